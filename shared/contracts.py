@@ -1,0 +1,138 @@
+"""What the services must agree on: exchange names, event types, payloads, stages and statuses.
+
+External names (CONTRACT.md) are fixed; the internal ones are Kotopolku's own and documented in
+docs/asyncapi.yaml. This module is imported by workflows, so it stays light: pydantic only.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+# Exchanges (topic, durable)
+INBOUND_EXCHANGE = "kotopolku.inbound"  # municipal systems publish here
+EVENTS_EXCHANGE = "kotopolku.events"  # public feed: case.updated for dashboards
+INTERNAL_EXCHANGE = "kotopolku.internal"  # between Kotopolku's own services
+INBOUND_DEAD_QUEUE = "kotopolku.inbound.dead"
+
+# Inbound event types (CONTRACT.md §1)
+RESIDENT_REGISTERED = "fi.kotopolku.resident.registered.v1"
+JOBSEEKER_REGISTERED = "fi.kotopolku.jobseeker.registered.v1"
+RESIDENT_MOVED = "fi.kotopolku.resident.moved.v1"
+ASSESSMENT_REQUESTED = "fi.kotopolku.assessment.requested.v1"
+SERVICE_REPORTED = "fi.kotopolku.service.reported.v1"
+
+# Published
+CASE_UPDATED = "fi.kotopolku.case.updated.v1"
+# Internal
+CLIENT_RECORDED = "fi.kotopolku.internal.client.recorded.v1"
+NOTIFICATION_REQUESTED = "fi.kotopolku.internal.notification.requested.v1"
+
+
+def service_source(service: str) -> str:
+    """CloudEvent `source` of what a Kotopolku service publishes."""
+    return f"urn:kotopolku:service:{service}"
+
+
+def task_queue(service: str) -> str:
+    return f"kotopolku-{service}"
+
+
+class Stage(StrEnum):
+    intake = "intake"
+    assessment = "assessment"
+    planning = "planning"
+    follow_up = "follow_up"
+    closed = "closed"
+
+
+class CaseStatus(StrEnum):
+    """Statuses within each stage (documented in docs/case-statuses.md)."""
+
+    # intake
+    received = "received"
+    # assessment
+    awaiting_assessment = "awaiting_assessment"
+    assessment_overdue = "assessment_overdue"
+    assessment_in_progress = "assessment_in_progress"
+    # planning
+    awaiting_plan = "awaiting_plan"
+    plan_overdue = "plan_overdue"
+    # follow_up
+    plan_active = "plan_active"
+    review_overdue = "review_overdue"
+    # closed
+    not_eligible = "not_eligible"
+    completed = "completed"
+    moved_away = "moved_away"
+
+
+STATUSES_BY_STAGE: dict[Stage, tuple[CaseStatus, ...]] = {
+    Stage.intake: (CaseStatus.received,),
+    Stage.assessment: (
+        CaseStatus.awaiting_assessment,
+        CaseStatus.assessment_overdue,
+        CaseStatus.assessment_in_progress,
+    ),
+    Stage.planning: (CaseStatus.awaiting_plan, CaseStatus.plan_overdue),
+    Stage.follow_up: (CaseStatus.plan_active, CaseStatus.review_overdue),
+    Stage.closed: (CaseStatus.not_eligible, CaseStatus.completed, CaseStatus.moved_away),
+}
+
+
+class DeadlineKind(StrEnum):
+    assessment_start = "assessment_start"
+    plan_start = "plan_start"
+    plan_review = "plan_review"
+
+
+class Deadline(BaseModel):
+    kind: DeadlineKind
+    due_on: date
+
+
+class CaseUpdated(BaseModel):
+    """`data` of fi.kotopolku.case.updated.v1 (CONTRACT.md §3), fixed."""
+
+    case_id: UUID
+    client_id: UUID
+    municipality_code: str
+    stage: Stage
+    status: CaseStatus
+    next_deadline: Deadline | None = None
+    changed_at: datetime
+    reason: str
+
+
+class ClientRecorded(BaseModel):
+    """Internal: who the client is, for staff views. Never carries the identity code."""
+
+    client_id: UUID
+    case_id: UUID
+    municipality_code: str
+    given_names: str
+    family_name: str
+    birth_date: date
+    nationality: str
+    native_language: str
+    preferred_languages: list[str] = Field(default_factory=list)
+    residence_basis: str
+    lead: str
+    eligible: bool
+    eligibility_reason: str
+
+
+class NotificationRequested(BaseModel):
+    """Internal: somebody must be told something. The notifications service decides how."""
+
+    notification_id: UUID
+    kind: str  # a template name, e.g. "deadline_missed"
+    municipality_code: str
+    recipient_role: str  # caseworker | coordinator | admin
+    case_id: UUID | None = None
+    client_id: UUID | None = None
+    params: dict[str, Any] = Field(default_factory=dict)

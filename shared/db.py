@@ -1,0 +1,97 @@
+"""Each service's own database: an async engine, sessions and Alembic migrations.
+
+SQLite (the embedded default) gives each service its own file. PostgreSQL may be shared: each
+service then lives in its own schema, mapped onto the unqualified table names with SQLAlchemy's
+`schema_translate_map`, so the same models and migrations serve both.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import AsyncIterator
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+class Database:
+    def __init__(self, service: str, url: str) -> None:
+        self.service = service
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        self.schema = None if self.is_sqlite else service
+        if self.is_sqlite:
+            database = make_url(url).database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine: AsyncEngine = create_async_engine(url, connect_args={"timeout": 30})
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        else:
+            self.engine = create_async_engine(
+                url,
+                pool_pre_ping=True,
+                execution_options={"schema_translate_map": {None: self.schema}},
+            )
+        self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work: rolled back unless the caller commits."""
+        async with self.sessions() as session:
+            yield session
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def migrate(self, migrations_dir: Path) -> None:
+        """Bring this service's tables to the newest revision (idempotent)."""
+        if self.schema:
+            async with self.engine.begin() as connection:
+                await connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
+        async with self.engine.begin() as connection:
+            await connection.run_sync(self._upgrade, migrations_dir)
+
+    def _upgrade(self, connection, migrations_dir: Path) -> None:
+        config = Config()
+        config.set_main_option("script_location", str(migrations_dir))
+        config.attributes["connection"] = connection
+        config.attributes["service"] = self.service
+        config.attributes["schema"] = self.schema
+        command.upgrade(config, "head")
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets the dashboard read while a consumer writes; foreign keys are off by default.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def run_migrations_online(context, target_metadata) -> None:
+    """Body of every service's `migrations/env.py`: run on the connection `Database` hands over."""
+    config = context.config
+    connection = config.attributes.get("connection")
+    if connection is None:
+        raise RuntimeError("run migrations with `kotopolku migrate`, which supplies the connection")
+    service = config.attributes["service"]
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        version_table=f"alembic_version_{service}",
+        version_table_schema=config.attributes.get("schema"),
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+

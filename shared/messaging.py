@@ -1,0 +1,333 @@
+"""Events in and out over RabbitMQ, with nothing lost and nothing done twice.
+
+Out: a state change and its event are written in one transaction (`add_event` puts the event in
+the service's outbox table); the `OutboxRelay` publishes the outbox with publisher confirms and
+marks rows only after the broker confirmed them, so a crash between the two republishes, never
+loses.
+
+In: a `Consumer` acknowledges a message only after the handler's transaction committed, together
+with an inbox row for the event's `(source, id)`, so a redelivered duplicate has no second effect.
+A message that can never be processed goes to the dead-letter queue with the reason in the
+`x-kotopolku-error` header; an error that may pass (a database or Temporal being restarted) is
+retried later through a delay queue, with backoff, and dead-lettered when retries run out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Awaitable, Callable
+
+import aio_pika
+import structlog
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
+from sqlalchemy import Column, DateTime, LargeBinary, delete, event as sa_event, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlmodel import Field, SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared import metrics
+from shared.contracts import EVENTS_EXCHANGE, INBOUND_EXCHANGE, INTERNAL_EXCHANGE
+from shared.db import Database
+from shared.envelope import STRUCTURED_CONTENT_TYPE, Envelope, InvalidEvent, parse_amqp
+
+log = structlog.get_logger(__name__)
+
+ERROR_HEADER = "x-kotopolku-error"
+ATTEMPT_HEADER = "x-kotopolku-attempt"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# --- tables every service has (each in its own database or schema) -------------------------
+
+
+class OutboxMessage(SQLModel, table=True):
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str
+    event_type: str
+    exchange: str
+    routing_key: str
+    body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    published_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), index=True))
+    attempts: int = 0
+    last_error: str | None = None
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """The inbox: events whose effect is committed."""
+
+    __tablename__ = "inbox"
+
+    source: str = Field(primary_key=True)
+    event_id: str = Field(primary_key=True)
+    event_type: str
+    processed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+def add_event(session: AsyncSession, envelope: Envelope, *, exchange: str, routing_key: str | None = None) -> None:
+    """Queue an event for publishing; it leaves only if the caller's transaction commits."""
+    session.add(
+        OutboxMessage(
+            event_id=envelope.id,
+            event_type=envelope.type,
+            exchange=exchange,
+            routing_key=routing_key or envelope.type,
+            body=envelope.to_json(),
+            created_at=utcnow(),
+        )
+    )
+    session.info["outbox_written"] = True
+
+
+# Relays sleep between polls; a commit that wrote to an outbox in this process wakes them at once.
+_relay_wakeups: set[asyncio.Event] = set()
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _wake_relays(session: Session) -> None:
+    if session.info.pop("outbox_written", False):
+        for wakeup in _relay_wakeups:
+            wakeup.set()
+
+
+# --- topology ---------------------------------------------------------------------------------
+
+
+async def declare_exchanges(channel: AbstractChannel) -> None:
+    for name in (INBOUND_EXCHANGE, EVENTS_EXCHANGE, INTERNAL_EXCHANGE):
+        await channel.declare_exchange(name, aio_pika.ExchangeType.TOPIC, durable=True)
+
+
+# --- outbox relay -----------------------------------------------------------------------------
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        database: Database,
+        connection: AbstractRobustConnection,
+        *,
+        batch_size: int = 100,
+        poll_interval: float = 1.0,
+        retention: timedelta = timedelta(days=7),
+    ) -> None:
+        self.database = database
+        self.connection = connection
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.retention = retention
+        self._wakeup = asyncio.Event()
+
+    async def run(self) -> None:
+        channel = await self.connection.channel(publisher_confirms=True)
+        await declare_exchanges(channel)
+        _relay_wakeups.add(self._wakeup)
+        failures = 0
+        try:
+            while True:
+                try:
+                    published = await self.publish_pending(channel)
+                    failures = 0
+                except Exception as error:  # broker or database away: keep rows, try again
+                    failures += 1
+                    log.warning("outbox relay could not publish", service=self.database.service, error=str(error))
+                    await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+                    continue
+                if published < self.batch_size:
+                    self._wakeup.clear()
+                    try:
+                        await asyncio.wait_for(self._wakeup.wait(), timeout=self.poll_interval)
+                    except TimeoutError:
+                        pass
+        finally:
+            _relay_wakeups.discard(self._wakeup)
+            if not channel.is_closed:
+                await channel.close()
+
+    async def publish_pending(self, channel: AbstractChannel) -> int:
+        async with self.database.session() as session:
+            query = (
+                select(OutboxMessage)
+                .where(OutboxMessage.published_at.is_(None))
+                .order_by(OutboxMessage.id)
+                .limit(self.batch_size)
+            )
+            if not self.database.is_sqlite:
+                # Several relays of one service may run at once; each takes different rows.
+                query = query.with_for_update(skip_locked=True)
+            rows = (await session.execute(query)).scalars().all()
+            for row in rows:
+                exchange = await channel.get_exchange(row.exchange, ensure=False)
+                try:
+                    await exchange.publish(
+                        aio_pika.Message(
+                            row.body,
+                            content_type=STRUCTURED_CONTENT_TYPE,
+                            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                            message_id=row.event_id,
+                            type=row.event_type,
+                        ),
+                        routing_key=row.routing_key,
+                    )
+                except Exception as error:
+                    row.attempts += 1
+                    row.last_error = str(error)[:500]
+                    await session.commit()
+                    raise
+                row.published_at = utcnow()
+                metrics.events_published.labels(self.database.service, row.event_type).inc()
+            if rows:
+                await session.commit()
+            if len(rows) < self.batch_size:
+                await session.execute(
+                    delete(OutboxMessage).where(OutboxMessage.published_at < utcnow() - self.retention)
+                )
+                await session.commit()
+            return len(rows)
+
+
+# --- consumer ---------------------------------------------------------------------------------
+
+
+class Rejected(Exception):
+    """The event can never be processed as it is; the text says why (goes to the dead letter)."""
+
+
+Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+
+
+@dataclass
+class Subscription:
+    """One durable queue of a service, bound to an exchange, with a handler per event type."""
+
+    queue: str
+    exchange: str
+    binding_keys: list[str]
+    handlers: dict[str, Handler]
+    dead_letter_queue: str = ""
+    max_attempts: int = 6
+    retry_delays: list[float] = field(default_factory=lambda: [1, 5, 30, 120, 600])
+
+    def __post_init__(self) -> None:
+        self.dead_letter_queue = self.dead_letter_queue or f"{self.queue}.dead"
+
+    @property
+    def retry_queue(self) -> str:
+        return f"{self.queue}.retry"
+
+
+class Consumer:
+    def __init__(self, subscription: Subscription, database: Database, connection: AbstractRobustConnection) -> None:
+        self.subscription = subscription
+        self.database = database
+        self.connection = connection
+        self.channel: AbstractChannel | None = None
+
+    async def declare(self) -> aio_pika.abc.AbstractQueue:
+        sub = self.subscription
+        self.channel = await self.connection.channel(publisher_confirms=True)
+        await self.channel.set_qos(prefetch_count=20)
+        await declare_exchanges(self.channel)
+        queue = await self.channel.declare_queue(sub.queue, durable=True)
+        for key in sub.binding_keys:
+            await queue.bind(sub.exchange, routing_key=key)
+        await self.channel.declare_queue(sub.dead_letter_queue, durable=True)
+        # Messages wait here for their delay, then expire back into the main queue.
+        await self.channel.declare_queue(
+            sub.retry_queue,
+            durable=True,
+            arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": sub.queue},
+        )
+        return queue
+
+    async def run(self) -> None:
+        queue = await self.declare()
+        # One at a time, in order: events about one client must not overtake each other.
+        async with queue.iterator() as messages:
+            async for message in messages:
+                await self.handle(message)
+
+    async def handle(self, message: AbstractIncomingMessage) -> None:
+        sub = self.subscription
+        try:
+            envelope = parse_amqp(message.body, message.content_type, message.headers)
+        except InvalidEvent as error:
+            return await self._dead_letter(message, str(error), event_type="(invalid)")
+        handler = sub.handlers.get(envelope.type)
+        if handler is None:
+            return await self._dead_letter(message, f"unknown event type {envelope.type!r}", envelope.type)
+        bound = log.bind(event_id=envelope.id, event_type=envelope.type, source=envelope.source, queue=sub.queue)
+        try:
+            async with self.database.session() as session:
+                if await session.get(ProcessedEvent, (envelope.source, envelope.id)) is None:
+                    await handler(session, envelope)
+                    session.add(
+                        ProcessedEvent(
+                            source=envelope.source,
+                            event_id=envelope.id,
+                            event_type=envelope.type,
+                            processed_at=utcnow(),
+                        )
+                    )
+                    await session.commit()
+                    metrics.events_processed.labels(sub.queue, envelope.type).inc()
+                    bound.info("event processed")
+                else:
+                    bound.info("duplicate event ignored")
+        except Rejected as error:
+            return await self._dead_letter(message, str(error), envelope.type)
+        except IntegrityError:
+            # A concurrent delivery of the same event committed first: its effect is there.
+            bound.info("duplicate event ignored")
+        except Exception as error:
+            return await self._retry(message, envelope.type, error)
+        await message.ack()
+
+    async def _dead_letter(self, message: AbstractIncomingMessage, reason: str, event_type: str) -> None:
+        headers = dict(message.headers or {})
+        headers[ERROR_HEADER] = reason[:1000]
+        headers["x-kotopolku-queue"] = self.subscription.queue
+        headers["x-kotopolku-routing-key"] = message.routing_key or ""
+        await self.channel.default_exchange.publish(
+            _copy(message, headers), routing_key=self.subscription.dead_letter_queue
+        )
+        await message.ack()
+        metrics.events_dead_lettered.labels(self.subscription.queue, event_type).inc()
+        log.warning("event dead-lettered", queue=self.subscription.queue, reason=reason, message_id=message.message_id)
+
+    async def _retry(self, message: AbstractIncomingMessage, event_type: str, error: Exception) -> None:
+        sub = self.subscription
+        attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 1))
+        reason = f"{type(error).__name__}: {error}"
+        if attempt >= sub.max_attempts:
+            return await self._dead_letter(message, f"gave up after {attempt} attempts: {reason}", event_type)
+        delay = sub.retry_delays[min(attempt - 1, len(sub.retry_delays) - 1)]
+        headers = dict(message.headers or {})
+        headers[ATTEMPT_HEADER] = attempt + 1
+        headers["x-kotopolku-last-error"] = reason[:1000]
+        retried = _copy(message, headers)
+        retried.expiration = delay
+        await self.channel.default_exchange.publish(retried, routing_key=sub.retry_queue)
+        await message.ack()
+        metrics.events_retried.labels(sub.queue, event_type).inc()
+        log.warning("event will be retried", queue=sub.queue, attempt=attempt, delay_seconds=delay, error=reason)
+
+
+def _copy(message: AbstractIncomingMessage, headers: dict) -> aio_pika.Message:
+    return aio_pika.Message(
+        message.body,
+        headers=headers,
+        content_type=message.content_type,
+        message_id=message.message_id,
+        type=message.type,
+        timestamp=message.timestamp,
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+    )

@@ -1,0 +1,16 @@
+"""Prometheus counters every service shares; exposed at `/metrics`."""
+
+from prometheus_client import Counter
+
+events_published = Counter(
+    "kotopolku_events_published", "Events published from an outbox", ["service", "type"]
+)
+events_processed = Counter(
+    "kotopolku_events_processed", "Events whose effect was committed", ["queue", "type"]
+)
+events_retried = Counter(
+    "kotopolku_events_retried", "Events sent back for a later attempt", ["queue", "type"]
+)
+events_dead_lettered = Counter(
+    "kotopolku_events_dead_lettered", "Events moved to a dead-letter queue", ["queue", "type"]
+)

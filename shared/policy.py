@@ -1,0 +1,67 @@
+"""Domain policy as data: statutory deadlines with per-municipality overrides.
+
+Workflows receive the numbers they need in their input (computed here, outside the sandbox), so a
+policy change applies to new paths without touching running ones.
+"""
+
+from __future__ import annotations
+
+import calendar
+import tomllib
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+DEFAULT_POLICY_FILE = Path(__file__).with_name("policy.toml")
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    eligibility_window_years: int
+    assessment_start_months: int
+    assessment_escalation_days: int
+    plan_start_days: int
+    plan_services_referral_months: int
+    first_plan_max_months: int
+    plans_total_max_months: int
+    plan_review_months: int
+    civic_orientation_min_hours: int
+    integration_training_target_cefr: str
+    notice_reminder_days: int
+    notice_grace_days: int
+
+
+class PolicyBook:
+    """The default policy and each municipality's overrides."""
+
+    def __init__(self, defaults: dict, overrides: dict[str, dict]) -> None:
+        self.default = Policy(**defaults)
+        self._by_municipality = {code: Policy(**{**defaults, **values}) for code, values in overrides.items()}
+
+    def for_municipality(self, code: str) -> Policy:
+        return self._by_municipality.get(code, self.default)
+
+
+@cache
+def load_policy(override_file: Path | None = None) -> PolicyBook:
+    defaults = tomllib.loads(DEFAULT_POLICY_FILE.read_text(encoding="utf-8"))
+    overrides: dict[str, dict] = {}
+    if override_file is not None:
+        data = tomllib.loads(Path(override_file).read_text(encoding="utf-8"))
+        overrides = data.pop("municipalities", {})
+        defaults = {**defaults, **data}
+    return PolicyBook(defaults, overrides)
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar months; the 31st becomes the last day of a shorter month."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_days(day: date, days: int) -> date:
+    return day + timedelta(days=days)

@@ -1,0 +1,132 @@
+"""Typed configuration from `KOTOPOLKU_*` environment variables.
+
+A missing or malformed value fails at start-up with the variable's name, so an operator sees
+`KOTOPOLKU_AMQP_URL` in the error rather than a stack trace from deep inside a driver.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICES = ("intake", "assessment", "planning", "notifications")
+
+# Secrets good enough for a laptop; refused when KOTOPOLKU_ENVIRONMENT=production.
+DEV_JWT_SECRET = "kotopolku-development-only-jwt-secret-change-me"
+DEV_DATA_KEY = base64.b64encode(b"kotopolku-development-only-key!!").decode()
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or wrong; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KOTOPOLKU_", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(8000, ge=1, le=65535)
+    public_url: str | None = None  # how people reach the dashboard, when behind a proxy
+
+    var_dir: Path = Path("var")
+    database_url: str | None = None  # None: one SQLite file per service under var_dir
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_ui_url: str = "http://127.0.0.1:8233"
+    temporal_embedded: bool = True  # `kotopolku run` starts a dev server when none answers
+
+    # Staff authentication (OIDC-style JWT). With a public key set, tokens are RS256/ES256 from
+    # the organisation's identity provider and `dev-token` is refused.
+    jwt_secret: str = DEV_JWT_SECRET
+    jwt_public_key: str | None = None
+    jwt_issuer: str = "kotopolku-dev"
+    jwt_audience: str = "kotopolku"
+
+    # 32-byte key (base64) for Temporal payload encryption and identity-code lookup hashes.
+    data_key: str = DEV_DATA_KEY
+
+    policy_file: Path | None = None  # overrides of the default policy (deadlines per municipality)
+    log_level: str = "INFO"
+    log_format: Literal["json", "console"] = "json"
+
+    @field_validator("data_key")
+    @classmethod
+    def _key_is_32_bytes(cls, value: str) -> str:
+        try:
+            raw = base64.b64decode(value, validate=True)
+        except ValueError as error:
+            raise ValueError("must be base64") from error
+        if len(raw) != 32:
+            raise ValueError("must decode to exactly 32 bytes")
+        return value
+
+    @field_validator("amqp_url")
+    @classmethod
+    def _amqp_scheme(cls, value: str) -> str:
+        if not value.startswith(("amqp://", "amqps://")):
+            raise ValueError("must start with amqp:// or amqps://")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @model_validator(mode="after")
+    def _no_development_secrets_in_production(self) -> "Settings":
+        if self.environment == "production":
+            if self.jwt_public_key is None and self.jwt_secret == DEV_JWT_SECRET:
+                raise ValueError("KOTOPOLKU_JWT_PUBLIC_KEY (or KOTOPOLKU_JWT_SECRET) must be set in production")
+            if self.data_key == DEV_DATA_KEY:
+                raise ValueError("KOTOPOLKU_DATA_KEY must be set in production")
+        return self
+
+    @property
+    def data_key_bytes(self) -> bytes:
+        return base64.b64decode(self.data_key)
+
+    def service_database_url(self, service: str) -> str:
+        """Each service's own database: `KOTOPOLKU_<SERVICE>_DATABASE_URL`, else the shared URL
+        (services keep apart by PostgreSQL schema), else its own SQLite file."""
+        own = os.environ.get(f"KOTOPOLKU_{service.upper()}_DATABASE_URL")
+        if own:
+            return own
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.var_dir / f'{service}.db'}"
+
+    def service_port(self, service: str) -> int:
+        """Port of a service run alone (`serve <service>`): `KOTOPOLKU_<SERVICE>_HTTP_PORT`."""
+        value = os.environ.get(f"KOTOPOLKU_{service.upper()}_HTTP_PORT")
+        if value is None:
+            return self.http_port
+        if not value.isdigit() or not 0 < int(value) < 65536:
+            raise ConfigurationError(f"KOTOPOLKU_{service.upper()}_HTTP_PORT: must be a port number, got {value!r}")
+        return int(value)
+
+
+def load_settings(**overrides) -> Settings:
+    """Read the environment; raise ConfigurationError naming each bad variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            field = ".".join(str(part) for part in item["loc"])
+            name = f"KOTOPOLKU_{field.upper()}" if field else "configuration"
+            problems.append(f"{name}: {item['msg']}")
+        raise ConfigurationError("; ".join(problems)) from None
+
+
+@cache
+def settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,59 @@
+"""Temporal client and worker helpers: pydantic payloads, encrypted at rest in Temporal.
+
+Workflow inputs and histories hold personal data (names, birth dates); the payload codec
+encrypts every payload with AES-GCM before it leaves the process, so Temporal's database and UI
+see only ciphertext.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from typing import Iterable, Sequence
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from temporalio.api.common.v1 import Payload
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter, PayloadCodec
+from temporalio.worker import Worker
+
+ENCODING = b"binary/encrypted"
+KEY_ID = b"kotopolku-1"
+
+
+class EncryptionCodec(PayloadCodec):
+    def __init__(self, key: bytes) -> None:
+        self._aes = AESGCM(key)
+
+    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        encoded = []
+        for payload in payloads:
+            nonce = os.urandom(12)
+            ciphertext = self._aes.encrypt(nonce, payload.SerializeToString(), None)
+            encoded.append(Payload(metadata={"encoding": ENCODING, "encryption-key-id": KEY_ID}, data=nonce + ciphertext))
+        return encoded
+
+    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        decoded = []
+        for payload in payloads:
+            if payload.metadata.get("encoding") != ENCODING:
+                decoded.append(payload)
+                continue
+            plain = self._aes.decrypt(payload.data[:12], payload.data[12:], None)
+            inner = Payload()
+            inner.ParseFromString(plain)
+            decoded.append(inner)
+        return decoded
+
+
+def data_converter(key: bytes) -> DataConverter:
+    return dataclasses.replace(pydantic_data_converter, payload_codec=EncryptionCodec(key))
+
+
+async def connect(address: str, namespace: str, key: bytes) -> Client:
+    return await Client.connect(address, namespace=namespace, data_converter=data_converter(key))
+
+
+def build_worker(client: Client, task_queue: str, workflows: Iterable[type], activities: Iterable) -> Worker:
+    return Worker(client, task_queue=task_queue, workflows=list(workflows), activities=list(activities))
