@@ -78,8 +78,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def run_migrations_online(context, target_metadata) -> None:
-    """Body of every service's `migrations/env.py`: run on the connection `Database` hands over."""
+def run_migrations_online(context, target_metadata, tables: set[str]) -> None:
+    """Body of every service's `migrations/env.py`: run on the connection `Database` hands over.
+
+    All services' models share SQLModel's metadata; `tables` says which are this service's."""
     config = context.config
     connection = config.attributes.get("connection")
     if connection is None:
@@ -91,6 +93,7 @@ def run_migrations_online(context, target_metadata) -> None:
         version_table=f"alembic_version_{service}",
         version_table_schema=config.attributes.get("schema"),
         render_as_batch=connection.dialect.name == "sqlite",
+        include_object=lambda _object, name, type_, _reflected, _compare_to: type_ != "table" or name in tables,
     )
     with context.begin_transaction():
         context.run_migrations()

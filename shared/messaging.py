@@ -17,10 +17,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, TypeVar
 
 import aio_pika
 import structlog
+from pydantic import BaseModel, ValidationError
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
 from sqlalchemy import Column, DateTime, LargeBinary, delete, event as sa_event, select
 from sqlalchemy.exc import IntegrityError
@@ -31,9 +32,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared import metrics
 from shared.contracts import EVENTS_EXCHANGE, INBOUND_EXCHANGE, INTERNAL_EXCHANGE
 from shared.db import Database
-from shared.envelope import STRUCTURED_CONTENT_TYPE, Envelope, InvalidEvent, parse_amqp
+from shared.envelope import STRUCTURED_CONTENT_TYPE, Envelope, InvalidEvent, describe_errors, parse_amqp
 
 log = structlog.get_logger(__name__)
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 ERROR_HEADER = "x-kotopolku-error"
 ATTEMPT_HEADER = "x-kotopolku-attempt"
@@ -201,6 +203,14 @@ class Rejected(Exception):
     """The event can never be processed as it is; the text says why (goes to the dead letter)."""
 
 
+def parse_data(model: type[ModelT], event: Envelope) -> ModelT:
+    """The event's data as the model, or Rejected naming every bad field."""
+    try:
+        return model.model_validate(event.data)
+    except ValidationError as error:
+        raise Rejected(f"data of {event.type} is invalid: {describe_errors(error)}") from None
+
+
 Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 
 
@@ -209,10 +219,10 @@ class Subscription:
     """One durable queue of a service, bound to an exchange, with a handler per event type."""
 
     queue: str
-    exchange: str
-    binding_keys: list[str]
+    bindings: list[tuple[str, str]]  # (exchange, routing key pattern)
     handlers: dict[str, Handler]
     dead_letter_queue: str = ""
+    on_committed: Callable[[Envelope], Awaitable[None]] | None = None  # e.g. wake live streams
     max_attempts: int = 6
     retry_delays: list[float] = field(default_factory=lambda: [1, 5, 30, 120, 600])
 
@@ -237,8 +247,8 @@ class Consumer:
         await self.channel.set_qos(prefetch_count=20)
         await declare_exchanges(self.channel)
         queue = await self.channel.declare_queue(sub.queue, durable=True)
-        for key in sub.binding_keys:
-            await queue.bind(sub.exchange, routing_key=key)
+        for exchange, key in sub.bindings:
+            await queue.bind(exchange, routing_key=key)
         await self.channel.declare_queue(sub.dead_letter_queue, durable=True)
         # Messages wait here for their delay, then expire back into the main queue.
         await self.channel.declare_queue(
@@ -280,6 +290,8 @@ class Consumer:
                     await session.commit()
                     metrics.events_processed.labels(sub.queue, envelope.type).inc()
                     bound.info("event processed")
+                    if sub.on_committed is not None:
+                        await sub.on_committed(envelope)
                 else:
                     bound.info("duplicate event ignored")
         except Rejected as error:

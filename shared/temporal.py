@@ -8,15 +8,15 @@ see only ciphertext.
 from __future__ import annotations
 
 import dataclasses
-import os
 from typing import Iterable, Sequence
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, PayloadCodec
 from temporalio.worker import Worker
+
+from shared.crypto import seal, unseal
 
 ENCODING = b"binary/encrypted"
 KEY_ID = b"kotopolku-1"
@@ -24,14 +24,13 @@ KEY_ID = b"kotopolku-1"
 
 class EncryptionCodec(PayloadCodec):
     def __init__(self, key: bytes) -> None:
-        self._aes = AESGCM(key)
+        self._key = key
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
         encoded = []
         for payload in payloads:
-            nonce = os.urandom(12)
-            ciphertext = self._aes.encrypt(nonce, payload.SerializeToString(), None)
-            encoded.append(Payload(metadata={"encoding": ENCODING, "encryption-key-id": KEY_ID}, data=nonce + ciphertext))
+            sealed = seal(self._key, payload.SerializeToString())
+            encoded.append(Payload(metadata={"encoding": ENCODING, "encryption-key-id": KEY_ID}, data=sealed))
         return encoded
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
@@ -40,9 +39,8 @@ class EncryptionCodec(PayloadCodec):
             if payload.metadata.get("encoding") != ENCODING:
                 decoded.append(payload)
                 continue
-            plain = self._aes.decrypt(payload.data[:12], payload.data[12:], None)
             inner = Payload()
-            inner.ParseFromString(plain)
+            inner.ParseFromString(unseal(self._key, payload.data))
             decoded.append(inner)
         return decoded
 

@@ -1,0 +1,16 @@
+"""Assembles the assessment service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.assessment.api import build_router
+from services.assessment.handlers import subscriptions
+from shared.service import ServiceContext, ServiceParts
+
+NAME = "assessment"
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def build(ctx: ServiceContext) -> ServiceParts:
+    return ServiceParts(name=NAME, migrations=MIGRATIONS, routers=[build_router(ctx)], subscriptions=subscriptions(ctx))

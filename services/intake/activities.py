@@ -1,0 +1,33 @@
+"""Intake's activities: the path workflow's hands on the database and the outbox."""
+
+from __future__ import annotations
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from services.intake import service
+from services.intake.workflows import CaseChange, NotificationRequest
+from shared.service import ServiceContext
+
+
+class IntakeActivities:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    @activity.defn(name="record_case_change")
+    async def record_case_change(self, change: CaseChange) -> None:
+        async with self.ctx.db.session() as session:
+            try:
+                await service.apply_case_change(session, change)
+            except service.TransitionRefused as error:
+                raise ApplicationError(str(error), type="TransitionRefused", non_retryable=True) from None
+            await session.commit()
+
+    @activity.defn(name="request_notification")
+    async def request_notification(self, request: NotificationRequest) -> None:
+        async with self.ctx.db.session() as session:
+            await service.request_notification(session, request)
+            await session.commit()
+
+    def all(self) -> list:
+        return [self.record_case_change, self.request_notification]

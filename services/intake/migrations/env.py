@@ -1,0 +1,9 @@
+from alembic import context
+from sqlmodel import SQLModel
+
+import services.intake.models  # noqa: F401  (registers the tables)
+from shared.db import run_migrations_online
+
+TABLES = {"client", "client_case", "outbox", "inbox"}
+
+run_migrations_online(context, SQLModel.metadata, TABLES)

@@ -1,0 +1,177 @@
+"""Intake's records (clients and their cases) and the schemas of what it takes in."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sqlalchemy import JSON, Column, DateTime, LargeBinary, UniqueConstraint
+from sqlmodel import Field as TableField, SQLModel
+
+from services.intake.identity import validate_identity_code
+from shared import municipalities
+from shared.contracts import CaseStatus, Stage
+
+# --- inbound event data (CONTRACT.md §1) -------------------------------------------------------
+
+ResidenceBasis = Literal[
+    "work", "family", "study", "international_protection", "quota_refugee", "temporary_protection",
+    "eu_registration", "nordic", "returnee", "trafficking_victim", "other",
+]
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Contact(Strict):
+    email: str | None = Field(None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 ]{4,19}$")
+
+
+class Person(Strict):
+    given_names: str = Field(min_length=1, max_length=200)
+    family_name: str = Field(min_length=1, max_length=200)
+    birth_date: date
+    sex: Literal["female", "male", "other", "unknown"] | None = None
+    personal_identity_code: str | None = None
+    nationality: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+    native_language: str = Field(description="ISO 639-1, else ISO 639-3")
+    preferred_languages: list[str] = Field(default_factory=list, max_length=10)
+    contact: Contact | None = None
+
+    @field_validator("native_language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if not LANGUAGE_CODE.match(value):
+            raise ValueError("must be an ISO 639-1 or 639-3 language code in lower case")
+        return value
+
+    @field_validator("preferred_languages")
+    @classmethod
+    def _languages(cls, values: list[str]) -> list[str]:
+        for value in values:
+            cls._language(value)
+        return values
+
+    @model_validator(mode="after")
+    def _identity_code_matches(self) -> "Person":
+        if self.personal_identity_code is not None:
+            # The message never repeats the code: it ends up in the dead-letter header and logs.
+            try:
+                info = validate_identity_code(self.personal_identity_code)
+            except ValueError as error:
+                raise ValueError(f"personal_identity_code is invalid: {error}") from None
+            if info.birth_date != self.birth_date:
+                raise ValueError("personal_identity_code does not match birth_date")
+        return self
+
+
+class PersonRef(Strict):
+    client_id: UUID | None = None
+    personal_identity_code: str | None = None
+    external_ref: str | None = Field(None, min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "PersonRef":
+        given = [name for name in ("client_id", "personal_identity_code", "external_ref") if getattr(self, name)]
+        if len(given) != 1:
+            raise ValueError("person_ref must have exactly one of client_id, personal_identity_code, external_ref")
+        if self.personal_identity_code:
+            try:
+                validate_identity_code(self.personal_identity_code)
+            except ValueError as error:
+                raise ValueError(f"personal_identity_code is invalid: {error}") from None
+        return self
+
+
+def _known_municipality(code: str) -> str:
+    if not municipalities.exists(code):
+        raise ValueError(f"unknown municipality code {code!r} (Statistics Finland, 3 digits)")
+    return code
+
+
+class ResidentRegistered(Strict):
+    person: Person
+    external_ref: str = Field(min_length=1, max_length=200)
+    municipality_code: str
+    registered_on: date
+    first_permit_or_registration_on: date
+    residence_basis: ResidenceBasis
+    household_id: str | None = Field(None, max_length=200)
+    jobseeker: bool = False
+
+    _municipality = field_validator("municipality_code")(_known_municipality)
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+
+class Client(SQLModel, table=True):
+    __tablename__ = "client"
+    __table_args__ = (UniqueConstraint("source", "external_ref"),)
+
+    id: UUID = TableField(primary_key=True)
+    municipality_code: str = TableField(index=True)
+    source: str
+    external_ref: str
+    # The identity code is sealed (AES-GCM); the keyed hash finds a client by it.
+    identity_code_hash: str | None = TableField(default=None, unique=True)
+    identity_code_sealed: bytes | None = TableField(default=None, sa_column=Column(LargeBinary))
+    given_names: str
+    family_name: str
+    birth_date: date
+    sex: str | None = None
+    nationality: str
+    native_language: str
+    preferred_languages: list[str] = TableField(default_factory=list, sa_column=Column(JSON, nullable=False))
+    email: str | None = None
+    phone: str | None = None
+    household_id: str | None = TableField(default=None, index=True)
+    residence_basis: str
+    jobseeker: bool = False
+    lead: str
+    eligible: bool
+    eligibility_reason: str
+    registered_on: date
+    first_permit_or_registration_on: date
+    created_at: datetime = TableField(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class ClientCase(SQLModel, table=True):
+    __tablename__ = "client_case"
+
+    id: UUID = TableField(primary_key=True)
+    client_id: UUID = TableField(foreign_key="client.id", index=True)
+    municipality_code: str = TableField(index=True)
+    stage: str
+    status: str
+    next_deadline_kind: str | None = None
+    next_deadline_on: date | None = None
+    opened_on: date
+    workflow_id: str | None = None
+    updated_at: datetime = TableField(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+# Every allowed move of a case, (stage, status) → (stage, status). Anything else is refused.
+S, C = Stage, CaseStatus
+CASE_TRANSITIONS: set[tuple[tuple[Stage, CaseStatus], tuple[Stage, CaseStatus]]] = {
+    ((S.intake, C.received), (S.assessment, C.awaiting_assessment)),
+    ((S.intake, C.received), (S.closed, C.not_eligible)),
+    ((S.assessment, C.awaiting_assessment), (S.assessment, C.assessment_overdue)),
+    ((S.assessment, C.awaiting_assessment), (S.assessment, C.assessment_in_progress)),
+    ((S.assessment, C.assessment_overdue), (S.assessment, C.assessment_in_progress)),
+    ((S.assessment, C.assessment_in_progress), (S.planning, C.awaiting_plan)),
+    ((S.assessment, C.assessment_in_progress), (S.closed, C.completed)),
+    ((S.planning, C.awaiting_plan), (S.planning, C.plan_overdue)),
+    ((S.planning, C.awaiting_plan), (S.follow_up, C.plan_active)),
+    ((S.planning, C.plan_overdue), (S.follow_up, C.plan_active)),
+    ((S.follow_up, C.plan_active), (S.follow_up, C.review_overdue)),
+    ((S.follow_up, C.review_overdue), (S.follow_up, C.plan_active)),
+    ((S.follow_up, C.plan_active), (S.closed, C.completed)),
+}
+del S, C

@@ -1,0 +1,130 @@
+"""The client's path workflow (`client-<client_id>`): one per client, from intake to closing.
+
+Deterministic and import-light: the Temporal sandbox re-imports this module for every run. All
+I/O goes through the activities named here; time is `workflow.now()`; deadlines are durable
+timers that survive any restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from pydantic import BaseModel
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from shared.contracts import CaseStatus, Deadline, DeadlineKind, Stage
+
+
+def path_workflow_id(client_id: UUID | str) -> str:
+    return f"client-{client_id}"
+
+
+class ClientPathInput(BaseModel):
+    client_id: UUID
+    case_id: UUID
+    municipality_code: str
+    reason: str  # the event type that opened the path
+    assessment_due_on: date
+    assessment_overdue_at: datetime  # the moment the deadline has passed (start of the next day, Finnish time)
+    coordinator_escalation_after: timedelta
+
+
+class CaseChange(BaseModel):
+    case_id: UUID
+    stage: Stage
+    status: CaseStatus
+    next_deadline: Deadline | None
+    reason: str
+
+
+class NotificationRequest(BaseModel):
+    notification_id: UUID
+    kind: str
+    case_id: UUID
+    client_id: UUID
+    recipient_role: str
+    params: dict
+
+
+class PathState(BaseModel):
+    stage: Stage
+    status: CaseStatus
+    next_deadline: Deadline | None = None
+    escalations: list[str] = []
+
+
+ACTIVITY_OPTIONS = dict(start_to_close_timeout=timedelta(seconds=30))
+
+DEADLINE_MISSED = "deadline.assessment_start.missed"
+DEADLINE_ESCALATED = "deadline.assessment_start.escalated"
+
+
+@workflow.defn(name="ClientPath")
+class ClientPathWorkflow:
+    def __init__(self) -> None:
+        self.state = PathState(stage=Stage.intake, status=CaseStatus.received)
+        self.assessment_started = False
+
+    @workflow.run
+    async def run(self, path: ClientPathInput) -> PathState:
+        deadline = Deadline(kind=DeadlineKind.assessment_start, due_on=path.assessment_due_on)
+        await self._change(path, Stage.assessment, CaseStatus.awaiting_assessment, deadline, path.reason)
+
+        # The statutory clock: escalate to the caseworker when it runs out, to the coordinator later.
+        if not await self._wait_until(lambda: self.assessment_started, path.assessment_overdue_at):
+            await self._change(path, Stage.assessment, CaseStatus.assessment_overdue, deadline, DEADLINE_MISSED)
+            await self._notify(path, "deadline_missed", "caseworker", deadline)
+            escalate_at = path.assessment_overdue_at + path.coordinator_escalation_after
+            if not await self._wait_until(lambda: self.assessment_started, escalate_at):
+                self.state.escalations.append(DEADLINE_ESCALATED)
+                await self._notify(path, "deadline_missed", "coordinator", deadline)
+                await workflow.wait_condition(lambda: self.assessment_started)
+
+        await self._change(path, Stage.assessment, CaseStatus.assessment_in_progress, None, "assessment.started")
+        # The assessment and the plan follow as child workflows on their services' task queues.
+        await workflow.wait_condition(lambda: self.state.stage == Stage.closed)
+        return self.state
+
+    @workflow.signal(name="assessment_started")
+    def on_assessment_started(self) -> None:
+        self.assessment_started = True
+
+    @workflow.query(name="state")
+    def current_state(self) -> PathState:
+        return self.state
+
+    async def _wait_until(self, condition, moment: datetime) -> bool:
+        """True when the condition came true before the moment; False when the moment came."""
+        remaining = (moment - workflow.now()).total_seconds()
+        if remaining <= 0:
+            return condition()
+        try:
+            await workflow.wait_condition(condition, timeout=timedelta(seconds=remaining))
+            return True
+        except asyncio.TimeoutError:
+            return False
+
+    async def _change(self, path, stage, status, deadline, reason) -> None:
+        await workflow.execute_activity(
+            "record_case_change",
+            CaseChange(case_id=path.case_id, stage=stage, status=status, next_deadline=deadline, reason=reason),
+            **ACTIVITY_OPTIONS,
+        )
+        self.state.stage, self.state.status, self.state.next_deadline = stage, status, deadline
+
+    async def _notify(self, path, kind, role, deadline) -> None:
+        await workflow.execute_activity(
+            "request_notification",
+            NotificationRequest(
+                notification_id=workflow.uuid4(),
+                kind=kind,
+                case_id=path.case_id,
+                client_id=path.client_id,
+                recipient_role=role,
+                params={"deadline_kind": deadline.kind.value, "due_on": deadline.due_on.isoformat()},
+            ),
+            **ACTIVITY_OPTIONS,
+        )

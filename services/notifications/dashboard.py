@@ -1,0 +1,40 @@
+"""The built-in staff dashboard at `/`: cases, deadlines and live updates, in fi/sv/en."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from shared.auth import SESSION_COOKIE, AuthError, verify_token
+from shared.service import ServiceContext
+
+STATIC = Path(__file__).with_name("static")
+
+
+def build_dashboard(ctx: ServiceContext) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/", response_class=HTMLResponse)
+    async def dashboard() -> HTMLResponse:
+        return HTMLResponse((STATIC / "dashboard.html").read_text(encoding="utf-8"))
+
+    @router.post("/session")
+    async def sign_in(request: Request, token: str = Form(...)):
+        """Signs in with a token (from the identity provider or `kotopolku dev-token`)."""
+        try:
+            verify_token(ctx.settings, token.strip())
+        except AuthError:
+            return RedirectResponse("/?error=token", status_code=303)
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(SESSION_COOKIE, token.strip(), httponly=True, samesite="strict", secure=request.url.scheme == "https")
+        return response
+
+    @router.post("/session/end")
+    async def sign_out():
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    return router

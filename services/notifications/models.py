@@ -1,0 +1,148 @@
+"""The notifications service's records: the case-status projection that lists and dashboards
+read, its change feed (timeline and SSE), notifications for staff, and the access log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel
+from sqlalchemy import JSON, Column, DateTime
+from sqlmodel import Field, SQLModel
+
+from shared.contracts import CaseStatus, Deadline, Stage
+
+
+class CaseView(SQLModel, table=True):
+    """Where each case stands now, kept from `case.updated` events."""
+
+    __tablename__ = "case_view"
+
+    case_id: UUID = Field(primary_key=True)
+    client_id: UUID = Field(index=True)
+    municipality_code: str = Field(index=True)
+    stage: str = Field(index=True)
+    status: str
+    next_deadline_kind: str | None = None
+    next_deadline_on: date | None = Field(default=None, index=True)
+    assignee: str | None = None
+    reason: str
+    changed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class ClientView(SQLModel, table=True):
+    """Who the client is, as staff need it on a case (kept from `client.recorded`)."""
+
+    __tablename__ = "client_view"
+
+    client_id: UUID = Field(primary_key=True)
+    given_names: str
+    family_name: str
+    birth_date: date
+    nationality: str
+    native_language: str
+    preferred_languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    residence_basis: str
+    lead: str
+    eligible: bool
+    eligibility_reason: str
+
+
+class CaseChange(SQLModel, table=True):
+    """Every `case.updated` received, in order: the timeline and the SSE feed (id = Last-Event-ID)."""
+
+    __tablename__ = "case_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: UUID = Field(index=True)
+    municipality_code: str = Field(index=True)
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    changed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class Notification(SQLModel, table=True):
+    __tablename__ = "notification"
+
+    id: UUID = Field(primary_key=True)
+    kind: str
+    municipality_code: str = Field(index=True)
+    recipient_role: str
+    case_id: UUID | None = Field(default=None, index=True)
+    client_id: UUID | None = None
+    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class AccessLogEntry(SQLModel, table=True):
+    """Who read which client's record, and when."""
+
+    __tablename__ = "access_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_sub: str = Field(index=True)
+    user_name: str
+    case_id: UUID = Field(index=True)
+    client_id: UUID
+    action: str
+    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+# --- API schemas -------------------------------------------------------------------------------
+
+
+class ClientSummary(BaseModel):
+    client_id: UUID
+    given_names: str
+    family_name: str
+    birth_date: date | None = None
+    nationality: str | None = None
+    native_language: str | None = None
+    preferred_languages: list[str] = []
+    residence_basis: str | None = None
+    lead: str | None = None
+
+
+class CaseRead(BaseModel):
+    case_id: UUID
+    client_id: UUID
+    municipality_code: str
+    municipality_name: str
+    stage: Stage
+    status: CaseStatus
+    next_deadline: Deadline | None
+    overdue: bool
+    assignee: str | None
+    changed_at: datetime
+    reason: str
+    client: ClientSummary | None
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    stage: Stage
+    status: CaseStatus
+    reason: str
+    next_deadline: Deadline | None
+
+
+class CaseDetail(CaseRead):
+    deadlines: list[Deadline]
+    timeline: list[TimelineEntry]
+
+
+class CasePage(BaseModel):
+    items: list[CaseRead]
+    total: int
+    page: int
+    page_size: int
+
+
+class NotificationRead(BaseModel):
+    id: UUID
+    kind: str
+    municipality_code: str
+    recipient_role: str
+    case_id: UUID | None
+    created_at: datetime
+    message: dict[str, str]  # fi, sv, en

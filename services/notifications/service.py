@@ -1,0 +1,170 @@
+"""The only writers of the notifications service's tables, and the queries its API serves."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, timezone
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.notifications.models import (
+    AccessLogEntry,
+    CaseChange,
+    CaseView,
+    ClientView,
+    Notification,
+)
+from shared.auth import StaffUser, scoped
+from shared.contracts import CaseUpdated, ClientRecorded, NotificationRequested, Stage
+
+FINNISH_TIME = ZoneInfo("Europe/Helsinki")
+
+
+def today() -> date:
+    return datetime.now(FINNISH_TIME).date()
+
+
+class CaseFeed:
+    """Wakes SSE streams in this process when a change is committed. Streams also poll, so a
+    change committed by another process (another replica) reaches them too."""
+
+    def __init__(self) -> None:
+        self._changed = asyncio.Condition()
+
+    async def notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait(self, timeout: float) -> None:
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait(), timeout)
+            except TimeoutError:
+                pass
+
+
+async def apply_case_updated(session: AsyncSession, update: CaseUpdated) -> None:
+    session.add(
+        CaseChange(
+            case_id=update.case_id,
+            municipality_code=update.municipality_code,
+            data=update.model_dump(mode="json"),
+            changed_at=update.changed_at,
+        )
+    )
+    view = await session.get(CaseView, update.case_id)
+    if view is not None and view.changed_at > update.changed_at:
+        return  # an older change arriving late: it joins the timeline but does not overwrite
+    view = view or CaseView(case_id=update.case_id, client_id=update.client_id)
+    view.municipality_code = update.municipality_code
+    view.stage = update.stage
+    view.status = update.status
+    view.next_deadline_kind = update.next_deadline.kind if update.next_deadline else None
+    view.next_deadline_on = update.next_deadline.due_on if update.next_deadline else None
+    view.reason = update.reason
+    view.changed_at = update.changed_at
+    session.add(view)
+
+
+async def apply_client_recorded(session: AsyncSession, recorded: ClientRecorded) -> None:
+    fields = recorded.model_dump(include=set(ClientView.model_fields))
+    existing = await session.get(ClientView, recorded.client_id)
+    if existing is None:
+        session.add(ClientView(**fields))
+    else:
+        for name, value in fields.items():
+            setattr(existing, name, value)
+        session.add(existing)
+
+
+async def record_notification(session: AsyncSession, request: NotificationRequested) -> None:
+    if await session.get(Notification, request.notification_id) is not None:
+        return  # the same request again (an activity retried): told once
+    session.add(
+        Notification(
+            id=request.notification_id,
+            kind=request.kind,
+            municipality_code=request.municipality_code,
+            recipient_role=request.recipient_role,
+            case_id=request.case_id,
+            client_id=request.client_id,
+            params=request.params,
+            created_at=datetime.now(timezone.utc),
+        )
+    )
+
+
+def overdue_condition(on: date):
+    return or_(CaseView.next_deadline_on < on, CaseView.status.like("%overdue"))
+
+
+async def list_cases(
+    session: AsyncSession,
+    user: StaffUser,
+    *,
+    municipality: str | None,
+    stage: Stage | None,
+    overdue: bool | None,
+    q: str | None,
+    page: int,
+    page_size: int,
+) -> tuple[list[tuple[CaseView, ClientView | None]], int]:
+    query = scoped(select(CaseView, ClientView).outerjoin(ClientView, ClientView.client_id == CaseView.client_id), CaseView.municipality_code, user)
+    if municipality:
+        query = query.where(CaseView.municipality_code == municipality)
+    if stage:
+        query = query.where(CaseView.stage == stage)
+    if overdue is True:
+        query = query.where(overdue_condition(today()), CaseView.stage != Stage.closed)
+    if q:
+        pattern = f"%{q.strip().lower()}%"
+        query = query.where(
+            or_(func.lower(ClientView.given_names).like(pattern), func.lower(ClientView.family_name).like(pattern))
+        )
+    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    rows = await session.execute(
+        query.order_by(CaseView.next_deadline_on.is_(None), CaseView.next_deadline_on, CaseView.changed_at.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return [(view, client) for view, client in rows.all()], total
+
+
+async def get_case(session: AsyncSession, user: StaffUser, case_id: UUID) -> tuple[CaseView, ClientView | None] | None:
+    query = scoped(
+        select(CaseView, ClientView).outerjoin(ClientView, ClientView.client_id == CaseView.client_id).where(CaseView.case_id == case_id),
+        CaseView.municipality_code,
+        user,
+    )
+    row = (await session.execute(query)).first()
+    return (row[0], row[1]) if row else None
+
+
+async def timeline(session: AsyncSession, case_id: UUID) -> list[CaseChange]:
+    rows = await session.execute(select(CaseChange).where(CaseChange.case_id == case_id).order_by(CaseChange.changed_at, CaseChange.id))
+    return list(rows.scalars())
+
+
+async def log_access(session: AsyncSession, user: StaffUser, view: CaseView, action: str) -> None:
+    session.add(
+        AccessLogEntry(
+            user_sub=user.sub, user_name=user.name, case_id=view.case_id, client_id=view.client_id, action=action, at=datetime.now(timezone.utc)
+        )
+    )
+
+
+async def changes_after(session: AsyncSession, user: StaffUser, last_id: int, limit: int = 200) -> list[CaseChange]:
+    query = scoped(select(CaseChange).where(CaseChange.id > last_id), CaseChange.municipality_code, user)
+    return list((await session.execute(query.order_by(CaseChange.id).limit(limit))).scalars())
+
+
+async def latest_change_id(session: AsyncSession) -> int:
+    return (await session.execute(select(func.max(CaseChange.id)))).scalar_one() or 0
+
+
+async def list_notifications(session: AsyncSession, user: StaffUser, limit: int = 50) -> list[Notification]:
+    query = scoped(select(Notification), Notification.municipality_code, user).where(Notification.recipient_role.in_(user.roles))
+    return list((await session.execute(query.order_by(Notification.created_at.desc()).limit(limit))).scalars())

@@ -1,0 +1,35 @@
+"""What staff are told, in Finnish, Swedish and English. Policy as data: one entry per kind."""
+
+from __future__ import annotations
+
+from shared.i18n import LANGUAGES
+
+DEADLINE_NAMES = {
+    "assessment_start": {"fi": "alkukartoituksen aloitus", "sv": "start av inledande kartläggning", "en": "start of the initial assessment"},
+    "plan_start": {"fi": "kotoutumissuunnitelman laatiminen", "sv": "upprättande av integrationsplan", "en": "drawing up the integration plan"},
+    "plan_review": {"fi": "suunnitelman tarkistus", "sv": "översyn av planen", "en": "review of the plan"},
+}
+
+TEMPLATES: dict[str, dict[str, str]] = {
+    "deadline_missed": {
+        "fi": "Määräaika ylittyi: {deadline} piti tehdä viimeistään {due_on}.",
+        "sv": "Tidsfristen har gått ut: {deadline} skulle ha skett senast {due_on}.",
+        "en": "Deadline missed: {deadline} was due by {due_on}.",
+    },
+}
+
+
+def render(kind: str, params: dict) -> dict[str, str]:
+    texts = TEMPLATES.get(kind)
+    if texts is None:
+        return {language: kind for language in LANGUAGES}
+    rendered = {}
+    for language in LANGUAGES:
+        values = dict(params)
+        if "deadline_kind" in params:
+            values["deadline"] = DEADLINE_NAMES.get(params["deadline_kind"], {}).get(language, params["deadline_kind"])
+        try:
+            rendered[language] = texts[language].format(**values)
+        except KeyError:
+            rendered[language] = texts[language]
+    return rendered

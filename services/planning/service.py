@@ -1,0 +1,1 @@
+"""The only writers of the planning service's tables and outbox."""

@@ -1,0 +1,198 @@
+"""Runs Kotopolku's services: all four in one process, or any one alone, as the same code.
+
+A `Runtime` owns the connections (databases, RabbitMQ, Temporal) and the background work (outbox
+relays, AMQP consumers, Temporal workers) of the services it runs; `create_app` puts their HTTP
+routes behind one FastAPI application whose lifespan starts and stops the runtime.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from contextlib import asynccontextmanager
+from types import ModuleType
+from typing import Callable
+
+import aio_pika
+import structlog
+from aio_pika.abc import AbstractRobustConnection
+from fastapi import FastAPI
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from services.assessment import app as assessment_app
+from services.intake import app as intake_app
+from services.notifications import app as notifications_app
+from services.planning import app as planning_app
+from shared import temporal
+from shared.contracts import task_queue
+from shared.db import Database
+from shared.http import health_router, install_error_handlers
+from shared.messaging import Consumer, OutboxRelay
+from shared.policy import load_policy
+from shared.service import ServiceContext, ServiceParts
+from shared.settings import SERVICES, Settings
+
+log = structlog.get_logger(__name__)
+
+SERVICE_APPS: dict[str, ModuleType] = {
+    "intake": intake_app,
+    "assessment": assessment_app,
+    "planning": planning_app,
+    "notifications": notifications_app,
+}
+assert tuple(SERVICE_APPS) == SERVICES
+
+
+class StartupError(RuntimeError):
+    """A dependency is missing at start-up; the message says which and how to start it."""
+
+
+class Runtime:
+    def __init__(
+        self,
+        settings: Settings,
+        services: list[str] | tuple[str, ...] = SERVICES,
+        *,
+        consumers: bool = True,
+        workers: bool = True,
+        connect_timeout: float = 30.0,
+    ) -> None:
+        self.settings = settings
+        self.consumers_enabled = consumers
+        self.workers_enabled = workers
+        self.connect_timeout = connect_timeout
+        policy = load_policy(settings.policy_file)
+        self.contexts = {
+            name: ServiceContext(name, settings, Database(name, settings.service_database_url(name)), policy)
+            for name in services
+        }
+        self.parts: dict[str, ServiceParts] = {name: SERVICE_APPS[name].build(ctx) for name, ctx in self.contexts.items()}
+        self.amqp: AbstractRobustConnection | None = None
+        self.temporal: Client | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._workers: list[Worker] = []
+
+    async def migrate(self) -> None:
+        for name, ctx in self.contexts.items():
+            await ctx.db.migrate(self.parts[name].migrations)
+
+    async def start(self) -> None:
+        self.amqp = await self._connect(
+            "RabbitMQ",
+            lambda: aio_pika.connect_robust(self.settings.amqp_url),
+            "start it with `rabbitmq-server -detached` or set KOTOPOLKU_AMQP_URL",
+        )
+        self.temporal = await self._connect(
+            "Temporal",
+            lambda: temporal.connect(
+                self.settings.temporal_address, self.settings.temporal_namespace, self.settings.data_key_bytes
+            ),
+            "start it with `temporal server start-dev` (or `kotopolku run`) or set KOTOPOLKU_TEMPORAL_ADDRESS",
+        )
+        for name, ctx in self.contexts.items():
+            ctx.temporal = self.temporal
+            parts = self.parts[name]
+            self._spawn(f"{name} outbox relay", OutboxRelay(ctx.db, self.amqp).run)
+            if self.consumers_enabled:
+                for subscription in parts.subscriptions:
+                    consumer = Consumer(subscription, ctx.db, self.amqp)
+                    await consumer.declare()  # queues exist before anyone publishes
+                    self._spawn(f"{name} consumer {subscription.queue}", consumer.run)
+            if self.workers_enabled and (parts.workflows or parts.activities):
+                worker = temporal.build_worker(self.temporal, task_queue(name), parts.workflows, parts.activities)
+                self._workers.append(worker)
+                self._spawn(f"{name} worker", worker.run, restart=False)
+        log.info("services started", services=list(self.contexts), consumers=self.consumers_enabled, workers=self.workers_enabled)
+
+    async def stop(self) -> None:
+        for worker in self._workers:
+            try:
+                await asyncio.wait_for(worker.shutdown(), timeout=10)
+            except Exception:  # shutting down anyway
+                pass
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        self._workers.clear()
+        if self.amqp is not None:
+            await self.amqp.close()
+        for ctx in self.contexts.values():
+            await ctx.db.dispose()
+
+    def readiness_checks(self) -> dict:
+        checks = {f"database:{name}": ctx.db.ping for name, ctx in self.contexts.items()}
+
+        async def rabbitmq() -> None:
+            if self.amqp is None or self.amqp.is_closed:
+                raise ConnectionError("not connected")
+            channel = await self.amqp.channel()
+            await channel.close()
+
+        async def temporal_server() -> None:
+            if self.temporal is None:
+                raise ConnectionError("not connected")
+            await asyncio.wait_for(self.temporal.service_client.check_health(), timeout=3)
+
+        checks["rabbitmq"] = rabbitmq
+        checks["temporal"] = temporal_server
+        return checks
+
+    def _spawn(self, name: str, run, *, restart: bool = True) -> None:
+        """Run in the background; a loop that stops on an error starts again after a pause."""
+
+        async def supervise() -> None:
+            failures = 0
+            while True:
+                try:
+                    await run()
+                    return
+                except asyncio.CancelledError:
+                    raise
+                except Exception as error:
+                    failures += 1
+                    log.error("background task failed", task=name, error=repr(error), restart=restart)
+                    if not restart:
+                        raise
+                    await asyncio.sleep(min(60.0, 2.0**failures))
+
+        self._tasks.append(asyncio.create_task(supervise(), name=name))
+
+    async def _connect(self, what: str, connect, how: str):
+        deadline = time.monotonic() + self.connect_timeout
+        while True:
+            try:
+                return await connect()
+            except Exception as error:
+                if time.monotonic() > deadline:
+                    raise StartupError(f"{what} is not reachable ({error}); {how}") from None
+                log.warning(f"waiting for {what}", error=str(error))
+                await asyncio.sleep(1)
+
+
+def create_app(runtime: Runtime, on_started: Callable[[], None] | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        await runtime.start()
+        if on_started is not None:
+            on_started()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    names = ", ".join(runtime.contexts)
+    app = FastAPI(
+        title="Kotopolku",
+        version="1.0",
+        description=f"Integration services coordination — running: {names}",
+        lifespan=lifespan,
+    )
+    app.state.settings = runtime.settings
+    install_error_handlers(app)
+    app.include_router(health_router(runtime.readiness_checks))
+    for parts in runtime.parts.values():
+        for router in parts.routers:
+            app.include_router(router)
+    return app
