@@ -8,12 +8,14 @@ service then lives in its own schema, mapped onto the unqualified table names wi
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import AsyncIterator
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
+
+from sqlalchemy import Column, DateTime, TypeDecorator, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -98,3 +100,26 @@ def run_migrations_online(context, target_metadata, tables: set[str]) -> None:
     with context.begin_transaction():
         context.run_migrations()
 
+
+
+class UtcDateTime(TypeDecorator):
+    """Timestamps are stored in UTC and always read back time-zone aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, _dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("timestamps must be time-zone aware")
+            value = value.astimezone(timezone.utc)
+        return value
+
+    def process_result_value(self, value: datetime | None, _dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+def utc_column(*, nullable: bool = False, index: bool = False) -> Column:
+    return Column(UtcDateTime(), nullable=nullable, index=index)

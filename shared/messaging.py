@@ -23,15 +23,15 @@ import aio_pika
 import structlog
 from pydantic import BaseModel, ValidationError
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
-from sqlalchemy import Column, DateTime, LargeBinary, delete, event as sa_event, select
+from sqlalchemy import Column, LargeBinary, delete, event as sa_event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared import metrics
 from shared.contracts import EVENTS_EXCHANGE, INBOUND_EXCHANGE, INTERNAL_EXCHANGE
-from shared.db import Database
+from shared.db import Database, utc_column
 from shared.envelope import STRUCTURED_CONTENT_TYPE, Envelope, InvalidEvent, describe_errors, parse_amqp
 
 log = structlog.get_logger(__name__)
@@ -57,8 +57,8 @@ class OutboxMessage(SQLModel, table=True):
     exchange: str
     routing_key: str
     body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    published_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True), index=True))
+    created_at: datetime = Field(sa_column=utc_column())
+    published_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True, index=True))
     attempts: int = 0
     last_error: str | None = None
 
@@ -71,7 +71,7 @@ class ProcessedEvent(SQLModel, table=True):
     source: str = Field(primary_key=True)
     event_id: str = Field(primary_key=True)
     event_type: str
-    processed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    processed_at: datetime = Field(sa_column=utc_column())
 
 
 def add_event(session: AsyncSession, envelope: Envelope, *, exchange: str, routing_key: str | None = None) -> None:
@@ -165,7 +165,7 @@ class OutboxRelay:
             if not self.database.is_sqlite:
                 # Several relays of one service may run at once; each takes different rows.
                 query = query.with_for_update(skip_locked=True)
-            rows = (await session.execute(query)).scalars().all()
+            rows = (await session.exec(query)).all()
             for row in rows:
                 exchange = await channel.get_exchange(row.exchange, ensure=False)
                 try:
@@ -189,7 +189,7 @@ class OutboxRelay:
             if rows:
                 await session.commit()
             if len(rows) < self.batch_size:
-                await session.execute(
+                await session.exec(
                     delete(OutboxMessage).where(OutboxMessage.published_at < utcnow() - self.retention)
                 )
                 await session.commit()

@@ -8,8 +8,10 @@ from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlalchemy import JSON, Column, DateTime, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field as TableField, SQLModel
+
+from shared.db import utc_column
 
 from services.intake.identity import validate_identity_code
 from shared import municipalities
@@ -139,7 +141,7 @@ class Client(SQLModel, table=True):
     eligibility_reason: str
     registered_on: date
     first_permit_or_registration_on: date
-    created_at: datetime = TableField(sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_at: datetime = TableField(sa_column=utc_column())
 
 
 class ClientCase(SQLModel, table=True):
@@ -154,7 +156,7 @@ class ClientCase(SQLModel, table=True):
     next_deadline_on: date | None = None
     opened_on: date
     workflow_id: str | None = None
-    updated_at: datetime = TableField(sa_column=Column(DateTime(timezone=True), nullable=False))
+    updated_at: datetime = TableField(sa_column=utc_column())
 
 
 # Every allowed move of a case, (stage, status) → (stage, status). Anything else is refused.

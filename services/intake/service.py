@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.identity import decide_eligibility, decide_lead
@@ -60,11 +61,11 @@ async def find_client(session: AsyncSession, *, identity_hash: str | None, sourc
     conditions = [(Client.source == source) & (Client.external_ref == external_ref)]
     if identity_hash:
         conditions.append(Client.identity_code_hash == identity_hash)
-    return (await session.execute(select(Client).where(or_(*conditions)))).scalars().first()
+    return (await session.exec(select(Client).where(or_(*conditions)))).first()
 
 
 async def case_of(session: AsyncSession, client_id: uuid.UUID) -> ClientCase:
-    return (await session.execute(select(ClientCase).where(ClientCase.client_id == client_id))).scalars().one()
+    return (await session.exec(select(ClientCase).where(ClientCase.client_id == client_id))).one()
 
 
 async def register_resident(

@@ -8,8 +8,10 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, Column, DateTime
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
+
+from shared.db import utc_column
 
 from shared.contracts import CaseStatus, Deadline, Stage
 
@@ -28,7 +30,7 @@ class CaseView(SQLModel, table=True):
     next_deadline_on: date | None = Field(default=None, index=True)
     assignee: str | None = None
     reason: str
-    changed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    changed_at: datetime = Field(sa_column=utc_column())
 
 
 class ClientView(SQLModel, table=True):
@@ -58,7 +60,7 @@ class CaseChange(SQLModel, table=True):
     case_id: UUID = Field(index=True)
     municipality_code: str = Field(index=True)
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    changed_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    changed_at: datetime = Field(sa_column=utc_column())
 
 
 class Notification(SQLModel, table=True):
@@ -71,7 +73,7 @@ class Notification(SQLModel, table=True):
     case_id: UUID | None = Field(default=None, index=True)
     client_id: UUID | None = None
     params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_at: datetime = Field(sa_column=utc_column())
 
 
 class AccessLogEntry(SQLModel, table=True):
@@ -85,7 +87,7 @@ class AccessLogEntry(SQLModel, table=True):
     case_id: UUID = Field(index=True)
     client_id: UUID
     action: str
-    at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    at: datetime = Field(sa_column=utc_column())
 
 
 # --- API schemas -------------------------------------------------------------------------------

