@@ -164,7 +164,10 @@ def dev_token(roles, municipalities, sub, name, hours) -> None:
 def serve_app(app, host: str, port: int) -> None:
     config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="on")
     server = uvicorn.Server(config)
-    server.run()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        return  # uvicorn re-raises Ctrl-C after its clean shutdown: that is a normal stop
     if not server.started:
         raise StartupError(f"the HTTP server did not start on {host}:{port} (see the log above)")
 

@@ -178,3 +178,9 @@ async def serving(app, port: int):
     finally:
         server.should_exit = True
         await task
+
+
+def port_open(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex((host, port)) == 0

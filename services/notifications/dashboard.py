@@ -5,12 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from shared.auth import SESSION_COOKIE, AuthError, verify_token
+from shared.http import ApiError
 from shared.service import ServiceContext
 
 STATIC = Path(__file__).with_name("static")
+STATIC_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+}
 
 
 def build_dashboard(ctx: ServiceContext) -> APIRouter:
@@ -19,6 +25,15 @@ def build_dashboard(ctx: ServiceContext) -> APIRouter:
     @router.get("/", response_class=HTMLResponse)
     async def dashboard() -> HTMLResponse:
         return HTMLResponse((STATIC / "dashboard.html").read_text(encoding="utf-8"))
+
+    @router.get("/static/{name}")
+    async def static_file(name: str) -> Response:
+        """The dashboard's own files (that folder only, no subfolders, no other kinds of file)."""
+        path = STATIC / name
+        media_type = STATIC_TYPES.get(path.suffix)
+        if media_type is None or name.startswith(".") or path.resolve().parent != STATIC.resolve() or not path.is_file():
+            raise ApiError(404, "not_found")
+        return Response(path.read_bytes(), media_type=media_type, headers={"Cache-Control": "no-cache"})
 
     @router.post("/session")
     async def sign_in(request: Request, token: str = Form(...)):

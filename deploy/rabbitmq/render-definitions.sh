@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Writes a copy of definitions.json with the users' passwords filled in, for RabbitMQ to load at
+# boot (`load_definitions`). The committed definitions.json has no passwords on purpose: loaded
+# as it is, its users cannot sign in with a password.
+#
+#   render-definitions.sh definitions.json /etc/rabbitmq/definitions.json
+#
+# Passwords come from the environment; use letters, digits and . _ ~ - only (they also go into
+# AMQP URLs unencoded), e.g. `openssl rand -hex 24`:
+#   RABBITMQ_KOTOPOLKU_PASSWORD   user kotopolku           (the Kotopolku services)
+#   RABBITMQ_PRODUCER_PASSWORD    user municipal-producer  (municipal systems; kotopolku.inbound only)
+#   RABBITMQ_ADMIN_PASSWORD       user kotopolku-admin     (operators; management UI)
+set -euo pipefail
+
+template=${1:?usage: render-definitions.sh TEMPLATE OUTPUT}
+output=${2:?usage: render-definitions.sh TEMPLATE OUTPUT}
+
+password() {
+    local variable=$1 value
+    value=${!variable:-}
+    if [ -z "$value" ]; then
+        echo "render-definitions: $variable is not set" >&2
+        exit 1
+    fi
+    case "$value" in
+        *[!A-Za-z0-9._~-]*)
+            echo "render-definitions: $variable may contain only letters, digits and . _ ~ -" >&2
+            exit 1
+            ;;
+    esac
+    printf '%s' "$value"
+}
+
+services=$(password RABBITMQ_KOTOPOLKU_PASSWORD)
+producer=$(password RABBITMQ_PRODUCER_PASSWORD)
+admin=$(password RABBITMQ_ADMIN_PASSWORD)
+
+umask 077
+sed -e "s|\"name\": \"kotopolku\",|\"name\": \"kotopolku\", \"password\": \"$services\",|" \
+    -e "s|\"name\": \"municipal-producer\",|\"name\": \"municipal-producer\", \"password\": \"$producer\",|" \
+    -e "s|\"name\": \"kotopolku-admin\",|\"name\": \"kotopolku-admin\", \"password\": \"$admin\",|" \
+    "$template" > "$output.tmp"
+
+if [ "$(grep -c '"password": ' "$output.tmp")" != 3 ]; then
+    echo "render-definitions: expected three users in $template" >&2
+    rm -f "$output.tmp"
+    exit 1
+fi
+if [ "$(id -u)" = 0 ] && id rabbitmq >/dev/null 2>&1; then
+    chown rabbitmq:rabbitmq "$output.tmp"
+fi
+mv "$output.tmp" "$output"

@@ -1,0 +1,161 @@
+"""Kotopolku as real processes: each service alone (`serve`, `worker`), and everything in one
+(`kotopolku run`), driven from outside as a municipal system and a dashboard would."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from support import event, eventually, free_port, port_open, publish, registration
+
+pytestmark = pytest.mark.e2e
+KOTOPOLKU = str(Path(sys.executable).with_name("kotopolku"))
+
+
+@pytest.fixture
+def environment(tmp_path, amqp_url):
+    return {
+        **os.environ,
+        "KOTOPOLKU_VAR_DIR": str(tmp_path / "var"),
+        "KOTOPOLKU_AMQP_URL": amqp_url,
+        "KOTOPOLKU_LOG_FORMAT": "console",
+    }
+
+
+def kotopolku(*args: str, env: dict) -> str:
+    done = subprocess.run([KOTOPOLKU, *args], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1]
+
+
+@contextmanager
+def processes(*commands: list[str], env: dict, logs: Path):
+    started = []
+    try:
+        for number, command in enumerate(commands):
+            log = open(logs / f"process-{number}.log", "w")
+            started.append((subprocess.Popen([KOTOPOLKU, *command], env=env, stdout=log, stderr=subprocess.STDOUT), log))
+        yield [process for process, _ in started]
+    finally:
+        for process, log in started:
+            process.send_signal(signal.SIGINT)
+        for process, log in started:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            log.close()
+
+
+async def wait_ready(base_url: str, processes_, logs: Path) -> None:
+    async def ready():
+        for process in processes_:
+            if process.poll() is not None:
+                raise AssertionError(f"a process exited early; logs: {_tail(logs)}")
+        try:
+            async with httpx.AsyncClient() as client:
+                return (await client.get(f"{base_url}/readyz")).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    await eventually(ready, timeout=90, what=f"{base_url}/readyz")
+
+
+def _tail(logs: Path) -> str:
+    return "\n".join(f"--- {path.name}\n{path.read_text()[-3000:]}" for path in sorted(logs.glob("*.log")))
+
+
+async def test_services_as_separate_processes(environment, amqp_url, temporal_address, tmp_path):
+    env = {**environment, "KOTOPOLKU_TEMPORAL_ADDRESS": temporal_address}
+    intake_port, notifications_port = free_port(), free_port()
+    kotopolku("migrate", env=env)
+    token = kotopolku("dev-token", "--role", "caseworker", "--municipality", "091", env=env)
+    with processes(
+        ["serve", "intake", "--port", str(intake_port)],
+        ["worker", "intake"],
+        ["serve", "notifications", "--port", str(notifications_port)],
+        env=env,
+        logs=tmp_path,
+    ) as running:
+        await wait_ready(f"http://127.0.0.1:{intake_port}", running, tmp_path)
+        await wait_ready(f"http://127.0.0.1:{notifications_port}", running, tmp_path)
+        await publish(amqp_url, event(registration(municipality_code="091")))
+
+        async def listed():
+            async with httpx.AsyncClient() as client:
+                response = await client.get(
+                    f"http://127.0.0.1:{notifications_port}/api/v1/cases", headers={"Authorization": f"Bearer {token}"}
+                )
+            return [item for item in response.json()["items"] if item["status"] == "awaiting_assessment"]
+
+        [case] = await eventually(listed, timeout=60, what=f"the case through separate processes; logs: {tmp_path}")
+        assert case["municipality_code"] == "091" and case["stage"] == "assessment"
+
+
+async def test_kotopolku_run_starts_everything_and_streams_case_updates(environment, amqp_url, tmp_path):
+    http_port, temporal_port, ui_port = free_port(), free_port(), free_port()
+    env = {
+        **environment,
+        "KOTOPOLKU_HTTP_PORT": str(http_port),
+        # Nothing answers there: `run` starts the embedded Temporal dev server itself.
+        "KOTOPOLKU_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",
+        "KOTOPOLKU_TEMPORAL_UI_URL": f"http://127.0.0.1:{ui_port}",
+    }
+    base = f"http://127.0.0.1:{http_port}"
+    token = kotopolku("dev-token", "--role", "coordinator", "--municipality", "049", env=env)
+    with processes(["run"], env=env, logs=tmp_path) as running:
+        await wait_ready(base, running, tmp_path)
+        output = (tmp_path / "process-0.log").read_text()
+        assert f"Dashboard:    {base}/" in output and f"{base}/docs" in output and f"http://127.0.0.1:{ui_port}" in output
+        assert (Path(env["KOTOPOLKU_VAR_DIR"]) / "temporal.db").exists()
+
+        async with httpx.AsyncClient(timeout=httpx.Timeout(60)) as client:
+            async with client.stream("GET", f"{base}/api/v1/cases/stream", headers={"Authorization": f"Bearer {token}"}) as stream:
+                assert stream.headers["content-type"].startswith("text/event-stream")
+                await publish(amqp_url, event(registration(municipality_code="049")))
+                received = await _read_events(stream, wanted=2)
+        assert [item["event"] for item in received] == ["case.updated", "case.updated"]
+        data = [json.loads(item["data"]) for item in received]
+        assert [item["status"] for item in data] == ["received", "awaiting_assessment"]
+        assert data[1]["municipality_code"] == "049" and data[1]["next_deadline"]["kind"] == "assessment_start"
+        assert int(received[1]["id"]) > int(received[0]["id"])
+
+        # Resuming with Last-Event-ID replays what came after it.
+        async with httpx.AsyncClient(timeout=httpx.Timeout(30)) as client:
+            headers = {"Authorization": f"Bearer {token}", "Last-Event-ID": received[0]["id"]}
+            async with client.stream("GET", f"{base}/api/v1/cases/stream", headers=headers) as stream:
+                [replayed] = await _read_events(stream, wanted=1)
+        assert replayed["id"] == received[1]["id"]
+
+    [process] = running
+    assert process.returncode == 0, _tail(tmp_path)  # Ctrl-C stops cleanly ...
+    assert not port_open("127.0.0.1", temporal_port)  # ... including the Temporal server it started
+
+
+async def _read_events(stream: httpx.Response, wanted: int) -> list[dict]:
+    events, current = [], {}
+    deadline = time.monotonic() + 60
+    async for line in stream.aiter_lines():
+        if time.monotonic() > deadline:
+            break
+        if line == "":
+            if "data" in current:
+                events.append(current)
+            current = {}
+            if len(events) == wanted:
+                break
+            continue
+        if line.startswith(":"):
+            continue
+        field, _, value = line.partition(":")
+        current[field] = value.lstrip(" ")
+    return events

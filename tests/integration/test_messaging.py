@@ -1,0 +1,147 @@
+"""The outbox relay and the consumer against a real RabbitMQ and both databases: nothing lost,
+nothing twice, retries with backoff, dead letters with reasons."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import aio_pika
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from services.intake.app import MIGRATIONS as INTAKE_MIGRATIONS
+from shared.contracts import INTERNAL_EXCHANGE
+from shared.db import Database
+from shared.envelope import Envelope
+from shared.messaging import Consumer, OutboxMessage, OutboxRelay, ProcessedEvent, Rejected, Subscription, add_event
+from support import dead_letters, eventually
+
+
+@pytest.fixture
+async def database(tmp_path, database_url):
+    db = Database("intake", database_url or f"sqlite+aiosqlite:///{tmp_path}/intake.db")
+    await db.migrate(INTAKE_MIGRATIONS)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+async def connection(amqp_url):
+    connection = await aio_pika.connect_robust(amqp_url)
+    yield connection
+    await connection.close()
+
+
+async def bound_queue(connection, routing_key: str):
+    channel = await connection.channel()
+    await channel.declare_exchange(INTERNAL_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+    queue = await channel.declare_queue(exclusive=True)
+    await queue.bind(INTERNAL_EXCHANGE, routing_key=routing_key)
+    return queue
+
+
+async def take(queue, count: int, timeout: float = 10) -> list[dict]:
+    bodies = []
+    for _ in range(int(timeout / 0.1)):
+        message = await queue.get(fail=False)
+        if message is not None:
+            await message.ack()
+            bodies.append(json.loads(message.body))
+            if len(bodies) == count:
+                break
+        else:
+            await asyncio.sleep(0.1)
+    return bodies
+
+
+def an_event(routing_key: str, n: int = 0) -> Envelope:
+    return Envelope.new(type=routing_key, source="urn:kotopolku:test", data={"n": n})
+
+
+async def test_outbox_publishes_only_what_was_committed_including_rows_left_by_a_crash(database, connection):
+    key = f"test.outbox.{uuid.uuid4().hex[:8]}"
+    queue = await bound_queue(connection, key)
+
+    # Written while no relay runs (as if the process died right after the commit).
+    async with database.session() as session:
+        add_event(session, an_event(key, 1), exchange=INTERNAL_EXCHANGE)
+        await session.commit()
+    # A rolled-back change takes its event with it.
+    async with database.session() as session:
+        add_event(session, an_event(key, 2), exchange=INTERNAL_EXCHANGE)
+        await session.rollback()
+
+    relay = asyncio.create_task(OutboxRelay(database, connection, poll_interval=0.2).run())
+    try:
+        async with database.session() as session:
+            add_event(session, an_event(key, 3), exchange=INTERNAL_EXCHANGE)
+            await session.commit()
+        received = await take(queue, 2)
+        assert [body["data"]["n"] for body in received] == [1, 3]
+        assert not await take(queue, 1, timeout=0.5)  # nothing twice
+
+        async def all_marked():
+            async with database.session() as session:
+                rows = (await session.exec(select(OutboxMessage))).all()
+                return rows and all(row.published_at is not None for row in rows)
+
+        await eventually(all_marked, what="outbox rows marked published")
+    finally:
+        relay.cancel()
+
+
+async def test_consumer_retries_what_may_pass_and_dead_letters_what_cannot(database, connection, amqp_url):
+    queue_name = f"kotopolku.test.{uuid.uuid4().hex[:8]}"
+    calls: dict[int, int] = {}
+
+    async def handler(session, event: Envelope) -> None:
+        n = event.data["n"]
+        calls[n] = calls.get(n, 0) + 1
+        # The handler's writes roll back with it when it fails: an outbox row stands in for them.
+        add_event(session, an_event("test.effect", n), exchange=INTERNAL_EXCHANGE)
+        if n == 1 and calls[n] < 3:
+            raise ConnectionError("database restarting")
+        if n == 2:
+            raise Rejected("n=2 can never be processed")
+        if n == 3:
+            raise ConnectionError("never comes back")
+
+    subscription = Subscription(
+        queue=queue_name,
+        bindings=[(INTERNAL_EXCHANGE, "test.consume")],
+        handlers={"test.consume": handler},
+        max_attempts=3,
+        retry_delays=[0.2, 0.4],
+    )
+    consumer = Consumer(subscription, database, connection)
+    task = asyncio.create_task(consumer.run())
+    try:
+        await eventually(lambda: _declared(consumer), what="the consumer's queue")
+        channel = await connection.channel()
+        exchange = await channel.get_exchange(INTERNAL_EXCHANGE)
+        for n in (1, 2, 3, 4):
+            await exchange.publish(
+                aio_pika.Message(an_event("test.consume", n).to_json(), content_type="application/cloudevents+json"),
+                routing_key="test.consume",
+            )
+
+        dead = await dead_letters(amqp_url, subscription.dead_letter_queue, wanted=2)
+        reasons = {json.loads(message.body)["data"]["n"]: message.headers["x-kotopolku-error"] for message in dead}
+        assert reasons[2] == "n=2 can never be processed"
+        assert reasons[3].startswith("gave up after 3 attempts: ConnectionError: never comes back")
+        assert calls[1] == 3 and calls[2] == 1 and calls[3] == 3 and calls[4] == 1
+
+        async with database.session() as session:
+            processed = (await session.exec(select(ProcessedEvent.event_id))).all()
+            effects = (await session.exec(select(func.count()).select_from(OutboxMessage))).one()
+        assert len(processed) == 2  # 1 (after its retries) and 4
+        assert effects == 2  # only the committed attempts left their effect
+    finally:
+        task.cancel()
+
+
+async def _declared(consumer: Consumer) -> bool:
+    return consumer.channel is not None
