@@ -1,0 +1,45 @@
+import pytest
+
+from shared.settings import ConfigurationError, load_settings
+
+
+def test_defaults_are_the_embedded_ones(monkeypatch):
+    for name in ("KOTOPOLKU_DATABASE_URL", "KOTOPOLKU_INTAKE_DATABASE_URL", "KOTOPOLKU_HTTP_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings()
+    assert settings.http_port == 8000
+    assert settings.amqp_url == "amqp://guest:guest@127.0.0.1:5672/"
+    assert settings.temporal_address == "127.0.0.1:7233"
+    assert settings.service_database_url("intake") == "sqlite+aiosqlite:///var/intake.db"
+
+
+def test_a_wrong_value_fails_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("KOTOPOLKU_HTTP_PORT", "eighty")
+    with pytest.raises(ConfigurationError, match="KOTOPOLKU_HTTP_PORT"):
+        load_settings()
+
+
+def test_a_wrong_database_url_fails_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("KOTOPOLKU_DATABASE_URL", "mysql://somewhere/db")
+    with pytest.raises(ConfigurationError, match="KOTOPOLKU_DATABASE_URL: .*postgresql\\+asyncpg"):
+        load_settings()
+
+
+def test_production_refuses_the_development_secrets(monkeypatch):
+    monkeypatch.setenv("KOTOPOLKU_ENVIRONMENT", "production")
+    with pytest.raises(ConfigurationError, match="KOTOPOLKU_JWT_PUBLIC_KEY"):
+        load_settings()
+
+
+def test_one_service_may_have_its_own_database(monkeypatch):
+    monkeypatch.setenv("KOTOPOLKU_DATABASE_URL", "postgresql+asyncpg://db/kotopolku")
+    monkeypatch.setenv("KOTOPOLKU_PLANNING_DATABASE_URL", "postgresql+asyncpg://other/planning")
+    settings = load_settings()
+    assert settings.service_database_url("intake") == "postgresql+asyncpg://db/kotopolku"
+    assert settings.service_database_url("planning") == "postgresql+asyncpg://other/planning"
+
+
+def test_service_port_is_checked(monkeypatch):
+    monkeypatch.setenv("KOTOPOLKU_INTAKE_HTTP_PORT", "99999")
+    with pytest.raises(ConfigurationError, match="KOTOPOLKU_INTAKE_HTTP_PORT"):
+        load_settings().service_port("intake")
