@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from shared.i18n import LANGUAGES
 
 DEADLINE_NAMES = {
@@ -26,6 +28,8 @@ def render(kind: str, params: dict) -> dict[str, str]:
     rendered = {}
     for language in LANGUAGES:
         values = dict(params)
+        if "due_on" in params:
+            values["due_on"] = format_date(date.fromisoformat(params["due_on"]), language)
         if "deadline_kind" in params:
             values["deadline"] = DEADLINE_NAMES.get(params["deadline_kind"], {}).get(language, params["deadline_kind"])
         try:
@@ -33,3 +37,8 @@ def render(kind: str, params: dict) -> dict[str, str]:
         except KeyError:
             rendered[language] = texts[language]
     return rendered
+
+
+def format_date(day: date, language: str) -> str:
+    """20.1.2027 in Finnish and Swedish, 2027-01-20 in English."""
+    return day.isoformat() if language == "en" else f"{day.day}.{day.month}.{day.year}"

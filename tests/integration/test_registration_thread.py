@@ -5,7 +5,7 @@ a row in the dashboards' projection — visible to that municipality's staff and
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import aio_pika
 import pytest
@@ -178,3 +178,35 @@ async def test_ineligible_resident_is_recorded_with_reason_and_no_path(settings,
         async with runtime.contexts["intake"].db.session() as session:
             client = (await session.exec(select(Client))).one()
         assert client.eligible is False and client.eligibility_reason == "window_passed"
+
+
+async def test_a_registration_whose_deadline_already_passed_is_escalated_at_once(settings, amqp_url):
+    """Reported late (registered four months ago): the path escalates to the caseworker and,
+    with the coordinator's grace also gone, to the coordinator — visible to both roles."""
+    registered_on = date.today() - timedelta(days=122)
+    async with running(settings) as (runtime, http):
+        await publish(amqp_url, event(registration(registered_on=registered_on)))
+        caseworker, coordinator = token(settings, "109"), token(settings, "109", role="coordinator")
+
+        async def overdue():
+            return (await http.get("/api/v1/cases", params={"overdue": "true"}, headers=caseworker)).json()["items"]
+
+        [case] = await eventually(overdue, what="the overdue case")
+        assert case["status"] == "assessment_overdue" and case["overdue"] is True
+        assert case["reason"] == "deadline.assessment_start.missed"
+
+        async def told(headers):
+            return (await http.get("/api/v1/notifications", headers=headers)).json()
+
+        due_on = add_months(registered_on, 2)
+        [message] = await eventually(lambda: told(caseworker), what="the caseworker's notification")
+        assert message["kind"] == "deadline_missed" and message["case_id"] == case["case_id"]
+        assert message["message"] == {
+            "fi": f"Määräaika ylittyi: alkukartoituksen aloitus piti tehdä viimeistään {due_on.day}.{due_on.month}.{due_on.year}.",
+            "sv": f"Tidsfristen har gått ut: start av inledande kartläggning skulle ha skett senast {due_on.day}.{due_on.month}.{due_on.year}.",
+            "en": f"Deadline missed: start of the initial assessment was due by {due_on.isoformat()}.",
+        }
+        [escalated] = await eventually(lambda: told(coordinator), what="the coordinator's notification")
+        assert escalated["recipient_role"] == "coordinator"
+        # Another municipality's coordinator is told nothing.
+        assert (await http.get("/api/v1/notifications", headers=token(settings, "905", role="coordinator"))).json() == []

@@ -1,0 +1,28 @@
+"""Every recorded history of a running-workflow shape must still replay: a change to workflow code
+that would break workflows already running fails here (use `workflow.patched` for such changes,
+then record a new history beside the old ones)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+from services.intake.workflows import ClientPathWorkflow
+from shared.settings import load_settings
+from shared.temporal import data_converter
+
+HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[path.stem for path in HISTORIES])
+async def test_recorded_histories_replay(path: Path):
+    replayer = Replayer(workflows=[ClientPathWorkflow], data_converter=data_converter(load_settings().data_key_bytes))
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    await replayer.replay_workflow(history)
+
+
+def test_there_are_histories_to_replay():
+    assert HISTORIES
