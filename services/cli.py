@@ -161,6 +161,69 @@ def dev_token(roles, municipalities, sub, name, hours) -> None:
     click.echo(token)
 
 
+def run_in_intake(work):
+    """Run `work(session)` in the intake database (brought up to date first) and commit."""
+    from services.intake.app import MIGRATIONS
+    from shared.db import Database
+
+    settings = get_settings()
+
+    async def go():
+        database = Database("intake", settings.service_database_url("intake"))
+        try:
+            await database.migrate(MIGRATIONS)
+            async with database.session() as session:
+                result = await work(session)
+                await session.commit()
+                return result
+        finally:
+            await database.dispose()
+
+    return asyncio.run(go())
+
+
+@main.group()
+def sources() -> None:
+    """Municipal systems allowed to publish on kotopolku.inbound, and for which municipalities."""
+
+
+@sources.command("add")
+@click.argument("source")
+@click.option("--municipality", "municipalities", multiple=True, required=True, help="3-digit code; repeatable")
+@click.option("--name", default="", help="What the system is, for people reading the list")
+def sources_add(source: str, municipalities: tuple[str, ...], name: str) -> None:
+    """Allow SOURCE (a CloudEvents source URI) to publish for these municipalities."""
+    from services.intake import service
+    from shared import municipalities as registry
+
+    unknown = [code for code in municipalities if not registry.exists(code)]
+    if unknown:
+        fail(f"unknown municipality code(s): {', '.join(unknown)}")
+    if ":" not in source:
+        fail(f"the source must be a URI, e.g. urn:kotopolku:system:hameenlinna-register (got {source!r})")
+    added = run_in_intake(lambda session: service.register_source(session, source=source, name=name, municipalities=list(municipalities)))
+    click.echo(f"{added.source} may publish for: {', '.join(added.municipalities)}")
+
+
+@sources.command("remove")
+@click.argument("source")
+def sources_remove(source: str) -> None:
+    """Stop accepting events from SOURCE."""
+    from services.intake import service
+
+    if not run_in_intake(lambda session: service.remove_source(session, source)):
+        fail(f"no such source: {source}")
+    click.echo(f"removed {source}")
+
+
+@sources.command("list")
+def sources_list() -> None:
+    from services.intake import service
+
+    for registered in run_in_intake(service.list_sources):
+        click.echo(f"{registered.source}\t{registered.name}\t{','.join(registered.municipalities)}")
+
+
 def serve_app(app, host: str, port: int) -> None:
     config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="on")
     server = uvicorn.Server(config)

@@ -31,6 +31,7 @@ CASE_UPDATED = "fi.kotopolku.case.updated.v1"
 # Internal
 CLIENT_RECORDED = "fi.kotopolku.internal.client.recorded.v1"
 NOTIFICATION_REQUESTED = "fi.kotopolku.internal.notification.requested.v1"
+SERVICE_REPORT_RECEIVED = "fi.kotopolku.internal.service.reported.v1"
 
 
 def service_source(service: str) -> str:
@@ -136,3 +137,17 @@ class NotificationRequested(BaseModel):
     case_id: UUID | None = None
     client_id: UUID | None = None
     params: dict[str, Any] = Field(default_factory=dict)
+
+
+class ServiceReport(BaseModel):
+    """Internal: a provider's report on a measure of the client's plan, resolved to the client."""
+
+    client_id: UUID
+    case_id: UUID
+    municipality_code: str
+    service_code: str
+    status: str  # started | completed | interrupted
+    on: date
+    result: dict[str, Any] | None = None
+    reported_by: str  # the producing system's CloudEvents source
+    event_id: str

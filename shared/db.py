@@ -1,8 +1,8 @@
 """Each service's own database: an async engine, sessions and Alembic migrations.
 
 SQLite (the embedded default) gives each service its own file. PostgreSQL may be shared: each
-service then lives in its own schema, mapped onto the unqualified table names with SQLAlchemy's
-`schema_translate_map`, so the same models and migrations serve both.
+service then lives in its own schema, which is the connections' `search_path`, so the same
+unqualified models and migrations serve both.
 """
 
 from __future__ import annotations
@@ -34,10 +34,9 @@ class Database:
             self.engine: AsyncEngine = create_async_engine(url, connect_args={"timeout": 30})
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         else:
+            # Every connection works in the service's own schema (tables, migrations, raw DDL alike).
             self.engine = create_async_engine(
-                url,
-                pool_pre_ping=True,
-                execution_options={"schema_translate_map": {None: self.schema}},
+                url, pool_pre_ping=True, connect_args={"server_settings": {"search_path": self.schema}}
             )
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 

@@ -144,11 +144,25 @@ async def eventually(check: Callable[[], Awaitable[Any]], *, timeout: float = 30
     raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value: {last!r}")
 
 
+async def register_source(runtime: Runtime, source: str = PRODUCER, municipalities: list[str] | None = None) -> None:
+    """Allow a producing system to publish (by default for every municipality)."""
+    from services.intake.service import register_source as register
+    from shared.municipalities import all_municipalities
+
+    codes = municipalities or [municipality.code for municipality in all_municipalities()]
+    async with runtime.contexts["intake"].db.session() as session:
+        await register(session, source=source, name="Test register", municipalities=codes)
+        await session.commit()
+
+
 @asynccontextmanager
-async def running(settings: Settings, services=None):
-    """Kotopolku (migrated, consumers, relays, workers) in this event loop, with an HTTP client."""
+async def running(settings: Settings, services=None, *, producer_registered: bool = True):
+    """Kotopolku (migrated, consumers, relays, workers) in this event loop, with an HTTP client.
+    The test producer PRODUCER is registered for every municipality unless told otherwise."""
     runtime = Runtime(settings, services) if services else Runtime(settings)
     await runtime.migrate()
+    if producer_registered and "intake" in runtime.contexts:
+        await register_source(runtime)
     app = create_app(runtime)
     await runtime.start()
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -110,6 +110,53 @@ class ResidentRegistered(Strict):
     _municipality = field_validator("municipality_code")(_known_municipality)
 
 
+class JobseekerRegistered(Strict):
+    person_ref: PersonRef
+    municipality_code: str
+    registered_on: date
+
+    _municipality = field_validator("municipality_code")(_known_municipality)
+
+
+class ResidentMoved(Strict):
+    person_ref: PersonRef
+    from_municipality_code: str
+    to_municipality_code: str
+    moved_on: date
+
+    _municipalities = field_validator("from_municipality_code", "to_municipality_code")(_known_municipality)
+
+    @model_validator(mode="after")
+    def _really_moves(self) -> "ResidentMoved":
+        if self.from_municipality_code == self.to_municipality_code:
+            raise ValueError("from_municipality_code and to_municipality_code are the same")
+        return self
+
+
+class AssessmentRequested(Strict):
+    person_ref: PersonRef | None = None
+    person: Person | None = None
+    municipality_code: str
+    requested_by: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=2000)
+
+    _municipality = field_validator("municipality_code")(_known_municipality)
+
+    @model_validator(mode="after")
+    def _someone(self) -> "AssessmentRequested":
+        if (self.person_ref is None) == (self.person is None):
+            raise ValueError("give exactly one of person_ref and person")
+        return self
+
+
+class ServiceReported(Strict):
+    person_ref: PersonRef
+    service_code: str = Field(min_length=1, max_length=100)
+    status: Literal["started", "completed", "interrupted"]
+    on: date
+    result: dict[str, Any] | None = None
+
+
 # --- tables ------------------------------------------------------------------------------------
 
 
@@ -140,7 +187,7 @@ class Client(SQLModel, table=True):
     eligible: bool
     eligibility_reason: str
     registered_on: date
-    first_permit_or_registration_on: date
+    first_permit_or_registration_on: date | None = None  # unknown when another authority asked for an assessment
     created_at: datetime = TableField(sa_column=utc_column())
 
 
@@ -157,6 +204,20 @@ class ClientCase(SQLModel, table=True):
     opened_on: date
     workflow_id: str | None = None
     updated_at: datetime = TableField(sa_column=utc_column())
+
+
+class ProducingSource(SQLModel, table=True):
+    """A municipal system allowed to publish on kotopolku.inbound, and for which municipalities."""
+
+    __tablename__ = "producing_source"
+
+    source: str = TableField(primary_key=True)
+    name: str
+    municipalities: list[str] = TableField(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = TableField(sa_column=utc_column())
+
+    def may_publish_for(self, municipality_code: str) -> bool:
+        return municipality_code in self.municipalities
 
 
 # Every allowed move of a case, (stage, status) → (stage, status). Anything else is refused.

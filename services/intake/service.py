@@ -12,8 +12,20 @@ from sqlalchemy import or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.intake.identity import decide_eligibility, decide_lead
-from services.intake.models import CASE_TRANSITIONS, Client, ClientCase, ResidentRegistered
+from services.intake.identity import Eligibility, decide_eligibility, decide_lead
+from services.intake.models import (
+    CASE_TRANSITIONS,
+    AssessmentRequested,
+    Client,
+    ClientCase,
+    JobseekerRegistered,
+    Person,
+    PersonRef,
+    ProducingSource,
+    ResidentMoved,
+    ResidentRegistered,
+    ServiceReported,
+)
 from services.intake.workflows import CaseChange, ClientPathInput, NotificationRequest, path_workflow_id
 from shared.contracts import (
     CASE_UPDATED,
@@ -21,11 +33,13 @@ from shared.contracts import (
     EVENTS_EXCHANGE,
     INTERNAL_EXCHANGE,
     NOTIFICATION_REQUESTED,
+    SERVICE_REPORT_RECEIVED,
     CaseStatus,
     CaseUpdated,
     ClientRecorded,
     Deadline,
     NotificationRequested,
+    ServiceReport,
     Stage,
     service_source,
 )
@@ -72,26 +86,63 @@ async def register_resident(
     session: AsyncSession, *, event: Envelope, data: ResidentRegistered, policy: Policy, data_key: bytes
 ) -> Registration:
     person = data.person
-    identity_hash = lookup_hash(data_key, person.personal_identity_code.upper()) if person.personal_identity_code else None
+    identity_hash = identity_lookup_hash(data_key, person.personal_identity_code)
     existing = await find_client(session, identity_hash=identity_hash, source=event.source, external_ref=data.external_ref)
     if existing is not None:
-        case = await case_of(session, existing.id)
-        return Registration(existing, case, created=False, path=None)
-
+        return Registration(existing, await case_of(session, existing.id), created=False, path=None)
     eligibility = decide_eligibility(
         residence_basis=data.residence_basis,
         first_permit_or_registration_on=data.first_permit_or_registration_on,
         today=data.registered_on,
         window_years=policy.eligibility_window_years,
     )
-    client_id = uuid.uuid5(ID_NAMESPACE, f"{event.source}\n{data.external_ref}")
+    return await open_client(
+        session,
+        event=event,
+        person=person,
+        external_ref=data.external_ref,
+        municipality_code=data.municipality_code,
+        registered_on=data.registered_on,
+        first_permit_or_registration_on=data.first_permit_or_registration_on,
+        residence_basis=data.residence_basis,
+        household_id=data.household_id,
+        jobseeker=data.jobseeker,
+        eligibility=eligibility,
+        policy=policy,
+        data_key=data_key,
+    )
+
+
+def identity_lookup_hash(data_key: bytes, identity_code: str | None) -> str | None:
+    return lookup_hash(data_key, identity_code.strip().upper()) if identity_code else None
+
+
+async def open_client(
+    session: AsyncSession,
+    *,
+    event: Envelope,
+    person: Person,
+    external_ref: str,
+    municipality_code: str,
+    registered_on: date,
+    first_permit_or_registration_on: date | None,
+    residence_basis: str,
+    household_id: str | None,
+    jobseeker: bool,
+    eligibility: Eligibility,
+    policy: Policy,
+    data_key: bytes,
+) -> Registration:
+    """Record a new client and their case; the path input when eligible (the caller starts it)."""
+    identity_hash = identity_lookup_hash(data_key, person.personal_identity_code)
+    client_id = uuid.uuid5(ID_NAMESPACE, f"{event.source}\n{external_ref}")
     client = Client(
         id=client_id,
-        municipality_code=data.municipality_code,
+        municipality_code=municipality_code,
         source=event.source,
-        external_ref=data.external_ref,
+        external_ref=external_ref,
         identity_code_hash=identity_hash,
-        identity_code_sealed=seal(data_key, person.personal_identity_code.upper().encode()) if identity_hash else None,
+        identity_code_sealed=seal(data_key, person.personal_identity_code.strip().upper().encode()) if identity_hash else None,
         given_names=person.given_names,
         family_name=person.family_name,
         birth_date=person.birth_date,
@@ -101,30 +152,30 @@ async def register_resident(
         preferred_languages=person.preferred_languages,
         email=person.contact.email if person.contact else None,
         phone=person.contact.phone if person.contact else None,
-        household_id=data.household_id,
-        residence_basis=data.residence_basis,
-        jobseeker=data.jobseeker,
-        lead=decide_lead(jobseeker=data.jobseeker),
+        household_id=household_id,
+        residence_basis=residence_basis,
+        jobseeker=jobseeker,
+        lead=decide_lead(jobseeker=jobseeker),
         eligible=eligibility.eligible,
         eligibility_reason=eligibility.reason,
-        registered_on=data.registered_on,
-        first_permit_or_registration_on=data.first_permit_or_registration_on,
+        registered_on=registered_on,
+        first_permit_or_registration_on=first_permit_or_registration_on,
         created_at=now(),
     )
     case = ClientCase(
         id=uuid.uuid5(client_id, "case"),
         client_id=client_id,
-        municipality_code=data.municipality_code,
+        municipality_code=municipality_code,
         stage=Stage.intake,
         status=CaseStatus.received,
-        opened_on=data.registered_on,
+        opened_on=registered_on,
         workflow_id=path_workflow_id(client_id) if eligibility.eligible else None,
         updated_at=now(),
     )
     session.add(client)
     session.add(case)
     await session.flush()
-    _publish_client_recorded(session, client, case)
+    publish_client_recorded(session, client, case)
 
     if not eligibility.eligible:
         # Recorded with the reason, so staff can see who was not eligible and why; no path starts.
@@ -132,7 +183,7 @@ async def register_resident(
         return Registration(client, case, created=True, path=None)
 
     _publish_case_updated(session, case, event.type)
-    due_on = add_months(data.registered_on, policy.assessment_start_months)
+    due_on = add_months(registered_on, policy.assessment_start_months)
     path = ClientPathInput(
         client_id=client.id,
         case_id=case.id,
@@ -220,7 +271,7 @@ def _publish_case_updated(session: AsyncSession, case: ClientCase, reason: str) 
     )
 
 
-def _publish_client_recorded(session: AsyncSession, client: Client, case: ClientCase) -> None:
+def publish_client_recorded(session: AsyncSession, client: Client, case: ClientCase) -> None:
     recorded = ClientRecorded(
         client_id=client.id,
         case_id=case.id,
@@ -239,5 +290,201 @@ def _publish_client_recorded(session: AsyncSession, client: Client, case: Client
     add_event(
         session,
         Envelope.new(type=CLIENT_RECORDED, source=SOURCE, data=recorded.model_dump(mode="json"), subject=str(client.id)),
+        exchange=INTERNAL_EXCHANGE,
+    )
+
+
+# --- producing systems (who may publish on kotopolku.inbound, for which municipalities) ---------
+
+
+class SourceNotAllowed(Exception):
+    """The event's source is not registered for the municipality; the message says which."""
+
+
+async def register_source(session: AsyncSession, *, source: str, name: str, municipalities: list[str]) -> ProducingSource:
+    """Add a producing system, or extend the municipalities an existing one may publish for."""
+    existing = await session.get(ProducingSource, source)
+    if existing is None:
+        existing = ProducingSource(source=source, name=name, municipalities=sorted(set(municipalities)), created_at=now())
+    else:
+        existing.name = name or existing.name
+        existing.municipalities = sorted(set(existing.municipalities) | set(municipalities))
+    session.add(existing)
+    return existing
+
+
+async def remove_source(session: AsyncSession, source: str) -> bool:
+    existing = await session.get(ProducingSource, source)
+    if existing is not None:
+        await session.delete(existing)
+    return existing is not None
+
+
+async def list_sources(session: AsyncSession) -> list[ProducingSource]:
+    return list(await session.exec(select(ProducingSource).order_by(ProducingSource.source)))
+
+
+async def check_source(session: AsyncSession, source: str, municipality_codes: list[str], *, any_of: bool = False) -> None:
+    """Refuse an event whose source may not publish for its municipality (for a move: either end)."""
+    registered = await session.get(ProducingSource, source)
+    if registered is None:
+        raise SourceNotAllowed(f"source {source!r} is not registered to publish events (kotopolku sources add)")
+    allowed = [code for code in municipality_codes if registered.may_publish_for(code)]
+    if (any_of and not allowed) or (not any_of and len(allowed) != len(municipality_codes)):
+        missing = ", ".join(code for code in municipality_codes if code not in allowed)
+        raise SourceNotAllowed(f"source {source!r} is not registered for municipality {missing}")
+
+
+# --- later events about a known client ---------------------------------------------------------
+
+
+class ClientNotKnown(LookupError):
+    """No client matches the person_ref (yet): the registration may still be on its way."""
+
+
+async def resolve_person(session: AsyncSession, ref: PersonRef, *, source: str, data_key: bytes) -> Client:
+    if ref.client_id:
+        client = await session.get(Client, ref.client_id)
+    elif ref.personal_identity_code:
+        hashed = identity_lookup_hash(data_key, ref.personal_identity_code)
+        client = (await session.exec(select(Client).where(Client.identity_code_hash == hashed))).first()
+    else:
+        # external_ref is the producing system's own id, as given in its registration event
+        client = (
+            await session.exec(select(Client).where(Client.source == source, Client.external_ref == ref.external_ref))
+        ).first()
+    if client is None:
+        kind = "client_id" if ref.client_id else "personal_identity_code" if ref.personal_identity_code else "external_ref"
+        raise ClientNotKnown(f"no client found by person_ref.{kind}")
+    return client
+
+
+class WrongMunicipality(Exception):
+    pass
+
+
+async def register_jobseeker(session: AsyncSession, *, event: Envelope, data: JobseekerRegistered, data_key: bytes) -> Client:
+    """The employment authority now leads the client's integration services; deadlines run on."""
+    client = await resolve_person(session, data.person_ref, source=event.source, data_key=data_key)
+    if client.municipality_code != data.municipality_code:
+        raise WrongMunicipality(f"the client lives in municipality {client.municipality_code}, not {data.municipality_code}")
+    case = await case_of(session, client.id)
+    if client.lead != "employment_authority":
+        client.jobseeker, client.lead = True, decide_lead(jobseeker=True)
+        session.add(client)
+        publish_client_recorded(session, client, case)
+        announce_case(session, case, event.type)
+    return client
+
+
+async def move_client(session: AsyncSession, *, event: Envelope, data: ResidentMoved, data_key: bytes) -> Client:
+    """The case moves with the client: the new municipality sees it, the old one no longer does,
+    both are told. The path's deadlines are not restarted."""
+    client = await resolve_person(session, data.person_ref, source=event.source, data_key=data_key)
+    if client.municipality_code == data.to_municipality_code:
+        return client  # already moved (the same move reported again)
+    if client.municipality_code != data.from_municipality_code:
+        raise WrongMunicipality(
+            f"the client lives in municipality {client.municipality_code}, not {data.from_municipality_code}"
+        )
+    case = await case_of(session, client.id)
+    client.municipality_code = case.municipality_code = data.to_municipality_code
+    case.updated_at = now()
+    session.add(client)
+    session.add(case)
+    publish_client_recorded(session, client, case)
+    announce_case(session, case, event.type)
+    params = {
+        "from_municipality_code": data.from_municipality_code,
+        "to_municipality_code": data.to_municipality_code,
+        "moved_on": data.moved_on.isoformat(),
+    }
+    for kind, municipality_code in (
+        ("client_moved_out", data.from_municipality_code),
+        ("client_moved_in", data.to_municipality_code),
+    ):
+        notify(session, kind=kind, municipality_code=municipality_code, case=case, params=params,
+               notification_id=uuid.uuid5(ID_NAMESPACE, f"{event.source}\n{event.id}\n{kind}"))
+    return client
+
+
+async def request_assessment(
+    session: AsyncSession, *, event: Envelope, data: AssessmentRequested, policy: Policy, data_key: bytes
+) -> Registration:
+    """Another authority asks for an assessment: find the client, or record them and open the path."""
+    if data.person_ref is not None:
+        client = await resolve_person(session, data.person_ref, source=event.source, data_key=data_key)
+    else:
+        hashed = identity_lookup_hash(data_key, data.person.personal_identity_code)
+        client = await find_client(session, identity_hash=hashed, source=event.source, external_ref=f"assessment-request:{event.id}")
+    if client is not None:
+        case = await case_of(session, client.id)
+        announce_case(session, case, event.type)
+        return Registration(client, case, created=False, path=None)
+    asked_on = event.time.astimezone(FINNISH_TIME).date()
+    return await open_client(
+        session,
+        event=event,
+        person=data.person,
+        external_ref=f"assessment-request:{event.id}",
+        municipality_code=data.municipality_code,
+        registered_on=asked_on,
+        first_permit_or_registration_on=None,
+        residence_basis="other",
+        household_id=None,
+        jobseeker=False,
+        # Asking for it makes them a client (the assessment clock starts); staff check the rest.
+        eligibility=Eligibility(eligible=True, reason="requested_by_authority"),
+        policy=policy,
+        data_key=data_key,
+    )
+
+
+async def forward_service_report(session: AsyncSession, *, event: Envelope, data: ServiceReported, data_key: bytes) -> None:
+    """A provider's report goes to planning, which keeps the client's plan."""
+    client = await resolve_person(session, data.person_ref, source=event.source, data_key=data_key)
+    case = await case_of(session, client.id)
+    await check_source(session, event.source, [client.municipality_code])
+    report = ServiceReport(
+        client_id=client.id,
+        case_id=case.id,
+        municipality_code=client.municipality_code,
+        service_code=data.service_code,
+        status=data.status,
+        on=data.on,
+        result=data.result,
+        reported_by=event.source,
+        event_id=event.id,
+    )
+    add_event(
+        session,
+        Envelope.new(type=SERVICE_REPORT_RECEIVED, source=SOURCE, data=report.model_dump(mode="json"), subject=str(case.id)),
+        exchange=INTERNAL_EXCHANGE,
+    )
+
+
+def announce_case(session: AsyncSession, case: ClientCase, reason: str) -> None:
+    """A case.updated without a change of stage: the timeline shows what happened and why."""
+    case.updated_at = now()
+    session.add(case)
+    _publish_case_updated(session, case, reason)
+
+
+def notify(
+    session: AsyncSession, *, kind: str, municipality_code: str, case: ClientCase, params: dict,
+    notification_id: uuid.UUID, recipient_role: str = "caseworker",
+) -> None:
+    message = NotificationRequested(
+        notification_id=notification_id,
+        kind=kind,
+        municipality_code=municipality_code,
+        recipient_role=recipient_role,
+        case_id=case.id,
+        client_id=case.client_id,
+        params=params,
+    )
+    add_event(
+        session,
+        Envelope.new(type=NOTIFICATION_REQUESTED, source=SOURCE, data=message.model_dump(mode="json"), subject=str(case.id)),
         exchange=INTERNAL_EXCHANGE,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from shared import municipalities
 from shared.i18n import LANGUAGES
 
 DEADLINE_NAMES = {
@@ -18,6 +19,16 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "sv": "Tidsfristen har gått ut: {deadline} skulle ha skett senast {due_on}.",
         "en": "Deadline missed: {deadline} was due by {due_on}.",
     },
+    "client_moved_out": {
+        "fi": "Asiakas muutti {moved_on} kuntaan {to_municipality}. Asiakkuus ja sen määräajat siirtyivät uuteen kuntaan.",
+        "sv": "Klienten flyttade {moved_on} till {to_municipality}. Ärendet och dess tidsfrister har flyttats till den nya kommunen.",
+        "en": "The client moved to {to_municipality} on {moved_on}. The case and its deadlines moved to the new municipality.",
+    },
+    "client_moved_in": {
+        "fi": "Kuntaan muutti {moved_on} asiakas kunnasta {from_municipality}. Asiakkuus jatkuu, määräajat ennallaan.",
+        "sv": "En klient flyttade {moved_on} hit från {from_municipality}. Ärendet fortsätter med samma tidsfrister.",
+        "en": "A client moved here from {from_municipality} on {moved_on}. The case continues with its deadlines unchanged.",
+    },
 }
 
 
@@ -30,6 +41,13 @@ def render(kind: str, params: dict) -> dict[str, str]:
         values = dict(params)
         if "due_on" in params:
             values["due_on"] = format_date(date.fromisoformat(params["due_on"]), language)
+        if "moved_on" in params:
+            values["moved_on"] = format_date(date.fromisoformat(params["moved_on"]), language)
+        for end in ("from", "to"):
+            code = params.get(f"{end}_municipality_code")
+            if code:
+                municipality = municipalities.get(code)
+                values[f"{end}_municipality"] = municipality.name(language) if municipality else code
         if "deadline_kind" in params:
             values["deadline"] = DEADLINE_NAMES.get(params["deadline_kind"], {}).get(language, params["deadline_kind"])
         try:

@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
-from shared.messaging import Subscription
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.planning import service
+from shared.contracts import INTERNAL_EXCHANGE, SERVICE_REPORT_RECEIVED, ServiceReport
+from shared.envelope import Envelope
+from shared.messaging import Subscription, parse_data
 from shared.service import ServiceContext
+
+QUEUE = "kotopolku.planning"
+
+
+async def service_reported(session: AsyncSession, event: Envelope) -> None:
+    await service.record_service_report(session, parse_data(ServiceReport, event))
 
 
 def subscriptions(ctx: ServiceContext) -> list[Subscription]:
-    return []
+    return [
+        Subscription(
+            queue=QUEUE,
+            bindings=[(INTERNAL_EXCHANGE, SERVICE_REPORT_RECEIVED)],
+            handlers={SERVICE_REPORT_RECEIVED: service_reported},
+        )
+    ]

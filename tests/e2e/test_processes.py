@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support import event, eventually, free_port, port_open, publish, registration
+from support import PRODUCER, event, eventually, free_port, port_open, publish, registration
 
 pytestmark = pytest.mark.e2e
 KOTOPOLKU = str(Path(sys.executable).with_name("kotopolku"))
@@ -78,6 +78,7 @@ async def test_services_as_separate_processes(environment, amqp_url, temporal_ad
     env = {**environment, "KOTOPOLKU_TEMPORAL_ADDRESS": temporal_address}
     intake_port, notifications_port = free_port(), free_port()
     kotopolku("migrate", env=env)
+    kotopolku("sources", "add", PRODUCER, "--municipality", "091", "--name", "Helsinki register", env=env)
     token = kotopolku("dev-token", "--role", "caseworker", "--municipality", "091", env=env)
     with processes(
         ["serve", "intake", "--port", str(intake_port)],
@@ -112,6 +113,7 @@ async def test_kotopolku_run_starts_everything_and_streams_case_updates(environm
     }
     base = f"http://127.0.0.1:{http_port}"
     token = kotopolku("dev-token", "--role", "coordinator", "--municipality", "049", env=env)
+    kotopolku("sources", "add", PRODUCER, "--municipality", "049", env=env)
     with processes(["run"], env=env, logs=tmp_path) as running:
         await wait_ready(base, running, tmp_path)
         output = (tmp_path / "process-0.log").read_text()

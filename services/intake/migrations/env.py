@@ -4,6 +4,6 @@ from sqlmodel import SQLModel
 import services.intake.models  # noqa: F401  (registers the tables)
 from shared.db import run_migrations_online
 
-TABLES = {"client", "client_case", "outbox", "inbox"}
+TABLES = {"client", "client_case", "producing_source", "outbox", "inbox"}
 
 run_migrations_online(context, SQLModel.metadata, TABLES)
