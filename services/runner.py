@@ -96,6 +96,8 @@ class Runtime:
             self._spawn(f"{name} outbox relay", OutboxRelay(ctx.db, self.amqp).run)
             if self.consumers_enabled:
                 for subscription in parts.subscriptions:
+                    subscription.retry_delays = self.settings.retry_delays_seconds
+                    subscription.max_attempts = len(self.settings.retry_delays_seconds) + 1
                     consumer = Consumer(subscription, ctx.db, self.amqp)
                     await consumer.declare()  # queues exist before anyone publishes
                     self._spawn(f"{name} consumer {subscription.queue}", consumer.run)

@@ -224,7 +224,7 @@ class Subscription:
     dead_letter_queue: str = ""
     on_committed: Callable[[Envelope], Awaitable[None]] | None = None  # e.g. wake live streams
     max_attempts: int = 6
-    retry_delays: list[float] = field(default_factory=lambda: [1, 5, 30, 120, 600])
+    retry_delays: list[float] = field(default_factory=lambda: [1, 5, 30, 120, 600])  # seconds
 
     def __post_init__(self) -> None:
         self.dead_letter_queue = self.dead_letter_queue or f"{self.queue}.dead"

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     # 32-byte key (base64) for Temporal payload encryption and identity-code lookup hashes.
     data_key: str = DEV_DATA_KEY
 
+    # Events that fail for a reason that may pass are retried after these pauses, then dead-lettered.
+    retry_delays_seconds: list[float] = Field(default_factory=lambda: [1, 5, 30, 120, 600])
+
     policy_file: Path | None = None  # overrides of the default policy (deadlines per municipality)
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
