@@ -135,6 +135,8 @@ class OutboxRelay:
         failures = 0
         try:
             while True:
+                # Cleared before looking, so a commit made while we publish wakes the next round.
+                self._wakeup.clear()
                 try:
                     published = await self.publish_pending(channel)
                     failures = 0
@@ -144,7 +146,6 @@ class OutboxRelay:
                     await asyncio.sleep(min(30.0, 0.5 * 2**failures))
                     continue
                 if published < self.batch_size:
-                    self._wakeup.clear()
                     try:
                         await asyncio.wait_for(self._wakeup.wait(), timeout=self.poll_interval)
                     except TimeoutError:

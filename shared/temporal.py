@@ -15,6 +15,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, PayloadCodec
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from shared.crypto import seal, unseal
 
@@ -53,5 +54,18 @@ async def connect(address: str, namespace: str, key: bytes) -> Client:
     return await Client.connect(address, namespace=namespace, data_converter=data_converter(key))
 
 
+# The sandbox re-imports workflow modules for every run; these are deterministic libraries and
+# the shared contracts, loaded once and shared instead (it makes every path start cheaper).
+PASSTHROUGH_MODULES = ("pydantic", "pydantic_core", "annotated_types", "typing_inspection", "shared")
+
+
 def build_worker(client: Client, task_queue: str, workflows: Iterable[type], activities: Iterable) -> Worker:
-    return Worker(client, task_queue=task_queue, workflows=list(workflows), activities=list(activities))
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=list(workflows),
+        activities=list(activities),
+        workflow_runner=SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
+        ),
+    )
