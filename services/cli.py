@@ -82,7 +82,7 @@ def run(port: int | None) -> None:
                 "Press Ctrl-C to stop.\n"
             )
 
-        serve_app(create_app(runtime, on_started=announce), settings.http_host, port)
+        serve_app(runtime, create_app(runtime, on_started=announce), settings.http_host, port)
     except StartupError as error:
         fail(str(error))
     finally:
@@ -106,7 +106,7 @@ def serve(service: str, port: int | None) -> None:
         fail(str(error))
     runtime = Runtime(settings, [service], workers=False)
     try:
-        serve_app(create_app(runtime), settings.http_host, port)
+        serve_app(runtime, create_app(runtime), settings.http_host, port)
     except StartupError as error:
         fail(str(error))
 
@@ -126,9 +126,13 @@ def worker(service: str) -> None:
             loop.add_signal_handler(signum, stop.set)
         await runtime.start()
         try:
-            await stop.wait()
+            failed = asyncio.create_task(runtime.failed.wait())
+            stopped = asyncio.create_task(stop.wait())
+            await asyncio.wait([failed, stopped], return_when=asyncio.FIRST_COMPLETED)
         finally:
             await runtime.stop()
+        if runtime.failed.is_set():
+            raise StartupError("the Temporal worker stopped (see the log above)")
 
     try:
         asyncio.run(go())
@@ -224,15 +228,17 @@ def sources_list() -> None:
         click.echo(f"{registered.source}\t{registered.name}\t{','.join(registered.municipalities)}")
 
 
-def serve_app(app, host: str, port: int) -> None:
+def serve_app(runtime: Runtime, app, host: str, port: int) -> None:
     config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="on")
     server = uvicorn.Server(config)
     try:
         server.run()
     except KeyboardInterrupt:
-        return  # uvicorn re-raises Ctrl-C after its clean shutdown: that is a normal stop
+        pass  # uvicorn re-raises Ctrl-C after its clean shutdown: that is a normal stop
     if not server.started:
         raise StartupError(f"the HTTP server did not start on {host}:{port} (see the log above)")
+    if runtime.failed.is_set():
+        raise StartupError("a Temporal worker stopped (see the log above)")
 
 
 def port_open(host: str, port: int) -> bool:

@@ -8,6 +8,8 @@ routes behind one FastAPI application whose lifespan starts and stops the runtim
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import time
 from contextlib import asynccontextmanager
 from types import ModuleType
@@ -72,6 +74,8 @@ class Runtime:
         self.temporal: Client | None = None
         self._tasks: list[asyncio.Task] = []
         self._workers: list[Worker] = []
+        # Set when a part that must not restart (a Temporal worker) stopped: the process must exit.
+        self.failed = asyncio.Event()
 
     async def migrate(self) -> None:
         for name, ctx in self.contexts.items():
@@ -156,6 +160,7 @@ class Runtime:
                     failures += 1
                     log.error("background task failed", task=name, error=repr(error), restart=restart)
                     if not restart:
+                        self.failed.set()
                         raise
                     await asyncio.sleep(min(60.0, 2.0**failures))
 
@@ -173,15 +178,25 @@ class Runtime:
                 await asyncio.sleep(1)
 
 
+async def _stop_on_failure(runtime: Runtime) -> None:
+    """A worker that stopped for good takes the process down (non-zero), so that a supervisor
+    (systemd, Kubernetes) restarts it instead of it running on without workflows."""
+    await runtime.failed.wait()
+    log.error("a Temporal worker stopped; shutting down")
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
 def create_app(runtime: Runtime, on_started: Callable[[], None] | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         await runtime.start()
         if on_started is not None:
             on_started()
+        watcher = asyncio.create_task(_stop_on_failure(runtime))
         try:
             yield
         finally:
+            watcher.cancel()
             await runtime.stop()
 
     names = ", ".join(runtime.contexts)

@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
 
+    @field_validator("jwt_public_key", "public_url", "database_url", "policy_file", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value):
+        # An empty variable (KOTOPOLKU_JWT_PUBLIC_KEY=) means "not set", never "set to nothing".
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("data_key")
     @classmethod
     def _key_is_32_bytes(cls, value: str) -> str:

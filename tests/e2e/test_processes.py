@@ -161,3 +161,10 @@ async def _read_events(stream: httpx.Response, wanted: int) -> list[dict]:
         field, _, value = line.partition(":")
         current[field] = value.lstrip(" ")
     return events
+
+
+def test_a_worker_that_cannot_run_exits_non_zero_for_its_supervisor(environment, temporal_address):
+    env = {**environment, "KOTOPOLKU_TEMPORAL_ADDRESS": temporal_address, "KOTOPOLKU_TEMPORAL_NAMESPACE": "no-such-namespace"}
+    done = subprocess.run([KOTOPOLKU, "worker", "intake"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "the Temporal worker stopped" in done.stderr
