@@ -32,6 +32,7 @@ CASE_UPDATED = "fi.kotopolku.case.updated.v1"
 CLIENT_RECORDED = "fi.kotopolku.internal.client.recorded.v1"
 NOTIFICATION_REQUESTED = "fi.kotopolku.internal.notification.requested.v1"
 SERVICE_REPORT_RECEIVED = "fi.kotopolku.internal.service.reported.v1"
+RECRUITMENT_NOTICE_UPDATED = "fi.kotopolku.internal.recruitment_notice.updated.v1"
 
 
 def service_source(service: str) -> str:
@@ -151,3 +152,15 @@ class ServiceReport(BaseModel):
     result: dict[str, Any] | None = None
     reported_by: str  # the producing system's CloudEvents source
     event_id: str
+
+
+class RecruitmentNoticeUpdated(BaseModel):
+    """Internal: a recruitment notice changed status. Carries no data about the recruit."""
+
+    notice_id: UUID
+    municipality_code: str  # the destination municipality
+    status: str  # received | acknowledged | arrived | expired | withdrawn
+    changed_at: datetime
+    reason: str
+    client_id: UUID | None = None  # the registered resident, once arrived
+    case_id: UUID | None = None

@@ -55,6 +55,67 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Oväntat fel. Inget gick förlorat; försök igen.",
         "en": "Unexpected error. Nothing was lost; please try again.",
     },
+    # --- recruitment notices (employers and the destination municipality's staff) ---
+    "api_key_missing": {
+        "fi": "API-avain puuttuu: lähetä se X-API-Key-otsakkeessa.",
+        "sv": "API-nyckeln saknas: skicka den i huvudet X-API-Key.",
+        "en": "The API key is missing: send it in the X-API-Key header.",
+    },
+    "api_key_invalid": {
+        "fi": "API-avain ei kelpaa tai se on peruttu.",
+        "sv": "API-nyckeln är ogiltig eller har återkallats.",
+        "en": "The API key is invalid or has been revoked.",
+    },
+    "notice_not_found": {
+        "fi": "Rekrytointi-ilmoitusta ei löydy.",
+        "sv": "Rekryteringsanmälan hittades inte.",
+        "en": "Recruitment notice not found.",
+    },
+    "idempotency_key_reused": {
+        "fi": "Idempotency-Key on jo käytetty toisella sisällöllä. Käytä uudelle ilmoitukselle uutta avainta.",
+        "sv": "Idempotency-Key har redan använts med ett annat innehåll. Använd en ny nyckel för en ny anmälan.",
+        "en": "The Idempotency-Key was already used with a different body. Use a new key for a new notice.",
+    },
+    "notice_already_acknowledged": {
+        "fi": "Ilmoitus on jo kuitattu nähdyksi.",
+        "sv": "Anmälan är redan kvitterad som sedd.",
+        "en": "The notice has already been acknowledged.",
+    },
+    "notice_already_arrived": {
+        "fi": "Ilmoitusta ei voi enää muuttaa: rekrytoitu henkilö on jo saapunut.",
+        "sv": "Anmälan kan inte längre ändras: den rekryterade har redan anlänt.",
+        "en": "The notice can no longer be changed: the recruit has already arrived.",
+    },
+    "notice_already_expired": {
+        "fi": "Ilmoitusta ei voi enää muuttaa: se vanheni, koska saapumista ei kirjattu määräajassa.",
+        "sv": "Anmälan kan inte längre ändras: den har gått ut eftersom ingen ankomst registrerades i tid.",
+        "en": "The notice can no longer be changed: it expired because no arrival was recorded in time.",
+    },
+    "notice_already_withdrawn": {
+        "fi": "Ilmoitusta ei voi enää muuttaa: työnantaja on perunut sen.",
+        "sv": "Anmälan kan inte längre ändras: arbetsgivaren har återkallat den.",
+        "en": "The notice can no longer be changed: the employer has withdrawn it.",
+    },
+    "review_not_found": {
+        "fi": "Tarkistettavaa osumaa ei löydy.",
+        "sv": "Matchningen som ska granskas hittades inte.",
+        "en": "Match review not found.",
+    },
+    "review_already_resolved": {
+        "fi": "Osuma on jo ratkaistu.",
+        "sv": "Matchningen är redan avgjord.",
+        "en": "The match review has already been resolved.",
+    },
+    "review_notice_not_open": {
+        "fi": "Ilmoitusta ei voi enää yhdistää: se on jo saapunut, vanhentunut tai peruttu.",
+        "sv": "Anmälan kan inte längre kopplas: den har redan anlänt, gått ut eller återkallats.",
+        "en": "The notice can no longer be matched: it has already arrived, expired or been withdrawn.",
+    },
+    "review_client_already_matched": {
+        "fi": "Asiakas on jo yhdistetty toiseen rekrytointi-ilmoitukseen.",
+        "sv": "Klienten är redan kopplad till en annan rekryteringsanmälan.",
+        "en": "The client is already matched to another recruitment notice.",
+    },
 }
 
 

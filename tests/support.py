@@ -198,3 +198,45 @@ def port_open(host: str, port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(0.5)
         return probe.connect_ex((host, port)) == 0
+
+
+# --- recruitment notices ---------------------------------------------------------------------
+
+
+def make_business_id(number: int) -> str:
+    """A valid business id (Y-tunnus) near `number` (numbers without a check digit are skipped)."""
+    while True:
+        body = f"{number:07d}"
+        remainder = sum(weight * int(digit) for weight, digit in zip((7, 9, 10, 5, 8, 4, 2), body)) % 11
+        if remainder != 1:
+            return f"{body}-{0 if remainder == 0 else 11 - remainder}"
+        number += 1
+
+
+def notice(*, arrival: date | None = None, municipality_code: str = "905", **overrides) -> dict[str, Any]:
+    """A valid recruitment notice body (CONTRACT.md §2), arriving in 60 days unless told."""
+    arrival = arrival or date.today() + timedelta(days=60)
+    body = {
+        "recruit": {"given_names": "Nguyen Van", "family_name": "An", "birth_date": "1995-02-01",
+                    "nationality": "VN", "languages": ["vi", "en"], "email": "an@example.org"},
+        "employment": {"job_title": "Welder", "start_date": (arrival + timedelta(days=14)).isoformat(),
+                       "workplace_municipality_code": municipality_code},
+        "expected_arrival_on": arrival.isoformat(),
+        "destination_municipality_code": municipality_code,
+        "family": {"adults": 1, "children_birth_years": [arrival.year - 8, arrival.year - 5]},
+        "contact": {"name": "HR Person", "email": "hr@example.com", "phone": "+35861234567"},
+        "consent": {"given": True, "given_on": date.today().isoformat()},
+    }
+    for part, value in overrides.items():
+        body[part] = {**body[part], **value} if isinstance(value, dict) and isinstance(body.get(part), dict) else value
+    return body
+
+
+async def employer_key(runtime: Runtime, business_id: str = "0112038-9", name: str = "Example Oy") -> dict[str, str]:
+    """Register an employer straight in the intake database; its X-API-Key header."""
+    from services.intake.service import create_employer
+
+    async with runtime.contexts["intake"].db.session() as session:
+        _, key = await create_employer(session, business_id=business_id, name=name)
+        await session.commit()
+    return {"X-API-Key": key}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.intake.activities import IntakeActivities
-from services.intake.api import build_router
+from services.intake.api import build_notice_router, build_router
 from services.intake.handlers import InboundHandlers
-from services.intake.workflows import ClientPathWorkflow
+from services.intake.workflows import ClientPathWorkflow, RecruitmentNoticeWorkflow
 from shared.service import ServiceContext, ServiceParts
 
 NAME = "intake"
@@ -18,8 +18,8 @@ def build(ctx: ServiceContext) -> ServiceParts:
     return ServiceParts(
         name=NAME,
         migrations=MIGRATIONS,
-        routers=[build_router(ctx)],
+        routers=[build_router(ctx), build_notice_router(ctx)],
         subscriptions=[InboundHandlers(ctx).subscription()],
-        workflows=[ClientPathWorkflow],
+        workflows=[ClientPathWorkflow, RecruitmentNoticeWorkflow],
         activities=IntakeActivities(ctx).all(),
     )

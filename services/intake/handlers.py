@@ -53,7 +53,13 @@ class InboundHandlers:
         registration = await service.register_resident(
             session, event=event, data=data, policy=self.ctx.policy.for_municipality(data.municipality_code), data_key=self.data_key
         )
+        # A recruitment notice may be waiting for this resident: it arrives, the path learns of the job.
+        matching = None
+        if registration.created and registration.path is not None:
+            matching = await service.match_notices_for_client(session, registration.client)
         await self._start_path(registration)
+        if matching is not None:
+            await service.send_workflow_signals(self.ctx.require_temporal(), matching.signals)
 
     async def jobseeker_registered(self, session: AsyncSession, event: Envelope) -> None:
         data = parse_data(JobseekerRegistered, event)

@@ -4,6 +4,10 @@ from sqlmodel import SQLModel
 import services.intake.models  # noqa: F401  (registers the tables)
 from shared.db import run_migrations_online
 
-TABLES = {"client", "client_case", "producing_source", "outbox", "inbox"}
+TABLES = {
+    "client", "client_case", "producing_source", "outbox", "inbox",
+    # recruitment notices
+    "employer", "recruitment_notice", "notice_idempotency_key", "match_review", "case_employment",
+}
 
 run_migrations_online(context, SQLModel.metadata, TABLES)

@@ -1,7 +1,7 @@
 """producing systems registry; first permit date may be unknown
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 """
 from typing import Sequence, Union
 
@@ -12,7 +12,7 @@ import sqlmodel
 import shared.db
 
 revision: str = "0003"
-down_revision: Union[str, None] = "0001"
+down_revision: Union[str, None] = "0002"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

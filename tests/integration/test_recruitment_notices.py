@@ -1,0 +1,377 @@
+"""The employer API of CONTRACT.md §2 and the destination municipality's side of it, against real
+RabbitMQ, a real Temporal server, SQLite and PostgreSQL: every status of a notice, refused
+transitions, idempotency, validation, who sees what, the command line's keys, and notice-first and
+registration-first arrivals converging on one client path."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+from temporalio.service import RPCError, RPCStatusCode
+
+from services.intake import service
+from services.intake.models import Client, ClientCase
+from services.intake.workflows import ClientPathWorkflow, RecruitmentNoticeWorkflow, notice_workflow_id, path_workflow_id
+from services.runner import Runtime, create_app
+from shared.settings import load_settings
+from support import (
+    employer_key,
+    event,
+    eventually,
+    make_business_id,
+    make_settings,
+    notice,
+    person,
+    publish,
+    registration,
+    running,
+    token,
+)
+
+NOTICES = "/api/v1/recruitment-notices"
+MUNICIPAL = "/api/v1/municipal/recruitment-notices"
+REVIEWS = "/api/v1/municipal/match-reviews"
+
+
+@pytest.fixture
+def settings(tmp_path, amqp_url, temporal_address, database_url):
+    return make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url)
+
+
+async def submitted(http, headers, body=None, **extra_headers) -> dict:
+    response = await http.post(NOTICES, json=body or notice(), headers={**headers, **extra_headers})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def notifications(http, headers, kind: str) -> list[dict]:
+    return [item for item in (await http.get("/api/v1/notifications", headers=headers)).json() if item["kind"] == kind]
+
+
+def refusal(response, code: str) -> dict:
+    assert response.status_code == 409, response.text
+    detail = response.json()["detail"]
+    assert detail["code"] == code and set(detail["messages"]) == {"fi", "sv", "en"}
+    return detail
+
+
+async def test_received_acknowledged_withdrawn_and_expired_with_the_reasons_for_refusals(settings):
+    async with running(settings) as (runtime, http):
+        employer = await employer_key(runtime)
+        staff = token(settings, "905")
+        body = notice()
+        created = await http.post(NOTICES, json=body, headers=employer)
+        assert created.status_code == 201
+        first = created.json()
+        assert created.headers["location"] == f"{NOTICES}/{first['id']}"
+        assert first["status"] == "received"
+        assert {key: first[key] for key in body} == body  # what was sent, as it was sent
+
+        # The destination municipality's caseworkers are told at once, in three languages.
+        [told] = await eventually(lambda: notifications(http, staff, "notice_received"), what="notice_received")
+        assert "Example Oy" in told["message"]["fi"] and "Nguyen Van An" in told["message"]["en"]
+        assert set(told["message"]) == {"fi", "sv", "en"}
+
+        acknowledged = await http.post(f"{MUNICIPAL}/{first['id']}/acknowledgement", headers=staff)
+        assert acknowledged.status_code == 200 and acknowledged.json()["status"] == "acknowledged"
+        assert acknowledged.json()["acknowledged_by"] == "Testi Käyttäjä"
+        refusal(await http.post(f"{MUNICIPAL}/{first['id']}/acknowledgement", headers=staff), "notice_already_acknowledged")
+        assert (await http.get(f"{NOTICES}/{first['id']}", headers=employer)).json()["status"] == "acknowledged"
+
+        withdrawn = await http.post(f"{NOTICES}/{first['id']}/withdrawal", headers=employer)
+        assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+        detail = refusal(await http.post(f"{NOTICES}/{first['id']}/withdrawal", headers=employer), "notice_already_withdrawn")
+        assert detail["messages"]["en"] == "The notice can no longer be changed: the employer has withdrawn it."
+        refusal(await http.post(f"{MUNICIPAL}/{first['id']}/acknowledgement", headers=staff), "notice_already_withdrawn")
+        # The withdrawal ended the notice's workflow.
+        state = await runtime.temporal.get_workflow_handle_for(RecruitmentNoticeWorkflow.run, notice_workflow_id(first["id"])).result()
+        assert state.status == "withdrawn"
+
+        # Expiry is the workflow's (see tests/workflows); here the same service step, on this database.
+        second = await submitted(http, employer)
+        async with runtime.contexts["intake"].db.session() as session:
+            outcome = await service.expire_notice(session, uuid.UUID(second["id"]))
+            await session.commit()
+        assert outcome.status == "expired"
+        assert (await http.get(f"{NOTICES}/{second['id']}", headers=employer)).json()["status"] == "expired"
+        refusal(await http.post(f"{NOTICES}/{second['id']}/withdrawal", headers=employer), "notice_already_expired")
+
+
+async def test_idempotency_keys_per_employer(settings):
+    async with running(settings) as (runtime, http):
+        first_employer = await employer_key(runtime)
+        other_employer = await employer_key(runtime, make_business_id(1234567), "Toinen Oy")
+        key = {"Idempotency-Key": "notice-2027-001"}
+        first = await http.post(NOTICES, json=notice(), headers={**first_employer, **key})
+        again = await http.post(NOTICES, json=notice(), headers={**first_employer, **key})
+        assert (first.status_code, again.status_code) == (201, 201)
+        assert again.json() == first.json() and again.headers["location"] == first.headers["location"]
+
+        changed = await http.post(NOTICES, json=notice(employment={"job_title": "Welder II"}), headers={**first_employer, **key})
+        refusal(changed, "idempotency_key_reused")
+
+        # Keys are the employer's own: another employer's same key is a new notice.
+        independent = await http.post(NOTICES, json=notice(), headers={**other_employer, **key})
+        assert independent.status_code == 201 and independent.json()["id"] != first.json()["id"]
+        assert (await http.get(NOTICES, headers=first_employer)).json()["total"] == 1
+
+        # At the same moment: still one notice.
+        bodies = [notice(expected_arrival_on=(date.today() + timedelta(days=50)).isoformat())] * 4
+        racing = await asyncio.gather(*(http.post(NOTICES, json=body, headers={**first_employer, "Idempotency-Key": "race"}) for body in bodies))
+        assert {response.status_code for response in racing} == {201}
+        assert len({response.json()["id"] for response in racing}) == 1
+        assert (await http.get(NOTICES, headers=first_employer)).json()["total"] == 2
+
+
+async def test_a_bad_body_names_every_bad_field_and_never_fails_the_server(settings):
+    async with running(settings) as (runtime, http):
+        employer = await employer_key(runtime)
+        yesterday = (date.today() - timedelta(days=1)).isoformat()
+        body = notice(
+            recruit={"nationality": "Vietnam", "birth_date": "2030-01-01", "languages": ["vietnamese"]},
+            employment={"workplace_municipality_code": "999"},
+            expected_arrival_on=yesterday,
+            consent={"given": False},
+        )
+        response = await http.post(NOTICES, json=body, headers={**employer, "Accept-Language": "fi"})
+        assert response.status_code == 422
+        answer = response.json()
+        fields = {problem["field"] for problem in answer["detail"]}
+        assert fields == {
+            "recruit.nationality", "recruit.birth_date", "recruit.languages.0",
+            "employment.workplace_municipality_code", "expected_arrival_on", "consent.given",
+        }
+        assert answer["code"] == "invalid_request" and answer["message"].startswith("Pyynnössä on virheellisiä kenttiä")
+        assert all(field in answer["messages"]["en"] for field in fields)
+
+        for raw in (b"not json", b"[]", b"null", b'{"recruit": "x"}', json.dumps(notice(family={"children_birth_years": [2 ** 70]})).encode()):
+            odd = await http.post(NOTICES, content=raw, headers={**employer, "Content-Type": "application/json"})
+            assert odd.status_code == 422, (raw, odd.text)
+        long_key = await http.post(NOTICES, json=notice(), headers={**employer, "Idempotency-Key": "k" * 500})
+        assert long_key.status_code == 422
+        assert (await http.get(NOTICES, params={"status": "lost"}, headers=employer)).status_code == 422
+        assert (await http.get(f"{NOTICES}/not-a-uuid", headers=employer)).status_code == 422
+        assert (await http.get(NOTICES, headers=employer)).json()["total"] == 0
+
+
+async def test_who_sees_what(settings):
+    async with running(settings) as (runtime, http):
+        employer = await employer_key(runtime)
+        other_employer = await employer_key(runtime, make_business_id(7654321), "Toinen Oy")
+        created = await submitted(http, employer)
+        url = f"{NOTICES}/{created['id']}"
+
+        missing = await http.get(url)
+        assert missing.status_code == 401 and missing.json()["detail"]["code"] == "api_key_missing"
+        wrong = await http.get(url, headers={"X-API-Key": "kp_not-a-key"})
+        assert wrong.status_code == 401 and set(wrong.json()["detail"]["messages"]) == {"fi", "sv", "en"}
+
+        # Another employer: as if the notice did not exist.
+        assert (await http.get(url, headers=other_employer)).status_code == 404
+        assert (await http.post(f"{url}/withdrawal", headers=other_employer)).status_code == 404
+        assert (await http.get(NOTICES, headers=other_employer)).json()["items"] == []
+
+        # Another municipality's staff: the same.
+        staff_905, staff_109 = token(settings, "905"), token(settings, "109")
+        assert (await http.get(f"{MUNICIPAL}/{created['id']}", headers=staff_905)).status_code == 200
+        assert (await http.get(f"{MUNICIPAL}/{created['id']}", headers=staff_109)).status_code == 404
+        assert (await http.post(f"{MUNICIPAL}/{created['id']}/acknowledgement", headers=staff_109)).status_code == 404
+        assert (await http.get(MUNICIPAL, headers=staff_109)).json()["total"] == 0
+        assert (await http.get(MUNICIPAL)).status_code == 401
+        # Staff don't use the employers' API, employers not the staff's.
+        assert (await http.get(MUNICIPAL, headers=employer)).status_code == 401
+        assert (await http.get(url, headers=staff_905)).status_code == 401
+
+
+async def test_pagination_and_status_filter(settings):
+    async with running(settings) as (runtime, http):
+        employer = await employer_key(runtime)
+        ids = []
+        for days in range(20, 25):
+            ids.append((await submitted(http, employer, notice(arrival=date.today() + timedelta(days=days))))["id"])
+        for notice_id in ids[:2]:
+            assert (await http.post(f"{NOTICES}/{notice_id}/withdrawal", headers=employer)).status_code == 200
+
+        pages = [(await http.get(NOTICES, params={"page": page, "page_size": 2}, headers=employer)).json() for page in (1, 2, 3)]
+        assert [page["total"] for page in pages] == [5, 5, 5]
+        assert [len(page["items"]) for page in pages] == [2, 2, 1]
+        assert [item["id"] for page in pages for item in page["items"]] == ids[::-1]  # newest first
+        assert pages[0]["page"] == 1 and pages[0]["page_size"] == 2
+
+        withdrawn = (await http.get(NOTICES, params={"status": "withdrawn"}, headers=employer)).json()
+        assert withdrawn["total"] == 2 and {item["id"] for item in withdrawn["items"]} == set(ids[:2])
+
+        staff = token(settings, "905")
+        received = (await http.get(MUNICIPAL, params={"status": "received", "page_size": 2}, headers=staff)).json()
+        assert received["total"] == 3 and [item["id"] for item in received["items"]] == ids[2:4]  # soonest arrival first
+        first = received["items"][0]
+        assert first["employer"] == {"business_id": "0112038-9", "name": "Example Oy"}
+        assert first["preparations"] == {"daycare_ages": [5], "school_ages": [8], "adults": 1, "housing_advice": True}
+
+
+async def test_the_command_line_issues_rotates_and_revokes_keys(settings, database_url):
+    async with running(settings) as (runtime, http):
+        env = {**os.environ, "KOTOPOLKU_VAR_DIR": str(settings.var_dir)}
+        if database_url:
+            env["KOTOPOLKU_DATABASE_URL"] = database_url
+
+        async def kotopolku(*args: str) -> tuple[int, list[str], str]:
+            process = await asyncio.create_subprocess_exec(
+                str(Path(sys.executable).with_name("kotopolku")), "employers", *args, env=env,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            )
+            out, err = await process.communicate()
+            return process.returncode, out.decode().strip().splitlines(), err.decode()
+
+        code, lines, _ = await kotopolku("create", "--business-id", "0112038-9", "--name", "Example Oy")
+        assert code == 0 and len(lines) >= 2 and " " not in lines[-1]
+        key = {"X-API-Key": lines[-1]}
+        assert (await http.post(NOTICES, json=notice(), headers=key)).status_code == 201
+
+        code, _, error = await kotopolku("create", "--business-id", "0112038-9", "--name", "Again Oy")
+        assert code != 0 and "already registered" in error
+        code, _, error = await kotopolku("create", "--business-id", "0112038-8", "--name", "Typo Oy")
+        assert code != 0 and "check digit" in error
+
+        code, lines, _ = await kotopolku("rotate", "--business-id", "0112038-9")
+        assert code == 0
+        rotated = {"X-API-Key": lines[-1]}
+        assert (await http.get(NOTICES, headers=key)).status_code == 401
+        assert (await http.get(NOTICES, headers=rotated)).json()["total"] == 1  # the same employer's notices
+
+        code, _, _ = await kotopolku("revoke", "--business-id", "0112038-9")
+        assert code == 0
+        revoked = await http.get(NOTICES, headers=rotated)
+        assert revoked.status_code == 401 and revoked.json()["detail"]["code"] == "api_key_invalid"
+        code, lines, _ = await kotopolku("list")
+        assert code == 0 and lines == ["0112038-9\trevoked\tExample Oy"]
+
+
+async def case_of(http, settings, municipality: str) -> dict:
+    headers = token(settings, municipality)
+
+    async def awaiting():
+        items = (await http.get("/api/v1/cases", headers=headers)).json()["items"]
+        return [item for item in items if item["status"] == "awaiting_assessment"]
+
+    [case] = await eventually(awaiting, what="the registered case")
+    return case
+
+
+async def path_employment(runtime, client_id) -> dict | None:
+    state = await runtime.temporal.get_workflow_handle(path_workflow_id(client_id)).query(ClientPathWorkflow.current_state)
+    return state.employment.model_dump(mode="json") if state.employment else None
+
+
+async def assert_converged(runtime, http, settings, employer, notice_id: str, case: dict, municipality: str) -> None:
+    """One client, one case, one path; the notice arrived; the case carries the notice's information."""
+    staff = token(settings, municipality)
+    for_employer = await eventually(
+        lambda: _status(http, f"{NOTICES}/{notice_id}", employer, "arrived"), what="the employer to see arrived"
+    )
+    assert set(for_employer) == {"id", "status", "created_at", "updated_at", *notice()}  # nothing about the person
+    assert case["client_id"] not in json.dumps(for_employer)
+
+    staff_view = (await http.get(f"{MUNICIPAL}/{notice_id}", headers=staff)).json()
+    assert (staff_view["status"], staff_view["client_id"], staff_view["case_id"]) == ("arrived", case["client_id"], case["case_id"])
+    employment = (await http.get(f"/api/v1/municipal/cases/{case['case_id']}/employment", headers=staff)).json()
+    assert (employment["employer"]["name"], employment["job_title"], employment["notice_id"]) == ("Example Oy", "Welder", notice_id)
+    assert employment["family"]["children_birth_years"] == notice()["family"]["children_birth_years"]
+    assert (await http.get(f"/api/v1/municipal/cases/{case['case_id']}/employment", headers=token(settings, "091"))).status_code == 404
+
+    told_path = await eventually(lambda: path_employment(runtime, case["client_id"]), what="the path to learn of the job")
+    assert (told_path["notice_id"], told_path["employer_name"], told_path["job_title"]) == (notice_id, "Example Oy", "Welder")
+    state = await runtime.temporal.get_workflow_handle_for(RecruitmentNoticeWorkflow.run, notice_workflow_id(notice_id)).result()
+    assert (state.status, str(state.arrived_client_id)) == ("arrived", case["client_id"])
+    [told] = await eventually(lambda: notifications(http, staff, "notice_arrived"), what="notice_arrived")
+    assert told["case_id"] == case["case_id"]
+
+    async with runtime.contexts["intake"].db.session() as session:
+        assert (await session.exec(select(func.count()).select_from(Client))).one() == 1
+        assert (await session.exec(select(func.count()).select_from(ClientCase))).one() == 1
+
+
+async def _status(http, url, headers, wanted):
+    body = (await http.get(url, headers=headers)).json()
+    return body if body["status"] == wanted else None
+
+
+async def test_notice_first_then_registration(settings, amqp_url):
+    async with running(settings) as (runtime, http):
+        employer = await employer_key(runtime)
+        created = await submitted(http, employer, notice(municipality_code="109"))
+        # The register writes the names the other way round, with the diacritics.
+        data = registration(municipality_code="109", person=person(given_names="An", family_name="Nguyễn Văn", birth_date="1995-02-01", nationality="VN"))
+        await publish(amqp_url, event(data))
+        case = await case_of(http, settings, "109")
+        await assert_converged(runtime, http, settings, employer, created["id"], case, "109")
+
+
+async def test_registration_first_then_notice(settings, amqp_url):
+    async with running(settings) as (runtime, http):
+        employer = await employer_key(runtime)
+        data = registration(municipality_code="109", person=person(given_names="Nguyen Van", family_name="An", birth_date="1995-02-01", nationality="VN"))
+        await publish(amqp_url, event(data))
+        case = await case_of(http, settings, "109")
+        created = await submitted(http, employer, notice(municipality_code="109"))
+        assert created["status"] == "arrived"
+        await assert_converged(runtime, http, settings, employer, created["id"], case, "109")
+
+
+async def test_unclear_matches_wait_for_staff(settings, amqp_url):
+    async with running(settings) as (runtime, http):
+        employer = await employer_key(runtime)
+        created = await submitted(http, employer, notice(recruit={"given_names": "Amina", "family_name": "Hassan-Ali", "nationality": "SO", "birth_date": "1990-04-12"}))
+        await publish(amqp_url, event(registration(municipality_code="905")))  # Amina Hassan, SO, 1990-04-12
+        case = await case_of(http, settings, "905")
+        staff = token(settings, "905")
+
+        async def queued():
+            return (await http.get(REVIEWS, params={"status": "open"}, headers=staff)).json()["items"]
+
+        [review] = await eventually(queued, what="the review")
+        assert (review["notice_id"], review["client_id"], review["case_id"]) == (created["id"], case["client_id"], case["case_id"])
+        assert (review["similarity"], review["recruit"]["family_name"], review["client"]["family_name"]) == ("partial", "Hassan-Ali", "Hassan")
+        assert (await http.get(f"{NOTICES}/{created['id']}", headers=employer)).json()["status"] == "received"  # no guess
+        await eventually(lambda: notifications(http, staff, "notice_match_review"), what="staff told of the review")
+        assert (await http.get(REVIEWS, headers=token(settings, "109"))).json()["total"] == 0
+        assert (await http.post(f"{REVIEWS}/{review['id']}/resolution", json={"decision": "match"}, headers=token(settings, "109"))).status_code == 404
+        assert (await http.post(f"{REVIEWS}/{review['id']}/resolution", json={"decision": "maybe"}, headers=staff)).status_code == 422
+
+        resolved = await http.post(f"{REVIEWS}/{review['id']}/resolution", json={"decision": "match"}, headers=staff)
+        assert resolved.status_code == 200 and resolved.json()["status"] == "matched"
+        assert resolved.json()["notice_status"] == "arrived"
+        refusal(await http.post(f"{REVIEWS}/{review['id']}/resolution", json={"decision": "reject"}, headers=staff), "review_already_resolved")
+        told_path = await eventually(lambda: path_employment(runtime, case["client_id"]), what="the path to learn of the job")
+        assert told_path["notice_id"] == created["id"]
+        assert (await http.get(f"{NOTICES}/{created['id']}", headers=employer)).json()["status"] == "arrived"
+
+
+async def test_temporal_unreachable_answers_503_and_leaves_nothing_behind(tmp_path):
+    class Unreachable:
+        async def start_workflow(self, *args, **kwargs):
+            raise RPCError("connection refused", RPCStatusCode.UNAVAILABLE, b"")
+
+    runtime = Runtime(load_settings(var_dir=tmp_path / "var", log_format="console"), ["intake"])
+    await runtime.migrate()
+    runtime.contexts["intake"].temporal = Unreachable()
+    transport = httpx.ASGITransport(app=create_app(runtime))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://kotopolku") as http:
+            employer = await employer_key(runtime)
+            response = await http.post(NOTICES, json=notice(), headers={**employer, "Idempotency-Key": "k1"})
+            assert response.status_code == 503 and response.json()["detail"]["code"] == "dependency_down"
+            assert "Temporal" in response.json()["detail"]["messages"]["en"]
+            assert (await http.get(NOTICES, headers=employer)).json()["total"] == 0
+    finally:
+        await runtime.contexts["intake"].db.dispose()
