@@ -285,7 +285,8 @@ async def request_notification(session: AsyncSession, request: NotificationReque
         if case is None:
             raise LookupError(f"case {request.case_id} is not recorded")
         municipality_code = case.municipality_code
-    message = NotificationRequested(
+    notify(
+        session,
         notification_id=request.notification_id,
         kind=request.kind,
         municipality_code=municipality_code,
@@ -293,12 +294,7 @@ async def request_notification(session: AsyncSession, request: NotificationReque
         case_id=request.case_id,
         client_id=request.client_id,
         params=request.params,
-    )
-    subject = str(request.case_id or request.notice_id or municipality_code)
-    add_event(
-        session,
-        Envelope.new(type=NOTIFICATION_REQUESTED, source=SOURCE, data=message.model_dump(mode="json"), subject=subject),
-        exchange=INTERNAL_EXCHANGE,
+        subject=str(request.case_id or request.notice_id or municipality_code),
     )
 
 
@@ -455,8 +451,16 @@ async def move_client(session: AsyncSession, *, event: Envelope, data: ResidentM
         ("client_moved_out", data.from_municipality_code),
         ("client_moved_in", data.to_municipality_code),
     ):
-        notify(session, kind=kind, municipality_code=municipality_code, case=case, params=params,
-               notification_id=uuid.uuid5(ID_NAMESPACE, f"{event.source}\n{event.id}\n{kind}"))
+        notify(
+            session,
+            notification_id=uuid.uuid5(ID_NAMESPACE, f"{event.source}\n{event.id}\n{kind}"),
+            kind=kind,
+            municipality_code=municipality_code,
+            params=params,
+            subject=str(case.id),
+            case_id=case.id,
+            client_id=case.client_id,
+        )
     return client
 
 
@@ -523,21 +527,30 @@ def announce_case(session: AsyncSession, case: ClientCase, reason: str) -> None:
 
 
 def notify(
-    session: AsyncSession, *, kind: str, municipality_code: str, case: ClientCase, params: dict,
-    notification_id: uuid.UUID, recipient_role: str = "caseworker",
+    session: AsyncSession,
+    *,
+    notification_id: uuid.UUID,
+    kind: str,
+    municipality_code: str,
+    params: dict,
+    subject: str,
+    recipient_role: str = "caseworker",
+    case_id: uuid.UUID | None = None,
+    client_id: uuid.UUID | None = None,
 ) -> None:
+    """Ask the notifications service to tell a municipality's staff something (it decides how)."""
     message = NotificationRequested(
         notification_id=notification_id,
         kind=kind,
         municipality_code=municipality_code,
         recipient_role=recipient_role,
-        case_id=case.id,
-        client_id=case.client_id,
+        case_id=case_id,
+        client_id=client_id,
         params=params,
     )
     add_event(
         session,
-        Envelope.new(type=NOTIFICATION_REQUESTED, source=SOURCE, data=message.model_dump(mode="json"), subject=str(case.id)),
+        Envelope.new(type=NOTIFICATION_REQUESTED, source=SOURCE, data=message.model_dump(mode="json"), subject=subject),
         exchange=INTERNAL_EXCHANGE,
     )
 

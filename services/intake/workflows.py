@@ -87,6 +87,19 @@ DEADLINE_MISSED = "deadline.assessment_start.missed"
 DEADLINE_ESCALATED = "deadline.assessment_start.escalated"
 
 
+async def wait_until(condition, moment: datetime) -> bool:
+    """A durable timer that a signal can cut short: True when the condition came true before
+    the moment, False when the moment came."""
+    remaining = (moment - workflow.now()).total_seconds()
+    if remaining <= 0:
+        return condition()
+    try:
+        await workflow.wait_condition(condition, timeout=timedelta(seconds=remaining))
+        return True
+    except asyncio.TimeoutError:
+        return False
+
+
 @workflow.defn(name="ClientPath")
 class ClientPathWorkflow:
     def __init__(self) -> None:
@@ -99,11 +112,11 @@ class ClientPathWorkflow:
         await self._change(path, Stage.assessment, CaseStatus.awaiting_assessment, deadline, path.reason)
 
         # The statutory clock: escalate to the caseworker when it runs out, to the coordinator later.
-        if not await self._wait_until(lambda: self.assessment_started, path.assessment_overdue_at):
+        if not await wait_until(lambda: self.assessment_started, path.assessment_overdue_at):
             await self._change(path, Stage.assessment, CaseStatus.assessment_overdue, deadline, DEADLINE_MISSED)
             await self._notify(path, "deadline_missed", "caseworker", deadline)
             escalate_at = path.assessment_overdue_at + path.coordinator_escalation_after
-            if not await self._wait_until(lambda: self.assessment_started, escalate_at):
+            if not await wait_until(lambda: self.assessment_started, escalate_at):
                 self.state.escalations.append(DEADLINE_ESCALATED)
                 await self._notify(path, "deadline_missed", "coordinator", deadline)
                 await workflow.wait_condition(lambda: self.assessment_started)
@@ -125,17 +138,6 @@ class ClientPathWorkflow:
     @workflow.query(name="state")
     def current_state(self) -> PathState:
         return self.state
-
-    async def _wait_until(self, condition, moment: datetime) -> bool:
-        """True when the condition came true before the moment; False when the moment came."""
-        remaining = (moment - workflow.now()).total_seconds()
-        if remaining <= 0:
-            return condition()
-        try:
-            await workflow.wait_condition(condition, timeout=timedelta(seconds=remaining))
-            return True
-        except asyncio.TimeoutError:
-            return False
 
     async def _change(self, path, stage, status, deadline, reason) -> None:
         await workflow.execute_activity(
@@ -220,7 +222,7 @@ class RecruitmentNoticeWorkflow:
         await self._notify(notice, "notice_received")
         while True:
             moment = notice.expire_at if self.state.reminded else notice.remind_at
-            if await self._wait_until(lambda: self.signalled, moment):
+            if await wait_until(lambda: self.signalled, moment):
                 try:
                     outcome = await workflow.execute_activity(
                         "settled_notice_status", notice.notice_id, result_type=NoticeOutcome, **SETTLE_OPTIONS
@@ -259,17 +261,6 @@ class RecruitmentNoticeWorkflow:
         elif outcome.status == "expired":
             await self._notify(notice, "notice_expired")
         return self.state
-
-    async def _wait_until(self, condition, moment: datetime) -> bool:
-        """True when the condition came true before the moment; False when the moment came."""
-        remaining = (moment - workflow.now()).total_seconds()
-        if remaining <= 0:
-            return condition()
-        try:
-            await workflow.wait_condition(condition, timeout=timedelta(seconds=remaining))
-            return True
-        except asyncio.TimeoutError:
-            return False
 
     async def _notify(self, notice: NoticeInput, kind: str, *, case_id: UUID | None = None, client_id: UUID | None = None) -> None:
         await workflow.execute_activity(
