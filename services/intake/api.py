@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Query
@@ -16,6 +16,9 @@ from temporalio.service import RPCError
 from services.intake import service
 from services.intake.models import (
     CaseEmploymentRead,
+    DuplicateDecision,
+    DuplicateReviewPage,
+    DuplicateReviewRead,
     Employer,
     MatchReviewPage,
     MatchReviewRead,
@@ -227,6 +230,32 @@ def build_notice_router(ctx: ServiceContext) -> APIRouter:
                 await service.send_workflow_signals(ctx.require_temporal(), outcome.signals)
             await session.commit()
             return await service.get_review(session, user=user, review_id=review_id)
+
+    @router.get("/municipal/duplicate-reviews", response_model=DuplicateReviewPage, tags=staff)
+    async def list_duplicate_reviews(
+        user: CurrentStaff,
+        status: Literal["open", "same_person", "different_people"] | None = None,
+        page: PAGE = 1,
+        page_size: PAGE_SIZE = 50,
+    ) -> DuplicateReviewPage:
+        """Clients who may be the same person registered twice (`status=open`: the queue)."""
+        async with ctx.db.session() as session:
+            items, total = await service.list_duplicate_reviews(session, user=user, status=status, page=page, page_size=page_size)
+        return DuplicateReviewPage(items=items, total=total, page=page, page_size=page_size)
+
+    @router.post("/municipal/duplicate-reviews/{review_id}/resolution", response_model=DuplicateReviewRead, tags=staff)
+    async def resolve_duplicate_review(review_id: UUID, body: DuplicateDecision, user: CurrentStaff) -> DuplicateReviewRead:
+        """`same_person` or `different_people`: recorded with who decided. Records are combined by
+        staff in the client register, never silently here."""
+        async with ctx.db.session() as session:
+            try:
+                review = await service.resolve_duplicate_review(session, user=user, review_id=review_id, decision=body.decision)
+            except service.DuplicateReviewRefused as refused:
+                raise ApiError(409, refused.code) from None
+            if review is None:
+                raise ApiError(404, "review_not_found")
+            await session.commit()
+        return review
 
     @router.get("/municipal/cases/{case_id}/employment", response_model=CaseEmploymentRead, tags=staff)
     async def get_case_employment(case_id: UUID, user: CurrentStaff) -> CaseEmploymentRead:

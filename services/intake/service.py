@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import structlog
 from sqlalchemy import func, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client as TemporalClient
@@ -37,6 +38,9 @@ from services.intake.models import (
     CaseEmploymentRead,
     Client,
     ClientCase,
+    DuplicateClient,
+    DuplicateReview,
+    DuplicateReviewRead,
     Employer,
     EmployerSummary,
     FamilyFields,
@@ -223,6 +227,7 @@ async def open_client(
     session.add(case)
     await session.flush()
     publish_client_recorded(session, client, case)
+    await flag_possible_duplicates(session, client, case)
 
     if not eligibility.eligible:
         # Recorded with the reason, so staff can see who was not eligible and why; no path starts.
@@ -1270,3 +1275,112 @@ async def send_workflow_signals(temporal: TemporalClient, signals: list[Workflow
             if error.status != RPCStatusCode.NOT_FOUND:
                 raise
             log.warning("workflow to signal has ended", workflow_id=signal.workflow_id, signal=signal.name)
+
+
+# --- possible duplicate clients: flagged for staff, never merged silently ------------------------
+
+
+class DuplicateReviewRefused(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+async def flag_possible_duplicates(session: AsyncSession, client: Client, case: ClientCase) -> list[DuplicateReview]:
+    """A new client alike an earlier one of the same municipality (birth date, names and
+    nationality, as identity.match_people decides) is put before staff. Clients sharing an
+    identity code never get here: they are one client."""
+    earlier = await session.exec(
+        select(Client).where(
+            Client.municipality_code == client.municipality_code,
+            Client.birth_date.in_(_birth_dates_like(client.birth_date)),
+            Client.id != client.id,
+        )
+    )
+    flagged = []
+    for other in earlier:
+        if client.identity_code_hash and other.identity_code_hash:
+            continue  # two different identity codes: two people
+        similarity = match_people(_person_of_client(client), _person_of_client(other))
+        if similarity == "none":
+            continue
+        review = DuplicateReview(
+            id=uuid.uuid5(client.id, f"duplicate-of\n{other.id}"),
+            municipality_code=client.municipality_code,
+            client_id=client.id,
+            earlier_client_id=other.id,
+            similarity=similarity,
+            status="open",
+            created_at=now(),
+        )
+        session.add(review)
+        flagged.append(review)
+        notify(
+            session,
+            notification_id=review.id,
+            kind="possible_duplicate",
+            municipality_code=client.municipality_code,
+            params={"similarity": similarity},
+            subject=str(case.id),
+            case_id=case.id,
+            client_id=client.id,
+        )
+    return flagged
+
+
+def _duplicate_reviews(user: StaffUser):
+    earlier = aliased(Client)
+    return scoped(
+        select(DuplicateReview, Client, earlier)
+        .join(Client, Client.id == DuplicateReview.client_id)
+        .join(earlier, earlier.id == DuplicateReview.earlier_client_id),
+        DuplicateReview.municipality_code,
+        user,
+    )
+
+
+async def _duplicate_read(session: AsyncSession, review: DuplicateReview, client: Client, earlier: Client) -> DuplicateReviewRead:
+    async def described(person: Client) -> DuplicateClient:
+        return DuplicateClient(
+            client_id=person.id,
+            case_id=(await case_of(session, person.id)).id,
+            given_names=person.given_names,
+            family_name=person.family_name,
+            birth_date=person.birth_date,
+            nationality=person.nationality,
+            source=person.source,
+            registered_on=person.registered_on,
+        )
+
+    return DuplicateReviewRead(
+        **review.model_dump(include={"id", "municipality_code", "status", "similarity", "created_at", "resolved_at", "resolved_by"}),
+        client=await described(client),
+        earlier_client=await described(earlier),
+    )
+
+
+async def list_duplicate_reviews(
+    session: AsyncSession, *, user: StaffUser, status: str | None, page: int, page_size: int
+) -> tuple[list[DuplicateReviewRead], int]:
+    query = _duplicate_reviews(user)
+    if status:
+        query = query.where(DuplicateReview.status == status)
+    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
+    rows = await session.exec(query.order_by(DuplicateReview.created_at, DuplicateReview.id).offset((page - 1) * page_size).limit(page_size))
+    return [await _duplicate_read(session, *row) for row in rows.all()], total
+
+
+async def resolve_duplicate_review(
+    session: AsyncSession, *, user: StaffUser, review_id: uuid.UUID, decision: str
+) -> DuplicateReviewRead | None:
+    """Staff say whether the two are the same person; the decision is recorded with who made it.
+    Combining their records is done by staff in the client register (Koto-AJ), not here."""
+    row = (await session.exec(_duplicate_reviews(user).where(DuplicateReview.id == review_id))).first()
+    if row is None:
+        return None
+    review = row[0]
+    if review.status != "open":
+        raise DuplicateReviewRefused("review_already_resolved")
+    review.status, review.resolved_at, review.resolved_by = decision, now(), user.sub
+    session.add(review)
+    return await _duplicate_read(session, *row)

@@ -19,6 +19,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "sv": "Tidsfristen har gått ut: {deadline} skulle ha skett senast {due_on}.",
         "en": "Deadline missed: {deadline} was due by {due_on}.",
     },
+    "possible_duplicate": {
+        "fi": "Uusi asiakas saattaa olla jo rekisterissä (samankaltainen nimi, sama syntymäaika). Tarkista ja ratkaise kaksoiskappaleiden jonossa.",
+        "sv": "En ny klient kan redan finnas registrerad (liknande namn, samma födelsedatum). Kontrollera och avgör i kön för dubbletter.",
+        "en": "A new client may already be registered (similar name, same birth date). Check and decide in the duplicate review queue.",
+    },
     "client_moved_out": {
         "fi": "Asiakas muutti {moved_on} kuntaan {to_municipality}. Asiakkuus ja sen määräajat siirtyivät uuteen kuntaan.",
         "sv": "Klienten flyttade {moved_on} till {to_municipality}. Ärendet och dess tidsfrister har flyttats till den nya kommunen.",

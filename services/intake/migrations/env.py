@@ -5,7 +5,7 @@ import services.intake.models  # noqa: F401  (registers the tables)
 from shared.db import run_migrations_online
 
 TABLES = {
-    "client", "client_case", "producing_source", "outbox", "inbox",
+    "client", "client_case", "producing_source", "duplicate_review", "outbox", "inbox",
     # recruitment notices
     "employer", "recruitment_notice", "notice_idempotency_key", "match_review", "case_employment",
 }
