@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable
+from typing import Annotated, Awaitable, Callable
 
 import structlog
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -13,6 +13,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from shared.i18n import all_languages, negotiate, translate
 
 log = structlog.get_logger(__name__)
+
+
+# Pagination of every list: bounded, so no page number can overflow a database offset.
+Page = Annotated[int, Query(ge=1, le=100_000, description="1-based page number")]
+PageSize = Annotated[int, Query(ge=1, le=200)]
 
 
 class ApiError(Exception):

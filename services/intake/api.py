@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Header
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 from sqlalchemy.exc import IntegrityError
@@ -34,7 +34,7 @@ from services.intake.models import (
 from services.intake.workflows import NoticeInput, RecruitmentNoticeWorkflow, notice_workflow_id
 from shared.auth import CurrentStaff
 from shared.contracts import task_queue
-from shared.http import ApiError
+from shared.http import ApiError, Page, PageSize
 from shared.service import ServiceContext
 
 
@@ -46,8 +46,6 @@ def build_router(ctx: ServiceContext) -> APIRouter:
 # --- recruitment notices: employers (CONTRACT.md §2) and the destination municipality's staff ---
 
 API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="The employer's key, from `kotopolku employers create`")
-PAGE = Annotated[int, Query(ge=1, le=100_000)]
-PAGE_SIZE = Annotated[int, Query(ge=1, le=200)]
 
 
 @contextmanager
@@ -129,7 +127,7 @@ def build_notice_router(ctx: ServiceContext) -> APIRouter:
 
     @router.get("/recruitment-notices", response_model=NoticePage, tags=notices)
     async def list_notices(
-        employer: Employer = employer_key, status: NoticeStatus | None = None, page: PAGE = 1, page_size: PAGE_SIZE = 50
+        employer: Employer = employer_key, status: NoticeStatus | None = None, page: Page = 1, page_size: PageSize = 50
     ) -> NoticePage:
         """The employer's own notices, newest first."""
         async with ctx.db.session() as session:
@@ -163,8 +161,8 @@ def build_notice_router(ctx: ServiceContext) -> APIRouter:
         user: CurrentStaff,
         status: NoticeStatus | None = None,
         municipality: str | None = None,
-        page: PAGE = 1,
-        page_size: PAGE_SIZE = 50,
+        page: Page = 1,
+        page_size: PageSize = 50,
     ) -> StaffNoticePage:
         """Notices for the user's municipalities, soonest expected arrival first."""
         async with ctx.db.session() as session:
@@ -197,8 +195,8 @@ def build_notice_router(ctx: ServiceContext) -> APIRouter:
         user: CurrentStaff,
         status: ReviewStatus | None = None,
         municipality: str | None = None,
-        page: PAGE = 1,
-        page_size: PAGE_SIZE = 50,
+        page: Page = 1,
+        page_size: PageSize = 50,
     ) -> MatchReviewPage:
         """Possible matches of a notice and a registered resident for staff to decide (`status=open`: the queue)."""
         async with ctx.db.session() as session:
@@ -235,8 +233,8 @@ def build_notice_router(ctx: ServiceContext) -> APIRouter:
     async def list_duplicate_reviews(
         user: CurrentStaff,
         status: Literal["open", "same_person", "different_people"] | None = None,
-        page: PAGE = 1,
-        page_size: PAGE_SIZE = 50,
+        page: Page = 1,
+        page_size: PageSize = 50,
     ) -> DuplicateReviewPage:
         """Clients who may be the same person registered twice (`status=open`: the queue)."""
         async with ctx.db.session() as session:

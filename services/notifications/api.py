@@ -25,7 +25,7 @@ from services.notifications.templates import render
 from shared import municipalities
 from shared.auth import CurrentStaff
 from shared.contracts import Deadline, Stage
-from shared.http import ApiError
+from shared.http import ApiError, Page, PageSize
 from shared.service import ServiceContext
 
 STREAM_POLL_SECONDS = 2.0
@@ -61,8 +61,8 @@ def build_router(ctx: ServiceContext, feed: service.CaseFeed) -> APIRouter:
         stage: Stage | None = None,
         overdue: bool | None = None,
         q: Annotated[str | None, Query(max_length=100)] = None,
-        page: Annotated[int, Query(ge=1)] = 1,
-        page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+        page: Page = 1,
+        page_size: PageSize = 50,
     ) -> CasePage:
         async with ctx.db.session() as session:
             rows, total = await service.list_cases(
