@@ -5,6 +5,7 @@ employer."""
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 
 import pytest
@@ -13,7 +14,7 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings
 
 from support import free_port, make_settings, register_source, running, serving, token
 
-EXAMPLES_PER_OPERATION = 40
+EXAMPLES_PER_OPERATION = int(os.environ.get("KOTOPOLKU_FUZZ_EXAMPLES", "40"))
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +90,11 @@ def test_no_input_makes_any_endpoint_fail_with_500(live_kotopolku):
 
         @given(case=operation.as_strategy())
         @hypothesis_settings(
-            max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            database=None,
+            derandomize=os.environ.get("KOTOPOLKU_FUZZ_RANDOM") is None,  # the same cases every run in CI
+            suppress_health_check=list(HealthCheck),
         )
         def no_server_error(case):
             response = case.call(base_url=base, headers={**headers, **(case.headers or {})}, timeout=30)
