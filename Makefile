@@ -21,5 +21,8 @@ run: install
 test: install
 	eval "$$(deploy/local/test-services.sh)" && $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+benchmark: install
+	eval "$$(deploy/local/test-services.sh)" && $(BIN)/python tests/benchmarks/steady_load.py $(BENCHMARK_ARGS)
+
 clean:
 	rm -rf var .pytest_cache

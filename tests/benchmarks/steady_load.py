@@ -40,7 +40,7 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from support import PRODUCER, event, registration  # noqa: E402
+from support import PRODUCER, event, person, registration  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -184,7 +184,10 @@ async def registration_thread(base: str, token: str, amqp_url: str, rate: float,
         exchange = await channel.get_exchange("kotopolku.inbound")
 
         async def send(i: int) -> None:
-            data = registration(municipality_code="109")
+            # Distinct people, as in life: identical ones would each be put before staff as duplicates.
+            data = registration(municipality_code="109", person=person(
+                given_names=f"Amina {uuid.uuid4().hex[:8]}", birth_date=(date(1960, 1, 1) + timedelta(days=i * 37 % 15000)).isoformat()
+            ))
             # Intake names the client after (source, external_ref); so can we.
             client_id = str(uuid.uuid5(uuid.UUID("0f8c8f5e-51a4-4c84-9a7e-4b7d1c0f6b10"), f"{PRODUCER}\n{data['external_ref']}"))
             envelope = event(data)
