@@ -7,7 +7,7 @@ from typing import Annotated, Awaitable, Callable
 import structlog
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared.i18n import all_languages, negotiate, translate
@@ -29,6 +29,18 @@ class ApiError(Exception):
         self.code = code
         self.headers = headers
         self.params = params
+
+
+class Answer(Exception):
+    """Raised by a dependency that can answer the request by itself (before the body is validated)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("answered")
+        self.response = response
+
+
+async def _answer(_request: Request, answer: Answer) -> Response:
+    return answer.response
 
 
 def error_body(request: Request, code: str, **params) -> dict:
@@ -63,6 +75,7 @@ async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Answer, _answer)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected_error)

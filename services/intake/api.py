@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
 from sqlalchemy.exc import IntegrityError
@@ -34,7 +34,7 @@ from services.intake.models import (
 from services.intake.workflows import NoticeInput, RecruitmentNoticeWorkflow, notice_workflow_id
 from shared.auth import CurrentStaff
 from shared.contracts import task_queue
-from shared.http import ApiError, Page, PageSize
+from shared.http import Answer, ApiError, Page, PageSize
 from shared.service import ServiceContext
 
 
@@ -65,6 +65,11 @@ def refused_transitions():
         raise ApiError(409, f"notice_already_{refused.current}") from None
 
 
+def submission_response(submission: service.Submission) -> JSONResponse:
+    location = f"/api/v1/recruitment-notices/{submission.notice_id}"
+    return JSONResponse(submission.response, status_code=201, headers={"Location": location})
+
+
 def build_notice_router(ctx: ServiceContext) -> APIRouter:
     router = APIRouter(prefix="/api/v1")
     notices, staff = ["recruitment notices"], ["recruitment notices (municipal staff)"]
@@ -81,11 +86,35 @@ def build_notice_router(ctx: ServiceContext) -> APIRouter:
     # (A plain default, not an Annotated alias: annotations are strings here, resolved at module level.)
     employer_key = Depends(current_employer)
 
-    @router.post("/recruitment-notices", status_code=201, response_model=NoticeRead, tags=notices)
+    async def body_hash(request: Request) -> str | None:
+        return service.request_hash(await request.body())
+
+    async def first_answer(
+        employer: Employer = employer_key,
+        idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)] = None,
+        body_hash: str | None = Depends(body_hash),
+    ) -> None:
+        """A repeated Idempotency-Key is answered before the body is validated again."""
+        if idempotency_key is None or body_hash is None:
+            return
+        async with ctx.db.session() as session:
+            try:
+                earlier = await service.earlier_submission(
+                    session, employer=employer, idempotency_key=idempotency_key, body_hash=body_hash
+                )
+            except service.IdempotencyKeyReused:
+                raise ApiError(409, "idempotency_key_reused") from None
+        if earlier is not None:
+            raise Answer(submission_response(earlier))
+
+    @router.post(
+        "/recruitment-notices", status_code=201, response_model=NoticeRead, tags=notices, dependencies=[Depends(first_answer)]
+    )
     async def submit_notice(
         body: NoticeCreate,
         employer: Employer = employer_key,
         idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)] = None,
+        body_hash: str = Depends(body_hash),
     ) -> JSONResponse:
         """Tell the destination municipality about a recruit, with the recruit's consent. The same
         Idempotency-Key with the same body answers as the first time; with another body, 409."""
@@ -108,8 +137,8 @@ def build_notice_router(ctx: ServiceContext) -> APIRouter:
                     # leaves nothing behind that could be lost.
                     with temporal_required():
                         submission = await service.submit_notice(
-                            session, employer=employer, body=body, idempotency_key=idempotency_key, policy=policy,
-                            start_workflow=start_workflow,
+                            session, employer=employer, body=body, body_hash=body_hash, idempotency_key=idempotency_key,
+                            policy=policy, start_workflow=start_workflow,
                         )
                         await service.send_workflow_signals(temporal, submission.outcome.signals)
                     if not submission.replayed:
@@ -122,8 +151,7 @@ def build_notice_router(ctx: ServiceContext) -> APIRouter:
                 # matched the same resident first: once more, from what is committed now.
                 if attempt:
                     raise
-        location = f"/api/v1/recruitment-notices/{submission.notice_id}"
-        return JSONResponse(submission.response, status_code=201, headers={"Location": location})
+        return submission_response(submission)
 
     @router.get("/recruitment-notices", response_model=NoticePage, tags=notices)
     async def list_notices(

@@ -755,9 +755,28 @@ def notice_workflow_input(notice: RecruitmentNotice, employer: Employer, policy:
     )
 
 
-def _request_hash(body: NoticeCreate) -> str:
-    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+def request_hash(raw_body: bytes) -> str | None:
+    """The body as sent, in canonical JSON: what "the same body" means for an Idempotency-Key.
+    None when it is not JSON at all (validation answers it)."""
+    try:
+        canonical = json.dumps(json.loads(raw_body), sort_keys=True, separators=(",", ":"))
+    except ValueError:
+        return None
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def earlier_submission(
+    session: AsyncSession, *, employer: Employer, idempotency_key: str, body_hash: str
+) -> Submission | None:
+    """The first answer to this Idempotency-Key when the body is the same; IdempotencyKeyReused
+    when it is not; None for a new key. Asked before the body is validated, so that the first
+    answer stands even when the same body would no longer be accepted today."""
+    earlier = await session.get(NoticeIdempotencyKey, (employer.id, idempotency_key))
+    if earlier is None:
+        return None
+    if not hmac.compare_digest(earlier.request_hash, body_hash):
+        raise IdempotencyKeyReused()
+    return Submission(earlier.notice_id, earlier.response, replayed=True)
 
 
 async def submit_notice(
@@ -765,6 +784,7 @@ async def submit_notice(
     *,
     employer: Employer,
     body: NoticeCreate,
+    body_hash: str,
     idempotency_key: str | None,
     policy: Policy,
     start_workflow: Callable[[NoticeInput], Awaitable[None]],
@@ -777,13 +797,10 @@ async def submit_notice(
     notice and ends. A repeated Idempotency-Key with the same body gives the first answer (nothing
     is started); with another body, IdempotencyKeyReused. A request at the same moment with the
     same key makes the flush fail (IntegrityError): the caller then asks again."""
-    request_hash = _request_hash(body)
     if idempotency_key is not None:
-        earlier = await session.get(NoticeIdempotencyKey, (employer.id, idempotency_key))
+        earlier = await earlier_submission(session, employer=employer, idempotency_key=idempotency_key, body_hash=body_hash)
         if earlier is not None:
-            if not hmac.compare_digest(earlier.request_hash, request_hash):
-                raise IdempotencyKeyReused()
-            return Submission(earlier.notice_id, earlier.response, replayed=True)
+            return earlier
 
     submitted_at = now()
     recruit = body.recruit
@@ -807,7 +824,7 @@ async def submit_notice(
     remembered = None
     if idempotency_key is not None:
         remembered = NoticeIdempotencyKey(
-            employer_id=employer.id, key=idempotency_key, request_hash=request_hash, notice_id=notice.id, response={},
+            employer_id=employer.id, key=idempotency_key, request_hash=body_hash, notice_id=notice.id, response={},
             created_at=submitted_at,
         )
         session.add(remembered)

@@ -375,3 +375,22 @@ async def test_temporal_unreachable_answers_503_and_leaves_nothing_behind(tmp_pa
             assert (await http.get(NOTICES, headers=employer)).json()["total"] == 0
     finally:
         await runtime.contexts["intake"].db.dispose()
+
+
+async def test_a_repeated_submission_gets_its_first_answer_even_after_the_dates_have_passed(settings, monkeypatch):
+    import services.intake.models as models
+
+    async with running(settings) as (runtime, http):
+        employer = await employer_key(runtime)
+        body = notice(expected_arrival_on=(date.today() + timedelta(days=10)).isoformat())
+        headers = {**employer, "Idempotency-Key": "sent-before-the-arrival"}
+        first = await http.post(NOTICES, json=body, headers=headers)
+        assert first.status_code == 201
+
+        # A month later the employer's system sends the same request again (a lost answer).
+        monkeypatch.setattr(models, "finnish_today", lambda: date.today() + timedelta(days=40))
+        again = await http.post(NOTICES, json=body, headers=headers)
+        assert again.status_code == 201 and again.json() == first.json()
+        # As a new submission, the same body is refused today.
+        new = await http.post(NOTICES, json=body, headers={**employer, "Idempotency-Key": "a-new-one"})
+        assert new.status_code == 422
