@@ -53,13 +53,7 @@ class InboundHandlers:
         registration = await service.register_resident(
             session, event=event, data=data, policy=self.ctx.policy.for_municipality(data.municipality_code), data_key=self.data_key
         )
-        # A recruitment notice may be waiting for this resident: it arrives, the path learns of the job.
-        matching = None
-        if registration.created and registration.path is not None:
-            matching = await service.match_notices_for_client(session, registration.client)
-        await self._start_path(registration)
-        if matching is not None:
-            await service.send_workflow_signals(self.ctx.require_temporal(), matching.signals)
+        await self._open_path(session, registration)
 
     async def jobseeker_registered(self, session: AsyncSession, event: Envelope) -> None:
         data = parse_data(JobseekerRegistered, event)
@@ -81,24 +75,29 @@ class InboundHandlers:
         registration = await service.request_assessment(
             session, event=event, data=data, policy=self.ctx.policy.for_municipality(data.municipality_code), data_key=self.data_key
         )
-        await self._start_path(registration)
+        await self._open_path(session, registration)
 
     async def service_reported(self, session: AsyncSession, event: Envelope) -> None:
         data = parse_data(ServiceReported, event)
         with refusals():
             await service.forward_service_report(session, event=event, data=data, data_key=self.data_key)
 
-    async def _start_path(self, registration: service.Registration) -> None:
+    async def _open_path(self, session: AsyncSession, registration: service.Registration) -> None:
+        """Start a new eligible client's path; a recruitment notice waiting for them arrives, and
+        the path learns of the job."""
         if registration.path is None:
             return
+        matching = await service.match_notices_for_client(session, registration.client)
+        temporal = self.ctx.require_temporal()
         # Started before the commit and idempotent by id: a redelivery after a crash finds it running.
-        await self.ctx.require_temporal().start_workflow(
+        await temporal.start_workflow(
             ClientPathWorkflow.run,
             registration.path,
             id=path_workflow_id(registration.client.id),
             task_queue=task_queue("intake"),
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         )
+        await service.send_workflow_signals(temporal, matching.signals)
 
     def subscription(self) -> Subscription:
         return Subscription(

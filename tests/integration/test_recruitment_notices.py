@@ -23,6 +23,7 @@ from services.intake import service
 from services.intake.models import Client, ClientCase
 from services.intake.workflows import ClientPathWorkflow, RecruitmentNoticeWorkflow, notice_workflow_id, path_workflow_id
 from services.runner import Runtime, create_app
+from shared.contracts import ASSESSMENT_REQUESTED
 from shared.settings import load_settings
 from support import (
     employer_key,
@@ -313,6 +314,19 @@ async def test_notice_first_then_registration(settings, amqp_url):
         # The register writes the names the other way round, with the diacritics.
         data = registration(municipality_code="109", person=person(given_names="An", family_name="Nguyễn Văn", birth_date="1995-02-01", nationality="VN"))
         await publish(amqp_url, event(data))
+        case = await case_of(http, settings, "109")
+        await assert_converged(runtime, http, settings, employer, created["id"], case, "109")
+
+
+async def test_notice_first_then_an_assessment_request_from_another_authority(settings, amqp_url):
+    async with running(settings) as (runtime, http):
+        employer = await employer_key(runtime)
+        created = await submitted(http, employer, notice(municipality_code="109"))
+        recruit = person(given_names="Nguyen Van", family_name="An", birth_date="1995-02-01", nationality="VN", native_language="vi")
+        await publish(amqp_url, event(
+            {"person": recruit, "municipality_code": "109", "requested_by": "Kanta-Hämeen hyvinvointialue", "reason": "Työperäinen muutto"},
+            type=ASSESSMENT_REQUESTED,
+        ))
         case = await case_of(http, settings, "109")
         await assert_converged(runtime, http, settings, employer, created["id"], case, "109")
 
