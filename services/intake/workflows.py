@@ -260,6 +260,9 @@ class RecruitmentNoticeWorkflow:
             await self._notify(notice, "notice_arrived", case_id=outcome.case_id, client_id=outcome.client_id)
         elif outcome.status == "expired":
             await self._notify(notice, "notice_expired")
+        elif outcome.status == "withdrawn" and workflow.patched("tell-staff-of-withdrawal"):
+            # Added while notices were running: those withdrawn before it replay without it.
+            await self._notify(notice, "notice_withdrawn")
         return self.state
 
     async def _notify(self, notice: NoticeInput, kind: str, *, case_id: UUID | None = None, client_id: UUID | None = None) -> None:

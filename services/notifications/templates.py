@@ -50,6 +50,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "sv": "Rekryteringsanmälan har gått ut: {recruit} ({employer}) anlände inte inom {grace_days} dagar från den väntade ankomsten {expected_arrival}.",
         "en": "Recruitment notice expired: {recruit} ({employer}) did not arrive within {grace_days} days of the expected arrival on {expected_arrival}.",
     },
+    "notice_withdrawn": {
+        "fi": "Työnantaja {employer} perui rekrytointi-ilmoituksen: {recruit} ei ole tulossa (odotettu saapuminen {expected_arrival}).",
+        "sv": "Arbetsgivaren {employer} drog tillbaka rekryteringsanmälan: {recruit} kommer inte (väntad ankomst {expected_arrival}).",
+        "en": "{employer} withdrew the recruitment notice: {recruit} is not coming (expected arrival {expected_arrival}).",
+    },
     "notice_arrived": {
         "fi": "Rekrytoitu henkilö saapui: {recruit} ({employer}, {job_title}) on rekisteröity kuntaan, ja asiakkuus sai ilmoituksen tiedot.",
         "sv": "Den rekryterade har anlänt: {recruit} ({employer}, {job_title}) är registrerad i kommunen och ärendet har fått anmälans uppgifter.",

@@ -124,7 +124,7 @@ async def test_withdrawal_ends_it_without_reminder_or_expiry(time_skipping_env):
         await handle.signal(RecruitmentNoticeWorkflow.on_withdrawn)
         state = await handle.result()
         assert state.status == "withdrawn"
-        assert activities.kinds() == ["notice_received"] and activities.expired_at is None
+        assert activities.kinds() == ["notice_received", "notice_withdrawn"] and activities.expired_at is None
 
 
 async def test_arrival_ends_it_and_tells_staff_with_the_case(time_skipping_env):
