@@ -784,10 +784,10 @@ async def submit_notice(
     *,
     employer: Employer,
     body: NoticeCreate,
-    body_hash: str,
     idempotency_key: str | None,
     policy: Policy,
     start_workflow: Callable[[NoticeInput], Awaitable[None]],
+    body_hash: str | None = None,  # service.request_hash of the body as sent; needed with an Idempotency-Key
 ) -> Submission:
     """Record a notice, start its workflow and match the notice against residents already
     registered; the caller sends `outcome.signals` and commits.
