@@ -178,6 +178,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def app_of(runtime: Runtime):
+    """The HTTP application of a runtime that `running` has already started."""
+
+    @asynccontextmanager
+    async def already_started(_app):
+        yield
+
+    app = create_app(runtime)
+    app.router.lifespan_context = already_started
+    return app
+
+
 @asynccontextmanager
 async def serving(app, port: int):
     """A real uvicorn in this loop (SSE can't be tested through ASGITransport: it buffers)."""

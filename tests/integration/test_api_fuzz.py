@@ -12,7 +12,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings as hypothesis_settings
 
-from support import free_port, make_settings, register_source, running, serving, token
+from support import app_of, free_port, make_settings, register_source, running, serving, token
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("KOTOPOLKU_FUZZ_EXAMPLES", "40"))
 
@@ -29,7 +29,7 @@ def live_kotopolku(tmp_path_factory, amqp_url, temporal_address):
             await register_source(runtime)
             headers.update(token(settings, "109", "905", role="coordinator"))
             headers["X-API-Key"] = await _employer_key(runtime)
-            async with serving(_app_of(runtime), port) as base:
+            async with serving(app_of(runtime), port) as base:
                 headers["base"] = base
                 ready.set()
                 while not stop.is_set():
@@ -51,22 +51,6 @@ def live_kotopolku(tmp_path_factory, amqp_url, temporal_address):
     yield base, headers
     stop.set()
     thread.join(timeout=60)
-
-
-def _app_of(runtime):
-    from services.runner import create_app
-
-    app = create_app(runtime)
-    app.router.lifespan_context = _no_lifespan  # the runtime is already started
-    return app
-
-
-from contextlib import asynccontextmanager  # noqa: E402
-
-
-@asynccontextmanager
-async def _no_lifespan(_app):
-    yield
 
 
 async def _employer_key(runtime) -> str:
