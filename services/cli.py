@@ -113,10 +113,17 @@ def serve(service: str, port: int | None) -> None:
 
 @main.command()
 @service_argument
-def worker(service: str) -> None:
+@click.option("--port", type=int, help="serve /healthz, /readyz and /metrics on this port (for probes); none by default")
+def worker(service: str, port: int | None) -> None:
     """One service's Temporal workflows and activities, alone."""
     settings = get_settings()
     runtime = Runtime(settings, [service], consumers=False)
+    if port is not None:
+        try:
+            serve_app(runtime, create_app(runtime, api_routes=False), settings.http_host, port)
+        except StartupError as error:
+            fail(str(error))
+        return
 
     async def go() -> None:
         stop = asyncio.Event()

@@ -186,7 +186,7 @@ async def _stop_on_failure(runtime: Runtime) -> None:
     os.kill(os.getpid(), signal.SIGTERM)
 
 
-def create_app(runtime: Runtime, on_started: Callable[[], None] | None = None) -> FastAPI:
+def create_app(runtime: Runtime, on_started: Callable[[], None] | None = None, *, api_routes: bool = True) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         await runtime.start()
@@ -209,7 +209,8 @@ def create_app(runtime: Runtime, on_started: Callable[[], None] | None = None) -
     app.state.settings = runtime.settings
     install_error_handlers(app)
     app.include_router(health_router(runtime.readiness_checks))
-    for parts in runtime.parts.values():
-        for router in parts.routers:
-            app.include_router(router)
+    if api_routes:  # a worker process serves only its health and metrics
+        for parts in runtime.parts.values():
+            for router in parts.routers:
+                app.include_router(router)
     return app

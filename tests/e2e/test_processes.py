@@ -168,3 +168,16 @@ def test_a_worker_that_cannot_run_exits_non_zero_for_its_supervisor(environment,
     done = subprocess.run([KOTOPOLKU, "worker", "intake"], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert "the Temporal worker stopped" in done.stderr
+
+
+async def test_a_worker_can_answer_health_probes(environment, temporal_address, tmp_path):
+    env = {**environment, "KOTOPOLKU_TEMPORAL_ADDRESS": temporal_address}
+    port = free_port()
+    with processes(["worker", "intake", "--port", str(port)], env=env, logs=tmp_path) as running:
+        await wait_ready(f"http://127.0.0.1:{port}", running, tmp_path)
+        async with httpx.AsyncClient() as client:
+            ready = (await client.get(f"http://127.0.0.1:{port}/readyz")).json()
+            assert set(ready["checks"]) == {"database:intake", "rabbitmq", "temporal"}
+            assert (await client.get(f"http://127.0.0.1:{port}/api/v1/cases")).status_code == 404  # no API here
+    [process] = running
+    assert process.returncode == 0
