@@ -39,6 +39,7 @@ def case_read(view: CaseView, client: ClientView | None) -> dict:
         client_id=view.client_id,
         municipality_code=view.municipality_code,
         municipality_name=municipality.name_fi if municipality else view.municipality_code,
+        municipality_name_sv=municipality.name_sv if municipality else view.municipality_code,
         stage=view.stage,
         status=view.status,
         next_deadline=deadline,

@@ -109,7 +109,8 @@ class CaseRead(BaseModel):
     case_id: UUID
     client_id: UUID
     municipality_code: str
-    municipality_name: str
+    municipality_name: str  # Finnish
+    municipality_name_sv: str
     stage: Stage
     status: CaseStatus
     next_deadline: Deadline | None

@@ -46,9 +46,11 @@ async def test_staff_follow_a_new_case_live_in_finnish_and_swedish(tmp_path, amq
             await expect(row).to_have_count(1, timeout=20_000)
             await expect(row).to_contain_text("Hassan")
             await expect(row).to_contain_text("Odottaa alkukartoitusta")
+            await expect(row).to_contain_text("Hämeenlinna")
 
             await page.click("button[data-lang='sv']")
             await expect(row).to_contain_text("Väntar på inledande kartläggning")
+            await expect(row).to_contain_text("Tavastehus")
             assert await page.get_attribute("html", "lang") == "sv"
 
             await row.click()

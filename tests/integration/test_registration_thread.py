@@ -57,7 +57,7 @@ async def test_registration_reaches_staff_of_that_municipality_only(settings, am
         assert case["next_deadline"] == {"kind": "assessment_start", "due_on": due_on}
         assert case["client"]["family_name"] == "Hassan"
         assert "personal_identity_code" not in json.dumps(case)
-        assert case["municipality_name"] == "Hämeenlinna"
+        assert (case["municipality_name"], case["municipality_name_sv"]) == ("Hämeenlinna", "Tavastehus")
 
         detail = await http.get(f"/api/v1/cases/{case['case_id']}", headers=staff_109)
         assert detail.status_code == 200

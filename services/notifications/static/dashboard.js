@@ -585,6 +585,11 @@
     }
     return state.lang === "en" ? y + "-" + pad(m) + "-" + pad(d) : d + "." + m + "." + y;
   }
+  // Swedish names where Swedish is read (Vasa, not Vaasa); Finnish otherwise.
+  function municipalityName(item) {
+    return (state.lang === "sv" && item.municipality_name_sv) || item.municipality_name;
+  }
+
 
   /** Date and local time: "23.11.2026 klo 10.05" (fi), "23.11.2026 kl. 10.05" (sv), "2026-11-23 10:05" (en). */
   function formatDateTime(value) {
@@ -1198,7 +1203,7 @@
           "aria-current": item.case_id === state.selectedId ? "true" : null
         },
         h("td", null, openButton, updated ? h("span", { className: "badge badge-updated" }, t("updated")) : null),
-        h("td", null, item.municipality_name, h("span", { className: "cell-sub" }, item.municipality_code)),
+        h("td", null, municipalityName(item), h("span", { className: "cell-sub" }, item.municipality_code)),
         h("td", null, h("span", { className: "stage stage-" + item.stage }, term("stage", item.stage))),
         h("td", null, term("status", item.status)),
         h("td", null, deadlineCell(item.next_deadline, item.overdue)),
@@ -1277,7 +1282,7 @@
 
     body.appendChild(h("h3", null, t("case_heading")));
     var caseList = h("dl", { id: "detail-case" });
-    append(caseList, dlRow(t("field_municipality"), c.municipality_name + " (" + c.municipality_code + ")"));
+    append(caseList, dlRow(t("field_municipality"), municipalityName(c) + " (" + c.municipality_code + ")"));
     append(caseList, dlRow(t("field_stage"), term("stage", c.stage)));
     append(caseList, dlRow(t("field_status"), term("status", c.status)));
     append(caseList, dlRow(t("field_deadline"), deadlineCell(c.next_deadline, c.overdue)));
