@@ -105,6 +105,8 @@ class Runtime:
                     consumer = Consumer(subscription, ctx.db, self.amqp)
                     await consumer.declare()  # queues exist before anyone publishes
                     self._spawn(f"{name} consumer {subscription.queue}", consumer.run)
+                for task_name, loop in parts.background.items():
+                    self._spawn(f"{name} {task_name}", loop)
             if self.workers_enabled and (parts.workflows or parts.activities):
                 worker = temporal.build_worker(self.temporal, task_queue(name), parts.workflows, parts.activities)
                 self._workers.append(worker)

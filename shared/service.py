@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Awaitable, Callable
 
 from fastapi import APIRouter
 from temporalio.client import Client
@@ -41,3 +41,5 @@ class ServiceParts:
     subscriptions: list[Subscription] = field(default_factory=list)
     workflows: list[type] = field(default_factory=list)
     activities: list[Callable] = field(default_factory=list)
+    # Loops that run beside the consumers (e.g. delivering e-mail), restarted if they fail.
+    background: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)

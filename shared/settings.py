@@ -55,11 +55,22 @@ class Settings(BaseSettings):
     # Events that fail for a reason that may pass are retried after these pauses, then dead-lettered.
     retry_delays_seconds: list[float] = Field(default_factory=lambda: [1, 5, 30, 120, 600])
 
+    # E-mail to staff (none when no host is set: notifications are then only on the dashboard).
+    smtp_host: str | None = None
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    mail_from: str = "Kotopolku <kotopolku@localhost>"
+    recipients_file: Path | None = None  # who is told, per municipality and role (see docs)
+
     policy_file: Path | None = None  # overrides of the default policy (deadlines per municipality)
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
 
-    @field_validator("jwt_public_key", "public_url", "database_url", "policy_file", mode="before")
+    @field_validator(
+        "jwt_public_key", "public_url", "database_url", "policy_file", "smtp_host", "recipients_file", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value):
         # An empty variable (KOTOPOLKU_JWT_PUBLIC_KEY=) means "not set", never "set to nothing".

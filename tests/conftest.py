@@ -142,9 +142,18 @@ async def temporal_env():
     await env.shutdown()
 
 
-@pytest.fixture(scope="session")
-def temporal_address(temporal_env) -> str:
-    return temporal_env.client.service_client.config.target_host
+@pytest_asyncio.fixture
+async def temporal_address(temporal_env):
+    """The shared Temporal server's address. The server outlives each test, its database does
+    not: the test's workflows end with it, so that no later test's worker runs them against
+    its own database."""
+    yield temporal_env.client.service_client.config.target_host
+    client = temporal_env.client
+    async for execution in client.list_workflows('ExecutionStatus="Running"'):
+        try:
+            await client.get_workflow_handle(execution.id, run_id=execution.run_id).terminate("the test ended")
+        except Exception:  # it ended meanwhile
+            pass
 
 
 @pytest_asyncio.fixture

@@ -7,6 +7,7 @@ from pathlib import Path
 from services.notifications.api import build_router
 from services.notifications.dashboard import build_dashboard
 from services.notifications.handlers import NotificationHandlers
+from services.notifications.mail import MailDelivery
 from services.notifications.service import CaseFeed
 from shared.service import ServiceContext, ServiceParts
 
@@ -21,4 +22,5 @@ def build(ctx: ServiceContext) -> ServiceParts:
         migrations=MIGRATIONS,
         routers=[build_router(ctx, feed), build_dashboard(ctx)],
         subscriptions=NotificationHandlers(feed).subscriptions(),
+        background={"e-mail delivery": MailDelivery(ctx.db, ctx.settings).run},
     )

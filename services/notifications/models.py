@@ -74,6 +74,11 @@ class Notification(SQLModel, table=True):
     client_id: UUID | None = None
     params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(sa_column=utc_column())
+    # E-mail delivery: pending while email_state is "pending"; "sent", or "none" (nobody to mail).
+    email_state: str = Field(default="pending", index=True)
+    email_attempts: int = 0
+    email_error: str | None = None
+    emailed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class AccessLogEntry(SQLModel, table=True):

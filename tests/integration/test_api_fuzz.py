@@ -17,7 +17,7 @@ from support import app_of, free_port, make_settings, register_source, running, 
 EXAMPLES_PER_OPERATION = int(os.environ.get("KOTOPOLKU_FUZZ_EXAMPLES", "40"))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def live_kotopolku(tmp_path_factory, amqp_url, temporal_address):
     """Kotopolku on a real port, in a thread of its own (the fuzzer's calls are synchronous)."""
     settings = make_settings(tmp_path_factory.mktemp("fuzz"), amqp_url=amqp_url, temporal_address=temporal_address, database_url=None)

@@ -16,6 +16,11 @@
   var REFRESH_DEBOUNCE_MS = 400;
   var REFRESH_MAX_WAIT_MS = 2000;
   var HIGHLIGHT_MS = 6000;
+  var NOTICE_STATUSES = ["received", "acknowledged", "arrived", "expired", "withdrawn"];
+  var NOTICES_PAGE_SIZE = 25;
+  var REVIEWS_PAGE_SIZE = 50;
+  var NOTICES_URL = "/api/v1/municipal/recruitment-notices";
+  var REVIEW_URLS = { match: "/api/v1/municipal/match-reviews", duplicate: "/api/v1/municipal/duplicate-reviews" };
 
   // --- Texts ------------------------------------------------------------------------------------
 
@@ -106,6 +111,53 @@
       at_time: "klo",
       network_error: "Yhteys palvelimeen epäonnistui. Tarkista verkkoyhteys; tiedot päivitetään, kun yhteys palaa.",
       error_generic: "Tietojen haku epäonnistui (virhe {status}).",
+
+      refresh: "Päivitä",
+      notices_title: "Rekrytointi-ilmoitukset",
+      notices_count_one: "{n} ilmoitus",
+      notices_count_other: "{n} ilmoitusta",
+      filter_notice_status: "Ilmoituksen tila",
+      all_notice_statuses: "Kaikki tilat",
+      col_recruit: "Rekrytoitu henkilö",
+      col_employer: "Työnantaja",
+      col_job_title: "Tehtävä",
+      col_arrival: "Odotettu saapumispäivä",
+      col_actions: "Toiminnot",
+      no_notices: "Ei rekrytointi-ilmoituksia.",
+      notices_pagination: "Rekrytointi-ilmoitusten sivutus",
+      acknowledge: "Kuittaa",
+      acknowledge_label: "Kuittaa rekrytointi-ilmoitus: {name}",
+      acknowledged_by: "Kuitannut {name}",
+      notice_acknowledged: "Rekrytointi-ilmoitus kuitattu: {name}.",
+      reviews_title: "Tarkistettavat",
+      reviews_count_one: "{n} tarkistettava",
+      reviews_count_other: "{n} tarkistettavaa",
+      no_reviews: "Ei tarkistettavia.",
+      review_match_title: "Onko rekrytointi-ilmoituksen henkilö rekisteröity asiakas?",
+      review_duplicate_title: "Onko asiakas rekisteröity kahdesti?",
+      side_notice: "Rekrytointi-ilmoitus",
+      side_client: "Rekisteröity asiakas",
+      side_earlier_client: "Aiemmin rekisteröity asiakas",
+      side_later_client: "Myöhemmin rekisteröity asiakas",
+      similarity: "Samankaltaisuus",
+      field_employer: "Työnantaja",
+      field_arrival: "Odotettu saapuminen",
+      field_registered_on: "Rekisteröity",
+      field_source: "Lähde",
+      same_person: "Sama henkilö",
+      different_people: "Eri henkilöt",
+      review_resolved: "Ratkaisu tallennettu.",
+
+      "notice_status.received": "Vastaanotettu",
+      "notice_status.acknowledged": "Kuitattu",
+      "notice_status.arrived": "Saapunut",
+      "notice_status.expired": "Vanhentunut",
+      "notice_status.withdrawn": "Peruttu",
+
+      "similarity.exact": "Tiedot täsmäävät",
+      "similarity.partial": "Tiedot täsmäävät osittain",
+
+      "review_reason.several_candidates": "Ilmoitusta vastaa useampi asiakas",
 
       "stage.intake": "Vastaanotto",
       "stage.assessment": "Alkukartoitus",
@@ -247,6 +299,53 @@
       network_error: "Det gick inte att nå servern. Kontrollera nätverksanslutningen; uppgifterna uppdateras när anslutningen fungerar igen.",
       error_generic: "Det gick inte att hämta uppgifterna (fel {status}).",
 
+      refresh: "Uppdatera",
+      notices_title: "Rekryteringsanmälningar",
+      notices_count_one: "{n} anmälan",
+      notices_count_other: "{n} anmälningar",
+      filter_notice_status: "Anmälans status",
+      all_notice_statuses: "Alla statusar",
+      col_recruit: "Rekryterad person",
+      col_employer: "Arbetsgivare",
+      col_job_title: "Befattning",
+      col_arrival: "Väntat ankomstdatum",
+      col_actions: "Åtgärder",
+      no_notices: "Inga rekryteringsanmälningar.",
+      notices_pagination: "Sidnumrering för rekryteringsanmälningar",
+      acknowledge: "Kvittera",
+      acknowledge_label: "Kvittera rekryteringsanmälan: {name}",
+      acknowledged_by: "Kvitterad av {name}",
+      notice_acknowledged: "Rekryteringsanmälan kvitterad: {name}.",
+      reviews_title: "Att granska",
+      reviews_count_one: "{n} att granska",
+      reviews_count_other: "{n} att granska",
+      no_reviews: "Inget att granska.",
+      review_match_title: "Är personen i rekryteringsanmälan en registrerad klient?",
+      review_duplicate_title: "Är klienten registrerad två gånger?",
+      side_notice: "Rekryteringsanmälan",
+      side_client: "Registrerad klient",
+      side_earlier_client: "Tidigare registrerad klient",
+      side_later_client: "Senare registrerad klient",
+      similarity: "Likhet",
+      field_employer: "Arbetsgivare",
+      field_arrival: "Väntad ankomst",
+      field_registered_on: "Registrerad",
+      field_source: "Källa",
+      same_person: "Samma person",
+      different_people: "Olika personer",
+      review_resolved: "Beslutet har sparats.",
+
+      "notice_status.received": "Mottagen",
+      "notice_status.acknowledged": "Kvitterad",
+      "notice_status.arrived": "Har anlänt",
+      "notice_status.expired": "Har gått ut",
+      "notice_status.withdrawn": "Återkallad",
+
+      "similarity.exact": "Uppgifterna stämmer överens",
+      "similarity.partial": "Uppgifterna stämmer delvis överens",
+
+      "review_reason.several_candidates": "Flera klienter motsvarar anmälan",
+
       "stage.intake": "Mottagning",
       "stage.assessment": "Inledande kartläggning",
       "stage.planning": "Integrationsplan",
@@ -387,6 +486,53 @@
       network_error: "Could not reach the server. Check the network connection; the data is refreshed when it is back.",
       error_generic: "Loading failed (error {status}).",
 
+      refresh: "Refresh",
+      notices_title: "Recruitment notices",
+      notices_count_one: "{n} notice",
+      notices_count_other: "{n} notices",
+      filter_notice_status: "Notice status",
+      all_notice_statuses: "All statuses",
+      col_recruit: "Recruit",
+      col_employer: "Employer",
+      col_job_title: "Job title",
+      col_arrival: "Expected arrival",
+      col_actions: "Actions",
+      no_notices: "No recruitment notices.",
+      notices_pagination: "Recruitment notice pages",
+      acknowledge: "Acknowledge",
+      acknowledge_label: "Acknowledge the recruitment notice: {name}",
+      acknowledged_by: "Acknowledged by {name}",
+      notice_acknowledged: "Recruitment notice acknowledged: {name}.",
+      reviews_title: "Reviews waiting",
+      reviews_count_one: "{n} waiting",
+      reviews_count_other: "{n} waiting",
+      no_reviews: "Nothing to review.",
+      review_match_title: "Is the person in the recruitment notice a registered client?",
+      review_duplicate_title: "Is the client registered twice?",
+      side_notice: "Recruitment notice",
+      side_client: "Registered client",
+      side_earlier_client: "Registered earlier",
+      side_later_client: "Registered later",
+      similarity: "Similarity",
+      field_employer: "Employer",
+      field_arrival: "Expected arrival",
+      field_registered_on: "Registered",
+      field_source: "Source",
+      same_person: "Same person",
+      different_people: "Different people",
+      review_resolved: "Decision saved.",
+
+      "notice_status.received": "Received",
+      "notice_status.acknowledged": "Acknowledged",
+      "notice_status.arrived": "Arrived",
+      "notice_status.expired": "Expired",
+      "notice_status.withdrawn": "Withdrawn",
+
+      "similarity.exact": "The details match",
+      "similarity.partial": "The details match partly",
+
+      "review_reason.several_candidates": "Several clients fit the notice",
+
       "stage.intake": "Intake",
       "stage.assessment": "Initial assessment",
       "stage.planning": "Integration plan",
@@ -457,13 +603,27 @@
     error: null, // {key, params} or {messages}
     signinError: null, // {key} or {messages}
     live: "off", // off | connecting | live | reconnecting
-    highlight: {} // case_id -> time until which the row is marked as updated
+    highlight: {}, // case_id -> time until which the row is marked as updated
+    notices: null, // {items, total, page, page_size}
+    noticesPage: 1,
+    noticesStatus: "",
+    noticesMessage: null, // a refused or failed action: {key, params} or {messages}
+    noticesLoadError: null,
+    noticesDone: null, // what the last action did, for screen readers: {key, params}
+    noticeBusy: {}, // notice id -> true while acknowledging
+    reviews: null, // {match: page, duplicate: page}
+    reviewsMessage: null,
+    reviewsLoadError: null,
+    reviewsDone: null,
+    reviewBusy: {} // review id -> true while deciding
   };
 
   var casesRequest = 0;
   var summaryRequest = 0;
   var notificationsRequest = 0;
   var detailRequest = 0;
+  var noticesRequest = 0;
+  var reviewsRequest = 0;
 
   // --- Helpers ----------------------------------------------------------------------------------
 
@@ -642,6 +802,10 @@
     }
   }
 
+  function personName(person) {
+    return person ? (person.given_names + " " + person.family_name).trim() : "";
+  }
+
   function clientName(client) {
     if (!client) {
       return t("unknown_client");
@@ -670,12 +834,21 @@
     this.messages = (detail && detail.messages) || (body && body.messages) || null;
   }
 
-  function api(path) {
-    return fetch(path, {
+  /** GET by default; api(path, {method: "POST", body: {...}}) sends JSON. */
+  function api(path, init) {
+    var options = {
       credentials: "same-origin",
       cache: "no-store",
       headers: { Accept: "application/json", "Accept-Language": state.lang }
-    }).then(
+    };
+    if (init && init.method) {
+      options.method = init.method;
+    }
+    if (init && init.body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(init.body);
+    }
+    return fetch(path, options).then(
       function (response) {
         return response.text().then(function (text) {
           var body = null;
@@ -880,6 +1053,148 @@
     );
   }
 
+  function loadNotices() {
+    var id = ++noticesRequest;
+    $("notices-table").setAttribute("aria-busy", "true");
+    var params = { status: state.noticesStatus, page: state.noticesPage, page_size: NOTICES_PAGE_SIZE };
+    return api(NOTICES_URL + query(params)).then(
+      function (page) {
+        if (id !== noticesRequest) {
+          return;
+        }
+        $("notices-table").removeAttribute("aria-busy");
+        var pages = Math.max(1, Math.ceil(page.total / NOTICES_PAGE_SIZE));
+        if (page.total > 0 && state.noticesPage > pages) {
+          state.noticesPage = pages;
+          return loadNotices();
+        }
+        state.notices = page;
+        state.noticesLoadError = null;
+        renderNotices();
+      },
+      function (failure) {
+        if (id !== noticesRequest) {
+          return;
+        }
+        $("notices-table").removeAttribute("aria-busy");
+        if (failure && failure.status === 401) {
+          showSignin(failure);
+          return;
+        }
+        state.noticesLoadError = errorState(failure);
+        renderNotices();
+      }
+    );
+  }
+
+  function loadReviews() {
+    var id = ++reviewsRequest;
+    var params = query({ status: "open", page_size: REVIEWS_PAGE_SIZE });
+    $("reviews").setAttribute("aria-busy", "true");
+    return Promise.all([api(REVIEW_URLS.match + params), api(REVIEW_URLS.duplicate + params)]).then(
+      function (pages) {
+        if (id !== reviewsRequest) {
+          return;
+        }
+        $("reviews").removeAttribute("aria-busy");
+        state.reviews = { match: pages[0], duplicate: pages[1] };
+        state.reviewsLoadError = null;
+        renderReviews();
+      },
+      function (failure) {
+        if (id !== reviewsRequest) {
+          return;
+        }
+        $("reviews").removeAttribute("aria-busy");
+        if (failure && failure.status === 401) {
+          showSignin(failure);
+          return;
+        }
+        state.reviewsLoadError = errorState(failure);
+        renderReviews();
+      }
+    );
+  }
+
+  /** After an action: keep the keyboard user in the panel when the pressed button went away. */
+  function keepFocusIn(panelId) {
+    var active = document.activeElement;
+    if (!active || active === document.body || !document.contains(active)) {
+      $(panelId).focus();
+    }
+  }
+
+  function acknowledgeNotice(notice) {
+    if (state.noticeBusy[notice.id]) {
+      return;
+    }
+    state.noticeBusy[notice.id] = true;
+    state.noticesMessage = null;
+    state.noticesDone = null;
+    renderNotices();
+    api(NOTICES_URL + "/" + encodeURIComponent(notice.id) + "/acknowledgement", { method: "POST" }).then(
+      function () {
+        delete state.noticeBusy[notice.id];
+        state.noticesDone = { key: "notice_acknowledged", params: { name: personName(notice.recruit) } };
+        return loadNotices().then(function () {
+          keepFocusIn("notices");
+        });
+      },
+      function (failure) {
+        delete state.noticeBusy[notice.id];
+        if (failure && failure.status === 401) {
+          showSignin(failure);
+          return;
+        }
+        state.noticesMessage = errorState(failure);
+        if (failure && (failure.status === 409 || failure.status === 404)) {
+          loadNotices(); // someone else already acted: show what is true now
+        } else {
+          renderNotices();
+        }
+      }
+    );
+  }
+
+  function resolveReview(kind, review, decision) {
+    if (state.reviewBusy[review.id]) {
+      return;
+    }
+    state.reviewBusy[review.id] = true;
+    state.reviewsMessage = null;
+    state.reviewsDone = null;
+    renderReviews();
+    var url = REVIEW_URLS[kind] + "/" + encodeURIComponent(review.id) + "/resolution";
+    api(url, { method: "POST", body: { decision: decision } }).then(
+      function () {
+        delete state.reviewBusy[review.id];
+        state.reviewsDone = { key: "review_resolved" };
+        if (kind === "match") {
+          loadNotices(); // a match makes the notice arrive
+        }
+        return loadReviews().then(function () {
+          keepFocusIn("reviews");
+        });
+      },
+      function (failure) {
+        delete state.reviewBusy[review.id];
+        if (failure && failure.status === 401) {
+          showSignin(failure);
+          return;
+        }
+        state.reviewsMessage = errorState(failure);
+        if (failure && (failure.status === 409 || failure.status === 404)) {
+          loadReviews();
+          if (kind === "match") {
+            loadNotices();
+          }
+        } else {
+          renderReviews();
+        }
+      }
+    );
+  }
+
   // Live updates arrive in bursts: refresh once for a burst, but at least every REFRESH_MAX_WAIT_MS.
   var refreshTimer = null;
   var refreshFirstAsked = 0;
@@ -907,6 +1222,8 @@
     loadCases();
     loadSummary();
     loadNotifications();
+    loadNotices();
+    loadReviews();
     if (refreshDetail && state.selectedId) {
       loadDetail(state.selectedId);
     }
@@ -1007,8 +1324,11 @@
     $("app-view").hidden = false;
     $("signout-form").hidden = false;
     renderStageOptions();
+    renderNoticeStatusOptions();
     loadSummary();
     loadNotifications();
+    loadNotices();
+    loadReviews();
     startStream();
   }
 
@@ -1020,6 +1340,17 @@
     state.cases = null;
     state.summary = null;
     state.notifications = null;
+    state.notices = null;
+    state.noticesPage = 1;
+    state.noticesMessage = null;
+    state.noticesLoadError = null;
+    state.noticesDone = null;
+    state.noticeBusy = {};
+    state.reviews = null;
+    state.reviewsMessage = null;
+    state.reviewsLoadError = null;
+    state.reviewsDone = null;
+    state.reviewBusy = {};
     state.selectedId = null;
     state.detail = null;
     state.error = null;
@@ -1050,6 +1381,9 @@
       renderCases();
       renderDetail();
       renderNotifications();
+      renderNoticeStatusOptions();
+      renderNotices();
+      renderReviews();
     }
   }
 
@@ -1376,6 +1710,172 @@
     $("notifications-empty").hidden = state.notifications === null || items.length > 0;
   }
 
+  /** The panel's alert (a refused action, else a failed load) and its quiet status line. */
+  function renderPanelMessages(prefix, message, loadError, done) {
+    var text = errorText(message) || errorText(loadError);
+    $(prefix + "-message").textContent = text;
+    $(prefix + "-message").hidden = !text;
+    $(prefix + "-done").textContent = done ? t(done.key, done.params) : "";
+  }
+
+  function renderNoticeStatusOptions() {
+    var select = $("notices-status");
+    clear(select);
+    select.appendChild(h("option", { value: "" }, t("all_notice_statuses")));
+    NOTICE_STATUSES.forEach(function (status) {
+      select.appendChild(h("option", { value: status }, term("notice_status", status)));
+    });
+    select.value = state.noticesStatus;
+  }
+
+  function noticeStatusBadge(status) {
+    return h("span", { className: "badge notice-status notice-status-" + status }, term("notice_status", status));
+  }
+
+  function renderNotices() {
+    var body = $("notices-body");
+    clear(body);
+    var page = state.notices;
+    var items = page ? page.items : [];
+    items.forEach(function (n) {
+      var name = personName(n.recruit);
+      var action = null;
+      if (n.status === "received") {
+        action = h(
+          "button",
+          {
+            type: "button",
+            className: "small",
+            dataset: { action: "acknowledge" },
+            "aria-label": t("acknowledge_label", { name: name }),
+            disabled: Boolean(state.noticeBusy[n.id]),
+            onclick: function () {
+              acknowledgeNotice(n);
+            }
+          },
+          t("acknowledge")
+        );
+      }
+      body.appendChild(
+        h(
+          "tr",
+          { dataset: { noticeId: n.id, status: n.status } },
+          h("td", null, h("strong", null, name), h("span", { className: "cell-sub" }, displayName("region", n.recruit.nationality))),
+          h("td", null, n.employer.name, h("span", { className: "cell-sub" }, n.employer.business_id)),
+          h("td", null, n.employment.job_title),
+          h("td", null, h("span", { className: "deadline-date" }, timeEl(n.expected_arrival_on, false))),
+          h(
+            "td",
+            null,
+            noticeStatusBadge(n.status),
+            n.acknowledged_by ? h("span", { className: "cell-sub" }, t("acknowledged_by", { name: n.acknowledged_by })) : null
+          ),
+          h("td", null, action)
+        )
+      );
+    });
+
+    var total = page ? page.total : 0;
+    var pages = Math.max(1, Math.ceil(total / NOTICES_PAGE_SIZE));
+    $("notices-count").textContent = page ? plural("notices_count", total) : "";
+    $("notices-empty").hidden = !page || items.length > 0;
+    $("notices-pagination").hidden = !page || pages <= 1;
+    $("notices-page-info").textContent = t("page_info", { page: state.noticesPage, pages: pages });
+    $("notices-prev").disabled = state.noticesPage <= 1;
+    $("notices-next").disabled = state.noticesPage >= pages;
+    renderPanelMessages("notices", state.noticesMessage, state.noticesLoadError, state.noticesDone);
+  }
+
+  /** One side of a review: who the person is, and what else is known of them. */
+  function reviewSide(heading, person, extra) {
+    var list = h("dl", null);
+    append(list, dlRow(t("field_name"), personName(person)));
+    append(list, dlRow(t("field_birth_date"), person.birth_date ? timeEl(person.birth_date, false) : ""));
+    append(list, dlRow(t("field_nationality"), displayName("region", person.nationality)));
+    extra.forEach(function (row) {
+      append(list, dlRow(row[0], row[1]));
+    });
+    return h("div", { className: "review-side" }, h("h4", null, heading), list);
+  }
+
+  function reviewItem(kind, review, decisions, left, right, reason) {
+    var busy = Boolean(state.reviewBusy[review.id]);
+    var titleId = "review-title-" + review.id;
+    var meta = t("similarity") + ": " + term("similarity", review.similarity) + (reason ? " · " + term("review_reason", reason) : "");
+    return h(
+      "li",
+      { className: "review", dataset: { reviewId: review.id, kind: kind }, "aria-busy": busy ? "true" : null },
+      h("h3", { id: titleId }, t(kind === "match" ? "review_match_title" : "review_duplicate_title")),
+      h("p", { className: "muted review-meta" }, meta),
+      h("div", { className: "review-compare" }, left, right),
+      h(
+        "div",
+        { className: "review-actions" },
+        decisions.map(function (d, i) {
+          return h(
+            "button",
+            {
+              type: "button",
+              className: i === 0 ? "small" : "small secondary",
+              dataset: { decision: d[0] },
+              "aria-describedby": titleId,
+              disabled: busy,
+              onclick: function () {
+                resolveReview(kind, review, d[0]);
+              }
+            },
+            t(d[1])
+          );
+        })
+      )
+    );
+  }
+
+  function renderReviews() {
+    var list = $("reviews-list");
+    clear(list);
+    var r = state.reviews;
+    var matches = r ? r.match.items : [];
+    var duplicates = r ? r.duplicate.items : [];
+    matches.forEach(function (review) {
+      list.appendChild(
+        reviewItem(
+          "match",
+          review,
+          [["match", "same_person"], ["reject", "different_people"]],
+          reviewSide(t("side_notice"), review.recruit, [
+            [t("field_employer"), review.employer.name],
+            [t("field_arrival"), timeEl(review.expected_arrival_on, false)]
+          ]),
+          reviewSide(t("side_client"), review.client, [[t("field_registered_on"), timeEl(review.registered_on, false)]]),
+          review.reason === "several_candidates" ? review.reason : null // partial_match says what the similarity says
+        )
+      );
+    });
+    duplicates.forEach(function (review) {
+      function extra(client) {
+        return [
+          [t("field_registered_on"), timeEl(client.registered_on, false)],
+          [t("field_source"), client.source]
+        ];
+      }
+      list.appendChild(
+        reviewItem(
+          "duplicate",
+          review,
+          [["same_person", "same_person"], ["different_people", "different_people"]],
+          reviewSide(t("side_earlier_client"), review.earlier_client, extra(review.earlier_client)),
+          reviewSide(t("side_later_client"), review.client, extra(review.client)),
+          null
+        )
+      );
+    });
+    var total = r ? r.match.total + r.duplicate.total : 0;
+    $("reviews-count").textContent = r ? plural("reviews_count", total) : "";
+    $("reviews-empty").hidden = !r || total > 0;
+    renderPanelMessages("reviews", state.reviewsMessage, state.reviewsLoadError, state.reviewsDone);
+  }
+
   // --- Actions ----------------------------------------------------------------------------------
 
   function openDetail(caseId, moveFocus) {
@@ -1542,6 +2042,32 @@
     $("page-next").addEventListener("click", function () {
       state.page += 1;
       loadCases();
+    });
+
+    $("notices-status").addEventListener("change", function () {
+      state.noticesStatus = $("notices-status").value;
+      state.noticesPage = 1;
+      loadNotices();
+    });
+    $("notices-prev").addEventListener("click", function () {
+      if (state.noticesPage > 1) {
+        state.noticesPage -= 1;
+        loadNotices();
+      }
+    });
+    $("notices-next").addEventListener("click", function () {
+      state.noticesPage += 1;
+      loadNotices();
+    });
+    $("notices-refresh").addEventListener("click", function () {
+      state.noticesMessage = null;
+      state.noticesDone = null;
+      loadNotices();
+    });
+    $("reviews-refresh").addEventListener("click", function () {
+      state.reviewsMessage = null;
+      state.reviewsDone = null;
+      loadReviews();
     });
 
     $("detail-close").addEventListener("click", closeDetail);

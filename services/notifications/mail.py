@@ -1,0 +1,131 @@
+"""E-mail to staff: each notification, once committed, is mailed to the addresses the
+municipality named for the recipient role, in the municipality's own languages (and English).
+A loop delivers what is pending and retries what failed, so nothing is lost when the mail
+server is away for a while."""
+
+from __future__ import annotations
+
+import asyncio
+import tomllib
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from pathlib import Path
+
+import aiosmtplib
+import structlog
+from sqlmodel import select
+
+from services.notifications.models import Notification
+from services.notifications.templates import render
+from shared import municipalities
+from shared.db import Database
+from shared.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+TITLES = {
+    "deadline_missed": {"fi": "määräaika ylittyi", "sv": "tidsfristen har gått ut", "en": "deadline missed"},
+    "client_moved_in": {"fi": "asiakas muutti kuntaan", "sv": "en klient flyttade hit", "en": "a client moved in"},
+    "client_moved_out": {"fi": "asiakas muutti pois", "sv": "en klient flyttade bort", "en": "a client moved away"},
+    "possible_duplicate": {"fi": "mahdollinen kaksoiskirjaus", "sv": "möjlig dubblett", "en": "possible duplicate"},
+    "notice_received": {"fi": "uusi rekrytointi-ilmoitus", "sv": "ny rekryteringsanmälan", "en": "new recruitment notice"},
+    "notice_reminder": {"fi": "rekrytoitu saapuu pian", "sv": "en rekryterad anländer snart", "en": "a recruit arrives soon"},
+    "notice_expired": {"fi": "rekrytointi-ilmoitus vanheni", "sv": "rekryteringsanmälan har gått ut", "en": "recruitment notice expired"},
+    "notice_arrived": {"fi": "rekrytoitu saapui", "sv": "en rekryterad har anlänt", "en": "a recruit has arrived"},
+    "notice_withdrawn": {"fi": "rekrytointi-ilmoitus peruttiin", "sv": "rekryteringsanmälan drogs tillbaka", "en": "recruitment notice withdrawn"},
+    "notice_match_review": {"fi": "tarkistettava täsmäytys", "sv": "matchning att granska", "en": "a match to review"},
+}
+MAX_ATTEMPTS = 10
+
+
+class Recipients:
+    """Who is mailed: `[municipalities."109"] caseworker = [...], coordinator = [...]` in the
+    file named by KOTOPOLKU_RECIPIENTS_FILE."""
+
+    def __init__(self, path: Path | None) -> None:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8")) if path else {}
+        self._by_municipality: dict[str, dict[str, list[str]]] = data.get("municipalities", {})
+
+    def addresses(self, municipality_code: str, role: str) -> list[str]:
+        return list(self._by_municipality.get(municipality_code, {}).get(role, []))
+
+
+def languages_of(municipality_code: str) -> list[str]:
+    """The municipality's languages, majority first, then English."""
+    municipality = municipalities.get(municipality_code)
+    own = {"fi": ["fi"], "fi-sv": ["fi", "sv"], "sv-fi": ["sv", "fi"], "sv": ["sv"]}.get(
+        municipality.language if municipality else "fi", ["fi"]
+    )
+    return [*own, "en"]
+
+
+def compose(notification: Notification, sender: str, to: list[str]) -> EmailMessage:
+    texts = render(notification.kind, notification.params)
+    titles = TITLES.get(notification.kind, {language: notification.kind for language in texts})
+    languages = languages_of(notification.municipality_code)
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = ", ".join(to)
+    # The subject in the municipality's own languages; the body adds English for everyone else.
+    message["Subject"] = "Kotopolku: " + " / ".join(titles[language] for language in languages[:-1])
+    message["Message-ID"] = f"<{notification.id}@kotopolku>"
+    message.set_content("\n\n".join(texts[language] for language in languages) + "\n")
+    return message
+
+
+class MailDelivery:
+    def __init__(self, database: Database, settings: Settings, *, poll_interval: float = 2.0) -> None:
+        self.database = database
+        self.settings = settings
+        self.recipients = Recipients(settings.recipients_file)
+        self.poll_interval = poll_interval
+
+    async def run(self) -> None:
+        failures = 0
+        while True:
+            delivered, failed = await self.deliver_pending()
+            failures = failures + 1 if failed else 0
+            if failed:
+                await asyncio.sleep(min(300.0, self.poll_interval * 2**failures))  # the mail server is away
+            elif not delivered:
+                await asyncio.sleep(self.poll_interval)
+
+    async def deliver_pending(self) -> tuple[int, bool]:
+        """Mail what is pending; (how many were sent, whether the server refused or was away)."""
+        async with self.database.session() as session:
+            pending = (
+                await session.exec(
+                    select(Notification)
+                    .where(Notification.email_state == "pending", Notification.email_attempts < MAX_ATTEMPTS)
+                    .order_by(Notification.created_at)
+                    .limit(20)
+                )
+            ).all()
+            delivered, failed = 0, False
+            for notification in pending:
+                to = self.recipients.addresses(notification.municipality_code, notification.recipient_role)
+                if not to or not self.settings.smtp_host:
+                    notification.email_state = "none"  # shown on the dashboard only
+                else:
+                    try:
+                        await aiosmtplib.send(
+                            compose(notification, self.settings.mail_from, to),
+                            hostname=self.settings.smtp_host,
+                            port=self.settings.smtp_port,
+                            username=self.settings.smtp_username,
+                            password=self.settings.smtp_password,
+                            start_tls=self.settings.smtp_starttls,
+                            timeout=30,
+                        )
+                    except (aiosmtplib.SMTPException, OSError) as error:
+                        notification.email_attempts += 1
+                        notification.email_error = str(error)[:500]
+                        session.add(notification)
+                        log.warning("e-mail not sent yet", notification_id=str(notification.id), error=str(error))
+                        failed = True
+                        break
+                    notification.email_state, notification.emailed_at = "sent", datetime.now(timezone.utc)
+                    delivered += 1
+                session.add(notification)
+            await session.commit()
+            return delivered, failed
