@@ -230,9 +230,10 @@ class Subscription:
     def __post_init__(self) -> None:
         self.dead_letter_queue = self.dead_letter_queue or f"{self.queue}.dead"
 
-    @property
-    def retry_queue(self) -> str:
-        return f"{self.queue}.retry"
+    def retry_queue(self, delay: float) -> str:
+        """One delay queue per pause: messages in a queue expire in order, so a queue where all
+        wait equally long never holds a short wait behind a long one."""
+        return f"{self.queue}.retry.{round(delay * 1000)}ms"
 
 
 class Consumer:
@@ -251,12 +252,17 @@ class Consumer:
         for exchange, key in sub.bindings:
             await queue.bind(exchange, routing_key=key)
         await self.channel.declare_queue(sub.dead_letter_queue, durable=True)
-        # Messages wait here for their delay, then expire back into the main queue.
-        await self.channel.declare_queue(
-            sub.retry_queue,
-            durable=True,
-            arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": sub.queue},
-        )
+        # Messages wait in these for their delay, then expire back into the main queue.
+        for delay in sorted(set(sub.retry_delays)):
+            await self.channel.declare_queue(
+                sub.retry_queue(delay),
+                durable=True,
+                arguments={
+                    "x-message-ttl": round(delay * 1000),
+                    "x-dead-letter-exchange": "",
+                    "x-dead-letter-routing-key": sub.queue,
+                },
+            )
         return queue
 
     async def run(self) -> None:
@@ -326,9 +332,7 @@ class Consumer:
         headers = dict(message.headers or {})
         headers[ATTEMPT_HEADER] = attempt + 1
         headers["x-kotopolku-last-error"] = reason[:1000]
-        retried = _copy(message, headers)
-        retried.expiration = delay
-        await self.channel.default_exchange.publish(retried, routing_key=sub.retry_queue)
+        await self.channel.default_exchange.publish(_copy(message, headers), routing_key=sub.retry_queue(delay))
         await message.ack()
         metrics.events_retried.labels(sub.queue, event_type).inc()
         log.warning("event will be retried", queue=sub.queue, attempt=attempt, delay_seconds=delay, error=reason)

@@ -145,3 +145,44 @@ async def test_consumer_retries_what_may_pass_and_dead_letters_what_cannot(datab
 
 async def _declared(consumer: Consumer) -> bool:
     return consumer.channel is not None
+
+
+async def test_a_short_retry_is_not_held_behind_a_long_one(database, connection):
+    queue_name = f"kotopolku.test.{uuid.uuid4().hex[:8]}"
+    seen: dict[str, int] = {}
+    done = asyncio.Event()
+
+    async def handler(session, event: Envelope) -> None:
+        name = event.data["name"]
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] == 1:
+            raise ConnectionError("not yet")
+        if name == "short":
+            done.set()
+
+    subscription = Subscription(
+        queue=queue_name,
+        bindings=[(INTERNAL_EXCHANGE, "test.order")],
+        handlers={"test.order": handler},
+        max_attempts=5,
+        retry_delays=[60, 0.3],  # a first failure waits a minute, a second one 0.3 s
+    )
+    consumer = Consumer(subscription, database, connection)
+    task = asyncio.create_task(consumer.run())
+    try:
+        await eventually(lambda: _declared(consumer), what="the consumer's queue")
+        channel = await connection.channel()
+        exchange = await channel.get_exchange(INTERNAL_EXCHANGE)
+        for name, attempt in (("long", 1), ("short", 2)):
+            await exchange.publish(
+                aio_pika.Message(
+                    Envelope.new(type="test.order", source="urn:kotopolku:test", data={"name": name}).to_json(),
+                    content_type="application/cloudevents+json",
+                    headers={"x-kotopolku-attempt": attempt},
+                ),
+                routing_key="test.order",
+            )
+        await asyncio.wait_for(done.wait(), timeout=10)
+        assert seen == {"long": 1, "short": 2}  # the long wait is still waiting
+    finally:
+        task.cancel()
