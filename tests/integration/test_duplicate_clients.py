@@ -36,9 +36,15 @@ async def test_the_same_person_from_two_systems_is_flagged_and_staff_decide(sett
         assert review["similarity"] in ("exact", "partial")
         assert review["earlier_client"]["source"] == PRODUCER and review["client"]["source"] == OTHER_REGISTER
         # Two clients and two cases remain: nothing was merged.
-        assert (await http.get("/api/v1/cases", headers=staff)).json()["total"] == 2
-        notices = (await http.get("/api/v1/notifications", headers=staff)).json()
-        assert [n["kind"] for n in notices] == ["possible_duplicate"]
+        async def both_cases():
+            return (await http.get("/api/v1/cases", headers=staff)).json()["total"] == 2
+
+        await eventually(both_cases, what="both cases in the list")
+
+        async def told():
+            return [n["kind"] for n in (await http.get("/api/v1/notifications", headers=staff)).json()]
+
+        assert await eventually(told, what="staff told") == ["possible_duplicate"]
         assert (await reviews(http, token(settings, "091")))["items"] == []
 
         url = f"/api/v1/municipal/duplicate-reviews/{review['id']}/resolution"
