@@ -303,12 +303,18 @@ class Consumer:
                     bound.info("duplicate event ignored")
         except Rejected as error:
             return await self._dead_letter(message, str(error), envelope.type)
-        except IntegrityError:
+        except IntegrityError as error:
+            if not await self._already_processed(envelope):
+                return await self._retry(message, envelope.type, error)
             # A concurrent delivery of the same event committed first: its effect is there.
             bound.info("duplicate event ignored")
         except Exception as error:
             return await self._retry(message, envelope.type, error)
         await message.ack()
+
+    async def _already_processed(self, envelope: Envelope) -> bool:
+        async with self.database.session() as session:
+            return await session.get(ProcessedEvent, (envelope.source, envelope.id)) is not None
 
     async def _dead_letter(self, message: AbstractIncomingMessage, reason: str, event_type: str) -> None:
         headers = dict(message.headers or {})

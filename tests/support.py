@@ -160,6 +160,7 @@ async def running(settings: Settings, services=None, *, producer_registered: boo
     """Kotopolku (migrated, consumers, relays, workers) in this event loop, with an HTTP client.
     The test producer PRODUCER is registered for every municipality unless told otherwise."""
     runtime = Runtime(settings, services) if services else Runtime(settings)
+    await empty_queues(settings.amqp_url, runtime)
     await runtime.migrate()
     if producer_registered and "intake" in runtime.contexts:
         await register_source(runtime)
@@ -170,6 +171,20 @@ async def running(settings: Settings, services=None, *, producer_registered: boo
             yield runtime, client
     finally:
         await runtime.stop()
+
+
+async def empty_queues(amqp_url: str, runtime: Runtime) -> None:
+    """The broker outlives each test, the databases don't: start from empty queues, so that
+    events an earlier test left behind don't land in this test's projections."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        for parts in runtime.parts.values():
+            for subscription in parts.subscriptions:
+                names = [subscription.queue, subscription.dead_letter_queue]
+                names += [subscription.retry_queue(delay) for delay in runtime.settings.retry_delays_seconds]
+                for name in names:
+                    await channel.queue_delete(name)
 
 
 def free_port() -> int:
