@@ -186,3 +186,37 @@ async def test_a_short_retry_is_not_held_behind_a_long_one(database, connection)
         assert seen == {"long": 1, "short": 2}  # the long wait is still waiting
     finally:
         task.cancel()
+
+
+async def test_an_integrity_error_that_is_not_a_duplicate_delivery_is_retried_not_dropped(database, connection):
+    from sqlalchemy.exc import IntegrityError
+
+    queue_name = f"kotopolku.test.{uuid.uuid4().hex[:8]}"
+    calls = []
+
+    async def handler(session, event: Envelope) -> None:
+        calls.append(event.id)
+        if len(calls) == 1:  # e.g. a unique key taken by a concurrent writer
+            raise IntegrityError("INSERT ...", {}, Exception("unique constraint"))
+
+    subscription = Subscription(
+        queue=queue_name, bindings=[(INTERNAL_EXCHANGE, "test.integrity")], handlers={"test.integrity": handler},
+        retry_delays=[0.2],
+    )
+    consumer = Consumer(subscription, database, connection)
+    task = asyncio.create_task(consumer.run())
+    try:
+        await eventually(lambda: _declared(consumer), what="the consumer's queue")
+        channel = await connection.channel()
+        exchange = await channel.get_exchange(INTERNAL_EXCHANGE)
+        sent = an_event("test.integrity")
+        await exchange.publish(aio_pika.Message(sent.to_json(), content_type="application/cloudevents+json"), routing_key="test.integrity")
+
+        async def processed():
+            async with database.session() as session:
+                return await session.get(ProcessedEvent, (sent.source, sent.id)) is not None
+
+        await eventually(processed, what="the event processed on its second attempt")
+        assert calls == [sent.id, sent.id]
+    finally:
+        task.cancel()
