@@ -304,6 +304,9 @@ def employers_list() -> None:
 def serve_app(runtime: Runtime, app, host: str, port: int) -> None:
     config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="on")
     server = uvicorn.Server(config)
+    # uvicorn shuts down cleanly on SIGTERM and then raises the signal again with the handler it
+    # found: make that handler an orderly exit, so that what `run` started (Temporal) is stopped too.
+    signal.signal(signal.SIGTERM, _exit_quietly)
     try:
         server.run()
     except KeyboardInterrupt:
@@ -312,6 +315,10 @@ def serve_app(runtime: Runtime, app, host: str, port: int) -> None:
         raise StartupError(f"the HTTP server did not start on {host}:{port} (see the log above)")
     if runtime.failed.is_set():
         raise StartupError("a Temporal worker stopped (see the log above)")
+
+
+def _exit_quietly(_signum, _frame) -> None:
+    raise SystemExit(0)
 
 
 def port_open(host: str, port: int) -> bool:

@@ -181,3 +181,23 @@ async def test_a_worker_can_answer_health_probes(environment, temporal_address, 
             assert (await client.get(f"http://127.0.0.1:{port}/api/v1/cases")).status_code == 404  # no API here
     [process] = running
     assert process.returncode == 0
+
+
+async def test_kotopolku_run_stopped_by_its_supervisor_stops_the_temporal_server_it_started(environment, tmp_path):
+    http_port, temporal_port = free_port(), free_port()
+    env = {
+        **environment,
+        "KOTOPOLKU_HTTP_PORT": str(http_port),
+        "KOTOPOLKU_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",
+        "KOTOPOLKU_TEMPORAL_UI_URL": f"http://127.0.0.1:{free_port()}",
+    }
+    with (tmp_path / "run.log").open("w") as log:
+        process = subprocess.Popen([KOTOPOLKU, "run"], env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            await wait_ready(f"http://127.0.0.1:{http_port}", [process], tmp_path)
+            process.send_signal(signal.SIGTERM)  # what systemd and Kubernetes send
+            assert process.wait(timeout=30) == 0, _tail(tmp_path)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    assert not port_open("127.0.0.1", temporal_port)
