@@ -1096,17 +1096,10 @@ async def _match(session: AsyncSession, notice: RecruitmentNotice, client: Clien
     )
     session.add(
         CaseEmployment(
+            **match.model_dump(),  # what the path workflow is told, kept on the case as well
             case_id=case.id,
             client_id=client.id,
-            notice_id=notice.id,
             employer_business_id=employer.business_id,
-            employer_name=match.employer_name,
-            job_title=match.job_title,
-            start_date=match.start_date,
-            workplace_municipality_code=match.workplace_municipality_code,
-            expected_arrival_on=match.expected_arrival_on,
-            family_adults=match.family_adults,
-            children_birth_years=match.children_birth_years,
             matched_at=now(),
             matched_by=matched_by,
         )

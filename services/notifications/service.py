@@ -86,13 +86,8 @@ async def record_notification(session: AsyncSession, request: NotificationReques
         return  # the same request again (an activity retried): told once
     session.add(
         Notification(
+            **request.model_dump(exclude={"notification_id"}),
             id=request.notification_id,
-            kind=request.kind,
-            municipality_code=request.municipality_code,
-            recipient_role=request.recipient_role,
-            case_id=request.case_id,
-            client_id=request.client_id,
-            params=request.params,
             created_at=datetime.now(timezone.utc),
         )
     )
