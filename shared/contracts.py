@@ -87,9 +87,13 @@ STATUSES_BY_STAGE: dict[Stage, tuple[CaseStatus, ...]] = {
 
 
 class DeadlineKind(StrEnum):
+    """CONTRACT.md §5: the kinds of statutory deadline a case can have open."""
+
     assessment_start = "assessment_start"
     plan_start = "plan_start"
+    plan_referral = "plan_referral"
     plan_review = "plan_review"
+    plan_end = "plan_end"
 
 
 class Deadline(BaseModel):

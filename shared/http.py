@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared.i18n import all_languages, negotiate, translate
+from shared.refusals import Refused
 
 log = structlog.get_logger(__name__)
 
@@ -20,15 +21,11 @@ Page = Annotated[int, Query(ge=1, le=100_000, description="1-based page number")
 PageSize = Annotated[int, Query(ge=1, le=200)]
 
 
-class ApiError(Exception):
-    """An answer for the caller: status, a message code from shared.i18n, its parameters."""
+class ApiError(Refused):
+    """A refusal raised by the HTTP layer itself (authentication, a missing record), status first."""
 
     def __init__(self, status: int, code: str, *, headers: dict | None = None, **params) -> None:
-        super().__init__(code)
-        self.status = status
-        self.code = code
-        self.headers = headers
-        self.params = params
+        super().__init__(code, status=status, headers=headers, **params)
 
 
 class Answer(Exception):
@@ -51,7 +48,7 @@ def error_body(request: Request, code: str, **params) -> dict:
     }
 
 
-async def _api_error(request: Request, error: ApiError) -> JSONResponse:
+async def _refused(request: Request, error: Refused) -> JSONResponse:
     return JSONResponse(
         {"detail": error_body(request, error.code, **error.params)}, status_code=error.status, headers=error.headers
     )
@@ -76,7 +73,7 @@ async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Answer, _answer)
-    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(Refused, _refused)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected_error)
 

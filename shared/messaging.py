@@ -89,6 +89,23 @@ def add_event(session: AsyncSession, envelope: Envelope, *, exchange: str, routi
     session.info["outbox_written"] = True
 
 
+def publish(
+    session: AsyncSession,
+    *,
+    type: str,
+    source: str,
+    data: BaseModel | dict,
+    exchange: str,
+    subject: str | None = None,
+) -> Envelope:
+    """The one way a service publishes: a CloudEvent built from the data, written to the outbox in
+    the caller's transaction (it leaves only if that commits)."""
+    payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
+    envelope = Envelope.new(type=type, source=source, data=payload, subject=subject)
+    add_event(session, envelope, exchange=exchange)
+    return envelope
+
+
 # Relays sleep between polls; a commit that wrote to an outbox in this process wakes them at once.
 _relay_wakeups: set[asyncio.Event] = set()
 
