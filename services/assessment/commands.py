@@ -1,0 +1,153 @@
+"""What staff tell an assessment, and what it answers: the payloads of the assessment workflow's
+updates, shared by the HTTP routes (which validate bodies with them) and the workflow (which
+receives them). Pydantic only: the workflow sandbox imports this module."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from enum import StrEnum
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Update names of the `Assessment` workflow (`assessment-<case_id>`, task queue kotopolku-assessment).
+SCHEDULE = "schedule"
+START = "start"
+RECORD = "record"
+COMPLETE = "complete"
+CORRECT = "correct"
+# Signals: facts reported to the assessment.
+MOVED = "moved"  # the client moved: cancel here, re-open in the new municipality, same deadline
+CASE_CLOSED = "case_closed"  # the case closed before the assessment ended
+# Query
+STATE = "state"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Actor(BaseModel):
+    """Who gave the command (from the staff token)."""
+
+    sub: str
+    name: str = ""
+
+
+class CefrLevel(StrEnum):
+    """CEFR with the Finnish sub-levels (YKI grades 1–6 = A1–C2)."""
+
+    A1_1 = "A1.1"
+    A1_2 = "A1.2"
+    A1_3 = "A1.3"
+    A2_1 = "A2.1"
+    A2_2 = "A2.2"
+    B1_1 = "B1.1"
+    B1_2 = "B1.2"
+    B2_1 = "B2.1"
+    B2_2 = "B2.2"
+    C1_1 = "C1.1"
+    C1_2 = "C1.2"
+    C2 = "C2"
+
+
+class LanguageSkill(Strict):
+    language: str = Field(pattern=r"^[a-z]{2,3}$", description="ISO 639-1 (or 639-3) code, e.g. fi, sv, ar")
+    skill: Literal["speaking", "writing", "listening", "reading"]
+    level: CefrLevel
+    source: Literal["interview", "level_test", "integration_training_exam", "yki"]
+    assessed_on: date
+
+
+class Education(Strict):
+    level: Literal["none", "primary", "secondary", "vocational", "bachelor", "master", "doctorate", "other"]
+    field: str | None = Field(default=None, max_length=200)
+    years: int | None = Field(default=None, ge=0, le=40)
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+
+
+class WorkExperience(Strict):
+    occupation: str = Field(max_length=200)
+    years: float | None = Field(default=None, ge=0, le=60)
+
+
+class SpecifyingMeasure(Strict):
+    """A further measure whose result arrives later (e.g. a language level test)."""
+
+    kind: Literal["language_level_test", "recognition_of_prior_learning", "other"]
+    description: str | None = Field(default=None, max_length=500)
+    expected_on: date | None = None
+
+
+class ScheduleAssessment(Strict):
+    on: date
+    at: time | None = None
+    place: str | None = Field(default=None, max_length=200)
+    remote: bool = False
+    interview_language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
+    interpreter_language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$", description="set when an interpreter is booked")
+
+
+class StartAssessment(Strict):
+    started_on: date | None = None  # default: today (Finnish time)
+
+
+class InterviewRecord(Strict):
+    """Parts of the interview; each call adds or replaces the parts it names (none is required)."""
+
+    literacy: Literal["literate", "literate_other_alphabet", "partly_literate", "not_literate"] | None = None
+    language_skills: list[LanguageSkill] | None = None
+    education: list[Education] | None = None
+    work_history: list[WorkExperience] | None = None
+    special_skills: list[str] | None = None
+    goals: str | None = Field(default=None, max_length=4000)
+    life_situation: str | None = Field(default=None, max_length=4000)
+    service_needs: list[str] | None = Field(default=None, description="service codes (of the service map)")
+    specifying_measures: list[SpecifyingMeasure] | None = None
+    notes: str | None = Field(default=None, max_length=4000)
+
+
+PlanType = Literal["individual", "multi_sectoral", "family"]
+
+
+class CompleteAssessment(InterviewRecord):
+    """CONTRACT §5: at least `plan_needed`."""
+
+    plan_needed: bool
+    plan_type: PlanType | None = None
+    wellbeing_county_participant: str | None = Field(default=None, max_length=200, description="multi-sectoral: who takes part for the wellbeing services county")
+    completed_on: date | None = None  # default: today (Finnish time)
+    reason: str | None = Field(default=None, max_length=500, description="why no plan is needed")
+
+
+class CorrectAssessment(InterviewRecord):
+    """A correction of a completed assessment: recorded beside the original, with who and why."""
+
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class Command(BaseModel):
+    """An update's argument: the command, who gave it, and the day it counts for."""
+
+    actor: Actor
+    today: date  # Finnish date when the command was given (the workflow has no clock of its own for days)
+    schedule: ScheduleAssessment | None = None
+    start: StartAssessment | None = None
+    record: InterviewRecord | None = None
+    complete: CompleteAssessment | None = None
+    correct: CorrectAssessment | None = None
+
+
+class Moved(BaseModel):
+    to_municipality_code: str
+    moved_on: date
+
+
+class CommandResult(BaseModel):
+    """What an accepted update answers: where the case now is (the route then returns the case as
+    the case API shows it)."""
+
+    case_id: UUID
+    status: str
+    changed_at: datetime
