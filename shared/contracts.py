@@ -30,6 +30,7 @@ SERVICE_REPORTED = "fi.kotopolku.service.reported.v1"
 CASE_UPDATED = "fi.kotopolku.case.updated.v1"
 # Internal
 CLIENT_RECORDED = "fi.kotopolku.internal.client.recorded.v1"
+CASE_CHANGED = "fi.kotopolku.internal.case.changed.v1"
 NOTIFICATION_REQUESTED = "fi.kotopolku.internal.notification.requested.v1"
 SERVICE_REPORT_RECEIVED = "fi.kotopolku.internal.service.reported.v1"
 RECRUITMENT_NOTICE_UPDATED = "fi.kotopolku.internal.recruitment_notice.updated.v1"
@@ -102,7 +103,8 @@ class Deadline(BaseModel):
 
 
 class CaseUpdated(BaseModel):
-    """`data` of fi.kotopolku.case.updated.v1 (CONTRACT.md §3), fixed."""
+    """`data` of fi.kotopolku.case.updated.v1 (CONTRACT.md §3), fixed; `deadlines` (§5) lists every
+    open deadline beside the nearest one."""
 
     case_id: UUID
     client_id: UUID
@@ -110,8 +112,21 @@ class CaseUpdated(BaseModel):
     stage: Stage
     status: CaseStatus
     next_deadline: Deadline | None = None
+    deadlines: list[Deadline] = Field(default_factory=list)
     changed_at: datetime
     reason: str
+
+
+class CaseChanged(CaseUpdated):
+    """Internal (fi.kotopolku.internal.case.changed.v1): the same change with what staff views need
+    and the public event does not carry: who has the case, and who made the change."""
+
+    assignee_sub: str | None = None
+    assignee_name: str | None = None
+    changed_by: str | None = None  # the staff member's name (or sub); None for the system itself
+
+    def public(self) -> CaseUpdated:
+        return CaseUpdated.model_validate(self.model_dump(include=set(CaseUpdated.model_fields)))
 
 
 class ClientRecorded(BaseModel):

@@ -206,6 +206,10 @@ class ClientCase(SQLModel, table=True):
     status: str
     next_deadline_kind: str | None = None
     next_deadline_on: date | None = None
+    # Every open deadline (CONTRACT §5), as [{"kind": …, "due_on": "YYYY-MM-DD"}]; next_deadline is the nearest.
+    deadlines: list[dict] = TableField(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    assignee_sub: str | None = None  # the caseworker who has the case (the token's `sub`)
+    assignee_name: str | None = None
     opened_on: date
     workflow_id: str | None = None
     updated_at: datetime = TableField(sa_column=utc_column())

@@ -314,6 +314,7 @@ def _publish_case_updated(session: AsyncSession, case: ClientCase, reason: str) 
         stage=case.stage,
         status=case.status,
         next_deadline=deadline,
+        deadlines=case.deadlines or ([deadline] if deadline else []),
         changed_at=case.updated_at,
         reason=reason,
     )

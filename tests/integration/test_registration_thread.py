@@ -83,8 +83,9 @@ async def test_registration_reaches_staff_of_that_municipality_only(settings, am
             updates.append(json.loads(message.body))
         assert [update["data"]["status"] for update in updates] == ["received", "awaiting_assessment"]
         assert set(updates[1]["data"]) == {
-            "case_id", "client_id", "municipality_code", "stage", "status", "next_deadline", "changed_at", "reason",
+            "case_id", "client_id", "municipality_code", "stage", "status", "next_deadline", "deadlines", "changed_at", "reason",
         }
+        assert updates[1]["data"]["deadlines"] == [updates[1]["data"]["next_deadline"]]
         assert updates[1]["data"]["reason"] == "fi.kotopolku.resident.registered.v1"
         assert data["person"]["personal_identity_code"] not in json.dumps(updates)
         await connection.close()
