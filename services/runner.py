@@ -34,6 +34,7 @@ from shared.messaging import Consumer, OutboxRelay
 from shared.policy import load_policy
 from shared.service import ServiceContext, ServiceParts
 from shared.settings import SERVICES, Settings
+from shared.workflow_commands import WorkflowCommandRelay
 
 log = structlog.get_logger(__name__)
 
@@ -98,6 +99,8 @@ class Runtime:
             ctx.temporal = self.temporal
             parts = self.parts[name]
             self._spawn(f"{name} outbox relay", OutboxRelay(ctx.db, self.amqp).run)
+            if parts.sends_workflow_commands:
+                self._spawn(f"{name} workflow commands", WorkflowCommandRelay(ctx.db, self.temporal).run)
             if self.consumers_enabled:
                 for subscription in parts.subscriptions:
                     subscription.retry_delays = self.settings.retry_delays_seconds

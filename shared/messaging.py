@@ -15,6 +15,7 @@ retried later through a delay queue, with backoff, and dead-lettered when retrie
 from __future__ import annotations
 
 import asyncio
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Awaitable, Callable, TypeVar
@@ -86,7 +87,7 @@ def add_event(session: AsyncSession, envelope: Envelope, *, exchange: str, routi
             created_at=utcnow(),
         )
     )
-    session.info["outbox_written"] = True
+    wake_relays_after_commit(session)
 
 
 def publish(
@@ -108,6 +109,44 @@ def publish(
 
 # Relays sleep between polls; a commit that wrote to an outbox in this process wakes them at once.
 _relay_wakeups: set[asyncio.Event] = set()
+
+
+def wake_relays_after_commit(session: AsyncSession) -> None:
+    session.info["outbox_written"] = True
+
+
+@contextmanager
+def relay_wakeup():
+    """An event set whenever a transaction of this process that wrote to an outbox commits."""
+    wakeup = asyncio.Event()
+    _relay_wakeups.add(wakeup)
+    try:
+        yield wakeup
+    finally:
+        _relay_wakeups.discard(wakeup)
+
+
+async def run_relay(send_pending: Callable[[], Awaitable[int]], *, batch_size: int, poll_interval: float, what: str) -> None:
+    """Call `send_pending` (which sends one batch and says how many rows it took) until cancelled:
+    at once after a commit that wrote to an outbox, at the latest every `poll_interval`; while what
+    it needs is away (it raises), with growing pauses, the rows waiting."""
+    failures = 0
+    with relay_wakeup() as wakeup:
+        while True:
+            wakeup.clear()  # before looking: a commit made while we send wakes the next round
+            try:
+                sent = await send_pending()
+                failures = 0
+            except Exception as error:
+                failures += 1
+                log.warning("relay waits", relay=what, error=str(error)[:300])
+                await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+                continue
+            if sent < batch_size:
+                try:
+                    await asyncio.wait_for(wakeup.wait(), timeout=poll_interval)
+                except TimeoutError:
+                    pass
 
 
 @sa_event.listens_for(Session, "after_commit")
@@ -143,32 +182,18 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.retention = retention
-        self._wakeup = asyncio.Event()
 
     async def run(self) -> None:
         channel = await self.connection.channel(publisher_confirms=True)
         await declare_exchanges(channel)
-        _relay_wakeups.add(self._wakeup)
-        failures = 0
         try:
-            while True:
-                # Cleared before looking, so a commit made while we publish wakes the next round.
-                self._wakeup.clear()
-                try:
-                    published = await self.publish_pending(channel)
-                    failures = 0
-                except Exception as error:  # broker or database away: keep rows, try again
-                    failures += 1
-                    log.warning("outbox relay could not publish", service=self.database.service, error=str(error))
-                    await asyncio.sleep(min(30.0, 0.5 * 2**failures))
-                    continue
-                if published < self.batch_size:
-                    try:
-                        await asyncio.wait_for(self._wakeup.wait(), timeout=self.poll_interval)
-                    except TimeoutError:
-                        pass
+            await run_relay(
+                lambda: self.publish_pending(channel),
+                batch_size=self.batch_size,
+                poll_interval=self.poll_interval,
+                what=f"{self.database.service} outbox relay",
+            )
         finally:
-            _relay_wakeups.discard(self._wakeup)
             if not channel.is_closed:
                 await channel.close()
 

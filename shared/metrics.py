@@ -14,3 +14,6 @@ events_retried = Counter(
 events_dead_lettered = Counter(
     "kotopolku_events_dead_lettered", "Events moved to a dead-letter queue", ["queue", "type"]
 )
+workflow_commands_sent = Counter(
+    "kotopolku_workflow_commands_sent", "Workflow starts and signals sent to Temporal after their commit", ["service", "kind"]
+)

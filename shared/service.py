@@ -41,5 +41,7 @@ class ServiceParts:
     subscriptions: list[Subscription] = field(default_factory=list)
     workflows: list[type] = field(default_factory=list)
     activities: list[Callable] = field(default_factory=list)
+    # Its database has a workflow_command table: a relay sends its committed starts and signals.
+    sends_workflow_commands: bool = False
     # Loops that run beside the consumers (e.g. delivering e-mail), restarted if they fail.
     background: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)

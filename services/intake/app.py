@@ -22,4 +22,5 @@ def build(ctx: ServiceContext) -> ServiceParts:
         subscriptions=[InboundHandlers(ctx).subscription()],
         workflows=[ClientPathWorkflow, RecruitmentNoticeWorkflow],
         activities=IntakeActivities(ctx).all(),
+        sends_workflow_commands=True,
     )

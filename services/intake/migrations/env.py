@@ -2,10 +2,11 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import services.intake.models  # noqa: F401  (registers the tables)
+import shared.workflow_commands  # noqa: F401
 from shared.db import run_migrations_online
 
 TABLES = {
-    "client", "client_case", "producing_source", "duplicate_review", "outbox", "inbox",
+    "client", "client_case", "producing_source", "duplicate_review", "outbox", "inbox", "workflow_command",
     # recruitment notices
     "employer", "recruitment_notice", "notice_idempotency_key", "match_review", "case_employment",
 }
