@@ -105,7 +105,7 @@ class Runtime:
                 for subscription in parts.subscriptions:
                     subscription.retry_delays = self.settings.retry_delays_seconds
                     subscription.max_attempts = len(self.settings.retry_delays_seconds) + 1
-                    consumer = Consumer(subscription, ctx.db, self.amqp)
+                    consumer = Consumer(subscription, ctx.db, self.settings.amqp_url, secret=self.settings.data_key_bytes)
                     await consumer.declare()  # queues exist before anyone publishes
                     self._spawn(f"{name} consumer {subscription.queue}", consumer.run)
                 for task_name, loop in parts.background.items():
@@ -156,6 +156,7 @@ class Runtime:
         async def supervise() -> None:
             failures = 0
             while True:
+                started = time.monotonic()
                 try:
                     await run()
                     return
@@ -167,7 +168,9 @@ class Runtime:
                     if not restart:
                         self.failed.set()
                         raise
-                    await asyncio.sleep(min(60.0, 2.0**failures))
+                    if time.monotonic() - started > 60:
+                        failures = 1  # it ran well for a while: this is a new failure, not the same one again
+                    await asyncio.sleep(min(30.0, 0.5 * 2.0**failures))
 
         self._tasks.append(asyncio.create_task(supervise(), name=name))
 

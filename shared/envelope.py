@@ -57,11 +57,58 @@ def parse_amqp(body: bytes, content_type: str | None, headers: dict[str, Any] | 
     Parsed here rather than by the `cloudevents` library because it quietly fills a missing
     `time` with the current time, and the contract makes `time` required.
     """
-    headers = headers or {}
+    try:
+        return _parse_amqp(body, content_type, headers or {})
+    except InvalidEvent:
+        raise
+    except RecursionError:
+        raise InvalidEvent(f"not acceptable: JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except Exception as error:  # whatever a producer sends, one message never stops a consumer
+        raise InvalidEvent(f"not a readable CloudEvent ({type(error).__name__})") from None
+
+
+MAX_JSON_DEPTH = 64  # deeper than any event of the contract; far below Python's recursion limit
+
+
+def _loads(raw: bytes | str) -> Any:
+    """JSON, refused when nested deeper than MAX_JSON_DEPTH (before the parser recurses into it)."""
+    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_JSON_DEPTH:
+                raise InvalidEvent(f"not acceptable: JSON nested deeper than {MAX_JSON_DEPTH} levels")
+        elif char in "]}":
+            depth -= 1
+    return json.loads(text)
+
+
+def _header_text(name: str, value: Any) -> str:
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidEvent(f"header {name} is not UTF-8 text") from None
+    return str(value)
+
+
+def _parse_amqp(body: bytes, content_type: str | None, headers: dict[str, Any]) -> Envelope:
     if (content_type or "").lower().startswith("application/cloudevents"):
         try:
-            attributes = json.loads(body)
-        except ValueError:
+            attributes = _loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError):
             raise InvalidEvent("not a CloudEvent: the body is not JSON") from None
         if not isinstance(attributes, dict):
             raise InvalidEvent("not a CloudEvent: the body is not a JSON object")
@@ -70,15 +117,15 @@ def parse_amqp(body: bytes, content_type: str | None, headers: dict[str, Any] | 
         for name, value in headers.items():
             for prefix in BINARY_PREFIXES:
                 if name.startswith(prefix):
-                    attributes[name[len(prefix):]] = value.decode() if isinstance(value, bytes) else str(value)
+                    attributes[name[len(prefix):]] = _header_text(name, value)
         if not attributes:
             raise InvalidEvent(
                 "not a CloudEvent: content type is not application/cloudevents+json and there are no cloudEvents_* headers"
             )
         attributes["datacontenttype"] = content_type
         try:
-            attributes["data"] = json.loads(body) if body else None
-        except ValueError:
+            attributes["data"] = _loads(body) if body else None
+        except (json.JSONDecodeError, UnicodeDecodeError):
             raise InvalidEvent("data is not JSON") from None
     attributes.setdefault("datacontenttype", JSON_CONTENT_TYPE)
     if "data_base64" in attributes:

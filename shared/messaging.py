@@ -15,6 +15,9 @@ retried later through a delay queue, with backoff, and dead-lettered when retrie
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
+import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -23,7 +26,7 @@ from typing import Awaitable, Callable, TypeVar
 import aio_pika
 import structlog
 from pydantic import BaseModel, ValidationError
-from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
+from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage, AbstractRobustConnection
 from sqlalchemy import Column, LargeBinary, delete, event as sa_event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -279,15 +282,36 @@ class Subscription:
 
 
 class Consumer:
-    def __init__(self, subscription: Subscription, database: Database, connection: AbstractRobustConnection) -> None:
+    def __init__(
+        self,
+        subscription: Subscription,
+        database: Database,
+        connection: AbstractConnection | str,
+        *,
+        secret: bytes | None = None,
+        ready: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.subscription = subscription
         self.database = database
         self.connection = connection
+        # Signs the attempt count Kotopolku puts on a retried message: a count a producer set
+        # (or one from a message it copied) never steers the retries.
+        self.secret = secret or secrets.token_bytes(32)
+        # What a handler needs beyond the message itself; while it fails, the consumer waits.
+        self.ready = ready or database.ping
         self.channel: AbstractChannel | None = None
+        self._own_connection: AbstractConnection | None = None
 
     async def declare(self) -> aio_pika.abc.AbstractQueue:
+        """The queues, bindings, dead-letter and retry queues, on a fresh channel. Given a URL, the
+        consumer has a plain connection of its own: when the broker goes away it ends, and the
+        supervisor starts a new consumer — a robust connection would instead restore the old
+        consumer behind the iterator's back, holding its prefetched messages where nobody reads them."""
         sub = self.subscription
-        self.channel = await self.connection.channel(publisher_confirms=True)
+        await self._close_own_connection()
+        if isinstance(self.connection, str):
+            self._own_connection = await aio_pika.connect(self.connection)
+        self.channel = await (self._own_connection or self.connection).channel(publisher_confirms=True)
         await self.channel.set_qos(prefetch_count=20)
         await declare_exchanges(self.channel)
         queue = await self.channel.declare_queue(sub.queue, durable=True)
@@ -308,11 +332,25 @@ class Consumer:
         return queue
 
     async def run(self) -> None:
+        """Consume until the channel closes; then raise, so the supervisor starts a fresh consumer
+        on a fresh channel (a consumer restored by a reconnect has been seen to receive nothing)."""
         queue = await self.declare()
-        # One at a time, in order: events about one client must not overtake each other.
-        async with queue.iterator() as messages:
-            async for message in messages:
-                await self.handle(message)
+        try:
+            # One at a time, in order: events about one client must not overtake each other.
+            async with queue.iterator() as messages:
+                async for message in messages:
+                    await self.handle(message)
+        finally:
+            await self._close_own_connection()
+        raise ConnectionError(f"the channel of {self.subscription.queue} closed")
+
+    async def _close_own_connection(self) -> None:
+        if self._own_connection is not None and not self._own_connection.is_closed:
+            try:
+                await self._own_connection.close()
+            except Exception:  # already gone with the broker
+                pass
+        self._own_connection = None
 
     async def handle(self, message: AbstractIncomingMessage) -> None:
         sub = self.subscription
@@ -322,68 +360,115 @@ class Consumer:
             return await self._dead_letter(message, str(error), event_type="(invalid)")
         handler = sub.handlers.get(envelope.type)
         if handler is None:
-            return await self._dead_letter(message, f"unknown event type {envelope.type!r}", envelope.type)
-        bound = log.bind(event_id=envelope.id, event_type=envelope.type, source=envelope.source, queue=sub.queue)
+            return await self._dead_letter(message, f"unknown event type {envelope.type!r}", UNKNOWN_TYPE)
+        while True:
+            try:
+                outcome = await self._process(handler, envelope)
+            except Rejected as error:
+                return await self._dead_letter(message, str(error), envelope.type)
+            except Exception as error:
+                if await self._wait_while_not_ready(error):
+                    continue  # it was the database (or Temporal) away: the same message again
+                return await self._retry(message, envelope.type, error)
+            break
+        log.info(outcome, event_id=envelope.id, event_type=envelope.type, source=envelope.source, queue=sub.queue)
+        await message.ack()
+
+    async def _process(self, handler: Handler, envelope: Envelope) -> str:
+        """The handler's effect and the inbox row, committed together (or nothing)."""
+        sub = self.subscription
         try:
             async with self.database.session() as session:
-                if await session.get(ProcessedEvent, (envelope.source, envelope.id)) is None:
-                    await handler(session, envelope)
-                    session.add(
-                        ProcessedEvent(
-                            source=envelope.source,
-                            event_id=envelope.id,
-                            event_type=envelope.type,
-                            processed_at=utcnow(),
-                        )
-                    )
-                    await session.commit()
-                    metrics.events_processed.labels(sub.queue, envelope.type).inc()
-                    bound.info("event processed")
-                    if sub.on_committed is not None:
-                        await sub.on_committed(envelope)
-                else:
-                    bound.info("duplicate event ignored")
-        except Rejected as error:
-            return await self._dead_letter(message, str(error), envelope.type)
-        except IntegrityError as error:
+                if await session.get(ProcessedEvent, (envelope.source, envelope.id)) is not None:
+                    return "duplicate event ignored"
+                await handler(session, envelope)
+                session.add(
+                    ProcessedEvent(source=envelope.source, event_id=envelope.id, event_type=envelope.type, processed_at=utcnow())
+                )
+                await session.commit()
+        except IntegrityError:
             if not await self._already_processed(envelope):
-                return await self._retry(message, envelope.type, error)
-            # A concurrent delivery of the same event committed first: its effect is there.
-            bound.info("duplicate event ignored")
-        except Exception as error:
-            return await self._retry(message, envelope.type, error)
-        await message.ack()
+                raise
+            return "duplicate event ignored"  # a concurrent delivery of the same event committed first
+        metrics.events_processed.labels(sub.queue, envelope.type).inc()
+        if sub.on_committed is not None:
+            await sub.on_committed(envelope)
+        return "event processed"
+
+    async def _wait_while_not_ready(self, error: Exception) -> bool:
+        """True when what the handler needs is away (the error was not the message's fault): the
+        consumer has waited until it is back, without spending the message's attempts."""
+        pause = 0.5
+        waited = False
+        while True:
+            try:
+                await self.ready()
+                return waited
+            except Exception as down:
+                if not waited:
+                    log.warning("consumer paused: a dependency is away", queue=self.subscription.queue, error=_describe(down))
+                    metrics.consumer_pauses.labels(self.subscription.queue).inc()
+                waited = True
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 15.0)
 
     async def _already_processed(self, envelope: Envelope) -> bool:
         async with self.database.session() as session:
             return await session.get(ProcessedEvent, (envelope.source, envelope.id)) is not None
 
     async def _dead_letter(self, message: AbstractIncomingMessage, reason: str, event_type: str) -> None:
-        headers = dict(message.headers or {})
+        headers = _own_headers(message)
         headers[ERROR_HEADER] = reason[:1000]
         headers["x-kotopolku-queue"] = self.subscription.queue
         headers["x-kotopolku-routing-key"] = message.routing_key or ""
-        await self.channel.default_exchange.publish(
-            _copy(message, headers), routing_key=self.subscription.dead_letter_queue
-        )
+        await self.channel.default_exchange.publish(_copy(message, headers), routing_key=self.subscription.dead_letter_queue)
         await message.ack()
         metrics.events_dead_lettered.labels(self.subscription.queue, event_type).inc()
         log.warning("event dead-lettered", queue=self.subscription.queue, reason=reason, message_id=message.message_id)
 
+    def _attempt(self, message: AbstractIncomingMessage) -> int:
+        """Which attempt this is: 1 unless Kotopolku itself counted earlier ones."""
+        value = (message.headers or {}).get(ATTEMPT_HEADER)
+        text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value or "")
+        number, _, signature = text.partition(":")
+        if not number.isdigit() or not hmac.compare_digest(signature, self._sign(message, number)):
+            return 1
+        return int(number)
+
+    def _sign(self, message: AbstractIncomingMessage, number: str) -> str:
+        digest = hmac.new(self.secret, f"{self.subscription.queue}|{number}|".encode() + message.body, hashlib.sha256)
+        return digest.hexdigest()
+
     async def _retry(self, message: AbstractIncomingMessage, event_type: str, error: Exception) -> None:
         sub = self.subscription
-        attempt = int((message.headers or {}).get(ATTEMPT_HEADER, 1))
-        reason = f"{type(error).__name__}: {error}"
+        attempt = self._attempt(message)
+        reason = _describe(error)
         if attempt >= sub.max_attempts:
             return await self._dead_letter(message, f"gave up after {attempt} attempts: {reason}", event_type)
         delay = sub.retry_delays[min(attempt - 1, len(sub.retry_delays) - 1)]
-        headers = dict(message.headers or {})
-        headers[ATTEMPT_HEADER] = attempt + 1
+        headers = _own_headers(message)
+        headers[ATTEMPT_HEADER] = f"{attempt + 1}:{self._sign(message, str(attempt + 1))}"
         headers["x-kotopolku-last-error"] = reason[:1000]
         await self.channel.default_exchange.publish(_copy(message, headers), routing_key=sub.retry_queue(delay))
         await message.ack()
         metrics.events_retried.labels(sub.queue, event_type).inc()
         log.warning("event will be retried", queue=sub.queue, attempt=attempt, delay_seconds=delay, error=reason)
+
+
+UNKNOWN_TYPE = "(unknown)"  # one metrics label for every unknown type: producers can't grow the label set
+
+
+def _describe(error: BaseException) -> str:
+    """The error's kind and message, without what a database driver quotes of the data."""
+    text = str(error).split("\n")[0]
+    # SQLAlchemy appends the statement and its parameters ("[SQL: …] [parameters: …]"): personal data.
+    text = text.split("[SQL:")[0].split("[parameters:")[0].strip()
+    return f"{type(error).__name__}: {text}"[:500]
+
+
+def _own_headers(message: AbstractIncomingMessage) -> dict:
+    """The message's headers without those Kotopolku sets itself (a producer can't pre-set them)."""
+    return {name: value for name, value in (message.headers or {}).items() if not str(name).lower().startswith("x-kotopolku-")}
 
 
 def _copy(message: AbstractIncomingMessage, headers: dict) -> aio_pika.Message:

@@ -17,3 +17,6 @@ events_dead_lettered = Counter(
 workflow_commands_sent = Counter(
     "kotopolku_workflow_commands_sent", "Workflow starts and signals sent to Temporal after their commit", ["service", "kind"]
 )
+consumer_pauses = Counter(
+    "kotopolku_consumer_pauses", "Times a consumer paused because its database (or Temporal) was away", ["queue"]
+)

@@ -150,14 +150,18 @@ async def _declared(consumer: Consumer) -> bool:
 async def test_a_short_retry_is_not_held_behind_a_long_one(database, connection):
     queue_name = f"kotopolku.test.{uuid.uuid4().hex[:8]}"
     seen: dict[str, int] = {}
-    done = asyncio.Event()
+    long_waits, done = asyncio.Event(), asyncio.Event()
 
     async def handler(session, event: Envelope) -> None:
         name = event.data["name"]
         seen[name] = seen.get(name, 0) + 1
-        if seen[name] == 1:
+        if name == "long" and seen[name] <= 2:
+            if seen[name] == 2:
+                long_waits.set()  # its second failure sends it to the minute-long queue
             raise ConnectionError("not yet")
         if name == "short":
+            if seen[name] == 1:
+                raise ConnectionError("not yet")
             done.set()
 
     subscription = Subscription(
@@ -165,7 +169,7 @@ async def test_a_short_retry_is_not_held_behind_a_long_one(database, connection)
         bindings=[(INTERNAL_EXCHANGE, "test.order")],
         handlers={"test.order": handler},
         max_attempts=5,
-        retry_delays=[60, 0.3],  # a first failure waits a minute, a second one 0.3 s
+        retry_delays=[0.3, 60],  # a first failure waits 0.3 s, a second one a minute
     )
     consumer = Consumer(subscription, database, connection)
     task = asyncio.create_task(consumer.run())
@@ -173,17 +177,51 @@ async def test_a_short_retry_is_not_held_behind_a_long_one(database, connection)
         await eventually(lambda: _declared(consumer), what="the consumer's queue")
         channel = await connection.channel()
         exchange = await channel.get_exchange(INTERNAL_EXCHANGE)
-        for name, attempt in (("long", 1), ("short", 2)):
-            await exchange.publish(
-                aio_pika.Message(
-                    Envelope.new(type="test.order", source="urn:kotopolku:test", data={"name": name}).to_json(),
-                    content_type="application/cloudevents+json",
-                    headers={"x-kotopolku-attempt": attempt},
-                ),
-                routing_key="test.order",
-            )
+
+        async def send(name: str) -> None:
+            body = Envelope.new(type="test.order", source="urn:kotopolku:test", data={"name": name}).to_json()
+            await exchange.publish(aio_pika.Message(body, content_type="application/cloudevents+json"), routing_key="test.order")
+
+        await send("long")
+        await asyncio.wait_for(long_waits.wait(), timeout=10)
+        await send("short")
         await asyncio.wait_for(done.wait(), timeout=10)
-        assert seen == {"long": 1, "short": 2}  # the long wait is still waiting
+        assert seen == {"long": 2, "short": 2}  # the long wait is still waiting
+    finally:
+        task.cancel()
+
+
+async def test_an_attempt_count_set_by_a_producer_does_not_steer_retries(database, connection, amqp_url):
+    queue_name = f"kotopolku.test.{uuid.uuid4().hex[:8]}"
+    calls = []
+
+    async def handler(session, event: Envelope) -> None:
+        calls.append(event.id)
+        if len(calls) == 1:
+            raise ConnectionError("not yet")
+
+    subscription = Subscription(
+        queue=queue_name, bindings=[(INTERNAL_EXCHANGE, "test.forged")], handlers={"test.forged": handler},
+        max_attempts=3, retry_delays=[0.2],
+    )
+    consumer = Consumer(subscription, database, connection)
+    task = asyncio.create_task(consumer.run())
+    try:
+        await eventually(lambda: _declared(consumer), what="the consumer's queue")
+        channel = await connection.channel()
+        exchange = await channel.get_exchange(INTERNAL_EXCHANGE)
+        sent = an_event("test.forged")
+        for forged in (99, "99:0000", "5:forged", -5):
+            message = aio_pika.Message(sent.to_json(), content_type="application/cloudevents+json", headers={"x-kotopolku-attempt": forged})
+            await exchange.publish(message, routing_key="test.forged")
+
+        async def processed():
+            async with database.session() as session:
+                return await session.get(ProcessedEvent, (sent.source, sent.id)) is not None
+
+        # A forged "99th attempt" would have been dead-lettered at its first failure.
+        await eventually(processed, what="the event processed on its second attempt")
+        assert await dead_letters(amqp_url, subscription.dead_letter_queue, timeout=1, wanted=1) == []
     finally:
         task.cancel()
 
@@ -218,5 +256,47 @@ async def test_an_integrity_error_that_is_not_a_duplicate_delivery_is_retried_no
 
         await eventually(processed, what="the event processed on its second attempt")
         assert calls == [sent.id, sent.id]
+    finally:
+        task.cancel()
+
+
+async def test_a_consumer_waits_while_its_database_is_away_without_spending_attempts(database, connection, amqp_url):
+    queue_name = f"kotopolku.test.{uuid.uuid4().hex[:8]}"
+    database_away = True
+    calls = []
+
+    async def ready() -> None:
+        if database_away:
+            raise ConnectionRefusedError("the database does not answer")
+
+    async def handler(session, event: Envelope) -> None:
+        calls.append(event.id)
+        if database_away:
+            raise ConnectionRefusedError("the database does not answer")
+
+    subscription = Subscription(
+        queue=queue_name, bindings=[(INTERNAL_EXCHANGE, "test.outage")], handlers={"test.outage": handler},
+        max_attempts=2, retry_delays=[0.1],  # bad data would be dead-lettered at its second failure
+    )
+    consumer = Consumer(subscription, database, amqp_url, ready=ready)
+    task = asyncio.create_task(consumer.run())
+    try:
+        await eventually(lambda: _declared(consumer), what="the consumer's queue")
+        channel = await connection.channel()
+        exchange = await channel.get_exchange(INTERNAL_EXCHANGE)
+        sent = [an_event("test.outage", n) for n in range(3)]
+        for event in sent:
+            await exchange.publish(aio_pika.Message(event.to_json(), content_type="application/cloudevents+json"), routing_key="test.outage")
+        await asyncio.sleep(3)  # the outage: far longer than the whole retry budget
+        assert calls == [sent[0].id]  # the consumer paused at the first failure and took nothing more
+        database_away = False
+
+        async def all_processed():
+            async with database.session() as session:
+                return all([await session.get(ProcessedEvent, (event.source, event.id)) for event in sent])
+
+        await eventually(all_processed, what="every event processed once the database is back")
+        assert calls == [sent[0].id, sent[0].id, sent[1].id, sent[2].id]  # in order, nothing twice
+        assert await dead_letters(amqp_url, subscription.dead_letter_queue, timeout=1) == []
     finally:
         task.cancel()

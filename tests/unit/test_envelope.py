@@ -61,3 +61,25 @@ def test_binary_data_must_be_json():
     headers = {f"cloudEvents_{name}": GOOD[name] for name in ("specversion", "id", "source", "type", "time")}
     with pytest.raises(InvalidEvent, match="data is not JSON"):
         parse_amqp(b"\xff\xfe", "application/json", headers)
+
+
+def test_json_nested_deeper_than_any_event_is_refused_not_recursed_into():
+    from shared.envelope import MAX_JSON_DEPTH
+
+    deep = b'{"specversion": "1.0", "data": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    with pytest.raises(InvalidEvent, match=f"deeper than {MAX_JSON_DEPTH}"):
+        parse_amqp(deep, "application/cloudevents+json", {})
+    with pytest.raises(InvalidEvent, match="deeper"):
+        parse_amqp(b"[" * 5000 + b"]" * 5000, "application/json", {"cloudEvents_id": "1"})
+
+
+def test_a_header_that_is_not_utf8_is_a_reason_not_a_crash():
+    headers = {"cloudEvents_id": b"\xff\xfe", "cloudEvents_type": "x", "cloudEvents_source": "s", "cloudEvents_specversion": "1.0"}
+    with pytest.raises(InvalidEvent, match="cloudEvents_id is not UTF-8"):
+        parse_amqp(b"{}", "application/json", headers)
+
+
+def test_a_brace_inside_a_string_is_not_nesting():
+    body = json.dumps({"specversion": "1.0", "id": "1", "source": "s", "type": "t", "time": "2026-11-23T10:00:00Z",
+                       "data": {"note": "[" * 200 + '\\" {{{'}}).encode()
+    assert parse_amqp(body, "application/cloudevents+json", {}).data["note"].startswith("[[[")
