@@ -19,9 +19,10 @@ from sqlalchemy import func
 from sqlmodel import select
 from temporalio.service import RPCError, RPCStatusCode
 
-from services.intake import service
 from services.intake.models import Client, ClientCase
-from services.intake.workflows import ClientPathWorkflow, RecruitmentNoticeWorkflow, notice_workflow_id, path_workflow_id
+from services.intake.notices import service
+from services.intake.notices.workflows import RecruitmentNoticeWorkflow, notice_workflow_id
+from services.intake.workflows import ClientPathWorkflow, path_workflow_id
 from services.runner import Runtime, create_app
 from shared.contracts import ASSESSMENT_REQUESTED
 from shared.settings import load_settings
@@ -392,7 +393,7 @@ async def test_temporal_unreachable_answers_503_and_leaves_nothing_behind(tmp_pa
 
 
 async def test_a_repeated_submission_gets_its_first_answer_even_after_the_dates_have_passed(settings, monkeypatch):
-    import services.intake.models as models
+    import services.intake.notices.models as models
 
     async with running(settings) as (runtime, http):
         employer = await employer_key(runtime)
