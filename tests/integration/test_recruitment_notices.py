@@ -409,3 +409,28 @@ async def test_a_repeated_submission_gets_its_first_answer_even_after_the_dates_
         # As a new submission, the same body is refused today.
         new = await http.post(NOTICES, json=body, headers={**employer, "Idempotency-Key": "a-new-one"})
         assert new.status_code == 422
+
+
+async def test_only_caseworkers_and_coordinators_change_notices_and_reviews(settings):
+    async with running(settings) as (runtime, http):
+        employer = await employer_key(runtime)
+        created = await submitted(http, employer)
+        admin, coordinator = token(settings, "905", role="admin"), token(settings, "905", role="coordinator")
+        somebody = uuid.uuid4()
+        writes = [
+            (f"{MUNICIPAL}/{created['id']}/acknowledgement", None),
+            (f"{REVIEWS}/{somebody}/resolution", {"decision": "reject"}),
+            (f"/api/v1/municipal/duplicate-reviews/{somebody}/resolution", {"decision": "different_people"}),
+        ]
+        for url, body in writes:
+            refused = await http.post(url, json=body, headers=admin)
+            assert refused.status_code == 403, (url, refused.text)
+            detail = refused.json()["detail"]
+            assert detail["code"] == "forbidden_role" and set(detail["messages"]) == {"fi", "sv", "en"}
+        # An admin may still read what staff read.
+        assert (await http.get(f"{MUNICIPAL}/{created['id']}", headers=admin)).status_code == 200
+
+        acknowledged = await http.post(f"{MUNICIPAL}/{created['id']}/acknowledgement", headers=coordinator)
+        assert acknowledged.status_code == 200 and acknowledged.json()["status"] == "acknowledged"
+        for url, body in writes[1:]:
+            assert (await http.post(url, json=body, headers=coordinator)).status_code == 404
