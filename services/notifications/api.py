@@ -27,7 +27,7 @@ from shared.auth import CurrentStaff
 from shared.clock import today
 from shared.contracts import Deadline, Stage
 from shared.pagination import Page, PageParams
-from shared.refusals import NotFound
+from shared.refusals import found
 from shared.service import ServiceContext, context_dependency, session_dependency
 
 STREAM_POLL_SECONDS = 2.0
@@ -62,10 +62,7 @@ router = APIRouter(prefix="/api/v1", tags=["cases"])
 
 async def visible_case(case_id: UUID, user: CurrentStaff, session: Session) -> tuple[CaseView, ClientView | None]:
     """The case of this id, if it is of one of the user's municipalities (else 404)."""
-    found = await service.get_case(session, user, case_id)
-    if found is None:
-        raise NotFound("case_not_found")
-    return found
+    return found(await service.get_case(session, user, case_id), "case_not_found")
 
 
 @router.get("/cases", response_model=Page[CaseRead])

@@ -12,17 +12,14 @@ from services.intake.duplicates import service
 from services.intake.duplicates.models import DuplicateDecision, DuplicateReviewRead
 from shared.auth import CurrentStaff
 from shared.pagination import Page, PageParams
-from shared.refusals import NotFound
+from shared.refusals import found
 
 router = APIRouter(prefix="/api/v1", tags=["recruitment notices (municipal staff)"])
 
 
 async def visible_duplicate_review(review_id: UUID, user: CurrentStaff, session: Session) -> DuplicateReviewRead:
     """The duplicate review of this id, if it is of one of the user's municipalities (else 404)."""
-    review = await service.get_duplicate_review(session, user=user, review_id=review_id)
-    if review is None:
-        raise NotFound("review_not_found")
-    return review
+    return found(await service.get_duplicate_review(session, user=user, review_id=review_id), "review_not_found")
 
 
 VisibleDuplicateReview = Annotated[DuplicateReviewRead, Depends(visible_duplicate_review)]

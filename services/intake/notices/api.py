@@ -23,7 +23,7 @@ from shared.auth import CurrentStaff
 from shared.contracts import task_queue
 from shared.http import Answer
 from shared.pagination import Page, PageParams
-from shared.refusals import NotFound
+from shared.refusals import found
 
 router = APIRouter(prefix="/api/v1")
 NOTICES, STAFF = ["recruitment notices"], ["recruitment notices (municipal staff)"]
@@ -40,10 +40,7 @@ BodyHash = Annotated[str | None, Depends(body_hash)]
 
 async def employer_notice(notice_id: UUID, employer: CurrentEmployer, session: Session) -> RecruitmentNotice:
     """The notice of this id, if it is the calling employer's (else 404)."""
-    notice = await service.get_employer_notice(session, employer=employer, notice_id=notice_id)
-    if notice is None:
-        raise NotFound("notice_not_found")
-    return notice
+    return found(await service.get_employer_notice(session, employer=employer, notice_id=notice_id), "notice_not_found")
 
 
 EmployerNotice = Annotated[RecruitmentNotice, Depends(employer_notice)]
@@ -51,10 +48,7 @@ EmployerNotice = Annotated[RecruitmentNotice, Depends(employer_notice)]
 
 async def visible_notice(notice_id: UUID, user: CurrentStaff, session: Session) -> StaffNoticeRead:
     """The notice of this id, if it is for one of the user's municipalities (else 404)."""
-    notice = await service.get_staff_notice(session, user=user, notice_id=notice_id)
-    if notice is None:
-        raise NotFound("notice_not_found")
-    return notice
+    return found(await service.get_staff_notice(session, user=user, notice_id=notice_id), "notice_not_found")
 
 
 VisibleNotice = Annotated[StaffNoticeRead, Depends(visible_notice)]

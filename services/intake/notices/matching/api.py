@@ -13,17 +13,14 @@ from services.intake.notices.matching.models import CaseEmploymentRead, MatchRev
 from services.intake.signals import send_workflow_signals
 from shared.auth import CurrentStaff
 from shared.pagination import Page, PageParams
-from shared.refusals import NotFound
+from shared.refusals import found
 
 router = APIRouter(prefix="/api/v1", tags=["recruitment notices (municipal staff)"])
 
 
 async def visible_review(review_id: UUID, user: CurrentStaff, session: Session) -> MatchReviewRead:
     """The match review of this id, if it is of one of the user's municipalities (else 404)."""
-    review = await service.get_review(session, user=user, review_id=review_id)
-    if review is None:
-        raise NotFound("review_not_found")
-    return review
+    return found(await service.get_review(session, user=user, review_id=review_id), "review_not_found")
 
 
 VisibleReview = Annotated[MatchReviewRead, Depends(visible_review)]
@@ -31,10 +28,7 @@ VisibleReview = Annotated[MatchReviewRead, Depends(visible_review)]
 
 async def visible_case_employment(case_id: UUID, user: CurrentStaff, session: Session) -> CaseEmploymentRead:
     """What a matched notice told about the case's client, if the user may see the case (else 404)."""
-    employment = await service.get_case_employment(session, user=user, case_id=case_id)
-    if employment is None:
-        raise NotFound("notice_not_found")
-    return employment
+    return found(await service.get_case_employment(session, user=user, case_id=case_id), "notice_not_found")
 
 
 @router.get("/municipal/match-reviews", response_model=Page[MatchReviewRead])
