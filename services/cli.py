@@ -204,7 +204,7 @@ def sources() -> None:
 @click.option("--name", default="", help="What the system is, for people reading the list")
 def sources_add(source: str, municipalities: tuple[str, ...], name: str) -> None:
     """Allow SOURCE (a CloudEvents source URI) to publish for these municipalities."""
-    from services.intake import service
+    from services.intake.sources import service
     from shared import municipalities as registry
 
     unknown = [code for code in municipalities if not registry.exists(code)]
@@ -220,7 +220,7 @@ def sources_add(source: str, municipalities: tuple[str, ...], name: str) -> None
 @click.argument("source")
 def sources_remove(source: str) -> None:
     """Stop accepting events from SOURCE."""
-    from services.intake import service
+    from services.intake.sources import service
 
     if not run_in_intake(lambda session: service.remove_source(session, source)):
         fail(f"no such source: {source}")
@@ -229,7 +229,7 @@ def sources_remove(source: str) -> None:
 
 @sources.command("list")
 def sources_list() -> None:
-    from services.intake import service
+    from services.intake.sources import service
 
     for registered in run_in_intake(service.list_sources):
         click.echo(f"{registered.source}\t{registered.name}\t{','.join(registered.municipalities)}")
@@ -242,7 +242,7 @@ def employers() -> None:
 
 def employer_work(work):
     """Run `work(session)` in the intake database; an EmployerError ends the command with its reason."""
-    from services.intake import service
+    from services.intake.employers import service
 
     try:
         return run_in_intake(work)
@@ -261,7 +261,7 @@ def echo_new_key(key: str) -> None:
 @click.option("--name", required=True)
 def employers_create(business_id: str, name: str) -> None:
     """Register an employer and print its new API key (on the last line)."""
-    from services.intake import service
+    from services.intake.employers import service
 
     employer, key = employer_work(lambda session: service.create_employer(session, business_id=business_id, name=name))
     click.echo(f"Registered {employer.name} ({employer.business_id}).")
@@ -273,7 +273,7 @@ def employers_create(business_id: str, name: str) -> None:
 def employers_rotate(business_id: str) -> None:
     """Give the employer a new API key (printed on the last line); the old key stops working at once.
     Also re-enables a revoked employer."""
-    from services.intake import service
+    from services.intake.employers import service
 
     employer, key = employer_work(lambda session: service.rotate_employer_key(session, business_id=business_id))
     click.echo(f"New key for {employer.name} ({employer.business_id}); the old key no longer works.")
@@ -284,7 +284,7 @@ def employers_rotate(business_id: str) -> None:
 @click.option("--business-id", required=True)
 def employers_revoke(business_id: str) -> None:
     """Stop accepting the employer's API key (`rotate` issues a new one)."""
-    from services.intake import service
+    from services.intake.employers import service
 
     employer = employer_work(lambda session: service.revoke_employer(session, business_id=business_id))
     click.echo(f"Revoked the API key of {employer.name} ({employer.business_id}).")
@@ -292,7 +292,7 @@ def employers_revoke(business_id: str) -> None:
 
 @employers.command("list")
 def employers_list() -> None:
-    from services.intake import service
+    from services.intake.employers import service
 
     registered = employer_work(service.list_employers)
     if not registered:

@@ -152,11 +152,14 @@ class NotificationRequested(BaseModel):
 
     notification_id: UUID
     kind: str  # a template name, e.g. "deadline_missed"
-    municipality_code: str
+    # Always set on the event. A workflow asking about a case may leave it out: intake fills it in
+    # from the case before the request leaves (the case may have moved meanwhile).
+    municipality_code: str | None = None
     recipient_role: str  # caseworker | coordinator | admin
     case_id: UUID | None = None
     client_id: UUID | None = None
     params: dict[str, Any] = Field(default_factory=dict)
+    notice_id: UUID | None = None  # a recruitment notice's notification names the notice
 
 
 class ServiceReport(BaseModel):

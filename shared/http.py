@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Awaitable, Callable
+from typing import Awaitable, Callable
 
 import structlog
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from temporalio.service import RPCError
 
 from shared.i18n import all_languages, negotiate, translate
 from shared.refusals import Refused
 
 log = structlog.get_logger(__name__)
-
-
-# Pagination of every list: bounded, so no page number can overflow a database offset.
-Page = Annotated[int, Query(ge=1, le=100_000, description="1-based page number")]
-PageSize = Annotated[int, Query(ge=1, le=200)]
 
 
 class ApiError(Refused):
@@ -66,6 +62,12 @@ async def _validation_error(request: Request, error: RequestValidationError) -> 
     )
 
 
+async def _temporal_unreachable(request: Request, error: RPCError) -> JSONResponse:
+    """Temporal did not answer a route's start or signal: nothing was committed, try again."""
+    part = f"Temporal ({error.status.name if error.status else 'unavailable'})"
+    return JSONResponse({"detail": error_body(request, "dependency_down", parts=part)}, status_code=503)
+
+
 async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
     log.exception("unhandled error", path=request.url.path)
     return JSONResponse({"detail": error_body(request, "internal_error")}, status_code=500)
@@ -75,6 +77,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Answer, _answer)
     app.add_exception_handler(Refused, _refused)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(RPCError, _temporal_unreachable)
     app.add_exception_handler(Exception, _unexpected_error)
 
 

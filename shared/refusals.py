@@ -35,3 +35,10 @@ class Conflict(Refused):
     """The command does not fit the record's current state."""
 
     status = 409
+
+
+def found(record, code: str):
+    """The record, or NotFound(code) when there is none (or the caller may not see it)."""
+    if record is None:
+        raise NotFound(code)
+    return record

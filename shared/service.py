@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Awaitable, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
+from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
 from shared.db import Database
@@ -24,6 +25,8 @@ class ServiceContext:
     db: Database
     policy: PolicyBook
     temporal: Client | None = None  # connected by the runner before anything runs
+    # What a service keeps for its routes and handlers to share (e.g. notifications' live feed).
+    resources: dict[str, Any] = field(default_factory=dict)
 
     def require_temporal(self) -> Client:
         if self.temporal is None:
@@ -45,3 +48,27 @@ class ServiceParts:
     sends_workflow_commands: bool = False
     # Loops that run beside the consumers (e.g. delivering e-mail), restarted if they fail.
     background: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
+
+
+# --- what a service's routes reach for, as FastAPI dependencies ---------------------------------
+
+
+def context_dependency(name: str) -> Callable[[Request], ServiceContext]:
+    """The dependency that gives a route its service's context. The runner keeps every running
+    service's context on `app.state.contexts` (see services.runner.create_app)."""
+
+    def service_context(request: Request) -> ServiceContext:
+        return request.app.state.contexts[name]
+
+    return service_context
+
+
+def session_dependency(name: str) -> Callable[..., AsyncIterator[AsyncSession]]:
+    """The dependency that gives a route a session of its service's database, closed after the
+    request (a route that writes commits it itself)."""
+
+    async def database_session(ctx: ServiceContext = Depends(context_dependency(name))) -> AsyncIterator[AsyncSession]:
+        async with ctx.db.session() as session:
+            yield session
+
+    return database_session

@@ -23,8 +23,6 @@ from temporalio.testing import WorkflowEnvironment
 from shared.settings import DEV_DATA_KEY, load_settings
 from shared.temporal import data_converter
 
-sys.path.insert(0, str(Path(__file__).parent))  # tests/support.py
-
 HOW_TO_START = {
     "RabbitMQ": "start it with `rabbitmq-server -detached` and set KOTOPOLKU_TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:5672/ (make test does both), or run a Docker engine for testcontainers",
     "PostgreSQL": "start it with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` and set KOTOPOLKU_TEST_POSTGRES_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/postgres (make test does both), or run a Docker engine for testcontainers",

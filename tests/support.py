@@ -146,7 +146,7 @@ async def eventually(check: Callable[[], Awaitable[Any]], *, timeout: float = 30
 
 async def register_source(runtime: Runtime, source: str = PRODUCER, municipalities: list[str] | None = None) -> None:
     """Allow a producing system to publish (by default for every municipality)."""
-    from services.intake.service import register_source as register
+    from services.intake.sources.service import register_source as register
     from shared.municipalities import all_municipalities
 
     codes = municipalities or [municipality.code for municipality in all_municipalities()]
@@ -261,7 +261,7 @@ def notice(*, arrival: date | None = None, municipality_code: str = "905", **ove
 
 async def employer_key(runtime: Runtime, business_id: str = "0112038-9", name: str = "Example Oy") -> dict[str, str]:
     """Register an employer straight in the intake database; its X-API-Key header."""
-    from services.intake.service import create_employer
+    from services.intake.employers.service import create_employer
 
     async with runtime.contexts["intake"].db.session() as session:
         _, key = await create_employer(session, business_id=business_id, name=name)

@@ -1,13 +1,15 @@
-"""Assembles the intake service: routes, the inbound subscription, the path workflow."""
+"""Assembles the intake service: routes, the inbound subscription, the workflows and activities."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from services.intake.activities import IntakeActivities
-from services.intake.api import build_notice_router, build_router
-from services.intake.handlers import InboundHandlers
-from services.intake.workflows import ClientPathWorkflow, RecruitmentNoticeWorkflow
+from services.intake.api import ROUTERS
+from services.intake.handlers import subscriptions
+from services.intake.notices.activities import NoticeActivities
+from services.intake.notices.workflows import RecruitmentNoticeWorkflow
+from services.intake.workflows import ClientPathWorkflow
 from shared.service import ServiceContext, ServiceParts
 
 NAME = "intake"
@@ -18,9 +20,9 @@ def build(ctx: ServiceContext) -> ServiceParts:
     return ServiceParts(
         name=NAME,
         migrations=MIGRATIONS,
-        routers=[build_router(ctx), build_notice_router(ctx)],
-        subscriptions=[InboundHandlers(ctx).subscription()],
+        routers=ROUTERS,
+        subscriptions=subscriptions(ctx),
         workflows=[ClientPathWorkflow, RecruitmentNoticeWorkflow],
-        activities=IntakeActivities(ctx).all(),
+        activities=IntakeActivities(ctx).all() + NoticeActivities(ctx).all(),
         sends_workflow_commands=True,
     )

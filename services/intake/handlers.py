@@ -1,19 +1,25 @@
 """Intake's AMQP handlers: municipal events from `kotopolku.inbound`.
 
-Each handler checks that the event's source may publish for its municipality, then calls
-service.py inside the consumer's unit of work. What can never succeed is Rejected (dead-lettered
-with the reason); a client not known yet is retried later, as its registration may be on the way.
+The convention of every service's handlers.py: each handler is a module-level
+`async def handler(ctx, session, event)` working in the consumer's unit of work, and
+`subscriptions(ctx)` binds them to their queues. Each handler here checks that the event's source
+may publish for its municipality, then calls the service. What can never succeed is refused
+(dead-lettered with the reason); a client not known yet is retried later, as its registration
+may be on the way.
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from functools import partial
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.common import WorkflowIDConflictPolicy
 
 from services.intake import service
 from services.intake.models import AssessmentRequested, JobseekerRegistered, ResidentMoved, ResidentRegistered, ServiceReported
+from services.intake.notices.matching.service import match_notices_for_client
+from services.intake.signals import send_workflow_signals
+from services.intake.sources.service import check_source
 from services.intake.workflows import ClientPathWorkflow, path_workflow_id
 from shared.contracts import (
     ASSESSMENT_REQUESTED,
@@ -26,90 +32,82 @@ from shared.contracts import (
     task_queue,
 )
 from shared.envelope import Envelope
-from shared.messaging import Rejected, Subscription, parse_data
+from shared.messaging import Subscription, parse_data
 from shared.service import ServiceContext
 
 INBOUND_QUEUE = "kotopolku.intake.inbound"
 
 
-@contextmanager
-def refusals():
-    """Domain refusals become dead letters with their reason."""
-    try:
-        yield
-    except (service.SourceNotAllowed, service.WrongMunicipality) as error:
-        raise Rejected(str(error)) from None
+async def resident_registered(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
+    data = parse_data(ResidentRegistered, event)
+    await check_source(session, event.source, [data.municipality_code])
+    registration = await service.register_resident(
+        session, event=event, data=data, policy=ctx.policy.for_municipality(data.municipality_code),
+        data_key=ctx.settings.data_key_bytes,
+    )
+    await open_path(ctx, session, registration)
 
 
-class InboundHandlers:
-    def __init__(self, ctx: ServiceContext) -> None:
-        self.ctx = ctx
-        self.data_key = ctx.settings.data_key_bytes
+async def jobseeker_registered(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
+    data = parse_data(JobseekerRegistered, event)
+    await check_source(session, event.source, [data.municipality_code])
+    await service.register_jobseeker(session, event=event, data=data, data_key=ctx.settings.data_key_bytes)
 
-    async def resident_registered(self, session: AsyncSession, event: Envelope) -> None:
-        data = parse_data(ResidentRegistered, event)
-        with refusals():
-            await service.check_source(session, event.source, [data.municipality_code])
-        registration = await service.register_resident(
-            session, event=event, data=data, policy=self.ctx.policy.for_municipality(data.municipality_code), data_key=self.data_key
-        )
-        await self._open_path(session, registration)
 
-    async def jobseeker_registered(self, session: AsyncSession, event: Envelope) -> None:
-        data = parse_data(JobseekerRegistered, event)
-        with refusals():
-            await service.check_source(session, event.source, [data.municipality_code])
-            await service.register_jobseeker(session, event=event, data=data, data_key=self.data_key)
+async def resident_moved(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
+    data = parse_data(ResidentMoved, event)
+    # Reported by either municipality's system (or a national register registered for both).
+    await check_source(session, event.source, [data.from_municipality_code, data.to_municipality_code], any_of=True)
+    await service.move_client(session, event=event, data=data, data_key=ctx.settings.data_key_bytes)
 
-    async def resident_moved(self, session: AsyncSession, event: Envelope) -> None:
-        data = parse_data(ResidentMoved, event)
-        with refusals():
-            # Reported by either municipality's system (or a national register registered for both).
-            await service.check_source(session, event.source, [data.from_municipality_code, data.to_municipality_code], any_of=True)
-            await service.move_client(session, event=event, data=data, data_key=self.data_key)
 
-    async def assessment_requested(self, session: AsyncSession, event: Envelope) -> None:
-        data = parse_data(AssessmentRequested, event)
-        with refusals():
-            await service.check_source(session, event.source, [data.municipality_code])
-        registration = await service.request_assessment(
-            session, event=event, data=data, policy=self.ctx.policy.for_municipality(data.municipality_code), data_key=self.data_key
-        )
-        await self._open_path(session, registration)
+async def assessment_requested(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
+    data = parse_data(AssessmentRequested, event)
+    await check_source(session, event.source, [data.municipality_code])
+    registration = await service.request_assessment(
+        session, event=event, data=data, policy=ctx.policy.for_municipality(data.municipality_code),
+        data_key=ctx.settings.data_key_bytes,
+    )
+    await open_path(ctx, session, registration)
 
-    async def service_reported(self, session: AsyncSession, event: Envelope) -> None:
-        data = parse_data(ServiceReported, event)
-        with refusals():
-            await service.forward_service_report(session, event=event, data=data, data_key=self.data_key)
 
-    async def _open_path(self, session: AsyncSession, registration: service.Registration) -> None:
-        """Start a new eligible client's path; a recruitment notice waiting for them arrives, and
-        the path learns of the job."""
-        if registration.path is None:
-            return
-        matching = await service.match_notices_for_client(session, registration.client)
-        temporal = self.ctx.require_temporal()
-        # Started before the commit and idempotent by id: a redelivery after a crash finds it running.
-        await temporal.start_workflow(
-            ClientPathWorkflow.run,
-            registration.path,
-            id=path_workflow_id(registration.client.id),
-            task_queue=task_queue("intake"),
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        )
-        await service.send_workflow_signals(temporal, matching.signals)
+async def service_reported(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
+    data = parse_data(ServiceReported, event)
+    await service.forward_service_report(session, event=event, data=data, data_key=ctx.settings.data_key_bytes)
 
-    def subscription(self) -> Subscription:
-        return Subscription(
+
+async def open_path(ctx: ServiceContext, session: AsyncSession, registration: service.Registration) -> None:
+    """Start a new eligible client's path; a recruitment notice waiting for them arrives, and
+    the path learns of the job."""
+    if registration.path is None:
+        return
+    matching = await match_notices_for_client(session, registration.client)
+    temporal = ctx.require_temporal()
+    # Started before the commit and idempotent by id: a redelivery after a crash finds it running.
+    await temporal.start_workflow(
+        ClientPathWorkflow.run,
+        registration.path,
+        id=path_workflow_id(registration.client.id),
+        task_queue=task_queue("intake"),
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
+    await send_workflow_signals(temporal, matching.signals)
+
+
+def subscriptions(ctx: ServiceContext) -> list[Subscription]:
+    handlers = {
+        RESIDENT_REGISTERED: resident_registered,
+        JOBSEEKER_REGISTERED: jobseeker_registered,
+        RESIDENT_MOVED: resident_moved,
+        ASSESSMENT_REQUESTED: assessment_requested,
+        SERVICE_REPORTED: service_reported,
+    }
+    return [
+        Subscription(
             queue=INBOUND_QUEUE,
             # Everything: an unknown type is dead-lettered with its reason, not lost.
             bindings=[(INBOUND_EXCHANGE, "#")],
             dead_letter_queue=INBOUND_DEAD_QUEUE,
-            handlers={
-                RESIDENT_REGISTERED: self.resident_registered,
-                JOBSEEKER_REGISTERED: self.jobseeker_registered,
-                RESIDENT_MOVED: self.resident_moved,
-                ASSESSMENT_REQUESTED: self.assessment_requested,
-                SERVICE_REPORTED: self.service_reported,
-            },
+            handlers={event_type: partial(handler, ctx) for event_type, handler in handlers.items()},
         )
+    ]

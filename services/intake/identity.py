@@ -191,12 +191,23 @@ class PersonKey:
             nationality=nationality.strip().upper(),
         )
 
+    @classmethod
+    def of_record(cls, record) -> PersonKey:
+        """The key of any record with the person's fields (a client, a notice's recruit)."""
+        return cls.of(record.given_names, record.family_name, record.birth_date, record.nationality)
+
 
 def _swapped_day_month(d: date) -> date | None:
     try:
         return date(d.year, d.day, d.month)
     except ValueError:
         return None
+
+
+def birth_dates_like(day: date) -> list[date]:
+    """The date, and with day and month swapped (a partial match that a person should see)."""
+    swapped = _swapped_day_month(day)
+    return [day] if swapped in (None, day) else [day, swapped]
 
 
 def _names_overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:

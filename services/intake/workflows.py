@@ -1,5 +1,5 @@
-"""The client's path workflow (`client-<client_id>`): one per client, from intake to closing; and
-the recruitment notice's workflow (`notice-<notice_id>`): one per employer's notice.
+"""The client's path workflow (`client-<client_id>`): one per client, from intake to closing.
+(A recruitment notice's workflow is in notices/workflows.py.)
 
 Deterministic and import-light: the Temporal sandbox re-imports this module for every run. All
 I/O goes through the activities named here; time is `workflow.now()`; deadlines are durable
@@ -18,7 +18,10 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from shared.contracts import CaseStatus, Deadline, DeadlineKind, Stage
+    from shared.contracts import CaseStatus, Deadline, DeadlineKind, NotificationRequested, Stage
+
+# Workflows ask for notifications with the shared contract (the notifications service reads it).
+NotificationRequest = NotificationRequested
 
 
 def path_workflow_id(client_id: UUID | str) -> str:
@@ -41,18 +44,6 @@ class CaseChange(BaseModel):
     status: CaseStatus
     next_deadline: Deadline | None
     reason: str
-
-
-class NotificationRequest(BaseModel):
-    notification_id: UUID
-    kind: str
-    case_id: UUID | None = None
-    client_id: UUID | None = None
-    recipient_role: str
-    params: dict
-    # A recruitment notice is no case: its notifications name the municipality (and the notice).
-    municipality_code: str | None = None
-    notice_id: UUID | None = None
 
 
 class NoticeMatch(BaseModel):
@@ -157,126 +148,6 @@ class ClientPathWorkflow:
                 client_id=path.client_id,
                 recipient_role=role,
                 params={"deadline_kind": deadline.kind.value, "due_on": deadline.due_on.isoformat()},
-            ),
-            **ACTIVITY_OPTIONS,
-        )
-
-
-# --- recruitment notices -------------------------------------------------------------------------
-
-
-def notice_workflow_id(notice_id: UUID | str) -> str:
-    return f"notice-{notice_id}"
-
-
-class NoticeInput(BaseModel):
-    notice_id: UUID
-    municipality_code: str  # the destination: its caseworkers are told
-    remind_at: datetime  # policy: notice_reminder_days before the expected arrival
-    expire_at: datetime  # policy: notice_grace_days after it, when nobody has arrived
-    details: dict  # what the notifications say: employer, job, recruit, arrival, family, preparations
-
-
-class NoticeOutcome(BaseModel):
-    """How a notice ended, as the database has it."""
-
-    status: str  # arrived | expired | withdrawn
-    client_id: UUID | None = None
-    case_id: UUID | None = None
-
-
-class NoticeState(BaseModel):
-    status: str = "received"
-    reminded: bool = False
-    arrived_client_id: UUID | None = None
-
-
-# The workflow starts, and an arrival or a withdrawal is signalled, just before the transaction
-# that records it commits: wait for the commit, and if it never comes (rolled back), carry on without.
-_UNTIL_COMMITTED = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=2))
-RECORDED_OPTIONS = dict(
-    start_to_close_timeout=timedelta(seconds=30), schedule_to_close_timeout=timedelta(minutes=15), retry_policy=_UNTIL_COMMITTED
-)
-SETTLE_OPTIONS = dict(
-    start_to_close_timeout=timedelta(seconds=30), schedule_to_close_timeout=timedelta(hours=2), retry_policy=_UNTIL_COMMITTED
-)
-
-
-@workflow.defn(name="RecruitmentNotice")
-class RecruitmentNoticeWorkflow:
-    """`notice-<id>`: tells the destination municipality about the notice, reminds it before the
-    arrival, and ends when the recruit arrives, the employer withdraws, or the grace period passes.
-    Acknowledging a notice is a database change only: the timers don't depend on it."""
-
-    def __init__(self) -> None:
-        self.state = NoticeState()
-        self.signalled = False  # an arrival or a withdrawal was reported
-
-    @workflow.run
-    async def run(self, notice: NoticeInput) -> NoticeState:
-        try:
-            await workflow.execute_activity("confirm_notice_recorded", notice.notice_id, **RECORDED_OPTIONS)
-        except ActivityError:
-            self.state.status = "not_recorded"  # the submission was rolled back: there is no notice
-            return self.state
-        await self._notify(notice, "notice_received")
-        while True:
-            moment = notice.expire_at if self.state.reminded else notice.remind_at
-            if await wait_until(lambda: self.signalled, moment):
-                try:
-                    outcome = await workflow.execute_activity(
-                        "settled_notice_status", notice.notice_id, result_type=NoticeOutcome, **SETTLE_OPTIONS
-                    )
-                except ActivityError:
-                    self.signalled = False  # never committed: the notice is still open
-                    continue
-            elif not self.state.reminded:
-                await self._notify(notice, "notice_reminder")
-                self.state.reminded = True
-                continue
-            else:
-                outcome = await workflow.execute_activity(
-                    "record_notice_expiry", notice.notice_id, result_type=NoticeOutcome, **ACTIVITY_OPTIONS
-                )
-            return await self._finish(notice, outcome)
-
-    @workflow.signal(name="arrived")
-    def on_arrived(self, client_id: UUID) -> None:
-        self.state.arrived_client_id = client_id
-        self.signalled = True
-
-    @workflow.signal(name="withdrawn")
-    def on_withdrawn(self) -> None:
-        self.signalled = True
-
-    @workflow.query(name="state")
-    def current_state(self) -> NoticeState:
-        return self.state
-
-    async def _finish(self, notice: NoticeInput, outcome: NoticeOutcome) -> NoticeState:
-        self.state.status = outcome.status
-        if outcome.status == "arrived":
-            self.state.arrived_client_id = outcome.client_id
-            await self._notify(notice, "notice_arrived", case_id=outcome.case_id, client_id=outcome.client_id)
-        elif outcome.status == "expired":
-            await self._notify(notice, "notice_expired")
-        elif outcome.status == "withdrawn" and workflow.patched("tell-staff-of-withdrawal"):
-            # Added while notices were running: those withdrawn before it replay without it.
-            await self._notify(notice, "notice_withdrawn")
-        return self.state
-
-    async def _notify(self, notice: NoticeInput, kind: str, *, case_id: UUID | None = None, client_id: UUID | None = None) -> None:
-        await workflow.execute_activity(
-            "request_notification",
-            NotificationRequest(
-                notification_id=workflow.uuid4(),
-                kind=kind,
-                case_id=case_id,
-                client_id=client_id,
-                recipient_role="caseworker",
-                params=notice.details,
-                municipality_code=notice.municipality_code,
-                notice_id=notice.notice_id,
             ),
             **ACTIVITY_OPTIONS,
         )

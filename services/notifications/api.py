@@ -7,13 +7,13 @@ import json
 from typing import Annotated, AsyncIterator
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifications import service
 from services.notifications.models import (
     CaseDetail,
-    CasePage,
     CaseRead,
     CaseView,
     ClientSummary,
@@ -24,9 +24,11 @@ from services.notifications.models import (
 from services.notifications.templates import render
 from shared import municipalities
 from shared.auth import CurrentStaff
+from shared.clock import today
 from shared.contracts import Deadline, Stage
-from shared.http import ApiError, Page, PageSize
-from shared.service import ServiceContext
+from shared.pagination import Page, PageParams
+from shared.refusals import found
+from shared.service import ServiceContext, context_dependency, session_dependency
 
 STREAM_POLL_SECONDS = 2.0
 
@@ -44,7 +46,7 @@ def case_read(view: CaseView, client: ClientView | None) -> dict:
         status=view.status,
         next_deadline=deadline,
         overdue=view.stage != Stage.closed
-        and (view.status.endswith("overdue") or (deadline is not None and deadline.due_on < service.today())),
+        and (view.status.endswith("overdue") or (deadline is not None and deadline.due_on < today())),
         assignee=view.assignee,
         changed_at=view.changed_at,
         reason=view.reason,
@@ -52,80 +54,85 @@ def case_read(view: CaseView, client: ClientView | None) -> dict:
     )
 
 
-def build_router(ctx: ServiceContext, feed: service.CaseFeed) -> APIRouter:
-    router = APIRouter(prefix="/api/v1", tags=["cases"])
+NotificationsContext = Annotated[ServiceContext, Depends(context_dependency("notifications"))]
+Session = Annotated[AsyncSession, Depends(session_dependency("notifications"))]
 
-    @router.get("/cases", response_model=CasePage)
-    async def list_cases(
-        user: CurrentStaff,
-        municipality: str | None = None,
-        stage: Stage | None = None,
-        overdue: bool | None = None,
-        q: Annotated[str | None, Query(max_length=100)] = None,
-        page: Page = 1,
-        page_size: PageSize = 50,
-    ) -> CasePage:
+router = APIRouter(prefix="/api/v1", tags=["cases"])
+
+
+async def visible_case(case_id: UUID, user: CurrentStaff, session: Session) -> tuple[CaseView, ClientView | None]:
+    """The case of this id, if it is of one of the user's municipalities (else 404)."""
+    return found(await service.get_case(session, user, case_id), "case_not_found")
+
+
+@router.get("/cases", response_model=Page[CaseRead])
+async def list_cases(
+    user: CurrentStaff,
+    session: Session,
+    pagination: PageParams,
+    municipality: str | None = None,
+    stage: Stage | None = None,
+    overdue: bool | None = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+):
+    page = await service.list_cases(session, user, municipality=municipality, stage=stage, overdue=overdue, q=q, pagination=pagination)
+    # Lists carry names but never the identity code (the projection doesn't hold it at all).
+    page.items = [CaseRead(**case_read(view, client)) for view, client in page.items]
+    return page
+
+
+@router.get("/cases/stream", response_class=EventSourceResponse)
+async def stream(
+    request: Request, user: CurrentStaff, ctx: NotificationsContext, last_event_id: Annotated[str | None, Header()] = None
+) -> AsyncIterator[ServerSentEvent]:
+    """`case.updated` for every change of a case the user may see; resumable by Last-Event-ID."""
+    feed = service.case_feed(ctx)
+    async with ctx.db.session() as session:
+        last_id = int(last_event_id) if last_event_id and last_event_id.isdigit() else await service.latest_change_id(session)
+    while not await request.is_disconnected():
         async with ctx.db.session() as session:
-            rows, total = await service.list_cases(
-                session, user, municipality=municipality, stage=stage, overdue=overdue, q=q, page=page, page_size=page_size
-            )
-        # Lists carry names but never the identity code (the projection doesn't hold it at all).
-        return CasePage(items=[CaseRead(**case_read(view, client)) for view, client in rows], total=total, page=page, page_size=page_size)
+            changes = await service.changes_after(session, user, last_id)
+        for change in changes:
+            last_id = change.id
+            yield ServerSentEvent(event="case.updated", id=str(change.id), raw_data=json.dumps(change.data))
+        if not changes:
+            await feed.wait(STREAM_POLL_SECONDS)
 
-    @router.get("/cases/stream", response_class=EventSourceResponse)
-    async def stream(
-        request: Request, user: CurrentStaff, last_event_id: Annotated[str | None, Header()] = None
-    ) -> AsyncIterator[ServerSentEvent]:
-        """`case.updated` for every change of a case the user may see; resumable by Last-Event-ID."""
-        async with ctx.db.session() as session:
-            last_id = int(last_event_id) if last_event_id and last_event_id.isdigit() else await service.latest_change_id(session)
-        while not await request.is_disconnected():
-            async with ctx.db.session() as session:
-                changes = await service.changes_after(session, user, last_id)
-            for change in changes:
-                last_id = change.id
-                yield ServerSentEvent(event="case.updated", id=str(change.id), raw_data=json.dumps(change.data))
-            if not changes:
-                await feed.wait(STREAM_POLL_SECONDS)
 
-    @router.get("/cases/{case_id}", response_model=CaseDetail)
-    async def get_case(case_id: UUID, user: CurrentStaff) -> CaseDetail:
-        async with ctx.db.session() as session:
-            found = await service.get_case(session, user, case_id)
-            if found is None:
-                raise ApiError(404, "case_not_found")
-            view, client = found
-            changes = await service.timeline(session, case_id)
-            await service.log_access(session, user, view, "case.read")
-            await session.commit()
-        timeline = [
-            TimelineEntry(
-                at=change.data["changed_at"],
-                stage=change.data["stage"],
-                status=change.data["status"],
-                reason=change.data["reason"],
-                next_deadline=change.data.get("next_deadline"),
-            )
-            for change in changes
-        ]
-        deadlines = list({(entry.next_deadline.kind, entry.next_deadline.due_on): entry.next_deadline for entry in timeline if entry.next_deadline}.values())
-        return CaseDetail(**case_read(view, client), deadlines=deadlines, timeline=timeline)
+@router.get("/cases/{case_id}", response_model=CaseDetail)
+async def get_case(
+    case: Annotated[tuple[CaseView, ClientView | None], Depends(visible_case)], user: CurrentStaff, session: Session
+) -> CaseDetail:
+    view, client = case
+    changes = await service.timeline(session, view.case_id)
+    await service.log_access(session, user, view, "case.read")
+    await session.commit()
+    timeline = [
+        TimelineEntry(
+            at=change.data["changed_at"],
+            stage=change.data["stage"],
+            status=change.data["status"],
+            reason=change.data["reason"],
+            next_deadline=change.data.get("next_deadline"),
+        )
+        for change in changes
+    ]
+    deadlines = list({(entry.next_deadline.kind, entry.next_deadline.due_on): entry.next_deadline for entry in timeline if entry.next_deadline}.values())
+    return CaseDetail(**case_read(view, client), deadlines=deadlines, timeline=timeline)
 
-    @router.get("/notifications", response_model=list[NotificationRead], tags=["notifications"])
-    async def list_notifications(user: CurrentStaff) -> list[NotificationRead]:
-        async with ctx.db.session() as session:
-            rows = await service.list_notifications(session, user)
-        return [
-            NotificationRead(
-                id=row.id,
-                kind=row.kind,
-                municipality_code=row.municipality_code,
-                recipient_role=row.recipient_role,
-                case_id=row.case_id,
-                created_at=row.created_at,
-                message=render(row.kind, row.params),
-            )
-            for row in rows
-        ]
 
-    return router
+@router.get("/notifications", response_model=list[NotificationRead], tags=["notifications"])
+async def list_notifications(user: CurrentStaff, session: Session) -> list[NotificationRead]:
+    rows = await service.list_notifications(session, user)
+    return [
+        NotificationRead(
+            id=row.id,
+            kind=row.kind,
+            municipality_code=row.municipality_code,
+            recipient_role=row.recipient_role,
+            case_id=row.case_id,
+            created_at=row.created_at,
+            message=render(row.kind, row.params),
+        )
+        for row in rows
+    ]

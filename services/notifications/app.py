@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.notifications.api import build_router
+from services.notifications.api import router
 from services.notifications.dashboard import build_dashboard
-from services.notifications.handlers import NotificationHandlers
+from services.notifications.handlers import subscriptions
 from services.notifications.mail import MailDelivery
-from services.notifications.service import CaseFeed
 from shared.service import ServiceContext, ServiceParts
 
 NAME = "notifications"
@@ -16,11 +15,10 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def build(ctx: ServiceContext) -> ServiceParts:
-    feed = CaseFeed()
     return ServiceParts(
         name=NAME,
         migrations=MIGRATIONS,
-        routers=[build_router(ctx, feed), build_dashboard(ctx)],
-        subscriptions=NotificationHandlers(feed).subscriptions(),
+        routers=[router, build_dashboard(ctx)],
+        subscriptions=subscriptions(ctx),
         background={"e-mail delivery": MailDelivery(ctx.db, ctx.settings).run},
     )

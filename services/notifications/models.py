@@ -139,13 +139,6 @@ class CaseDetail(CaseRead):
     timeline: list[TimelineEntry]
 
 
-class CasePage(BaseModel):
-    items: list[CaseRead]
-    total: int
-    page: int
-    page_size: int
-
-
 class NotificationRead(BaseModel):
     id: UUID
     kind: str

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timezone
+from datetime import date
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_
 from sqlmodel import select
@@ -19,13 +18,11 @@ from services.notifications.models import (
     Notification,
 )
 from shared.auth import StaffUser, scoped
+from shared.clock import now, today
 from shared.contracts import CaseUpdated, ClientRecorded, NotificationRequested, Stage
-
-FINNISH_TIME = ZoneInfo("Europe/Helsinki")
-
-
-def today() -> date:
-    return datetime.now(FINNISH_TIME).date()
+from shared.messaging import Rejected
+from shared.pagination import Page, Pagination, paginate
+from shared.service import ServiceContext
 
 
 class CaseFeed:
@@ -45,6 +42,11 @@ class CaseFeed:
                 await asyncio.wait_for(self._changed.wait(), timeout)
             except TimeoutError:
                 pass
+
+
+def case_feed(ctx: ServiceContext) -> CaseFeed:
+    """The service's one feed, shared by its handlers (which wake it) and its streams."""
+    return ctx.resources.setdefault("case_feed", CaseFeed())
 
 
 async def apply_case_updated(session: AsyncSession, update: CaseUpdated) -> None:
@@ -82,13 +84,15 @@ async def apply_client_recorded(session: AsyncSession, recorded: ClientRecorded)
 
 
 async def record_notification(session: AsyncSession, request: NotificationRequested) -> None:
+    if request.municipality_code is None:
+        raise Rejected("a notification request must name its municipality")
     if await session.get(Notification, request.notification_id) is not None:
         return  # the same request again (an activity retried): told once
     session.add(
         Notification(
-            **request.model_dump(exclude={"notification_id"}),
+            **request.model_dump(exclude={"notification_id", "notice_id"}),
             id=request.notification_id,
-            created_at=datetime.now(timezone.utc),
+            created_at=now(),
         )
     )
 
@@ -105,9 +109,8 @@ async def list_cases(
     stage: Stage | None,
     overdue: bool | None,
     q: str | None,
-    page: int,
-    page_size: int,
-) -> tuple[list[tuple[CaseView, ClientView | None]], int]:
+    pagination: Pagination,
+) -> Page[tuple[CaseView, ClientView | None]]:
     query = scoped(select(CaseView, ClientView).outerjoin(ClientView, ClientView.client_id == CaseView.client_id), CaseView.municipality_code, user)
     if municipality:
         query = query.where(CaseView.municipality_code == municipality)
@@ -120,13 +123,8 @@ async def list_cases(
         query = query.where(
             or_(func.lower(ClientView.given_names).like(pattern), func.lower(ClientView.family_name).like(pattern))
         )
-    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
-    rows = await session.exec(
-        query.order_by(CaseView.next_deadline_on.is_(None), CaseView.next_deadline_on, CaseView.changed_at.desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    )
-    return [(view, client) for view, client in rows.all()], total
+    query = query.order_by(CaseView.next_deadline_on.is_(None), CaseView.next_deadline_on, CaseView.changed_at.desc())
+    return await paginate(session, query, pagination, tuple)
 
 
 async def get_case(session: AsyncSession, user: StaffUser, case_id: UUID) -> tuple[CaseView, ClientView | None] | None:
@@ -147,7 +145,7 @@ async def timeline(session: AsyncSession, case_id: UUID) -> list[CaseChange]:
 async def log_access(session: AsyncSession, user: StaffUser, view: CaseView, action: str) -> None:
     session.add(
         AccessLogEntry(
-            user_sub=user.sub, user_name=user.name, case_id=view.case_id, client_id=view.client_id, action=action, at=datetime.now(timezone.utc)
+            user_sub=user.sub, user_name=user.name, case_id=view.case_id, client_id=view.client_id, action=action, at=now()
         )
     )
 

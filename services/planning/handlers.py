@@ -1,6 +1,11 @@
-"""The planning service's AMQP handlers."""
+"""The planning service's AMQP handlers.
+
+Module-level `async def handler(ctx, session, event)` functions, bound by `subscriptions(ctx)`:
+the convention of every service's handlers.py."""
 
 from __future__ import annotations
+
+from functools import partial
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,7 +18,7 @@ from shared.service import ServiceContext
 QUEUE = "kotopolku.planning"
 
 
-async def service_reported(session: AsyncSession, event: Envelope) -> None:
+async def service_reported(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
     await service.record_service_report(session, parse_data(ServiceReport, event))
 
 
@@ -22,6 +27,6 @@ def subscriptions(ctx: ServiceContext) -> list[Subscription]:
         Subscription(
             queue=QUEUE,
             bindings=[(INTERNAL_EXCHANGE, SERVICE_REPORT_RECEIVED)],
-            handlers={SERVICE_REPORT_RECEIVED: service_reported},
+            handlers={SERVICE_REPORT_RECEIVED: partial(service_reported, ctx)},
         )
     ]

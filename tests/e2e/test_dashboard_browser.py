@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.async_api import async_playwright, expect
 
-from services.intake import service
+from services.intake.employers import service
 from shared.auth import mint_token
 from support import app_of, event, free_port, make_settings, notice, publish, registration, running, serving
 

@@ -54,7 +54,7 @@ def live_kotopolku(tmp_path_factory, amqp_url, temporal_address):
 
 
 async def _employer_key(runtime) -> str:
-    from services.intake import service
+    from services.intake.employers import service
 
     async with runtime.contexts["intake"].db.session() as session:
         _employer, key = await service.create_employer(session, business_id="0112038-9", name="Fuzz Oy")

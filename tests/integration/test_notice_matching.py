@@ -9,9 +9,16 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from services.intake import service
+from services.intake import service as intake
 from services.intake.app import MIGRATIONS
-from services.intake.models import CaseEmployment, MatchReview, NoticeCreate, RecruitmentNotice, ResidentRegistered
+from services.intake.employers import service as employers
+from services.intake.models import ResidentRegistered
+from services.intake.notices import service as notices
+from services.intake.notices.matching import service as matching
+from services.intake.notices.matching.models import CaseEmployment, MatchReview
+from services.intake.notices.models import NoticeCreate, RecruitmentNotice
+from shared.pagination import Pagination
+from shared.refusals import NotFound
 from shared.auth import StaffUser
 from shared.db import Database
 from shared.policy import load_policy
@@ -30,7 +37,7 @@ async def database(tmp_path, database_url):
 
 async def employer(database, number: int = 112038):
     async with database.session() as session:
-        created, _ = await service.create_employer(session, business_id=make_business_id(number), name=f"Employer {number}")
+        created, _ = await employers.create_employer(session, business_id=make_business_id(number), name=f"Employer {number}")
         await session.commit()
     return created
 
@@ -48,7 +55,7 @@ async def submit(database, owner, *, given_names="Nguyen Van", family_name="An",
         started.append(workflow_input)
 
     async with database.session() as session:
-        submission = await service.submit_notice(
+        submission = await notices.submit_notice(
             session, employer=owner, body=body, idempotency_key=None, policy=POLICY, start_workflow=start_workflow
         )
         await session.commit()
@@ -64,12 +71,12 @@ async def register(database, *, given_names="Nguyen Van", family_name="An", birt
         **extra,
     )
     async with database.session() as session:
-        registered = await service.register_resident(
+        registered = await intake.register_resident(
             session, event=event(data), data=ResidentRegistered.model_validate(data), policy=POLICY, data_key=b"k" * 32
         )
         outcome = None
         if registered.created and registered.path is not None:
-            outcome = await service.match_notices_for_client(session, registered.client)
+            outcome = await matching.match_notices_for_client(session, registered.client)
         await session.commit()
     return registered.client, outcome
 
@@ -188,12 +195,13 @@ async def test_staff_resolve_a_review_by_choosing_the_notice_or_rejecting_it(dat
     by_notice = {review.notice_id: review.id for review in await open_reviews(database)}
 
     async with database.session() as session:
-        assert await service.resolve_review(session, user=elsewhere, review_id=by_notice[first.notice_id], decision="match") is None
-        listed, total = await service.list_reviews(session, user=elsewhere, status=None, municipality=None, page=1, page_size=10)
-        assert (listed, total) == ([], 0)
+        with pytest.raises(NotFound):
+            await matching.resolve_review(session, user=elsewhere, review_id=by_notice[first.notice_id], decision="match")
+        listed = await matching.list_reviews(session, user=elsewhere, status=None, municipality=None, pagination=Pagination(page_size=10))
+        assert (listed.items, listed.total) == ([], 0)
 
     async with database.session() as session:
-        outcome = await service.resolve_review(session, user=staff, review_id=by_notice[second.notice_id], decision="match")
+        outcome = await matching.resolve_review(session, user=staff, review_id=by_notice[second.notice_id], decision="match")
         await session.commit()
     assert outcome.matched == (second.notice_id, client.id)
     assert {signal.name for signal in outcome.signals} == {"arrived", "notice_matched"}
@@ -202,8 +210,8 @@ async def test_staff_resolve_a_review_by_choosing_the_notice_or_rejecting_it(dat
     async with database.session() as session:
         reviews = {review.notice_id: review for review in await session.exec(select(MatchReview))}
         employment = (await session.exec(select(CaseEmployment))).one()
-        with pytest.raises(service.ReviewRefused, match="review_already_resolved"):
-            await service.resolve_review(session, user=staff, review_id=by_notice[first.notice_id], decision="match")
+        with pytest.raises(matching.ReviewRefused, match="review_already_resolved"):
+            await matching.resolve_review(session, user=staff, review_id=by_notice[first.notice_id], decision="match")
     assert (reviews[second.notice_id].status, reviews[second.notice_id].resolved_by) == ("matched", "Sari")
     assert reviews[first.notice_id].status == "superseded"  # the client was matched: nothing left to decide
     assert employment.matched_by == "s1"
@@ -215,7 +223,7 @@ async def test_a_rejected_review_leaves_the_notice_open(database):
     [review] = await open_reviews(database)
     staff = StaffUser(sub="s1", roles=["caseworker"], municipalities=["905"])
     async with database.session() as session:
-        outcome = await service.resolve_review(session, user=staff, review_id=review.id, decision="reject")
+        outcome = await matching.resolve_review(session, user=staff, review_id=review.id, decision="reject")
         await session.commit()
     assert outcome.result == "none" and outcome.signals == []
     assert await notice_status(database, submitted.notice_id) == "received"
@@ -229,31 +237,31 @@ async def test_a_review_of_a_withdrawn_notice_needs_no_decision(database):
     await register(database, given_names="Amina", family_name="Hassan")
     [review] = await open_reviews(database)
     async with database.session() as session:
-        await service.withdraw_notice(session, employer=owner, notice_id=submitted.notice_id)
+        await notices.withdraw_notice(session, notice=await notices.get_employer_notice(session, employer=owner, notice_id=submitted.notice_id))
         await session.commit()
     async with database.session() as session:
         assert (await session.get(MatchReview, review.id)).status == "superseded"
-        with pytest.raises(service.ReviewRefused, match="review_already_resolved"):
-            await service.resolve_review(session, user=StaffUser(sub="s", municipalities=["905"]), review_id=review.id, decision="match")
+        with pytest.raises(matching.ReviewRefused, match="review_already_resolved"):
+            await matching.resolve_review(session, user=StaffUser(sub="s", municipalities=["905"]), review_id=review.id, decision="match")
 
 
 async def test_revoked_and_rotated_keys(database):
     async with database.session() as session:
-        created, key = await service.create_employer(session, business_id="0112038-9", name="Example Oy")
+        created, key = await employers.create_employer(session, business_id="0112038-9", name="Example Oy")
         await session.commit()
     async with database.session() as session:
-        assert (await service.employer_for_api_key(session, key)).id == created.id
-        assert await service.employer_for_api_key(session, key + "x") is None
-        with pytest.raises(service.EmployerError, match="already registered"):
-            await service.create_employer(session, business_id="0112038-9", name="Again")
+        assert (await employers.employer_for_api_key(session, key)).id == created.id
+        assert await employers.employer_for_api_key(session, key + "x") is None
+        with pytest.raises(employers.EmployerError, match="already registered"):
+            await employers.create_employer(session, business_id="0112038-9", name="Again")
     async with database.session() as session:
-        _, new_key = await service.rotate_employer_key(session, business_id="0112038-9")
+        _, new_key = await employers.rotate_employer_key(session, business_id="0112038-9")
         await session.commit()
     async with database.session() as session:
-        assert await service.employer_for_api_key(session, key) is None
-        assert await service.employer_for_api_key(session, new_key) is not None
-        await service.revoke_employer(session, business_id="0112038-9")
+        assert await employers.employer_for_api_key(session, key) is None
+        assert await employers.employer_for_api_key(session, new_key) is not None
+        await employers.revoke_employer(session, business_id="0112038-9")
         await session.commit()
     async with database.session() as session:
-        assert await service.employer_for_api_key(session, new_key) is None
-        assert [employer.active for employer in await service.list_employers(session)] == [False]
+        assert await employers.employer_for_api_key(session, new_key) is None
+        assert [employer.active for employer in await employers.list_employers(session)] == [False]

@@ -19,9 +19,10 @@ from sqlalchemy import func
 from sqlmodel import select
 from temporalio.service import RPCError, RPCStatusCode
 
-from services.intake import service
 from services.intake.models import Client, ClientCase
-from services.intake.workflows import ClientPathWorkflow, RecruitmentNoticeWorkflow, notice_workflow_id, path_workflow_id
+from services.intake.notices import service
+from services.intake.notices.workflows import RecruitmentNoticeWorkflow, notice_workflow_id
+from services.intake.workflows import ClientPathWorkflow, path_workflow_id
 from services.runner import Runtime, create_app
 from shared.contracts import ASSESSMENT_REQUESTED
 from shared.settings import load_settings
@@ -392,7 +393,7 @@ async def test_temporal_unreachable_answers_503_and_leaves_nothing_behind(tmp_pa
 
 
 async def test_a_repeated_submission_gets_its_first_answer_even_after_the_dates_have_passed(settings, monkeypatch):
-    import services.intake.models as models
+    import services.intake.notices.models as models
 
     async with running(settings) as (runtime, http):
         employer = await employer_key(runtime)
@@ -408,3 +409,28 @@ async def test_a_repeated_submission_gets_its_first_answer_even_after_the_dates_
         # As a new submission, the same body is refused today.
         new = await http.post(NOTICES, json=body, headers={**employer, "Idempotency-Key": "a-new-one"})
         assert new.status_code == 422
+
+
+async def test_only_caseworkers_and_coordinators_change_notices_and_reviews(settings):
+    async with running(settings) as (runtime, http):
+        employer = await employer_key(runtime)
+        created = await submitted(http, employer)
+        admin, coordinator = token(settings, "905", role="admin"), token(settings, "905", role="coordinator")
+        somebody = uuid.uuid4()
+        writes = [
+            (f"{MUNICIPAL}/{created['id']}/acknowledgement", None),
+            (f"{REVIEWS}/{somebody}/resolution", {"decision": "reject"}),
+            (f"/api/v1/municipal/duplicate-reviews/{somebody}/resolution", {"decision": "different_people"}),
+        ]
+        for url, body in writes:
+            refused = await http.post(url, json=body, headers=admin)
+            assert refused.status_code == 403, (url, refused.text)
+            detail = refused.json()["detail"]
+            assert detail["code"] == "forbidden_role" and set(detail["messages"]) == {"fi", "sv", "en"}
+        # An admin may still read what staff read.
+        assert (await http.get(f"{MUNICIPAL}/{created['id']}", headers=admin)).status_code == 200
+
+        acknowledged = await http.post(f"{MUNICIPAL}/{created['id']}/acknowledgement", headers=coordinator)
+        assert acknowledged.status_code == 200 and acknowledged.json()["status"] == "acknowledged"
+        for url, body in writes[1:]:
+            assert (await http.post(url, json=body, headers=coordinator)).status_code == 404

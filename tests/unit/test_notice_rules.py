@@ -8,8 +8,11 @@ from datetime import date, timedelta
 import pytest
 from pydantic import ValidationError
 
-from services.intake import service
-from services.intake.models import NOTICE_TRANSITIONS, NoticeCreate, NoticeStatus, finnish_today
+from services.intake.employers import service as employers
+from services.intake.notices import service
+from services.intake.notices.models import NoticeCreate, NoticeStatus
+from services.intake.notices.state import NOTICE_TRANSITIONS
+from shared.clock import today as finnish_today
 from services.notifications.templates import render
 from support import notice
 
@@ -118,16 +121,16 @@ def test_what_to_prepare_follows_the_childrens_ages_in_the_year_of_arrival():
 
 
 def test_api_keys_are_random_and_only_their_hash_is_compared():
-    first, second = service.new_api_key(), service.new_api_key()
+    first, second = employers.new_api_key(), employers.new_api_key()
     assert first != second and first.startswith("kp_") and len(first) > 40
-    assert service.api_key_hash(first) == service.api_key_hash(first) != service.api_key_hash(second)
-    assert first not in service.api_key_hash(first)
+    assert employers.api_key_hash(first) == employers.api_key_hash(first) != employers.api_key_hash(second)
+    assert first not in employers.api_key_hash(first)
 
 
 @pytest.mark.parametrize("business_id", ["0112038-8", "123", "0112038 9", ""])
 async def test_bad_business_ids_are_refused_with_the_reason(business_id):
-    with pytest.raises(service.EmployerError, match="business id"):
-        await service.create_employer(None, business_id=business_id, name="Example Oy")
+    with pytest.raises(employers.EmployerError, match="business id"):
+        await employers.create_employer(None, business_id=business_id, name="Example Oy")
 
 
 NOTICE_PARAMS = {

@@ -14,9 +14,8 @@ from services.intake.workflows import (
     CaseChange,
     ClientPathInput,
     ClientPathWorkflow,
-    NotificationRequest,
 )
-from shared.contracts import task_queue
+from shared.contracts import NotificationRequested, task_queue
 from shared.policy import add_months
 
 TASK_QUEUE = task_queue("intake")
@@ -27,14 +26,14 @@ class RecordedActivities:
 
     def __init__(self) -> None:
         self.changes: list[CaseChange] = []
-        self.notifications: list[NotificationRequest] = []
+        self.notifications: list[NotificationRequested] = []
 
     @activity.defn(name="record_case_change")
     async def record_case_change(self, change: CaseChange) -> None:
         self.changes.append(change)
 
     @activity.defn(name="request_notification")
-    async def request_notification(self, request: NotificationRequest) -> None:
+    async def request_notification(self, request: NotificationRequested) -> None:
         self.notifications.append(request)
 
 

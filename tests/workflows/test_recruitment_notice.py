@@ -18,15 +18,10 @@ from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
 from services.intake.activities import IntakeActivities
-from services.intake.workflows import (
-    NoticeInput,
-    NoticeOutcome,
-    NotificationRequest,
-    RecruitmentNoticeWorkflow,
-    notice_workflow_id,
-)
+from services.intake.notices.activities import NoticeActivities
+from services.intake.notices.workflows import NoticeInput, NoticeOutcome, RecruitmentNoticeWorkflow, notice_workflow_id
 from services.runner import Runtime, create_app
-from shared.contracts import NOTIFICATION_REQUESTED, task_queue
+from shared.contracts import NOTIFICATION_REQUESTED, NotificationRequested, task_queue
 from shared.messaging import OutboxMessage
 from shared.settings import load_settings
 from support import employer_key, notice
@@ -38,7 +33,7 @@ class RecordedActivities:
     """Stand-ins for intake's notice activities that remember what the workflow asked for."""
 
     def __init__(self, settled: NoticeOutcome | None = None, *, recorded: bool = True) -> None:
-        self.notifications: list[tuple[datetime, NotificationRequest]] = []
+        self.notifications: list[tuple[datetime, NotificationRequested]] = []
         self.expired_at: datetime | None = None
         self.settled = settled  # None: the signalled change never commits
         self.recorded = recorded  # False: the submission never commits
@@ -49,7 +44,7 @@ class RecordedActivities:
             raise ApplicationError("not recorded", type="NoticeNotRecorded")
 
     @activity.defn(name="request_notification")
-    async def request_notification(self, request: NotificationRequest) -> None:
+    async def request_notification(self, request: NotificationRequested) -> None:
         self.notifications.append((activity.info().current_attempt_scheduled_time, request))
 
     @activity.defn(name="record_notice_expiry")
@@ -181,7 +176,7 @@ async def test_submitted_over_http_reminded_and_expired_with_the_real_activities
     await runtime.migrate()
     ctx = runtime.contexts["intake"]
     ctx.temporal = env.client
-    worker = Worker(env.client, task_queue=TASK_QUEUE, workflows=[RecruitmentNoticeWorkflow], activities=IntakeActivities(ctx).all())
+    worker = Worker(env.client, task_queue=TASK_QUEUE, workflows=[RecruitmentNoticeWorkflow], activities=IntakeActivities(ctx).all() + NoticeActivities(ctx).all())
     arrival = date.today() + timedelta(days=30)
     try:
         transport = httpx.ASGITransport(app=create_app(runtime))

@@ -10,7 +10,8 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from services.intake.workflows import ClientPathWorkflow, RecruitmentNoticeWorkflow
+from services.intake.notices.workflows import RecruitmentNoticeWorkflow
+from services.intake.workflows import ClientPathWorkflow
 from shared.settings import load_settings
 from shared.temporal import data_converter
 

@@ -1,7 +1,10 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import services.intake.models  # noqa: F401  (registers the tables)
+import services.intake.models  # noqa: F401  (registers the tables, with those of the sub-packages:)
+import services.intake.duplicates.models  # noqa: F401
+import services.intake.notices.matching.models  # noqa: F401
+import services.intake.sources.models  # noqa: F401
 import shared.workflow_commands  # noqa: F401
 from shared.db import run_migrations_online
 

@@ -1,0 +1,47 @@
+"""The staff queue of clients who may be the same person registered twice."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+
+from services.intake.dependencies import CaseStaff, Session
+from services.intake.duplicates import service
+from services.intake.duplicates.models import DuplicateDecision, DuplicateReviewRead
+from shared.auth import CurrentStaff
+from shared.pagination import Page, PageParams
+from shared.refusals import found
+
+router = APIRouter(prefix="/api/v1", tags=["recruitment notices (municipal staff)"])
+
+
+async def visible_duplicate_review(review_id: UUID, user: CurrentStaff, session: Session) -> DuplicateReviewRead:
+    """The duplicate review of this id, if it is of one of the user's municipalities (else 404)."""
+    return found(await service.get_duplicate_review(session, user=user, review_id=review_id), "review_not_found")
+
+
+VisibleDuplicateReview = Annotated[DuplicateReviewRead, Depends(visible_duplicate_review)]
+
+
+@router.get("/municipal/duplicate-reviews", response_model=Page[DuplicateReviewRead])
+async def list_duplicate_reviews(
+    user: CurrentStaff,
+    session: Session,
+    pagination: PageParams,
+    status: Literal["open", "same_person", "different_people"] | None = None,
+):
+    """Clients who may be the same person registered twice (`status=open`: the queue)."""
+    return await service.list_duplicate_reviews(session, user=user, status=status, pagination=pagination)
+
+
+@router.post("/municipal/duplicate-reviews/{review_id}/resolution", response_model=DuplicateReviewRead)
+async def resolve_duplicate_review(
+    user: CaseStaff, review: VisibleDuplicateReview, body: DuplicateDecision, session: Session
+) -> DuplicateReviewRead:
+    """`same_person` or `different_people`: recorded with who decided. Records are combined by
+    staff in the client register, never silently here."""
+    resolved = await service.resolve_duplicate_review(session, user=user, review_id=review.id, decision=body.decision)
+    await session.commit()
+    return resolved
