@@ -8,7 +8,8 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from services.intake import service
-from services.intake.workflows import CaseChange, NoticeOutcome, NotificationRequest
+from services.intake.workflows import NoticeOutcome, NotificationRequest
+from shared.contracts import CaseChange
 from shared.service import ServiceContext
 
 

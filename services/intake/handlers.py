@@ -25,7 +25,9 @@ from shared.contracts import (
     SERVICE_REPORTED,
     task_queue,
 )
+from shared.contracts import ASSESSMENT_MOVED_SIGNAL, AssessmentMoved, assessment_workflow_id
 from shared.envelope import Envelope
+from shared.policy import assessment_timings
 from shared.messaging import Rejected, Subscription, parse_data
 from shared.service import ServiceContext
 
@@ -66,7 +68,22 @@ class InboundHandlers:
         with refusals():
             # Reported by either municipality's system (or a national register registered for both).
             await service.check_source(session, event.source, [data.from_municipality_code, data.to_municipality_code], any_of=True)
-            await service.move_client(session, event=event, data=data, data_key=self.data_key)
+            client = await service.move_client(session, event=event, data=data, data_key=self.data_key)
+        await self._tell_assessment_of_move(session, client, data)
+
+    async def _tell_assessment_of_move(self, session: AsyncSession, client, data: ResidentMoved) -> None:
+        """The assessment cancels in the old municipality and re-opens in the new one (the same
+        move reported again changes nothing there either)."""
+        case = await service.case_of(session, client.id)
+        moved = AssessmentMoved(
+            to_municipality_code=data.to_municipality_code,
+            from_municipality_code=data.from_municipality_code,
+            moved_on=data.moved_on,
+            timings=assessment_timings(self.ctx.policy.for_municipality(data.to_municipality_code)),
+        )
+        await service.send_workflow_signals(
+            self.ctx.require_temporal(), [service.WorkflowSignal(assessment_workflow_id(case.id), ASSESSMENT_MOVED_SIGNAL, moved)]
+        )
 
     async def assessment_requested(self, session: AsyncSession, event: Envelope) -> None:
         data = parse_data(AssessmentRequested, event)
