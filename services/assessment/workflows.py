@@ -242,8 +242,9 @@ class AssessmentWorkflow:
         alarms: list[tuple[datetime, str]] = []
         if not self.record.overdue:
             alarms.append((end_of_day(self.record.due_on), "overdue"))
-        elif not self.record.escalated and self.caseworker_told_at is not None:
-            alarms.append((self.caseworker_told_at + timedelta(days=self.timings.escalation_days), "escalate"))
+        elif not self.record.escalated:
+            # Counted from the deadline: a case reported (or moved) late may escalate at once.
+            alarms.append((end_of_day(self.record.due_on) + timedelta(days=self.timings.escalation_days), "escalate"))
         schedule = self.record.schedule
         interview_on = date.fromisoformat(schedule["on"]) if schedule else None
         if interview_on is None or interview_on > self.record.due_on:
