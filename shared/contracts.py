@@ -60,6 +60,7 @@ class CaseStatus(StrEnum):
     received = "received"
     # assessment
     awaiting_assessment = "awaiting_assessment"
+    assessment_scheduled = "assessment_scheduled"
     assessment_overdue = "assessment_overdue"
     assessment_in_progress = "assessment_in_progress"
     # planning
@@ -72,18 +73,20 @@ class CaseStatus(StrEnum):
     not_eligible = "not_eligible"
     completed = "completed"
     moved_away = "moved_away"
+    plan_not_needed = "plan_not_needed"
 
 
 STATUSES_BY_STAGE: dict[Stage, tuple[CaseStatus, ...]] = {
     Stage.intake: (CaseStatus.received,),
     Stage.assessment: (
         CaseStatus.awaiting_assessment,
+        CaseStatus.assessment_scheduled,
         CaseStatus.assessment_overdue,
         CaseStatus.assessment_in_progress,
     ),
     Stage.planning: (CaseStatus.awaiting_plan, CaseStatus.plan_overdue),
     Stage.follow_up: (CaseStatus.plan_active, CaseStatus.review_overdue),
-    Stage.closed: (CaseStatus.not_eligible, CaseStatus.completed, CaseStatus.moved_away),
+    Stage.closed: (CaseStatus.not_eligible, CaseStatus.completed, CaseStatus.moved_away, CaseStatus.plan_not_needed),
 }
 
 
@@ -100,6 +103,23 @@ class DeadlineKind(StrEnum):
 class Deadline(BaseModel):
     kind: DeadlineKind
     due_on: date
+
+
+class CaseChange(BaseModel):
+    """The argument of intake's `record_case_change` activity (task queue kotopolku-intake): a
+    workflow (the client's path, the assessment) moves the case; intake owns the case and its
+    case.updated events."""
+
+    case_id: UUID
+    stage: Stage
+    status: CaseStatus
+    next_deadline: Deadline | None
+    reason: str
+    changed_by: str | None = None  # the staff member's name; None for the system itself
+    # Every open deadline of the case; None: just the next one (or none).
+    deadlines: list[Deadline] | None = None
+    # Put on the timeline even when stage, status and deadlines stay (e.g. an interview rescheduled).
+    announce: bool = False
 
 
 class CaseUpdated(BaseModel):
@@ -186,3 +206,62 @@ class RecruitmentNoticeUpdated(BaseModel):
     reason: str
     client_id: UUID | None = None  # the registered resident, once arrived
     case_id: UUID | None = None
+
+
+# --- the initial assessment: a child workflow of the client's path (services/assessment) ---------
+
+ASSESSMENT_WORKFLOW = "Assessment"
+
+
+def assessment_workflow_id(case_id: UUID | str) -> str:
+    return f"assessment-{case_id}"
+
+
+class AssessmentTimings(BaseModel):
+    """The numbers of shared/policy.toml an assessment runs by, for one municipality."""
+
+    reminder_days: list[int] = Field(default_factory=list)  # staff reminded this many days before the deadline
+    escalation_days: int  # after the caseworker is told of a missed deadline, the coordinator this much later
+    interview_reminder_days: int  # staff reminded this many days before a scheduled interview
+    plan_start_days: int  # the plan starts within this of the completed assessment
+    correction_days: int = 90  # a completed assessment takes corrections through its workflow this long
+
+
+ASSESSMENT_MOVED_SIGNAL = "moved"  # services/assessment/commands.py MOVED
+
+
+class AssessmentMoved(BaseModel):
+    """The `moved` signal: the client moved; the assessment cancels in the old municipality and
+    re-opens in the new one with the deadline it already had."""
+
+    to_municipality_code: str
+    moved_on: date
+    from_municipality_code: str | None = None
+    # The new municipality's policy (reminders, escalation); None: keep the numbers it had.
+    timings: AssessmentTimings | None = None
+
+
+class AssessmentInput(BaseModel):
+    """What the client's path gives the assessment it starts (`assessment-<case_id>`)."""
+
+    client_id: UUID
+    case_id: UUID
+    municipality_code: str
+    became_client_on: date
+    due_on: date  # the assessment must start by this day (policy: assessment_start_months)
+    timings: AssessmentTimings
+    reason: str = "assessment.opened"
+    # For the figures (time to start and completion by group): never the identity code.
+    residence_basis: str | None = None
+    gender: str | None = None  # the registration's `sex`
+    native_language: str | None = None
+
+
+class AssessmentOutcome(BaseModel):
+    """How an assessment ended, as the path needs it."""
+
+    plan_needed: bool | None = None
+    plan_type: str | None = None
+    completed_on: date | None = None
+    cancelled: bool = False
+    cancel_reason: str | None = None  # e.g. case_closed

@@ -116,6 +116,72 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Klienten är redan kopplad till en annan rekryteringsanmälan.",
         "en": "The client is already matched to another recruitment notice.",
     },
+    # --- the initial assessment: refused staff commands (409 state, 422 content) ---
+    "assessment_closed": {
+        "fi": "Alkukartoitus on päättynyt: asiakkuus on suljettu.",
+        "sv": "Den inledande kartläggningen har avslutats: ärendet är stängt.",
+        "en": "The assessment has ended: the case is closed.",
+    },
+    "command_body_missing": {
+        "fi": "Komennosta puuttuu sen sisältö ({command}).",
+        "sv": "Kommandot saknar sitt innehåll ({command}).",
+        "en": "The command has no body ({command}).",
+    },
+    "assessment_already_started": {
+        "fi": "Alkukartoitus on jo aloitettu.",
+        "sv": "Den inledande kartläggningen har redan inletts.",
+        "en": "The assessment has already started.",
+    },
+    "assessment_already_completed": {
+        "fi": "Alkukartoitus on jo valmis. Valmista kartoitusta ei muuteta, vaan siihen kirjataan korjaus.",
+        "sv": "Den inledande kartläggningen är redan klar. En klar kartläggning ändras inte; registrera en rättelse.",
+        "en": "The assessment is already completed. A completed assessment is not edited: record a correction.",
+    },
+    "assessment_not_started": {
+        "fi": "Alkukartoitusta ei ole vielä aloitettu.",
+        "sv": "Den inledande kartläggningen har inte inletts ännu.",
+        "en": "The assessment has not started yet.",
+    },
+    "assessment_not_completed": {
+        "fi": "Korjauksen voi kirjata vain valmiiseen alkukartoitukseen; kirjaa keskeneräiseen kartoitukseen tiedot suoraan.",
+        "sv": "En rättelse kan bara registreras för en klar kartläggning; registrera uppgifterna direkt i en pågående.",
+        "en": "Only a completed assessment takes corrections; record the interview of one in progress instead.",
+    },
+    "assessment_date_in_past": {
+        "fi": "Päivämäärä {on} on menneisyydessä.",
+        "sv": "Datumet {on} har redan varit.",
+        "en": "The date {on} is in the past.",
+    },
+    "assessment_date_in_future": {
+        "fi": "Päivämäärä {on} on tulevaisuudessa.",
+        "sv": "Datumet {on} ligger i framtiden.",
+        "en": "The date {on} is in the future.",
+    },
+    "assessment_date_before_client": {
+        "fi": "Päivämäärä {on} on ennen asiakkuuden alkua.",
+        "sv": "Datumet {on} är före ärendets början.",
+        "en": "The date {on} is before the client became a client.",
+    },
+    "assessment_completed_before_start": {
+        "fi": "Valmistumispäivä {on} on ennen kartoituksen aloitusta {started_on}.",
+        "sv": "Slutdatumet {on} är före kartläggningens start {started_on}.",
+        "en": "The completion date {on} is before the assessment started on {started_on}.",
+    },
+    "plan_type_without_plan": {
+        "fi": "Suunnitelman tyyppi ({plan_type}) on annettu, vaikka suunnitelmaa ei tarvita.",
+        "sv": "En plantyp ({plan_type}) har angetts fast ingen plan behövs.",
+        "en": "A plan type ({plan_type}) is given but no plan is needed.",
+    },
+    "wellbeing_participant_missing": {
+        "fi": "Monialainen suunnitelma tarvitsee hyvinvointialueen osallistujan.",
+        "sv": "En sektorsövergripande plan behöver en deltagare från välfärdsområdet.",
+        "en": "A multi-sectoral plan needs the wellbeing services county's participant.",
+    },
+    "correction_empty": {
+        "fi": "Korjauksessa ei ole yhtään korjattavaa kohtaa.",
+        "sv": "Rättelsen anger ingen del som ska rättas.",
+        "en": "The correction names no part of the assessment to correct.",
+    },
 }
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.contracts import AssessmentTimings
+
 DEFAULT_POLICY_FILE = Path(__file__).with_name("policy.toml")
 
 
@@ -22,7 +24,10 @@ class Policy(BaseModel):
 
     eligibility_window_years: int
     assessment_start_months: int
+    assessment_reminder_days: tuple[int, ...]
+    assessment_interview_reminder_days: int
     assessment_escalation_days: int
+    assessment_correction_days: int
     plan_start_days: int
     plan_services_referral_months: int
     first_plan_max_months: int
@@ -65,3 +70,14 @@ def add_months(day: date, months: int) -> date:
 
 def add_days(day: date, days: int) -> date:
     return day + timedelta(days=days)
+
+
+def assessment_timings(policy: Policy) -> AssessmentTimings:
+    """The numbers an assessment runs by, for the workflow's input (and a move's signal)."""
+    return AssessmentTimings(
+        reminder_days=sorted(policy.assessment_reminder_days, reverse=True),
+        escalation_days=policy.assessment_escalation_days,
+        interview_reminder_days=policy.assessment_interview_reminder_days,
+        plan_start_days=policy.plan_start_days,
+        correction_days=policy.assessment_correction_days,
+    )

@@ -1,11 +1,13 @@
-"""Assembles the assessment service."""
+"""Assembles the assessment service: routes, subscriptions, the assessment workflow and its activities."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from services.assessment.activities import AssessmentActivities
 from services.assessment.api import build_router
 from services.assessment.handlers import subscriptions
+from services.assessment.workflows import AssessmentWorkflow
 from shared.service import ServiceContext, ServiceParts
 
 NAME = "assessment"
@@ -13,4 +15,11 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def build(ctx: ServiceContext) -> ServiceParts:
-    return ServiceParts(name=NAME, migrations=MIGRATIONS, routers=[build_router(ctx)], subscriptions=subscriptions(ctx))
+    return ServiceParts(
+        name=NAME,
+        migrations=MIGRATIONS,
+        routers=[build_router(ctx)],
+        subscriptions=subscriptions(ctx),
+        workflows=[AssessmentWorkflow],
+        activities=AssessmentActivities(ctx).all(),
+    )

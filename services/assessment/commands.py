@@ -11,6 +11,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts import AssessmentMoved
+
 # Update names of the `Assessment` workflow (`assessment-<case_id>`, task queue kotopolku-assessment).
 SCHEDULE = "schedule"
 START = "start"
@@ -139,9 +141,8 @@ class Command(BaseModel):
     correct: CorrectAssessment | None = None
 
 
-class Moved(BaseModel):
-    to_municipality_code: str
-    moved_on: date
+# The `moved` signal's payload lives in shared.contracts: intake sends it.
+Moved = AssessmentMoved
 
 
 class CommandResult(BaseModel):

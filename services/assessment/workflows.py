@@ -1,1 +1,607 @@
-"""The assessment service's Temporal workflows (child workflows of the client's path). Import-light."""
+"""The initial assessment (`assessment-<case_id>`, task queue kotopolku-assessment): a child
+workflow of the client's path. Import-light and deterministic: the sandbox re-imports it.
+
+It keeps the start deadline as a durable timer that a staff command cuts short: reminders before
+it (policy), the caseworker told when it passes (case status `assessment_overdue`), the
+coordinator later. Staff commands are updates whose validators refuse what does not fit the
+assessment's state before anything reaches the history; the handlers record the change in the
+assessment's own tables and, through intake's `record_case_change` activity, on the case.
+
+- `schedule` books (or moves) the interview: the deadline reminders give way to one reminder
+  before the interview while the interview is on or before the deadline.
+- `start` meets the deadline: nothing is reminded or escalated after it.
+- `complete` hands over: plan needed -> planning/awaiting_plan with the plan_start deadline,
+  not needed -> closed/plan_not_needed; the outcome goes to the path at once. The workflow then
+  stays open for `correct` for policy `assessment_correction_days` (or until the case closes).
+- `moved` (signal) cancels the assessment in the old municipality and re-opens it in the new one
+  with the deadline it already had; `case_closed` ends it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, time, timedelta
+from typing import Any, Callable
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from services.assessment.commands import (
+        CASE_CLOSED,
+        COMPLETE,
+        CORRECT,
+        MOVED,
+        RECORD,
+        SCHEDULE,
+        START,
+        STATE,
+        Actor,
+        Command,
+        CommandResult,
+        InterviewRecord,
+        Moved,
+        ScheduleAssessment,
+    )
+    from shared.clock import FINNISH_TIME
+    from shared.contracts import (
+        ASSESSMENT_WORKFLOW,
+        AssessmentInput,
+        AssessmentOutcome,
+        CaseChange,
+        CaseStatus,
+        Deadline,
+        DeadlineKind,
+        NotificationRequested,
+        Stage,
+        task_queue,
+    )
+
+# The assessment's own statuses (its table's `status`), beside the case's.
+AWAITING, SCHEDULED, IN_PROGRESS, COMPLETED, CANCELLED = "awaiting", "scheduled", "in_progress", "completed", "cancelled"
+REMINDER_TIME = time(8, 0)  # Finnish time: reminders arrive at the start of a working day
+PATH_COMPLETED_SIGNAL = "assessment_completed"  # tells the parent path the outcome at once
+
+ACTIVITY_OPTIONS = dict(
+    start_to_close_timeout=timedelta(seconds=30),
+    retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=60)),
+)
+INTAKE_OPTIONS = dict(ACTIVITY_OPTIONS, task_queue=task_queue("intake"))
+INTERVIEW_PARTS = tuple(InterviewRecord.model_fields)
+
+
+class Action(BaseModel):
+    """Who did what, when (kept on the assessment's record)."""
+
+    action: str
+    sub: str | None = None
+    name: str | None = None
+    at: datetime
+
+
+class AssessmentRecord(BaseModel):
+    """One assessment as the assessment service's table keeps it (written whole, idempotently)."""
+
+    assessment_id: UUID
+    case_id: UUID
+    client_id: UUID
+    municipality_code: str
+    status: str
+    became_client_on: date
+    due_on: date
+    residence_basis: str | None = None
+    gender: str | None = None
+    native_language: str | None = None
+    schedule: dict[str, Any] | None = None
+    started_on: date | None = None
+    completed_on: date | None = None
+    plan_needed: bool | None = None
+    plan_type: str | None = None
+    wellbeing_county_participant: str | None = None
+    no_plan_reason: str | None = None
+    parts: dict[str, Any] = Field(default_factory=dict)
+    overdue: bool = False
+    escalated: bool = False
+    cancel_reason: str | None = None
+    actions: list[Action] = Field(default_factory=list)
+
+
+class CorrectionRecord(BaseModel):
+    """A correction of a completed assessment, kept beside it: who, when, why, what changed."""
+
+    correction_id: UUID
+    assessment_id: UUID
+    case_id: UUID
+    corrected_by_sub: str
+    corrected_by_name: str | None = None
+    corrected_at: datetime
+    reason: str
+    changes: dict[str, dict[str, Any]]  # part -> {"from": ..., "to": ...}
+    assessment: AssessmentRecord  # the assessment as corrected
+
+
+class AssessmentState(BaseModel):
+    """The `state` query's answer."""
+
+    assessment_id: UUID
+    case_id: UUID
+    municipality_code: str
+    status: str
+    case_stage: Stage
+    case_status: CaseStatus
+    due_on: date
+    schedule: ScheduleAssessment | None = None
+    started_on: date | None = None
+    completed_on: date | None = None
+    plan_needed: bool | None = None
+    plan_type: str | None = None
+    overdue: bool = False
+    escalated: bool = False
+    reminders_sent: list[str] = Field(default_factory=list)
+    corrections: int = 0
+    parts: dict[str, Any] = Field(default_factory=dict)
+
+
+def refuse(code: str, reason: str, status: int = 409, **params: Any) -> ApplicationError:
+    """A refused command: the HTTP side answers `status` with the catalogue text of `code`."""
+    return ApplicationError(reason, {"status": status, "params": params}, type=code, non_retryable=True)
+
+
+def at_reminder_time(day: date) -> datetime:
+    return datetime.combine(day, REMINDER_TIME, tzinfo=FINNISH_TIME)
+
+
+def end_of_day(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=FINNISH_TIME)
+
+
+async def wait_until(condition: Callable[[], bool], moment: datetime) -> bool:
+    """A durable timer that a command can cut short: True when the condition came true first."""
+    remaining = (moment - workflow.now()).total_seconds()
+    if remaining <= 0:
+        return condition()
+    try:
+        await workflow.wait_condition(condition, timeout=timedelta(seconds=remaining))
+        return True
+    except asyncio.TimeoutError:
+        return False
+
+
+@workflow.defn(name=ASSESSMENT_WORKFLOW)
+class AssessmentWorkflow:
+    @workflow.init
+    def __init__(self, given: AssessmentInput) -> None:
+        self.given = given
+        self.timings = given.timings
+        self.lock = asyncio.Lock()  # one change at a time: timers, commands and moves take turns
+        self.version = 0  # bumped by every change that moves the timers
+        self.closed = False
+        self.record = AssessmentRecord(
+            assessment_id=workflow.uuid4(),
+            case_id=given.case_id,
+            client_id=given.client_id,
+            municipality_code=given.municipality_code,
+            status=AWAITING,
+            became_client_on=given.became_client_on,
+            due_on=given.due_on,
+            residence_basis=given.residence_basis,
+            gender=given.gender,
+            native_language=given.native_language,
+        )
+        self.case_stage, self.case_status = Stage.assessment, CaseStatus.awaiting_assessment
+        self.since = workflow.now()  # reminders due before this are not sent (opened or re-opened later)
+        self.scheduled_at: datetime | None = None
+        self.caseworker_told_at: datetime | None = None
+        self.completed_at: datetime | None = None
+        self.sent: list[str] = []
+        self.corrections = 0
+        self.outcome = AssessmentOutcome()
+
+    # --- the clock -------------------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, given: AssessmentInput) -> AssessmentOutcome:
+        async with self.lock:
+            await self._save("opened", None)
+        while not self.closed and self.record.status != COMPLETED:
+            version = self.version
+            changed = lambda: self.closed or self.version != version  # noqa: E731
+            alarm = self._next_alarm()
+            if alarm is None:
+                await workflow.wait_condition(changed)
+                continue
+            moment, key = alarm
+            if await wait_until(changed, moment):
+                continue
+            async with self.lock:
+                if not changed():
+                    await self._ring(key)
+        if self.record.status == COMPLETED:
+            # Corrections reach the completed assessment through this workflow for a while.
+            assert self.completed_at is not None
+            await wait_until(lambda: self.closed, self.completed_at + timedelta(days=self.timings.correction_days))
+        else:
+            async with self.lock:
+                self.record.status = CANCELLED
+                self.record.cancel_reason = self.record.cancel_reason or "case_closed"
+                self.outcome = AssessmentOutcome(cancelled=True, cancel_reason=self.record.cancel_reason)
+                await self._save("cancelled", None)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.outcome
+
+    def _deadline(self) -> Deadline:
+        return Deadline(kind=DeadlineKind.assessment_start, due_on=self.record.due_on)
+
+    def _next_alarm(self) -> tuple[datetime, str] | None:
+        """The next thing the clock must do, or None once the assessment has started."""
+        if self.record.status not in (AWAITING, SCHEDULED):
+            return None
+        alarms: list[tuple[datetime, str]] = []
+        if not self.record.overdue:
+            alarms.append((end_of_day(self.record.due_on), "overdue"))
+        elif not self.record.escalated:
+            # Counted from the deadline: a case reported (or moved) late may escalate at once.
+            alarms.append((end_of_day(self.record.due_on) + timedelta(days=self.timings.escalation_days), "escalate"))
+        schedule = self.record.schedule
+        interview_on = date.fromisoformat(schedule["on"]) if schedule else None
+        if interview_on is None or interview_on > self.record.due_on:
+            # The deadline reminders, unless an interview on or before the deadline is booked.
+            for days in self.timings.reminder_days:
+                moment, key = at_reminder_time(self.record.due_on - timedelta(days=days)), f"deadline-{days}"
+                if key not in self.sent and moment > self.since and not self.record.overdue:
+                    alarms.append((moment, key))
+        if interview_on is not None and self.scheduled_at is not None:
+            moment = at_reminder_time(interview_on - timedelta(days=self.timings.interview_reminder_days))
+            key = f"interview-{interview_on.isoformat()}"
+            if key not in self.sent and moment > self.scheduled_at:
+                alarms.append((moment, key))
+        return min(alarms) if alarms else None
+
+    async def _ring(self, key: str) -> None:
+        deadline = self._deadline()
+        due = {"deadline_kind": deadline.kind.value, "due_on": deadline.due_on.isoformat()}
+        if key == "overdue":
+            self.record.overdue = True
+            self.caseworker_told_at = workflow.now()
+            await self._case(self.case_stage, CaseStatus.assessment_overdue, deadline, "deadline.assessment_start.missed")
+            await self._notify("deadline_missed", "caseworker", due)
+            await self._save("deadline_missed", None)
+        elif key == "escalate":
+            self.record.escalated = True
+            await self._notify("deadline_missed", "coordinator", due)
+            await self._save("deadline_escalated", None)
+        elif key.startswith("deadline-"):
+            self.sent.append(key)
+            await self._notify("assessment_deadline_reminder", "caseworker", {**due, "days": int(key.split("-", 1)[1])})
+        elif key.startswith("interview-"):
+            self.sent.append(key)
+            schedule = dict(self.record.schedule or {})
+            await self._notify("assessment_interview_reminder", "caseworker", {**due, **_interview_params(schedule)})
+        self.version += 1
+
+    # --- staff commands ----------------------------------------------------------------------
+
+    def _check_open(self, command: Command) -> None:
+        if self.closed or self.record.status == CANCELLED:
+            raise refuse("assessment_closed", "the assessment has ended: the case is closed")
+
+    @workflow.update(name=SCHEDULE)
+    async def schedule(self, command: Command) -> CommandResult:
+        body = command.schedule
+        assert body is not None
+        async with self.lock:
+            rescheduled = self.record.schedule is not None
+            self.record.schedule = body.model_dump(mode="json")
+            self.record.status = SCHEDULED
+            self.scheduled_at = workflow.now()
+            self.sent = [key for key in self.sent if not key.startswith("interview-")]
+            self.version += 1
+            action = "rescheduled" if rescheduled else "scheduled"
+            # A passed deadline stays visible until the assessment starts; the booking is on the timeline.
+            status = CaseStatus.assessment_overdue if self.record.overdue else CaseStatus.assessment_scheduled
+            await self._case(self.case_stage, status, self._deadline(), f"assessment.{action}", command.actor, announce=True)
+            await self._save(action, command.actor)
+            return self._result()
+
+    @schedule.validator
+    def check_schedule(self, command: Command) -> None:
+        self._check_open(command)
+        if command.schedule is None:
+            raise refuse("command_body_missing", "the schedule command has no `schedule` body", 422, command=SCHEDULE)
+        if self.record.status in (IN_PROGRESS, COMPLETED):
+            raise refuse("assessment_already_started", "the assessment has already started: there is no interview left to schedule")
+        if command.schedule.on < command.today:
+            raise refuse("assessment_date_in_past", "the interview date is in the past", 422, on=command.schedule.on.isoformat())
+
+    @workflow.update(name=START)
+    async def start(self, command: Command) -> CommandResult:
+        started_on = (command.start.started_on if command.start else None) or command.today
+        async with self.lock:
+            self.record.status = IN_PROGRESS
+            self.record.started_on = started_on
+            self.version += 1
+            await self._case(Stage.assessment, CaseStatus.assessment_in_progress, None, "assessment.started", command.actor, deadlines=[])
+            await self._save("started", command.actor)
+            return self._result()
+
+    @start.validator
+    def check_start(self, command: Command) -> None:
+        self._check_open(command)
+        if self.record.status == COMPLETED:
+            raise refuse("assessment_already_completed", "the assessment is already completed")
+        if self.record.status == IN_PROGRESS:
+            raise refuse("assessment_already_started", "the assessment has already started")
+        started_on = command.start.started_on if command.start else None
+        if started_on is not None and started_on > command.today:
+            raise refuse("assessment_date_in_future", "the start date is in the future", 422, on=started_on.isoformat())
+        if started_on is not None and started_on < self.given.became_client_on:
+            raise refuse(
+                "assessment_date_before_client", "the start date is before the client became a client", 422, on=started_on.isoformat()
+            )
+
+    @workflow.update(name=RECORD)
+    async def record_interview(self, command: Command) -> CommandResult:
+        assert command.record is not None
+        async with self.lock:
+            self._merge_parts(command.record)
+            await self._save("recorded", command.actor)
+            return self._result()
+
+    @record_interview.validator
+    def check_record(self, command: Command) -> None:
+        self._check_open(command)
+        if command.record is None:
+            raise refuse("command_body_missing", "the record command has no `record` body", 422, command=RECORD)
+        self._check_in_progress()
+
+    @workflow.update(name=COMPLETE)
+    async def complete(self, command: Command) -> CommandResult:
+        body = command.complete
+        assert body is not None
+        completed_on = body.completed_on or command.today
+        async with self.lock:
+            self._merge_parts(body)
+            self.record.status = COMPLETED
+            self.record.completed_on = completed_on
+            self.record.plan_needed = body.plan_needed
+            self.record.plan_type = body.plan_type
+            self.record.wellbeing_county_participant = body.wellbeing_county_participant
+            self.record.no_plan_reason = None if body.plan_needed else body.reason
+            self.completed_at = workflow.now()
+            self.outcome = AssessmentOutcome(plan_needed=body.plan_needed, plan_type=body.plan_type, completed_on=completed_on)
+            self.version += 1
+            if body.plan_needed:
+                plan_start = Deadline(kind=DeadlineKind.plan_start, due_on=completed_on + timedelta(days=self.timings.plan_start_days))
+                await self._case(
+                    Stage.planning, CaseStatus.awaiting_plan, plan_start, "assessment.completed.plan_needed", command.actor,
+                    deadlines=[plan_start],
+                )
+            else:
+                reason = "assessment.completed.plan_not_needed" + (f": {body.reason}" if body.reason else "")
+                await self._case(Stage.closed, CaseStatus.plan_not_needed, None, reason, command.actor, deadlines=[])
+            await self._save("completed", command.actor)
+            await self._tell_path()
+            return self._result()
+
+    @complete.validator
+    def check_complete(self, command: Command) -> None:
+        self._check_open(command)
+        body = command.complete
+        if body is None:
+            raise refuse("command_body_missing", "the complete command has no `complete` body", 422, command=COMPLETE)
+        self._check_in_progress()
+        if not body.plan_needed and body.plan_type is not None:
+            raise refuse("plan_type_without_plan", "a plan type is given but no plan is needed", 422, plan_type=body.plan_type)
+        if body.plan_type == "multi_sectoral" and not body.wellbeing_county_participant:
+            raise refuse(
+                "wellbeing_participant_missing",
+                "a multi-sectoral plan needs the wellbeing services county's participant",
+                422,
+            )
+        completed_on = body.completed_on or command.today
+        if completed_on > command.today:
+            raise refuse("assessment_date_in_future", "the completion date is in the future", 422, on=completed_on.isoformat())
+        if self.record.started_on is not None and completed_on < self.record.started_on:
+            raise refuse(
+                "assessment_completed_before_start",
+                "the completion date is before the assessment started",
+                422,
+                on=completed_on.isoformat(),
+                started_on=self.record.started_on.isoformat(),
+            )
+
+    @workflow.update(name=CORRECT)
+    async def correct(self, command: Command) -> CommandResult:
+        body = command.correct
+        assert body is not None
+        async with self.lock:
+            changes = {}
+            for part in _given_parts(body):
+                new = _jsonable(getattr(body, part))
+                old = self.record.parts.get(part)
+                if new != old:
+                    changes[part] = {"from": old, "to": new}
+                    self.record.parts[part] = new
+            now = workflow.now()
+            self.record.actions.append(Action(action="corrected", sub=command.actor.sub, name=command.actor.name or None, at=now))
+            self.corrections += 1
+            correction = CorrectionRecord(
+                correction_id=workflow.uuid4(),
+                assessment_id=self.record.assessment_id,
+                case_id=self.record.case_id,
+                corrected_by_sub=command.actor.sub,
+                corrected_by_name=command.actor.name or None,
+                corrected_at=now,
+                reason=body.reason,
+                changes=changes,
+                assessment=self.record,
+            )
+            await workflow.execute_activity("record_assessment_correction", correction, **ACTIVITY_OPTIONS)
+            return self._result()
+
+    @correct.validator
+    def check_correct(self, command: Command) -> None:
+        if command.correct is None:
+            raise refuse("command_body_missing", "the correct command has no `correct` body", 422, command=CORRECT)
+        if self.record.status != COMPLETED:
+            raise refuse("assessment_not_completed", "only a completed assessment is corrected; record the interview instead")
+        if not _given_parts(command.correct):
+            raise refuse("correction_empty", "the correction names no part of the assessment to correct", 422)
+
+    def _check_in_progress(self) -> None:
+        if self.record.status == COMPLETED:
+            raise refuse("assessment_already_completed", "the assessment is already completed: correct it instead")
+        if self.record.status != IN_PROGRESS:
+            raise refuse("assessment_not_started", "the assessment has not started")
+
+    def _merge_parts(self, body: InterviewRecord) -> None:
+        for part in _given_parts(body):
+            self.record.parts[part] = _jsonable(getattr(body, part))
+
+    # --- facts reported -----------------------------------------------------------------------
+
+    @workflow.signal(name=MOVED)
+    async def on_moved(self, moved: Moved) -> None:
+        if moved.to_municipality_code == self.record.municipality_code or self.closed or self.record.status in (COMPLETED, CANCELLED):
+            return  # the same move again, or nothing left to move
+        async with self.lock:
+            if moved.to_municipality_code == self.record.municipality_code or self.closed or self.record.status == COMPLETED:
+                return
+            # Cancelled where the client lived ...
+            self.record.status, self.record.cancel_reason = CANCELLED, "moved"
+            await self._save("cancelled_on_move", None)
+            await self._case(self.case_stage, self.case_status, self._deadline() if self.record.started_on is None else None,
+                             "assessment.cancelled.moved_away", announce=True)
+            # ... and re-opened where they live now, with the deadline it already had.
+            previous = self.record
+            self.record = AssessmentRecord(
+                assessment_id=workflow.uuid4(),
+                **previous.model_dump(
+                    include={"case_id", "client_id", "became_client_on", "due_on", "residence_basis", "gender", "native_language"}
+                ),
+                municipality_code=moved.to_municipality_code,
+                status=AWAITING,
+            )
+            if moved.timings is not None:
+                self.timings = moved.timings
+            self.since, self.scheduled_at, self.caseworker_told_at, self.sent = workflow.now(), None, None, []
+            self.version += 1
+            await self._case(Stage.assessment, CaseStatus.awaiting_assessment, self._deadline(), "assessment.reopened.moved_in",
+                             announce=True)
+            await self._save("reopened_on_move", None)
+
+    @workflow.signal(name=CASE_CLOSED)
+    def on_case_closed(self, reason: str | None = None) -> None:
+        self.closed = True
+        if self.record.status != COMPLETED:
+            self.record.cancel_reason = reason or "case_closed"
+        self.version += 1
+
+    @workflow.query(name=STATE)
+    def state(self) -> AssessmentState:
+        return AssessmentState(
+            assessment_id=self.record.assessment_id,
+            case_id=self.record.case_id,
+            municipality_code=self.record.municipality_code,
+            status=self.record.status,
+            case_stage=self.case_stage,
+            case_status=self.case_status,
+            due_on=self.record.due_on,
+            schedule=ScheduleAssessment.model_validate(self.record.schedule) if self.record.schedule else None,
+            started_on=self.record.started_on,
+            completed_on=self.record.completed_on,
+            plan_needed=self.record.plan_needed,
+            plan_type=self.record.plan_type,
+            overdue=self.record.overdue,
+            escalated=self.record.escalated,
+            reminders_sent=list(self.sent),
+            corrections=self.corrections,
+            parts=dict(self.record.parts),
+        )
+
+    # --- the hands ----------------------------------------------------------------------------
+
+    def _result(self) -> CommandResult:
+        return CommandResult(case_id=self.record.case_id, status=self.case_status.value, changed_at=workflow.now())
+
+    async def _case(
+        self,
+        stage: Stage,
+        status: CaseStatus,
+        deadline: Deadline | None,
+        reason: str,
+        actor: Actor | None = None,
+        *,
+        deadlines: list[Deadline] | None = None,
+        announce: bool = False,
+    ) -> None:
+        change = CaseChange(
+            case_id=self.record.case_id,
+            stage=stage,
+            status=status,
+            next_deadline=deadline,
+            reason=reason,
+            changed_by=(actor.name or actor.sub) if actor else None,
+            deadlines=deadlines if deadlines is not None else ([deadline] if deadline else []),
+            announce=announce,
+        )
+        await workflow.execute_activity("record_case_change", change, **INTAKE_OPTIONS)
+        self.case_stage, self.case_status = stage, status
+
+    async def _save(self, action: str, actor: Actor | None) -> None:
+        self.record.actions.append(
+            Action(action=action, sub=actor.sub if actor else None, name=(actor.name or None) if actor else None, at=workflow.now())
+        )
+        await workflow.execute_activity("record_assessment", self.record, **ACTIVITY_OPTIONS)
+
+    async def _notify(self, kind: str, role: str, params: dict[str, Any]) -> None:
+        await workflow.execute_activity(
+            "request_assessment_notification",
+            NotificationRequested(
+                notification_id=workflow.uuid4(),
+                kind=kind,
+                municipality_code=self.record.municipality_code,  # after a move: the new municipality
+                recipient_role=role,
+                case_id=self.record.case_id,
+                client_id=self.record.client_id,
+                params=params,
+            ),
+            **ACTIVITY_OPTIONS,
+        )
+
+    async def _tell_path(self) -> None:
+        parent = workflow.info().parent
+        if parent is None:
+            return
+        try:
+            await workflow.get_external_workflow_handle(parent.workflow_id).signal(PATH_COMPLETED_SIGNAL, self.outcome)
+        except Exception:  # the path has ended: it will not need the outcome
+            workflow.logger.warning("the client's path could not be told the assessment's outcome")
+
+
+def _given_parts(body: InterviewRecord) -> list[str]:
+    """The interview parts a command names (a part left out, or null, is left as it was)."""
+    return [part for part in INTERVIEW_PARTS if getattr(body, part) is not None]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def _interview_params(schedule: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "on": schedule.get("on"),
+        "at": (schedule.get("at") or "")[:5],
+        "place": schedule.get("place") or "",
+        "remote": bool(schedule.get("remote")),
+        "interpreter_language": schedule.get("interpreter_language") or "",
+    }

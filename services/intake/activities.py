@@ -7,8 +7,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from services.intake import service
-from services.intake.workflows import CaseChange
-from shared.contracts import NotificationRequested
+from shared.contracts import CaseChange, NotificationRequested
 from shared.service import ServiceContext
 
 

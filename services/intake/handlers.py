@@ -18,7 +18,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 from services.intake import service
 from services.intake.models import AssessmentRequested, JobseekerRegistered, ResidentMoved, ResidentRegistered, ServiceReported
 from services.intake.notices.matching.service import match_notices_for_client
-from services.intake.signals import send_workflow_signals
+from services.intake.signals import WorkflowSignal, send_workflow_signals
 from services.intake.sources.service import check_source
 from services.intake.workflows import ClientPathWorkflow, path_workflow_id
 from shared.contracts import (
@@ -31,8 +31,10 @@ from shared.contracts import (
     SERVICE_REPORTED,
     task_queue,
 )
+from shared.contracts import ASSESSMENT_MOVED_SIGNAL, AssessmentMoved, assessment_workflow_id
 from shared.envelope import Envelope
 from shared.messaging import Subscription, parse_data
+from shared.policy import assessment_timings
 from shared.service import ServiceContext
 
 INBOUND_QUEUE = "kotopolku.intake.inbound"
@@ -58,8 +60,24 @@ async def resident_moved(ctx: ServiceContext, session: AsyncSession, event: Enve
     data = parse_data(ResidentMoved, event)
     # Reported by either municipality's system (or a national register registered for both).
     await check_source(session, event.source, [data.from_municipality_code, data.to_municipality_code], any_of=True)
-    await service.move_client(session, event=event, data=data, data_key=ctx.settings.data_key_bytes)
+    client = await service.move_client(session, event=event, data=data, data_key=ctx.settings.data_key_bytes)
+    await tell_assessment_of_move(ctx, session, client, data)
 
+
+
+async def tell_assessment_of_move(ctx: ServiceContext, session: AsyncSession, client, data: ResidentMoved) -> None:
+    """The assessment cancels in the old municipality and re-opens in the new one (the same
+    move reported again changes nothing there either)."""
+    case = await service.case_of(session, client.id)
+    moved = AssessmentMoved(
+        to_municipality_code=data.to_municipality_code,
+        from_municipality_code=data.from_municipality_code,
+        moved_on=data.moved_on,
+        timings=assessment_timings(ctx.policy.for_municipality(data.to_municipality_code)),
+    )
+    await send_workflow_signals(
+        ctx.require_temporal(), [WorkflowSignal(assessment_workflow_id(case.id), ASSESSMENT_MOVED_SIGNAL, moved)]
+    )
 
 async def assessment_requested(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
     data = parse_data(AssessmentRequested, event)

@@ -32,15 +32,19 @@ from services.intake.models import (
 )
 from services.intake.outbox import SOURCE, notify
 from services.intake.sources.service import check_source
-from services.intake.workflows import CaseChange, ClientPathInput, path_workflow_id
+from services.intake.workflows import ClientPathInput, path_workflow_id
 from shared.clock import FINNISH_TIME, now
 from shared.contracts import (
+    CASE_CHANGED,
     CASE_UPDATED,
     CLIENT_RECORDED,
     EVENTS_EXCHANGE,
     INTERNAL_EXCHANGE,
     NOTIFICATION_REQUESTED,
     SERVICE_REPORT_RECEIVED,
+    AssessmentInput,
+    CaseChange,
+    CaseChanged,
     CaseStatus,
     CaseUpdated,
     ClientRecorded,
@@ -52,7 +56,7 @@ from shared.contracts import (
 from shared.crypto import lookup_hash, seal
 from shared.envelope import Envelope
 from shared.messaging import Rejected, publish
-from shared.policy import Policy, add_months
+from shared.policy import Policy, add_months, assessment_timings
 
 # Client and case ids derive from the registering source's own reference, so a redelivered event
 # (even after a crash between starting the workflow and committing) names the same client.
@@ -193,6 +197,18 @@ async def open_client(
         assessment_due_on=due_on,
         assessment_overdue_at=datetime.combine(due_on + timedelta(days=1), time(0), tzinfo=FINNISH_TIME),
         coordinator_escalation_after=timedelta(days=policy.assessment_escalation_days),
+        assessment=AssessmentInput(
+            client_id=client.id,
+            case_id=case.id,
+            municipality_code=case.municipality_code,
+            became_client_on=registered_on,
+            due_on=due_on,
+            timings=assessment_timings(policy),
+            reason=event.type,
+            residence_basis=residence_basis,
+            gender=person.sex,
+            native_language=person.native_language,
+        ),
     )
     return Registration(client, case, created=True, path=path)
 
@@ -204,23 +220,31 @@ async def change_case(
     status: CaseStatus,
     deadline: Deadline | None,
     reason: str,
+    *,
+    deadlines: list[Deadline] | None = None,
+    changed_by: str | None = None,
+    announce: bool = False,
 ) -> bool:
-    """Move the case and tell everyone; False when it already is there (a repeated activity)."""
+    """Move the case and tell everyone; False when it already is there (a repeated activity),
+    unless `announce` puts it on the timeline anyway. `deadlines`: every open deadline (default:
+    the next one only)."""
     current = (Stage(case.stage), CaseStatus(case.status))
     target = (stage, status)
+    open_deadlines = [d.model_dump(mode="json") for d in (deadlines if deadlines is not None else ([deadline] if deadline else []))]
     same_deadline = (case.next_deadline_kind, case.next_deadline_on) == (
         (deadline.kind.value, deadline.due_on) if deadline else (None, None)
-    )
-    if current == target and same_deadline:
+    ) and (case.deadlines or []) == open_deadlines
+    if current == target and same_deadline and not announce:
         return False
     if current != target and (current, target) not in CASE_TRANSITIONS:
         raise TransitionRefused(f"a case in {current[0]}/{current[1]} cannot move to {stage}/{status}")
     case.stage, case.status = stage, status
     case.next_deadline_kind = deadline.kind.value if deadline else None
     case.next_deadline_on = deadline.due_on if deadline else None
+    case.deadlines = open_deadlines
     case.updated_at = now()
     session.add(case)
-    _publish_case_updated(session, case, reason)
+    _publish_case_updated(session, case, reason, changed_by=changed_by)
     return True
 
 
@@ -228,7 +252,10 @@ async def apply_case_change(session: AsyncSession, change: CaseChange) -> None:
     case = await session.get(ClientCase, change.case_id)
     if case is None:
         raise LookupError(f"case {change.case_id} is not recorded (yet)")
-    await change_case(session, case, change.stage, change.status, change.next_deadline, change.reason)
+    await change_case(
+        session, case, change.stage, change.status, change.next_deadline, change.reason,
+        deadlines=change.deadlines, changed_by=change.changed_by, announce=change.announce,
+    )
 
 
 async def request_notification(session: AsyncSession, request: NotificationRequested) -> None:
@@ -243,7 +270,7 @@ async def request_notification(session: AsyncSession, request: NotificationReque
     publish(session, type=NOTIFICATION_REQUESTED, source=SOURCE, data=request, subject=subject, exchange=INTERNAL_EXCHANGE)
 
 
-def _publish_case_updated(session: AsyncSession, case: ClientCase, reason: str) -> None:
+def _publish_case_updated(session: AsyncSession, case: ClientCase, reason: str, *, changed_by: str | None = None) -> None:
     deadline = (
         Deadline(kind=case.next_deadline_kind, due_on=case.next_deadline_on) if case.next_deadline_kind else None
     )
@@ -259,6 +286,11 @@ def _publish_case_updated(session: AsyncSession, case: ClientCase, reason: str) 
         reason=reason,
     )
     publish(session, type=CASE_UPDATED, source=SOURCE, data=update, subject=str(case.id), exchange=EVENTS_EXCHANGE)
+    # The same change for staff views: who has the case, and who made the change.
+    changed = CaseChanged(
+        **update.model_dump(), assignee_sub=case.assignee_sub, assignee_name=case.assignee_name, changed_by=changed_by
+    )
+    publish(session, type=CASE_CHANGED, source=SOURCE, data=changed, subject=str(case.id), exchange=INTERNAL_EXCHANGE)
 
 
 def publish_client_recorded(session: AsyncSession, client: Client, case: ClientCase) -> None:

@@ -16,9 +16,22 @@ from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from shared.contracts import CaseStatus, Deadline, DeadlineKind, NotificationRequested, Stage
+    from shared.contracts import (
+        ASSESSMENT_WORKFLOW,
+        AssessmentInput,
+        AssessmentOutcome,
+        CaseChange,
+        CaseStatus,
+        Deadline,
+        DeadlineKind,
+        NotificationRequested,
+        Stage,
+        assessment_workflow_id,
+        task_queue,
+    )
 
 # Workflows ask for notifications with the shared contract (the notifications service reads it).
 NotificationRequest = NotificationRequested
@@ -36,14 +49,9 @@ class ClientPathInput(BaseModel):
     assessment_due_on: date
     assessment_overdue_at: datetime  # the moment the deadline has passed (start of the next day, Finnish time)
     coordinator_escalation_after: timedelta
-
-
-class CaseChange(BaseModel):
-    case_id: UUID
-    stage: Stage
-    status: CaseStatus
-    next_deadline: Deadline | None
-    reason: str
+    # The assessment child workflow's input; None in paths recorded before the assessment had its
+    # own workflow (they keep their own assessment timer).
+    assessment: AssessmentInput | None = None
 
 
 class NoticeMatch(BaseModel):
@@ -75,6 +83,7 @@ ACTIVITY_OPTIONS = dict(
 )
 
 DEADLINE_MISSED = "deadline.assessment_start.missed"
+ASSESSMENT_AS_CHILD = "assessment-as-child-workflow"
 DEADLINE_ESCALATED = "deadline.assessment_start.escalated"
 
 
@@ -96,11 +105,30 @@ class ClientPathWorkflow:
     def __init__(self) -> None:
         self.state = PathState(stage=Stage.intake, status=CaseStatus.received)
         self.assessment_started = False
+        self.assessment_outcome: AssessmentOutcome | None = None
 
     @workflow.run
     async def run(self, path: ClientPathInput) -> PathState:
         deadline = Deadline(kind=DeadlineKind.assessment_start, due_on=path.assessment_due_on)
         await self._change(path, Stage.assessment, CaseStatus.awaiting_assessment, deadline, path.reason)
+
+        if path.assessment is not None and workflow.patched(ASSESSMENT_AS_CHILD):
+            # The assessment service keeps the deadline and the staff commands (child workflow).
+            outcome = await self._assess(path.assessment)
+            if outcome.cancelled:
+                self.state.stage, self.state.status, self.state.next_deadline = Stage.closed, CaseStatus.completed, None
+                return self.state
+            if not outcome.plan_needed:
+                self.state.stage, self.state.status, self.state.next_deadline = Stage.closed, CaseStatus.plan_not_needed, None
+                return self.state
+            assert outcome.completed_on is not None and path.assessment is not None
+            self.state.stage, self.state.status = Stage.planning, CaseStatus.awaiting_plan
+            self.state.next_deadline = Deadline(
+                kind=DeadlineKind.plan_start, due_on=outcome.completed_on + timedelta(days=path.assessment.timings.plan_start_days)
+            )
+            # The plan follows as a child workflow on the planning service's task queue.
+            await workflow.wait_condition(lambda: self.state.stage == Stage.closed)
+            return self.state
 
         # The statutory clock: escalate to the caseworker when it runs out, to the coordinator later.
         if not await wait_until(lambda: self.assessment_started, path.assessment_overdue_at):
@@ -117,9 +145,37 @@ class ClientPathWorkflow:
         await workflow.wait_condition(lambda: self.state.stage == Stage.closed)
         return self.state
 
+    async def _assess(self, given: AssessmentInput) -> AssessmentOutcome:
+        """Start the assessment and wait for its outcome: told at once on completion (the
+        assessment stays open a while for corrections), or its end when cancelled."""
+        child = await workflow.start_child_workflow(
+            ASSESSMENT_WORKFLOW,
+            given,
+            id=assessment_workflow_id(given.case_id),
+            task_queue=task_queue("assessment"),
+            parent_close_policy=ParentClosePolicy.ABANDON,  # corrections outlive a path that ends
+            result_type=AssessmentOutcome,
+        )
+
+        async def ended() -> None:
+            outcome = await child
+            if self.assessment_outcome is None:
+                self.assessment_outcome = outcome
+
+        # Not cancelled when the signal comes first: cancelling it would cancel the assessment.
+        self._assessment_watcher = asyncio.create_task(ended())
+        await workflow.wait_condition(lambda: self.assessment_outcome is not None)
+        assert self.assessment_outcome is not None
+        return self.assessment_outcome
+
     @workflow.signal(name="assessment_started")
     def on_assessment_started(self) -> None:
         self.assessment_started = True
+
+    @workflow.signal(name="assessment_completed")
+    def on_assessment_completed(self, outcome: AssessmentOutcome) -> None:
+        if self.assessment_outcome is None:
+            self.assessment_outcome = outcome
 
     @workflow.signal(name="notice_matched")
     def on_notice_matched(self, match: NoticeMatch) -> None:

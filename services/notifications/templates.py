@@ -19,6 +19,16 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "sv": "Tidsfristen har gått ut: {deadline} skulle ha skett senast {due_on}.",
         "en": "Deadline missed: {deadline} was due by {due_on}.",
     },
+    "assessment_deadline_reminder": {
+        "fi": "Muistutus: {deadline} viimeistään {due_on} ({days} päivää). Alkukartoitusta ei ole vielä aloitettu.",
+        "sv": "Påminnelse: {deadline} senast {due_on} ({days} dagar). Den inledande kartläggningen har inte inletts ännu.",
+        "en": "Reminder: {deadline} is due by {due_on} ({days} days). The assessment has not started yet.",
+    },
+    "assessment_interview_reminder": {
+        "fi": "Muistutus: alkukartoituksen haastattelu {on}{at}, {where}.",
+        "sv": "Påminnelse: intervjun för den inledande kartläggningen {on}{at}, {where}.",
+        "en": "Reminder: the initial assessment interview is on {on}{at}, {where}.",
+    },
     "possible_duplicate": {
         "fi": "Uusi asiakas saattaa olla jo rekisterissä (samankaltainen nimi, sama syntymäaika). Tarkista ja ratkaise kaksoiskappaleiden jonossa.",
         "sv": "En ny klient kan redan finnas registrerad (liknande namn, samma födelsedatum). Kontrollera och avgör i kön för dubbletter.",
@@ -91,6 +101,8 @@ _LANGUAGE = {
     "sv": "språkutbildning och samhällsorientering",
     "en": "language training and civic orientation",
 }
+_REMOTE = {"fi": "etänä", "sv": "på distans", "en": "remotely"}
+_PLACE_OPEN = {"fi": "paikka ilmoitetaan myöhemmin", "sv": "platsen meddelas senare", "en": "place to be announced"}
 _HOUSING = {"fi": "asumisneuvonta", "sv": "boenderådgivning", "en": "housing advice"}
 
 
@@ -126,8 +138,12 @@ def render(kind: str, params: dict) -> dict[str, str]:
         values = dict(params)
         if "due_on" in params:
             values["due_on"] = format_date(date.fromisoformat(params["due_on"]), language)
-        if "moved_on" in params:
-            values["moved_on"] = format_date(date.fromisoformat(params["moved_on"]), language)
+        for name in ("moved_on", "on"):
+            if params.get(name):
+                values[name] = format_date(date.fromisoformat(params[name]), language)
+        if kind == "assessment_interview_reminder":
+            values["at"] = f" {params['at']}" if params.get("at") else ""
+            values["where"] = _REMOTE[language] if params.get("remote") else (params.get("place") or _PLACE_OPEN[language])
         for end in ("from", "to"):
             code = params.get(f"{end}_municipality_code")
             if code:
