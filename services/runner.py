@@ -209,6 +209,7 @@ def create_app(runtime: Runtime, on_started: Callable[[], None] | None = None, *
         lifespan=lifespan,
     )
     app.state.settings = runtime.settings
+    app.state.contexts = runtime.contexts  # what runs in this process (shared.service.context_of)
     install_error_handlers(app)
     app.include_router(health_router(runtime.readiness_checks))
     if api_routes:  # a worker process serves only its health and metrics

@@ -154,6 +154,9 @@ class NotificationRequested(BaseModel):
     kind: str  # a template name, e.g. "deadline_missed"
     municipality_code: str
     recipient_role: str  # caseworker | coordinator | admin
+    # One person (a token's `sub`); unset, a case's caseworker notification goes to the case's
+    # assignee when it has one (the notifications service knows), else to the role.
+    recipient_sub: str | None = None
     case_id: UUID | None = None
     client_id: UUID | None = None
     params: dict[str, Any] = Field(default_factory=dict)

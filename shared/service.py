@@ -43,3 +43,14 @@ class ServiceParts:
     activities: list[Callable] = field(default_factory=list)
     # Loops that run beside the consumers (e.g. delivering e-mail), restarted if they fail.
     background: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
+
+
+def context_of(service: str):
+    """A route's dependency on its service's context (module-level routes take what they need as
+    dependencies): the context of `service` in the application that runs it."""
+    from fastapi import Request
+
+    def dependency(request: Request) -> ServiceContext:
+        return request.app.state.contexts[service]
+
+    return dependency

@@ -75,6 +75,7 @@ from services.intake.workflows import (
 )
 from shared.auth import StaffUser, scoped
 from shared.contracts import (
+    CASE_CHANGED,
     CASE_UPDATED,
     CLIENT_RECORDED,
     EVENTS_EXCHANGE,
@@ -83,7 +84,7 @@ from shared.contracts import (
     RECRUITMENT_NOTICE_UPDATED,
     SERVICE_REPORT_RECEIVED,
     CaseStatus,
-    CaseUpdated,
+    CaseChanged,
     ClientRecorded,
     Deadline,
     NotificationRequested,
@@ -94,7 +95,7 @@ from shared.contracts import (
 )
 from shared.crypto import lookup_hash, seal
 from shared.envelope import Envelope
-from shared.messaging import add_event
+from shared.messaging import add_event, publish
 from shared.policy import Policy, add_months
 
 log = structlog.get_logger(__name__)
@@ -255,6 +256,8 @@ async def change_case(
     status: CaseStatus,
     deadline: Deadline | None,
     reason: str,
+    *,
+    changed_by: str | None = None,
 ) -> bool:
     """Move the case and tell everyone; False when it already is there (a repeated activity)."""
     current = (Stage(case.stage), CaseStatus(case.status))
@@ -271,7 +274,7 @@ async def change_case(
     case.next_deadline_on = deadline.due_on if deadline else None
     case.updated_at = now()
     session.add(case)
-    _publish_case_updated(session, case, reason)
+    _publish_case_updated(session, case, reason, changed_by=changed_by)
     return True
 
 
@@ -279,7 +282,7 @@ async def apply_case_change(session: AsyncSession, change: CaseChange) -> None:
     case = await session.get(ClientCase, change.case_id)
     if case is None:
         raise LookupError(f"case {change.case_id} is not recorded (yet)")
-    await change_case(session, case, change.stage, change.status, change.next_deadline, change.reason)
+    await change_case(session, case, change.stage, change.status, change.next_deadline, change.reason, changed_by=change.changed_by)
 
 
 async def request_notification(session: AsyncSession, request: NotificationRequest) -> None:
@@ -303,11 +306,13 @@ async def request_notification(session: AsyncSession, request: NotificationReque
     )
 
 
-def _publish_case_updated(session: AsyncSession, case: ClientCase, reason: str) -> None:
+def _publish_case_updated(session: AsyncSession, case: ClientCase, reason: str, *, changed_by: str | None = None) -> None:
+    """The change, twice: `case.updated` for the outside world (CONTRACT §3, exactly) and the
+    internal `case.changed` (the same with the assignee and who made it) for staff views."""
     deadline = (
         Deadline(kind=case.next_deadline_kind, due_on=case.next_deadline_on) if case.next_deadline_kind else None
     )
-    update = CaseUpdated(
+    change = CaseChanged(
         case_id=case.id,
         client_id=case.client_id,
         municipality_code=case.municipality_code,
@@ -317,12 +322,12 @@ def _publish_case_updated(session: AsyncSession, case: ClientCase, reason: str) 
         deadlines=case.deadlines or ([deadline] if deadline else []),
         changed_at=case.updated_at,
         reason=reason,
+        assignee_sub=case.assignee_sub,
+        assignee_name=case.assignee_name,
+        changed_by=changed_by,
     )
-    add_event(
-        session,
-        Envelope.new(type=CASE_UPDATED, source=SOURCE, data=update.model_dump(mode="json"), subject=str(case.id)),
-        exchange=EVENTS_EXCHANGE,
-    )
+    publish(session, type=CASE_UPDATED, source=SOURCE, data=change.public(), exchange=EVENTS_EXCHANGE, subject=str(case.id))
+    publish(session, type=CASE_CHANGED, source=SOURCE, data=change, exchange=INTERNAL_EXCHANGE, subject=str(case.id))
 
 
 def publish_client_recorded(session: AsyncSession, client: Client, case: ClientCase) -> None:

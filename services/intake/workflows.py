@@ -41,6 +41,7 @@ class CaseChange(BaseModel):
     status: CaseStatus
     next_deadline: Deadline | None
     reason: str
+    changed_by: str | None = None  # the staff member whose command made the change
 
 
 class NotificationRequest(BaseModel):

@@ -1,4 +1,5 @@
-"""The notifications service's AMQP handlers: case updates, client records, notification requests."""
+"""The notifications service's AMQP handlers: case changes (the internal `case.changed`, which
+carries the assignee and who made the change), client records, notification requests."""
 
 from __future__ import annotations
 
@@ -6,12 +7,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifications import service
 from shared.contracts import (
-    CASE_UPDATED,
+    CASE_CHANGED,
     CLIENT_RECORDED,
-    EVENTS_EXCHANGE,
     INTERNAL_EXCHANGE,
     NOTIFICATION_REQUESTED,
-    CaseUpdated,
+    CaseChanged,
     ClientRecorded,
     NotificationRequested,
 )
@@ -25,8 +25,8 @@ class NotificationHandlers:
     def __init__(self, feed: service.CaseFeed) -> None:
         self.feed = feed
 
-    async def case_updated(self, session: AsyncSession, event: Envelope) -> None:
-        await service.apply_case_updated(session, parse_data(CaseUpdated, event))
+    async def case_changed(self, session: AsyncSession, event: Envelope) -> None:
+        await service.apply_case_changed(session, parse_data(CaseChanged, event))
 
     async def client_recorded(self, session: AsyncSession, event: Envelope) -> None:
         await service.apply_client_recorded(session, parse_data(ClientRecorded, event))
@@ -38,9 +38,9 @@ class NotificationHandlers:
         return [
             Subscription(
                 queue=QUEUE,
-                bindings=[(EVENTS_EXCHANGE, CASE_UPDATED), (INTERNAL_EXCHANGE, CLIENT_RECORDED), (INTERNAL_EXCHANGE, NOTIFICATION_REQUESTED)],
+                bindings=[(INTERNAL_EXCHANGE, CASE_CHANGED), (INTERNAL_EXCHANGE, CLIENT_RECORDED), (INTERNAL_EXCHANGE, NOTIFICATION_REQUESTED)],
                 handlers={
-                    CASE_UPDATED: self.case_updated,
+                    CASE_CHANGED: self.case_changed,
                     CLIENT_RECORDED: self.client_recorded,
                     NOTIFICATION_REQUESTED: self.notification_requested,
                 },
@@ -49,5 +49,5 @@ class NotificationHandlers:
         ]
 
     async def _wake_streams(self, event: Envelope) -> None:
-        if event.type == CASE_UPDATED:
+        if event.type == CASE_CHANGED:
             await self.feed.notify()
