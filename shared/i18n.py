@@ -116,6 +116,41 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Klienten är redan kopplad till en annan rekryteringsanmälan.",
         "en": "The client is already matched to another recruitment notice.",
     },
+    "no_role": {
+        "fi": "Käyttäjätunnuksellasi ei ole yhtään roolia, joten et voi tehdä mitään. Pyydä rooli pääkäyttäjältä.",
+        "sv": "Ditt användarkonto har ingen roll och kan därför inte göra något. Be administratören om en roll.",
+        "en": "Your account has no role, so it may do nothing. Ask an administrator for a role.",
+    },
+    "assessment_not_open": {
+        "fi": "Asiakkaalla ei ole avointa alkukartoitusta.",
+        "sv": "Klienten har ingen öppen inledande kartläggning.",
+        "en": "The client has no initial assessment open.",
+    },
+    "assessment_not_found": {
+        "fi": "Asiakkaalla ei ole alkukartoitusta.",
+        "sv": "Klienten har ingen inledande kartläggning.",
+        "en": "The client has no initial assessment.",
+    },
+    "assessment_not_started": {
+        "fi": "Alkukartoitusta ei ole aloitettu, joten sitä ei voi vielä päättää.",
+        "sv": "Den inledande kartläggningen har inte påbörjats och kan inte avslutas ännu.",
+        "en": "The initial assessment has not started, so it cannot be completed yet.",
+    },
+    "assessment_already_started": {
+        "fi": "Alkukartoitus on jo aloitettu {started_on}.",
+        "sv": "Den inledande kartläggningen påbörjades redan {started_on}.",
+        "en": "The initial assessment already started on {started_on}.",
+    },
+    "assessment_refused": {
+        "fi": "Alkukartoitus ei voi ottaa tätä vastaan nyt: {reason}",
+        "sv": "Den inledande kartläggningen kan inte ta emot detta nu: {reason}",
+        "en": "The initial assessment cannot take this now: {reason}",
+    },
+    "case_already_assigned": {
+        "fi": "Asiakkuus on jo työntekijällä {assignee}.",
+        "sv": "Ärendet har redan tilldelats {assignee}.",
+        "en": "The case is already assigned to {assignee}.",
+    },
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.assessment.api import build_router
+from services.assessment.api import router
 from services.assessment.handlers import subscriptions
 from shared.service import ServiceContext, ServiceParts
 
@@ -13,4 +13,4 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def build(ctx: ServiceContext) -> ServiceParts:
-    return ServiceParts(name=NAME, migrations=MIGRATIONS, routers=[build_router(ctx)], subscriptions=subscriptions(ctx))
+    return ServiceParts(name=NAME, migrations=MIGRATIONS, routers=[router], subscriptions=subscriptions(ctx))
