@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Awaitable, Callable
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from temporalio.client import Client
 
 from shared.db import Database
@@ -48,8 +48,6 @@ class ServiceParts:
 def context_of(service: str):
     """A route's dependency on its service's context (module-level routes take what they need as
     dependencies): the context of `service` in the application that runs it."""
-    from fastapi import Request
-
     def dependency(request: Request) -> ServiceContext:
         return request.app.state.contexts[service]
 
