@@ -88,9 +88,12 @@ async def current_staff(request: Request) -> StaffUser:
     if not token:
         raise ApiError(401, "not_authenticated", headers={"WWW-Authenticate": "Bearer"})
     try:
-        return verify_token(request.app.state.settings, token.strip())
+        user = verify_token(request.app.state.settings, token.strip())
     except AuthError as error:
         raise ApiError(401, "invalid_token", headers={"WWW-Authenticate": "Bearer"}, reason=str(error)) from None
+    if not user.roles:
+        raise ApiError(403, "no_role")  # a token with no role may do nothing (docs/roles.md)
+    return user
 
 
 CurrentStaff = Annotated[StaffUser, Depends(current_staff)]

@@ -176,6 +176,9 @@ class NotificationRequested(BaseModel):
     # from the case before the request leaves (the case may have moved meanwhile).
     municipality_code: str | None = None
     recipient_role: str  # caseworker | coordinator | admin
+    # One person (a token's `sub`); unset, a case's caseworker notification goes to the case's
+    # assignee when it has one (the notifications service knows), else to the role.
+    recipient_sub: str | None = None
     case_id: UUID | None = None
     client_id: UUID | None = None
     params: dict[str, Any] = Field(default_factory=dict)

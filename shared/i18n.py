@@ -182,6 +182,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "sv": "Rättelsen anger ingen del som ska rättas.",
         "en": "The correction names no part of the assessment to correct.",
     },
+    "no_role": {
+        "fi": "Käyttäjätunnuksellasi ei ole yhtään roolia, joten et voi tehdä mitään. Pyydä rooli pääkäyttäjältä.",
+        "sv": "Ditt användarkonto har ingen roll och kan därför inte göra något. Be administratören om en roll.",
+        "en": "Your account has no role, so it may do nothing. Ask an administrator for a role.",
+    },
+    "assessment_not_open": {
+        "fi": "Asiakkaalla ei ole avointa alkukartoitusta.",
+        "sv": "Klienten har ingen öppen inledande kartläggning.",
+        "en": "The client has no initial assessment open.",
+    },
+    "assessment_not_found": {
+        "fi": "Asiakkaalla ei ole alkukartoitusta.",
+        "sv": "Klienten har ingen inledande kartläggning.",
+        "en": "The client has no initial assessment.",
+    },
+    "assessment_refused": {
+        "fi": "Alkukartoitus ei voi ottaa tätä vastaan nyt: {reason}",
+        "sv": "Den inledande kartläggningen kan inte ta emot detta nu: {reason}",
+        "en": "The initial assessment cannot take this now: {reason}",
+    },
+    "case_already_assigned": {
+        "fi": "Asiakkuus on jo työntekijällä {assignee}.",
+        "sv": "Ärendet har redan tilldelats {assignee}.",
+        "en": "The case is already assigned to {assignee}.",
+    },
 }
 
 

@@ -1,11 +1,156 @@
-"""The assessment service's HTTP routes. Thin: parse, authorise, call service.py."""
+"""The assessment's staff commands (CONTRACT §5 and the project's own). Thin: authorise, validate
+the body with the models of `commands.py`, send the command to the case's assessment workflow as
+a Temporal update (its validator refuses what does not fit, with the reason), answer with the case
+as `GET /api/v1/cases/{case_id}` shows it right after.
+
+Who may do what: docs/roles.md."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import hashlib
+from typing import Annotated, Any
+from uuid import UUID
 
-from shared.service import ServiceContext
+from fastapi import APIRouter, Depends, Header, Request
+from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from services.assessment import commands
+from services.assessment.commands import (
+    Actor,
+    Command,
+    CommandResult,
+    CompleteAssessment,
+    CorrectAssessment,
+    InterviewRecord,
+    ScheduleAssessment,
+    StartAssessment,
+)
+from shared import clock
+from shared.auth import StaffUser, require_role
+from shared.i18n import all_languages
+from shared.cases import VisibleCase, case_after
+from shared.refusals import Conflict, NotFound, Refused
+from shared.service import ServiceContext, context_dependency
+
+router = APIRouter(prefix="/api/v1/cases/{case_id}/assessment", tags=["assessment"])
+
+Context = Annotated[ServiceContext, Depends(context_dependency("assessment"))]
+CaseWorker = Annotated[StaffUser, require_role("caseworker", "coordinator")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(max_length=200, description="Repeating a command with the same key has no second effect"),
+]
+
+CASE_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The case, exactly as `GET /api/v1/cases/{case_id}` shows it after the command"},
+    403: {"description": "The user's role may not give this command"},
+    404: {"description": "No such case, or not of the user's municipalities"},
+    409: {"description": "The command does not fit the assessment's state (reason in fi/sv/en)"},
+    503: {"description": "Temporal is not reachable: nothing was done, try again"},
+}
 
 
-def build_router(ctx: ServiceContext) -> APIRouter:
-    return APIRouter(prefix="/api/v1", tags=["assessment"])
+def assessment_workflow_id(case_id: UUID | str) -> str:
+    return f"assessment-{case_id}"
+
+
+def update_id(name: str, user: StaffUser, key: str | None) -> str | None:
+    """The same user's same key names the same update: Temporal runs it once per workflow run."""
+    if not key:
+        return None
+    return f"{name}-" + hashlib.sha256(f"{user.sub}\n{key}".encode()).hexdigest()[:32]
+
+
+def _temporal(ctx: ServiceContext) -> Client:
+    if ctx.temporal is None:
+        raise Refused("dependency_down", status=503, parts="Temporal")
+    return ctx.temporal
+
+
+def refusal_of(error: ApplicationError) -> Refused:
+    """The workflow's refusal: type = the catalogue code, first detail = {"status", "params"}."""
+    detail = error.details[0] if error.details and isinstance(error.details[0], dict) else {}
+    status = detail.get("status") if detail.get("status") in (409, 422) else 409
+    params = {str(name): value for name, value in (detail.get("params") or {}).items()}
+    try:
+        all_languages(error.type or "", **params)
+    except (KeyError, IndexError, ValueError):  # a code (or a parameter) the catalogue lacks
+        return Refused("assessment_refused", status=status, reason=error.message)
+    return Refused(error.type, status=status, **params)
+
+
+async def send(
+    ctx: ServiceContext, request: Request, case_id: UUID, user: StaffUser, name: str, key: str | None, **body
+) -> dict[str, Any]:
+    """Give the command to the case's assessment; answer with the case once it shows the change."""
+    command = Command(actor=Actor(sub=user.sub, name=user.name), today=clock.today(), **body)
+    handle = _temporal(ctx).get_workflow_handle(assessment_workflow_id(case_id))
+    try:
+        result = await handle.execute_update(name, command, id=update_id(name, user, key), result_type=CommandResult)
+    except WorkflowUpdateFailedError as error:
+        if isinstance(error.cause, ApplicationError):
+            raise refusal_of(error.cause) from None
+        raise
+    except RPCError as error:
+        raise _rpc_refusal(error) from None
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        raise Refused("dependency_down", status=503, parts="Temporal (timeout)") from None
+    return await case_after(request, case_id, result.changed_at)
+
+
+def _rpc_refusal(error: RPCError) -> Refused:
+    if error.status == RPCStatusCode.NOT_FOUND or (
+        error.status == RPCStatusCode.FAILED_PRECONDITION and "completed" in str(error).lower()
+    ):
+        return Conflict("assessment_not_open")
+    return Refused("dependency_down", status=503, parts=f"Temporal ({error.status.name if error.status else 'unavailable'})")
+
+
+@router.post("/schedule", responses=CASE_ANSWER, summary="Schedule the assessment (date, place or remote, languages)")
+async def schedule(
+    case_id: UUID, body: ScheduleAssessment, request: Request, case: VisibleCase, user: CaseWorker, ctx: Context, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    return await send(ctx, request, case_id, user, commands.SCHEDULE, idempotency_key, schedule=body)
+
+
+@router.post("/start", responses=CASE_ANSWER, summary="Start the assessment (CONTRACT §5)")
+async def start(
+    case_id: UUID, request: Request, case: VisibleCase, user: CaseWorker, ctx: Context, body: StartAssessment | None = None, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    return await send(ctx, request, case_id, user, commands.START, idempotency_key, start=body or StartAssessment())
+
+
+@router.post("/interview", responses=CASE_ANSWER, summary="Record parts of the interview")
+async def interview(
+    case_id: UUID, body: InterviewRecord, request: Request, case: VisibleCase, user: CaseWorker, ctx: Context, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    return await send(ctx, request, case_id, user, commands.RECORD, idempotency_key, record=body)
+
+
+@router.post("/complete", responses=CASE_ANSWER, summary="Complete the assessment (CONTRACT §5)")
+async def complete(
+    case_id: UUID, body: CompleteAssessment, request: Request, case: VisibleCase, user: CaseWorker, ctx: Context, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    return await send(ctx, request, case_id, user, commands.COMPLETE, idempotency_key, complete=body)
+
+
+@router.post("/corrections", responses=CASE_ANSWER, summary="Correct a completed assessment (kept beside the original)")
+async def correct(
+    case_id: UUID, body: CorrectAssessment, request: Request, case: VisibleCase, user: CaseWorker, ctx: Context, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    return await send(ctx, request, case_id, user, commands.CORRECT, idempotency_key, correct=body)
+
+
+@router.get("", summary="The assessment as it stands (from its workflow)", responses={404: {"description": "No assessment for the case"}})
+async def get_assessment(case_id: UUID, case: VisibleCase, user: CaseWorker, ctx: Context) -> dict[str, Any]:
+    handle = _temporal(ctx).get_workflow_handle(assessment_workflow_id(case_id))
+    try:
+        state = await handle.query(commands.STATE)
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            raise NotFound("assessment_not_found") from None
+        raise _rpc_refusal(error) from None
+    return state if isinstance(state, dict) else {"state": state}
+

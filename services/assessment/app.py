@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.assessment.activities import AssessmentActivities
-from services.assessment.api import build_router
+from services.assessment.api import router
 from services.assessment.handlers import subscriptions
 from services.assessment.workflows import AssessmentWorkflow
 from shared.service import ServiceContext, ServiceParts
@@ -18,7 +18,7 @@ def build(ctx: ServiceContext) -> ServiceParts:
     return ServiceParts(
         name=NAME,
         migrations=MIGRATIONS,
-        routers=[build_router(ctx)],
+        routers=[router],
         subscriptions=subscriptions(ctx),
         workflows=[AssessmentWorkflow],
         activities=AssessmentActivities(ctx).all(),

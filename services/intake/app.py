@@ -6,6 +6,7 @@ from pathlib import Path
 
 from services.intake.activities import IntakeActivities
 from services.intake.api import ROUTERS
+from services.intake.assignment.api import router as assignment_router
 from services.intake.handlers import subscriptions
 from services.intake.notices.activities import NoticeActivities
 from services.intake.notices.workflows import RecruitmentNoticeWorkflow
@@ -20,7 +21,7 @@ def build(ctx: ServiceContext) -> ServiceParts:
     return ServiceParts(
         name=NAME,
         migrations=MIGRATIONS,
-        routers=ROUTERS,
+        routers=[*ROUTERS, assignment_router],
         subscriptions=subscriptions(ctx),
         workflows=[ClientPathWorkflow, RecruitmentNoticeWorkflow],
         activities=IntakeActivities(ctx).all() + NoticeActivities(ctx).all(),

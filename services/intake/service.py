@@ -46,7 +46,7 @@ from shared.contracts import (
     CaseChange,
     CaseChanged,
     CaseStatus,
-    CaseUpdated,
+    CaseChanged,
     ClientRecorded,
     Deadline,
     NotificationRequested,
@@ -271,10 +271,12 @@ async def request_notification(session: AsyncSession, request: NotificationReque
 
 
 def _publish_case_updated(session: AsyncSession, case: ClientCase, reason: str, *, changed_by: str | None = None) -> None:
+    """The change, twice: `case.updated` for the outside world (CONTRACT §3, exactly) and the
+    internal `case.changed` (the same with the assignee and who made it) for staff views."""
     deadline = (
         Deadline(kind=case.next_deadline_kind, due_on=case.next_deadline_on) if case.next_deadline_kind else None
     )
-    update = CaseUpdated(
+    change = CaseChanged(
         case_id=case.id,
         client_id=case.client_id,
         municipality_code=case.municipality_code,
@@ -284,13 +286,12 @@ def _publish_case_updated(session: AsyncSession, case: ClientCase, reason: str, 
         deadlines=case.deadlines or ([deadline] if deadline else []),
         changed_at=case.updated_at,
         reason=reason,
+        assignee_sub=case.assignee_sub,
+        assignee_name=case.assignee_name,
+        changed_by=changed_by,
     )
-    publish(session, type=CASE_UPDATED, source=SOURCE, data=update, subject=str(case.id), exchange=EVENTS_EXCHANGE)
-    # The same change for staff views: who has the case, and who made the change.
-    changed = CaseChanged(
-        **update.model_dump(), assignee_sub=case.assignee_sub, assignee_name=case.assignee_name, changed_by=changed_by
-    )
-    publish(session, type=CASE_CHANGED, source=SOURCE, data=changed, subject=str(case.id), exchange=INTERNAL_EXCHANGE)
+    publish(session, type=CASE_UPDATED, source=SOURCE, data=change.public(), exchange=EVENTS_EXCHANGE, subject=str(case.id))
+    publish(session, type=CASE_CHANGED, source=SOURCE, data=change, exchange=INTERNAL_EXCHANGE, subject=str(case.id))
 
 
 def publish_client_recorded(session: AsyncSession, client: Client, case: ClientCase) -> None:

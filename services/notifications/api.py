@@ -48,6 +48,7 @@ def case_read(view: CaseView, client: ClientView | None) -> dict:
         overdue=view.stage != Stage.closed
         and (view.status.endswith("overdue") or (deadline is not None and deadline.due_on < today())),
         assignee=view.assignee,
+        assignee_sub=view.assignee_sub,
         changed_at=view.changed_at,
         reason=view.reason,
         client=ClientSummary.model_validate(client, from_attributes=True) if client else None,
@@ -94,7 +95,7 @@ async def stream(
             changes = await service.changes_after(session, user, last_id)
         for change in changes:
             last_id = change.id
-            yield ServerSentEvent(event="case.updated", id=str(change.id), raw_data=json.dumps(change.data))
+            yield ServerSentEvent(event="case.updated", id=str(change.id), raw_data=json.dumps(service.public_change(change.data)))
         if not changes:
             await feed.wait(STREAM_POLL_SECONDS)
 
@@ -114,10 +115,14 @@ async def get_case(
             status=change.data["status"],
             reason=change.data["reason"],
             next_deadline=change.data.get("next_deadline"),
+            changed_by=change.data.get("changed_by"),
         )
         for change in changes
     ]
-    deadlines = list({(entry.next_deadline.kind, entry.next_deadline.due_on): entry.next_deadline for entry in timeline if entry.next_deadline}.values())
+    # Every open deadline, as the latest change listed them.
+    deadlines = [Deadline.model_validate(item) for item in view.deadlines]
+    if not deadlines and view.next_deadline_kind:
+        deadlines = [Deadline(kind=view.next_deadline_kind, due_on=view.next_deadline_on)]
     return CaseDetail(**case_read(view, client), deadlines=deadlines, timeline=timeline)
 
 
@@ -130,6 +135,7 @@ async def list_notifications(user: CurrentStaff, session: Session) -> list[Notif
             kind=row.kind,
             municipality_code=row.municipality_code,
             recipient_role=row.recipient_role,
+            recipient_sub=row.recipient_sub,
             case_id=row.case_id,
             created_at=row.created_at,
             message=render(row.kind, row.params),

@@ -1,4 +1,5 @@
-"""The notifications service's AMQP handlers: case updates, client records, notification requests.
+"""The notifications service's AMQP handlers: case changes (the internal `case.changed`, which
+carries the assignee and who made the change), client records, notification requests.
 
 Module-level `async def handler(ctx, session, event)` functions, bound by `subscriptions(ctx)`:
 the convention of every service's handlers.py."""
@@ -11,12 +12,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifications import service
 from shared.contracts import (
-    CASE_UPDATED,
+    CASE_CHANGED,
     CLIENT_RECORDED,
-    EVENTS_EXCHANGE,
     INTERNAL_EXCHANGE,
     NOTIFICATION_REQUESTED,
-    CaseUpdated,
+    CaseChanged,
     ClientRecorded,
     NotificationRequested,
 )
@@ -27,8 +27,8 @@ from shared.service import ServiceContext
 QUEUE = "kotopolku.notifications"
 
 
-async def case_updated(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
-    await service.apply_case_updated(session, parse_data(CaseUpdated, event))
+async def case_changed(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
+    await service.apply_case_changed(session, parse_data(CaseChanged, event))
 
 
 async def client_recorded(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
@@ -40,17 +40,17 @@ async def notification_requested(ctx: ServiceContext, session: AsyncSession, eve
 
 
 async def wake_streams(ctx: ServiceContext, event: Envelope) -> None:
-    """After a case update commits, the live streams of this process look at once."""
-    if event.type == CASE_UPDATED:
+    """After a case change commits, the live streams of this process look at once."""
+    if event.type == CASE_CHANGED:
         await service.case_feed(ctx).notify()
 
 
 def subscriptions(ctx: ServiceContext) -> list[Subscription]:
-    handlers = {CASE_UPDATED: case_updated, CLIENT_RECORDED: client_recorded, NOTIFICATION_REQUESTED: notification_requested}
+    handlers = {CASE_CHANGED: case_changed, CLIENT_RECORDED: client_recorded, NOTIFICATION_REQUESTED: notification_requested}
     return [
         Subscription(
             queue=QUEUE,
-            bindings=[(EVENTS_EXCHANGE, CASE_UPDATED), (INTERNAL_EXCHANGE, CLIENT_RECORDED), (INTERNAL_EXCHANGE, NOTIFICATION_REQUESTED)],
+            bindings=[(INTERNAL_EXCHANGE, event_type) for event_type in handlers],
             handlers={event_type: partial(handler, ctx) for event_type, handler in handlers.items()},
             on_committed=partial(wake_streams, ctx),
         )

@@ -28,7 +28,10 @@ class CaseView(SQLModel, table=True):
     status: str
     next_deadline_kind: str | None = None
     next_deadline_on: date | None = Field(default=None, index=True)
-    assignee: str | None = None
+    assignee: str | None = None  # the assignee's name, as staff read it
+    assignee_sub: str | None = Field(default=None, index=True)  # who the case's caseworker notifications go to
+    # Every open deadline, from the latest change: [{"kind": …, "due_on": "YYYY-MM-DD"}]
+    deadlines: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     reason: str
     changed_at: datetime = Field(sa_column=utc_column())
 
@@ -52,7 +55,8 @@ class ClientView(SQLModel, table=True):
 
 
 class CaseChange(SQLModel, table=True):
-    """Every `case.updated` received, in order: the timeline and the SSE feed (id = Last-Event-ID)."""
+    """Every case change received (`case.changed`), in order: the timeline and the SSE feed
+    (id = Last-Event-ID). `data` is the internal event; the feed sends its public part."""
 
     __tablename__ = "case_change"
 
@@ -70,6 +74,7 @@ class Notification(SQLModel, table=True):
     kind: str
     municipality_code: str = Field(index=True)
     recipient_role: str
+    recipient_sub: str | None = Field(default=None, index=True)  # one person (the case's assignee), else the role
     case_id: UUID | None = Field(default=None, index=True)
     client_id: UUID | None = None
     params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -120,7 +125,8 @@ class CaseRead(BaseModel):
     status: CaseStatus
     next_deadline: Deadline | None
     overdue: bool
-    assignee: str | None
+    assignee: str | None  # the assignee's name (None: nobody has the case)
+    assignee_sub: str | None = None
     changed_at: datetime
     reason: str
     client: ClientSummary | None
@@ -132,6 +138,7 @@ class TimelineEntry(BaseModel):
     status: CaseStatus
     reason: str
     next_deadline: Deadline | None
+    changed_by: str | None = None  # the staff member who made the change; None for the system
 
 
 class CaseDetail(CaseRead):
@@ -144,6 +151,7 @@ class NotificationRead(BaseModel):
     kind: str
     municipality_code: str
     recipient_role: str
+    recipient_sub: str | None = None
     case_id: UUID | None
     created_at: datetime
     message: dict[str, str]  # fi, sv, en

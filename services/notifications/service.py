@@ -19,7 +19,7 @@ from services.notifications.models import (
 )
 from shared.auth import StaffUser, scoped
 from shared.clock import now, today
-from shared.contracts import CaseUpdated, ClientRecorded, NotificationRequested, Stage
+from shared.contracts import CaseChanged, CaseUpdated, ClientRecorded, NotificationRequested, Stage
 from shared.messaging import Rejected
 from shared.pagination import Page, Pagination, paginate
 from shared.service import ServiceContext
@@ -49,7 +49,7 @@ def case_feed(ctx: ServiceContext) -> CaseFeed:
     return ctx.resources.setdefault("case_feed", CaseFeed())
 
 
-async def apply_case_updated(session: AsyncSession, update: CaseUpdated) -> None:
+async def apply_case_changed(session: AsyncSession, update: CaseChanged) -> None:
     session.add(
         CaseChange(
             case_id=update.case_id,
@@ -67,6 +67,8 @@ async def apply_case_updated(session: AsyncSession, update: CaseUpdated) -> None
     view.status = update.status
     view.next_deadline_kind = update.next_deadline.kind if update.next_deadline else None
     view.next_deadline_on = update.next_deadline.due_on if update.next_deadline else None
+    view.deadlines = [deadline.model_dump(mode="json") for deadline in update.deadlines]
+    view.assignee_sub, view.assignee = update.assignee_sub, update.assignee_name
     view.reason = update.reason
     view.changed_at = update.changed_at
     session.add(view)
@@ -83,14 +85,25 @@ async def apply_client_recorded(session: AsyncSession, recorded: ClientRecorded)
         session.add(existing)
 
 
+def public_change(data: dict) -> dict:
+    """What the SSE feed sends of a stored change: `case.updated` (CONTRACT §3), nothing more."""
+    return {name: data[name] for name in CaseUpdated.model_fields if name in data}
+
+
 async def record_notification(session: AsyncSession, request: NotificationRequested) -> None:
     if request.municipality_code is None:
         raise Rejected("a notification request must name its municipality")
     if await session.get(Notification, request.notification_id) is not None:
         return  # the same request again (an activity retried): told once
+    recipient_sub = request.recipient_sub
+    if recipient_sub is None and request.recipient_role == "caseworker" and request.case_id is not None:
+        # A case's caseworker is its assignee, when it has one; otherwise every caseworker.
+        view = await session.get(CaseView, request.case_id)
+        recipient_sub = view.assignee_sub if view is not None else None
     session.add(
         Notification(
-            **request.model_dump(exclude={"notification_id", "notice_id"}),
+            **request.model_dump(exclude={"notification_id", "notice_id", "recipient_sub"}),
+            recipient_sub=recipient_sub,
             id=request.notification_id,
             created_at=now(),
         )
@@ -160,5 +173,10 @@ async def latest_change_id(session: AsyncSession) -> int:
 
 
 async def list_notifications(session: AsyncSession, user: StaffUser, limit: int = 50) -> list[Notification]:
-    query = scoped(select(Notification), Notification.municipality_code, user).where(Notification.recipient_role.in_(user.roles))
+    """Those addressed to the user, and those addressed to a role of theirs and no one person."""
+    addressed = or_(
+        Notification.recipient_sub == user.sub,
+        Notification.recipient_sub.is_(None) & Notification.recipient_role.in_(user.roles),
+    )
+    query = scoped(select(Notification), Notification.municipality_code, user).where(addressed)
     return list(await session.exec(query.order_by(Notification.created_at.desc()).limit(limit)))

@@ -1,0 +1,100 @@
+"""The case as staff see it — `GET /api/v1/cases/{case_id}` (CONTRACT §3) — for the services whose
+staff commands answer with it (CONTRACT §5: "the case exactly as GET would return it right
+after").
+
+The case view belongs to the notifications service (a projection kept from events), so it is read
+from there with the caller's own credentials: the projection's scoping decides what the caller may
+see (not visible -> None -> the route answers 404). When notifications runs in the same process it
+is read in-process; otherwise over HTTP at KOTOPOLKU_NOTIFICATIONS_URL.
+
+After a command the projection catches up through the outbox and the broker, so `case_after`
+waits (bounded, short polls) until the case's `changed_at` has reached the command's. A command
+that does not move the case answers with the case's last change time, which the projection
+already has.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from contextlib import asynccontextmanager
+from datetime import datetime, timezone
+from typing import Annotated, Any, AsyncIterator
+from uuid import UUID
+
+import httpx
+from fastapi import Depends, Request
+
+from shared.auth import SESSION_COOKIE, CurrentStaff
+from shared.refusals import NotFound, Refused
+
+CASE_PATH = "/api/v1/cases/{case_id}"
+WAIT_SECONDS = 10.0
+POLL_SECONDS = 0.1
+READ_TIMEOUT_SECONDS = 5.0
+
+
+def _credentials(request: Request) -> tuple[dict[str, str], dict[str, str]]:
+    headers = {"accept-language": request.headers.get("accept-language", "fi")}
+    if "authorization" in request.headers:
+        headers["authorization"] = request.headers["authorization"]
+    cookies = {SESSION_COOKIE: request.cookies[SESSION_COOKIE]} if SESSION_COOKIE in request.cookies else {}
+    return headers, cookies
+
+
+@asynccontextmanager
+async def _notifications(request: Request) -> AsyncIterator[httpx.AsyncClient]:
+    contexts = getattr(request.app.state, "contexts", {})
+    if "notifications" in contexts:
+        transport, base_url = httpx.ASGITransport(app=request.app), "http://kotopolku"
+    else:
+        transport, base_url = None, request.app.state.settings.notifications_url
+    async with httpx.AsyncClient(transport=transport, base_url=base_url, timeout=READ_TIMEOUT_SECONDS) as client:
+        yield client
+
+
+async def _read(client: httpx.AsyncClient, request: Request, case_id: UUID) -> dict[str, Any] | None:
+    headers, cookies = _credentials(request)
+    client.cookies.update(cookies)
+    try:
+        response = await client.get(CASE_PATH.format(case_id=case_id), headers=headers)
+    except httpx.HTTPError as error:
+        raise Refused("dependency_down", status=503, parts=f"notifications ({type(error).__name__})") from None
+    if response.status_code == 404:
+        return None
+    if response.status_code != 200:
+        raise Refused("dependency_down", status=503, parts=f"notifications ({response.status_code})")
+    return response.json()
+
+
+async def read_case(request: Request, case_id: UUID) -> dict[str, Any] | None:
+    """The case as the caller may see it now; None when they may not (or it is not known)."""
+    async with _notifications(request) as client:
+        return await _read(client, request, case_id)
+
+
+async def case_after(request: Request, case_id: UUID, changed_at: datetime, *, wait: float = WAIT_SECONDS) -> dict[str, Any]:
+    """The case once the projection shows the change made at `changed_at` (or, after `wait`
+    seconds, as it is then: the change still arrives, only later)."""
+    if changed_at.tzinfo is None:
+        changed_at = changed_at.replace(tzinfo=timezone.utc)
+    deadline = time.monotonic() + wait
+    async with _notifications(request) as client:
+        while True:
+            case = await _read(client, request, case_id)
+            if case is None:
+                raise NotFound("case_not_found")
+            if datetime.fromisoformat(case["changed_at"]) >= changed_at or time.monotonic() >= deadline:
+                return case
+            await asyncio.sleep(POLL_SECONDS)
+
+
+async def visible_case(case_id: UUID, request: Request, user: CurrentStaff) -> dict[str, Any]:
+    """The case of the path, if the user may see it; 404 otherwise (before anything else is done)."""
+    case = await read_case(request, case_id)
+    if case is None:
+        raise NotFound("case_not_found")
+    return case
+
+
+VisibleCase = Annotated[dict[str, Any], Depends(visible_case)]
