@@ -17,6 +17,7 @@ from typing import Any
 
 import structlog
 from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
 from sqlalchemy import JSON, Column, delete
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -57,8 +58,10 @@ class WorkflowCommand(SQLModel, table=True):
     last_error: str | None = None
 
 
-def _json(arg: BaseModel | dict | str | None) -> Any:
-    return arg.model_dump(mode="json") if isinstance(arg, BaseModel) else arg
+def _json(arg: Any) -> Any:
+    """The argument as JSON (models, UUIDs, dates…); Temporal's converter reads it back by the
+    workflow's type hints."""
+    return to_jsonable_python(arg)
 
 
 def start_workflow(session: AsyncSession, workflow_type: str, arg: BaseModel | dict, *, id: str, task_queue: str) -> None:

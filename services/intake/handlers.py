@@ -13,14 +13,13 @@ from __future__ import annotations
 from functools import partial
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from temporalio.common import WorkflowIDConflictPolicy
 
 from services.intake import service
 from services.intake.models import AssessmentRequested, JobseekerRegistered, ResidentMoved, ResidentRegistered, ServiceReported
 from services.intake.notices.matching.service import match_notices_for_client
 from services.intake.signals import WorkflowSignal, send_workflow_signals
 from services.intake.sources.service import check_source
-from services.intake.workflows import ClientPathWorkflow, path_workflow_id
+from services.intake.workflows import CLIENT_PATH_WORKFLOW, path_workflow_id
 from shared.contracts import (
     ASSESSMENT_REQUESTED,
     INBOUND_DEAD_QUEUE,
@@ -36,6 +35,7 @@ from shared.envelope import Envelope
 from shared.messaging import Subscription, parse_data
 from shared.policy import assessment_timings
 from shared.service import ServiceContext
+from shared.workflow_commands import start_workflow
 
 INBOUND_QUEUE = "kotopolku.intake.inbound"
 
@@ -75,9 +75,7 @@ async def tell_assessment_of_move(ctx: ServiceContext, session: AsyncSession, cl
         moved_on=data.moved_on,
         timings=assessment_timings(ctx.policy.for_municipality(data.to_municipality_code)),
     )
-    await send_workflow_signals(
-        ctx.require_temporal(), [WorkflowSignal(assessment_workflow_id(case.id), ASSESSMENT_MOVED_SIGNAL, moved)]
-    )
+    send_workflow_signals(session, [WorkflowSignal(assessment_workflow_id(case.id), ASSESSMENT_MOVED_SIGNAL, moved)])
 
 async def assessment_requested(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
     data = parse_data(AssessmentRequested, event)
@@ -100,16 +98,11 @@ async def open_path(ctx: ServiceContext, session: AsyncSession, registration: se
     if registration.path is None:
         return
     matching = await match_notices_for_client(session, registration.client)
-    temporal = ctx.require_temporal()
-    # Started before the commit and idempotent by id: a redelivery after a crash finds it running.
-    await temporal.start_workflow(
-        ClientPathWorkflow.run,
-        registration.path,
-        id=path_workflow_id(registration.client.id),
-        task_queue=task_queue("intake"),
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    # Started once the registration commits, idempotent by id: a redelivery finds it running.
+    start_workflow(
+        session, CLIENT_PATH_WORKFLOW, registration.path, id=path_workflow_id(registration.client.id), task_queue=task_queue("intake")
     )
-    await send_workflow_signals(temporal, matching.signals)
+    send_workflow_signals(session, matching.signals)
 
 
 def subscriptions(ctx: ServiceContext) -> list[Subscription]:

@@ -1,36 +1,27 @@
-"""Signals to running workflows that a state change decided (sent by the caller before it commits)."""
+"""Signals to workflows that a state change decided: written to the workflow-command outbox in the
+change's own transaction, sent to Temporal after it commits (shared.workflow_commands)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-import structlog
-from temporalio.client import Client as TemporalClient
-from temporalio.service import RPCError, RPCStatusCode
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-log = structlog.get_logger(__name__)
+from shared.workflow_commands import signal_workflow
 
 
 @dataclass(frozen=True)
 class WorkflowSignal:
-    """A signal the caller sends after the state change is computed (before it commits)."""
+    """A signal a state change decided; it leaves only if the change commits."""
 
     workflow_id: str
     name: str
     arg: Any = None
 
 
-async def send_workflow_signals(temporal: TemporalClient, signals: list[WorkflowSignal]) -> None:
-    """Send what a change decided. A workflow that already ended has nothing left to learn."""
+def send_workflow_signals(session: AsyncSession, signals: list[WorkflowSignal]) -> None:
+    """Send what a change decided, once it commits. A workflow that has ended by then has nothing
+    left to learn."""
     for signal in signals:
-        handle = temporal.get_workflow_handle(signal.workflow_id)
-        try:
-            if signal.arg is None:
-                await handle.signal(signal.name)
-            else:
-                await handle.signal(signal.name, signal.arg)
-        except RPCError as error:
-            if error.status != RPCStatusCode.NOT_FOUND:
-                raise
-            log.warning("workflow to signal has ended", workflow_id=signal.workflow_id, signal=signal.name)
+        signal_workflow(session, signal.workflow_id, signal.name, signal.arg)

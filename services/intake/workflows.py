@@ -100,7 +100,10 @@ async def wait_until(condition, moment: datetime) -> bool:
         return False
 
 
-@workflow.defn(name="ClientPath")
+CLIENT_PATH_WORKFLOW = "ClientPath"
+
+
+@workflow.defn(name=CLIENT_PATH_WORKFLOW)
 class ClientPathWorkflow:
     def __init__(self) -> None:
         self.state = PathState(stage=Stage.intake, status=CaseStatus.received)

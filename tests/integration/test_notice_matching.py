@@ -22,6 +22,7 @@ from shared.refusals import NotFound
 from shared.auth import StaffUser
 from shared.db import Database
 from shared.policy import load_policy
+from shared.workflow_commands import WorkflowCommand
 from support import event, make_business_id, notice, person, registration
 
 POLICY = load_policy().default
@@ -49,18 +50,12 @@ async def submit(database, owner, *, given_names="Nguyen Van", family_name="An",
             recruit={"given_names": given_names, "family_name": family_name, "birth_date": birth_date, "nationality": nationality},
         )
     )
-    started = []
-
-    async def start_workflow(workflow_input) -> None:
-        started.append(workflow_input)
-
     async with database.session() as session:
-        submission = await notices.submit_notice(
-            session, employer=owner, body=body, idempotency_key=None, policy=POLICY, start_workflow=start_workflow
-        )
+        submission = await notices.submit_notice(session, employer=owner, body=body, idempotency_key=None, policy=POLICY)
         await session.commit()
-    [workflow_input] = started
-    assert (workflow_input.notice_id, workflow_input.municipality_code) == (submission.notice_id, municipality)
+        # Its workflow starts once the submission commits.
+        [start] = (await session.exec(select(WorkflowCommand).where(WorkflowCommand.workflow_id == f"notice-{submission.notice_id}"))).all()
+    assert (start.kind, start.workflow_type, start.arg["municipality_code"]) == ("start", "RecruitmentNotice", municipality)
     return submission
 
 

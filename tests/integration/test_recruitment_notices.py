@@ -372,24 +372,30 @@ async def test_unclear_matches_wait_for_staff(settings, amqp_url):
         assert (await http.get(f"{NOTICES}/{created['id']}", headers=employer)).json()["status"] == "arrived"
 
 
-async def test_temporal_unreachable_answers_503_and_leaves_nothing_behind(tmp_path):
-    class Unreachable:
-        async def start_workflow(self, *args, **kwargs):
-            raise RPCError("connection refused", RPCStatusCode.UNAVAILABLE, b"")
+async def test_temporal_away_delays_the_notice_workflow_and_does_not_fail_the_employer(tmp_path, temporal_env, temporal_address):
+    from shared.workflow_commands import WorkflowCommand, WorkflowCommandRelay
 
+    # Intake's HTTP side with no Temporal at all: the submission still commits, its start waits.
     runtime = Runtime(load_settings(var_dir=tmp_path / "var", log_format="console"), ["intake"])
     await runtime.migrate()
-    runtime.contexts["intake"].temporal = Unreachable()
+    db = runtime.contexts["intake"].db
     transport = httpx.ASGITransport(app=create_app(runtime))
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://kotopolku") as http:
             employer = await employer_key(runtime)
             response = await http.post(NOTICES, json=notice(), headers={**employer, "Idempotency-Key": "k1"})
-            assert response.status_code == 503 and response.json()["detail"]["code"] == "dependency_down"
-            assert "Temporal" in response.json()["detail"]["messages"]["en"]
-            assert (await http.get(NOTICES, headers=employer)).json()["total"] == 0
+            assert response.status_code == 201 and response.json()["status"] == "received"
+            notice_id = response.json()["id"]
+        async with db.session() as session:
+            [start] = (await session.exec(select(WorkflowCommand).where(WorkflowCommand.workflow_id == f"notice-{notice_id}"))).all()
+        assert (start.kind, start.sent_at) == ("start", None)
+
+        # Temporal answers again: the start leaves.
+        await WorkflowCommandRelay(db, temporal_env.client).send_pending()
+        description = await temporal_env.client.get_workflow_handle(f"notice-{notice_id}").describe()
+        assert description.workflow_type == "RecruitmentNotice"
     finally:
-        await runtime.contexts["intake"].db.dispose()
+        await db.dispose()
 
 
 async def test_a_repeated_submission_gets_its_first_answer_even_after_the_dates_have_passed(settings, monkeypatch):

@@ -29,12 +29,12 @@ class Greeting(BaseModel):
 
 @workflow.defn(name="TestGreeter")
 class Greeter:
-    def __init__(self) -> None:
-        self.heard: list[str] = []
+    @workflow.init
+    def __init__(self, greeting: Greeting) -> None:
+        self.heard: list[str] = [greeting.name]  # before any signal is handled
 
     @workflow.run
     async def run(self, greeting: Greeting) -> list[str]:
-        self.heard.append(greeting.name)
         await workflow.wait_condition(lambda: "bye" in self.heard)
         return self.heard
 

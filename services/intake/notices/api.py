@@ -3,24 +3,20 @@ destination municipality's staff read and acknowledge them. Thin: parse, authori
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
-from temporalio.client import Client as TemporalClient
-from temporalio.common import WorkflowIDConflictPolicy
 
 from services.intake.dependencies import CaseStaff, IntakeContext, Session
 from services.intake.employers.api import CurrentEmployer
 from services.intake.notices import service
 from services.intake.notices.models import NoticeCreate, NoticeRead, NoticeStatus, RecruitmentNotice, StaffNoticeRead
-from services.intake.notices.workflows import NoticeInput, RecruitmentNoticeWorkflow, notice_workflow_id
+from services.intake.notices.workflows import notice_workflow_id
 from services.intake.signals import WorkflowSignal, send_workflow_signals
 from shared.auth import CurrentStaff
-from shared.contracts import task_queue
 from shared.http import Answer
 from shared.pagination import Page, PageParams
 from shared.refusals import found
@@ -68,16 +64,6 @@ async def first_answer(employer: CurrentEmployer, session: Session, body_hash: B
         raise Answer(submission_response(earlier))
 
 
-async def start_notice_workflow(temporal: TemporalClient, notice: NoticeInput) -> None:
-    await temporal.start_workflow(
-        RecruitmentNoticeWorkflow.run,
-        notice,
-        id=notice_workflow_id(notice.notice_id),
-        task_queue=task_queue("intake"),
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-    )
-
-
 @router.post("/recruitment-notices", status_code=201, response_model=NoticeRead, tags=NOTICES, dependencies=[Depends(first_answer)])
 async def submit_notice(
     body: NoticeCreate,
@@ -90,16 +76,13 @@ async def submit_notice(
     """Tell the destination municipality about a recruit, with the recruit's consent. The same
     Idempotency-Key with the same body answers as the first time; with another body, 409."""
     policy = ctx.policy.for_municipality(body.destination_municipality_code)
-    temporal = ctx.require_temporal()
     for attempt in range(2):
         try:
-            # The workflow is started, and told of any match, before the commit: a failure leaves
-            # nothing behind that could be lost.
+            # The notice's workflow starts, and learns of any match, once this commits.
             submission = await service.submit_notice(
-                session, employer=employer, body=body, body_hash=body_hash, idempotency_key=idempotency_key,
-                policy=policy, start_workflow=partial(start_notice_workflow, temporal),
+                session, employer=employer, body=body, body_hash=body_hash, idempotency_key=idempotency_key, policy=policy
             )
-            await send_workflow_signals(temporal, submission.outcome.signals)
+            send_workflow_signals(session, submission.outcome.signals)
             if not submission.replayed:
                 await session.commit()
             break
@@ -125,10 +108,10 @@ async def get_notice(notice: EmployerNotice) -> NoticeRead:
 
 
 @router.post("/recruitment-notices/{notice_id}/withdrawal", response_model=NoticeRead, tags=NOTICES)
-async def withdraw_notice(notice: EmployerNotice, session: Session, ctx: IntakeContext) -> NoticeRead:
+async def withdraw_notice(notice: EmployerNotice, session: Session) -> NoticeRead:
     """The recruit is not coming after all. Refused (409) once the notice arrived or expired."""
     notice = await service.withdraw_notice(session, notice=notice)
-    await send_workflow_signals(ctx.require_temporal(), [WorkflowSignal(notice_workflow_id(notice.id), "withdrawn")])
+    send_workflow_signals(session, [WorkflowSignal(notice_workflow_id(notice.id), "withdrawn")])
     await session.commit()
     return service.notice_read(notice)
 

@@ -10,7 +10,6 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Awaitable, Callable
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -28,12 +27,14 @@ from services.intake.notices.models import (
     StaffNoticeRead,
 )
 from services.intake.notices.state import OPEN_NOTICE_STATUSES, locked_notice, move_notice, publish_notice_updated
-from services.intake.notices.workflows import NoticeInput, NoticeOutcome
+from services.intake.notices.workflows import NOTICE_WORKFLOW, NoticeInput, NoticeOutcome, notice_workflow_id
 from shared.auth import StaffUser, scoped
 from shared.clock import FINNISH_TIME, now
+from shared.contracts import task_queue
 from shared.pagination import Page, Pagination, paginate
 from shared.policy import Policy
 from shared.refusals import Conflict
+from shared.workflow_commands import start_workflow
 
 
 class IdempotencyKeyReused(Conflict):
@@ -157,15 +158,10 @@ async def submit_notice(
     body: NoticeCreate,
     idempotency_key: str | None,
     policy: Policy,
-    start_workflow: Callable[[NoticeInput], Awaitable[None]],
     body_hash: str | None = None,  # request_hash of the body as sent; needed with an Idempotency-Key
 ) -> Submission:
-    """Record a notice, start its workflow and match the notice against residents already
-    registered; the caller sends `outcome.signals` and commits.
-
-    The workflow is started after the reads and before the first write, so that no database lock
-    is held while Temporal answers; should the transaction fail after all, the workflow finds no
-    notice and ends. A repeated Idempotency-Key with the same body gives the first answer (nothing
+    """Record a notice, start its workflow (once this commits) and match the notice against
+    residents already registered; the caller sends `outcome.signals` and commits. A repeated Idempotency-Key with the same body gives the first answer (nothing
     is started); with another body, IdempotencyKeyReused. A request at the same moment with the
     same key makes the flush fail (IntegrityError): the caller then asks again."""
     if idempotency_key is not None:
@@ -189,8 +185,11 @@ async def submit_notice(
         created_at=submitted_at,
         updated_at=submitted_at,
     )
-    await start_workflow(notice_workflow_input(notice, employer, policy))
     session.add(notice)
+    start_workflow(
+        session, NOTICE_WORKFLOW, notice_workflow_input(notice, employer, policy),
+        id=notice_workflow_id(notice.id), task_queue=task_queue("intake"),
+    )
     await session.flush()
     remembered = None
     if idempotency_key is not None:

@@ -56,7 +56,10 @@ SETTLE_OPTIONS = dict(
 )
 
 
-@workflow.defn(name="RecruitmentNotice")
+NOTICE_WORKFLOW = "RecruitmentNotice"
+
+
+@workflow.defn(name=NOTICE_WORKFLOW)
 class RecruitmentNoticeWorkflow:
     """`notice-<id>`: tells the destination municipality about the notice, reminds it before the
     arrival, and ends when the recruit arrives, the employer withdraws, or the grace period passes.
@@ -68,11 +71,13 @@ class RecruitmentNoticeWorkflow:
 
     @workflow.run
     async def run(self, notice: NoticeInput) -> NoticeState:
-        try:
-            await workflow.execute_activity("confirm_notice_recorded", notice.notice_id, **RECORDED_OPTIONS)
-        except ActivityError:
-            self.state.status = "not_recorded"  # the submission was rolled back: there is no notice
-            return self.state
+        if not workflow.patched("started-after-commit"):
+            # Notices submitted while their workflow started before the commit: wait for it.
+            try:
+                await workflow.execute_activity("confirm_notice_recorded", notice.notice_id, **RECORDED_OPTIONS)
+            except ActivityError:
+                self.state.status = "not_recorded"  # the submission was rolled back: there is no notice
+                return self.state
         await self._notify(notice, "notice_received")
         while True:
             moment = notice.expire_at if self.state.reminded else notice.remind_at

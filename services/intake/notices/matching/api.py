@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends
 
-from services.intake.dependencies import CaseStaff, IntakeContext, Session
+from services.intake.dependencies import CaseStaff, Session
 from services.intake.notices.matching import service
 from services.intake.notices.matching.models import CaseEmploymentRead, MatchReviewRead, ReviewDecision, ReviewStatus
 from services.intake.signals import send_workflow_signals
@@ -45,13 +45,11 @@ async def get_match_review(review: VisibleReview) -> MatchReviewRead:
 
 
 @router.post("/municipal/match-reviews/{review_id}/resolution", response_model=MatchReviewRead)
-async def resolve_match_review(
-    user: CaseStaff, review: VisibleReview, body: ReviewDecision, session: Session, ctx: IntakeContext
-) -> MatchReviewRead:
+async def resolve_match_review(user: CaseStaff, review: VisibleReview, body: ReviewDecision, session: Session) -> MatchReviewRead:
     """`match`: the notice is this client (the notice arrives, the case gets its information);
     `reject`: different people."""
     outcome = await service.resolve_review(session, user=user, review_id=review.id, decision=body.decision)
-    await send_workflow_signals(ctx.require_temporal(), outcome.signals)
+    send_workflow_signals(session, outcome.signals)
     await session.commit()
     return await service.get_review(session, user=user, review_id=review.id)
 
