@@ -20,7 +20,7 @@ assessment's own tables and, through intake's `record_case_change` activity, on 
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Callable
 from uuid import UUID
 
@@ -196,6 +196,9 @@ class AssessmentWorkflow:
         self.scheduled_at: datetime | None = None
         self.caseworker_told_at: datetime | None = None
         self.completed_at: datetime | None = None
+        # The case's last change this assessment made, as intake recorded it: what a command
+        # answers with, so the route waits for the projection to show exactly that change.
+        self.case_changed_at: datetime | None = None
         self.sent: list[str] = []
         self.corrections = 0
         self.outcome = AssessmentOutcome()
@@ -525,7 +528,11 @@ class AssessmentWorkflow:
     # --- the hands ----------------------------------------------------------------------------
 
     def _result(self) -> CommandResult:
-        return CommandResult(case_id=self.record.case_id, status=self.case_status.value, changed_at=workflow.now())
+        """A command's answer. `changed_at` is the case's last change made here (a command that does
+        not move the case answers with it too: the projection already shows it, nothing to wait
+        for); before any, the earliest time (the case as it is)."""
+        changed_at = self.case_changed_at or datetime.min.replace(tzinfo=UTC)
+        return CommandResult(case_id=self.record.case_id, status=self.case_status.value, changed_at=changed_at)
 
     async def _case(
         self,
@@ -548,7 +555,13 @@ class AssessmentWorkflow:
             deadlines=deadlines if deadlines is not None else ([deadline] if deadline else []),
             announce=announce,
         )
-        await workflow.execute_activity("record_case_change", change, **INTAKE_OPTIONS)
+        asked_at = workflow.now()
+        # Intake answers with the case's last change time (what its events and the projection
+        # carry); an intake worker that answers nothing: no earlier than when it was asked.
+        changed_at = await workflow.execute_activity(
+            "record_case_change", change, result_type=datetime | None, **INTAKE_OPTIONS  # type: ignore[arg-type]
+        )
+        self.case_changed_at = changed_at or asked_at
         self.case_stage, self.case_status = stage, status
 
     async def _save(self, action: str, actor: Actor | None) -> None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -16,13 +18,15 @@ class IntakeActivities:
         self.ctx = ctx
 
     @activity.defn(name="record_case_change")
-    async def record_case_change(self, change: CaseChange) -> None:
+    async def record_case_change(self, change: CaseChange) -> datetime:
+        """Move the case; answer with its last change time (the `changed_at` its events carry)."""
         async with self.ctx.db.session() as session:
             try:
-                await service.apply_case_change(session, change)
+                changed_at = await service.apply_case_change(session, change)
             except service.TransitionRefused as error:
                 raise ApplicationError(str(error), type="TransitionRefused", non_retryable=True) from None
             await session.commit()
+        return changed_at
 
     @activity.defn(name="request_notification")
     async def request_notification(self, request: NotificationRequested) -> None:

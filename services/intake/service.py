@@ -248,7 +248,9 @@ async def change_case(
     return True
 
 
-async def apply_case_change(session: AsyncSession, change: CaseChange) -> None:
+async def apply_case_change(session: AsyncSession, change: CaseChange) -> datetime:
+    """Move the case as a workflow asks; the case's last change time (this one, or the one it
+    already had when the change was there already)."""
     case = await session.get(ClientCase, change.case_id)
     if case is None:
         raise LookupError(f"case {change.case_id} is not recorded (yet)")
@@ -256,6 +258,7 @@ async def apply_case_change(session: AsyncSession, change: CaseChange) -> None:
         session, case, change.stage, change.status, change.next_deadline, change.reason,
         deadlines=change.deadlines, changed_by=change.changed_by, announce=change.announce,
     )
+    return case.updated_at
 
 
 async def request_notification(session: AsyncSession, request: NotificationRequested) -> None:

@@ -1,120 +1,29 @@
 """The staff commands of the assessment (CONTRACT §5) and who has a case, end to end: a real
-Kotopolku (RabbitMQ, Temporal, SQLite and PostgreSQL) with, on the assessment's task queue, a
-stand-in `Assessment` workflow that has the real interface (`services/assessment/commands.py`):
-its validators refuse what does not fit the way the real one does, and its handlers move the case
-through intake's real `record_case_change` activity."""
+Kotopolku (RabbitMQ, Temporal, SQLite and PostgreSQL) in which a registration opens the client's
+path and the path its real `Assessment` child (`services/assessment/workflows.py`): the routes'
+answers are the workflow's own — its validators' refusals, and the case as the projection shows
+it once the workflow has moved it."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from uuid import UUID, uuid4
+import ast
+import inspect
+import time
+from datetime import timedelta
+from uuid import uuid4
 
 import pytest
-from pydantic import BaseModel
-from temporalio import workflow
 from temporalio.exceptions import ApplicationError
-from temporalio.worker import Worker
 
-from services.assessment import commands
-from services.assessment.commands import Command, CommandResult
+from services.assessment import api as assessment_api
+from services.assessment import workflows as assessment_workflows
 from services.intake import service as intake_service
-from services.intake.workflows import CaseChange, NotificationRequest
+from services.intake.workflows import NotificationRequest
 from shared.auth import mint_token
-from shared.contracts import CaseStatus, Deadline, DeadlineKind, Stage, task_queue
+from shared.clock import today
+from shared.contracts import assessment_workflow_id
+from shared.i18n import MESSAGES
 from support import event, eventually, make_settings, publish, registration, running, token
-
-
-class DoubleInput(BaseModel):
-    case_id: UUID
-    last_changed_at: datetime
-
-
-def refuse(code: str, message: str, status: int = 409, **params) -> ApplicationError:
-    return ApplicationError(message, {"status": status, "params": params}, type=code, non_retryable=True)
-
-
-@workflow.defn(name="Assessment", sandboxed=False)
-class AssessmentDouble:
-    @workflow.init
-    def __init__(self, given: DoubleInput) -> None:
-        self.case_id = given.case_id
-        self.last_changed_at = given.last_changed_at
-        self.started_on = None
-        self.completed = False
-        self.log: list[str] = []
-
-    @workflow.run
-    async def run(self, given: DoubleInput) -> None:
-        await workflow.wait_condition(lambda: False)
-
-    async def _move(self, command: Command, stage: Stage, status: CaseStatus, deadline: Deadline | None, reason: str) -> None:
-        self.last_changed_at = workflow.now()
-        await workflow.execute_activity(
-            "record_case_change",
-            CaseChange(case_id=self.case_id, stage=stage, status=status, next_deadline=deadline, reason=reason, changed_by=command.actor.name),
-            task_queue=task_queue("intake"),
-            start_to_close_timeout=timedelta(seconds=30),
-        )
-
-    def _answer(self, status: str) -> CommandResult:
-        return CommandResult(case_id=self.case_id, status=status, changed_at=self.last_changed_at)
-
-    @workflow.update(name=commands.SCHEDULE)
-    async def schedule(self, command: Command) -> CommandResult:
-        self.log.append("scheduled")
-        return self._answer("awaiting_assessment")
-
-    @workflow.update(name=commands.START)
-    async def start(self, command: Command) -> CommandResult:
-        self.started_on = command.start.started_on or command.today
-        self.log.append("started")
-        await self._move(command, Stage.assessment, CaseStatus.assessment_in_progress, None, "assessment.started")
-        return self._answer("assessment_in_progress")
-
-    @start.validator
-    def _start_fits(self, command: Command) -> None:
-        if self.started_on is not None:
-            raise refuse("assessment_already_started", "already started", started_on=self.started_on.isoformat())
-
-    @workflow.update(name=commands.RECORD)
-    async def record(self, command: Command) -> CommandResult:
-        self.log.append("recorded")
-        return self._answer("assessment_in_progress")
-
-    @record.validator
-    def _record_fits(self, command: Command) -> None:
-        if self.started_on is None:
-            raise refuse("assessment_not_started", "not started")
-
-    @workflow.update(name=commands.COMPLETE)
-    async def complete(self, command: Command) -> CommandResult:
-        self.completed = True
-        on = command.complete.completed_on or command.today
-        if command.complete.plan_needed:
-            deadline = Deadline(kind=DeadlineKind.plan_start, due_on=on + timedelta(days=14))
-            await self._move(command, Stage.planning, CaseStatus.awaiting_plan, deadline, "assessment.completed")
-            return self._answer("awaiting_plan")
-        await self._move(command, Stage.closed, CaseStatus.completed, None, "assessment.completed")
-        return self._answer("completed")
-
-    @complete.validator
-    def _complete_fits(self, command: Command) -> None:
-        if self.started_on is None:
-            raise refuse("assessment_not_started", "not started")
-
-    @workflow.update(name=commands.CORRECT)
-    async def correct(self, command: Command) -> CommandResult:
-        self.log.append("corrected")
-        return self._answer("awaiting_plan")
-
-    @correct.validator
-    def _correct_fits(self, command: Command) -> None:
-        if not self.completed:  # a code the catalogue lacks: answered with the generic reason
-            raise refuse("assessment_not_completed_yet", "only a completed assessment is corrected")
-
-    @workflow.query(name=commands.STATE)
-    def state(self) -> dict:
-        return {"case_id": str(self.case_id), "started_on": self.started_on and self.started_on.isoformat(), "completed": self.completed, "log": self.log}
 
 
 @pytest.fixture
@@ -127,20 +36,43 @@ def no_role(settings) -> dict[str, str]:
 
 
 async def registered_case(http, amqp_url, staff) -> dict:
-    data = registration(municipality_code="109")
-    await publish(amqp_url, event(data))
+    """A registration's case, once its path has opened the assessment (the child workflow)."""
+    await publish(amqp_url, event(registration(municipality_code="109")))
 
     async def found():
         items = (await http.get("/api/v1/cases", headers=staff)).json()["items"]
         return [item for item in items if item["status"] == "awaiting_assessment"]
 
     [case] = await eventually(found, what="the registered case")
+    path = f"/api/v1/cases/{case['case_id']}/assessment"
+
+    async def opened():
+        return (await http.get(path, headers=staff)).status_code == 200
+
+    await eventually(opened, what="the case's assessment workflow")
     return (await http.get(f"/api/v1/cases/{case['case_id']}", headers=staff)).json()
 
 
 def assert_three_languages(response) -> None:
     messages = response.json()["detail"]["messages"]
     assert set(messages) == {"fi", "sv", "en"} and all(messages.values()), messages
+
+
+def assert_refused(response, code: str, status: int = 409) -> None:
+    assert response.status_code == status and response.json()["detail"]["code"] == code, response.text
+    assert_three_languages(response)
+
+
+async def case_now(http, case_id, headers) -> dict:
+    return (await http.get(f"/api/v1/cases/{case_id}", headers=headers)).json()
+
+
+async def answered_quickly(call, seconds: float = 5.0):
+    """A command that does not move the case answers at once (not after the projection wait)."""
+    began = time.monotonic()
+    response = await call
+    assert time.monotonic() - began < seconds, f"took {time.monotonic() - began:.1f}s"
+    return response
 
 
 COMMANDS = {
@@ -159,70 +91,143 @@ async def test_assessment_commands_answer_with_the_case(settings, amqp_url):
         case_id = case["case_id"]
         path = f"/api/v1/cases/{case_id}/assessment"
 
-        # No assessment open for the case yet.
-        refused = await http.post(f"{path}/start", json={}, headers=caseworker)
-        assert refused.status_code == 409 and refused.json()["detail"]["code"] == "assessment_not_open", refused.text
-        assert (await http.get(path, headers=caseworker)).status_code == 404
+        for name, (good, bad, fields) in COMMANDS.items():
+            # Another municipality: 404; a role that may not: 403; a bad body: 422 naming every field.
+            assert (await http.post(f"{path}/{name}", json=good, headers=token(settings, "905"))).status_code == 404
+            assert (await http.post(f"{path}/{name}", json=good, headers=token(settings, "109", role="admin"))).status_code == 403
+            assert (await http.post(f"{path}/{name}", json=good, headers=no_role(settings))).status_code == 403
+            invalid = await http.post(f"{path}/{name}", json=bad, headers=caseworker)
+            assert invalid.status_code == 422, (name, invalid.text)
+            assert fields <= {problem["field"] for problem in invalid.json()["detail"]}, name
 
-        async with Worker(runtime.temporal, task_queue=task_queue("assessment"), workflows=[AssessmentDouble]):
-            await runtime.temporal.start_workflow(
-                "Assessment",
-                DoubleInput(case_id=UUID(case_id), last_changed_at=datetime.fromisoformat(case["changed_at"])),
-                id=f"assessment-{case_id}",
-                task_queue=task_queue("assessment"),
-            )
-            for name, (good, bad, fields) in COMMANDS.items():
-                # Another municipality: 404; a role that may not: 403; a bad body: 422 naming every field.
-                assert (await http.post(f"{path}/{name}", json=good, headers=token(settings, "905"))).status_code == 404
-                assert (await http.post(f"{path}/{name}", json=good, headers=token(settings, "109", role="admin"))).status_code == 403
-                assert (await http.post(f"{path}/{name}", json=good, headers=no_role(settings))).status_code == 403
-                invalid = await http.post(f"{path}/{name}", json=bad, headers=caseworker)
-                assert invalid.status_code == 422, (name, invalid.text)
-                assert fields <= {problem["field"] for problem in invalid.json()["detail"]}, name
+        # Commands that don't fit an assessment not yet started: 409 with the reason in fi/sv/en.
+        swedish = {**caseworker, "Accept-Language": "sv"}
+        for name, code in (("complete", "assessment_not_started"), ("interview", "assessment_not_started"),
+                           ("corrections", "assessment_not_completed")):
+            refused = await http.post(f"{path}/{name}", json=COMMANDS[name][0], headers=swedish)
+            assert_refused(refused, code)
+            assert refused.json()["detail"]["message"] == MESSAGES[code]["sv"]
+        # None of them reached the case.
+        assert await case_now(http, case_id, caseworker) == case
 
-            # Commands that don't fit the assessment's state: 409 with the reason in fi/sv/en.
-            for name in ("complete", "interview", "corrections"):
-                refused = await http.post(f"{path}/{name}", json=COMMANDS[name][0], headers={**caseworker, "Accept-Language": "sv"})
-                assert refused.status_code == 409, (name, refused.text)
-                assert_three_languages(refused)
-            assert refused.json()["detail"]["code"] == "assessment_refused"  # a code the catalogue lacks
+        scheduled = await http.post(f"{path}/schedule", json=COMMANDS["schedule"][0], headers=caseworker)
+        assert scheduled.status_code == 200, scheduled.text
+        assert (scheduled.json()["stage"], scheduled.json()["status"]) == ("assessment", "assessment_scheduled")
+        assert scheduled.json() == await case_now(http, case_id, caseworker)
+        assert scheduled.json()["timeline"][-1]["reason"] == "assessment.scheduled"
 
-            scheduled = await http.post(f"{path}/schedule", json=COMMANDS["schedule"][0], headers=caseworker)
-            assert scheduled.status_code == 200, scheduled.text
-            assert scheduled.json()["status"] == "awaiting_assessment"
+        once = {**caseworker, "Idempotency-Key": "start-1"}
+        started = await http.post(f"{path}/start", json={}, headers=once)
+        assert started.status_code == 200, started.text
+        assert (started.json()["stage"], started.json()["status"]) == ("assessment", "assessment_in_progress")
+        assert started.json()["deadlines"] == [] and started.json()["next_deadline"] is None  # the start deadline is met
+        assert started.json() == await case_now(http, case_id, caseworker)
+        # The same key again: the first answer, no second effect; without it: refused.
+        again = await answered_quickly(http.post(f"{path}/start", json={}, headers=once))
+        assert again.status_code == 200 and again.json() == await case_now(http, case_id, caseworker)
+        assert [entry["status"] for entry in again.json()["timeline"]].count("assessment_in_progress") == 1
+        assert_refused(await http.post(f"{path}/start", json={}, headers=caseworker), "assessment_already_started")
+        assert_refused(await http.post(f"{path}/schedule", json=COMMANDS["schedule"][0], headers=caseworker), "assessment_already_started")
 
-            once = {**caseworker, "Idempotency-Key": "start-1"}
-            started = await http.post(f"{path}/start", json={}, headers=once)
-            assert started.status_code == 200, started.text
-            assert started.json()["status"] == "assessment_in_progress"
-            assert started.json() == (await http.get(f"/api/v1/cases/{case_id}", headers=caseworker)).json()
-            # The same key again: the first answer, no second effect; without it: refused.
-            again = await http.post(f"{path}/start", json={}, headers=once)
-            assert again.status_code == 200 and again.json()["status"] == "assessment_in_progress"
-            twice = await http.post(f"{path}/start", json={}, headers=caseworker)
-            assert twice.status_code == 409 and twice.json()["detail"]["code"] == "assessment_already_started"
-            assert_three_languages(twice)
+        # Recording the interview does not move the case: answered at once, with the case as it is.
+        recorded = await answered_quickly(http.post(f"{path}/interview", json=COMMANDS["interview"][0], headers=caseworker))
+        assert recorded.status_code == 200, recorded.text
+        assert recorded.json() == started.json() == await case_now(http, case_id, caseworker)
 
-            recorded = await http.post(f"{path}/interview", json=COMMANDS["interview"][0], headers=caseworker)
-            assert recorded.status_code == 200, recorded.text
+        coordinator = token(settings, "109", role="coordinator", sub="co-1")
+        completed = await http.post(f"{path}/complete", json=COMMANDS["complete"][0], headers=coordinator)
+        assert completed.status_code == 200, completed.text
+        body = completed.json()
+        plan_start = {"kind": "plan_start", "due_on": (today() + timedelta(days=14)).isoformat()}
+        assert (body["stage"], body["status"]) == ("planning", "awaiting_plan")
+        assert body["deadlines"] == [plan_start] and body["next_deadline"] == plan_start
+        assert body == await case_now(http, case_id, caseworker)
+        statuses = [(entry["status"], entry["changed_by"]) for entry in body["timeline"]]
+        assert statuses[-3:] == [
+            ("assessment_scheduled", "Testi Käyttäjä"), ("assessment_in_progress", "Testi Käyttäjä"), ("awaiting_plan", "Testi Käyttäjä")
+        ]
 
-            coordinator = token(settings, "109", role="coordinator", sub="co-1")
-            completed = await http.post(f"{path}/complete", json=COMMANDS["complete"][0], headers=coordinator)
-            assert completed.status_code == 200, completed.text
-            body = completed.json()
-            assert (body["stage"], body["status"]) == ("planning", "awaiting_plan")
-            assert [deadline["kind"] for deadline in body["deadlines"]] == ["plan_start"]
-            assert body == (await http.get(f"/api/v1/cases/{case_id}", headers=caseworker)).json()
-            statuses = [(entry["status"], entry["changed_by"]) for entry in body["timeline"]]
-            assert statuses[-2:] == [("assessment_in_progress", "Testi Käyttäjä"), ("awaiting_plan", "Testi Käyttäjä")]
-            assert [status for status, _ in statuses].count("assessment_in_progress") == 1
+        # A completed assessment is corrected, not completed or recorded again.
+        assert_refused(await http.post(f"{path}/complete", json=COMMANDS["complete"][0], headers=caseworker), "assessment_already_completed")
+        assert_refused(await http.post(f"{path}/interview", json=COMMANDS["interview"][0], headers=caseworker), "assessment_already_completed")
+        assert_refused(await http.post(f"{path}/start", json={}, headers=caseworker), "assessment_already_completed")
+        corrected = await answered_quickly(http.post(f"{path}/corrections", json=COMMANDS["corrections"][0], headers=caseworker))
+        assert corrected.status_code == 200, corrected.text
+        assert corrected.json() == body == await case_now(http, case_id, caseworker)
+        # A correction that names nothing to correct: refused by the workflow's validator (422).
+        assert_refused(await http.post(f"{path}/corrections", json={"reason": "nothing"}, headers=caseworker), "correction_empty", 422)
 
-            corrected = await http.post(f"{path}/corrections", json=COMMANDS["corrections"][0], headers=caseworker)
-            assert corrected.status_code == 200, corrected.text
+        state = await http.get(path, headers=caseworker)
+        assert state.status_code == 200, state.text
+        state = state.json()
+        assert (state["status"], state["case_status"], state["plan_needed"], state["plan_type"]) == ("completed", "awaiting_plan", True, "individual")
+        assert (state["started_on"], state["completed_on"]) == (today().isoformat(), today().isoformat())
+        assert state["schedule"]["on"] == "2030-01-10" and state["corrections"] == 1
+        assert state["parts"] == {"literacy": "literate", "goals": "Work as a doctor"}
+        assert (await http.get(path, headers=token(settings, "905"))).status_code == 404
+        assert (await http.get(path, headers=token(settings, "109", role="admin"))).status_code == 403
 
-            state = await http.get(path, headers=caseworker)
-            assert state.status_code == 200 and state.json()["log"] == ["scheduled", "started", "recorded", "corrected"]
-            assert (await http.get(path, headers=token(settings, "905"))).status_code == 404
+
+@pytest.fixture
+def brief_corrections(tmp_path, amqp_url, temporal_address, database_url):
+    """Settings whose policy keeps a completed assessment open for no corrections at all."""
+    policy = tmp_path / "policy.toml"
+    policy.write_text("assessment_correction_days = 0\n", encoding="utf-8")
+    return make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url, policy_file=policy)
+
+
+async def test_no_plan_needed_closes_the_case_and_an_ended_assessment_takes_no_commands(brief_corrections, amqp_url):
+    settings = brief_corrections
+    caseworker = token(settings, "109", role="caseworker", sub="cw-1")
+    async with running(settings) as (runtime, http):
+        case_id = (await registered_case(http, amqp_url, caseworker))["case_id"]
+        path = f"/api/v1/cases/{case_id}/assessment"
+        assert (await http.post(f"{path}/start", json={}, headers=caseworker)).status_code == 200
+
+        # The workflow's own validation: a plan type without a plan.
+        invalid = await http.post(f"{path}/complete", json={"plan_needed": False, "plan_type": "individual"}, headers=caseworker)
+        assert_refused(invalid, "plan_type_without_plan", 422)
+        assert "individual" in invalid.json()["detail"]["messages"]["en"]
+
+        completed = await http.post(f"{path}/complete", json={"plan_needed": False, "reason": "Already employed"}, headers=caseworker)
+        assert completed.status_code == 200, completed.text
+        body = completed.json()
+        assert (body["stage"], body["status"], body["next_deadline"], body["deadlines"]) == ("closed", "plan_not_needed", None, [])
+        assert body == await case_now(http, case_id, caseworker)
+
+        # With no time left for corrections the assessment has ended: nothing is open to command.
+        handle = runtime.temporal.get_workflow_handle(assessment_workflow_id(case_id))
+
+        async def ended():
+            return (await handle.describe()).status.name == "COMPLETED"
+
+        await eventually(ended, what="the assessment's end")
+        for name in ("start", "corrections"):
+            refused = await http.post(f"{path}/{name}", json=COMMANDS[name][0], headers=caseworker)
+            assert_refused(refused, "assessment_not_open")
+        assert await case_now(http, case_id, caseworker) == body
+
+
+def test_every_refusal_of_the_workflow_has_its_texts():
+    """Each code the assessment's validators refuse with is in the catalogue, in fi/sv/en."""
+    tree = ast.parse(inspect.getsource(assessment_workflows))
+    codes = {
+        call.args[0].value
+        for call in ast.walk(tree)
+        if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "refuse" and call.args and isinstance(call.args[0], ast.Constant)
+    }
+    assert len(codes) >= 10, codes
+    for code in codes | {"assessment_not_open", "assessment_not_found", "assessment_refused"}:
+        assert set(MESSAGES.get(code, {})) == {"fi", "sv", "en"}, code
+
+
+def test_a_refusal_the_catalogue_lacks_is_answered_with_the_generic_reason():
+    known = assessment_api.refusal_of(
+        ApplicationError("before", {"status": 422, "params": {"on": "2030-01-01", "started_on": "2030-02-01"}}, type="assessment_completed_before_start")
+    )
+    assert (known.code, known.status, known.params) == ("assessment_completed_before_start", 422, {"on": "2030-01-01", "started_on": "2030-02-01"})
+    unknown = assessment_api.refusal_of(ApplicationError("only a completed assessment is corrected", {"status": 409}, type="not_in_catalogue"))
+    assert (unknown.code, unknown.status, unknown.params) == ("assessment_refused", 409, {"reason": "only a completed assessment is corrected"})
 
 
 async def test_a_coordinator_assigns_and_a_caseworker_takes(settings, amqp_url):

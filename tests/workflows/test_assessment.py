@@ -170,8 +170,8 @@ async def test_start_meets_the_deadline_nothing_escalates(time_skipping_env):
     async with workers(env, recorded):
         handle = await start(env, assessment)
         await env.sleep(timedelta(days=10))
-        started_on = await finnish_today(env)
-        result = await handle.execute_update(c.START, await command(env), result_type=c.CommandResult)
+        given_on = await command(env)
+        result = await handle.execute_update(c.START, given_on, result_type=c.CommandResult)
         assert result.status == "assessment_in_progress"
         await env.sleep(timedelta(days=200))
         assert recorded.notifications == []
@@ -180,7 +180,7 @@ async def test_start_meets_the_deadline_nothing_escalates(time_skipping_env):
             "assessment_in_progress", None, [], "Kaisa Virtanen"
         )
         record = recorded.records[-1]
-        assert (record.status, record.started_on) == ("in_progress", started_on)
+        assert (record.status, record.started_on) == ("in_progress", given_on.today)  # the day the command was given
         assert record.actions[-1].sub == "caseworker-1"
 
 
