@@ -97,6 +97,22 @@ class DeadlineKind(StrEnum):
     plan_end = "plan_end"
 
 
+class NotificationKind(StrEnum):
+    """What staff can be told. Each has a title and a body in the translation catalogue
+    (`notification.<kind>.title`, `notification.<kind>.body`, shared/locale/)."""
+
+    deadline_missed = "deadline_missed"
+    possible_duplicate = "possible_duplicate"
+    client_moved_out = "client_moved_out"
+    client_moved_in = "client_moved_in"
+    notice_received = "notice_received"
+    notice_reminder = "notice_reminder"
+    notice_expired = "notice_expired"
+    notice_withdrawn = "notice_withdrawn"
+    notice_arrived = "notice_arrived"
+    notice_match_review = "notice_match_review"
+
+
 class Deadline(BaseModel):
     kind: DeadlineKind
     due_on: date
@@ -151,7 +167,7 @@ class NotificationRequested(BaseModel):
     """Internal: somebody must be told something. The notifications service decides how."""
 
     notification_id: UUID
-    kind: str  # a template name, e.g. "deadline_missed"
+    kind: str  # a NotificationKind value, e.g. "deadline_missed"
     municipality_code: str
     recipient_role: str  # caseworker | coordinator | admin
     case_id: UUID | None = None
