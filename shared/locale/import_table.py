@@ -19,6 +19,7 @@ import importlib.util
 import json
 import re
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -94,7 +95,7 @@ def merge(table: dict[str, dict[str, str]], *, overwrite: bool = False, dry_run:
     bad = problems(table)
     if bad:
         raise ValueError("the table is incomplete:\n  " + "\n  ".join(bad))
-    report = []
+    report, changed = [], set()
     catalogs = {language: read_catalog(language) for language in LANGUAGES}
     for code, texts in table.items():
         for language, catalog in catalogs.items():
@@ -102,16 +103,22 @@ def merge(table: dict[str, dict[str, str]], *, overwrite: bool = False, dry_run:
             current = catalog.get(code)
             if current is None or not current.string:
                 catalog.add(code, text)
+                catalog.get(code).flags.discard("fuzzy")
+                changed.add(language)
                 report.append(f"added {code} [{language}]")
             elif current.string != text:
                 if overwrite:
                     report.append(f"replaced {code} [{language}]: {current.string!r} -> {text!r}")
                     current.string = text
+                    current.flags.discard("fuzzy")
+                    changed.add(language)
                 else:
                     report.append(f"kept {code} [{language}]: catalogue {current.string!r}, table {text!r}")
     if not dry_run:
         for language, catalog in catalogs.items():
-            write_catalog(language, catalog)
+            if language in changed:
+                catalog.revision_date = datetime.now(timezone.utc)
+                write_catalog(language, catalog)
     return report
 
 
