@@ -100,6 +100,24 @@ class DeadlineKind(StrEnum):
     plan_end = "plan_end"
 
 
+class NotificationKind(StrEnum):
+    """What staff can be told. Each has a title and a body in the translation catalogue
+    (`notification.<kind>.title`, `notification.<kind>.body`, shared/locale/)."""
+
+    deadline_missed = "deadline_missed"
+    possible_duplicate = "possible_duplicate"
+    client_moved_out = "client_moved_out"
+    client_moved_in = "client_moved_in"
+    notice_received = "notice_received"
+    notice_reminder = "notice_reminder"
+    notice_expired = "notice_expired"
+    notice_withdrawn = "notice_withdrawn"
+    notice_arrived = "notice_arrived"
+    notice_match_review = "notice_match_review"
+    assessment_deadline_reminder = "assessment_deadline_reminder"
+    assessment_interview_reminder = "assessment_interview_reminder"
+
+
 class Deadline(BaseModel):
     kind: DeadlineKind
     due_on: date
@@ -171,7 +189,7 @@ class NotificationRequested(BaseModel):
     """Internal: somebody must be told something. The notifications service decides how."""
 
     notification_id: UUID
-    kind: str  # a template name, e.g. "deadline_missed"
+    kind: str  # a NotificationKind value, e.g. "deadline_missed"
     # Always set on the event. A workflow asking about a case may leave it out: intake fills it in
     # from the case before the request leaves (the case may have moved meanwhile).
     municipality_code: str | None = None

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from temporalio.service import RPCError
 
-from shared.i18n import all_languages, negotiate, translate
+from shared.i18n import all_languages, catalogue, negotiate, translate
 from shared.refusals import Refused
 
 log = structlog.get_logger(__name__)
@@ -74,6 +74,7 @@ async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    catalogue()  # the translation catalogue is read now: a broken file fails at start-up, not on the first refusal
     app.add_exception_handler(Answer, _answer)
     app.add_exception_handler(Refused, _refused)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from shared.auth import SESSION_COOKIE, AuthError, verify_token
 from shared.http import ApiError
+from shared.i18n import LANGUAGES, texts_under
 from shared.service import ServiceContext
 
 STATIC = Path(__file__).with_name("static")
@@ -34,6 +35,14 @@ def build_dashboard(ctx: ServiceContext) -> APIRouter:
         if media_type is None or name.startswith(".") or path.resolve().parent != STATIC.resolve() or not path.is_file():
             raise ApiError(404, "not_found")
         return Response(path.read_bytes(), media_type=media_type, headers={"Cache-Control": "no-cache"})
+
+    @router.get("/dashboard/texts/{language}.json")
+    async def texts(language: str) -> JSONResponse:
+        """The dashboard's texts in one language: the catalogue's `dashboard.*` messages, keyed
+        without the prefix (shared/locale/, docs/translations.md)."""
+        if language not in LANGUAGES:
+            raise ApiError(404, "not_found")
+        return JSONResponse(texts_under("dashboard.", language), headers={"Cache-Control": "no-cache"})
 
     @router.post("/session")
     async def sign_in(request: Request, token: str = Form(...)):

@@ -16,25 +16,13 @@ import structlog
 from sqlmodel import select
 
 from services.notifications.models import Notification
-from services.notifications.templates import render
+from services.notifications.templates import render, title
 from shared import municipalities
 from shared.db import Database
 from shared.settings import Settings
 
 log = structlog.get_logger(__name__)
 
-TITLES = {
-    "deadline_missed": {"fi": "määräaika ylittyi", "sv": "tidsfristen har gått ut", "en": "deadline missed"},
-    "client_moved_in": {"fi": "asiakas muutti kuntaan", "sv": "en klient flyttade hit", "en": "a client moved in"},
-    "client_moved_out": {"fi": "asiakas muutti pois", "sv": "en klient flyttade bort", "en": "a client moved away"},
-    "possible_duplicate": {"fi": "mahdollinen kaksoiskirjaus", "sv": "möjlig dubblett", "en": "possible duplicate"},
-    "notice_received": {"fi": "uusi rekrytointi-ilmoitus", "sv": "ny rekryteringsanmälan", "en": "new recruitment notice"},
-    "notice_reminder": {"fi": "rekrytoitu saapuu pian", "sv": "en rekryterad anländer snart", "en": "a recruit arrives soon"},
-    "notice_expired": {"fi": "rekrytointi-ilmoitus vanheni", "sv": "rekryteringsanmälan har gått ut", "en": "recruitment notice expired"},
-    "notice_arrived": {"fi": "rekrytoitu saapui", "sv": "en rekryterad har anlänt", "en": "a recruit has arrived"},
-    "notice_withdrawn": {"fi": "rekrytointi-ilmoitus peruttiin", "sv": "rekryteringsanmälan drogs tillbaka", "en": "recruitment notice withdrawn"},
-    "notice_match_review": {"fi": "tarkistettava täsmäytys", "sv": "matchning att granska", "en": "a match to review"},
-}
 MAX_ATTEMPTS = 10
 
 
@@ -61,13 +49,12 @@ def languages_of(municipality_code: str) -> list[str]:
 
 def compose(notification: Notification, sender: str, to: list[str]) -> EmailMessage:
     texts = render(notification.kind, notification.params)
-    titles = TITLES.get(notification.kind, {language: notification.kind for language in texts})
     languages = languages_of(notification.municipality_code)
     message = EmailMessage()
     message["From"] = sender
     message["To"] = ", ".join(to)
     # The subject in the municipality's own languages; the body adds English for everyone else.
-    message["Subject"] = "Kotopolku: " + " / ".join(titles[language] for language in languages[:-1])
+    message["Subject"] = "Kotopolku: " + " / ".join(title(notification.kind, language) for language in languages[:-1])
     message["Message-ID"] = f"<{notification.id}@kotopolku>"
     message.set_content("\n\n".join(texts[language] for language in languages) + "\n")
     return message

@@ -2,8 +2,8 @@
  *
  * Plain JavaScript, no dependencies. Talks to the notifications service's JSON API with the
  * httponly session cookie (set by POST /session), and follows GET /api/v1/cases/stream (SSE).
- * Every text a person reads comes from the dictionary below; data from the API is only ever
- * inserted as text (never as HTML).
+ * Every text a person reads comes from the translation catalogue (shared/locale/, fetched from
+ * /dashboard/texts/<lang>.json); data from the API is only ever inserted as text (never as HTML).
  */
 (function () {
   "use strict";
@@ -24,568 +24,33 @@
 
   // --- Texts ------------------------------------------------------------------------------------
 
-  var TEXTS = {
-    fi: {
-      page_title: "Kotopolku – asiakkuudet",
-      skip_to_content: "Siirry sisältöön",
-      tagline: "Kotoutumispalvelujen asiakkuudet",
-      lang_nav: "Kieli",
-      sign_out: "Kirjaudu ulos",
-      loading: "Ladataan…",
-      signin_title: "Kirjaudu sisään",
-      signin_intro: "Kirjaudu sisään tunnisteella (token), jonka saat tunnistuspalvelusta.",
-      token_label: "Tunniste (token)",
-      sign_in: "Kirjaudu",
-      dev_token_hint: "Kehitysympäristössä tunnisteen saa komennolla:",
-      token_invalid: "Tunniste ei kelpaa tai se on vanhentunut. Tarkista tunniste ja yritä uudelleen.",
-      app_title: "Asiakkuudet",
-      summary_title: "Yhteenveto",
-      summary_total: "Kaikki asiakkuudet",
-      summary_overdue: "Myöhässä",
-      summary_show_stage: "Näytä vaihe: {stage}",
-      filters_title: "Rajaus",
-      filter_stage: "Vaihe",
-      all_stages: "Kaikki vaiheet",
-      filter_municipality: "Kunta (kuntanumero)",
-      municipality_placeholder: "esim. 109",
-      municipality_help: "Kolminumeroinen kuntanumero, esimerkiksi 109 (Hämeenlinna).",
-      filter_q: "Hae asiakkaan nimellä",
-      filter_overdue: "Vain myöhässä olevat",
-      apply_filters: "Hae",
-      reset_filters: "Tyhjennä rajaus",
-      cases_title: "Asiakkuudet",
-      cases_count_one: "{n} asiakkuus",
-      cases_count_other: "{n} asiakkuutta",
-      col_client: "Asiakas",
-      col_municipality: "Kunta",
-      col_stage: "Vaihe",
-      col_status: "Tila",
-      col_deadline: "Seuraava määräaika",
-      col_changed: "Viimeisin muutos",
-      cases_help: "Valitse asiakkuus nähdäksesi sen tiedot, määräajat ja tapahtumat.",
-      no_cases: "Valituilla ehdoilla ei löytynyt asiakkuuksia.",
-      pagination: "Sivutus",
-      prev_page: "Edellinen",
-      next_page: "Seuraava",
-      page_info: "Sivu {page} / {pages}",
-      overdue: "Myöhässä",
-      updated: "Päivitetty",
-      no_deadline: "Ei määräaikaa",
-      unknown_client: "Asiakastiedot puuttuvat",
-      detail_title: "Asiakkuuden tiedot",
-      close: "Sulje",
-      loading_detail: "Ladataan asiakkuuden tietoja…",
-      client_heading: "Asiakas",
-      case_heading: "Asiakkuus",
-      deadlines_heading: "Määräajat",
-      timeline_heading: "Tapahtumat",
-      field_name: "Nimi",
-      field_birth_date: "Syntymäaika",
-      field_nationality: "Kansalaisuus",
-      field_native_language: "Äidinkieli",
-      field_preferred_languages: "Asiointikielet",
-      field_residence_basis: "Oleskelun peruste",
-      field_lead: "Vastuuviranomainen",
-      field_municipality: "Kunta",
-      field_stage: "Vaihe",
-      field_status: "Tila",
-      field_assignee: "Vastuuhenkilö",
-      field_changed: "Viimeisin muutos",
-      field_reason: "Syy",
-      field_deadline: "Määräaika",
-      not_assigned: "Ei nimetty",
-      not_recorded: "Ei tiedossa",
-      no_deadlines: "Ei määräaikoja.",
-      no_timeline: "Ei tapahtumia.",
-      next_deadline_marker: "seuraava",
-      notifications_title: "Ilmoitukset",
-      no_notifications: "Ei ilmoituksia.",
-      open_case: "Avaa asiakkuus",
-      recipient: "Vastaanottaja: {role}",
-      municipality_code: "kunta {code}",
-      live_live: "Reaaliaikainen",
-      live_connecting: "Yhdistetään…",
-      live_reconnecting: "Yhdistetään uudelleen…",
-      live_title_live: "Muutokset päivittyvät näkymään automaattisesti.",
-      live_title_reconnecting: "Yhteys muutosvirtaan katkesi. Yhdistetään uudelleen.",
-      at_time: "klo",
-      network_error: "Yhteys palvelimeen epäonnistui. Tarkista verkkoyhteys; tiedot päivitetään, kun yhteys palaa.",
-      error_generic: "Tietojen haku epäonnistui (virhe {status}).",
+  // Every text a person reads comes from the translation catalogue (shared/locale/, the
+  // `dashboard.*` messages), served one language at a time; each language is fetched once.
+  var TEXTS_URL = "/dashboard/texts/";
+  var TEXTS = {}; // lang -> {key: text}, once loaded
+  var textsLoading = {}; // lang -> Promise of the texts (null when they could not be loaded)
+  var wantedLang = null; // the language chosen last, while its texts load
 
-      refresh: "Päivitä",
-      notices_title: "Rekrytointi-ilmoitukset",
-      notices_count_one: "{n} ilmoitus",
-      notices_count_other: "{n} ilmoitusta",
-      filter_notice_status: "Ilmoituksen tila",
-      all_notice_statuses: "Kaikki tilat",
-      col_recruit: "Rekrytoitu henkilö",
-      col_employer: "Työnantaja",
-      col_job_title: "Tehtävä",
-      col_arrival: "Odotettu saapumispäivä",
-      col_actions: "Toiminnot",
-      no_notices: "Ei rekrytointi-ilmoituksia.",
-      notices_pagination: "Rekrytointi-ilmoitusten sivutus",
-      acknowledge: "Kuittaa",
-      acknowledge_label: "Kuittaa rekrytointi-ilmoitus: {name}",
-      acknowledged_by: "Kuitannut {name}",
-      notice_acknowledged: "Rekrytointi-ilmoitus kuitattu: {name}.",
-      reviews_title: "Tarkistettavat",
-      reviews_count_one: "{n} tarkistettava",
-      reviews_count_other: "{n} tarkistettavaa",
-      no_reviews: "Ei tarkistettavia.",
-      review_match_title: "Onko rekrytointi-ilmoituksen henkilö rekisteröity asiakas?",
-      review_duplicate_title: "Onko asiakas rekisteröity kahdesti?",
-      side_notice: "Rekrytointi-ilmoitus",
-      side_client: "Rekisteröity asiakas",
-      side_earlier_client: "Aiemmin rekisteröity asiakas",
-      side_later_client: "Myöhemmin rekisteröity asiakas",
-      similarity: "Samankaltaisuus",
-      field_employer: "Työnantaja",
-      field_arrival: "Odotettu saapuminen",
-      field_registered_on: "Rekisteröity",
-      field_source: "Lähde",
-      same_person: "Sama henkilö",
-      different_people: "Eri henkilöt",
-      review_resolved: "Ratkaisu tallennettu.",
-
-      "notice_status.received": "Vastaanotettu",
-      "notice_status.acknowledged": "Kuitattu",
-      "notice_status.arrived": "Saapunut",
-      "notice_status.expired": "Vanhentunut",
-      "notice_status.withdrawn": "Peruttu",
-
-      "similarity.exact": "Tiedot täsmäävät",
-      "similarity.partial": "Tiedot täsmäävät osittain",
-
-      "review_reason.several_candidates": "Ilmoitusta vastaa useampi asiakas",
-
-      "stage.intake": "Vastaanotto",
-      "stage.assessment": "Alkukartoitus",
-      "stage.planning": "Kotoutumissuunnitelma",
-      "stage.follow_up": "Seuranta",
-      "stage.closed": "Päättynyt",
-
-      "status.received": "Vastaanotettu",
-      "status.awaiting_assessment": "Odottaa alkukartoitusta",
-      "status.assessment_overdue": "Alkukartoitus myöhässä",
-      "status.assessment_in_progress": "Alkukartoitus käynnissä",
-      "status.awaiting_plan": "Odottaa kotoutumissuunnitelmaa",
-      "status.plan_overdue": "Kotoutumissuunnitelma myöhässä",
-      "status.plan_active": "Kotoutumissuunnitelma voimassa",
-      "status.review_overdue": "Suunnitelman tarkistus myöhässä",
-      "status.not_eligible": "Ei oikeutta kotoutumispalveluihin",
-      "status.completed": "Kotoutumispalvelut päättyneet",
-      "status.moved_away": "Muuttanut pois kunnasta",
-
-      "deadline.assessment_start": "Alkukartoituksen aloitus",
-      "deadline.plan_start": "Kotoutumissuunnitelman laatiminen",
-      "deadline.plan_review": "Suunnitelman tarkistus",
-
-      "reason.fi.kotopolku.resident.registered.v1": "Kotikunta rekisteröity",
-      "reason.fi.kotopolku.jobseeker.registered.v1": "Ilmoittautunut työnhakijaksi",
-      "reason.fi.kotopolku.resident.moved.v1": "Muutto toiseen kuntaan",
-      "reason.fi.kotopolku.assessment.requested.v1": "Alkukartoitusta pyydetty",
-      "reason.fi.kotopolku.service.reported.v1": "Palvelusta ilmoitettu",
-      "reason.deadline.assessment_start.missed": "Alkukartoituksen määräaika ylittyi",
-      "reason.deadline.assessment_start.escalated": "Myöhästyminen ilmoitettu koordinaattorille",
-      "reason.assessment.started": "Alkukartoitus aloitettu",
-      "reason.not_eligible.window_passed": "Ei oikeutta: aika ensimmäisestä oleskeluluvasta tai rekisteröinnistä on kulunut",
-      "reason.not_eligible.future_date": "Ei oikeutta: oleskeluluvan päivämäärä on tulevaisuudessa (tarkista tiedot)",
-
-      "basis.work": "Työ",
-      "basis.family": "Perhe",
-      "basis.study": "Opiskelu",
-      "basis.international_protection": "Kansainvälinen suojelu",
-      "basis.quota_refugee": "Kiintiöpakolainen",
-      "basis.temporary_protection": "Tilapäinen suojelu",
-      "basis.eu_registration": "EU-kansalaisen oleskeluoikeuden rekisteröinti",
-      "basis.nordic": "Pohjoismaan kansalainen",
-      "basis.returnee": "Paluumuuttaja",
-      "basis.trafficking_victim": "Ihmiskaupan uhri",
-      "basis.other": "Muu",
-
-      "lead.employment_authority": "Työvoimaviranomainen",
-      "lead.municipality": "Kunta",
-
-      "role.caseworker": "asiakasohjaaja",
-      "role.coordinator": "koordinaattori",
-      "role.admin": "pääkäyttäjä"
-    },
-
-    sv: {
-      page_title: "Kotopolku – ärenden",
-      skip_to_content: "Hoppa till innehållet",
-      tagline: "Ärenden inom integrationstjänsterna",
-      lang_nav: "Språk",
-      sign_out: "Logga ut",
-      loading: "Laddar…",
-      signin_title: "Logga in",
-      signin_intro: "Logga in med en identifierare (token) som du får från identifieringstjänsten.",
-      token_label: "Identifierare (token)",
-      sign_in: "Logga in",
-      dev_token_hint: "I utvecklingsmiljön får du en identifierare med kommandot:",
-      token_invalid: "Identifieraren är ogiltig eller har gått ut. Kontrollera den och försök igen.",
-      app_title: "Ärenden",
-      summary_title: "Sammanfattning",
-      summary_total: "Alla ärenden",
-      summary_overdue: "Försenade",
-      summary_show_stage: "Visa skede: {stage}",
-      filters_title: "Avgränsning",
-      filter_stage: "Skede",
-      all_stages: "Alla skeden",
-      filter_municipality: "Kommun (kommunnummer)",
-      municipality_placeholder: "t.ex. 109",
-      municipality_help: "Kommunnummer med tre siffror, till exempel 109 (Tavastehus).",
-      filter_q: "Sök på klientens namn",
-      filter_overdue: "Endast försenade",
-      apply_filters: "Sök",
-      reset_filters: "Töm avgränsningen",
-      cases_title: "Ärenden",
-      cases_count_one: "{n} ärende",
-      cases_count_other: "{n} ärenden",
-      col_client: "Klient",
-      col_municipality: "Kommun",
-      col_stage: "Skede",
-      col_status: "Status",
-      col_deadline: "Nästa tidsfrist",
-      col_changed: "Senaste ändring",
-      cases_help: "Välj ett ärende för att se uppgifter, tidsfrister och händelser.",
-      no_cases: "Inga ärenden motsvarar avgränsningen.",
-      pagination: "Sidnumrering",
-      prev_page: "Föregående",
-      next_page: "Nästa",
-      page_info: "Sida {page} / {pages}",
-      overdue: "Försenad",
-      updated: "Uppdaterad",
-      no_deadline: "Ingen tidsfrist",
-      unknown_client: "Klientuppgifter saknas",
-      detail_title: "Ärendets uppgifter",
-      close: "Stäng",
-      loading_detail: "Laddar ärendets uppgifter…",
-      client_heading: "Klient",
-      case_heading: "Ärende",
-      deadlines_heading: "Tidsfrister",
-      timeline_heading: "Händelser",
-      field_name: "Namn",
-      field_birth_date: "Födelsedatum",
-      field_nationality: "Medborgarskap",
-      field_native_language: "Modersmål",
-      field_preferred_languages: "Kontaktspråk",
-      field_residence_basis: "Grund för vistelse",
-      field_lead: "Ansvarig myndighet",
-      field_municipality: "Kommun",
-      field_stage: "Skede",
-      field_status: "Status",
-      field_assignee: "Ansvarsperson",
-      field_changed: "Senaste ändring",
-      field_reason: "Orsak",
-      field_deadline: "Tidsfrist",
-      not_assigned: "Inte utsedd",
-      not_recorded: "Okänt",
-      no_deadlines: "Inga tidsfrister.",
-      no_timeline: "Inga händelser.",
-      next_deadline_marker: "nästa",
-      notifications_title: "Meddelanden",
-      no_notifications: "Inga meddelanden.",
-      open_case: "Öppna ärendet",
-      recipient: "Mottagare: {role}",
-      municipality_code: "kommun {code}",
-      live_live: "Realtid",
-      live_connecting: "Ansluter…",
-      live_reconnecting: "Återansluter…",
-      live_title_live: "Ändringar uppdateras automatiskt i vyn.",
-      live_title_reconnecting: "Anslutningen till ändringsflödet bröts. Återansluter.",
-      at_time: "kl.",
-      network_error: "Det gick inte att nå servern. Kontrollera nätverksanslutningen; uppgifterna uppdateras när anslutningen fungerar igen.",
-      error_generic: "Det gick inte att hämta uppgifterna (fel {status}).",
-
-      refresh: "Uppdatera",
-      notices_title: "Rekryteringsanmälningar",
-      notices_count_one: "{n} anmälan",
-      notices_count_other: "{n} anmälningar",
-      filter_notice_status: "Anmälans status",
-      all_notice_statuses: "Alla statusar",
-      col_recruit: "Rekryterad person",
-      col_employer: "Arbetsgivare",
-      col_job_title: "Befattning",
-      col_arrival: "Väntat ankomstdatum",
-      col_actions: "Åtgärder",
-      no_notices: "Inga rekryteringsanmälningar.",
-      notices_pagination: "Sidnumrering för rekryteringsanmälningar",
-      acknowledge: "Kvittera",
-      acknowledge_label: "Kvittera rekryteringsanmälan: {name}",
-      acknowledged_by: "Kvitterad av {name}",
-      notice_acknowledged: "Rekryteringsanmälan kvitterad: {name}.",
-      reviews_title: "Att granska",
-      reviews_count_one: "{n} att granska",
-      reviews_count_other: "{n} att granska",
-      no_reviews: "Inget att granska.",
-      review_match_title: "Är personen i rekryteringsanmälan en registrerad klient?",
-      review_duplicate_title: "Är klienten registrerad två gånger?",
-      side_notice: "Rekryteringsanmälan",
-      side_client: "Registrerad klient",
-      side_earlier_client: "Tidigare registrerad klient",
-      side_later_client: "Senare registrerad klient",
-      similarity: "Likhet",
-      field_employer: "Arbetsgivare",
-      field_arrival: "Väntad ankomst",
-      field_registered_on: "Registrerad",
-      field_source: "Källa",
-      same_person: "Samma person",
-      different_people: "Olika personer",
-      review_resolved: "Beslutet har sparats.",
-
-      "notice_status.received": "Mottagen",
-      "notice_status.acknowledged": "Kvitterad",
-      "notice_status.arrived": "Har anlänt",
-      "notice_status.expired": "Har gått ut",
-      "notice_status.withdrawn": "Återkallad",
-
-      "similarity.exact": "Uppgifterna stämmer överens",
-      "similarity.partial": "Uppgifterna stämmer delvis överens",
-
-      "review_reason.several_candidates": "Flera klienter motsvarar anmälan",
-
-      "stage.intake": "Mottagning",
-      "stage.assessment": "Inledande kartläggning",
-      "stage.planning": "Integrationsplan",
-      "stage.follow_up": "Uppföljning",
-      "stage.closed": "Avslutat",
-
-      "status.received": "Mottaget",
-      "status.awaiting_assessment": "Väntar på inledande kartläggning",
-      "status.assessment_overdue": "Inledande kartläggning försenad",
-      "status.assessment_in_progress": "Inledande kartläggning pågår",
-      "status.awaiting_plan": "Väntar på integrationsplan",
-      "status.plan_overdue": "Integrationsplanen försenad",
-      "status.plan_active": "Integrationsplanen gäller",
-      "status.review_overdue": "Översynen av planen försenad",
-      "status.not_eligible": "Inte berättigad till integrationstjänster",
-      "status.completed": "Integrationstjänsterna avslutade",
-      "status.moved_away": "Flyttat från kommunen",
-
-      "deadline.assessment_start": "Start av inledande kartläggning",
-      "deadline.plan_start": "Upprättande av integrationsplan",
-      "deadline.plan_review": "Översyn av planen",
-
-      "reason.fi.kotopolku.resident.registered.v1": "Hemkommun registrerad",
-      "reason.fi.kotopolku.jobseeker.registered.v1": "Anmält sig som arbetssökande",
-      "reason.fi.kotopolku.resident.moved.v1": "Flytt till en annan kommun",
-      "reason.fi.kotopolku.assessment.requested.v1": "Inledande kartläggning begärd",
-      "reason.fi.kotopolku.service.reported.v1": "Tjänst rapporterad",
-      "reason.deadline.assessment_start.missed": "Tidsfristen för inledande kartläggning har gått ut",
-      "reason.deadline.assessment_start.escalated": "Förseningen anmäld till koordinatorn",
-      "reason.assessment.started": "Inledande kartläggning påbörjad",
-      "reason.not_eligible.window_passed": "Inte berättigad: tiden sedan första uppehållstillståndet eller registreringen har gått ut",
-      "reason.not_eligible.future_date": "Inte berättigad: datumet för uppehållstillståndet ligger i framtiden (kontrollera uppgifterna)",
-
-      "basis.work": "Arbete",
-      "basis.family": "Familj",
-      "basis.study": "Studier",
-      "basis.international_protection": "Internationellt skydd",
-      "basis.quota_refugee": "Kvotflykting",
-      "basis.temporary_protection": "Tillfälligt skydd",
-      "basis.eu_registration": "Registrering av EU-medborgares uppehållsrätt",
-      "basis.nordic": "Nordisk medborgare",
-      "basis.returnee": "Återflyttare",
-      "basis.trafficking_victim": "Offer för människohandel",
-      "basis.other": "Annan",
-
-      "lead.employment_authority": "Arbetskraftsmyndigheten",
-      "lead.municipality": "Kommunen",
-
-      "role.caseworker": "handläggare",
-      "role.coordinator": "koordinator",
-      "role.admin": "huvudanvändare"
-    },
-
-    en: {
-      page_title: "Kotopolku – cases",
-      skip_to_content: "Skip to content",
-      tagline: "Integration services cases",
-      lang_nav: "Language",
-      sign_out: "Sign out",
-      loading: "Loading…",
-      signin_title: "Sign in",
-      signin_intro: "Sign in with a token from your identity provider.",
-      token_label: "Token",
-      sign_in: "Sign in",
-      dev_token_hint: "In a development environment, get a token with:",
-      token_invalid: "The token is invalid or has expired. Check it and try again.",
-      app_title: "Cases",
-      summary_title: "Summary",
-      summary_total: "All cases",
-      summary_overdue: "Overdue",
-      summary_show_stage: "Show stage: {stage}",
-      filters_title: "Filters",
-      filter_stage: "Stage",
-      all_stages: "All stages",
-      filter_municipality: "Municipality (number)",
-      municipality_placeholder: "e.g. 109",
-      municipality_help: "Three-digit municipality number, for example 109 (Hämeenlinna).",
-      filter_q: "Search by client name",
-      filter_overdue: "Overdue only",
-      apply_filters: "Search",
-      reset_filters: "Clear filters",
-      cases_title: "Cases",
-      cases_count_one: "{n} case",
-      cases_count_other: "{n} cases",
-      col_client: "Client",
-      col_municipality: "Municipality",
-      col_stage: "Stage",
-      col_status: "Status",
-      col_deadline: "Next deadline",
-      col_changed: "Last change",
-      cases_help: "Choose a case to see its details, deadlines and timeline.",
-      no_cases: "No cases match the filters.",
-      pagination: "Pagination",
-      prev_page: "Previous",
-      next_page: "Next",
-      page_info: "Page {page} of {pages}",
-      overdue: "Overdue",
-      updated: "Updated",
-      no_deadline: "No deadline",
-      unknown_client: "Client details missing",
-      detail_title: "Case details",
-      close: "Close",
-      loading_detail: "Loading the case…",
-      client_heading: "Client",
-      case_heading: "Case",
-      deadlines_heading: "Deadlines",
-      timeline_heading: "Timeline",
-      field_name: "Name",
-      field_birth_date: "Date of birth",
-      field_nationality: "Nationality",
-      field_native_language: "Native language",
-      field_preferred_languages: "Preferred languages",
-      field_residence_basis: "Basis of residence",
-      field_lead: "Lead authority",
-      field_municipality: "Municipality",
-      field_stage: "Stage",
-      field_status: "Status",
-      field_assignee: "Assignee",
-      field_changed: "Last change",
-      field_reason: "Reason",
-      field_deadline: "Deadline",
-      not_assigned: "Not assigned",
-      not_recorded: "Not known",
-      no_deadlines: "No deadlines.",
-      no_timeline: "No events.",
-      next_deadline_marker: "next",
-      notifications_title: "Notifications",
-      no_notifications: "No notifications.",
-      open_case: "Open the case",
-      recipient: "For: {role}",
-      municipality_code: "municipality {code}",
-      live_live: "Live",
-      live_connecting: "Connecting…",
-      live_reconnecting: "Reconnecting…",
-      live_title_live: "Changes appear here automatically.",
-      live_title_reconnecting: "The connection to the change feed was lost. Reconnecting.",
-      at_time: "",
-      network_error: "Could not reach the server. Check the network connection; the data is refreshed when it is back.",
-      error_generic: "Loading failed (error {status}).",
-
-      refresh: "Refresh",
-      notices_title: "Recruitment notices",
-      notices_count_one: "{n} notice",
-      notices_count_other: "{n} notices",
-      filter_notice_status: "Notice status",
-      all_notice_statuses: "All statuses",
-      col_recruit: "Recruit",
-      col_employer: "Employer",
-      col_job_title: "Job title",
-      col_arrival: "Expected arrival",
-      col_actions: "Actions",
-      no_notices: "No recruitment notices.",
-      notices_pagination: "Recruitment notice pages",
-      acknowledge: "Acknowledge",
-      acknowledge_label: "Acknowledge the recruitment notice: {name}",
-      acknowledged_by: "Acknowledged by {name}",
-      notice_acknowledged: "Recruitment notice acknowledged: {name}.",
-      reviews_title: "Reviews waiting",
-      reviews_count_one: "{n} waiting",
-      reviews_count_other: "{n} waiting",
-      no_reviews: "Nothing to review.",
-      review_match_title: "Is the person in the recruitment notice a registered client?",
-      review_duplicate_title: "Is the client registered twice?",
-      side_notice: "Recruitment notice",
-      side_client: "Registered client",
-      side_earlier_client: "Registered earlier",
-      side_later_client: "Registered later",
-      similarity: "Similarity",
-      field_employer: "Employer",
-      field_arrival: "Expected arrival",
-      field_registered_on: "Registered",
-      field_source: "Source",
-      same_person: "Same person",
-      different_people: "Different people",
-      review_resolved: "Decision saved.",
-
-      "notice_status.received": "Received",
-      "notice_status.acknowledged": "Acknowledged",
-      "notice_status.arrived": "Arrived",
-      "notice_status.expired": "Expired",
-      "notice_status.withdrawn": "Withdrawn",
-
-      "similarity.exact": "The details match",
-      "similarity.partial": "The details match partly",
-
-      "review_reason.several_candidates": "Several clients fit the notice",
-
-      "stage.intake": "Intake",
-      "stage.assessment": "Initial assessment",
-      "stage.planning": "Integration plan",
-      "stage.follow_up": "Follow-up",
-      "stage.closed": "Closed",
-
-      "status.received": "Received",
-      "status.awaiting_assessment": "Awaiting initial assessment",
-      "status.assessment_overdue": "Initial assessment overdue",
-      "status.assessment_in_progress": "Initial assessment in progress",
-      "status.awaiting_plan": "Awaiting integration plan",
-      "status.plan_overdue": "Integration plan overdue",
-      "status.plan_active": "Integration plan in force",
-      "status.review_overdue": "Plan review overdue",
-      "status.not_eligible": "Not eligible for integration services",
-      "status.completed": "Integration services completed",
-      "status.moved_away": "Moved away from the municipality",
-
-      "deadline.assessment_start": "Start of the initial assessment",
-      "deadline.plan_start": "Drawing up the integration plan",
-      "deadline.plan_review": "Review of the plan",
-
-      "reason.fi.kotopolku.resident.registered.v1": "Municipality of residence registered",
-      "reason.fi.kotopolku.jobseeker.registered.v1": "Registered as a jobseeker",
-      "reason.fi.kotopolku.resident.moved.v1": "Moved to another municipality",
-      "reason.fi.kotopolku.assessment.requested.v1": "Initial assessment requested",
-      "reason.fi.kotopolku.service.reported.v1": "Service reported",
-      "reason.deadline.assessment_start.missed": "Initial assessment deadline missed",
-      "reason.deadline.assessment_start.escalated": "Delay escalated to the coordinator",
-      "reason.assessment.started": "Initial assessment started",
-      "reason.not_eligible.window_passed": "Not eligible: the period since the first residence permit or registration has passed",
-      "reason.not_eligible.future_date": "Not eligible: the residence permit date is in the future (check the data)",
-
-      "basis.work": "Work",
-      "basis.family": "Family",
-      "basis.study": "Study",
-      "basis.international_protection": "International protection",
-      "basis.quota_refugee": "Quota refugee",
-      "basis.temporary_protection": "Temporary protection",
-      "basis.eu_registration": "Registration of an EU citizen's right of residence",
-      "basis.nordic": "Nordic citizen",
-      "basis.returnee": "Returnee",
-      "basis.trafficking_victim": "Victim of human trafficking",
-      "basis.other": "Other",
-
-      "lead.employment_authority": "Employment authority",
-      "lead.municipality": "Municipality",
-
-      "role.caseworker": "caseworker",
-      "role.coordinator": "coordinator",
-      "role.admin": "administrator"
+  function loadTexts(lang) {
+    if (!textsLoading[lang]) {
+      textsLoading[lang] = fetch(TEXTS_URL + lang + ".json", { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error("texts " + lang + ": HTTP " + response.status);
+          }
+          return response.json();
+        })
+        .then(function (texts) {
+          TEXTS[lang] = texts;
+          return texts;
+        })
+        .catch(function () {
+          delete textsLoading[lang]; // asked again on the next switch
+          return null;
+        });
     }
-  };
+    return textsLoading[lang];
+  }
 
   // --- State ------------------------------------------------------------------------------------
 
@@ -632,10 +97,10 @@
   }
 
   function t(key, params) {
-    var texts = TEXTS[state.lang] || TEXTS[DEFAULT_LANG];
+    var texts = TEXTS[state.lang] || TEXTS[DEFAULT_LANG] || {};
     var text = Object.prototype.hasOwnProperty.call(texts, key) ? texts[key] : null;
     if (text === null) {
-      text = Object.prototype.hasOwnProperty.call(TEXTS.en, key) ? TEXTS.en[key] : key;
+      text = TEXTS.en && Object.prototype.hasOwnProperty.call(TEXTS.en, key) ? TEXTS.en[key] : key;
     }
     if (params) {
       text = text.replace(/\{(\w+)\}/g, function (whole, name) {
@@ -651,7 +116,7 @@
       return "";
     }
     var key = prefix + "." + value;
-    var texts = TEXTS[state.lang] || TEXTS[DEFAULT_LANG];
+    var texts = TEXTS[state.lang] || TEXTS[DEFAULT_LANG] || {};
     return Object.prototype.hasOwnProperty.call(texts, key) ? texts[key] : String(value);
   }
 
@@ -763,10 +228,10 @@
     var day = state.lang === "en"
       ? date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate())
       : date.getDate() + "." + (date.getMonth() + 1) + "." + date.getFullYear();
-    if (state.lang === "en") {
-      return day + " " + pad(date.getHours()) + ":" + pad(date.getMinutes());
-    }
-    return day + " " + t("at_time") + " " + date.getHours() + "." + pad(date.getMinutes());
+    var time = state.lang === "en"
+      ? pad(date.getHours()) + ":" + pad(date.getMinutes())
+      : date.getHours() + "." + pad(date.getMinutes());
+    return t("date_time", { day: day, time: time });
   }
 
   function timeEl(value, withTime) {
@@ -1971,13 +1436,24 @@
     if (LANGS.indexOf(lang) < 0) {
       return;
     }
-    state.lang = lang;
-    try {
-      window.localStorage.setItem(STORAGE_KEY, lang);
-    } catch (e) {
-      /* storage unavailable: the choice lasts for this page only */
-    }
-    renderAll();
+    wantedLang = lang;
+    loadTexts(lang).then(function (texts) {
+      if (wantedLang !== lang) {
+        return; // another language was chosen meanwhile
+      }
+      if (!texts) {
+        state.error = { key: "network_error" };
+        renderError();
+        return;
+      }
+      state.lang = lang;
+      try {
+        window.localStorage.setItem(STORAGE_KEY, lang);
+      } catch (e) {
+        /* storage unavailable: the choice lasts for this page only */
+      }
+      renderAll();
+    });
   }
 
   function initialLang() {
@@ -2091,7 +1567,15 @@
   }
 
   function start() {
-    state.lang = initialLang();
+    var lang = initialLang();
+    loadTexts(lang).then(function () {
+      state.lang = lang;
+      begin();
+      LANGS.forEach(loadTexts); // the other languages, so that a switch is immediate
+    });
+  }
+
+  function begin() {
     var params = new URLSearchParams(window.location.search);
     if (params.get("error") === "token") {
       state.signinError = { key: "token_invalid" };
