@@ -12,7 +12,7 @@ from sqlmodel import select
 from services.intake import service
 from services.intake.app import MIGRATIONS
 from services.intake.models import Client, ClientCase, ResidentMoved, ResidentRegistered
-from shared.contracts import CASE_UPDATED, CLIENT_RECORDED, NOTIFICATION_REQUESTED, RESIDENT_MOVED, CaseStatus, Deadline, DeadlineKind, Stage
+from shared.contracts import CASE_CHANGED, CASE_UPDATED, CLIENT_RECORDED, NOTIFICATION_REQUESTED, RESIDENT_MOVED, CaseStatus, Deadline, DeadlineKind, Stage
 from shared.db import Database
 from shared.messaging import OutboxMessage
 from shared.policy import add_months, load_policy
@@ -51,13 +51,13 @@ async def test_a_registration_records_the_client_and_the_case_and_announces_both
     assert registered.created and registered.path is not None
     assert (registered.case.stage, registered.case.status) == (Stage.intake, CaseStatus.received)
     assert registered.path.assessment_due_on == add_months(date(2027, 1, 10), POLICY.assessment_start_months)
-    assert [message["type"] for message in await outbox(database)] == [CLIENT_RECORDED, CASE_UPDATED]
+    assert [message["type"] for message in await outbox(database)] == [CLIENT_RECORDED, CASE_UPDATED, CASE_CHANGED]
     recorded = (await outbox(database))[0]["data"]
     assert "personal_identity_code" not in json.dumps(recorded)
 
     again = await register(database, data)  # the same event again (a redelivery)
     assert not again.created and again.client.id == registered.client.id
-    assert len(await outbox(database)) == 2
+    assert len(await outbox(database)) == 3
     async with database.session() as session:
         assert len((await session.exec(select(Client))).all()) == 1
 
@@ -88,8 +88,10 @@ async def test_a_move_takes_the_case_along_and_tells_both_municipalities(databas
     assert client.municipality_code == case.municipality_code == "091"
 
     sent = (await outbox(database))[before:]
-    assert [message["type"] for message in sent] == [CLIENT_RECORDED, CASE_UPDATED, NOTIFICATION_REQUESTED, NOTIFICATION_REQUESTED]
-    told = {message["data"]["kind"]: message["data"]["municipality_code"] for message in sent[2:]}
+    assert [message["type"] for message in sent] == [
+        CLIENT_RECORDED, CASE_UPDATED, CASE_CHANGED, NOTIFICATION_REQUESTED, NOTIFICATION_REQUESTED
+    ]
+    told = {message["data"]["kind"]: message["data"]["municipality_code"] for message in sent[3:]}
     assert told == {"client_moved_out": "109", "client_moved_in": "091"}
 
     elsewhere = {**moved, "from_municipality_code": "092", "to_municipality_code": "905"}
