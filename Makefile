@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test benchmark clean
+.PHONY: install run test test-fast benchmark clean
 
 install: $(INSTALLED)
 
@@ -20,6 +20,10 @@ run: install
 
 test: install
 	eval "$$(deploy/local/test-services.sh)" && $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Everything that needs neither RabbitMQ nor a Temporal server (PostgreSQL is used when it runs).
+test-fast: install
+	eval "$$(deploy/local/test-services.sh)" && $(BIN)/python -m pytest -m "not broker and not temporal" $(PYTEST_ARGS)
 
 benchmark: install
 	eval "$$(deploy/local/test-services.sh)" && $(BIN)/python tests/benchmarks/steady_load.py $(BENCHMARK_ARGS)

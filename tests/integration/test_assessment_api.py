@@ -26,9 +26,6 @@ from shared.i18n import MESSAGES
 from support import event, eventually, make_settings, publish, registration, running, token
 
 
-@pytest.fixture
-def settings(tmp_path, amqp_url, temporal_address, database_url):
-    return make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url)
 
 
 def no_role(settings) -> dict[str, str]:

@@ -17,9 +17,6 @@ from shared.contracts import assessment_workflow_id
 from support import event, eventually, make_settings, publish, registration, running, token, with_identity_code
 
 
-@pytest.fixture
-def settings(tmp_path, amqp_url, temporal_address, database_url):
-    return make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url)
 
 
 async def test_registration_to_a_completed_assessment_and_the_plan_start_deadline(settings, amqp_url):

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 
-from support import PRODUCER, event, eventually, make_settings, person, publish, register_source, registration, running, token, with_identity_code
+from support import PRODUCER, event, eventually, person, publish, register_source, registration, running, token, with_identity_code
 
 OTHER_REGISTER = "urn:kotopolku:system:tampere-register"
-
-
-@pytest.fixture
-def settings(tmp_path, amqp_url, temporal_address, database_url):
-    return make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url)
 
 
 async def reviews(http, headers, **params):

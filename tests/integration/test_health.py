@@ -9,8 +9,8 @@ from support import free_port, make_settings, running
 
 
 @pytest.fixture
-def settings(tmp_path, amqp_url, temporal_address):
-    return make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=None)
+def settings(embedded_settings):
+    return embedded_settings
 
 
 async def test_ready_when_everything_answers_and_503_naming_the_part_that_does_not(settings):

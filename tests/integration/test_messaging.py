@@ -12,20 +12,10 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from services.intake.app import MIGRATIONS as INTAKE_MIGRATIONS
 from shared.contracts import INTERNAL_EXCHANGE
-from shared.db import Database
 from shared.envelope import Envelope
 from shared.messaging import Consumer, OutboxMessage, OutboxRelay, ProcessedEvent, Rejected, Subscription, add_event
 from support import dead_letters, eventually
-
-
-@pytest.fixture
-async def database(tmp_path, database_url):
-    db = Database("intake", database_url or f"sqlite+aiosqlite:///{tmp_path}/intake.db")
-    await db.migrate(INTAKE_MIGRATIONS)
-    yield db
-    await db.dispose()
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ from support import (
 
 @pytest.fixture
 def settings(tmp_path, amqp_url, temporal_address, database_url):
+    """Short retry pauses: a client not known yet is looked for again soon."""
     return make_settings(
         tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url,
         retry_delays_seconds=[0.2, 0.2],

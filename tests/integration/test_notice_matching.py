@@ -28,12 +28,6 @@ from support import event, make_business_id, notice, person, registration
 POLICY = load_policy().default
 
 
-@pytest.fixture
-async def database(tmp_path, database_url):
-    database = Database("intake", database_url or f"sqlite+aiosqlite:///{tmp_path / 'intake.db'}")
-    await database.migrate(MIGRATIONS)
-    yield database
-    await database.dispose()
 
 
 async def employer(database, number: int = 112038):

@@ -14,7 +14,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import func
 from sqlmodel import select
 from temporalio.service import RPCError, RPCStatusCode
@@ -31,7 +30,6 @@ from support import (
     event,
     eventually,
     make_business_id,
-    make_settings,
     notice,
     person,
     publish,
@@ -43,11 +41,6 @@ from support import (
 NOTICES = "/api/v1/recruitment-notices"
 MUNICIPAL = "/api/v1/municipal/recruitment-notices"
 REVIEWS = "/api/v1/municipal/match-reviews"
-
-
-@pytest.fixture
-def settings(tmp_path, amqp_url, temporal_address, database_url):
-    return make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url)
 
 
 async def submitted(http, headers, body=None, **extra_headers) -> dict:

@@ -8,7 +8,6 @@ import json
 from datetime import date, timedelta
 
 import aio_pika
-import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -20,18 +19,12 @@ from support import (
     dead_letters,
     event,
     eventually,
-    make_settings,
     publish,
     registration,
     running,
     token,
     with_identity_code,
 )
-
-
-@pytest.fixture
-def settings(tmp_path, amqp_url, temporal_address, database_url):
-    return make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url)
 
 
 async def test_registration_reaches_staff_of_that_municipality_only(settings, amqp_url):

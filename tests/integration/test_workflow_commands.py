@@ -43,12 +43,6 @@ class Greeter:
         self.heard.append(word)
 
 
-@pytest.fixture
-async def database(tmp_path, database_url):
-    db = Database("intake", database_url or f"sqlite+aiosqlite:///{tmp_path}/intake.db")
-    await db.migrate(INTAKE_MIGRATIONS)
-    yield db
-    await db.dispose()
 
 
 @pytest.fixture
