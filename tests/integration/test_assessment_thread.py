@@ -14,7 +14,7 @@ from services.assessment import commands as c
 from services.assessment.models import Assessment
 from shared.clock import today
 from shared.contracts import assessment_workflow_id
-from support import event, eventually, make_settings, publish, registration, running, token, with_identity_code
+from support import event, eventually, publish, registration, running, token, with_identity_code
 
 
 
