@@ -42,12 +42,15 @@ def mint_token(
     name: str,
     roles: list[str],
     municipalities: list[str],
-    lifetime: timedelta = timedelta(hours=12),
+    lifetime: timedelta | None = None,
 ) -> str:
     """A development token signed with the shared secret (refused with a real identity provider)."""
     if settings.jwt_public_key:
         raise AuthError("an identity provider is configured (KOTOPOLKU_JWT_PUBLIC_KEY): development tokens are refused")
     now = datetime.now(timezone.utc)
+    lifetime = lifetime or timedelta(hours=settings.jwt_max_lifetime_hours)
+    if lifetime > timedelta(hours=settings.jwt_max_lifetime_hours):
+        raise AuthError(f"a token may live at most {settings.jwt_max_lifetime_hours:g} hours (KOTOPOLKU_JWT_MAX_LIFETIME_HOURS)")
     claims = {
         "sub": sub,
         "name": name,
@@ -73,8 +76,12 @@ def verify_token(settings: Settings, token: str) -> StaffUser:
             algorithms=algorithms,
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,
-            options={"require": ["sub", "exp"]},
+            leeway=settings.jwt_leeway_seconds,
+            options={"require": ["sub", "exp", "iat"]},
         )
+        lifetime = claims["exp"] - claims["iat"]
+        if lifetime > settings.jwt_max_lifetime_hours * 3600:
+            raise AuthError(f"the token lives longer than {settings.jwt_max_lifetime_hours:g} hours")
         return StaffUser.model_validate(claims)
     except (jwt.PyJWTError, ValidationError) as error:
         raise AuthError(str(error).splitlines()[0]) from None

@@ -20,6 +20,7 @@ SERVICES = ("intake", "assessment", "planning", "notifications")
 # Secrets good enough for a laptop; refused when KOTOPOLKU_ENVIRONMENT=production.
 DEV_JWT_SECRET = "kotopolku-development-only-jwt-secret-change-me"
 DEV_DATA_KEY = base64.b64encode(b"kotopolku-development-only-key!!").decode()
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 class ConfigurationError(RuntimeError):
@@ -51,6 +52,9 @@ class Settings(BaseSettings):
     jwt_public_key: str | None = None
     jwt_issuer: str = "kotopolku-dev"
     jwt_audience: str = "kotopolku"
+    # A token may live at most this long (exp - iat); clocks may differ by the leeway.
+    jwt_max_lifetime_hours: float = Field(12, gt=0, le=24 * 7)
+    jwt_leeway_seconds: int = Field(30, ge=0, le=300)
 
     # 32-byte key (base64) for Temporal payload encryption and identity-code lookup hashes.
     data_key: str = DEV_DATA_KEY
@@ -105,12 +109,24 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _no_development_secrets_in_production(self) -> "Settings":
-        if self.environment == "production":
+    def _no_development_secrets_where_others_reach(self) -> "Settings":
+        """The development secrets are published with the source: anyone could mint staff tokens
+        with them. They are refused in production and whenever the service listens beyond this
+        machine (any address but loopback)."""
+        exposed = self.http_host not in LOOPBACK_HOSTS
+        if self.environment == "production" or exposed:
+            where = "in production" if self.environment == "production" else f"when listening on {self.http_host}"
             if self.jwt_public_key is None and self.jwt_secret == DEV_JWT_SECRET:
-                raise ValueError("KOTOPOLKU_JWT_PUBLIC_KEY (or KOTOPOLKU_JWT_SECRET) must be set in production")
+                raise ValueError(f"KOTOPOLKU_JWT_PUBLIC_KEY (or KOTOPOLKU_JWT_SECRET) must be set {where}")
             if self.data_key == DEV_DATA_KEY:
-                raise ValueError("KOTOPOLKU_DATA_KEY must be set in production")
+                raise ValueError(f"KOTOPOLKU_DATA_KEY must be set {where}")
+        if self.environment == "production":
+            if self.jwt_public_key is None and len(self.jwt_secret) < 32:
+                raise ValueError("KOTOPOLKU_JWT_SECRET must be at least 32 characters in production")
+            if self.jwt_issuer == "kotopolku-dev":
+                raise ValueError("KOTOPOLKU_JWT_ISSUER must name the identity provider in production (not kotopolku-dev)")
+            if len(base64.b64decode(self.data_key)) != 32:
+                raise ValueError("KOTOPOLKU_DATA_KEY must be 32 bytes, base64-encoded")
         return self
 
     @property

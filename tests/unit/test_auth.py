@@ -33,7 +33,7 @@ def test_tokens_for_someone_else_are_refused(change):
 
 
 def test_expired_and_unsigned_tokens_are_refused():
-    expired = mint_token(settings, sub="u", name="", roles=["caseworker"], municipalities=["109"], lifetime=timedelta(seconds=-1))
+    expired = mint_token(settings, sub="u", name="", roles=["caseworker"], municipalities=["109"], lifetime=timedelta(seconds=-120))  # beyond the clock leeway
     with pytest.raises(AuthError, match="expired"):
         verify_token(settings, expired)
     unsigned = jwt.encode({"sub": "u", "exp": 9999999999}, key=None, algorithm="none")
@@ -51,3 +51,31 @@ def test_scoping_limits_every_query_to_the_users_municipalities():
     user = StaffUser(sub="u", roles=["caseworker"], municipalities=["109", "905"])
     sql = str(scoped(select(CaseView), CaseView.municipality_code, user).compile(compile_kwargs={"literal_binds": True}))
     assert "case_view.municipality_code IN ('109', '905')" in sql
+
+
+def test_a_token_living_longer_than_allowed_is_refused():
+    import jwt as pyjwt
+    from datetime import datetime, timedelta, timezone
+
+    settings = load_settings()
+    with pytest.raises(AuthError, match="at most 12 hours"):
+        mint_token(settings, sub="u", name="U", roles=["caseworker"], municipalities=["109"], lifetime=timedelta(days=30))
+    now = datetime.now(timezone.utc)
+    claims = {"sub": "u", "roles": ["caseworker"], "municipalities": ["109"], "iss": settings.jwt_issuer,
+              "aud": settings.jwt_audience, "iat": now, "exp": now + timedelta(days=30)}
+    with pytest.raises(AuthError, match="longer than 12 hours"):
+        verify_token(settings, pyjwt.encode(claims, settings.jwt_secret, algorithm="HS256"))
+    without_iat = {key: value for key, value in claims.items() if key != "iat"} | {"exp": now + timedelta(hours=1)}
+    with pytest.raises(AuthError, match="iat"):
+        verify_token(settings, pyjwt.encode(without_iat, settings.jwt_secret, algorithm="HS256"))
+
+
+def test_a_clock_a_little_behind_is_forgiven():
+    import jwt as pyjwt
+    from datetime import datetime, timedelta, timezone
+
+    settings = load_settings()
+    now = datetime.now(timezone.utc)
+    claims = {"sub": "u", "roles": ["caseworker"], "municipalities": ["109"], "iss": settings.jwt_issuer,
+              "aud": settings.jwt_audience, "iat": now - timedelta(hours=1), "exp": now - timedelta(seconds=10)}
+    assert verify_token(settings, pyjwt.encode(claims, settings.jwt_secret, algorithm="HS256")).sub == "u"

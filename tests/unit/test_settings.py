@@ -1,3 +1,5 @@
+import base64
+
 import pytest
 
 from shared.settings import ConfigurationError, load_settings
@@ -43,3 +45,19 @@ def test_service_port_is_checked(monkeypatch):
     monkeypatch.setenv("KOTOPOLKU_INTAKE_HTTP_PORT", "99999")
     with pytest.raises(ConfigurationError, match="KOTOPOLKU_INTAKE_HTTP_PORT"):
         load_settings().service_port("intake")
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "10.1.2.3", "::"])
+def test_development_secrets_are_refused_when_others_can_reach_the_service(host):
+    with pytest.raises(ConfigurationError, match="KOTOPOLKU_JWT_PUBLIC_KEY"):
+        load_settings(http_host=host)
+    load_settings(http_host=host, jwt_secret="s" * 40, data_key=base64.b64encode(b"k" * 32).decode())
+
+
+def test_production_refuses_short_secrets_and_the_development_issuer():
+    key = base64.b64encode(b"k" * 32).decode()
+    with pytest.raises(ConfigurationError, match="at least 32"):
+        load_settings(environment="production", jwt_secret="short", data_key=key, jwt_issuer="https://login.example.fi")
+    with pytest.raises(ConfigurationError, match="kotopolku-dev"):
+        load_settings(environment="production", jwt_secret="s" * 40, data_key=key)
+    load_settings(environment="production", jwt_secret="s" * 40, data_key=key, jwt_issuer="https://login.example.fi")
