@@ -26,6 +26,7 @@ class StaffUser(BaseModel):
     name: str = ""
     roles: list[Role] = Field(default_factory=list)
     municipalities: list[str] = Field(default_factory=list)
+    expires_at: datetime | None = None  # the token's `exp`: a live stream ends with it
 
     def can_see(self, municipality_code: str) -> bool:
         return municipality_code in self.municipalities
@@ -82,7 +83,7 @@ def verify_token(settings: Settings, token: str) -> StaffUser:
         lifetime = claims["exp"] - claims["iat"]
         if lifetime > settings.jwt_max_lifetime_hours * 3600:
             raise AuthError(f"the token lives longer than {settings.jwt_max_lifetime_hours:g} hours")
-        return StaffUser.model_validate(claims)
+        return StaffUser.model_validate({**claims, "expires_at": datetime.fromtimestamp(claims["exp"], timezone.utc)})
     except (jwt.PyJWTError, ValidationError) as error:
         raise AuthError(str(error).splitlines()[0]) from None
 

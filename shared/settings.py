@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     # 32-byte key (base64) for Temporal payload encryption and identity-code lookup hashes.
     data_key: str = DEV_DATA_KEY
 
+    # Live case streams (SSE) open at once in one process, and per staff member.
+    max_live_streams: int = Field(500, ge=1)
+    max_live_streams_per_user: int = Field(5, ge=1)
+
     # Events that fail for a reason that may pass are retried after these pauses, then dead-lettered.
     retry_delays_seconds: list[float] = Field(default_factory=lambda: [1, 5, 30, 120, 600])
 

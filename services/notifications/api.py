@@ -24,8 +24,9 @@ from services.notifications.models import (
 from services.notifications.templates import render
 from shared import municipalities
 from shared.auth import CurrentStaff
-from shared.clock import today
+from shared.clock import now, today
 from shared.contracts import Deadline, Stage
+from shared.http import ApiError
 from shared.pagination import Page, PageParams
 from shared.refusals import found
 from shared.service import ServiceContext, context_dependency, session_dependency
@@ -82,22 +83,35 @@ async def list_cases(
     return page
 
 
-@router.get("/cases/stream", response_class=EventSourceResponse)
+async def stream_slot(user: CurrentStaff, ctx: NotificationsContext) -> None:
+    """One of the user's few live streams, taken before the stream answers (the stream gives it back)."""
+    if not service.stream_limits(ctx).take(user.sub):
+        raise ApiError(429, "too_many_streams", headers={"Retry-After": "30"})
+
+
+@router.get("/cases/stream", response_class=EventSourceResponse, dependencies=[Depends(stream_slot)])
 async def stream(
     request: Request, user: CurrentStaff, ctx: NotificationsContext, last_event_id: Annotated[str | None, Header()] = None
 ) -> AsyncIterator[ServerSentEvent]:
-    """`case.updated` for every change of a case the user may see; resumable by Last-Event-ID."""
-    feed = service.case_feed(ctx)
-    async with ctx.db.session() as session:
-        last_id = int(last_event_id) if last_event_id and last_event_id.isdigit() else await service.latest_change_id(session)
-    while not await request.is_disconnected():
+    """`case.updated` for every change of a case the user may see; resumable by Last-Event-ID. The
+    stream ends when the user's token expires (the client reconnects with a fresh one); a staff
+    member has at most a few streams open at once (429 beyond)."""
+    try:
+        feed = service.case_feed(ctx)
         async with ctx.db.session() as session:
-            changes = await service.changes_after(session, user, last_id)
-        for change in changes:
-            last_id = change.id
-            yield ServerSentEvent(event="case.updated", id=str(change.id), raw_data=json.dumps(service.public_change(change.data)))
-        if not changes:
-            await feed.wait(STREAM_POLL_SECONDS)
+            latest = await service.latest_change_id(session)
+        resumed = service.resume_point(last_event_id)
+        cursor = service.StreamCursor(min(resumed, latest) if resumed is not None else latest)
+        while not await request.is_disconnected() and (user.expires_at is None or now() < user.expires_at):
+            async with ctx.db.session() as session:
+                changes = await service.changes_after(session, user, cursor)
+            for change in changes:
+                cursor.mark_sent(change.id)
+                yield ServerSentEvent(event="case.updated", id=str(change.id), raw_data=json.dumps(service.public_change(change.data)))
+            if not changes:
+                await feed.wait(STREAM_POLL_SECONDS)
+    finally:
+        service.stream_limits(ctx).give_back(user.sub)
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail)

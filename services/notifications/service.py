@@ -163,9 +163,70 @@ async def log_access(session: AsyncSession, user: StaffUser, view: CaseView, act
     )
 
 
-async def changes_after(session: AsyncSession, user: StaffUser, last_id: int, limit: int = 200) -> list[CaseChange]:
-    query = scoped(select(CaseChange).where(CaseChange.id > last_id), CaseChange.municipality_code, user)
+# Changes are numbered when written but may commit out of order (several replicas, a slow
+# transaction): a stream looks this many ids back for one that arrived late.
+LOOK_BACK = 1000
+LARGEST_EVENT_ID = 10**15  # far above any real id, far below any database's integer limit
+
+
+def resume_point(last_event_id: str | None) -> int | None:
+    """The id a stream resumes after, from a `Last-Event-ID` header; None when there is none or it is
+    not one of ours (the stream then starts from now)."""
+    value = (last_event_id or "").strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 15 or int(value) > LARGEST_EVENT_ID:
+        return None
+    return int(value)
+
+
+class StreamCursor:
+    """Where one live stream is: everything above `after` it has not sent yet."""
+
+    def __init__(self, after: int) -> None:
+        self.after = after  # nothing at or below this is sent (where the stream resumed)
+        self.highest = after
+        self.sent: set[int] = set()  # ids sent within the look-back window
+
+    def floor(self) -> int:
+        return max(self.after, self.highest - LOOK_BACK)
+
+    def mark_sent(self, change_id: int) -> None:
+        self.sent.add(change_id)
+        self.highest = max(self.highest, change_id)
+        floor = self.floor()
+        self.sent = {sent for sent in self.sent if sent > floor}
+
+
+async def changes_after(session: AsyncSession, user: StaffUser, cursor: StreamCursor, limit: int = 200) -> list[CaseChange]:
+    """The next changes the user may see that the stream has not sent, oldest first."""
+    query = select(CaseChange).where(CaseChange.id > cursor.floor())
+    if cursor.sent:
+        query = query.where(CaseChange.id.not_in(cursor.sent))
+    query = scoped(query, CaseChange.municipality_code, user)
     return list(await session.exec(query.order_by(CaseChange.id).limit(limit)))
+
+
+class StreamLimits:
+    """How many live streams are open, in all and per staff member, in this process."""
+
+    def __init__(self, total: int, per_user: int) -> None:
+        self.total, self.per_user = total, per_user
+        self.open: dict[str, int] = {}
+
+    def take(self, sub: str) -> bool:
+        if sum(self.open.values()) >= self.total or self.open.get(sub, 0) >= self.per_user:
+            return False
+        self.open[sub] = self.open.get(sub, 0) + 1
+        return True
+
+    def give_back(self, sub: str) -> None:
+        self.open[sub] -= 1
+        if not self.open[sub]:
+            del self.open[sub]
+
+
+def stream_limits(ctx: ServiceContext) -> StreamLimits:
+    settings = ctx.settings
+    return ctx.resources.setdefault("stream_limits", StreamLimits(settings.max_live_streams, settings.max_live_streams_per_user))
 
 
 async def latest_change_id(session: AsyncSession) -> int:
