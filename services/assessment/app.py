@@ -1,4 +1,4 @@
-"""Assembles the assessment service: routes, subscriptions, the assessment workflow and its activities."""
+"""Assembles the assessment service: routes (its commands and its figures), subscriptions, the assessment workflow and its activities."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 
 from services.assessment.activities import AssessmentActivities
 from services.assessment.api import router
+from services.assessment.figures.api import router as figures_router
 from services.assessment.handlers import subscriptions
 from services.assessment.workflows import AssessmentWorkflow
 from shared.service import ServiceContext, ServiceParts
@@ -18,7 +19,7 @@ def build(ctx: ServiceContext) -> ServiceParts:
     return ServiceParts(
         name=NAME,
         migrations=MIGRATIONS,
-        routers=[router],
+        routers=[router, figures_router],
         subscriptions=subscriptions(ctx),
         workflows=[AssessmentWorkflow],
         activities=AssessmentActivities(ctx).all(),

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from shared.auth import SESSION_COOKIE, AuthError, verify_token
+from shared.auth import SESSION_COOKIE, AuthError, CurrentStaff, verify_token
 from shared.http import ApiError
 from shared.i18n import LANGUAGES, texts_under
 from shared.service import ServiceContext
@@ -43,6 +43,12 @@ def build_dashboard(ctx: ServiceContext) -> APIRouter:
         if language not in LANGUAGES:
             raise ApiError(404, "not_found")
         return JSONResponse(texts_under("dashboard.", language), headers={"Cache-Control": "no-cache"})
+
+    @router.get("/dashboard/me")
+    async def me(user: CurrentStaff) -> JSONResponse:
+        """Who is signed in (the token's name, roles and municipalities): the dashboard offers
+        what the role may do (take a case, assign it); the API still decides."""
+        return JSONResponse(user.model_dump(include={"sub", "name", "roles", "municipalities"}), headers={"Cache-Control": "no-store"})
 
     @router.post("/session")
     async def sign_in(request: Request, token: str = Form(...)):

@@ -111,3 +111,86 @@ async def test_staff_acknowledge_a_recruitment_notice(tmp_path, amqp_url, tempor
             async with httpx.AsyncClient(base_url=base) as http:
                 answer = await http.get(f"/api/v1/recruitment-notices/{notice_id}", headers={"X-API-Key": key})
             assert answer.status_code == 200 and answer.json()["status"] == "acknowledged"
+
+
+async def test_a_caseworker_takes_a_case_and_runs_its_assessment(tmp_path, amqp_url, temporal_address):
+    """Take the case, schedule, start, record a language skill, complete with a plan needed: the
+    case is then in planning, awaiting its plan; the panel reads in Swedish too, a refused command
+    shows its reason, and the figures view counts the completed assessment."""
+    settings = make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=None)
+    async with running(settings) as (runtime, _http):
+        async with serving(app_of(runtime), free_port()) as base, async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+            )
+            page = await (await browser.new_context(locale="fi-FI")).new_page()
+            await page.goto(base + "/")
+            token = mint_token(settings, sub="aino", name="Aino Virtanen", roles=["caseworker"], municipalities=["109"])
+            await page.fill("#token", token)
+            await page.click("#signin-submit")
+            await expect(page.locator("#app-view")).to_be_visible()
+
+            await publish(amqp_url, event(registration(municipality_code="109")))
+            row = page.locator("#cases tr[data-case-id]")
+            await expect(row).to_have_count(1, timeout=20_000)
+            await row.locator("button").first.click()
+            panel = page.locator("#assessment-panel")
+            await expect(panel).to_have_attribute("data-assessment-status", "awaiting", timeout=20_000)
+
+            # A caseworker takes the case: the assignee in the detail and in the list.
+            await page.click("#take-case")
+            await expect(page.locator("#assignee-now")).to_contain_text("Aino Virtanen")
+            await expect(row.locator("td[data-column='assignee']")).to_contain_text("Aino Virtanen", timeout=10_000)
+            await expect(page.locator("#take-case")).to_have_count(0)
+
+            # A refused command shows its reason in the user's language: an interview in the past.
+            await page.fill("#schedule-on", (date.today() - timedelta(days=1)).isoformat())
+            await page.click("#schedule-form button[type='submit']")
+            await expect(page.locator("#assessment-message")).to_be_visible()
+            await expect(page.locator("#assessment-message")).to_contain_text("menneisyydessä")
+
+            interview_on = (date.today() + timedelta(days=7)).isoformat()
+            await page.fill("#schedule-on", interview_on)
+            await page.fill("#schedule-at", "10:30")
+            await page.check("#schedule-remote")
+            await page.fill("#schedule-interpreter", "so")
+            await page.click("#schedule-form button[type='submit']")
+            await expect(panel).to_have_attribute("data-assessment-status", "scheduled", timeout=15_000)
+            await expect(page.locator("#assessment-message")).to_be_hidden()
+
+            await page.click("#start-assessment")
+            await expect(panel).to_have_attribute("data-assessment-status", "in_progress", timeout=15_000)
+
+            await page.fill("#skill-language", "fi")
+            await page.select_option("#skill-skill", "speaking")
+            await page.select_option("#skill-level", "A2.1")
+            await page.select_option("#skill-source", "level_test")
+            await page.fill("#skill-on", date.today().isoformat())
+            await page.click("#record-form button[type='submit']")
+            skills = page.locator("#assessment-parts dd[data-part='language_skills']")
+            await expect(skills).to_contain_text("A2.1", timeout=15_000)
+            await expect(skills).to_contain_text("Puhuminen")
+
+            # In Swedish too.
+            await page.click("button[data-lang='sv']")
+            await expect(page.locator("#assessment-title")).to_have_text("Inledande kartläggning")
+            await expect(skills).to_contain_text("Tala")
+            await expect(page.locator("#complete-form h4")).to_have_text("Slutför kartläggningen")
+
+            await page.select_option("#complete-plan-needed", "yes")
+            await page.select_option("#complete-plan-type", "individual")
+            await page.click("#complete-form button[type='submit']")
+            await expect(panel).to_have_attribute("data-assessment-status", "completed", timeout=15_000)
+            await expect(row).to_have_attribute("data-stage", "planning", timeout=15_000)
+            await expect(row).to_have_attribute("data-status", "awaiting_plan")
+            await expect(page.locator("#detail-deadlines li[data-kind='plan_start']")).to_have_count(1)
+
+            # The figures view shows the completed assessment.
+            await page.select_option("#figures-by", "gender")
+            await page.click("#figures-show")
+            total = page.locator("#figures-body tr[data-group='all']")
+            await expect(total.locator("td[data-column='completed']")).to_have_text("1", timeout=10_000)
+            await expect(total.locator("td[data-column='started']")).to_have_text("1")
+            await expect(total.locator("td[data-column='share_started_within_deadline']")).to_have_text("100 %")
+            await expect(page.locator("#figures-body tr[data-group='female'] th")).to_have_text("Kvinna")
+            await browser.close()

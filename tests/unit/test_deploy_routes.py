@@ -29,6 +29,9 @@ OWNERS = {
     f"{CASE}/assessments-archive": "notifications",  # only the whole segment `assessment` is assessment's
     "/api/v1/notifications": "notifications",
     "/": "notifications",
+    "/dashboard/texts/sv.json": "notifications",
+    "/api/v1/figures/assessments": "assessment",
+    "/api/v1/figures/plans": None,  # not served (yet): no service claims it
     "/metrics": None,
 }
 

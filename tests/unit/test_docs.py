@@ -34,3 +34,12 @@ def test_readme_lists_every_setting():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in Settings.model_fields:
         assert f"KOTOPOLKU_{name.upper()}" in text, f"KOTOPOLKU_{name.upper()} is not in the README"
+
+
+def test_figures_doc_explains_every_figure_and_grouping():
+    from services.assessment.figures.models import COLUMNS, Grouping
+
+    text = (ROOT / "docs" / "figures.md").read_text(encoding="utf-8")
+    for name in [*COLUMNS, *(grouping.value for grouping in Grouping)]:
+        assert f"`{name}`" in text or f"`{name}," in text or f", `{name}`" in text, f"{name} is not in docs/figures.md"
+    assert "docs/figures.md" in (ROOT / "README.md").read_text(encoding="utf-8")

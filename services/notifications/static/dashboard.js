@@ -80,7 +80,15 @@
     reviewsMessage: null,
     reviewsLoadError: null,
     reviewsDone: null,
-    reviewBusy: {} // review id -> true while deciding
+    reviewBusy: {}, // review id -> true while deciding
+    me: null, // the signed-in user: {sub, name, roles, municipalities}
+    assessment: null, // the selected case's assessment: {caseId, data (null: none), missing}
+    assessmentMessage: null, // a refused or failed command of the case view
+    assessmentDone: null, // what the last command did, for screen readers: {key}
+    assessmentBusy: false,
+    keptInputs: {}, // what was typed in the case view's forms, kept across re-renders
+    figures: null,
+    figuresMessage: null
   };
 
   var casesRequest = 0;
@@ -508,6 +516,7 @@
         }
         state.detail = { status: "ok", data: data };
         renderDetail();
+        loadAssessment(caseId);
       },
       function (failure) {
         if (id !== detailRequest || state.selectedId !== caseId) {
@@ -794,6 +803,8 @@
     loadNotifications();
     loadNotices();
     loadReviews();
+    loadMe();
+    renderFigureOptions();
     startStream();
   }
 
@@ -818,6 +829,9 @@
     state.reviewBusy = {};
     state.selectedId = null;
     state.detail = null;
+    state.me = null;
+    state.assessment = null;
+    state.figures = null;
     state.error = null;
     if (failure && failure.code === "invalid_token" && failure.messages) {
       state.signinError = { messages: failure.messages }; // e.g. the session expired
@@ -849,6 +863,8 @@
       renderNoticeStatusOptions();
       renderNotices();
       renderReviews();
+      renderFigureOptions();
+      renderFigures();
     }
   }
 
@@ -1005,6 +1021,7 @@
         h("td", null, municipalityName(item), h("span", { className: "cell-sub" }, item.municipality_code)),
         h("td", null, h("span", { className: "stage stage-" + item.stage }, term("stage", item.stage))),
         h("td", null, term("status", item.status)),
+        h("td", { dataset: { column: "assignee" } }, item.assignee || h("span", { className: "muted" }, t("not_assigned"))),
         h("td", null, deadlineCell(item.next_deadline, item.overdue)),
         h("td", null, timeEl(item.changed_at, true))
       );
@@ -1035,6 +1052,9 @@
   function renderDetail() {
     var panel = $("case-detail");
     var body = $("detail-body");
+    if ($("case-work")) {
+      keepInputs($("case-work"));
+    }
     clear(body);
     if (!state.selectedId || !state.detail) {
       panel.hidden = true;
@@ -1089,6 +1109,7 @@
     append(caseList, dlRow(t("field_changed"), timeEl(c.changed_at, true)));
     append(caseList, dlRow(t("field_reason"), term("reason", c.reason)));
     body.appendChild(caseList);
+    renderCaseWork(body, c);
 
     body.appendChild(h("h3", null, t("deadlines_heading")));
     var deadlines = c.deadlines || [];
@@ -1341,10 +1362,479 @@
     renderPanelMessages("reviews", state.reviewsMessage, state.reviewsLoadError, state.reviewsDone);
   }
 
+  // --- The case's assessment and who has the case ---------------------------------------------
+  //
+  // The assessment panel of the case view: its state (GET /api/v1/cases/{id}/assessment) and the
+  // staff commands (schedule, start, record the interview, complete; CONTRACT §5 and
+  // docs/roles.md), and who has the case (take, assign). A command answers with the case; a
+  // refused one with its reason in the user's language (the answer's detail.messages).
+
+  var CEFR_LEVELS = ["A1.1", "A1.2", "A1.3", "A2.1", "A2.2", "B1.1", "B1.2", "B2.1", "B2.2", "C1.1", "C1.2", "C2"];
+  var SKILLS = ["speaking", "writing", "listening", "reading"];
+  var SKILL_SOURCES = ["interview", "level_test", "integration_training_exam", "yki"];
+  var LITERACY = ["literate", "literate_other_alphabet", "partly_literate", "not_literate"];
+  var EDUCATION_LEVELS = ["none", "primary", "secondary", "vocational", "bachelor", "master", "doctorate", "other"];
+  var PLAN_TYPES = ["individual", "multi_sectoral", "family"];
+  var FIGURE_GROUPINGS = ["municipality", "residence_basis", "gender", "native_language"];
+  var FIGURE_COLUMNS = [
+    "became_clients", "started", "completed", "median_days_to_start", "average_days_to_start",
+    "median_days_to_completion", "average_days_to_completion", "share_started_within_deadline"
+  ];
+  var assessmentRequest = 0;
+
+  function loadMe() {
+    return api("/dashboard/me").then(
+      function (me) {
+        state.me = me;
+        renderDetail();
+      },
+      function () {
+        state.me = null;
+      }
+    );
+  }
+
+  function hasRole(role) {
+    return Boolean(state.me && (state.me.roles || []).indexOf(role) >= 0);
+  }
+
+  function loadAssessment(caseId) {
+    var id = ++assessmentRequest;
+    return api("/api/v1/cases/" + encodeURIComponent(caseId) + "/assessment").then(
+      function (data) {
+        if (id === assessmentRequest && state.selectedId === caseId) {
+          state.assessment = { caseId: caseId, data: data };
+          renderDetail();
+        }
+      },
+      function (failure) {
+        if (id === assessmentRequest && state.selectedId === caseId) {
+          // 404: no assessment (yet) for this case; 403: the role does not work on assessments.
+          state.assessment = { caseId: caseId, data: null, missing: failure && (failure.status === 404 || failure.status === 403) };
+          if (!state.assessment.missing) {
+            state.assessmentMessage = errorState(failure);
+          }
+          renderDetail();
+        }
+      }
+    );
+  }
+
+  /** Sends a command of the case view; its answer (the case) replaces the case shown. */
+  function caseCommand(path, method, body, doneKey) {
+    var caseId = state.selectedId;
+    if (!caseId || state.assessmentBusy) {
+      return Promise.resolve();
+    }
+    state.assessmentBusy = true;
+    state.assessmentMessage = null;
+    state.assessmentDone = null;
+    renderDetail();
+    return api("/api/v1/cases/" + encodeURIComponent(caseId) + path, { method: method, body: body }).then(
+      function (answer) {
+        state.assessmentBusy = false;
+        if (state.selectedId !== caseId) {
+          return;
+        }
+        if (answer && answer.case_id) {
+          state.detail = { status: "ok", data: answer };
+        }
+        state.assessmentDone = { key: doneKey };
+        state.keptInputs = {}; // the command went through: its form starts afresh
+        loadAssessment(caseId);
+        scheduleRefresh(false);
+        renderDetail();
+      },
+      function (failure) {
+        state.assessmentBusy = false;
+        if (failure && failure.status === 401) {
+          showSignin(failure);
+          return;
+        }
+        state.assessmentMessage = errorState(failure);
+        renderDetail();
+      }
+    );
+  }
+
+  function value(id) {
+    var el = $(id);
+    return el ? el.value.trim() : "";
+  }
+
+  /** A labelled form field; `control` is an input, select or textarea element with an id. */
+  function field(labelKey, control, extraClass) {
+    return h("div", { className: "field" + (extraClass ? " " + extraClass : "") }, h("label", { for: control.id }, t(labelKey)), control);
+  }
+
+  function input(id, type, attrs) {
+    var el = h("input", { id: id, name: id, type: type || "text", autocomplete: "off" });
+    Object.keys(attrs || {}).forEach(function (name) {
+      el.setAttribute(name, attrs[name]);
+    });
+    return el;
+  }
+
+  function select(id, options, prefix, withEmpty) {
+    var el = h("select", { id: id, name: id });
+    if (withEmpty) {
+      el.appendChild(h("option", { value: "" }, t("choose")));
+    }
+    options.forEach(function (option) {
+      el.appendChild(h("option", { value: option }, prefix ? term(prefix, option) : option));
+    });
+    return el;
+  }
+
+  function commandForm(id, headingKey, fields, submitKey, onsubmit) {
+    var form = h(
+      "form",
+      { id: id, className: "command-form", "aria-labelledby": id + "-title" },
+      h("h4", { id: id + "-title" }, t(headingKey)),
+      fields,
+      h("div", { className: "field field-buttons" }, h("button", { type: "submit", disabled: Boolean(state.assessmentBusy) }, t(submitKey)))
+    );
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      onsubmit();
+    });
+    return form;
+  }
+
+  /** What the user typed survives a re-render (a live update re-draws the case view). */
+  function keepInputs(container) {
+    var kept = state.keptInputs || {};
+    Array.prototype.forEach.call(container.querySelectorAll("input, select, textarea"), function (el) {
+      kept[el.id] = el.type === "checkbox" ? el.checked : el.value;
+    });
+    state.keptInputs = kept;
+  }
+
+  function restoreInputs(container) {
+    var kept = state.keptInputs || {};
+    Array.prototype.forEach.call(container.querySelectorAll("input, select, textarea"), function (el) {
+      if (Object.prototype.hasOwnProperty.call(kept, el.id)) {
+        if (el.type === "checkbox") {
+          el.checked = kept[el.id];
+        } else {
+          el.value = kept[el.id];
+        }
+      }
+    });
+  }
+
+  function assigneeSection(c) {
+    var section = h("section", { id: "assignee-panel", className: "subpanel", "aria-labelledby": "assignee-title" });
+    section.appendChild(h("h3", { id: "assignee-title" }, t("assignee_heading")));
+    section.appendChild(h("p", { id: "assignee-now" }, c.assignee || t("not_assigned")));
+    if (hasRole("caseworker") && !c.assignee) {
+      section.appendChild(
+        h("button", { type: "button", id: "take-case", disabled: Boolean(state.assessmentBusy), onclick: function () {
+          caseCommand("/assignee/take", "POST", undefined, "take_done");
+        } }, t("take_case"))
+      );
+    }
+    if (hasRole("coordinator")) {
+      section.appendChild(
+        commandForm("assign-form", "assign_heading", [
+          field("field_assignee_sub", input("assign-sub", "text", { maxlength: "200", required: "" })),
+          field("field_assignee_name", input("assign-name", "text", { maxlength: "200", required: "" }))
+        ], "assign_submit", function () {
+          caseCommand("/assignee", "PUT", { sub: value("assign-sub"), name: value("assign-name") }, "assign_done");
+        })
+      );
+      if (c.assignee) {
+        section.appendChild(
+          h("button", { type: "button", id: "unassign-case", className: "secondary", disabled: Boolean(state.assessmentBusy), onclick: function () {
+            caseCommand("/assignee", "DELETE", undefined, "unassign_done");
+          } }, t("unassign"))
+        );
+      }
+    }
+    return section;
+  }
+
+  function scheduleText(schedule) {
+    if (!schedule) {
+      return "";
+    }
+    var parts = [formatDate(schedule.on) + (schedule.at ? " " + String(schedule.at).slice(0, 5) : "")];
+    parts.push(schedule.remote ? t("remote") : schedule.place || "");
+    if (schedule.interview_language) {
+      parts.push(t("interview_in", { language: displayName("language", schedule.interview_language) }));
+    }
+    if (schedule.interpreter_language) {
+      parts.push(t("interpreter_in", { language: displayName("language", schedule.interpreter_language) }));
+    }
+    return parts.filter(Boolean).join(" · ");
+  }
+
+  function partText(name, part) {
+    if (name === "language_skills") {
+      return part.map(function (skill) {
+        return displayName("language", skill.language) + " – " + term("skill", skill.skill) + ": " + skill.level +
+          " (" + term("skill_source", skill.source) + ", " + formatDate(skill.assessed_on) + ")";
+      });
+    }
+    if (name === "literacy") {
+      return [term("literacy", part)];
+    }
+    if (name === "education") {
+      return part.map(function (item) {
+        return [term("education", item.level), item.field, item.years ? t("years", { n: item.years }) : "", item.country ? displayName("region", item.country) : ""]
+          .filter(Boolean).join(", ");
+      });
+    }
+    if (name === "work_history") {
+      return part.map(function (item) {
+        return item.occupation + (item.years ? " (" + t("years", { n: item.years }) + ")" : "");
+      });
+    }
+    if (name === "specifying_measures") {
+      return part.map(function (item) {
+        return term("measure", item.kind) + (item.description ? ": " + item.description : "");
+      });
+    }
+    return Array.isArray(part) ? [part.join(", ")] : [String(part)];
+  }
+
+  function assessmentSection(c) {
+    var section = h("section", { id: "assessment-panel", className: "subpanel", "aria-labelledby": "assessment-title" });
+    section.appendChild(h("h3", { id: "assessment-title" }, t("assessment_heading")));
+    var message = errorText(state.assessmentMessage);
+    section.appendChild(h("div", { id: "assessment-message", className: "field-error", role: "alert", hidden: !message }, message));
+    section.appendChild(h("p", { id: "assessment-done", className: "visually-hidden", role: "status" }, state.assessmentDone ? t(state.assessmentDone.key) : ""));
+    var current = state.assessment && state.assessment.caseId === c.case_id ? state.assessment : null;
+    if (!current) {
+      section.appendChild(h("p", { className: "muted" }, t("loading_detail")));
+      return section;
+    }
+    var a = current.data;
+    if (!a) {
+      section.appendChild(h("p", { id: "assessment-none", className: "empty" }, t("assessment_none")));
+      return section;
+    }
+    section.setAttribute("data-assessment-status", a.status);
+    var list = h("dl", { id: "assessment-state" });
+    append(list, dlRow(t("field_assessment_status"), term("assessment_status", a.status)));
+    append(list, dlRow(t("field_assessment_due"), timeEl(a.due_on, false)));
+    append(list, dlRow(t("field_schedule"), scheduleText(a.schedule)));
+    append(list, dlRow(t("field_started"), a.started_on ? timeEl(a.started_on, false) : ""));
+    append(list, dlRow(t("field_completed"), a.completed_on ? timeEl(a.completed_on, false) : ""));
+    if (a.status === "completed") {
+      append(list, dlRow(t("field_plan_needed"), a.plan_needed ? t("yes") : t("no")));
+      append(list, dlRow(t("field_plan_type"), term("plan_type", a.plan_type)));
+      append(list, dlRow(t("field_corrections"), String(a.corrections || 0)));
+    }
+    section.appendChild(list);
+
+    var parts = a.parts || {};
+    var names = Object.keys(parts);
+    if (names.length) {
+      section.appendChild(h("h4", null, t("parts_heading")));
+      var partList = h("dl", { id: "assessment-parts" });
+      names.forEach(function (name) {
+        append(partList, [h("dt", null, term("part", name)), h("dd", { dataset: { part: name } }, partText(name, parts[name]).map(function (line) {
+          return h("span", { className: "part-line" }, line);
+        }))]);
+      });
+      section.appendChild(partList);
+    }
+
+    var open = a.status === "awaiting" || a.status === "scheduled";
+    if (open) {
+      section.appendChild(
+        commandForm("schedule-form", "schedule_heading", [
+          field("field_on", input("schedule-on", "date", { required: "" })),
+          field("field_at", input("schedule-at", "time")),
+          field("field_place", input("schedule-place", "text", { maxlength: "200" })),
+          h("div", { className: "field field-check" }, input("schedule-remote", "checkbox"), h("label", { for: "schedule-remote" }, t("field_remote"))),
+          field("field_interview_language", input("schedule-language", "text", { maxlength: "3", size: "4", pattern: "[a-z]{2,3}" })),
+          field("field_interpreter_language", input("schedule-interpreter", "text", { maxlength: "3", size: "4", pattern: "[a-z]{2,3}" }))
+        ], "schedule_submit", function () {
+          var body = { on: value("schedule-on"), remote: $("schedule-remote").checked };
+          if (value("schedule-at")) body.at = value("schedule-at");
+          if (value("schedule-place")) body.place = value("schedule-place");
+          if (value("schedule-language")) body.interview_language = value("schedule-language");
+          if (value("schedule-interpreter")) body.interpreter_language = value("schedule-interpreter");
+          caseCommand("/assessment/schedule", "POST", body, "schedule_done");
+        })
+      );
+      section.appendChild(
+        h("button", { type: "button", id: "start-assessment", disabled: Boolean(state.assessmentBusy), onclick: function () {
+          caseCommand("/assessment/start", "POST", {}, "start_done");
+        } }, t("start_submit"))
+      );
+    }
+    if (a.status === "in_progress") {
+      section.appendChild(recordForm(parts));
+      section.appendChild(completeForm());
+    }
+    return section;
+  }
+
+  function recordForm(parts) {
+    return commandForm("record-form", "record_heading", [
+      h("fieldset", null, h("legend", null, t("language_skill_legend")),
+        field("field_language", input("skill-language", "text", { maxlength: "3", size: "4", pattern: "[a-z]{2,3}" })),
+        field("field_skill", select("skill-skill", SKILLS, "skill")),
+        field("field_level", select("skill-level", CEFR_LEVELS, null)),
+        field("field_skill_source", select("skill-source", SKILL_SOURCES, "skill_source")),
+        field("field_assessed_on", input("skill-on", "date"))
+      ),
+      field("field_literacy", select("record-literacy", LITERACY, "literacy", true)),
+      h("fieldset", null, h("legend", null, t("education_legend")),
+        field("field_education_level", select("education-level", EDUCATION_LEVELS, "education", true)),
+        field("field_education_field", input("education-field", "text", { maxlength: "200" }))
+      ),
+      field("field_occupation", input("work-occupation", "text", { maxlength: "200" })),
+      field("field_goals", h("textarea", { id: "record-goals", name: "record-goals", rows: "2", maxlength: "4000" })),
+      field("field_life_situation", h("textarea", { id: "record-life", name: "record-life", rows: "2", maxlength: "4000" })),
+      field("field_service_needs", input("record-needs", "text", { maxlength: "500", "aria-describedby": "record-needs-help" })),
+      h("span", { id: "record-needs-help", className: "cell-sub" }, t("service_needs_help"))
+    ], "record_submit", function () {
+      var body = {};
+      if (value("skill-language")) {
+        // The part is replaced as a whole: the new skill is added to those recorded.
+        body.language_skills = (parts.language_skills || []).concat([{
+          language: value("skill-language").toLowerCase(), skill: value("skill-skill"), level: value("skill-level"),
+          source: value("skill-source"), assessed_on: value("skill-on") || new Date().toISOString().slice(0, 10)
+        }]);
+      }
+      if (value("record-literacy")) body.literacy = value("record-literacy");
+      if (value("education-level")) {
+        body.education = (parts.education || []).concat([{ level: value("education-level"), field: value("education-field") || null }]);
+      }
+      if (value("work-occupation")) body.work_history = (parts.work_history || []).concat([{ occupation: value("work-occupation") }]);
+      if (value("record-goals")) body.goals = value("record-goals");
+      if (value("record-life")) body.life_situation = value("record-life");
+      if (value("record-needs")) {
+        body.service_needs = value("record-needs").split(",").map(function (code) { return code.trim(); }).filter(Boolean);
+      }
+      caseCommand("/assessment/interview", "POST", body, "record_done");
+    });
+  }
+
+  function completeForm() {
+    var needed = select("complete-plan-needed", ["yes", "no"], null);
+    Array.prototype.forEach.call(needed.options, function (option) {
+      option.textContent = t(option.value === "yes" ? "plan_needed_yes" : "plan_needed_no");
+    });
+    return commandForm("complete-form", "complete_heading", [
+      field("field_plan_needed", needed),
+      field("field_plan_type", select("complete-plan-type", PLAN_TYPES, "plan_type", true)),
+      field("field_wellbeing_participant", input("complete-wellbeing", "text", { maxlength: "200" })),
+      field("field_no_plan_reason", input("complete-reason", "text", { maxlength: "500" }))
+    ], "complete_submit", function () {
+      var body = { plan_needed: value("complete-plan-needed") === "yes" };
+      if (value("complete-plan-type")) body.plan_type = value("complete-plan-type");
+      if (value("complete-wellbeing")) body.wellbeing_county_participant = value("complete-wellbeing");
+      if (value("complete-reason")) body.reason = value("complete-reason");
+      caseCommand("/assessment/complete", "POST", body, "complete_done");
+    });
+  }
+
+  /** The case view's assessment and assignee panels, typed input kept across re-renders. */
+  function renderCaseWork(body, c) {
+    var work = h("div", { id: "case-work" }, assigneeSection(c), assessmentSection(c));
+    body.appendChild(work);
+    restoreInputs(work);
+  }
+
+  // --- Figures ----------------------------------------------------------------------------------
+
+  function figuresParams() {
+    return { from: $("figures-from").value, to: $("figures-to").value, by: $("figures-by").value };
+  }
+
+  function loadFigures() {
+    var params = figuresParams();
+    state.figuresMessage = null;
+    $("figures-table").setAttribute("aria-busy", "true");
+    return api("/api/v1/figures/assessments" + query(params)).then(
+      function (figures) {
+        $("figures-table").removeAttribute("aria-busy");
+        state.figures = figures;
+        renderFigures();
+      },
+      function (failure) {
+        $("figures-table").removeAttribute("aria-busy");
+        if (failure && failure.status === 401) {
+          showSignin(failure);
+          return;
+        }
+        state.figuresMessage = errorState(failure);
+        renderFigures();
+      }
+    );
+  }
+
+  function renderFigureOptions() {
+    var by = $("figures-by");
+    var chosen = by.value || "municipality";
+    clear(by);
+    FIGURE_GROUPINGS.forEach(function (grouping) {
+      by.appendChild(h("option", { value: grouping }, term("figures_by", grouping)));
+    });
+    by.value = chosen;
+    if (!$("figures-to").value) {
+      var today = new Date();
+      $("figures-to").value = today.getFullYear() + "-" + pad(today.getMonth() + 1) + "-" + pad(today.getDate());
+      $("figures-from").value = today.getFullYear() + "-01-01";
+    }
+  }
+
+  function groupLabel(by, group) {
+    if (group === "all") return t("figures_total");
+    if (group === "unknown") return t("figures_unknown");
+    if (by === "municipality") return group;
+    if (by === "residence_basis") return term("basis", group);
+    if (by === "gender") return term("gender", group);
+    return displayName("language", group);
+  }
+
+  function figureCell(column, number) {
+    if (number === null || number === undefined) return "–";
+    if (column === "share_started_within_deadline") return Math.round(number * 1000) / 10 + " %";
+    return state.lang === "en" ? String(number) : String(number).replace(".", ",");
+  }
+
+  function renderFigures() {
+    var head = $("figures-head");
+    var body = $("figures-body");
+    clear(head);
+    clear(body);
+    var message = errorText(state.figuresMessage);
+    $("figures-message").textContent = message;
+    $("figures-message").hidden = !message;
+    var f = state.figures;
+    $("figures-empty").hidden = !f || f.groups.length > 0;
+    $("figures-csv").setAttribute("href", "/api/v1/figures/assessments" + query(Object.assign(figuresParams(), { format: "csv" })));
+    if (!f) return;
+    var row = h("tr", null, h("th", { scope: "col" }, term("figures_by", f.by)));
+    FIGURE_COLUMNS.forEach(function (column) {
+      row.appendChild(h("th", { scope: "col" }, term("figures_col", column)));
+    });
+    head.appendChild(row);
+    f.groups.concat([f.total]).forEach(function (group) {
+      var tr = h("tr", { dataset: { group: group.group } }, h("th", { scope: "row" }, groupLabel(f.by, group.group)));
+      FIGURE_COLUMNS.forEach(function (column) {
+        tr.appendChild(h("td", { dataset: { column: column } }, figureCell(column, group[column])));
+      });
+      body.appendChild(tr);
+    });
+  }
+
   // --- Actions ----------------------------------------------------------------------------------
 
   function openDetail(caseId, moveFocus) {
     var same = state.selectedId === caseId && state.detail && state.detail.status === "ok";
+    if (state.selectedId !== caseId) {
+      state.assessment = null;
+      state.assessmentMessage = null;
+      state.assessmentDone = null;
+      state.keptInputs = {};
+    }
     state.selectedId = caseId;
     if (!same) {
       state.detail = { status: "loading" };
@@ -1547,6 +2037,10 @@
     });
 
     $("detail-close").addEventListener("click", closeDetail);
+    $("figures-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      loadFigures();
+    });
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && state.selectedId && $("case-detail").contains(document.activeElement)) {
         closeDetail();

@@ -1,0 +1,88 @@
+"""The assessment figures from plain data (services/assessment/figures/compute.py): what counts in
+a period, the days, the share within the deadline, the groups, and the CSV a spreadsheet opens."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from services.assessment.figures.compute import assessment_figures, figures_csv
+from services.assessment.figures.models import COLUMNS, AssessmentFacts, Grouping
+
+JAN, DEC = date(2027, 1, 1), date(2027, 12, 31)
+
+
+def facts(became: str, due: str, started: str | None = None, completed: str | None = None, **groups) -> AssessmentFacts:
+    day = lambda text: date.fromisoformat(text) if text else None  # noqa: E731
+    return AssessmentFacts(
+        municipality_code=groups.pop("municipality_code", "109"), became_client_on=day(became), due_on=day(due),
+        started_on=day(started), completed_on=day(completed), **groups,
+    )
+
+
+ROWS = [
+    # became 2027-01-10, started after 20 days (in time), completed after 40
+    facts("2027-01-10", "2027-03-10", "2027-01-30", "2027-02-19", gender="female", residence_basis="family"),
+    # started after 70 days: after its deadline; not completed
+    facts("2027-02-01", "2027-04-01", "2027-04-12", gender="male", residence_basis="work", municipality_code="905"),
+    # became a client in the period, nothing else yet; gender not reported
+    facts("2027-11-20", "2028-01-20", residence_basis="work"),
+    # became a client the year before, started in the period (within the deadline, 50 days)
+    facts("2026-12-01", "2027-01-31", "2027-01-20", gender="female", residence_basis="family"),
+    # nothing in the period at all
+    facts("2025-05-01", "2025-07-01", "2025-06-01", "2025-06-20", gender="female"),
+]
+
+
+def test_each_figure_counts_what_happened_in_the_period():
+    total = assessment_figures(ROWS, period_from=JAN, period_to=DEC, by=Grouping.municipality).total
+    assert total.group == "all"
+    assert (total.became_clients, total.started, total.completed) == (3, 3, 1)
+    # days to start: 20, 70, 50
+    assert (total.median_days_to_start, total.average_days_to_start) == (50.0, 46.7)
+    assert (total.median_days_to_completion, total.average_days_to_completion) == (40.0, 40.0)
+    assert (total.started_within_deadline, total.share_started_within_deadline) == (2, 0.667)
+
+
+def test_the_start_on_the_deadline_day_is_within_it_and_an_even_count_has_the_middle_median():
+    rows = [facts("2027-01-01", "2027-03-01", "2027-03-01"), facts("2027-01-01", "2027-03-01", "2027-03-02"),
+            facts("2027-01-01", "2027-03-01", "2027-01-11"), facts("2027-01-01", "2027-03-01", "2027-01-12")]
+    total = assessment_figures(rows, period_from=JAN, period_to=DEC, by=Grouping.gender).total
+    assert (total.started_within_deadline, total.share_started_within_deadline) == (3, 0.75)
+    assert total.median_days_to_start == (11 + 59) / 2
+
+
+def test_groups_by_each_grouping_unknown_last_and_empty_groups_left_out():
+    by_gender = assessment_figures(ROWS, period_from=JAN, period_to=DEC, by=Grouping.gender)
+    assert [row.group for row in by_gender.groups] == ["female", "male", "unknown"]
+    female = by_gender.groups[0]
+    assert (female.became_clients, female.started, female.completed, female.median_days_to_start) == (1, 2, 1, 35.0)
+    by_municipality = assessment_figures(ROWS, period_from=JAN, period_to=DEC, by=Grouping.municipality)
+    assert [(row.group, row.started) for row in by_municipality.groups] == [("109", 2), ("905", 1)]
+    by_basis = assessment_figures(ROWS, period_from=JAN, period_to=DEC, by=Grouping.residence_basis)
+    # the 2025 row had nothing in 2027: its group (unknown basis) does not appear
+    assert [row.group for row in by_basis.groups] == ["family", "work"]
+
+
+def test_a_period_with_nothing_in_it_has_no_groups_and_empty_figures():
+    empty = assessment_figures(ROWS, period_from=date(2030, 1, 1), period_to=date(2030, 1, 31), by=Grouping.native_language)
+    assert empty.groups == []
+    assert (empty.total.became_clients, empty.total.started, empty.total.median_days_to_start, empty.total.share_started_within_deadline) == (0, 0, None, None)
+    assert empty.model_dump(mode="json", by_alias=True)["from"] == "2030-01-01"
+
+
+def test_the_csv_opens_in_a_finnish_spreadsheet():
+    figures = assessment_figures(ROWS, period_from=JAN, period_to=DEC, by=Grouping.gender)
+    data = figures_csv(figures, {column: f"Otsikko {column} ä" for column in COLUMNS})
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 byte order mark: Excel reads ä and å
+    text = data.decode("utf-8-sig")
+    assert "\r\n" in text
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0] == [f"Otsikko {column} ä" for column in COLUMNS]
+    assert [row[0] for row in rows[1:]] == ["female", "male", "unknown", "all"]
+    total = dict(zip(COLUMNS, rows[-1]))
+    assert total["became_clients"] == "3" and total["average_days_to_start"] == "46,7" and total["median_days_to_start"] == "50"
+    assert total["share_started_within_deadline"] == "0,667"
+    unknown = dict(zip(COLUMNS, rows[3]))
+    assert unknown["median_days_to_start"] == "" and unknown["share_started_within_deadline"] == ""
