@@ -301,6 +301,43 @@ def employers_list() -> None:
         click.echo(f"{employer.business_id}\t{'active' if employer.active else 'revoked'}\t{employer.name}")
 
 
+@main.group("dead-letters")
+def dead_letters() -> None:
+    """What could not be processed: look at it, and send it back once the cause is fixed."""
+
+
+def dead_letter_queues(settings: Settings) -> list[str]:
+    runtime = Runtime(settings)
+    return sorted({sub.dead_letter_queue for parts in runtime.parts.values() for sub in parts.subscriptions})
+
+
+@dead_letters.command("list")
+def dead_letters_list() -> None:
+    """Each dead-letter queue: how many messages, and their reasons."""
+    from shared.dead_letters import summarise
+
+    settings = get_settings()
+    for queue in dead_letter_queues(settings):
+        summary = asyncio.run(summarise(settings.amqp_url, queue))
+        click.echo(f"{queue}: {summary.count}")
+        for reason, count in summary.reasons.most_common(10):
+            click.echo(f"  {count} × {reason}")
+
+
+@dead_letters.command("replay")
+@click.argument("queue")
+@click.option("--limit", type=click.IntRange(min=1), help="at most this many messages")
+def dead_letters_replay(queue: str, limit: int | None) -> None:
+    """Send the messages of QUEUE (e.g. kotopolku.inbound.dead) back where they came from."""
+    from shared.dead_letters import replay
+
+    settings = get_settings()
+    if queue not in dead_letter_queues(settings):
+        fail(f"{queue} is not a dead-letter queue of Kotopolku ({', '.join(dead_letter_queues(settings))})")
+    sent = asyncio.run(replay(settings.amqp_url, queue, limit=limit))
+    click.echo(f"{sent} messages sent back from {queue}")
+
+
 def serve_app(runtime: Runtime, app, host: str, port: int) -> None:
     config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="on")
     server = uvicorn.Server(config)

@@ -13,7 +13,7 @@ from typing import Iterable, Sequence
 from temporalio.api.common.v1 import Payload
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter, PayloadCodec
+from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes, PayloadCodec
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
@@ -47,7 +47,13 @@ class EncryptionCodec(PayloadCodec):
 
 
 def data_converter(key: bytes) -> DataConverter:
-    return dataclasses.replace(pydantic_data_converter, payload_codec=EncryptionCodec(key))
+    # Failure messages and stack traces can quote personal data (a database error naming a
+    # client): they travel encoded, through the same codec, like every payload.
+    return dataclasses.replace(
+        pydantic_data_converter,
+        payload_codec=EncryptionCodec(key),
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
 
 
 async def connect(address: str, namespace: str, key: bytes) -> Client:

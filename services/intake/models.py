@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import pycountry
+from shared.text import Printable, PrintableParagraphs
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
@@ -38,8 +39,8 @@ class Contact(Strict):
 
 
 class Person(Strict):
-    given_names: str = Field(min_length=1, max_length=200)
-    family_name: str = Field(min_length=1, max_length=200)
+    given_names: Printable = Field(min_length=1, max_length=200)
+    family_name: Printable = Field(min_length=1, max_length=200)
     birth_date: date
     sex: Literal["female", "male", "other", "unknown"] | None = None
     personal_identity_code: str | None = None
@@ -78,7 +79,7 @@ class Person(Strict):
 class PersonRef(Strict):
     client_id: UUID | None = None
     personal_identity_code: str | None = None
-    external_ref: str | None = Field(None, min_length=1, max_length=200)
+    external_ref: Printable | None = Field(None, min_length=1, max_length=200)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "PersonRef":
@@ -101,12 +102,12 @@ def _known_municipality(code: str) -> str:
 
 class ResidentRegistered(Strict):
     person: Person
-    external_ref: str = Field(min_length=1, max_length=200)
+    external_ref: Printable = Field(min_length=1, max_length=200)
     municipality_code: str
     registered_on: date
     first_permit_or_registration_on: date
     residence_basis: ResidenceBasis
-    household_id: str | None = Field(None, max_length=200)
+    household_id: Printable | None = Field(None, max_length=200)
     jobseeker: bool = False
 
     _municipality = field_validator("municipality_code")(_known_municipality)
@@ -139,8 +140,8 @@ class AssessmentRequested(Strict):
     person_ref: PersonRef | None = None
     person: Person | None = None
     municipality_code: str
-    requested_by: str = Field(min_length=1, max_length=200)
-    reason: str = Field(min_length=1, max_length=2000)
+    requested_by: Printable = Field(min_length=1, max_length=200)
+    reason: PrintableParagraphs = Field(min_length=1, max_length=2000)
 
     _municipality = field_validator("municipality_code")(_known_municipality)
 
@@ -153,7 +154,7 @@ class AssessmentRequested(Strict):
 
 class ServiceReported(Strict):
     person_ref: PersonRef
-    service_code: str = Field(min_length=1, max_length=100)
+    service_code: Printable = Field(min_length=1, max_length=100)
     status: Literal["started", "completed", "interrupted"]
     on: date
     result: dict[str, Any] | None = None

@@ -83,3 +83,12 @@ def test_a_brace_inside_a_string_is_not_nesting():
     body = json.dumps({"specversion": "1.0", "id": "1", "source": "s", "type": "t", "time": "2026-11-23T10:00:00Z",
                        "data": {"note": "[" * 200 + '\\" {{{'}}).encode()
     assert parse_amqp(body, "application/cloudevents+json", {}).data["note"].startswith("[[[")
+
+
+def test_people_with_control_characters_in_their_names_are_refused():
+    from pydantic import ValidationError
+
+    from services.intake.models import Person
+
+    with pytest.raises(ValidationError, match="control characters"):
+        Person(given_names="Amina\x00", family_name="Hassan", birth_date="1990-04-12", nationality="SO", native_language="so")

@@ -8,13 +8,13 @@ notice is never re-judged by today's date when it is read. Status moves: notices
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
 import pycountry
+from shared.text import Printable
 from pydantic import AfterValidator, BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from sqlalchemy import JSON, Column
@@ -38,13 +38,6 @@ def _years_between(earlier: date, later: date) -> int:
     return later.year - earlier.year - ((later.month, later.day) < (earlier.month, earlier.day))
 
 
-def _printable(value: str) -> str:
-    # Control characters and lone surrogates can't be stored (PostgreSQL refuses NUL) nor shown.
-    if any(unicodedata.category(character) in ("Cc", "Cs") for character in value):
-        raise ValueError("must not contain control characters")
-    return value
-
-
 def _country_code(code: str) -> str:
     if code != "XK" and pycountry.countries.get(alpha_2=code) is None:  # XK: Kosovo, in common use
         raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
@@ -58,7 +51,7 @@ def _iso_language(code: str) -> str:
     return code
 
 
-Text = Annotated[str, AfterValidator(_printable), Field(min_length=1, max_length=200)]
+Text = Annotated[Printable, Field(min_length=1, max_length=200)]
 EmailAddress = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 PhoneNumber = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 ]{4,19}$")]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2"), AfterValidator(_country_code)]
