@@ -27,7 +27,7 @@ import aio_pika
 import structlog
 from pydantic import BaseModel, ValidationError
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage, AbstractRobustConnection
-from sqlalchemy import Column, LargeBinary, delete, event as sa_event
+from sqlalchemy import Column, LargeBinary, delete, event as sa_event, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, select
@@ -187,7 +187,8 @@ class OutboxRelay:
         self.retention = retention
 
     async def run(self) -> None:
-        channel = await self.connection.channel(publisher_confirms=True)
+        # A returned (unroutable) mandatory message raises instead of passing as confirmed.
+        channel = await self.connection.channel(publisher_confirms=True, on_return_raises=True)
         await declare_exchanges(channel)
         try:
             await run_relay(
@@ -201,16 +202,20 @@ class OutboxRelay:
                 await channel.close()
 
     async def publish_pending(self, channel: AbstractChannel) -> int:
+        """Publish the oldest unpublished rows, in order. On PostgreSQL several relays of one
+        service may run (replicas): one publishes at a time, so a client's events never overtake
+        each other. An internal event the broker returns as unroutable (no queue of Kotopolku's
+        bound for it yet) is a failure: the row waits and goes again. A public event nobody
+        subscribes to is not: dashboards bind their own queues when they want the feed."""
         async with self.database.session() as session:
+            if not await self._take_turn(session):
+                return 0
             query = (
                 select(OutboxMessage)
                 .where(OutboxMessage.published_at.is_(None))
                 .order_by(OutboxMessage.id)
                 .limit(self.batch_size)
             )
-            if not self.database.is_sqlite:
-                # Several relays of one service may run at once; each takes different rows.
-                query = query.with_for_update(skip_locked=True)
             rows = (await session.exec(query)).all()
             for row in rows:
                 exchange = await channel.get_exchange(row.exchange, ensure=False)
@@ -224,10 +229,11 @@ class OutboxRelay:
                             type=row.event_type,
                         ),
                         routing_key=row.routing_key,
+                        mandatory=row.exchange == INTERNAL_EXCHANGE,
                     )
                 except Exception as error:
                     row.attempts += 1
-                    row.last_error = str(error)[:500]
+                    row.last_error = _describe(error)
                     await session.commit()
                     raise
                 row.published_at = utcnow()
@@ -240,6 +246,15 @@ class OutboxRelay:
                 )
                 await session.commit()
             return len(rows)
+
+    async def _take_turn(self, session: AsyncSession) -> bool:
+        """This service's outbox lock for the transaction, if no other relay holds it. SQLite has
+        one writer at a time: a write that changes nothing takes its lock (another relay waits)."""
+        if self.database.is_sqlite:
+            await session.exec(update(OutboxMessage).where(OutboxMessage.id.is_(None)).values(attempts=OutboxMessage.attempts))
+            return True
+        key = int.from_bytes(hashlib.sha256(f"kotopolku-outbox-{self.database.service}".encode()).digest()[:8], "big", signed=True)
+        return bool((await session.exec(select(func.pg_try_advisory_xact_lock(key)))).one())
 
 
 # --- consumer ---------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ async def case_changed(ctx: ServiceContext, session: AsyncSession, event: Envelo
 
 
 async def client_recorded(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
-    await service.apply_client_recorded(session, parse_data(ClientRecorded, event))
+    await service.apply_client_recorded(session, parse_data(ClientRecorded, event), event.time)
 
 
 async def notification_requested(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:

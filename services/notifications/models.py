@@ -52,6 +52,7 @@ class ClientView(SQLModel, table=True):
     lead: str
     eligible: bool
     eligibility_reason: str
+    recorded_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))  # the event's time
 
 
 class CaseChange(SQLModel, table=True):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy import func, or_
@@ -74,11 +74,15 @@ async def apply_case_changed(session: AsyncSession, update: CaseChanged) -> None
     session.add(view)
 
 
-async def apply_client_recorded(session: AsyncSession, recorded: ClientRecorded) -> None:
-    fields = recorded.model_dump(include=set(ClientView.model_fields))
+async def apply_client_recorded(session: AsyncSession, recorded: ClientRecorded, recorded_at: datetime) -> None:
+    """Who the client is, as of `recorded_at` (the event's time): an older record arriving late
+    (a retry, another relay) does not overwrite a newer one."""
+    fields = recorded.model_dump(include=set(ClientView.model_fields)) | {"recorded_at": recorded_at}
     existing = await session.get(ClientView, recorded.client_id)
     if existing is None:
         session.add(ClientView(**fields))
+    elif existing.recorded_at is not None and existing.recorded_at > recorded_at:
+        return
     else:
         for name, value in fields.items():
             setattr(existing, name, value)

@@ -83,6 +83,42 @@ async def test_outbox_publishes_only_what_was_committed_including_rows_left_by_a
         relay.cancel()
 
 
+async def test_an_internal_event_nobody_would_receive_waits_in_the_outbox(database, connection):
+    key = f"test.unroutable.{uuid.uuid4().hex[:8]}"
+    async with database.session() as session:
+        add_event(session, an_event(key, 1), exchange=INTERNAL_EXCHANGE)
+        await session.commit()
+    relay = OutboxRelay(database, connection)
+    channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+    with pytest.raises(Exception):
+        await relay.publish_pending(channel)  # returned by the broker: no queue is bound for it
+    async with database.session() as session:
+        [row] = (await session.exec(select(OutboxMessage).where(OutboxMessage.routing_key == key))).all()
+    assert row.published_at is None and row.attempts == 1 and row.last_error
+
+    # The consumer's queue exists now (e.g. the service that takes the event has started).
+    queue = await bound_queue(connection, key)
+    channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+    assert await relay.publish_pending(channel) == 1
+    assert [body["data"]["n"] for body in await take(queue, 1)] == [1]
+
+
+async def test_several_relays_of_one_service_keep_its_events_in_order(database, connection, database_url):
+    key = f"test.order.{uuid.uuid4().hex[:8]}"
+    queue = await bound_queue(connection, key)
+    async with database.session() as session:
+        for n in range(300):
+            add_event(session, an_event(key, n), exchange=INTERNAL_EXCHANGE)
+        await session.commit()
+    relays = [asyncio.create_task(OutboxRelay(database, connection, batch_size=7, poll_interval=0.05).run()) for _ in range(3)]
+    try:
+        received = await take(queue, 300, timeout=120)
+        assert [body["data"]["n"] for body in received] == list(range(300))
+    finally:
+        for relay in relays:
+            relay.cancel()
+
+
 async def test_consumer_retries_what_may_pass_and_dead_letters_what_cannot(database, connection, amqp_url):
     queue_name = f"kotopolku.test.{uuid.uuid4().hex[:8]}"
     calls: dict[int, int] = {}
