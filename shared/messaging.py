@@ -129,6 +129,17 @@ def relay_wakeup():
         _relay_wakeups.discard(wakeup)
 
 
+async def take_relay_turn(session: AsyncSession, database: Database, table: type[SQLModel], name: str) -> bool:
+    """The service's lock on one of its outboxes for this transaction, if no other relay holds it:
+    relays of one service (replicas, `serve` beside `worker`) send one at a time, in order. SQLite
+    has one writer at a time: a write that changes nothing takes its lock (another relay waits)."""
+    if database.is_sqlite:
+        await session.exec(update(table).where(table.id.is_(None)).values(attempts=table.attempts))
+        return True
+    key = int.from_bytes(hashlib.sha256(f"kotopolku-{name}-{database.service}".encode()).digest()[:8], "big", signed=True)
+    return bool((await session.exec(select(func.pg_try_advisory_xact_lock(key)))).one())
+
+
 async def run_relay(send_pending: Callable[[], Awaitable[int]], *, batch_size: int, poll_interval: float, what: str) -> None:
     """Call `send_pending` (which sends one batch and says how many rows it took) until cancelled:
     at once after a commit that wrote to an outbox, at the latest every `poll_interval`; while what
@@ -248,13 +259,7 @@ class OutboxRelay:
             return len(rows)
 
     async def _take_turn(self, session: AsyncSession) -> bool:
-        """This service's outbox lock for the transaction, if no other relay holds it. SQLite has
-        one writer at a time: a write that changes nothing takes its lock (another relay waits)."""
-        if self.database.is_sqlite:
-            await session.exec(update(OutboxMessage).where(OutboxMessage.id.is_(None)).values(attempts=OutboxMessage.attempts))
-            return True
-        key = int.from_bytes(hashlib.sha256(f"kotopolku-outbox-{self.database.service}".encode()).digest()[:8], "big", signed=True)
-        return bool((await session.exec(select(func.pg_try_advisory_xact_lock(key)))).one())
+        return await take_relay_turn(session, self.database, OutboxMessage, "outbox")
 
 
 # --- consumer ---------------------------------------------------------------------------------

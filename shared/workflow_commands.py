@@ -28,7 +28,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from shared import metrics
 from shared.clock import now
 from shared.db import Database, utc_column
-from shared.messaging import run_relay, wake_relays_after_commit
+from shared.messaging import run_relay, take_relay_turn, wake_relays_after_commit
 
 log = structlog.get_logger(__name__)
 
@@ -107,14 +107,14 @@ class WorkflowCommandRelay:
     async def send_pending(self) -> int:
         """Send one batch; raises (leaving the rest for later) when Temporal can't be reached."""
         async with self.database.session() as session:
+            if not await take_relay_turn(session, self.database, WorkflowCommand, "workflow-commands"):
+                return 0  # another relay of this service is sending: a start never overtakes its signals
             query = (
                 select(WorkflowCommand)
                 .where(WorkflowCommand.sent_at.is_(None), WorkflowCommand.attempts < MAX_ATTEMPTS)
                 .order_by(WorkflowCommand.id)
                 .limit(self.batch_size)
             )
-            if not self.database.is_sqlite:
-                query = query.with_for_update(skip_locked=True)
             rows = (await session.exec(query)).all()
             try:
                 for row in rows:

@@ -145,3 +145,19 @@ async def test_temporal_away_delays_the_start_without_spending_attempts(database
         assert await result_of(worker, workflow_id) == ["odota", "bye"]
     finally:
         await stop(task)
+
+
+async def test_several_relays_of_one_service_never_send_a_signal_before_its_start(database, worker):
+    ids = [f"greeter-{uuid.uuid4()}" for _ in range(20)]
+    async with database.session() as session:
+        for workflow_id in ids:
+            start_workflow(session, "TestGreeter", Greeting(name="hei"), id=workflow_id, task_queue=QUEUE)
+            signal_workflow(session, workflow_id, "say", "bye")
+        await session.commit()
+    relays = [asyncio.create_task(WorkflowCommandRelay(database, worker, batch_size=3, poll_interval=0.05).run()) for _ in range(3)]
+    try:
+        for workflow_id in ids:
+            assert await result_of(worker, workflow_id) == ["hei", "bye"]  # no signal was dropped
+    finally:
+        for relay in relays:
+            await stop(relay)
