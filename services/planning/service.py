@@ -1,14 +1,66 @@
-"""The only writers of the planning service's tables and outbox."""
+"""The only writers of the planning service's tables and outbox. Each function works inside the
+caller's unit of work; every write is idempotent, as activities and events may come again."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from uuid import UUID
 
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.planning.models import ServiceReportRecord
-from shared.contracts import ServiceReport
+from services.planning.commands import SERVICE_REPORTED
+from services.planning.models import IntegrationPlan, ServiceReportRecord
+from services.planning.workflows import PlanRecord
+from shared.clock import now
+from shared.contracts import INTERNAL_EXCHANGE, NOTIFICATION_REQUESTED, NotificationRequested, ServiceReport, plan_workflow_id, service_source
+from shared.messaging import publish
+from shared.workflow_commands import signal_workflow
+
+SOURCE = service_source("planning")
 
 
 async def record_service_report(session: AsyncSession, report: ServiceReport) -> None:
-    session.add(ServiceReportRecord(**report.model_dump(), received_at=datetime.now(timezone.utc)))
+    """Keep the provider's report and tell the client's plan (after the commit): the plan updates
+    the measure of that service code and puts the report on the case's timeline."""
+    session.add(ServiceReportRecord(**report.model_dump(), received_at=now()))
+    signal_workflow(session, plan_workflow_id(report.case_id), SERVICE_REPORTED, report)
+
+
+async def save_plan(session: AsyncSession, record: PlanRecord) -> IntegrationPlan:
+    """Write the plan as its workflow has it now (the workflow is the one writer of its row)."""
+    values = dict(
+        case_id=record.case_id,
+        client_id=record.client_id,
+        municipality_code=record.municipality_code,
+        status=record.status,
+        type=record.type,
+        plan_on=record.plan_on,
+        ends_on=record.ends_on,
+        end_reason=record.end_reason,
+        record=record.model_dump(mode="json"),
+        updated_at=now(),
+    )
+    row = await session.get(IntegrationPlan, record.plan_id)
+    if row is None:
+        row = IntegrationPlan(id=record.plan_id, **values)
+    else:
+        for name, value in values.items():
+            setattr(row, name, value)
+    session.add(row)
+    return row
+
+
+async def plan_of_case(session: AsyncSession, case_id: UUID) -> IntegrationPlan | None:
+    return (await session.exec(select(IntegrationPlan).where(IntegrationPlan.case_id == case_id))).first()
+
+
+def request_notification(session: AsyncSession, request: NotificationRequested) -> None:
+    """Ask the notifications service to tell staff (it decides how); leaves with the commit."""
+    publish(
+        session,
+        type=NOTIFICATION_REQUESTED,
+        source=SOURCE,
+        data=request,
+        exchange=INTERNAL_EXCHANGE,
+        subject=str(request.case_id or request.municipality_code),
+    )

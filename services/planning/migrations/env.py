@@ -3,8 +3,9 @@ from sqlmodel import SQLModel
 
 import services.planning.models  # noqa: F401  (registers the tables)
 import shared.messaging  # noqa: F401  (outbox and inbox)
+import shared.workflow_commands  # noqa: F401
 from shared.db import run_migrations_online
 
-TABLES = {"service_report", "outbox", "inbox"}
+TABLES = {"service_report", "integration_plan", "outbox", "inbox", "workflow_command"}
 
 run_migrations_online(context, SQLModel.metadata, TABLES)
