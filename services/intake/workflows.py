@@ -255,8 +255,8 @@ class ClientPathWorkflow:
     async def close(self, path: ClientPathInput, closure: Closure) -> ClosureResult:
         self.closing = closure
         reason = closure.closure.reason
-        if path.assessment is not None and self.assessment_outcome is None:
-            try:  # the assessment ends (cancelled) if it is still open
+        if path.assessment is not None:
+            try:  # the assessment ends: cancelled if still open, no more corrections if completed
                 await workflow.get_external_workflow_handle(assessment_workflow_id(path.case_id)).signal("case_closed", "case_closed")
             except Exception:  # it has ended already
                 workflow.logger.info("the assessment had ended before the case closed")

@@ -1,4 +1,5 @@
-"""The plan workflow's hands on the planning service's database and outbox."""
+"""The plan workflow's hands on the planning service's database. (Its case changes and
+notifications go through intake's activities on intake's task queue.)"""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from temporalio import activity
 
 from services.planning import service
 from services.planning.workflows import PlanRecord
-from shared.contracts import NotificationRequested
 from shared.service import ServiceContext
 
 
@@ -20,11 +20,5 @@ class PlanningActivities:
             await service.save_plan(session, record)
             await session.commit()
 
-    @activity.defn(name="request_plan_notification")
-    async def request_plan_notification(self, request: NotificationRequested) -> None:
-        async with self.ctx.db.session() as session:
-            service.request_notification(session, request)
-            await session.commit()
-
     def all(self) -> list:
-        return [self.record_plan, self.request_plan_notification]
+        return [self.record_plan]

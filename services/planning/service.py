@@ -1,4 +1,4 @@
-"""The only writers of the planning service's tables and outbox. Each function works inside the
+"""The only writers of the planning service's tables (and its workflow signals). Each function works inside the
 caller's unit of work; every write is idempotent, as activities and events may come again."""
 
 from __future__ import annotations
@@ -12,11 +12,8 @@ from services.planning.commands import SERVICE_REPORTED
 from services.planning.models import IntegrationPlan, ServiceReportRecord
 from services.planning.workflows import PlanRecord
 from shared.clock import now
-from shared.contracts import INTERNAL_EXCHANGE, NOTIFICATION_REQUESTED, NotificationRequested, ServiceReport, plan_workflow_id, service_source
-from shared.messaging import publish
+from shared.contracts import ServiceReport, plan_workflow_id
 from shared.workflow_commands import signal_workflow
-
-SOURCE = service_source("planning")
 
 
 async def record_service_report(session: AsyncSession, report: ServiceReport) -> None:
@@ -53,14 +50,3 @@ async def save_plan(session: AsyncSession, record: PlanRecord) -> IntegrationPla
 async def plan_of_case(session: AsyncSession, case_id: UUID) -> IntegrationPlan | None:
     return (await session.exec(select(IntegrationPlan).where(IntegrationPlan.case_id == case_id))).first()
 
-
-def request_notification(session: AsyncSession, request: NotificationRequested) -> None:
-    """Ask the notifications service to tell staff (it decides how); leaves with the commit."""
-    publish(
-        session,
-        type=NOTIFICATION_REQUESTED,
-        source=SOURCE,
-        data=request,
-        exchange=INTERNAL_EXCHANGE,
-        subject=str(request.case_id or request.municipality_code),
-    )

@@ -612,20 +612,20 @@ class IntegrationPlanWorkflow:
         await workflow.execute_activity("record_plan", self.record, **ACTIVITY_OPTIONS)
 
     async def _notify(self, kind: str, role: str, params: dict[str, Any]) -> None:
+        """Through intake, which fills in the case's municipality as it is now (the client may
+        have moved since the plan began)."""
         await workflow.execute_activity(
-            "request_plan_notification",
+            "request_notification",
             NotificationRequested(
                 notification_id=workflow.uuid4(),
                 kind=kind,
-                municipality_code=self.record.municipality_code,
                 recipient_role=role,
                 case_id=self.record.case_id,
                 client_id=self.record.client_id,
                 params=params,
             ),
-            **ACTIVITY_OPTIONS,
+            **INTAKE_OPTIONS,
         )
-
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, (date, datetime)):

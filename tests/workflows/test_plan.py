@@ -49,7 +49,6 @@ class Recorded:
     def __init__(self) -> None:
         self.changes: list[CaseChange] = []
         self.notifications: list[NotificationRequested] = []
-        self.path_notifications: list[NotificationRequested] = []
         self.records: list[PlanRecord] = []
 
     @activity.defn(name="record_case_change")
@@ -59,15 +58,11 @@ class Recorded:
 
     @activity.defn(name="request_notification")
     async def request_notification(self, request: NotificationRequested) -> None:
-        self.path_notifications.append(request)
+        self.notifications.append(request)
 
     @activity.defn(name="record_plan")
     async def record_plan(self, record: PlanRecord) -> None:
         self.records.append(record)
-
-    @activity.defn(name="request_plan_notification")
-    async def request_plan_notification(self, request: NotificationRequested) -> None:
-        self.notifications.append(request)
 
     @activity.defn(name="record_assessment")
     async def record_assessment(self, record: AssessmentRecord) -> None:
@@ -89,7 +84,7 @@ class Recorded:
 async def workers(env, recorded: Recorded, *, path: bool = False):
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(
-            build_worker(env.client, task_queue("planning"), [IntegrationPlanWorkflow], [recorded.record_plan, recorded.request_plan_notification])
+            build_worker(env.client, task_queue("planning"), [IntegrationPlanWorkflow], [recorded.record_plan])
         )
         await stack.enter_async_context(
             build_worker(
@@ -459,7 +454,7 @@ async def test_the_path_starts_the_plan_and_closing_ends_both(time_skipping_env)
         assert (await plan.result()).reason == "closed"
         final = await path.result()
         assert (final.stage, final.status) == ("closed", "employed")
-        assert [n.kind for n in recorded.path_notifications] == ["case_closed"]
+        assert [(n.kind, n.recipient_role, n.municipality_code) for n in recorded.notifications] == [("case_closed", "caseworker", None)]
         # Closing again: the path has ended.
         with pytest.raises(Exception):
             await path.execute_update(CLOSE, closure, result_type=ClosureResult)
