@@ -322,6 +322,7 @@ class AssessmentOutcome(BaseModel):
     plan_needed: bool | None = None
     plan_type: str | None = None
     completed_on: date | None = None
+    service_needs: list[str] = Field(default_factory=list)  # codes of the service map (or measure kinds)
     cancelled: bool = False
     cancel_reason: str | None = None  # e.g. case_closed
 
@@ -362,6 +363,7 @@ class PlanInput(BaseModel):
     plan_type: str | None = None  # what the assessment proposed
     wellbeing_county_participant: str | None = None
     client_languages: list[str] = Field(default_factory=list)  # native and preferred: civic orientation's language
+    service_needs: list[str] = Field(default_factory=list)  # the assessment's: the service map suggests measures for them
     # continue-as-new: the whole state carried over (services/planning/workflows.py PlanState)
     carried: dict[str, Any] | None = None
     # continue-as-new also after this many history events (Temporal's own suggestion comes first)

@@ -161,6 +161,7 @@ class ClientPathWorkflow:
                     timings=path.plan,
                     plan_type=outcome.plan_type,
                     client_languages=path.client_languages,
+                    service_needs=outcome.service_needs,
                 )
                 ended = await self._plan(plan)
                 if ended.reason == TIME_LIMIT and self.closing is None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from services.planning.activities import PlanningActivities
 from services.planning.api import router
 from services.planning.handlers import subscriptions
+from services.planning.servicemap.api import router as service_map_router
 from services.planning.workflows import IntegrationPlanWorkflow
 from shared.service import ServiceContext, ServiceParts
 
@@ -18,7 +19,7 @@ def build(ctx: ServiceContext) -> ServiceParts:
     return ServiceParts(
         name=NAME,
         migrations=MIGRATIONS,
-        routers=[router],
+        routers=[service_map_router, router],
         subscriptions=subscriptions(ctx),
         workflows=[IntegrationPlanWorkflow],
         activities=PlanningActivities(ctx).all(),

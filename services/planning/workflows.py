@@ -126,6 +126,8 @@ class PlanRecord(BaseModel):
     review_due_on: date | None = None
     wellbeing_county_participant: str | None = None
     family_members: list[UUID] = Field(default_factory=list)
+    client_languages: list[str] = Field(default_factory=list)
+    service_needs: list[str] = Field(default_factory=list)  # the assessment's (service map codes or measure kinds)
     goals: str | None = None
     measures: list[Measure] = Field(default_factory=list)
     reviews: list[Review] = Field(default_factory=list)
@@ -196,6 +198,8 @@ class IntegrationPlanWorkflow:
                     plan_start_due_on=given.plan_start_due_on,
                     type=given.plan_type,
                     wellbeing_county_participant=given.wellbeing_county_participant,
+                    client_languages=given.client_languages,
+                    service_needs=given.service_needs,
                 ),
                 set_at={DeadlineKind.plan_start.value: workflow.now()},
             )

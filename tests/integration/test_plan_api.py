@@ -40,7 +40,7 @@ async def case_now(http, case_id, headers) -> dict:
     return (await http.get(f"/api/v1/cases/{case_id}", headers=headers)).json()
 
 
-async def case_awaiting_plan(http, amqp_url, staff, **person) -> dict:
+async def case_awaiting_plan(http, amqp_url, staff, complete: dict | None = None, **person) -> dict:
     """A registration's case, taken through the real assessment routes to `awaiting_plan`, once
     its plan workflow is open."""
     await publish(amqp_url, event(registration(municipality_code="109", **person)))
@@ -54,7 +54,8 @@ async def case_awaiting_plan(http, amqp_url, staff, **person) -> dict:
     assessment = f"/api/v1/cases/{case_id}/assessment"
     await eventually(lambda: _ok(http.get(assessment, headers=staff)), what="the assessment workflow")
     assert (await http.post(f"{assessment}/start", json={}, headers=staff)).status_code == 200
-    completed = await http.post(f"{assessment}/complete", json={"plan_needed": True, "plan_type": "individual"}, headers=staff)
+    body = complete or {"plan_needed": True, "plan_type": "individual"}
+    completed = await http.post(f"{assessment}/complete", json=body, headers=staff)
     assert completed.status_code == 200, completed.text
     assert completed.json()["status"] == "awaiting_plan"
 

@@ -28,6 +28,9 @@ OWNERS = {
     f"{CASE}/plan/extensions": "planning",
     f"{CASE}/planning-notes": "notifications",  # only the whole segment `plan` is planning's
     f"{CASE}/closure": "intake",
+    f"{CASE}/plan/suggestions": "planning",
+    "/api/v1/service-map": "planning",
+    "/api/v1/service-map/EX-HAME-KOTO-FI": "planning",
     "/api/v1/municipal/recruitment-notices": "intake",
     "/api/v1/municipal/cases/x/employment": "intake",
     "/api/v1/recruitment-notices": "intake",
