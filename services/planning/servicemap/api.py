@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, Query, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.planning import service as plans
@@ -24,6 +24,7 @@ from shared.service import session_dependency
 router = APIRouter(tags=["service map"])
 
 Session = Annotated[AsyncSession, Depends(session_dependency("planning"))]
+ServiceCode = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 Manager = Annotated[StaffUser, require_role("coordinator", "admin")]
 CaseWorker = Annotated[StaffUser, require_role("caseworker", "coordinator")]
 
@@ -37,12 +38,12 @@ async def list_services(
 
 
 @router.get("/api/v1/service-map/{service_code}", summary="One service of the map", responses={404: {"description": "No such service"}})
-async def get_service(service_code: str, user: CurrentStaff, session: Session) -> ServiceItem:
+async def get_service(service_code: ServiceCode, user: CurrentStaff, session: Session) -> ServiceItem:
     return service.item(found(await session.get(ServiceMapEntry, service_code), "service_not_found"))
 
 
 @router.put("/api/v1/service-map/{service_code}", summary="Add or replace a service of the map")
-async def put_service(service_code: str, body: ServiceBody, user: Manager, session: Session) -> ServiceItem:
+async def put_service(service_code: ServiceCode, body: ServiceBody, user: Manager, session: Session) -> ServiceItem:
     item = ServiceItem(service_code=service_code, **body.model_dump())
     await service.put_service(session, item)
     await session.commit()
@@ -50,7 +51,7 @@ async def put_service(service_code: str, body: ServiceBody, user: Manager, sessi
 
 
 @router.delete("/api/v1/service-map/{service_code}", status_code=204, summary="Remove a service from the map")
-async def delete_service(service_code: str, user: Manager, session: Session) -> Response:
+async def delete_service(service_code: ServiceCode, user: Manager, session: Session) -> Response:
     found(await service.remove_service(session, service_code) or None, "service_not_found")
     await session.commit()
     return Response(status_code=204)
