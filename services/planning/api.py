@@ -18,7 +18,7 @@ from services.planning import commands, service
 from services.planning.commands import Actor, Command, CommandResult, ExtendPlan, MakePlan, MeasureBody, MeasureChange, MeasureFields, ReviewPlan
 from shared import clock
 from shared.auth import StaffUser, require_role
-from shared.cases import VisibleCase, case_after
+from shared.cases import VisibleCase, case_after, read_case
 from shared.contracts import plan_workflow_id
 from shared.refusals import found
 from shared.service import ServiceContext, context_dependency, session_dependency
@@ -86,3 +86,11 @@ async def extend(
 async def get_plan(case_id: UUID, case: VisibleCase, user: CaseWorker, session: Session) -> dict[str, Any]:
     row = found(await service.plan_of_case(session, case_id), "plan_not_found")
     return row.record
+
+
+@router.get("/family", summary="The family view: this plan and the household members' plans linked to it (those the user may see)",
+            responses={404: {"description": "No plan for the case"}})
+async def family(case_id: UUID, request: Request, case: VisibleCase, user: CaseWorker, session: Session) -> dict[str, Any]:
+    plan = found(await service.plan_of_case(session, case_id), "plan_not_found")
+    members = [row.record for row in await service.family_plans(session, plan) if await read_case(request, row.case_id) is not None]
+    return {"case_id": case_id, "plan": plan.record, "members": members}

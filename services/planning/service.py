@@ -50,3 +50,15 @@ async def save_plan(session: AsyncSession, record: PlanRecord) -> IntegrationPla
 async def plan_of_case(session: AsyncSession, case_id: UUID) -> IntegrationPlan | None:
     return (await session.exec(select(IntegrationPlan).where(IntegrationPlan.case_id == case_id))).first()
 
+
+
+async def family_plans(session: AsyncSession, plan: IntegrationPlan) -> list[IntegrationPlan]:
+    """The family's plans: those this plan links, and the family plans of its municipality that
+    link this one."""
+    linked = [UUID(str(case_id)) for case_id in plan.record.get("family_members") or []]
+    others = (await session.exec(select(IntegrationPlan).where(IntegrationPlan.case_id.in_(linked)))).all() if linked else []
+    family = select(IntegrationPlan).where(
+        IntegrationPlan.type == "family", IntegrationPlan.municipality_code == plan.municipality_code, IntegrationPlan.id != plan.id
+    )
+    linking = [row for row in (await session.exec(family)).all() if str(plan.case_id) in map(str, row.record.get("family_members") or [])]
+    return sorted({row.id: row for row in [*others, *linking] if row.id != plan.id}.values(), key=lambda row: str(row.case_id))

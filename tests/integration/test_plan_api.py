@@ -18,7 +18,7 @@ from shared.clock import today
 from shared.contracts import SERVICE_REPORTED, plan_workflow_id
 from shared.i18n import MESSAGES
 from shared.policy import add_months
-from support import event, eventually, make_settings, publish, registration, running, token
+from support import event, eventually, make_settings, person, publish, registration, running, token
 
 
 @pytest.fixture
@@ -173,6 +173,23 @@ async def test_plan_commands_answer_with_the_case(settings, amqp_url):
         # The plan has ended with the case: planning a closed case is refused.
         assert_refused(await http.post(f"{path}/reviews", json={}, headers=caseworker), "plan_not_open")
         assert (await http.get(path, headers=caseworker)).json()["status"] == "ended"
+
+
+
+async def test_a_family_plan_links_the_household_members_plans(settings, amqp_url):
+    staff = token(settings, "109", role="caseworker", sub="cw-3")
+    async with running(settings) as (runtime, http):
+        parent = await case_awaiting_plan(http, amqp_url, staff)
+        child = await case_awaiting_plan(http, amqp_url, staff, person=person(given_names="Hodan", birth_date="2015-06-01"))
+        assert (await http.post(f"/api/v1/cases/{child['case_id']}/plan", json={"type": "individual"}, headers=staff)).status_code == 200
+        made = await http.post(f"/api/v1/cases/{parent['case_id']}/plan", json={"type": "family", "family_members": [child["case_id"]]}, headers=staff)
+        assert made.status_code == 200, made.text
+        view = (await http.get(f"/api/v1/cases/{parent['case_id']}/plan/family", headers=staff)).json()
+        assert (view["plan"]["type"], [m["case_id"] for m in view["members"]]) == ("family", [child["case_id"]])
+        # Seen from the member's side too.
+        back = (await http.get(f"/api/v1/cases/{child['case_id']}/plan/family", headers=staff)).json()
+        assert [m["case_id"] for m in back["members"]] == [parent["case_id"]]
+        assert (await http.get(f"/api/v1/cases/{parent['case_id']}/plan/family", headers=token(settings, "905"))).status_code == 404
 
 
 async def test_from_registration_through_plan_report_and_review_to_closure(settings, amqp_url):
