@@ -135,6 +135,8 @@ class ClientPathWorkflow:
         await self._change(path, Stage.assessment, CaseStatus.awaiting_assessment, deadline, path.reason)
 
         if path.assessment is not None and workflow.patched(ASSESSMENT_AS_CHILD):
+            if self.closing is not None:  # closed before the assessment began
+                return await self._closed()
             # The assessment service keeps the deadline and the staff commands (child workflow).
             outcome = await self._assess(path.assessment)
             if self.closing is not None:
@@ -151,7 +153,7 @@ class ClientPathWorkflow:
                 kind=DeadlineKind.plan_start, due_on=outcome.completed_on + timedelta(days=path.assessment.timings.plan_start_days)
             )
             # The plan follows as a child workflow on the planning service's task queue.
-            if path.plan is not None and workflow.patched(PLAN_AS_CHILD):
+            if path.plan is not None and self.closing is None and workflow.patched(PLAN_AS_CHILD):
                 plan = PlanInput(
                     client_id=path.client_id,
                     case_id=path.case_id,
@@ -211,6 +213,8 @@ class ClientPathWorkflow:
 
         # Not cancelled when the signal comes first: cancelling it would cancel the assessment.
         self._assessment_watcher = asyncio.create_task(ended())
+        if self.closing is not None:  # closed while it was starting
+            await child.signal("case_closed", "case_closed")
         await workflow.wait_condition(lambda: self.assessment_outcome is not None)
         assert self.assessment_outcome is not None
         return self.assessment_outcome
@@ -230,6 +234,8 @@ class ClientPathWorkflow:
             self.plan_outcome = await self.plan_child
 
         self._plan_watcher = asyncio.create_task(ended())
+        if self.closing is not None:  # closed while it was starting
+            await self.plan_child.signal(PLAN_CLOSE_SIGNAL, self.closing.closure.reason.value)
         await workflow.wait_condition(lambda: self.plan_outcome is not None)
         assert self.plan_outcome is not None
         return self.plan_outcome
