@@ -69,11 +69,16 @@ class CaseStatus(StrEnum):
     # follow_up
     plan_active = "plan_active"
     review_overdue = "review_overdue"
+    plan_expired = "plan_expired"  # the plan's period ended: extend it (a decision) or close the case
     # closed
     not_eligible = "not_eligible"
     completed = "completed"
     moved_away = "moved_away"
     plan_not_needed = "plan_not_needed"
+    employed = "employed"
+    studying = "studying"
+    time_limit = "time_limit"
+    declined = "declined"
 
 
 STATUSES_BY_STAGE: dict[Stage, tuple[CaseStatus, ...]] = {
@@ -85,8 +90,39 @@ STATUSES_BY_STAGE: dict[Stage, tuple[CaseStatus, ...]] = {
         CaseStatus.assessment_in_progress,
     ),
     Stage.planning: (CaseStatus.awaiting_plan, CaseStatus.plan_overdue),
-    Stage.follow_up: (CaseStatus.plan_active, CaseStatus.review_overdue),
-    Stage.closed: (CaseStatus.not_eligible, CaseStatus.completed, CaseStatus.moved_away, CaseStatus.plan_not_needed),
+    Stage.follow_up: (CaseStatus.plan_active, CaseStatus.review_overdue, CaseStatus.plan_expired),
+    Stage.closed: (
+        CaseStatus.not_eligible,
+        CaseStatus.completed,
+        CaseStatus.moved_away,
+        CaseStatus.plan_not_needed,
+        CaseStatus.employed,
+        CaseStatus.studying,
+        CaseStatus.time_limit,
+        CaseStatus.declined,
+    ),
+}
+
+
+class ClosureReason(StrEnum):
+    """CONTRACT §5 `closure`: why a client's path ends."""
+
+    employed = "employed"
+    studying = "studying"
+    moved_away = "moved_away"
+    time_limit = "time_limit"
+    declined = "declined"
+    other = "other"
+
+
+# The closed case's status for each reason (`other`: completed, the reason on the timeline).
+CLOSURE_STATUS: dict[ClosureReason, CaseStatus] = {
+    ClosureReason.employed: CaseStatus.employed,
+    ClosureReason.studying: CaseStatus.studying,
+    ClosureReason.moved_away: CaseStatus.moved_away,
+    ClosureReason.time_limit: CaseStatus.time_limit,
+    ClosureReason.declined: CaseStatus.declined,
+    ClosureReason.other: CaseStatus.completed,
 }
 
 
@@ -116,6 +152,8 @@ class NotificationKind(StrEnum):
     notice_match_review = "notice_match_review"
     assessment_deadline_reminder = "assessment_deadline_reminder"
     assessment_interview_reminder = "assessment_interview_reminder"
+    plan_deadline_reminder = "plan_deadline_reminder"
+    case_closed = "case_closed"
 
 
 class Deadline(BaseModel):
@@ -284,5 +322,56 @@ class AssessmentOutcome(BaseModel):
     plan_needed: bool | None = None
     plan_type: str | None = None
     completed_on: date | None = None
+    service_needs: list[str] = Field(default_factory=list)  # codes of the service map (or measure kinds)
     cancelled: bool = False
     cancel_reason: str | None = None  # e.g. case_closed
+
+
+# --- the integration plan: a child workflow of the client's path (services/planning) -------------
+
+PLAN_WORKFLOW = "IntegrationPlan"
+PLAN_CLOSE_SIGNAL = "close"  # the path closed the case: the plan ends (services/planning/commands.py)
+
+
+def plan_workflow_id(case_id: UUID | str) -> str:
+    return f"plan-{case_id}"
+
+
+class PlanTimings(BaseModel):
+    """The numbers of shared/policy.toml a plan runs by, for one municipality."""
+
+    plan_start_days: int  # the plan is drawn up within this of the completed assessment
+    referral_months: int  # services referred within this of the plan
+    review_months: int  # reviewed at least this often
+    first_plan_max_months: int  # the first plan lasts at most this
+    plans_total_max_months: int  # all plans together at most this (an extension stays within it)
+    reminder_days: list[int] = Field(default_factory=list)  # staff reminded this many days before each deadline
+    escalation_days: int  # after the caseworker is told of a passed deadline, the coordinator this much later
+    civic_orientation_min_hours: int
+
+
+class PlanInput(BaseModel):
+    """What the client's path gives the plan it starts (`plan-<case_id>`) once the assessment
+    found that a plan is needed."""
+
+    client_id: UUID
+    case_id: UUID
+    municipality_code: str
+    assessment_completed_on: date
+    plan_start_due_on: date
+    timings: PlanTimings
+    plan_type: str | None = None  # what the assessment proposed
+    wellbeing_county_participant: str | None = None
+    client_languages: list[str] = Field(default_factory=list)  # native and preferred: civic orientation's language
+    service_needs: list[str] = Field(default_factory=list)  # the assessment's: the service map suggests measures for them
+    # continue-as-new: the whole state carried over (services/planning/workflows.py PlanState)
+    carried: dict[str, Any] | None = None
+    # continue-as-new also after this many history events (Temporal's own suggestion comes first)
+    history_limit: int = 20_000
+
+
+class PlanOutcome(BaseModel):
+    """How a plan ended, as the path needs it."""
+
+    ended_on: date | None = None
+    reason: str  # time_limit | closed (the path closed the case)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.contracts import AssessmentTimings
+from shared.contracts import AssessmentTimings, PlanTimings
 
 DEFAULT_POLICY_FILE = Path(__file__).with_name("policy.toml")
 
@@ -33,6 +33,8 @@ class Policy(BaseModel):
     first_plan_max_months: int
     plans_total_max_months: int
     plan_review_months: int
+    plan_reminder_days: tuple[int, ...]
+    plan_escalation_days: int
     civic_orientation_min_hours: int
     integration_training_target_cefr: str
     notice_reminder_days: int
@@ -80,4 +82,18 @@ def assessment_timings(policy: Policy) -> AssessmentTimings:
         interview_reminder_days=policy.assessment_interview_reminder_days,
         plan_start_days=policy.plan_start_days,
         correction_days=policy.assessment_correction_days,
+    )
+
+
+def plan_timings(policy: Policy) -> PlanTimings:
+    """The numbers a plan runs by, for the plan workflow's input."""
+    return PlanTimings(
+        plan_start_days=policy.plan_start_days,
+        referral_months=policy.plan_services_referral_months,
+        review_months=policy.plan_review_months,
+        first_plan_max_months=policy.first_plan_max_months,
+        plans_total_max_months=policy.plans_total_max_months,
+        reminder_days=sorted(policy.plan_reminder_days, reverse=True),
+        escalation_days=policy.plan_escalation_days,
+        civic_orientation_min_hours=policy.civic_orientation_min_hours,
     )

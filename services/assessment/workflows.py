@@ -374,7 +374,10 @@ class AssessmentWorkflow:
             self.record.wellbeing_county_participant = body.wellbeing_county_participant
             self.record.no_plan_reason = None if body.plan_needed else body.reason
             self.completed_at = workflow.now()
-            self.outcome = AssessmentOutcome(plan_needed=body.plan_needed, plan_type=body.plan_type, completed_on=completed_on)
+            self.outcome = AssessmentOutcome(
+                plan_needed=body.plan_needed, plan_type=body.plan_type, completed_on=completed_on,
+                service_needs=list(self.record.parts.get("service_needs") or []),
+            )
             self.version += 1
             if body.plan_needed:
                 plan_start = Deadline(kind=DeadlineKind.plan_start, due_on=completed_on + timedelta(days=self.timings.plan_start_days))

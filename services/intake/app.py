@@ -7,6 +7,7 @@ from pathlib import Path
 from services.intake.activities import IntakeActivities
 from services.intake.api import ROUTERS
 from services.intake.assignment.api import router as assignment_router
+from services.intake.closure.api import router as closure_router
 from services.intake.handlers import subscriptions
 from services.intake.notices.activities import NoticeActivities
 from services.intake.notices.workflows import RecruitmentNoticeWorkflow
@@ -21,7 +22,7 @@ def build(ctx: ServiceContext) -> ServiceParts:
     return ServiceParts(
         name=NAME,
         migrations=MIGRATIONS,
-        routers=[*ROUTERS, assignment_router],
+        routers=[*ROUTERS, assignment_router, closure_router],
         subscriptions=subscriptions(ctx),
         workflows=[ClientPathWorkflow, RecruitmentNoticeWorkflow],
         activities=IntakeActivities(ctx).all() + NoticeActivities(ctx).all(),

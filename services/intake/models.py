@@ -18,7 +18,7 @@ from shared.db import utc_column
 
 from services.intake.identity import validate_identity_code
 from shared import municipalities
-from shared.contracts import CaseStatus, Stage
+from shared.contracts import CLOSURE_STATUS, STATUSES_BY_STAGE, CaseStatus, Stage
 
 # --- inbound event data (CONTRACT.md §1) -------------------------------------------------------
 
@@ -239,6 +239,18 @@ CASE_TRANSITIONS: set[tuple[tuple[Stage, CaseStatus], tuple[Stage, CaseStatus]]]
     ((S.follow_up, C.plan_active), (S.follow_up, C.review_overdue)),
     ((S.follow_up, C.review_overdue), (S.follow_up, C.plan_active)),
     ((S.follow_up, C.plan_active), (S.closed, C.completed)),
+    # The plan's period ended (plan_end passed): an extension decision makes it active again.
+    ((S.follow_up, C.plan_active), (S.follow_up, C.plan_expired)),
+    ((S.follow_up, C.review_overdue), (S.follow_up, C.plan_expired)),
+    ((S.follow_up, C.plan_expired), (S.follow_up, C.plan_active)),
+}
+# Closure (CONTRACT §5 `closure`): a path that has begun may close from any open status, with the
+# status of its reason (shared.contracts.CLOSURE_STATUS).
+CASE_TRANSITIONS |= {
+    ((stage, status), (S.closed, closed))
+    for stage in (S.assessment, S.planning, S.follow_up)
+    for status in STATUSES_BY_STAGE[stage]
+    for closed in set(CLOSURE_STATUS.values())
 }
 del S, C
 

@@ -56,7 +56,7 @@ from shared.contracts import (
 from shared.crypto import lookup_hash, seal
 from shared.envelope import Envelope
 from shared.messaging import Rejected, publish
-from shared.policy import Policy, add_months, assessment_timings
+from shared.policy import Policy, add_months, assessment_timings, plan_timings
 
 # Client and case ids derive from the registering source's own reference, so a redelivered event
 # (even after a crash between starting the workflow and committing) names the same client.
@@ -209,6 +209,8 @@ async def open_client(
             gender=person.sex,
             native_language=person.native_language,
         ),
+        plan=plan_timings(policy),
+        client_languages=list(dict.fromkeys([person.native_language, *person.preferred_languages])),
     )
     return Registration(client, case, created=True, path=path)
 

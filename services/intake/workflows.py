@@ -15,21 +15,30 @@ from uuid import UUID
 from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    from services.intake.closure.commands import CLOSE, CloseCase, Closure, ClosureResult
     from shared.contracts import (
         ASSESSMENT_WORKFLOW,
+        CLOSURE_STATUS,
+        PLAN_CLOSE_SIGNAL,
+        PLAN_WORKFLOW,
         AssessmentInput,
         AssessmentOutcome,
         CaseChange,
         CaseStatus,
+        ClosureReason,
         Deadline,
         DeadlineKind,
         NotificationRequested,
+        PlanInput,
+        PlanOutcome,
+        PlanTimings,
         Stage,
         assessment_workflow_id,
+        plan_workflow_id,
         task_queue,
     )
 
@@ -52,6 +61,9 @@ class ClientPathInput(BaseModel):
     # The assessment child workflow's input; None in paths recorded before the assessment had its
     # own workflow (they keep their own assessment timer).
     assessment: AssessmentInput | None = None
+    # The plan child workflow's numbers; None in paths recorded before the plan had its own workflow.
+    plan: PlanTimings | None = None
+    client_languages: list[str] = []  # native and preferred languages (civic orientation's language)
 
 
 class NoticeMatch(BaseModel):
@@ -84,6 +96,8 @@ ACTIVITY_OPTIONS = dict(
 
 DEADLINE_MISSED = "deadline.assessment_start.missed"
 ASSESSMENT_AS_CHILD = "assessment-as-child-workflow"
+PLAN_AS_CHILD = "plan-as-child-workflow"
+TIME_LIMIT = "time_limit"
 DEADLINE_ESCALATED = "deadline.assessment_start.escalated"
 
 
@@ -109,15 +123,24 @@ class ClientPathWorkflow:
         self.state = PathState(stage=Stage.intake, status=CaseStatus.received)
         self.assessment_started = False
         self.assessment_outcome: AssessmentOutcome | None = None
+        self.path: ClientPathInput | None = None
+        self.closing: Closure | None = None  # the case is being closed (the `close` update)
+        self.plan_child: workflow.ChildWorkflowHandle | None = None
+        self.plan_outcome: PlanOutcome | None = None
 
     @workflow.run
     async def run(self, path: ClientPathInput) -> PathState:
+        self.path = path
         deadline = Deadline(kind=DeadlineKind.assessment_start, due_on=path.assessment_due_on)
         await self._change(path, Stage.assessment, CaseStatus.awaiting_assessment, deadline, path.reason)
 
         if path.assessment is not None and workflow.patched(ASSESSMENT_AS_CHILD):
+            if self.closing is not None:  # closed before the assessment began
+                return await self._closed()
             # The assessment service keeps the deadline and the staff commands (child workflow).
             outcome = await self._assess(path.assessment)
+            if self.closing is not None:
+                return await self._closed()
             if outcome.cancelled:
                 self.state.stage, self.state.status, self.state.next_deadline = Stage.closed, CaseStatus.completed, None
                 return self.state
@@ -130,18 +153,41 @@ class ClientPathWorkflow:
                 kind=DeadlineKind.plan_start, due_on=outcome.completed_on + timedelta(days=path.assessment.timings.plan_start_days)
             )
             # The plan follows as a child workflow on the planning service's task queue.
+            if path.plan is not None and self.closing is None and workflow.patched(PLAN_AS_CHILD):
+                plan = PlanInput(
+                    client_id=path.client_id,
+                    case_id=path.case_id,
+                    municipality_code=path.municipality_code,
+                    assessment_completed_on=outcome.completed_on,
+                    plan_start_due_on=self.state.next_deadline.due_on,
+                    timings=path.plan,
+                    plan_type=outcome.plan_type,
+                    client_languages=path.client_languages,
+                    service_needs=outcome.service_needs,
+                )
+                ended = await self._plan(plan)
+                if ended.reason == TIME_LIMIT and self.closing is None:
+                    # All plans together reached the policy's limit: the path closes the case.
+                    today = ended.ended_on or workflow.now().date()
+                    await self.close(path, Closure(closure=CloseCase(reason=ClosureReason.time_limit), today=today))
             await workflow.wait_condition(lambda: self.state.stage == Stage.closed)
-            return self.state
+            return await self._closed()
 
         # The statutory clock: escalate to the caseworker when it runs out, to the coordinator later.
-        if not await wait_until(lambda: self.assessment_started, path.assessment_overdue_at):
+        if not await wait_until(lambda: self.assessment_started or self.closing is not None, path.assessment_overdue_at):
+            if self.closing is not None:
+                return await self._closed()
             await self._change(path, Stage.assessment, CaseStatus.assessment_overdue, deadline, DEADLINE_MISSED)
             await self._notify(path, "deadline_missed", "caseworker", deadline)
             escalate_at = path.assessment_overdue_at + path.coordinator_escalation_after
-            if not await wait_until(lambda: self.assessment_started, escalate_at):
+            if not await wait_until(lambda: self.assessment_started or self.closing is not None, escalate_at):
+                if self.closing is not None:
+                    return await self._closed()
                 self.state.escalations.append(DEADLINE_ESCALATED)
                 await self._notify(path, "deadline_missed", "coordinator", deadline)
-                await workflow.wait_condition(lambda: self.assessment_started)
+                await workflow.wait_condition(lambda: self.assessment_started or self.closing is not None)
+        if self.closing is not None:
+            return await self._closed()
 
         await self._change(path, Stage.assessment, CaseStatus.assessment_in_progress, None, "assessment.started")
         # The assessment and the plan follow as child workflows on their services' task queues.
@@ -167,9 +213,88 @@ class ClientPathWorkflow:
 
         # Not cancelled when the signal comes first: cancelling it would cancel the assessment.
         self._assessment_watcher = asyncio.create_task(ended())
+        if self.closing is not None:  # closed while it was starting
+            await child.signal("case_closed", "case_closed")
         await workflow.wait_condition(lambda: self.assessment_outcome is not None)
         assert self.assessment_outcome is not None
         return self.assessment_outcome
+
+    async def _plan(self, given: PlanInput) -> PlanOutcome:
+        """Start the plan and wait for it to end (closed by the path, or at its time limit)."""
+        self.plan_child = await workflow.start_child_workflow(
+            PLAN_WORKFLOW,
+            given,
+            id=plan_workflow_id(given.case_id),
+            task_queue=task_queue("planning"),
+            result_type=PlanOutcome,
+        )
+
+        async def ended() -> None:
+            assert self.plan_child is not None
+            self.plan_outcome = await self.plan_child
+
+        self._plan_watcher = asyncio.create_task(ended())
+        if self.closing is not None:  # closed while it was starting
+            await self.plan_child.signal(PLAN_CLOSE_SIGNAL, self.closing.closure.reason.value)
+        await workflow.wait_condition(lambda: self.plan_outcome is not None)
+        assert self.plan_outcome is not None
+        return self.plan_outcome
+
+    async def _closed(self) -> PathState:
+        """The case is closed: the path ends once the closing command has answered."""
+        await workflow.wait_condition(lambda: self.state.stage == Stage.closed and workflow.all_handlers_finished())
+        return self.state
+
+    # --- closure (CONTRACT §5): the path tells its children, records the case closed, ends ------
+
+    @workflow.update(name=CLOSE)
+    async def close_case(self, closure: Closure) -> ClosureResult:
+        assert self.path is not None
+        return await self.close(self.path, closure)
+
+    @close_case.validator
+    def check_close(self, closure: Closure) -> None:
+        if self.path is None:
+            raise ApplicationError("the client's path has not started yet", {"status": 409, "params": {}}, type="case_not_open", non_retryable=True)
+        if self.closing is not None or self.state.stage == Stage.closed:
+            raise ApplicationError("the case is already closed", {"status": 409, "params": {}}, type="case_already_closed", non_retryable=True)
+
+    async def close(self, path: ClientPathInput, closure: Closure) -> ClosureResult:
+        self.closing = closure
+        reason = closure.closure.reason
+        if path.assessment is not None:
+            try:  # the assessment ends: cancelled if still open, no more corrections if completed
+                await workflow.get_external_workflow_handle(assessment_workflow_id(path.case_id)).signal("case_closed", "case_closed")
+            except Exception:  # it has ended already
+                workflow.logger.info("the assessment had ended before the case closed")
+        if self.plan_child is not None and self.plan_outcome is None:
+            await self.plan_child.signal(PLAN_CLOSE_SIGNAL, reason.value)
+            await workflow.wait_condition(lambda: self.plan_outcome is not None)
+        status = CLOSURE_STATUS[reason]
+        text = f"case.closed.{reason.value}" + (f": {closure.closure.notes}" if closure.closure.notes else "")
+        changed_at = await workflow.execute_activity(
+            "record_case_change",
+            CaseChange(
+                case_id=path.case_id, stage=Stage.closed, status=status, next_deadline=None, reason=text,
+                changed_by=closure.actor_name or closure.actor_sub, deadlines=[],
+            ),
+            result_type=datetime | None,  # type: ignore[arg-type]
+            **ACTIVITY_OPTIONS,
+        )
+        self.state.stage, self.state.status, self.state.next_deadline = Stage.closed, status, None
+        await workflow.execute_activity(
+            "request_notification",
+            NotificationRequest(
+                notification_id=workflow.uuid4(),
+                kind="case_closed",
+                case_id=path.case_id,
+                client_id=path.client_id,
+                recipient_role="caseworker",
+                params={"reason": reason.value},
+            ),
+            **ACTIVITY_OPTIONS,
+        )
+        return ClosureResult(case_id=path.case_id, status=status.value, changed_at=changed_at or workflow.now())
 
     @workflow.signal(name="assessment_started")
     def on_assessment_started(self) -> None:

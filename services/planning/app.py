@@ -1,11 +1,14 @@
-"""Assembles the planning service."""
+"""Assembles the planning service: routes, subscriptions, the plan workflow and its activities."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from services.planning.api import build_router
+from services.planning.activities import PlanningActivities
+from services.planning.api import router
 from services.planning.handlers import subscriptions
+from services.planning.servicemap.api import router as service_map_router
+from services.planning.workflows import IntegrationPlanWorkflow
 from shared.service import ServiceContext, ServiceParts
 
 NAME = "planning"
@@ -13,4 +16,12 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def build(ctx: ServiceContext) -> ServiceParts:
-    return ServiceParts(name=NAME, migrations=MIGRATIONS, routers=[build_router(ctx)], subscriptions=subscriptions(ctx))
+    return ServiceParts(
+        name=NAME,
+        migrations=MIGRATIONS,
+        routers=[service_map_router, router],
+        subscriptions=subscriptions(ctx),
+        workflows=[IntegrationPlanWorkflow],
+        activities=PlanningActivities(ctx).all(),
+        sends_workflow_commands=True,
+    )

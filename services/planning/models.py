@@ -1,7 +1,5 @@
-"""The planning service's records (the integration plan: measures, providers, reviews, follow-up).
-
-For now: the providers' reports on measures, as intake hands them over; the plan itself follows.
-"""
+"""The planning service's records: the integration plan (its measures, reviews and extensions, as
+the plan workflow keeps them) and the providers' reports on measures."""
 
 from __future__ import annotations
 
@@ -30,3 +28,22 @@ class ServiceReportRecord(SQLModel, table=True):
     reported_by: str
     event_id: str
     received_at: datetime = Field(sa_column=utc_column())
+
+
+class IntegrationPlan(SQLModel, table=True):
+    """One client's integration plan, written whole by its workflow (`plan-<case_id>`) after every
+    change: the columns lists and figures filter by, and the whole plan in `record`."""
+
+    __tablename__ = "integration_plan"
+
+    id: UUID = Field(primary_key=True)
+    case_id: UUID = Field(index=True, unique=True)
+    client_id: UUID = Field(index=True)
+    municipality_code: str = Field(index=True)
+    status: str  # awaiting | active | expired | ended
+    type: str | None = None
+    plan_on: date | None = None
+    ends_on: date | None = None
+    end_reason: str | None = None
+    record: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(sa_column=utc_column())

@@ -1,1 +1,639 @@
-"""The planning service's Temporal workflows (child workflows of the client's path). Import-light."""
+"""The integration plan (`plan-<case_id>`, task queue kotopolku-planning): a child workflow of the
+client's path, started when the assessment found that a plan is needed. Long-lived (one to two
+years): it continues as new, with its whole state, when Temporal suggests it. Import-light and
+deterministic: the sandbox re-imports it.
+
+Its clock keeps four deadlines as durable timers, each with reminders before it (policy
+`plan_reminder_days`), the caseworker told when it passes and the coordinator
+`plan_escalation_days` later, and a due date on the case (`deadlines`, `next_deadline`):
+- `plan_start`: the plan drawn up within `plan_start_days` of the assessment (`make` meets it;
+  passed: `plan_overdue`);
+- `plan_referral`: a measure referred within `plan_services_referral_months` of the plan;
+- `plan_review`: reviewed at least every `plan_review_months` (each review sets the next;
+  passed: `review_overdue`);
+- `plan_end`: the plan's period, the first plan at most `first_plan_max_months`; an extension
+  decision moves it, all plans at most `plans_total_max_months` from the first. Passed: the plan
+  has expired (`plan_expired`) until extended or closed; at the total limit the plan ends and the
+  path closes the case with `time_limit`.
+
+Staff commands are updates whose validators refuse what does not fit (409 state, 422 content)
+before anything reaches the history. Providers' reports arrive as a signal and update the measure
+of their service code; the path's `close` signal ends the plan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Callable
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from services.planning.commands import (
+        ADD_MEASURE,
+        CLOSE,
+        EXTEND,
+        MAKE,
+        REFERRED,
+        REVIEW,
+        SERVICE_REPORTED,
+        STATE,
+        UPDATE_MEASURE,
+        Actor,
+        Command,
+        CommandResult,
+        MeasureBody,
+        MeasureChange,
+    )
+    from shared.clock import FINNISH_TIME
+    from shared.contracts import (
+        PLAN_WORKFLOW,
+        CaseChange,
+        CaseStatus,
+        Deadline,
+        DeadlineKind,
+        NotificationRequested,
+        PlanInput,
+        PlanOutcome,
+        ServiceReport,
+        Stage,
+        task_queue,
+    )
+    from shared.policy import add_months
+
+# The plan's own statuses (its table's `status`), beside the case's.
+AWAITING, ACTIVE, EXPIRED, ENDED = "awaiting", "active", "expired", "ended"
+REMINDER_TIME = time(8, 0)  # Finnish time: reminders arrive at the start of a working day
+TIME_LIMIT = "time_limit"
+
+ACTIVITY_OPTIONS = dict(
+    start_to_close_timeout=timedelta(seconds=30),
+    retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=60)),
+)
+INTAKE_OPTIONS = dict(ACTIVITY_OPTIONS, task_queue=task_queue("intake"))
+
+
+class Measure(MeasureBody):
+    measure_id: UUID
+    reports: list[dict[str, Any]] = Field(default_factory=list)  # providers' reports on it
+
+
+class Review(BaseModel):
+    review_id: UUID
+    reviewed_on: date
+    notes: str | None = None
+    changes: list[dict[str, Any]] = Field(default_factory=list)
+    next_review_on: date
+    by: str | None = None
+
+
+class Extension(BaseModel):
+    decided_on: date
+    from_ends_on: date
+    ends_on: date
+    reason: str
+    by: str | None = None
+
+
+class Action(BaseModel):
+    action: str
+    sub: str | None = None
+    name: str | None = None
+    at: datetime
+
+
+class PlanRecord(BaseModel):
+    """One plan as the planning service's table keeps it (written whole, idempotently)."""
+
+    plan_id: UUID
+    case_id: UUID
+    client_id: UUID
+    municipality_code: str
+    status: str = AWAITING
+    assessment_completed_on: date
+    plan_start_due_on: date
+    type: str | None = None
+    plan_on: date | None = None
+    first_plan_on: date | None = None
+    ends_on: date | None = None
+    referral_due_on: date | None = None
+    referral_met_on: date | None = None
+    review_due_on: date | None = None
+    wellbeing_county_participant: str | None = None
+    family_members: list[UUID] = Field(default_factory=list)
+    client_languages: list[str] = Field(default_factory=list)
+    service_needs: list[str] = Field(default_factory=list)  # the assessment's (service map codes or measure kinds)
+    goals: str | None = None
+    measures: list[Measure] = Field(default_factory=list)
+    reviews: list[Review] = Field(default_factory=list)
+    extensions: list[Extension] = Field(default_factory=list)
+    unmatched_reports: list[dict[str, Any]] = Field(default_factory=list)
+    ended_on: date | None = None
+    end_reason: str | None = None
+    actions: list[Action] = Field(default_factory=list)
+
+
+class PlanState(BaseModel):
+    """Everything the workflow knows: the `state` query's answer, and what continue-as-new carries."""
+
+    record: PlanRecord
+    case_stage: Stage = Stage.planning
+    case_status: CaseStatus = CaseStatus.awaiting_plan
+    case_changed_at: datetime | None = None
+    sent: list[str] = Field(default_factory=list)  # alarms rung: "<kind>:<due_on>:<what>"
+    set_at: dict[str, datetime] = Field(default_factory=dict)  # when each deadline got its current day
+    closed: bool = False
+    runs: int = 1  # this many runs of the workflow so far (continue-as-new)
+
+
+def refuse(code: str, reason: str, status: int = 409, **params: Any) -> ApplicationError:
+    """A refused command: the HTTP side answers `status` with the catalogue text of `code`."""
+    return ApplicationError(reason, {"status": status, "params": params}, type=code, non_retryable=True)
+
+
+def at_reminder_time(day: date) -> datetime:
+    return datetime.combine(day, REMINDER_TIME, tzinfo=FINNISH_TIME)
+
+
+def end_of_day(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=FINNISH_TIME)
+
+
+async def wait_until(condition: Callable[[], bool], moment: datetime) -> bool:
+    """A durable timer that a command can cut short: True when the condition came true first."""
+    remaining = (moment - workflow.now()).total_seconds()
+    if remaining <= 0:
+        return condition()
+    try:
+        await workflow.wait_condition(condition, timeout=timedelta(seconds=remaining))
+        return True
+    except asyncio.TimeoutError:
+        return False
+
+
+@workflow.defn(name=PLAN_WORKFLOW)
+class IntegrationPlanWorkflow:
+    @workflow.init
+    def __init__(self, given: PlanInput) -> None:
+        self.given = given
+        self.timings = given.timings
+        self.lock = asyncio.Lock()  # one change at a time: timers, commands and reports take turns
+        self.version = 0  # bumped by every change that moves the timers
+        if given.carried is not None:
+            self.state = PlanState.model_validate(given.carried)
+            self.state.runs += 1
+        else:
+            self.state = PlanState(
+                record=PlanRecord(
+                    plan_id=workflow.uuid4(),
+                    case_id=given.case_id,
+                    client_id=given.client_id,
+                    municipality_code=given.municipality_code,
+                    assessment_completed_on=given.assessment_completed_on,
+                    plan_start_due_on=given.plan_start_due_on,
+                    type=given.plan_type,
+                    wellbeing_county_participant=given.wellbeing_county_participant,
+                    client_languages=given.client_languages,
+                    service_needs=given.service_needs,
+                ),
+                set_at={DeadlineKind.plan_start.value: workflow.now()},
+            )
+
+    @property
+    def record(self) -> PlanRecord:
+        return self.state.record
+
+    # --- the clock -------------------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, given: PlanInput) -> PlanOutcome:
+        if given.carried is None:
+            async with self.lock:
+                await self._save("opened", None)
+        while not self.state.closed and self.record.status != ENDED:
+            if self._should_continue_as_new():
+                await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self.lock.locked())
+                workflow.continue_as_new(given.model_copy(update={"carried": self.state.model_dump(mode="json")}))
+            version = self.version
+            changed = lambda: self.state.closed or self.version != version  # noqa: E731
+            alarm = self._next_alarm()
+            if alarm is None:
+                await workflow.wait_condition(changed)
+                continue
+            moment, key = alarm
+            if await wait_until(changed, moment):
+                continue
+            async with self.lock:
+                if not changed():
+                    await self._ring(key)
+        async with self.lock:
+            if self.record.status != ENDED:
+                self.record.status, self.record.end_reason = ENDED, "closed"
+                self.record.ended_on = workflow.now().astimezone(FINNISH_TIME).date()
+                await self._save("closed", None)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return PlanOutcome(ended_on=self.record.ended_on, reason=self.record.end_reason or "closed")
+
+    def _should_continue_as_new(self) -> bool:
+        info = workflow.info()
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() > self.given.history_limit
+
+    def _max_end(self) -> date | None:
+        first = self.record.first_plan_on
+        return add_months(first, self.timings.plans_total_max_months) if first else None
+
+    def deadlines(self) -> list[Deadline]:
+        """Every open deadline of the plan, nearest first."""
+        r = self.record
+        found: list[Deadline] = []
+        if r.status == AWAITING:
+            found.append(Deadline(kind=DeadlineKind.plan_start, due_on=r.plan_start_due_on))
+        elif r.status in (ACTIVE, EXPIRED):
+            if r.referral_met_on is None and r.referral_due_on is not None:
+                found.append(Deadline(kind=DeadlineKind.plan_referral, due_on=r.referral_due_on))
+            if r.review_due_on is not None:
+                found.append(Deadline(kind=DeadlineKind.plan_review, due_on=r.review_due_on))
+            if r.ends_on is not None:
+                found.append(Deadline(kind=DeadlineKind.plan_end, due_on=r.ends_on))
+        return sorted(found, key=lambda d: (d.due_on, d.kind.value))
+
+    def _next_alarm(self) -> tuple[datetime, str] | None:
+        alarms: list[tuple[datetime, str]] = []
+        for deadline in self.deadlines():
+            prefix = f"{deadline.kind.value}:{deadline.due_on.isoformat()}"
+            overdue = f"{prefix}:overdue"
+            if overdue not in self.state.sent:
+                alarms.append((end_of_day(deadline.due_on), overdue))
+                set_at = self.state.set_at.get(deadline.kind.value)
+                for days in self.timings.reminder_days:
+                    key = f"{prefix}:reminder-{days}"
+                    moment = at_reminder_time(deadline.due_on - timedelta(days=days))
+                    if key not in self.state.sent and (set_at is None or moment > set_at):
+                        alarms.append((moment, key))
+            elif f"{prefix}:escalate" not in self.state.sent and not (
+                deadline.kind == DeadlineKind.plan_end and deadline.due_on == self._max_end()
+            ):
+                alarms.append((end_of_day(deadline.due_on) + timedelta(days=self.timings.escalation_days), f"{prefix}:escalate"))
+        return min(alarms) if alarms else None
+
+    async def _ring(self, key: str) -> None:
+        kind_value, due_value, what = key.split(":")
+        kind, due_on = DeadlineKind(kind_value), date.fromisoformat(due_value)
+        self.state.sent.append(key)
+        self.version += 1
+        due = {"deadline_kind": kind.value, "due_on": due_on.isoformat()}
+        if what.startswith("reminder-"):
+            await self._notify("plan_deadline_reminder", "caseworker", {**due, "days": int(what.split("-", 1)[1])})
+            return
+        if what == "escalate":
+            await self._notify("deadline_missed", "coordinator", due)
+            await self._save(f"{kind.value}_escalated", None)
+            return
+        # The deadline has passed.
+        if kind == DeadlineKind.plan_end and due_on == self._max_end():
+            # All plans together have reached the policy's limit: the plan ends, the path closes the case.
+            self.record.status, self.record.end_reason, self.record.ended_on = ENDED, TIME_LIMIT, due_on
+            await self._save("time_limit_reached", None)
+            return
+        if kind == DeadlineKind.plan_start:
+            await self._case(Stage.planning, CaseStatus.plan_overdue, "deadline.plan_start.missed")
+        elif kind == DeadlineKind.plan_review and self.state.case_status == CaseStatus.plan_active:
+            await self._case(Stage.follow_up, CaseStatus.review_overdue, "deadline.plan_review.missed")
+        elif kind == DeadlineKind.plan_end:
+            self.record.status = EXPIRED
+            await self._case(Stage.follow_up, CaseStatus.plan_expired, "deadline.plan_end.passed")
+        else:
+            await self._case(self.state.case_stage, self.state.case_status, f"deadline.{kind.value}.missed", announce=True)
+        await self._notify("deadline_missed", "caseworker", due)
+        await self._save(f"{kind.value}_missed", None)
+
+    # --- staff commands ----------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self.state.closed or self.record.status == ENDED:
+            raise refuse("plan_closed", "the plan has ended")
+
+    def _check_made(self) -> None:
+        self._check_open()
+        if self.record.status == AWAITING:
+            raise refuse("plan_not_made", "the plan has not been drawn up yet")
+
+    @workflow.update(name=MAKE)
+    async def make(self, command: Command) -> CommandResult:
+        body = command.make
+        assert body is not None
+        plan_on = body.plan_on or command.today
+        async with self.lock:
+            r = self.record
+            r.status, r.type, r.plan_on, r.first_plan_on = ACTIVE, body.type, plan_on, plan_on
+            r.ends_on = body.ends_on or add_months(plan_on, self.timings.first_plan_max_months)
+            r.referral_due_on = add_months(plan_on, self.timings.referral_months)
+            r.review_due_on = add_months(plan_on, self.timings.review_months)
+            r.wellbeing_county_participant = body.wellbeing_county_participant or r.wellbeing_county_participant
+            r.family_members = list(body.family_members)
+            r.goals = body.goals
+            r.measures = [Measure(measure_id=workflow.uuid4(), **m.model_dump()) for m in body.measures]
+            self._referral_check(plan_on)
+            now = workflow.now()
+            for kind in (DeadlineKind.plan_referral, DeadlineKind.plan_review, DeadlineKind.plan_end):
+                self.state.set_at[kind.value] = now
+            self.version += 1
+            await self._case(Stage.follow_up, CaseStatus.plan_active, f"plan.made.{body.type}", command.actor)
+            await self._save("made", command.actor)
+            return self._result()
+
+    @make.validator
+    def check_make(self, command: Command) -> None:
+        self._check_open()
+        body = command.make
+        if body is None:
+            raise refuse("command_body_missing", "the make command has no `make` body", 422, command=MAKE)
+        if self.record.status != AWAITING:
+            raise refuse("plan_already_made", "the plan has already been drawn up: review it instead")
+        if body.type == "multi_sectoral" and not (body.wellbeing_county_participant or self.record.wellbeing_county_participant):
+            raise refuse("wellbeing_participant_missing", "a multi-sectoral plan needs the wellbeing services county's participant", 422)
+        if body.type == "family" and not body.family_members:
+            raise refuse("family_members_missing", "a family plan links the household members' plans: name at least one", 422)
+        plan_on = body.plan_on or command.today
+        if plan_on > command.today:
+            raise refuse("plan_date_in_future", "the plan's date is in the future", 422, on=plan_on.isoformat())
+        if plan_on < self.record.assessment_completed_on:
+            raise refuse("plan_date_before_assessment", "the plan's date is before the assessment was completed", 422, on=plan_on.isoformat())
+        longest = add_months(plan_on, self.timings.first_plan_max_months)
+        if body.ends_on is not None and not plan_on < body.ends_on <= longest:
+            raise refuse("plan_end_beyond_limit", "the first plan lasts at most the policy's time", 422, ends_on=body.ends_on.isoformat(), latest=longest.isoformat())
+        ends_on = body.ends_on or longest
+        for measure in body.measures:
+            self._check_measure(measure, plan_on, ends_on)
+
+    @workflow.update(name=REVIEW)
+    async def review(self, command: Command) -> CommandResult:
+        body = command.review
+        assert body is not None
+        reviewed_on = body.reviewed_on or command.today
+        async with self.lock:
+            changes = [self._apply_change(change) for change in body.measure_changes]
+            next_review_on = body.next_review_on or add_months(reviewed_on, self.timings.review_months)
+            self.record.reviews.append(
+                Review(
+                    review_id=workflow.uuid4(),
+                    reviewed_on=reviewed_on,
+                    notes=body.notes,
+                    changes=changes,
+                    next_review_on=next_review_on,
+                    by=command.actor.name or command.actor.sub,
+                )
+            )
+            self.record.review_due_on = next_review_on
+            self.state.set_at[DeadlineKind.plan_review.value] = workflow.now()
+            self._referral_check(reviewed_on)
+            self.version += 1
+            status = CaseStatus.plan_active if self.state.case_status == CaseStatus.review_overdue else self.state.case_status
+            await self._case(Stage.follow_up, status, "plan.reviewed", command.actor, announce=True)
+            await self._save("reviewed", command.actor)
+            return self._result()
+
+    @review.validator
+    def check_review(self, command: Command) -> None:
+        self._check_made()
+        body = command.review
+        if body is None:
+            raise refuse("command_body_missing", "the review command has no `review` body", 422, command=REVIEW)
+        reviewed_on = body.reviewed_on or command.today
+        assert self.record.plan_on is not None
+        if reviewed_on > command.today:
+            raise refuse("plan_date_in_future", "the review's date is in the future", 422, on=reviewed_on.isoformat())
+        if reviewed_on < self.record.plan_on:
+            raise refuse("review_before_plan", "the review's date is before the plan's", 422, on=reviewed_on.isoformat())
+        latest = add_months(reviewed_on, self.timings.review_months)
+        if body.next_review_on is not None and not reviewed_on < body.next_review_on <= latest:
+            raise refuse("next_review_beyond_limit", "the next review is due at the latest the policy's time after this one", 422,
+                         on=body.next_review_on.isoformat(), latest=latest.isoformat())
+        for change in body.measure_changes:
+            self._check_change(change)
+
+    @workflow.update(name=ADD_MEASURE)
+    async def add_measure(self, command: Command) -> CommandResult:
+        assert command.measure is not None
+        async with self.lock:
+            measure = Measure(measure_id=workflow.uuid4(), **command.measure.model_dump())
+            self.record.measures.append(measure)
+            referral = self._referral_check(command.today)
+            await self._case(Stage.follow_up, self.state.case_status, f"plan.measure_added.{measure.kind}", command.actor, announce=True)
+            await self._save("measure_added", command.actor)
+            if referral:
+                self.version += 1
+            return self._result(measure.measure_id)
+
+    @add_measure.validator
+    def check_add_measure(self, command: Command) -> None:
+        self._check_made()
+        if command.measure is None:
+            raise refuse("command_body_missing", "the add_measure command has no `measure` body", 422, command=ADD_MEASURE)
+        assert self.record.plan_on is not None and self.record.ends_on is not None
+        self._check_measure(command.measure, self.record.plan_on, self.record.ends_on)
+
+    @workflow.update(name=UPDATE_MEASURE)
+    async def update_measure(self, command: Command) -> CommandResult:
+        assert command.change is not None
+        async with self.lock:
+            self._apply_change(command.change)
+            measure = self._measure(command.change.measure_id)
+            assert measure is not None
+            if self._referral_check(command.today):
+                self.version += 1
+            await self._case(Stage.follow_up, self.state.case_status, f"plan.measure_updated.{measure.kind}.{measure.status}", command.actor, announce=True)
+            await self._save("measure_updated", command.actor)
+            return self._result(measure.measure_id)
+
+    @update_measure.validator
+    def check_update_measure(self, command: Command) -> None:
+        self._check_made()
+        if command.change is None:
+            raise refuse("command_body_missing", "the update_measure command has no `change` body", 422, command=UPDATE_MEASURE)
+        self._check_change(command.change)
+
+    @workflow.update(name=EXTEND)
+    async def extend(self, command: Command) -> CommandResult:
+        body = command.extend
+        assert body is not None and self.record.ends_on is not None
+        async with self.lock:
+            self.record.extensions.append(
+                Extension(
+                    decided_on=body.decided_on or command.today,
+                    from_ends_on=self.record.ends_on,
+                    ends_on=body.ends_on,
+                    reason=body.reason,
+                    by=command.actor.name or command.actor.sub,
+                )
+            )
+            self.record.ends_on = body.ends_on
+            self.record.status = ACTIVE
+            self.state.set_at[DeadlineKind.plan_end.value] = workflow.now()
+            self.version += 1
+            status = CaseStatus.plan_active if self.state.case_status == CaseStatus.plan_expired else self.state.case_status
+            await self._case(Stage.follow_up, status, "plan.extended", command.actor, announce=True)
+            await self._save("extended", command.actor)
+            return self._result()
+
+    @extend.validator
+    def check_extend(self, command: Command) -> None:
+        self._check_made()
+        body = command.extend
+        if body is None:
+            raise refuse("command_body_missing", "the extend command has no `extend` body", 422, command=EXTEND)
+        assert self.record.ends_on is not None
+        latest = self._max_end()
+        assert latest is not None
+        if body.ends_on <= self.record.ends_on:
+            raise refuse("extension_not_later", "an extension ends later than the plan does now", 422, ends_on=self.record.ends_on.isoformat())
+        if body.ends_on > latest:
+            raise refuse("plan_end_beyond_limit", "all plans together last at most the policy's time", 422,
+                         ends_on=body.ends_on.isoformat(), latest=latest.isoformat())
+        if body.decided_on is not None and body.decided_on > command.today:
+            raise refuse("plan_date_in_future", "the decision's date is in the future", 422, on=body.decided_on.isoformat())
+
+    # --- the rules of measures ------------------------------------------------------------------
+
+    def _check_measure(self, measure: MeasureBody, plan_on: date, ends_on: date) -> None:
+        if measure.starts_on and measure.ends_on and measure.ends_on < measure.starts_on:
+            raise refuse("measure_dates_reversed", "the measure ends before it starts", 422)
+        for day in (measure.starts_on, measure.ends_on):
+            if day is not None and not plan_on <= day <= ends_on:
+                raise refuse("measure_outside_plan_period", "the measure's dates are outside the plan's period", 422,
+                             on=day.isoformat(), plan_on=plan_on.isoformat(), ends_on=ends_on.isoformat())
+        if measure.kind == "civic_orientation":
+            minimum = self.timings.civic_orientation_min_hours
+            if measure.hours is None or measure.hours < minimum:
+                raise refuse("civic_orientation_too_short", "civic orientation lasts at least the policy's hours", 422,
+                             hours=measure.hours or 0, minimum=minimum)
+            known = self.given.client_languages
+            if measure.language is None or (known and measure.language not in known):
+                raise refuse("civic_orientation_language", "civic orientation is given in a language the client knows", 422,
+                             language=measure.language or "-", known=", ".join(known) or "-")
+
+    def _measure(self, measure_id: UUID) -> Measure | None:
+        return next((m for m in self.record.measures if m.measure_id == measure_id), None)
+
+    def _merged(self, change: MeasureChange) -> MeasureBody:
+        measure = self._measure(change.measure_id)
+        assert measure is not None
+        given = change.model_dump(exclude={"measure_id"}, exclude_none=True)
+        return MeasureBody.model_validate({**measure.model_dump(include=set(MeasureBody.model_fields)), **given})
+
+    def _check_change(self, change: MeasureChange) -> None:
+        if self._measure(change.measure_id) is None:
+            raise refuse("measure_unknown", "the plan has no such measure", 422, measure_id=str(change.measure_id))
+        assert self.record.plan_on is not None and self.record.ends_on is not None
+        self._check_measure(self._merged(change), self.record.plan_on, self.record.ends_on)
+
+    def _apply_change(self, change: MeasureChange) -> dict[str, Any]:
+        measure = self._measure(change.measure_id)
+        assert measure is not None
+        given = change.model_dump(mode="json", exclude={"measure_id"}, exclude_none=True)
+        before = {name: _jsonable(getattr(measure, name)) for name in given}
+        merged = self._merged(change)
+        for name in given:
+            setattr(measure, name, getattr(merged, name))
+        return {"measure_id": str(measure.measure_id), "from": before, "to": given}
+
+    def _referral_check(self, today: date) -> bool:
+        """The plan_referral deadline is met once a measure is referred (or under way)."""
+        if self.record.referral_met_on is None and any(m.status in REFERRED for m in self.record.measures):
+            self.record.referral_met_on = today
+            return True
+        return False
+
+    # --- facts reported -----------------------------------------------------------------------
+
+    @workflow.signal(name=SERVICE_REPORTED)
+    async def on_service_reported(self, report: ServiceReport) -> None:
+        async with self.lock:
+            if self.state.closed or self.record.status == ENDED:
+                return
+            seen = [m for m in self.record.measures for r in m.reports if r.get("event_id") == report.event_id]
+            if seen or any(r.get("event_id") == report.event_id for r in self.record.unmatched_reports):
+                return  # the same report again
+            entry = report.model_dump(mode="json", include={"service_code", "status", "on", "result", "reported_by", "event_id"})
+            candidates = [m for m in self.record.measures if m.service_code == report.service_code]
+            open_ones = [m for m in candidates if m.status not in ("completed", "cancelled")]
+            measure = (open_ones or candidates or [None])[0]
+            if measure is None:
+                self.record.unmatched_reports.append(entry)
+            else:
+                measure.reports.append(entry)
+                measure.status = report.status  # type: ignore[assignment]  # started | completed | interrupted
+                if report.result:
+                    measure.outcome = {**(measure.outcome or {}), **report.result}
+                if self._referral_check(report.on):
+                    self.version += 1
+            await self._case(self.state.case_stage, self.state.case_status, f"service.{report.status}: {report.service_code}", announce=True)
+            await self._save("service_reported", None)
+
+    @workflow.signal(name=CLOSE)
+    def on_close(self, reason: str | None = None) -> None:
+        self.state.closed = True
+        self.version += 1
+
+    @workflow.query(name=STATE)
+    def current(self) -> PlanState:
+        return self.state
+
+    # --- the hands ----------------------------------------------------------------------------
+
+    def _result(self, measure_id: UUID | None = None) -> CommandResult:
+        changed_at = self.state.case_changed_at or datetime.min.replace(tzinfo=UTC)
+        return CommandResult(case_id=self.record.case_id, status=self.state.case_status.value, changed_at=changed_at, measure_id=measure_id)
+
+    async def _case(self, stage: Stage, status: CaseStatus, reason: str, actor: Actor | None = None, *, announce: bool = False) -> None:
+        deadlines = self.deadlines()
+        change = CaseChange(
+            case_id=self.record.case_id,
+            stage=stage,
+            status=status,
+            next_deadline=deadlines[0] if deadlines else None,
+            reason=reason,
+            changed_by=(actor.name or actor.sub) if actor else None,
+            deadlines=deadlines,
+            announce=announce,
+        )
+        asked_at = workflow.now()
+        changed_at = await workflow.execute_activity(
+            "record_case_change", change, result_type=datetime | None, **INTAKE_OPTIONS  # type: ignore[arg-type]
+        )
+        self.state.case_changed_at = changed_at or asked_at
+        self.state.case_stage, self.state.case_status = stage, status
+
+    async def _save(self, action: str, actor: Actor | None) -> None:
+        self.record.actions.append(
+            Action(action=action, sub=actor.sub if actor else None, name=(actor.name or None) if actor else None, at=workflow.now())
+        )
+        await workflow.execute_activity("record_plan", self.record, **ACTIVITY_OPTIONS)
+
+    async def _notify(self, kind: str, role: str, params: dict[str, Any]) -> None:
+        """Through intake, which fills in the case's municipality as it is now (the client may
+        have moved since the plan began)."""
+        await workflow.execute_activity(
+            "request_notification",
+            NotificationRequested(
+                notification_id=workflow.uuid4(),
+                kind=kind,
+                recipient_role=role,
+                case_id=self.record.case_id,
+                client_id=self.record.client_id,
+                params=params,
+            ),
+            **INTAKE_OPTIONS,
+        )
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    return value

@@ -1,5 +1,6 @@
 """The reverse proxy (docker compose) and the Ingress (Kubernetes) send every path to the service
-that serves it: a case's assessment commands to assessment, its assignee to intake, the
+that serves it: a case's assessment commands to assessment, its plan to planning, its assignee
+and closure to intake, the
 municipal staff views to intake, the case views to notifications."""
 
 from __future__ import annotations
@@ -20,6 +21,16 @@ OWNERS = {
     f"{CASE}/assessment": "assessment",
     f"{CASE}/assignee": "intake",
     f"{CASE}/assignee/take": "intake",
+    f"{CASE}/plan": "planning",
+    f"{CASE}/plan/reviews": "planning",
+    f"{CASE}/plan/measures": "planning",
+    f"{CASE}/plan/measures/0b9d1c1e-2f43-4f7e-9d55-1d2b3c4d5e6f": "planning",
+    f"{CASE}/plan/extensions": "planning",
+    f"{CASE}/planning-notes": "notifications",  # only the whole segment `plan` is planning's
+    f"{CASE}/closure": "intake",
+    f"{CASE}/plan/suggestions": "planning",
+    "/api/v1/service-map": "planning",
+    "/api/v1/service-map/EX-HAME-KOTO-FI": "planning",
     "/api/v1/municipal/recruitment-notices": "intake",
     "/api/v1/municipal/cases/x/employment": "intake",
     "/api/v1/recruitment-notices": "intake",

@@ -1,0 +1,45 @@
+"""CONTRACT §5 `POST /api/v1/cases/{case_id}/closure`: intake owns the client's path, so it closes
+it. The route sends the `close` update to the path (`client-<client_id>`), which tells its
+children (the assessment is cancelled, the plan ends), records the case closed with the reason's
+status and ends; the answer is the case as `GET /api/v1/cases/{case_id}` shows it right after.
+
+Who may do what: docs/roles.md."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Request
+
+from services.intake.closure.commands import CLOSE, CloseCase, Closure, ClosureResult
+from services.intake.workflows import path_workflow_id
+from shared import clock
+from shared.auth import StaffUser, require_role
+from shared.cases import VisibleCase, case_after
+from shared.refusals import Conflict
+from shared.service import ServiceContext, context_dependency
+from shared.staff_commands import CASE_ANSWER, execute_update
+
+router = APIRouter(prefix="/api/v1/cases/{case_id}", tags=["intake"])
+
+Context = Annotated[ServiceContext, Depends(context_dependency("intake"))]
+CaseWorker = Annotated[StaffUser, require_role("caseworker", "coordinator")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(max_length=200, description="Repeating a command with the same key has no second effect"),
+]
+
+
+@router.post("/closure", responses=CASE_ANSWER, summary="Close the case: the client's path ends (CONTRACT §5)")
+async def close(
+    case_id: UUID, body: CloseCase, request: Request, case: VisibleCase, user: CaseWorker, ctx: Context, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
+    if case["stage"] == "closed" and not idempotency_key:  # a repeat with its key answers as the first time
+        raise Conflict("case_already_closed")
+    closure = Closure(closure=body, today=clock.today(), actor_sub=user.sub, actor_name=user.name or None)
+    result = await execute_update(
+        ctx.temporal, path_workflow_id(case["client_id"]), CLOSE, closure, user=user, key=idempotency_key,
+        result_type=ClosureResult, not_open="case_already_closed", fallback="closure_refused",
+    )
+    return await case_after(request, case_id, result.changed_at)

@@ -1,0 +1,137 @@
+"""What staff tell an integration plan, and what it answers: the payloads of the plan workflow's
+updates, shared by the HTTP routes (which validate bodies with them) and the workflow (which
+receives them). Pydantic only: the workflow sandbox imports this module."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Update names of the `IntegrationPlan` workflow (`plan-<case_id>`, task queue kotopolku-planning).
+MAKE = "make"  # CONTRACT §5 POST /plan
+REVIEW = "review"  # CONTRACT §5 POST /plan/reviews
+ADD_MEASURE = "add_measure"
+UPDATE_MEASURE = "update_measure"
+EXTEND = "extend"
+# Signals: facts reported to the plan.
+SERVICE_REPORTED = "service_reported"  # a provider's report (shared.contracts.ServiceReport)
+CLOSE = "close"  # the client's path closed the case: the plan ends (shared.contracts.PLAN_CLOSE_SIGNAL)
+# Query
+STATE = "state"
+
+PlanType = Literal["individual", "multi_sectoral", "family"]
+MeasureKind = Literal[
+    "language_studies",
+    "integration_training",
+    "literacy_training",
+    "civic_orientation",
+    "self_motivated_studies",
+    "work_try_out",
+    "job_search_support",
+    "early_childhood_education",
+    "school",
+    "health_and_social_services",
+    "other",
+]
+MeasureStatus = Literal["planned", "referred", "started", "completed", "interrupted", "cancelled"]
+# A measure in one of these has been referred: the plan_referral deadline is met.
+REFERRED = ("referred", "started", "completed")
+LANGUAGE = r"^[a-z]{2,3}$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Actor(BaseModel):
+    """Who gave the command (from the staff token)."""
+
+    sub: str
+    name: str = ""
+
+
+class MeasureBody(Strict):
+    """A measure of the plan: what, who provides it, in which language, when, how much."""
+
+    kind: MeasureKind
+    description: str | None = Field(default=None, max_length=1000)
+    service_code: str | None = Field(default=None, max_length=100, description="the provider's service code (the service map's): providers' reports find the measure by it")
+    provider: str | None = Field(default=None, max_length=200)
+    language: str | None = Field(default=None, pattern=LANGUAGE, description="ISO 639-1 (or 639-3)")
+    starts_on: date | None = None
+    ends_on: date | None = None
+    hours: float | None = Field(default=None, ge=0, le=10_000)
+    status: MeasureStatus = "planned"
+    outcome: dict[str, Any] | None = Field(default=None, description='e.g. {"language": "fi", "cefr": "B1.1"}')
+
+
+class MeasureFields(Strict):
+    """A change to a measure: only the fields given change (null leaves a field as it was)."""
+
+    description: str | None = Field(default=None, max_length=1000)
+    service_code: str | None = Field(default=None, max_length=100)
+    provider: str | None = Field(default=None, max_length=200)
+    language: str | None = Field(default=None, pattern=LANGUAGE)
+    starts_on: date | None = None
+    ends_on: date | None = None
+    hours: float | None = Field(default=None, ge=0, le=10_000)
+    status: MeasureStatus | None = None
+    outcome: dict[str, Any] | None = None
+
+
+class MeasureChange(MeasureFields):
+    measure_id: UUID
+
+
+class MakePlan(Strict):
+    """CONTRACT §5: at least `type`. A plan may start with no measures."""
+
+    type: PlanType
+    plan_on: date | None = Field(default=None, description="the plan's date (default today, Finnish time)")
+    ends_on: date | None = Field(default=None, description="default: the longest first plan the policy allows")
+    wellbeing_county_participant: str | None = Field(default=None, max_length=200, description="multi_sectoral: who takes part for the wellbeing services county")
+    family_members: list[UUID] = Field(default_factory=list, description="family: the cases of the household members whose plans are linked")
+    goals: str | None = Field(default=None, max_length=4000)
+    measures: list[MeasureBody] = Field(default_factory=list)
+
+
+class ReviewPlan(Strict):
+    """CONTRACT §5: `{}` or `{"reviewed_on": …}`; notes, changed measures and the next review."""
+
+    reviewed_on: date | None = None
+    notes: str | None = Field(default=None, max_length=4000)
+    measure_changes: list[MeasureChange] = Field(default_factory=list)
+    next_review_on: date | None = Field(default=None, description="default: the longest the policy allows")
+
+
+class ExtendPlan(Strict):
+    """A decision to extend the plan, recorded with its reason; within the policy's total."""
+
+    ends_on: date
+    reason: str = Field(min_length=1, max_length=2000)
+    decided_on: date | None = None
+
+
+class Command(BaseModel):
+    """An update's argument: the command, who gave it, and the day it counts for."""
+
+    actor: Actor
+    today: date  # Finnish date when the command was given
+    make: MakePlan | None = None
+    review: ReviewPlan | None = None
+    measure: MeasureBody | None = None
+    change: MeasureChange | None = None
+    extend: ExtendPlan | None = None
+
+
+class CommandResult(BaseModel):
+    """What an accepted update answers: where the case now is (the route then returns the case as
+    the case API shows it)."""
+
+    case_id: UUID
+    status: str
+    changed_at: datetime
+    measure_id: UUID | None = None

@@ -1,0 +1,87 @@
+"""The only writers of the service map, and the suggestions made from it."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.planning.servicemap.models import ServiceItem, ServiceMapEntry, Suggestion
+from shared import municipalities
+from shared.clock import now
+
+NEARNESS = ("municipality", "region", "remote")
+
+
+def item(entry: ServiceMapEntry) -> ServiceItem:
+    return ServiceItem.model_validate(entry.model_dump(exclude={"updated_at"}))
+
+
+async def put_service(session: AsyncSession, service: ServiceItem) -> ServiceMapEntry:
+    """Add the service, or replace the one with its code."""
+    values = service.model_dump(mode="json", exclude={"service_code"})
+    entry = await session.get(ServiceMapEntry, service.service_code)
+    if entry is None:
+        entry = ServiceMapEntry(service_code=service.service_code, updated_at=now(), **values)
+    else:
+        for name, value in values.items():
+            setattr(entry, name, value)
+        entry.updated_at = now()
+    session.add(entry)
+    return entry
+
+
+async def remove_service(session: AsyncSession, service_code: str) -> bool:
+    entry = await session.get(ServiceMapEntry, service_code)
+    if entry is None:
+        return False
+    await session.delete(entry)
+    return True
+
+
+async def load_services(session: AsyncSession, services: list[ServiceItem]) -> int:
+    """Load a catalogue (e.g. the example file): every service added or replaced by its code."""
+    for service in services:
+        await put_service(session, service)
+    return len(services)
+
+
+def listing(*, region: str | None = None, kind: str | None = None, example: bool | None = None):
+    statement = select(ServiceMapEntry)
+    if region is not None:
+        statement = statement.where(ServiceMapEntry.region == region)
+    if kind is not None:
+        statement = statement.where(ServiceMapEntry.kind == kind)
+    if example is not None:
+        statement = statement.where(ServiceMapEntry.example == example)
+    return statement.order_by(ServiceMapEntry.region, ServiceMapEntry.service_code)
+
+
+def _nearness(entry: ServiceMapEntry, municipality_code: str) -> str | None:
+    home = municipalities.get(municipality_code)
+    in_region = home is not None and entry.region == home.region
+    if municipality_code in entry.municipality_codes:
+        return "municipality"
+    if in_region and not entry.municipality_codes:
+        return "region"
+    if entry.delivery in ("remote", "both"):
+        return "remote"
+    return "region" if in_region else None
+
+
+async def suggest(
+    session: AsyncSession, *, municipality_code: str, needs: list[str], languages: list[str]
+) -> list[Suggestion]:
+    """Services answering the needs (a service code or a measure kind), in a language the client
+    knows (all, when none is known), that the client can reach: in the municipality first, then
+    the region, then remote services elsewhere."""
+    if not needs:
+        return []
+    entries = (await session.exec(select(ServiceMapEntry))).all()
+    found: list[Suggestion] = []
+    for entry in entries:
+        matches = [need for need in needs if need in (entry.service_code, entry.kind)]
+        shared = [language for language in entry.languages if language in languages] if languages else list(entry.languages)
+        nearness = _nearness(entry, municipality_code)
+        if matches and shared and nearness:
+            found.append(Suggestion(**item(entry).model_dump(), matches=matches, nearness=nearness, shared_languages=shared))
+    return sorted(found, key=lambda s: (NEARNESS.index(s.nearness), -len(s.matches), s.service_code))

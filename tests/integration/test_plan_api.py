@@ -1,0 +1,237 @@
+"""The integration plan's staff commands (CONTRACT §5 `plan`, `plan/reviews`, `closure`, and the
+project's measures and extensions) against a real Kotopolku (RabbitMQ, Temporal, SQLite and
+PostgreSQL): a registration opens the client's path, the real assessment routes hand it over, the
+path starts its real `IntegrationPlan` child; the routes' answers are the workflows' own — their
+validators' refusals, and the case as the projection shows it once the workflow has moved it.
+The last test follows one client from the registration event to the closed case and the
+completed path workflow."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from temporalio.client import WorkflowExecutionStatus
+
+from shared.auth import mint_token
+from shared.clock import today
+from shared.contracts import SERVICE_REPORTED, plan_workflow_id
+from shared.i18n import MESSAGES
+from shared.policy import add_months
+from support import event, eventually, make_settings, person, publish, registration, running, token
+
+
+@pytest.fixture
+def settings(tmp_path, amqp_url, temporal_address, database_url):
+    return make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url)
+
+
+def no_role(settings) -> dict[str, str]:
+    return {"Authorization": "Bearer " + mint_token(settings, sub="nobody", name="Ei Roolia", roles=[], municipalities=["109"])}
+
+
+def assert_refused(response, code: str, status: int = 409) -> None:
+    assert response.status_code == status and response.json()["detail"]["code"] == code, response.text
+    messages = response.json()["detail"]["messages"]
+    assert set(messages) == {"fi", "sv", "en"} and all(messages.values()), messages
+
+
+async def case_now(http, case_id, headers) -> dict:
+    return (await http.get(f"/api/v1/cases/{case_id}", headers=headers)).json()
+
+
+async def case_awaiting_plan(http, amqp_url, staff, complete: dict | None = None, **person) -> dict:
+    """A registration's case, taken through the real assessment routes to `awaiting_plan`, once
+    its plan workflow is open."""
+    await publish(amqp_url, event(registration(municipality_code="109", **person)))
+
+    async def found():
+        items = (await http.get("/api/v1/cases", headers=staff)).json()["items"]
+        return [item for item in items if item["status"] == "awaiting_assessment"]
+
+    [case] = await eventually(found, what="the registered case")
+    case_id = case["case_id"]
+    assessment = f"/api/v1/cases/{case_id}/assessment"
+    await eventually(lambda: _ok(http.get(assessment, headers=staff)), what="the assessment workflow")
+    assert (await http.post(f"{assessment}/start", json={}, headers=staff)).status_code == 200
+    body = complete or {"plan_needed": True, "plan_type": "individual"}
+    completed = await http.post(f"{assessment}/complete", json=body, headers=staff)
+    assert completed.status_code == 200, completed.text
+    assert completed.json()["status"] == "awaiting_plan"
+
+    async def plan_open():
+        return (await http.get(f"/api/v1/cases/{case_id}/plan", headers=staff)).status_code == 200
+
+    await eventually(plan_open, what="the case's plan workflow")
+    return completed.json()
+
+
+async def _ok(call) -> bool:
+    return (await call).status_code == 200
+
+
+COMMANDS = {
+    "": ({"type": "individual"}, {"type": "solo", "plan_on": "soon"}, {"type", "plan_on"}),
+    "/reviews": ({"notes": "ok"}, {"reviewed_on": "yesterday"}, {"reviewed_on"}),
+    "/measures": ({"kind": "language_studies"}, {"kind": "yoga", "hours": -1}, {"kind", "hours"}),
+    "/extensions": ({"ends_on": "2030-01-01", "reason": "x"}, {"ends_on": "never"}, {"ends_on", "reason"}),
+}
+
+
+async def test_plan_commands_answer_with_the_case(settings, amqp_url):
+    caseworker = token(settings, "109", role="caseworker", sub="cw-1")
+    async with running(settings) as (runtime, http):
+        case = await case_awaiting_plan(http, amqp_url, caseworker)
+        case_id = case["case_id"]
+        path = f"/api/v1/cases/{case_id}/plan"
+
+        for suffix, (good, bad, fields) in COMMANDS.items():
+            # Another municipality: 404; a role that may not: 403; a bad body: 422 naming every bad field.
+            assert (await http.post(f"{path}{suffix}", json=good, headers=token(settings, "905"))).status_code == 404
+            assert (await http.post(f"{path}{suffix}", json=good, headers=token(settings, "109", role="admin"))).status_code == 403
+            assert (await http.post(f"{path}{suffix}", json=good, headers=no_role(settings))).status_code == 403
+            invalid = await http.post(f"{path}{suffix}", json=bad, headers=caseworker)
+            assert invalid.status_code == 422, (suffix, invalid.text)
+            assert fields <= {problem["field"] for problem in invalid.json()["detail"]}, suffix
+
+        # Commands that don't fit a plan not yet drawn up: 409 with the reason in fi/sv/en.
+        swedish = {**caseworker, "Accept-Language": "sv"}
+        for suffix in ("/reviews", "/measures", "/extensions"):
+            refused = await http.post(f"{path}{suffix}", json=COMMANDS[suffix][0], headers=swedish)
+            assert_refused(refused, "plan_not_made")
+            assert refused.json()["detail"]["message"] == MESSAGES["plan_not_made"]["sv"]
+        # The workflow's own content checks: 422 with the reason.
+        assert_refused(await http.post(path, json={"type": "multi_sectoral"}, headers=caseworker), "wellbeing_participant_missing", 422)
+        assert_refused(await http.post(path, json={"type": "family"}, headers=caseworker), "family_members_missing", 422)
+        assert await case_now(http, case_id, caseworker) == case
+
+        once = {**caseworker, "Idempotency-Key": "plan-1"}
+        made = await http.post(path, json={"type": "multi_sectoral", "wellbeing_county_participant": "Kanta-Hämeen hyvinvointialue, Liisa"}, headers=once)
+        assert made.status_code == 200, made.text
+        body = made.json()
+        on = today()
+        assert (body["stage"], body["status"]) == ("follow_up", "plan_active")
+        assert body["deadlines"] == [
+            {"kind": "plan_referral", "due_on": add_months(on, 1).isoformat()},
+            {"kind": "plan_review", "due_on": add_months(on, 6).isoformat()},
+            {"kind": "plan_end", "due_on": add_months(on, 12).isoformat()},
+        ]
+        assert body["next_deadline"] == body["deadlines"][0]
+        assert body == await case_now(http, case_id, caseworker)
+        # The same key again: the first answer, no second effect; without it: refused.
+        again = await http.post(path, json={"type": "multi_sectoral", "wellbeing_county_participant": "Kanta-Hämeen hyvinvointialue, Liisa"}, headers=once)
+        assert again.status_code == 200 and again.json() == await case_now(http, case_id, caseworker)
+        assert [entry["status"] for entry in again.json()["timeline"]].count("plan_active") == 1
+        assert_refused(await http.post(path, json={"type": "individual"}, headers=caseworker), "plan_already_made")
+
+        # Measures: civic orientation under the policy's hours, or outside the plan's period, refused.
+        short = await http.post(f"{path}/measures", json={"kind": "civic_orientation", "hours": 40, "language": "so"}, headers=caseworker)
+        assert_refused(short, "civic_orientation_too_short", 422)
+        assert "70" in short.json()["detail"]["messages"]["fi"]
+        late = {"kind": "school", "starts_on": add_months(on, 13).isoformat()}
+        assert_refused(await http.post(f"{path}/measures", json=late, headers=caseworker), "measure_outside_plan_period", 422)
+        added = await http.post(f"{path}/measures", json={
+            "kind": "civic_orientation", "hours": 70, "language": "so", "provider": "Luetaan yhdessä", "service_code": "CIVIC-SO", "status": "referred",
+        }, headers=caseworker)
+        assert added.status_code == 200, added.text
+        assert [d["kind"] for d in added.json()["deadlines"]] == ["plan_review", "plan_end"]  # referred: plan_referral met
+        plan = (await http.get(path, headers=caseworker)).json()
+        [measure] = plan["measures"]
+        assert (plan["type"], plan["wellbeing_county_participant"], measure["kind"], measure["status"]) == (
+            "multi_sectoral", "Kanta-Hämeen hyvinvointialue, Liisa", "civic_orientation", "referred"
+        )
+        changed = await http.patch(f"{path}/measures/{measure['measure_id']}", json={"status": "started"}, headers=caseworker)
+        assert changed.status_code == 200, changed.text
+        assert changed.json() == await case_now(http, case_id, caseworker)
+        assert (await http.patch(f"{path}/measures/{measure['measure_id']}", json={"status": "paused"}, headers=caseworker)).status_code == 422
+
+        reviewed = await http.post(f"{path}/reviews", json={"notes": "Going well"}, headers=caseworker)
+        assert reviewed.status_code == 200, reviewed.text
+        assert reviewed.json()["timeline"][-1]["reason"] == "plan.reviewed"
+        assert {"kind": "plan_review", "due_on": add_months(on, 6).isoformat()} in reviewed.json()["deadlines"]
+        beyond = await http.post(f"{path}/extensions", json={"ends_on": add_months(on, 25).isoformat(), "reason": "more"}, headers=caseworker)
+        assert_refused(beyond, "plan_end_beyond_limit", 422)
+        extended = await http.post(f"{path}/extensions", json={"ends_on": add_months(on, 18).isoformat(), "reason": "Literacy first"}, headers=caseworker)
+        assert extended.status_code == 200, extended.text
+        assert {"kind": "plan_end", "due_on": add_months(on, 18).isoformat()} in extended.json()["deadlines"]
+        assert (await http.get(path, headers=token(settings, "905"))).status_code == 404
+        assert (await http.get(path, headers=token(settings, "109", role="admin"))).status_code == 403
+
+        # Closure: 404 / 403 / 422 as every command; accepted, the case is closed with the reason's status.
+        closure = f"/api/v1/cases/{case_id}/closure"
+        assert (await http.post(closure, json={"reason": "employed"}, headers=token(settings, "905"))).status_code == 404
+        assert (await http.post(closure, json={"reason": "employed"}, headers=token(settings, "109", role="admin"))).status_code == 403
+        invalid = await http.post(closure, json={"reason": "bored"}, headers=caseworker)
+        assert invalid.status_code == 422 and {"reason"} <= {p["field"] for p in invalid.json()["detail"]}
+        closed = await http.post(closure, json={"reason": "studying", "notes": "Nursing school"}, headers={**caseworker, "Idempotency-Key": "close-1"})
+        assert closed.status_code == 200, closed.text
+        body = closed.json()
+        assert (body["stage"], body["status"], body["deadlines"], body["next_deadline"]) == ("closed", "studying", [], None)
+        assert body["timeline"][-1]["reason"] == "case.closed.studying: Nursing school"
+        assert body == await case_now(http, case_id, caseworker)
+        assert_refused(await http.post(closure, json={"reason": "employed"}, headers=caseworker), "case_already_closed")
+        # The plan has ended with the case: planning a closed case is refused.
+        assert_refused(await http.post(f"{path}/reviews", json={}, headers=caseworker), "plan_not_open")
+        assert (await http.get(path, headers=caseworker)).json()["status"] == "ended"
+
+
+
+async def test_a_family_plan_links_the_household_members_plans(settings, amqp_url):
+    staff = token(settings, "109", role="caseworker", sub="cw-3")
+    async with running(settings) as (runtime, http):
+        parent = await case_awaiting_plan(http, amqp_url, staff)
+        child = await case_awaiting_plan(http, amqp_url, staff, person=person(given_names="Hodan", birth_date="2015-06-01"))
+        assert (await http.post(f"/api/v1/cases/{child['case_id']}/plan", json={"type": "individual"}, headers=staff)).status_code == 200
+        made = await http.post(f"/api/v1/cases/{parent['case_id']}/plan", json={"type": "family", "family_members": [child["case_id"]]}, headers=staff)
+        assert made.status_code == 200, made.text
+        view = (await http.get(f"/api/v1/cases/{parent['case_id']}/plan/family", headers=staff)).json()
+        assert (view["plan"]["type"], [m["case_id"] for m in view["members"]]) == ("family", [child["case_id"]])
+        # Seen from the member's side too.
+        back = (await http.get(f"/api/v1/cases/{child['case_id']}/plan/family", headers=staff)).json()
+        assert [m["case_id"] for m in back["members"]] == [parent["case_id"]]
+        assert (await http.get(f"/api/v1/cases/{parent['case_id']}/plan/family", headers=token(settings, "905"))).status_code == 404
+
+
+async def test_from_registration_through_plan_report_and_review_to_closure(settings, amqp_url):
+    """One client's whole path: a registration event, the §5 assessment routes, the plan, a
+    provider's service.reported event, a review and closure; the path workflow completed."""
+    staff = token(settings, "109", role="caseworker", sub="cw-2")
+    async with running(settings) as (runtime, http):
+        case = await case_awaiting_plan(http, amqp_url, staff)
+        case_id, client_id = case["case_id"], case["client_id"]
+        path = f"/api/v1/cases/{case_id}/plan"
+        made = await http.post(path, json={"type": "individual", "measures": [
+            {"kind": "integration_training", "service_code": "HAMK-KOTO-24", "provider": "HAMK", "language": "fi", "hours": 600, "status": "referred"},
+        ]}, headers=staff)
+        assert made.status_code == 200, made.text
+
+        await publish(amqp_url, event(
+            {"person_ref": {"client_id": client_id}, "service_code": "HAMK-KOTO-24", "status": "started", "on": today().isoformat()},
+            type=SERVICE_REPORTED,
+        ))
+
+        async def measure_started():
+            plan = (await http.get(path, headers=staff)).json()
+            return plan if plan["measures"][0]["status"] == "started" else None
+
+        plan = await eventually(measure_started, what="the provider's report on the measure")
+        assert plan["measures"][0]["reports"][0]["service_code"] == "HAMK-KOTO-24"
+
+        async def on_timeline():
+            detail = await case_now(http, case_id, staff)
+            return detail if any(entry["reason"] == "service.started: HAMK-KOTO-24" for entry in detail["timeline"]) else None
+
+        await eventually(on_timeline, what="the report on the case's timeline")
+
+        reviewed = await http.post(f"{path}/reviews", json={"reviewed_on": today().isoformat(), "notes": "Training started"}, headers=staff)
+        assert reviewed.status_code == 200, reviewed.text
+        closed = await http.post(f"/api/v1/cases/{case_id}/closure", json={"reason": "employed"}, headers=staff)
+        assert closed.status_code == 200, closed.text
+        assert (closed.json()["stage"], closed.json()["status"]) == ("closed", "employed")
+
+        described = await runtime.temporal.get_workflow_handle(f"client-{client_id}").describe()
+        assert described.status == WorkflowExecutionStatus.COMPLETED
+        plan_run = await runtime.temporal.get_workflow_handle(plan_workflow_id(case_id)).describe()
+        assert plan_run.status == WorkflowExecutionStatus.COMPLETED
+        statuses = [entry["status"] for entry in closed.json()["timeline"]]
+        assert statuses[-1] == "employed" and "plan_active" in statuses and "awaiting_plan" in statuses

@@ -1,0 +1,501 @@
+"""The integration plan workflow on Temporal's time-skipping server (months pass in milliseconds),
+with the production worker set-up and stand-ins for the activities it calls (the planning
+service's own and intake's `record_case_change`); and the client's path starting it, closing it,
+and closing the case when all plans reach their time limit."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import date, datetime, timedelta
+
+import pytest
+from temporalio import activity
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+
+from services.assessment import commands as ac
+from services.assessment.workflows import AssessmentRecord, AssessmentWorkflow
+from services.intake.closure.commands import CLOSE, CloseCase, Closure, ClosureResult
+from services.intake.workflows import ClientPathInput, ClientPathWorkflow
+from services.planning import commands as c
+from services.planning.workflows import IntegrationPlanWorkflow, PlanRecord
+from shared.clock import FINNISH_TIME
+from shared.contracts import (
+    AssessmentInput,
+    AssessmentOutcome,
+    AssessmentTimings,
+    CaseChange,
+    NotificationRequested,
+    PlanInput,
+    PlanOutcome,
+    ServiceReport,
+    assessment_workflow_id,
+    plan_workflow_id,
+    task_queue,
+)
+from shared.i18n import MESSAGES
+from shared.policy import add_months, load_policy, plan_timings
+from shared.temporal import build_worker
+
+TIMINGS = plan_timings(load_policy().default)  # 14 days, 1, 6, 12 and 24 months, reminders 14 and 3 days, 70 hours
+ACTOR = c.Actor(sub="caseworker-1", name="Kaisa Virtanen")
+
+
+class Recorded:
+    """Stand-ins that remember what the workflows asked for."""
+
+    def __init__(self) -> None:
+        self.changes: list[CaseChange] = []
+        self.notifications: list[NotificationRequested] = []
+        self.records: list[PlanRecord] = []
+
+    @activity.defn(name="record_case_change")
+    async def record_case_change(self, change: CaseChange) -> datetime:
+        self.changes.append(change)
+        return datetime.now(FINNISH_TIME)
+
+    @activity.defn(name="request_notification")
+    async def request_notification(self, request: NotificationRequested) -> None:
+        self.notifications.append(request)
+
+    @activity.defn(name="record_plan")
+    async def record_plan(self, record: PlanRecord) -> None:
+        self.records.append(record)
+
+    @activity.defn(name="record_assessment")
+    async def record_assessment(self, record: AssessmentRecord) -> None:
+        pass
+
+    @activity.defn(name="record_assessment_correction")
+    async def record_assessment_correction(self, correction: dict) -> None:
+        pass
+
+    @activity.defn(name="request_assessment_notification")
+    async def request_assessment_notification(self, request: NotificationRequested) -> None:
+        pass
+
+    def told(self) -> list[tuple[str, str, str]]:
+        return [(n.kind, n.recipient_role, n.params.get("deadline_kind", "")) for n in self.notifications]
+
+
+@asynccontextmanager
+async def workers(env, recorded: Recorded, *, path: bool = False):
+    async with AsyncExitStack() as stack:
+        await stack.enter_async_context(
+            build_worker(env.client, task_queue("planning"), [IntegrationPlanWorkflow], [recorded.record_plan])
+        )
+        await stack.enter_async_context(
+            build_worker(
+                env.client, task_queue("intake"), [ClientPathWorkflow] if path else [], [recorded.record_case_change, recorded.request_notification]
+            )
+        )
+        if path:
+            await stack.enter_async_context(
+                build_worker(
+                    env.client,
+                    task_queue("assessment"),
+                    [AssessmentWorkflow],
+                    [recorded.record_assessment, recorded.record_assessment_correction, recorded.request_assessment_notification],
+                )
+            )
+        yield
+
+
+async def finnish_today(env) -> date:
+    return (await env.get_current_time()).astimezone(FINNISH_TIME).date()
+
+
+async def given(env, **overrides) -> PlanInput:
+    today = await finnish_today(env)
+    values = dict(
+        client_id=uuid.uuid4(),
+        case_id=uuid.uuid4(),
+        municipality_code="109",
+        assessment_completed_on=today,
+        plan_start_due_on=today + timedelta(days=TIMINGS.plan_start_days),
+        timings=TIMINGS,
+        plan_type="individual",
+        client_languages=["so", "en"],
+    )
+    return PlanInput(**{**values, **overrides})
+
+
+async def start(env, plan: PlanInput):
+    return await env.client.start_workflow(IntegrationPlanWorkflow.run, plan, id=plan_workflow_id(plan.case_id), task_queue=task_queue("planning"))
+
+
+async def command(env, **body) -> c.Command:
+    return c.Command(actor=ACTOR, today=await finnish_today(env), **body)
+
+
+async def update(handle, name: str, cmd: c.Command) -> c.CommandResult:
+    return await handle.execute_update(name, cmd, result_type=c.CommandResult)
+
+
+async def sleep_until(env, day: date, hour: int = 12) -> None:
+    moment = datetime.combine(day, datetime.min.time().replace(hour=hour), tzinfo=FINNISH_TIME)
+    await env.sleep(moment - await env.get_current_time())
+
+
+async def refused(handle, name: str, cmd: c.Command) -> ApplicationError:
+    with pytest.raises(WorkflowUpdateFailedError) as failure:
+        await update(handle, name, cmd)
+    cause = failure.value.cause
+    assert isinstance(cause, ApplicationError)
+    return cause
+
+
+async def state(handle):
+    return await handle.query(IntegrationPlanWorkflow.current)
+
+
+async def made(env, handle, **body) -> c.CommandResult:
+    return await update(handle, c.MAKE, await command(env, make=c.MakePlan(type="individual", **body)))
+
+
+async def test_plan_start_reminders_then_caseworker_then_coordinator_and_a_late_plan(time_skipping_env):
+    env, recorded = time_skipping_env, Recorded()
+    plan = await given(env)
+    async with workers(env, recorded):
+        handle = await start(env, plan)
+        due = plan.plan_start_due_on
+        await sleep_until(env, due - timedelta(days=4))
+        assert recorded.told() == []  # the 14-day reminder was due before the plan was awaited
+        await sleep_until(env, due - timedelta(days=3))
+        assert recorded.told() == [("plan_deadline_reminder", "caseworker", "plan_start")]
+        assert recorded.notifications[0].params == {"deadline_kind": "plan_start", "due_on": due.isoformat(), "days": 3}
+
+        await sleep_until(env, due + timedelta(days=1))
+        assert (recorded.changes[-1].stage, recorded.changes[-1].status) == ("planning", "plan_overdue")
+        assert recorded.changes[-1].deadlines[0].kind == "plan_start"
+        assert recorded.told()[-1] == ("deadline_missed", "caseworker", "plan_start")
+        await sleep_until(env, due + timedelta(days=TIMINGS.escalation_days + 1))
+        assert recorded.told()[-1] == ("deadline_missed", "coordinator", "plan_start")
+
+        # Made late: active, with the referral, review and end deadlines.
+        result = await made(env, handle)
+        today = await finnish_today(env)
+        assert result.status == "plan_active"
+        change = recorded.changes[-1]
+        assert (change.stage, change.status, change.reason, change.changed_by) == ("follow_up", "plan_active", "plan.made.individual", "Kaisa Virtanen")
+        assert [(d.kind, d.due_on) for d in change.deadlines] == [
+            ("plan_referral", add_months(today, 1)),
+            ("plan_review", add_months(today, 6)),
+            ("plan_end", add_months(today, 12)),
+        ]
+        assert change.next_deadline == change.deadlines[0]
+        assert recorded.records[-1].status == "active"
+
+
+async def test_referral_deadline_missed_then_met_by_a_referred_measure(time_skipping_env):
+    env, recorded = time_skipping_env, Recorded()
+    plan = await given(env)
+    async with workers(env, recorded):
+        handle = await start(env, plan)
+        await made(env, handle)
+        referral_due = add_months(await finnish_today(env), 1)
+        await sleep_until(env, referral_due - timedelta(days=14))
+        assert recorded.told() == [("plan_deadline_reminder", "caseworker", "plan_referral")]
+        await sleep_until(env, referral_due + timedelta(days=1))
+        assert recorded.told()[-1] == ("deadline_missed", "caseworker", "plan_referral")
+        # The status stays; the passed deadline is on the timeline and stays open.
+        assert (recorded.changes[-1].status, recorded.changes[-1].reason, recorded.changes[-1].announce) == (
+            "plan_active", "deadline.plan_referral.missed", True
+        )
+        assert recorded.changes[-1].next_deadline.kind == "plan_referral"
+
+        today = await finnish_today(env)
+        result = await update(handle, c.ADD_MEASURE, await command(env, measure=c.MeasureBody(
+            kind="integration_training", provider="Hämeen ammatti-instituutti", language="fi", service_code="HAMI-KOTO-1",
+            starts_on=today + timedelta(days=7), hours=400, status="referred",
+        )))
+        assert result.measure_id is not None
+        assert [d.kind for d in recorded.changes[-1].deadlines] == ["plan_review", "plan_end"]
+        told = len(recorded.notifications)
+        await sleep_until(env, referral_due + timedelta(days=TIMINGS.escalation_days + 2))
+        assert len(recorded.notifications) == told  # met: nothing escalates
+        assert (await state(handle)).record.referral_met_on == today
+
+
+async def test_reviews_every_six_months_each_review_restarts_the_clock(time_skipping_env):
+    env, recorded = time_skipping_env, Recorded()
+    plan = await given(env)
+    async with workers(env, recorded):
+        handle = await start(env, plan)
+        await made(env, handle, measures=[c.MeasureBody(kind="language_studies", status="referred", language="fi")])
+        plan_on = await finnish_today(env)
+        review_due = add_months(plan_on, 6)
+        await sleep_until(env, review_due + timedelta(days=1))
+        assert (recorded.changes[-1].status, recorded.changes[-1].reason) == ("review_overdue", "deadline.plan_review.missed")
+        assert recorded.told()[-1] == ("deadline_missed", "caseworker", "plan_review")
+
+        measure_id = (await state(handle)).record.measures[0].measure_id
+        result = await update(handle, c.REVIEW, await command(env, review=c.ReviewPlan(
+            notes="Progressing well", measure_changes=[c.MeasureChange(measure_id=measure_id, status="started")],
+        )))
+        reviewed_on = await finnish_today(env)
+        assert result.status == "plan_active"
+        assert (recorded.changes[-1].status, recorded.changes[-1].reason) == ("plan_active", "plan.reviewed")
+        next_due = add_months(reviewed_on, 6)
+        assert ("plan_review", next_due) in [(d.kind, d.due_on) for d in recorded.changes[-1].deadlines]
+        current = await state(handle)
+        [review] = current.record.reviews
+        assert (review.notes, review.next_review_on, review.changes[0]["to"]) == ("Progressing well", next_due, {"status": "started"})
+        assert current.record.measures[0].status == "started"
+        # The coordinator is not told of the review deadline that was met late ...
+        await sleep_until(env, review_due + timedelta(days=TIMINGS.escalation_days + 2))
+        assert ("deadline_missed", "coordinator", "plan_review") not in recorded.told()
+        # ... and the next review is due six months after this one, with its reminders.
+        await sleep_until(env, next_due - timedelta(days=14))
+        assert recorded.told()[-1] == ("plan_deadline_reminder", "caseworker", "plan_review")
+        assert recorded.notifications[-1].params["due_on"] == next_due.isoformat()
+
+
+async def test_first_plan_ends_after_a_year_an_extension_then_the_two_year_limit(time_skipping_env):
+    env, recorded = time_skipping_env, Recorded()
+    plan = await given(env)
+    async with workers(env, recorded):
+        handle = await start(env, plan)
+        await made(env, handle, measures=[c.MeasureBody(kind="job_search_support", status="referred")])
+        plan_on = await finnish_today(env)
+        first_end, limit = add_months(plan_on, 12), add_months(plan_on, 24)
+        # Reviews on time, so only the plan's end is at stake.
+        for months in (5, 10):
+            await sleep_until(env, add_months(plan_on, months))
+            await update(handle, c.REVIEW, await command(env, review=c.ReviewPlan()))
+        await sleep_until(env, first_end + timedelta(days=1))
+        assert (recorded.changes[-1].status, recorded.changes[-1].reason) == ("plan_expired", "deadline.plan_end.passed")
+        assert recorded.told()[-1] == ("deadline_missed", "caseworker", "plan_end")
+        await sleep_until(env, first_end + timedelta(days=TIMINGS.escalation_days + 1))
+        assert recorded.told()[-1] == ("deadline_missed", "coordinator", "plan_end")
+
+        # An extension beyond two years in all is refused; to the limit it is recorded.
+        error = await refused(handle, c.EXTEND, await command(env, extend=c.ExtendPlan(ends_on=limit + timedelta(days=1), reason="Literacy first")))
+        assert (error.type, error.details[0]["status"], error.details[0]["params"]["latest"]) == ("plan_end_beyond_limit", 422, limit.isoformat())
+        result = await update(handle, c.EXTEND, await command(env, extend=c.ExtendPlan(ends_on=limit, reason="Literacy training takes longer")))
+        assert result.status == "plan_active"
+        [extension] = (await state(handle)).record.extensions
+        assert (extension.from_ends_on, extension.ends_on, extension.by) == (first_end, limit, "Kaisa Virtanen")
+        assert ("plan_end", limit) in [(d.kind, d.due_on) for d in recorded.changes[-1].deadlines]
+
+        for months in (15, 20):
+            await sleep_until(env, add_months(plan_on, months))
+            await update(handle, c.REVIEW, await command(env, review=c.ReviewPlan()))
+        await sleep_until(env, limit - timedelta(days=14))
+        assert recorded.told()[-1] == ("plan_deadline_reminder", "caseworker", "plan_end")
+        await sleep_until(env, limit + timedelta(days=1))
+        outcome = await handle.result()
+        assert outcome == PlanOutcome(ended_on=limit, reason="time_limit")
+        assert (recorded.records[-1].status, recorded.records[-1].end_reason) == ("ended", "time_limit")
+
+
+async def test_continue_as_new_carries_the_whole_plan(time_skipping_env):
+    env, recorded = time_skipping_env, Recorded()
+    plan = await given(env, history_limit=40)
+    async with workers(env, recorded):
+        handle = await start(env, plan)
+        first_run = (await handle.describe()).run_id
+        await made(env, handle, goals="Work as a nurse")
+        for month in range(1, 6):
+            await sleep_until(env, add_months(await finnish_today(env), 1) if month > 1 else await finnish_today(env) + timedelta(days=1))
+            await update(handle, c.ADD_MEASURE, await command(env, measure=c.MeasureBody(kind="other", description=f"measure {month}", status="referred")))
+            await update(handle, c.REVIEW, await command(env, review=c.ReviewPlan(notes=f"review {month}")))
+        current = env.client.get_workflow_handle(plan_workflow_id(plan.case_id))
+        described = await current.describe()
+        assert described.run_id != first_run
+        carried = await current.query(IntegrationPlanWorkflow.current)
+        assert carried.runs > 1
+        assert carried.record.goals == "Work as a nurse"
+        assert [m.description for m in carried.record.measures] == [f"measure {n}" for n in range(1, 6)]
+        assert [r.notes for r in carried.record.reviews] == [f"review {n}" for n in range(1, 6)]
+        # Its clock runs on: the next review is due six months after the last.
+        due = carried.record.review_due_on
+        await sleep_until(env, due + timedelta(days=1))
+        assert recorded.told()[-1] == ("deadline_missed", "caseworker", "plan_review")
+
+
+async def test_every_refused_command_answers_why_and_changes_nothing(time_skipping_env):
+    env, recorded = time_skipping_env, Recorded()
+    plan = await given(env, wellbeing_county_participant=None)
+    async with workers(env, recorded):
+        handle = await start(env, plan)
+        today = await finnish_today(env)
+        codes = []
+
+        async def no(name, cmd, code, status):
+            error = await refused(handle, name, cmd)
+            assert (error.type, error.details[0]["status"]) == (code, status), error
+            codes.append(code)
+
+        await no(c.REVIEW, await command(env, review=c.ReviewPlan()), "plan_not_made", 409)
+        await no(c.ADD_MEASURE, await command(env, measure=c.MeasureBody(kind="other")), "plan_not_made", 409)
+        await no(c.MAKE, await command(env), "command_body_missing", 422)
+        await no(c.MAKE, await command(env, make=c.MakePlan(type="multi_sectoral")), "wellbeing_participant_missing", 422)
+        await no(c.MAKE, await command(env, make=c.MakePlan(type="family")), "family_members_missing", 422)
+        await no(c.MAKE, await command(env, make=c.MakePlan(type="individual", plan_on=today + timedelta(days=1))), "plan_date_in_future", 422)
+        await no(c.MAKE, await command(env, make=c.MakePlan(type="individual", plan_on=today - timedelta(days=1))), "plan_date_before_assessment", 422)
+        await no(c.MAKE, await command(env, make=c.MakePlan(type="individual", ends_on=add_months(today, 13))), "plan_end_beyond_limit", 422)
+        assert recorded.changes == []
+
+        await update(handle, c.MAKE, await command(env, make=c.MakePlan(type="family", family_members=[uuid.uuid4()], ends_on=add_months(today, 6))))
+        ends_on = add_months(today, 6)
+        await no(c.MAKE, await command(env, make=c.MakePlan(type="individual")), "plan_already_made", 409)
+        outside = c.MeasureBody(kind="school", starts_on=ends_on + timedelta(days=1))
+        await no(c.ADD_MEASURE, await command(env, measure=outside), "measure_outside_plan_period", 422)
+        reversed_ = c.MeasureBody(kind="school", starts_on=today + timedelta(days=5), ends_on=today + timedelta(days=2))
+        await no(c.ADD_MEASURE, await command(env, measure=reversed_), "measure_dates_reversed", 422)
+        short = c.MeasureBody(kind="civic_orientation", hours=TIMINGS.civic_orientation_min_hours - 1, language="so")
+        await no(c.ADD_MEASURE, await command(env, measure=short), "civic_orientation_too_short", 422)
+        unknown_language = c.MeasureBody(kind="civic_orientation", hours=70, language="de")
+        await no(c.ADD_MEASURE, await command(env, measure=unknown_language), "civic_orientation_language", 422)
+        await no(c.UPDATE_MEASURE, await command(env, change=c.MeasureChange(measure_id=uuid.uuid4(), status="started")), "measure_unknown", 422)
+        await no(c.REVIEW, await command(env, review=c.ReviewPlan(reviewed_on=today - timedelta(days=1))), "review_before_plan", 422)
+        await no(c.REVIEW, await command(env, review=c.ReviewPlan(reviewed_on=today + timedelta(days=1))), "plan_date_in_future", 422)
+        await no(c.REVIEW, await command(env, review=c.ReviewPlan(next_review_on=add_months(today, 7))), "next_review_beyond_limit", 422)
+        await no(c.EXTEND, await command(env, extend=c.ExtendPlan(ends_on=ends_on, reason="x")), "extension_not_later", 422)
+        # A good civic orientation is taken; changing it below the minimum is refused.
+        good = await update(handle, c.ADD_MEASURE, await command(env, measure=c.MeasureBody(kind="civic_orientation", hours=70, language="so")))
+        await no(c.UPDATE_MEASURE, await command(env, change=c.MeasureChange(measure_id=good.measure_id, hours=20)), "civic_orientation_too_short", 422)
+        changes = len(recorded.changes)
+
+        await handle.signal(c.CLOSE, "employed")
+        assert (await handle.result()).reason == "closed"
+        assert recorded.records[-1].status == "ended"
+        assert len(recorded.changes) == changes  # the path records the closure, not the plan
+        for code in codes:
+            assert set(MESSAGES[code]) == {"fi", "sv", "en"}, code
+
+
+async def test_a_providers_report_updates_its_measure_and_the_timeline(time_skipping_env):
+    env, recorded = time_skipping_env, Recorded()
+    plan = await given(env)
+    async with workers(env, recorded):
+        handle = await start(env, plan)
+        today = await finnish_today(env)
+        await made(env, handle, measures=[c.MeasureBody(kind="integration_training", service_code="KOTO-B1", status="referred", language="fi")])
+        report = ServiceReport(
+            client_id=plan.client_id, case_id=plan.case_id, municipality_code="109", service_code="KOTO-B1", status="completed", on=today,
+            result={"language": "fi", "cefr": "B1.1"}, reported_by="urn:kotopolku:system:provider", event_id="e-1",
+        )
+        await handle.signal(c.SERVICE_REPORTED, report)
+        await handle.signal(c.SERVICE_REPORTED, report)  # again: no second effect
+        await handle.signal(c.SERVICE_REPORTED, report.model_copy(update={"service_code": "OTHER", "event_id": "e-2", "status": "started"}))
+
+        async def settled():
+            current = await state(handle)
+            return current if len(current.record.unmatched_reports) == 1 else None
+
+        for _ in range(100):
+            current = await settled()
+            if current:
+                break
+            await asyncio.sleep(0.05)
+        [measure] = current.record.measures
+        assert (measure.status, measure.outcome, len(measure.reports)) == ("completed", {"language": "fi", "cefr": "B1.1"}, 1)
+        reasons = [change.reason for change in recorded.changes if change.announce]
+        assert reasons == ["service.completed: KOTO-B1", "service.started: OTHER"]
+
+
+async def path_with_plan(env, recorded: Recorded, timings=TIMINGS):
+    """A path whose assessment is completed with a plan needed, and whose plan has started."""
+    today = await finnish_today(env)
+    client_id, case_id = uuid.uuid4(), uuid.uuid4()
+    assessment = AssessmentInput(
+        client_id=client_id, case_id=case_id, municipality_code="109", became_client_on=today, due_on=today + timedelta(days=60),
+        timings=AssessmentTimings(reminder_days=[14], escalation_days=14, interview_reminder_days=1, plan_start_days=14),
+    )
+    path_input = ClientPathInput(
+        client_id=client_id, case_id=case_id, municipality_code="109", reason="fi.kotopolku.resident.registered.v1",
+        assessment_due_on=assessment.due_on,
+        assessment_overdue_at=datetime.combine(assessment.due_on + timedelta(days=1), datetime.min.time(), tzinfo=FINNISH_TIME),
+        coordinator_escalation_after=timedelta(days=14), assessment=assessment, plan=timings, client_languages=["so", "en"],
+    )
+    path = await env.client.start_workflow(ClientPathWorkflow.run, path_input, id=f"client-{client_id}", task_queue=task_queue("intake"))
+    assessment_handle = env.client.get_workflow_handle(assessment_workflow_id(case_id))
+    await described(assessment_handle)
+    actor = ac.Actor(sub="cw", name="Kaisa")
+    await assessment_handle.execute_update(ac.START, ac.Command(actor=actor, today=today), result_type=ac.CommandResult)
+    await assessment_handle.execute_update(
+        ac.COMPLETE, ac.Command(actor=actor, today=today, complete=ac.CompleteAssessment(plan_needed=True, plan_type="individual")),
+        result_type=ac.CommandResult,
+    )
+    plan = env.client.get_workflow_handle(plan_workflow_id(case_id), result_type=PlanOutcome)
+    await described(plan)
+    return path, plan, case_id
+
+
+async def described(handle) -> None:
+    for _ in range(200):
+        try:
+            await handle.describe()
+            return
+        except Exception:
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"{handle.id} did not start")
+
+
+async def test_the_path_starts_the_plan_and_closing_ends_both(time_skipping_env):
+    env, recorded = time_skipping_env, Recorded()
+    async with workers(env, recorded, path=True):
+        path, plan, case_id = await path_with_plan(env, recorded)
+        given_plan = (await plan.query(IntegrationPlanWorkflow.current)).record
+        assert given_plan.plan_start_due_on == await finnish_today(env) + timedelta(days=14)
+        await made(env, plan)
+
+        closure = Closure(closure=CloseCase(reason="employed", notes="Hired as a welder"), today=await finnish_today(env), actor_sub="cw", actor_name="Kaisa")
+        result = await path.execute_update(CLOSE, closure, result_type=ClosureResult)
+        assert result.status == "employed"
+        change = recorded.changes[-1]
+        assert (change.stage, change.status, change.reason, change.deadlines, change.changed_by) == (
+            "closed", "employed", "case.closed.employed: Hired as a welder", [], "Kaisa"
+        )
+        assert (await plan.result()).reason == "closed"
+        final = await path.result()
+        assert (final.stage, final.status) == ("closed", "employed")
+        assert [(n.kind, n.recipient_role, n.municipality_code) for n in recorded.notifications] == [("case_closed", "caseworker", None)]
+        # Closing again: the path has ended.
+        with pytest.raises(Exception):
+            await path.execute_update(CLOSE, closure, result_type=ClosureResult)
+
+
+async def test_closing_during_the_assessment_cancels_it_and_ends_the_path(time_skipping_env):
+    env, recorded = time_skipping_env, Recorded()
+    async with workers(env, recorded, path=True):
+        today = await finnish_today(env)
+        client_id, case_id = uuid.uuid4(), uuid.uuid4()
+        assessment = AssessmentInput(
+            client_id=client_id, case_id=case_id, municipality_code="109", became_client_on=today, due_on=today + timedelta(days=60),
+            timings=AssessmentTimings(reminder_days=[14], escalation_days=14, interview_reminder_days=1, plan_start_days=14),
+        )
+        path = await env.client.start_workflow(
+            ClientPathWorkflow.run,
+            ClientPathInput(
+                client_id=client_id, case_id=case_id, municipality_code="109", reason="test", assessment_due_on=assessment.due_on,
+                assessment_overdue_at=datetime.combine(assessment.due_on, datetime.min.time(), tzinfo=FINNISH_TIME),
+                coordinator_escalation_after=timedelta(days=14), assessment=assessment, plan=TIMINGS,
+            ),
+            id=f"client-{client_id}", task_queue=task_queue("intake"),
+        )
+        child = env.client.get_workflow_handle(assessment_workflow_id(case_id), result_type=AssessmentOutcome)
+        await described(child)
+        result = await path.execute_update(CLOSE, Closure(closure=CloseCase(reason="declined"), today=today), result_type=ClosureResult)
+        assert result.status == "declined"
+        assert (await child.result()).cancelled
+        assert (await path.result()).status == "declined"
+
+
+async def test_all_plans_reaching_the_time_limit_close_the_case(time_skipping_env):
+    env, recorded = time_skipping_env, Recorded()
+    timings = TIMINGS.model_copy(update={"first_plan_max_months": 2, "plans_total_max_months": 2, "review_months": 3})
+    async with workers(env, recorded, path=True):
+        path, plan, case_id = await path_with_plan(env, recorded, timings)
+        await update(plan, c.MAKE, await command(env, make=c.MakePlan(type="individual", measures=[c.MeasureBody(kind="other", status="referred")])))
+        limit = add_months(await finnish_today(env), 2)
+        await sleep_until(env, limit + timedelta(days=1))
+        final = await path.result()
+        assert (final.stage, final.status) == ("closed", "time_limit")
+        assert (recorded.changes[-1].status, recorded.changes[-1].reason) == ("time_limit", "case.closed.time_limit")
+        assert (await plan.result()).reason == "time_limit"
+
