@@ -34,6 +34,9 @@ CASE_CHANGED = "fi.kotopolku.internal.case.changed.v1"
 NOTIFICATION_REQUESTED = "fi.kotopolku.internal.notification.requested.v1"
 SERVICE_REPORT_RECEIVED = "fi.kotopolku.internal.service.reported.v1"
 RECRUITMENT_NOTICE_UPDATED = "fi.kotopolku.internal.recruitment_notice.updated.v1"
+# Internal events a Kotopolku service consumes: the outbox holds one until the broker can route it
+# (its consumer's queue exists), instead of letting it vanish. The others are announcements.
+MUST_REACH_A_CONSUMER = frozenset({CLIENT_RECORDED, CASE_CHANGED, NOTIFICATION_REQUESTED, SERVICE_REPORT_RECEIVED})
 
 
 def service_source(service: str) -> str:

@@ -34,7 +34,7 @@ from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared import metrics
-from shared.contracts import EVENTS_EXCHANGE, INBOUND_EXCHANGE, INTERNAL_EXCHANGE
+from shared.contracts import EVENTS_EXCHANGE, INBOUND_EXCHANGE, INTERNAL_EXCHANGE, MUST_REACH_A_CONSUMER
 from shared.db import Database, utc_column
 from shared.envelope import STRUCTURED_CONTENT_TYPE, Envelope, InvalidEvent, describe_errors, parse_amqp
 
@@ -190,9 +190,11 @@ class OutboxRelay:
         batch_size: int = 100,
         poll_interval: float = 1.0,
         retention: timedelta = timedelta(days=7),
+        must_reach_a_consumer: frozenset[str] = MUST_REACH_A_CONSUMER,
     ) -> None:
         self.database = database
         self.connection = connection
+        self.must_reach_a_consumer = must_reach_a_consumer
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.retention = retention
@@ -215,9 +217,10 @@ class OutboxRelay:
     async def publish_pending(self, channel: AbstractChannel) -> int:
         """Publish the oldest unpublished rows, in order. On PostgreSQL several relays of one
         service may run (replicas): one publishes at a time, so a client's events never overtake
-        each other. An internal event the broker returns as unroutable (no queue of Kotopolku's
-        bound for it yet) is a failure: the row waits and goes again. A public event nobody
-        subscribes to is not: dashboards bind their own queues when they want the feed."""
+        each other. An event a Kotopolku service consumes that the broker returns as unroutable (its
+        consumer's queue does not exist yet) is a failure: the row waits and goes again. Public
+        events and internal announcements nobody subscribes to are not: dashboards and other
+        systems bind their own queues when they want them."""
         async with self.database.session() as session:
             if not await self._take_turn(session):
                 return 0
@@ -240,7 +243,7 @@ class OutboxRelay:
                             type=row.event_type,
                         ),
                         routing_key=row.routing_key,
-                        mandatory=row.exchange == INTERNAL_EXCHANGE,
+                        mandatory=row.event_type in self.must_reach_a_consumer,
                     )
                 except Exception as error:
                     row.attempts += 1

@@ -88,7 +88,7 @@ async def test_an_internal_event_nobody_would_receive_waits_in_the_outbox(databa
     async with database.session() as session:
         add_event(session, an_event(key, 1), exchange=INTERNAL_EXCHANGE)
         await session.commit()
-    relay = OutboxRelay(database, connection)
+    relay = OutboxRelay(database, connection, must_reach_a_consumer=frozenset({key}))
     channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
     with pytest.raises(Exception):
         await relay.publish_pending(channel)  # returned by the broker: no queue is bound for it

@@ -1,0 +1,17 @@
+"""What the services agree on stays true of what they do."""
+
+from services.runner import Runtime
+from shared.contracts import INTERNAL_EXCHANGE, MUST_REACH_A_CONSUMER
+from shared.settings import load_settings
+
+
+def test_the_outbox_holds_exactly_the_internal_events_some_service_consumes(tmp_path):
+    runtime = Runtime(load_settings(var_dir=tmp_path))
+    consumed = {
+        key
+        for parts in runtime.parts.values()
+        for subscription in parts.subscriptions
+        for exchange, key in subscription.bindings
+        if exchange == INTERNAL_EXCHANGE
+    }
+    assert consumed == MUST_REACH_A_CONSUMER
