@@ -367,6 +367,10 @@ class PlanInput(BaseModel):
     wellbeing_county_participant: str | None = None
     client_languages: list[str] = Field(default_factory=list)  # native and preferred: civic orientation's language
     service_needs: list[str] = Field(default_factory=list)  # the assessment's: the service map suggests measures for them
+    # For the plan figures (by group): never the identity code. None in plans started before.
+    residence_basis: str | None = None
+    gender: str | None = None  # the registration's `sex`
+    native_language: str | None = None
     # continue-as-new: the whole state carried over (services/planning/workflows.py PlanState)
     carried: dict[str, Any] | None = None
     # continue-as-new also after this many history events (Temporal's own suggestion comes first)

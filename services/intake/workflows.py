@@ -164,6 +164,9 @@ class ClientPathWorkflow:
                     plan_type=outcome.plan_type,
                     client_languages=path.client_languages,
                     service_needs=outcome.service_needs,
+                    residence_basis=path.assessment.residence_basis,
+                    gender=path.assessment.gender,
+                    native_language=path.assessment.native_language,
                 )
                 ended = await self._plan(plan)
                 if ended.reason == TIME_LIMIT and self.closing is None:

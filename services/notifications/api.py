@@ -76,8 +76,15 @@ async def list_cases(
     stage: Stage | None = None,
     overdue: bool | None = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
+    due_within_days: Annotated[
+        int | None,
+        Query(ge=0, le=366, description="open cases with a deadline due within this many days from today (e.g. 7 or 30), "
+              "those already passed included; nearest first. From the projection's deadlines, never from Temporal"),
+    ] = None,
 ):
-    page = await service.list_cases(session, user, municipality=municipality, stage=stage, overdue=overdue, q=q, pagination=pagination)
+    page = await service.list_cases(
+        session, user, municipality=municipality, stage=stage, overdue=overdue, q=q, pagination=pagination, due_within_days=due_within_days
+    )
     # Lists carry names but never the identity code (the projection doesn't hold it at all).
     page.items = [CaseRead(**case_read(view, client)) for view, client in page.items]
     return page

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import func, or_
@@ -118,6 +118,13 @@ def overdue_condition(on: date):
     return or_(CaseView.next_deadline_on < on, CaseView.status.like("%overdue"))
 
 
+def due_by_condition(on: date):
+    """An open case with a deadline falling due on or before `on`. `next_deadline` is the nearest
+    of the case's open `deadlines`, so one column answers for all of them; a deadline already
+    passed is still due (and the list marks it overdue)."""
+    return (CaseView.next_deadline_on <= on) & (CaseView.stage != Stage.closed)
+
+
 async def list_cases(
     session: AsyncSession,
     user: StaffUser,
@@ -127,6 +134,7 @@ async def list_cases(
     overdue: bool | None,
     q: str | None,
     pagination: Pagination,
+    due_within_days: int | None = None,
 ) -> Page[tuple[CaseView, ClientView | None]]:
     query = scoped(select(CaseView, ClientView).outerjoin(ClientView, ClientView.client_id == CaseView.client_id), CaseView.municipality_code, user)
     if municipality:
@@ -135,6 +143,8 @@ async def list_cases(
         query = query.where(CaseView.stage == stage)
     if overdue is True:
         query = query.where(overdue_condition(today()), CaseView.stage != Stage.closed)
+    if due_within_days is not None:
+        query = query.where(due_by_condition(today() + timedelta(days=due_within_days)))
     if q:
         pattern = f"%{q.strip().lower()}%"
         query = query.where(

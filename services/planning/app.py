@@ -6,6 +6,7 @@ from pathlib import Path
 
 from services.planning.activities import PlanningActivities
 from services.planning.api import router
+from services.planning.figures.api import router as figures_router
 from services.planning.handlers import subscriptions
 from services.planning.servicemap.api import router as service_map_router
 from services.planning.workflows import IntegrationPlanWorkflow
@@ -19,7 +20,7 @@ def build(ctx: ServiceContext) -> ServiceParts:
     return ServiceParts(
         name=NAME,
         migrations=MIGRATIONS,
-        routers=[service_map_router, router],
+        routers=[service_map_router, router, figures_router],
         subscriptions=subscriptions(ctx),
         workflows=[IntegrationPlanWorkflow],
         activities=PlanningActivities(ctx).all(),

@@ -135,6 +135,11 @@ class PlanRecord(BaseModel):
     unmatched_reports: list[dict[str, Any]] = Field(default_factory=list)
     ended_on: date | None = None
     end_reason: str | None = None
+    closure_reason: str | None = None  # why the path closed the case (employed, studying, …): the figures' "how plans ended"
+    # The client's group for the figures (from the path; never the identity code)
+    residence_basis: str | None = None
+    gender: str | None = None
+    native_language: str | None = None
     actions: list[Action] = Field(default_factory=list)
 
 
@@ -200,6 +205,9 @@ class IntegrationPlanWorkflow:
                     wellbeing_county_participant=given.wellbeing_county_participant,
                     client_languages=given.client_languages,
                     service_needs=given.service_needs,
+                    residence_basis=given.residence_basis,
+                    gender=given.gender,
+                    native_language=given.native_language,
                 ),
                 set_at={DeadlineKind.plan_start.value: workflow.now()},
             )
@@ -578,6 +586,8 @@ class IntegrationPlanWorkflow:
     @workflow.signal(name=CLOSE)
     def on_close(self, reason: str | None = None) -> None:
         self.state.closed = True
+        if reason and self.record.closure_reason is None:
+            self.record.closure_reason = reason
         self.version += 1
 
     @workflow.query(name=STATE)

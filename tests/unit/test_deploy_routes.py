@@ -42,7 +42,7 @@ OWNERS = {
     "/": "notifications",
     "/dashboard/texts/sv.json": "notifications",
     "/api/v1/figures/assessments": "assessment",
-    "/api/v1/figures/plans": None,  # not served (yet): no service claims it
+    "/api/v1/figures/plans": "planning",
     "/metrics": None,
 }
 

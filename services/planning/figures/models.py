@@ -1,0 +1,85 @@
+"""The plan figures' schemas: plain facts per plan in, one row of figures per group out."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Grouping(StrEnum):
+    """The same groupings as the assessment figures (docs/figures.md)."""
+
+    municipality = "municipality"
+    residence_basis = "residence_basis"
+    gender = "gender"
+    native_language = "native_language"
+
+
+UNKNOWN = "unknown"  # the group of a plan whose grouping value was not reported
+
+LANGUAGE_MEASURES = ("language_studies", "integration_training", "literacy_training")
+END_REASONS = ("employed", "studying", "moved_away", "time_limit", "declined", "other")
+
+
+class MeasureFacts(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    started_on: date | None = None  # the provider's first `started` report, else the measure's start once under way
+    completed_on: date | None = None  # the provider's `completed` report, else the measure's end once completed
+    hours: float | None = None
+    language: str | None = None
+    cefr: str | None = None  # the level reached (outcome)
+
+
+class PlanFacts(BaseModel):
+    """What the figures need of one plan (no names, no identity code)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    municipality_code: str
+    plan_start_due_on: date
+    plan_on: date | None = None
+    ended_on: date | None = None
+    end_reason: str | None = None  # employed, studying, moved_away, time_limit, declined, other
+    residence_basis: str | None = None
+    gender: str | None = None
+    native_language: str | None = None
+    language_target: str = "B1.1"  # the policy's target level for the plan's municipality
+    measures: tuple[MeasureFacts, ...] = ()
+
+
+class PlanGroupFigures(BaseModel):
+    group: str = Field(description="the group's code (municipality, residence basis, gender or language; `unknown` when not reported); `all` for the total")
+    plans_made: int = Field(description="plans drawn up (the plan's date) in the period")
+    made_within_deadline: int = Field(description="of those, drawn up on or before their plan_start deadline")
+    share_made_within_deadline: float | None = Field(description="made_within_deadline / plans_made, 0–1 (three decimals); null when none")
+    measures_started: int = Field(description="measures started in the period")
+    measures_completed: int = Field(description="measures completed in the period")
+    civic_orientation_hours: float = Field(description="hours of civic orientation completed in the period")
+    language_levels_recorded: int = Field(description="language measures (studies, integration training, literacy) completed in the period with the level reached")
+    reached_language_target: int = Field(description="of those, at or above the policy's target level (default B1.1)")
+    share_reached_language_target: float | None = Field(description="reached_language_target / language_levels_recorded; null when none")
+    plans_ended: int = Field(description="plans ended in the period")
+    ended_employed: int
+    ended_studying: int
+    ended_moved_away: int
+    ended_time_limit: int
+    ended_declined: int
+    ended_other: int
+
+
+class PlanFigures(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    period_from: date = Field(alias="from")
+    period_to: date = Field(alias="to")
+    by: Grouping
+    groups: list[PlanGroupFigures]
+    total: PlanGroupFigures
+
+
+COLUMNS = tuple(name for name in PlanGroupFigures.model_fields)

@@ -1,0 +1,46 @@
+"""The plan figures through HTTP against a real Kotopolku: a client's plan drawn up, a language
+measure completed at B1.1, the case closed as employed; the figures (JSON and CSV) count them in
+the client's group, for the user's municipalities only."""
+
+from __future__ import annotations
+
+from shared.clock import today
+from support import eventually, running, token
+from test_plan_api import case_awaiting_plan, settings  # noqa: F401  (the fixture)
+
+
+async def test_plan_figures_count_a_plan_its_measure_and_its_ending(settings, amqp_url):  # noqa: F811
+    staff = token(settings, "109", role="caseworker")
+    async with running(settings) as (_runtime, http):
+        case_id = (await case_awaiting_plan(http, amqp_url, staff))["case_id"]
+        plan = f"/api/v1/cases/{case_id}/plan"
+        assert (await http.post(plan, json={"type": "individual"}, headers=staff)).status_code == 200
+        measure = {"kind": "language_studies", "language": "fi", "status": "started", "starts_on": today().isoformat()}
+        assert (await http.post(f"{plan}/measures", json=measure, headers=staff)).status_code == 200
+        measure_id = (await http.get(plan, headers=staff)).json()["measures"][0]["measure_id"]
+        done = {"status": "completed", "ends_on": today().isoformat(), "outcome": {"language": "fi", "cefr": "B1.1"}}
+        assert (await http.patch(f"{plan}/measures/{measure_id}", json=done, headers=staff)).status_code == 200
+        assert (await http.post(f"/api/v1/cases/{case_id}/closure", json={"reason": "employed"}, headers=staff)).status_code == 200
+
+        params = {"from": today().replace(month=1, day=1).isoformat(), "to": today().isoformat(), "by": "residence_basis"}
+
+        async def ended():
+            answer = (await http.get("/api/v1/figures/plans", params=params, headers=staff)).json()
+            return answer if answer["total"]["plans_ended"] == 1 else None
+
+        figures = await eventually(ended, what="the plan's ending in the figures")
+        [group] = figures["groups"]
+        assert group["group"] == "international_protection"
+        assert (group["plans_made"], group["made_within_deadline"], group["share_made_within_deadline"]) == (1, 1, 1.0)
+        assert (group["measures_started"], group["measures_completed"]) == (1, 1)
+        assert (group["language_levels_recorded"], group["reached_language_target"], group["ended_employed"]) == (1, 1, 1)
+
+        # Another municipality's staff see none of it; a reversed period is refused; the CSV.
+        other = (await http.get("/api/v1/figures/plans", params=params, headers=token(settings, "905"))).json()
+        assert other["groups"] == [] and other["total"]["plans_made"] == 0
+        reversed_ = await http.get("/api/v1/figures/plans", params={"from": "2027-02-01", "to": "2027-01-01"}, headers=staff)
+        assert reversed_.status_code == 422
+        csv = await http.get("/api/v1/figures/plans", params={**params, "format": "csv"}, headers={**staff, "Accept-Language": "sv"})
+        assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+        lines = csv.content.decode("utf-8-sig").split("\r\n")
+        assert lines[0].startswith("Grupp;Uppgjorda planer;") and lines[1].startswith("international_protection;1;1;1;")
