@@ -1,10 +1,11 @@
-# Kotopolku: `make run` runs the whole system on one machine; `make test` runs the test suite.
+# Kotopolku: `make run` runs the whole system on one machine; `make test` runs the test suite;
+# `make faults` runs it through broker, database, Temporal and process failures (docs/faults.md).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test benchmark clean
+.PHONY: install run test faults benchmark clean
 
 install: $(INSTALLED)
 
@@ -20,6 +21,10 @@ run: install
 
 test: install
 	eval "$$(deploy/local/test-services.sh)" && $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Starts its own RabbitMQ node, PostgreSQL cluster and Temporal server (never the machine's shared ones).
+faults: install
+	$(BIN)/python tests/faults/run.py $(FAULTS_ARGS)
 
 benchmark: install
 	eval "$$(deploy/local/test-services.sh)" && $(BIN)/python tests/benchmarks/steady_load.py $(BENCHMARK_ARGS)

@@ -30,7 +30,7 @@ from shared import temporal
 from shared.contracts import task_queue
 from shared.db import Database
 from shared.http import health_router, install_error_handlers
-from shared.messaging import Consumer, OutboxRelay
+from shared.messaging import Consumer, OutboxRelay, describe_error
 from shared.policy import load_policy
 from shared.service import ServiceContext, ServiceParts
 from shared.settings import SERVICES, Settings
@@ -164,7 +164,7 @@ class Runtime:
                     raise
                 except Exception as error:
                     failures += 1
-                    log.error("background task failed", task=name, error=repr(error), restart=restart)
+                    log.error("background task failed", task=name, error=describe_error(error), restart=restart)
                     if not restart:
                         self.failed.set()
                         raise

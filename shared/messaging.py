@@ -142,7 +142,7 @@ async def run_relay(send_pending: Callable[[], Awaitable[int]], *, batch_size: i
                 failures = 0
             except Exception as error:
                 failures += 1
-                log.warning("relay waits", relay=what, error=str(error)[:300])
+                log.warning("relay waits", relay=what, error=describe_error(error))
                 await asyncio.sleep(min(30.0, 0.5 * 2**failures))
                 continue
             if sent < batch_size:
@@ -227,7 +227,7 @@ class OutboxRelay:
                     )
                 except Exception as error:
                     row.attempts += 1
-                    row.last_error = str(error)[:500]
+                    row.last_error = describe_error(error)
                     await session.commit()
                     raise
                 row.published_at = utcnow()
@@ -406,7 +406,7 @@ class Consumer:
                 return waited
             except Exception as down:
                 if not waited:
-                    log.warning("consumer paused: a dependency is away", queue=self.subscription.queue, error=_describe(down))
+                    log.warning("consumer paused: a dependency is away", queue=self.subscription.queue, error=describe_error(down))
                     metrics.consumer_pauses.labels(self.subscription.queue).inc()
                 waited = True
                 await asyncio.sleep(pause)
@@ -442,7 +442,7 @@ class Consumer:
     async def _retry(self, message: AbstractIncomingMessage, event_type: str, error: Exception) -> None:
         sub = self.subscription
         attempt = self._attempt(message)
-        reason = _describe(error)
+        reason = describe_error(error)
         if attempt >= sub.max_attempts:
             return await self._dead_letter(message, f"gave up after {attempt} attempts: {reason}", event_type)
         delay = sub.retry_delays[min(attempt - 1, len(sub.retry_delays) - 1)]
@@ -458,7 +458,7 @@ class Consumer:
 UNKNOWN_TYPE = "(unknown)"  # one metrics label for every unknown type: producers can't grow the label set
 
 
-def _describe(error: BaseException) -> str:
+def describe_error(error: BaseException) -> str:
     """The error's kind and message, without what a database driver quotes of the data."""
     text = str(error).split("\n")[0]
     # SQLAlchemy appends the statement and its parameters ("[SQL: …] [parameters: …]"): personal data.
