@@ -394,7 +394,11 @@ async def settle(kotopolku: Kotopolku, rabbit: RabbitNode, token: str, tag: str,
         await asyncio.sleep(1)
     # A moment more, then look again: a late duplicate would show up now.
     await asyncio.sleep(2)
-    judge(people, await cases_of(kotopolku.base, token, tag), outcome)
+    try:
+        cases = await cases_of(kotopolku.base, token, tag)
+    except httpx.HTTPError as error:
+        outcome.notes.append(f"the staff API did not answer the last look ({error}); judged on the one before")
+    judge(people, cases, outcome)
     queues = _queues(rabbit)
     dead = {name: n for name, n in queues.items() if n and name.endswith(".dead")}
     outcome.dead_lettered = sum(dead.values())
@@ -458,7 +462,10 @@ class Suite:
             await publish_all(self.rabbit.url, people)
 
             async def under_way() -> bool:  # the fault hits mid-burst: some cases made, most not
-                return len(await cases_of(kotopolku.base, token, tag)) >= self.count // 5
+                try:
+                    return len(await cases_of(kotopolku.base, token, tag)) >= self.count // 5
+                except httpx.HTTPError:
+                    return False
 
             await wait_for(under_way, "a fifth of the registrations processed before the fault", 120)
             await round.fault(self, kotopolku)
@@ -466,6 +473,8 @@ class Suite:
             outcome.seconds = time.monotonic() - started
         except CannotProduce as error:
             outcome.problem = f"could not produce the fault on this machine: {error}"
+        except Exception as error:  # the round could not be judged: that fails it, it never passes
+            outcome.problem = f"the round broke off: {type(error).__name__}: {error}"
         finally:
             if kotopolku is not None:
                 kotopolku.stop()
