@@ -47,6 +47,10 @@ SERVICE_APPS: dict[str, ModuleType] = {
 assert tuple(SERVICE_APPS) == SERVICES
 
 
+# The longest pause before a consumer whose broker went away tries again (seconds).
+CONSUMER_MAX_PAUSE = 4.0
+
+
 class StartupError(RuntimeError):
     """A dependency is missing at start-up; the message says which and how to start it."""
 
@@ -107,7 +111,9 @@ class Runtime:
                     subscription.max_attempts = len(self.settings.retry_delays_seconds) + 1
                     consumer = Consumer(subscription, ctx.db, self.settings.amqp_url, secret=self.settings.data_key_bytes)
                     await consumer.declare()  # queues exist before anyone publishes
-                    self._spawn(f"{name} consumer {subscription.queue}", consumer.run)
+                    # A consumer stops only when its broker connection does: it tries again at
+                    # least every few seconds, so it resumes soon after the broker is back.
+                    self._spawn(f"{name} consumer {subscription.queue}", consumer.run, max_pause=CONSUMER_MAX_PAUSE)
                 for task_name, loop in parts.background.items():
                     self._spawn(f"{name} {task_name}", loop)
             if self.workers_enabled and (parts.workflows or parts.activities):
@@ -150,8 +156,9 @@ class Runtime:
         checks["temporal"] = temporal_server
         return checks
 
-    def _spawn(self, name: str, run, *, restart: bool = True) -> None:
-        """Run in the background; a loop that stops on an error starts again after a pause."""
+    def _spawn(self, name: str, run, *, restart: bool = True, max_pause: float = 30.0) -> None:
+        """Run in the background; a loop that stops on an error starts again after a pause (growing
+        up to `max_pause`)."""
 
         async def supervise() -> None:
             failures = 0
@@ -170,7 +177,7 @@ class Runtime:
                         raise
                     if time.monotonic() - started > 60:
                         failures = 1  # it ran well for a while: this is a new failure, not the same one again
-                    await asyncio.sleep(min(30.0, 0.5 * 2.0**failures))
+                    await asyncio.sleep(min(max_pause, 0.5 * 2.0**failures))
 
         self._tasks.append(asyncio.create_task(supervise(), name=name))
 

@@ -129,6 +129,11 @@ def relay_wakeup():
         _relay_wakeups.discard(wakeup)
 
 
+# The longest pause of a relay while what it needs (the broker, the database, Temporal) is away:
+# short, so that the rows waiting leave soon after it is back (a pause costs one query).
+RELAY_MAX_PAUSE = 5.0
+
+
 async def run_relay(send_pending: Callable[[], Awaitable[int]], *, batch_size: int, poll_interval: float, what: str) -> None:
     """Call `send_pending` (which sends one batch and says how many rows it took) until cancelled:
     at once after a commit that wrote to an outbox, at the latest every `poll_interval`; while what
@@ -143,7 +148,7 @@ async def run_relay(send_pending: Callable[[], Awaitable[int]], *, batch_size: i
             except Exception as error:
                 failures += 1
                 log.warning("relay waits", relay=what, error=describe_error(error))
-                await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+                await asyncio.sleep(min(RELAY_MAX_PAUSE, 0.5 * 2**failures))
                 continue
             if sent < batch_size:
                 try:

@@ -150,6 +150,16 @@ class RabbitNode:
         await asyncio.sleep(pause)
         self.ctl_run("start_app")
 
+    async def restart_node(self, pause: float) -> None:
+        """The whole node down (its Erlang VM stopped), then started again on the same data."""
+        self.ctl_run("stop")
+        self.started = False
+        await asyncio.sleep(pause)
+        run([self.server, "-detached"], env=self.env(), what="rabbitmq-server -detached")
+        self.started = True
+        await wait_for(lambda: port_open(self.port), f"RabbitMQ node {self.name} listening again", 90)
+        self.ctl_run("await_startup", "--timeout", "60")
+
     def queues(self) -> dict[str, int]:
         """Messages (ready and unacknowledged) per queue."""
         counts = {}
@@ -505,6 +515,10 @@ async def restart_rabbitmq(suite: Suite, kotopolku: Kotopolku) -> None:
     await suite.rabbit.restart_app(pause=5)
 
 
+async def restart_rabbitmq_node(suite: Suite, kotopolku: Kotopolku) -> None:
+    await suite.rabbit.restart_node(pause=15)
+
+
 async def restart_postgres(suite: Suite, kotopolku: Kotopolku) -> None:
     suite.postgres.stop("fast")
     await asyncio.sleep(10)  # longer than the retry budget (3.5 s)
@@ -523,6 +537,7 @@ ROUNDS = [
     Round(3, "restart RabbitMQ", restart_rabbitmq),
     Round(4, "restart PostgreSQL", restart_postgres, postgres=True),
     Round(5, "Temporal away past the retry budget", temporal_away),
+    Round(6, "RabbitMQ node down for 15 s", restart_rabbitmq_node),
 ]
 
 
