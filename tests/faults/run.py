@@ -12,7 +12,8 @@ resident registrations and, while they are being processed:
   2. kills Kotopolku and its Temporal server with SIGKILL and starts both again;
   3. restarts RabbitMQ (stop_app, a pause, start_app);
   4. restarts PostgreSQL (services on PostgreSQL: KOTOPOLKU_DATABASE_URL);
-  5. stops Temporal for longer than the whole consumer retry budget, then starts it.
+  5. stops Temporal for longer than the whole consumer retry budget, then starts it;
+  6. stops the whole RabbitMQ node for 15 s, then starts it.
 
 Every round runs with a short retry budget (KOTOPOLKU_RETRY_DELAYS_SECONDS), so an outage that
 spent the retries meant for bad data would show up as dead letters. After each round it waits for
@@ -558,7 +559,7 @@ def line(round: Round, outcome: Outcome) -> str:
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=300, help="registrations published in each round")
-    parser.add_argument("--rounds", default="1,2,3,4,5", help="which rounds, e.g. 1,3")
+    parser.add_argument("--rounds", default=",".join(str(r.number) for r in ROUNDS), help="which rounds, e.g. 1,3 (default: all)")
     parser.add_argument("--settle-timeout", type=float, default=150, help="seconds a round may take to settle after its fault")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, data) even when all rounds pass")
     args = parser.parse_args()
