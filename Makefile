@@ -1,10 +1,11 @@
-# Kotopolku: `make run` runs the whole system on one machine; `make test` runs the test suite.
+# Kotopolku: `make run` runs the whole system on one machine; `make test` runs the test suite;
+# `make faults` runs it through broker, database, Temporal and process failures (docs/faults.md).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test test-fast benchmark clean
+.PHONY: install run test test-fast faults benchmark clean
 
 install: $(INSTALLED)
 
@@ -24,6 +25,10 @@ test: install
 # Everything that needs neither RabbitMQ nor a Temporal server (PostgreSQL is used when it runs).
 test-fast: install
 	eval "$$(deploy/local/test-services.sh)" && $(BIN)/python -m pytest -m "not broker and not temporal" $(PYTEST_ARGS)
+
+# Starts its own RabbitMQ node, PostgreSQL cluster and Temporal server (never the machine's shared ones).
+faults: install
+	$(BIN)/python tests/faults/run.py $(FAULTS_ARGS)
 
 benchmark: install
 	eval "$$(deploy/local/test-services.sh)" && $(BIN)/python tests/benchmarks/steady_load.py $(BENCHMARK_ARGS)

@@ -30,7 +30,7 @@ from shared import temporal
 from shared.contracts import task_queue
 from shared.db import Database
 from shared.http import health_router, install_error_handlers
-from shared.messaging import Consumer, OutboxRelay
+from shared.messaging import Consumer, OutboxRelay, describe_error
 from shared.policy import load_policy
 from shared.service import ServiceContext, ServiceParts
 from shared.settings import SERVICES, Settings
@@ -45,6 +45,10 @@ SERVICE_APPS: dict[str, ModuleType] = {
     "notifications": notifications_app,
 }
 assert tuple(SERVICE_APPS) == SERVICES
+
+
+# The longest pause before a consumer whose broker went away tries again (seconds).
+CONSUMER_MAX_PAUSE = 4.0
 
 
 class StartupError(RuntimeError):
@@ -107,7 +111,9 @@ class Runtime:
                     subscription.max_attempts = len(self.settings.retry_delays_seconds) + 1
                     consumer = Consumer(subscription, ctx.db, self.settings.amqp_url, secret=self.settings.data_key_bytes)
                     await consumer.declare()  # queues exist before anyone publishes
-                    self._spawn(f"{name} consumer {subscription.queue}", consumer.run)
+                    # A consumer stops only when its broker connection does: it tries again at
+                    # least every few seconds, so it resumes soon after the broker is back.
+                    self._spawn(f"{name} consumer {subscription.queue}", consumer.run, max_pause=CONSUMER_MAX_PAUSE)
                 for task_name, loop in parts.background.items():
                     self._spawn(f"{name} {task_name}", loop)
             if self.workers_enabled and (parts.workflows or parts.activities):
@@ -150,8 +156,9 @@ class Runtime:
         checks["temporal"] = temporal_server
         return checks
 
-    def _spawn(self, name: str, run, *, restart: bool = True) -> None:
-        """Run in the background; a loop that stops on an error starts again after a pause."""
+    def _spawn(self, name: str, run, *, restart: bool = True, max_pause: float = 30.0) -> None:
+        """Run in the background; a loop that stops on an error starts again after a pause (growing
+        up to `max_pause`)."""
 
         async def supervise() -> None:
             failures = 0
@@ -164,13 +171,13 @@ class Runtime:
                     raise
                 except Exception as error:
                     failures += 1
-                    log.error("background task failed", task=name, error=repr(error), restart=restart)
+                    log.error("background task failed", task=name, error=describe_error(error), restart=restart)
                     if not restart:
                         self.failed.set()
                         raise
                     if time.monotonic() - started > 60:
                         failures = 1  # it ran well for a while: this is a new failure, not the same one again
-                    await asyncio.sleep(min(30.0, 0.5 * 2.0**failures))
+                    await asyncio.sleep(min(max_pause, 0.5 * 2.0**failures))
 
         self._tasks.append(asyncio.create_task(supervise(), name=name))
 

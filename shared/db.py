@@ -57,6 +57,9 @@ class Database:
                 await connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
         async with self.engine.begin() as connection:
             await connection.run_sync(self._upgrade, migrations_dir)
+        # The pool's connections belong to this event loop; `kotopolku run` migrates in one loop and
+        # serves in the next, where a pooled asyncpg connection fails ("attached to a different loop").
+        await self.engine.dispose()
 
     def _upgrade(self, connection, migrations_dir: Path) -> None:
         config = Config()

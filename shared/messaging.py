@@ -140,6 +140,11 @@ async def take_relay_turn(session: AsyncSession, database: Database, table: type
     return bool((await session.exec(select(func.pg_try_advisory_xact_lock(key)))).one())
 
 
+# The longest pause of a relay while what it needs (the broker, the database, Temporal) is away:
+# short, so that the rows waiting leave soon after it is back (a pause costs one query).
+RELAY_MAX_PAUSE = 5.0
+
+
 async def run_relay(send_pending: Callable[[], Awaitable[int]], *, batch_size: int, poll_interval: float, what: str) -> None:
     """Call `send_pending` (which sends one batch and says how many rows it took) until cancelled:
     at once after a commit that wrote to an outbox, at the latest every `poll_interval`; while what
@@ -153,8 +158,8 @@ async def run_relay(send_pending: Callable[[], Awaitable[int]], *, batch_size: i
                 failures = 0
             except Exception as error:
                 failures += 1
-                log.warning("relay waits", relay=what, error=str(error)[:300])
-                await asyncio.sleep(min(30.0, 0.5 * 2**failures))
+                log.warning("relay waits", relay=what, error=describe_error(error))
+                await asyncio.sleep(min(RELAY_MAX_PAUSE, 0.5 * 2**failures))
                 continue
             if sent < batch_size:
                 try:
@@ -247,7 +252,7 @@ class OutboxRelay:
                     )
                 except Exception as error:
                     row.attempts += 1
-                    row.last_error = _describe(error)
+                    row.last_error = describe_error(error)
                     await session.commit()
                     raise
                 row.published_at = utcnow()
@@ -429,7 +434,7 @@ class Consumer:
                 return waited
             except Exception as down:
                 if not waited:
-                    log.warning("consumer paused: a dependency is away", queue=self.subscription.queue, error=_describe(down))
+                    log.warning("consumer paused: a dependency is away", queue=self.subscription.queue, error=describe_error(down))
                     metrics.consumer_pauses.labels(self.subscription.queue).inc()
                 waited = True
                 await asyncio.sleep(pause)
@@ -465,7 +470,7 @@ class Consumer:
     async def _retry(self, message: AbstractIncomingMessage, event_type: str, error: Exception) -> None:
         sub = self.subscription
         attempt = self._attempt(message)
-        reason = _describe(error)
+        reason = describe_error(error)
         if attempt >= sub.max_attempts:
             return await self._dead_letter(message, f"gave up after {attempt} attempts: {reason}", event_type)
         delay = sub.retry_delays[min(attempt - 1, len(sub.retry_delays) - 1)]
@@ -481,7 +486,7 @@ class Consumer:
 UNKNOWN_TYPE = "(unknown)"  # one metrics label for every unknown type: producers can't grow the label set
 
 
-def _describe(error: BaseException) -> str:
+def describe_error(error: BaseException) -> str:
     """The error's kind and message, without what a database driver quotes of the data."""
     text = str(error).split("\n")[0]
     # SQLAlchemy appends the statement and its parameters ("[SQL: …] [parameters: …]"): personal data.
