@@ -21,6 +21,7 @@ from shared.auth import mint_token
 from shared.contracts import INBOUND_EXCHANGE, RESIDENT_REGISTERED
 from shared.envelope import JSON_CONTENT_TYPE, STRUCTURED_CONTENT_TYPE, Envelope
 from shared.settings import Settings, load_settings
+from shared.clock import today as finnish_today
 
 PRODUCER = "urn:kotopolku:system:hameenlinna-register"
 
@@ -54,7 +55,7 @@ def person(**overrides) -> dict[str, Any]:
 def registration(
     *, municipality_code: str = "109", registered_on: date | None = None, external_ref: str | None = None, **overrides
 ) -> dict[str, Any]:
-    registered_on = registered_on or date.today()
+    registered_on = registered_on or finnish_today()
     data = {
         "person": person(),
         "external_ref": external_ref or f"ref-{uuid.uuid4().hex[:12]}",
@@ -242,7 +243,7 @@ def make_business_id(number: int) -> str:
 
 def notice(*, arrival: date | None = None, municipality_code: str = "905", **overrides) -> dict[str, Any]:
     """A valid recruitment notice body (CONTRACT.md §2), arriving in 60 days unless told."""
-    arrival = arrival or date.today() + timedelta(days=60)
+    arrival = arrival or finnish_today() + timedelta(days=60)
     body = {
         "recruit": {"given_names": "Nguyen Van", "family_name": "An", "birth_date": "1995-02-01",
                     "nationality": "VN", "languages": ["vi", "en"], "email": "an@example.org"},
@@ -252,7 +253,7 @@ def notice(*, arrival: date | None = None, municipality_code: str = "905", **ove
         "destination_municipality_code": municipality_code,
         "family": {"adults": 1, "children_birth_years": [arrival.year - 8, arrival.year - 5]},
         "contact": {"name": "HR Person", "email": "hr@example.com", "phone": "+35861234567"},
-        "consent": {"given": True, "given_on": date.today().isoformat()},
+        "consent": {"given": True, "given_on": finnish_today().isoformat()},
     }
     for part, value in overrides.items():
         body[part] = {**body[part], **value} if isinstance(value, dict) and isinstance(body.get(part), dict) else value

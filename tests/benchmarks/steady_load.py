@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from support import PRODUCER, event, person, registration  # noqa: E402
+from shared.clock import today as finnish_today
 
 BIN = Path(sys.executable).parent
 
@@ -206,7 +207,7 @@ async def registration_thread(base: str, token: str, amqp_url: str, rate: float,
 
 
 def notice_body(i: int) -> dict:
-    arrival = date.today() + timedelta(days=60)
+    arrival = finnish_today() + timedelta(days=60)
     return {
         "recruit": {"given_names": "Nguyen Van", "family_name": f"An{i}", "birth_date": "1995-02-01",
                     "nationality": "VN", "languages": ["vi", "en"], "email": "an@example.org"},
@@ -216,7 +217,7 @@ def notice_body(i: int) -> dict:
         "destination_municipality_code": "905",
         "family": {"adults": 1, "children_birth_years": [2019, 2022]},
         "contact": {"name": "HR Person", "email": "hr@example.com", "phone": "+35861234567"},
-        "consent": {"given": True, "given_on": date.today().isoformat()},
+        "consent": {"given": True, "given_on": finnish_today().isoformat()},
     }
 
 

@@ -14,13 +14,14 @@ from services.assessment import commands as c
 from services.assessment.models import Assessment
 from shared.clock import today
 from shared.contracts import assessment_workflow_id
+from shared.clock import today as finnish_today
 from support import event, eventually, publish, registration, running, token, with_identity_code
 
 
 
 
 async def test_registration_to_a_completed_assessment_and_the_plan_start_deadline(settings, amqp_url):
-    registered_on = date.today()
+    registered_on = finnish_today()
     async with running(settings) as (runtime, http):
         await publish(amqp_url, event(with_identity_code(registration(municipality_code="109", registered_on=registered_on))))
         staff = token(settings, "109")

@@ -11,6 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from support import event, eventually, free_port, make_settings, publish, registration, running
+from shared.clock import today as finnish_today
 
 
 class Mailbox:
@@ -47,7 +48,7 @@ async def test_a_missed_deadline_is_mailed_in_finnish_swedish_and_english_after_
     mailbox = Mailbox()
     async with running(settings) as (runtime, http):
         # Registered four months ago in Vaasa/Vasa (bilingual, Finnish majority): both escalations are due.
-        await publish(amqp_url, event(registration(municipality_code="905", registered_on=date.today() - timedelta(days=122))))
+        await publish(amqp_url, event(registration(municipality_code="905", registered_on=finnish_today() - timedelta(days=122))))
 
         async def both_waiting():
             from sqlmodel import select

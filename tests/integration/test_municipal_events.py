@@ -17,6 +17,7 @@ from shared.contracts import (
     SERVICE_REPORTED,
 )
 from shared.policy import add_months
+from shared.clock import FINNISH_TIME, today as finnish_today
 from support import (
     PRODUCER,
     dead_letters,
@@ -63,7 +64,7 @@ async def test_jobseeker_registration_moves_the_lead_and_keeps_the_deadline(sett
     async with running(settings) as (runtime, http):
         case = await registered_case(http, amqp_url, settings, data)
         await publish(amqp_url, event(
-            {"person_ref": {"external_ref": data["external_ref"]}, "municipality_code": "109", "registered_on": date.today().isoformat()},
+            {"person_ref": {"external_ref": data["external_ref"]}, "municipality_code": "109", "registered_on": finnish_today().isoformat()},
             type=JOBSEEKER_REGISTERED,
         ))
 
@@ -86,7 +87,7 @@ async def test_a_move_carries_the_case_and_its_deadline_and_tells_both_municipal
                 "person_ref": {"personal_identity_code": data["person"]["personal_identity_code"]},
                 "from_municipality_code": "109",
                 "to_municipality_code": "905",
-                "moved_on": date.today().isoformat(),
+                "moved_on": finnish_today().isoformat(),
             },
             type=RESIDENT_MOVED,
         ))
@@ -117,7 +118,7 @@ async def test_a_move_from_a_municipality_the_client_does_not_live_in_is_dead_le
         await registered_case(http, amqp_url, settings, data)
         await publish(amqp_url, event(
             {"person_ref": {"external_ref": data["external_ref"]}, "from_municipality_code": "091",
-             "to_municipality_code": "905", "moved_on": date.today().isoformat()},
+             "to_municipality_code": "905", "moved_on": finnish_today().isoformat()},
             type=RESIDENT_MOVED,
         ))
         [dead] = await dead_letters(amqp_url, INBOUND_DEAD_QUEUE)
@@ -127,7 +128,7 @@ async def test_a_move_from_a_municipality_the_client_does_not_live_in_is_dead_le
 async def test_an_event_about_a_client_never_registered_is_retried_then_dead_lettered(settings, amqp_url):
     async with running(settings) as (runtime, http):
         await publish(amqp_url, event(
-            {"person_ref": {"external_ref": "nobody"}, "municipality_code": "109", "registered_on": date.today().isoformat()},
+            {"person_ref": {"external_ref": "nobody"}, "municipality_code": "109", "registered_on": finnish_today().isoformat()},
             type=JOBSEEKER_REGISTERED,
         ))
         [dead] = await dead_letters(amqp_url, INBOUND_DEAD_QUEUE)
@@ -149,7 +150,7 @@ async def test_assessment_request_for_a_new_person_opens_a_path_from_the_request
             return [item for item in items if item["status"] == "awaiting_assessment"]
 
         [case] = await eventually(listed, what="a path for the requested assessment")
-        asked_on = request.time.date()
+        asked_on = request.time.astimezone(FINNISH_TIME).date()  # a Finnish calendar day
         assert case["next_deadline"] == {"kind": "assessment_start", "due_on": add_months(asked_on, 2).isoformat()}
         assert case["client"]["family_name"] == "Kovalenko"
         async with runtime.contexts["intake"].db.session() as session:
@@ -181,7 +182,7 @@ async def test_service_reports_reach_planning(settings, amqp_url):
         case = await registered_case(http, amqp_url, settings, data)
         await publish(amqp_url, event(
             {"person_ref": {"external_ref": data["external_ref"]}, "service_code": "integration-training",
-             "status": "completed", "on": date.today().isoformat(), "result": {"language": "fi", "cefr": "B1.1"}},
+             "status": "completed", "on": finnish_today().isoformat(), "result": {"language": "fi", "cefr": "B1.1"}},
             type=SERVICE_REPORTED,
         ))
 

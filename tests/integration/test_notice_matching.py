@@ -23,6 +23,7 @@ from shared.auth import StaffUser
 from shared.db import Database
 from shared.policy import load_policy
 from shared.workflow_commands import WorkflowCommand
+from shared.clock import today as finnish_today
 from support import event, make_business_id, notice, person, registration
 
 POLICY = load_policy().default
@@ -135,7 +136,7 @@ async def test_two_residents_with_the_same_name_and_birth_date_go_to_review_when
 
 async def test_someone_registered_earlier_who_fits_just_as_well_stops_an_automatic_match(database):
     """Registered before the notice came, yet older than the look-back: still a rival, so staff decide."""
-    earlier, _ = await register(database, external_ref="ref-old", registered_on=date.today() - timedelta(days=200))
+    earlier, _ = await register(database, external_ref="ref-old", registered_on=finnish_today() - timedelta(days=200))
     submitted = await submit(database, await employer(database))
     assert submitted.outcome.result == "none"  # too long ago to be matched from the notice's side
     newcomer, outcome = await register(database, external_ref="ref-new")

@@ -25,6 +25,7 @@ from services.intake.workflows import ClientPathWorkflow, path_workflow_id
 from services.runner import Runtime, create_app
 from shared.contracts import ASSESSMENT_REQUESTED
 from shared.settings import load_settings
+from shared.clock import today as finnish_today
 from support import (
     employer_key,
     event,
@@ -121,7 +122,7 @@ async def test_idempotency_keys_per_employer(settings):
         assert (await http.get(NOTICES, headers=first_employer)).json()["total"] == 1
 
         # At the same moment: still one notice.
-        bodies = [notice(expected_arrival_on=(date.today() + timedelta(days=50)).isoformat())] * 4
+        bodies = [notice(expected_arrival_on=(finnish_today() + timedelta(days=50)).isoformat())] * 4
         racing = await asyncio.gather(*(http.post(NOTICES, json=body, headers={**first_employer, "Idempotency-Key": "race"}) for body in bodies))
         assert {response.status_code for response in racing} == {201}
         assert len({response.json()["id"] for response in racing}) == 1
@@ -131,7 +132,7 @@ async def test_idempotency_keys_per_employer(settings):
 async def test_a_bad_body_names_every_bad_field_and_never_fails_the_server(settings):
     async with running(settings) as (runtime, http):
         employer = await employer_key(runtime)
-        yesterday = (date.today() - timedelta(days=1)).isoformat()
+        yesterday = (finnish_today() - timedelta(days=1)).isoformat()
         body = notice(
             recruit={"nationality": "Vietnam", "birth_date": "2030-01-01", "languages": ["vietnamese"]},
             employment={"workplace_municipality_code": "999"},
@@ -193,7 +194,7 @@ async def test_pagination_and_status_filter(settings):
         employer = await employer_key(runtime)
         ids = []
         for days in range(20, 25):
-            ids.append((await submitted(http, employer, notice(arrival=date.today() + timedelta(days=days))))["id"])
+            ids.append((await submitted(http, employer, notice(arrival=finnish_today() + timedelta(days=days))))["id"])
         for notice_id in ids[:2]:
             assert (await http.post(f"{NOTICES}/{notice_id}/withdrawal", headers=employer)).status_code == 200
 
@@ -396,13 +397,13 @@ async def test_a_repeated_submission_gets_its_first_answer_even_after_the_dates_
 
     async with running(settings) as (runtime, http):
         employer = await employer_key(runtime)
-        body = notice(expected_arrival_on=(date.today() + timedelta(days=10)).isoformat())
+        body = notice(expected_arrival_on=(finnish_today() + timedelta(days=10)).isoformat())
         headers = {**employer, "Idempotency-Key": "sent-before-the-arrival"}
         first = await http.post(NOTICES, json=body, headers=headers)
         assert first.status_code == 201
 
         # A month later the employer's system sends the same request again (a lost answer).
-        monkeypatch.setattr(models, "finnish_today", lambda: date.today() + timedelta(days=40))
+        monkeypatch.setattr(models, "finnish_today", lambda: finnish_today() + timedelta(days=40))
         again = await http.post(NOTICES, json=body, headers=headers)
         assert again.status_code == 201 and again.json() == first.json()
         # As a new submission, the same body is refused today.

@@ -15,6 +15,7 @@ from services.intake.models import Client, ClientCase
 from services.intake.workflows import path_workflow_id
 from shared.contracts import CASE_UPDATED, EVENTS_EXCHANGE, INBOUND_DEAD_QUEUE
 from shared.policy import add_months
+from shared.clock import today as finnish_today
 from support import (
     dead_letters,
     event,
@@ -28,7 +29,7 @@ from support import (
 
 
 async def test_registration_reaches_staff_of_that_municipality_only(settings, amqp_url):
-    registered_on = date.today()
+    registered_on = finnish_today()
     data = with_identity_code(registration(municipality_code="109", registered_on=registered_on))
     async with running(settings) as (runtime, http):
         # A dashboard's own queue on the public exchange sees the same change.
@@ -156,7 +157,7 @@ async def test_bad_events_are_dead_lettered_with_reason_and_the_next_good_one_st
 
 
 async def test_ineligible_resident_is_recorded_with_reason_and_no_path(settings, amqp_url):
-    registered_on = date.today()
+    registered_on = finnish_today()
     data = registration(registered_on=registered_on, first_permit_or_registration_on=date(2015, 1, 1).isoformat(), residence_basis="work")
     async with running(settings) as (runtime, http):
         await publish(amqp_url, event(data))
@@ -177,7 +178,7 @@ async def test_ineligible_resident_is_recorded_with_reason_and_no_path(settings,
 async def test_a_registration_whose_deadline_already_passed_is_escalated_at_once(settings, amqp_url):
     """Reported late (registered four months ago): the path escalates to the caseworker and,
     with the coordinator's grace also gone, to the coordinator — visible to both roles."""
-    registered_on = date.today() - timedelta(days=122)
+    registered_on = finnish_today() - timedelta(days=122)
     async with running(settings) as (runtime, http):
         await publish(amqp_url, event(registration(registered_on=registered_on)))
         caseworker, coordinator = token(settings, "109"), token(settings, "109", role="coordinator")

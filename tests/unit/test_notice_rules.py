@@ -14,6 +14,7 @@ from services.intake.notices.models import NoticeCreate, NoticeStatus
 from services.intake.notices.state import NOTICE_TRANSITIONS
 from shared.clock import today as finnish_today
 from services.notifications.templates import render
+from shared.clock import today as finnish_today
 from support import notice
 
 
@@ -75,8 +76,8 @@ def test_dates_across_fields_are_reported_at_the_field_that_is_wrong():
 @pytest.mark.parametrize(
     "change, field",
     [
-        ({"expected_arrival_on": (date.today() + timedelta(days=1000)).isoformat()}, "expected_arrival_on"),
-        ({"recruit": {"birth_date": (date.today() - timedelta(days=365 * 10)).isoformat()}}, "recruit.birth_date"),
+        ({"expected_arrival_on": (finnish_today() + timedelta(days=1000)).isoformat()}, "expected_arrival_on"),
+        ({"recruit": {"birth_date": (finnish_today() - timedelta(days=365 * 10)).isoformat()}}, "recruit.birth_date"),
         ({"recruit": {"birth_date": "1900-01-01"}}, "recruit.birth_date"),
         ({"recruit": {"given_names": "Nguyen\u0000"}}, "recruit.given_names"),
         ({"recruit": {"family_name": "\ud800"}}, "recruit.family_name"),

@@ -157,7 +157,9 @@ async def made(env, handle, **body) -> c.CommandResult:
 
 async def test_plan_start_reminders_then_caseworker_then_coordinator_and_a_late_plan(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
-    plan = await given(env)
+    # Due in 13 days: the 14-day reminder's moment (08:00 Finnish time) has passed whatever the
+    # time of day the test runs at.
+    plan = await given(env, plan_start_due_on=await finnish_today(env) + timedelta(days=TIMINGS.plan_start_days - 1))
     async with workers(env, recorded):
         handle = await start(env, plan)
         due = plan.plan_start_due_on

@@ -25,6 +25,7 @@ from shared.contracts import NOTIFICATION_REQUESTED, NotificationRequested, task
 from shared.messaging import OutboxMessage
 from shared.workflow_commands import WorkflowCommandRelay
 from shared.settings import load_settings
+from shared.clock import today as finnish_today
 from support import employer_key, notice
 
 TASK_QUEUE = task_queue("intake")
@@ -169,7 +170,7 @@ async def test_submitted_over_http_reminded_and_expired_with_the_real_activities
     ctx = runtime.contexts["intake"]
     ctx.temporal = env.client
     worker = Worker(env.client, task_queue=TASK_QUEUE, workflows=[RecruitmentNoticeWorkflow], activities=IntakeActivities(ctx).all() + NoticeActivities(ctx).all())
-    arrival = date.today() + timedelta(days=30)
+    arrival = finnish_today() + timedelta(days=30)
     try:
         transport = httpx.ASGITransport(app=create_app(runtime))
         async with worker, httpx.AsyncClient(transport=transport, base_url="http://kotopolku") as http:

@@ -1705,7 +1705,7 @@
         // The part is replaced as a whole: the new skill is added to those recorded.
         body.language_skills = (parts.language_skills || []).concat([{
           language: value("skill-language").toLowerCase(), skill: value("skill-skill"), level: value("skill-level"),
-          source: value("skill-source"), assessed_on: value("skill-on") || new Date().toISOString().slice(0, 10)
+          source: value("skill-source"), assessed_on: value("skill-on") || finnishToday()
         }]);
       }
       if (value("record-literacy")) body.literacy = value("record-literacy");
@@ -2027,6 +2027,11 @@
     );
   }
 
+  // Deadlines and periods are Finnish calendar days, wherever the browser's clock is set.
+  function finnishToday() {
+    return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Helsinki" }).format(new Date());
+  }
+
   function renderFigureOptions() {
     var by = $("figures-by");
     var chosen = by.value || "municipality";
@@ -2036,9 +2041,9 @@
     });
     by.value = chosen;
     if (!$("figures-to").value) {
-      var today = new Date();
-      $("figures-to").value = today.getFullYear() + "-" + pad(today.getMonth() + 1) + "-" + pad(today.getDate());
-      $("figures-from").value = today.getFullYear() + "-01-01";
+      var today = finnishToday();
+      $("figures-to").value = today;
+      $("figures-from").value = today.slice(0, 4) + "-01-01";
     }
   }
 
