@@ -31,7 +31,7 @@ from services.intake.models import (
     ServiceReported,
 )
 from services.intake.outbox import SOURCE, notify
-from services.intake.sources.service import check_source
+from services.intake.sources.service import authenticated_source, check_source
 from services.intake.workflows import ClientPathInput, path_workflow_id
 from shared.clock import FINNISH_TIME, now
 from shared.contracts import (
@@ -431,9 +431,10 @@ async def request_assessment(
 
 async def forward_service_report(session: AsyncSession, *, event: Envelope, data: ServiceReported, data_key: bytes) -> None:
     """A provider's report goes to planning, which keeps the client's plan."""
+    await authenticated_source(session, event)  # before anything is looked up for it
     client = await resolve_person(session, data.person_ref, source=event.source, data_key=data_key)
     case = await case_of(session, client.id)
-    await check_source(session, event.source, [client.municipality_code])
+    await check_source(session, event, [client.municipality_code])
     report = ServiceReport(
         client_id=client.id,
         case_id=case.id,
