@@ -28,6 +28,7 @@ from shared.clock import now, today
 from shared.contracts import Deadline, Stage
 from shared.http import ApiError
 from shared.pagination import Page, PageParams
+from shared.ratelimit import limiter
 from shared.refusals import found
 from shared.service import ServiceContext, context_dependency, session_dependency
 
@@ -84,7 +85,9 @@ async def list_cases(
 
 
 async def stream_slot(user: CurrentStaff, ctx: NotificationsContext) -> None:
-    """One of the user's few live streams, taken before the stream answers (the stream gives it back)."""
+    """One of the user's few live streams, taken before the stream answers (the stream gives it back);
+    a user opens at most KOTOPOLKU_LIVE_STREAM_OPENS_PER_MINUTE a minute."""
+    limiter(ctx.resources, "live_stream_opens", ctx.settings.live_stream_opens_per_minute, 60).check(user.sub)
     if not service.stream_limits(ctx).take(user.sub):
         raise ApiError(429, "too_many_streams", headers={"Retry-After": "30"})
 

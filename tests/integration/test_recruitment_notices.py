@@ -30,6 +30,7 @@ from support import (
     event,
     eventually,
     make_business_id,
+    make_settings,
     notice,
     person,
     publish,
@@ -332,8 +333,43 @@ async def test_registration_first_then_notice(settings, amqp_url):
         await publish(amqp_url, event(data))
         case = await case_of(http, settings, "109")
         created = await submitted(http, employer, notice(municipality_code="109"))
-        assert created["status"] == "arrived"
+        # The employer learns nothing of who is registered, and nothing of its reaches the case,
+        # until staff confirm the match.
+        assert created["status"] == "received"
+        staff = token(settings, "109")
+
+        async def queued():
+            return (await http.get(REVIEWS, params={"status": "open"}, headers=staff)).json()["items"]
+
+        [review] = await eventually(queued, what="the review")
+        assert (review["notice_id"], review["client_id"], review["reason"]) == (created["id"], case["client_id"], "registered_before_notice")
+        assert (await http.get(f"{NOTICES}/{created['id']}", headers=employer)).json()["status"] == "received"
+        assert (await http.get(f"/api/v1/municipal/cases/{case['case_id']}/employment", headers=staff)).status_code == 404
+        assert await path_employment(runtime, case["client_id"]) is None
+
+        resolved = await http.post(f"{REVIEWS}/{review['id']}/resolution", json={"decision": "match"}, headers=staff)
+        assert resolved.status_code == 200, resolved.text
         await assert_converged(runtime, http, settings, employer, created["id"], case, "109")
+
+
+async def test_an_employer_submits_a_limited_number_of_notices(tmp_path, amqp_url, temporal_address, database_url):
+    limited = make_settings(
+        tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url, employer_notices_per_hour=2
+    )
+    async with running(limited) as (runtime, http):
+        employer = await employer_key(runtime)
+        other = await employer_key(runtime, make_business_id(7), "Other Oy")
+        first = await submitted(http, employer, **{"Idempotency-Key": "one"})
+        await submitted(http, employer)
+        refused = await http.post(NOTICES, json=notice(), headers={**employer, "Accept-Language": "sv"})
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+        detail = refused.json()["detail"]
+        assert detail["code"] == "too_many_notices" and set(detail["messages"]) == {"fi", "sv", "en"}
+        assert detail["message"] == detail["messages"]["sv"]
+        # A repeated Idempotency-Key is answered as before; another employer has its own limit.
+        again = await http.post(NOTICES, json=notice(), headers={**employer, "Idempotency-Key": "one"})
+        assert (again.status_code, again.json()["id"]) == (201, first["id"])
+        await submitted(http, other)
 
 
 async def test_unclear_matches_wait_for_staff(settings, amqp_url):
