@@ -4,6 +4,8 @@ service.py. Lists come from the projection, never from Temporal."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from urllib.parse import urlencode
 from typing import Annotated, AsyncIterator
 from uuid import UUID
 
@@ -15,6 +17,7 @@ from services.notifications import service
 from services.notifications.models import (
     CaseDetail,
     CaseRead,
+    AccessLogRead,
     CaseView,
     ClientSummary,
     ClientView,
@@ -23,7 +26,7 @@ from services.notifications.models import (
 )
 from services.notifications.templates import render
 from shared import municipalities
-from shared.auth import CurrentStaff
+from shared.auth import CurrentStaff, require_role
 from shared.clock import now, today
 from shared.contracts import Deadline, Stage
 from shared.http import ApiError
@@ -70,6 +73,7 @@ async def visible_case(case_id: UUID, user: CurrentStaff, session: Session) -> t
 
 @router.get("/cases", response_model=Page[CaseRead])
 async def list_cases(
+    request: Request,
     user: CurrentStaff,
     session: Session,
     pagination: PageParams,
@@ -79,6 +83,11 @@ async def list_cases(
     q: Annotated[str | None, Query(max_length=100)] = None,
 ):
     page = await service.list_cases(session, user, municipality=municipality, stage=stage, overdue=overdue, q=q, pagination=pagination)
+    # A list shows names (and a name search finds people): every case listed is an access.
+    filters = urlencode({name: value for name, value in request.query_params.items() if name not in ("page", "page_size")})
+    for view, _client in page.items:
+        await service.log_access(session, user, view, "cases.list", query=filters or None)
+    await session.commit()
     # Lists carry names but never the identity code (the projection doesn't hold it at all).
     page.items = [CaseRead(**case_read(view, client)) for view, client in page.items]
     return page
@@ -159,3 +168,21 @@ async def list_notifications(user: CurrentStaff, session: Session) -> list[Notif
         )
         for row in rows
     ]
+
+
+@router.get("/access-log", response_model=Page[AccessLogRead], tags=["access log"], dependencies=[require_role("coordinator")])
+async def access_log(
+    user: CurrentStaff,
+    session: Session,
+    pagination: PageParams,
+    case_id: UUID | None = None,
+    client_id: UUID | None = None,
+    user_sub: Annotated[str | None, Query(max_length=200)] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+):
+    """Who read which case of the coordinator's municipalities, and how (`case.read`: the detail;
+    `cases.list`: listed, with the filters and name search used), newest first. Coordinators only."""
+    return await service.list_access_log(
+        session, user, case_id=case_id, client_id=client_id, user_sub=user_sub, since=since, until=until, pagination=pagination
+    )
