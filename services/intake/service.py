@@ -373,6 +373,7 @@ async def move_client(session: AsyncSession, *, event: Envelope, data: ResidentM
     case.updated_at = now()
     session.add(client)
     session.add(case)
+    await move_open_reviews(session, client.id, data.to_municipality_code)
     publish_client_recorded(session, client, case)
     announce_case(session, case, event.type)
     params = {
@@ -395,6 +396,21 @@ async def move_client(session: AsyncSession, *, event: Envelope, data: ResidentM
             client_id=case.client_id,
         )
     return client
+
+
+async def move_open_reviews(session: AsyncSession, client_id: uuid.UUID, municipality_code: str) -> None:
+    """Open reviews about the client move with them: the new municipality's staff decide them, the
+    old one no longer sees or resolves them."""
+    from services.intake.duplicates.models import DuplicateReview
+    from services.intake.notices.matching.models import MatchReview, ReviewStatus
+
+    matches = select(MatchReview).where(MatchReview.client_id == client_id, MatchReview.status == ReviewStatus.open)
+    duplicates = select(DuplicateReview).where(
+        or_(DuplicateReview.client_id == client_id, DuplicateReview.earlier_client_id == client_id), DuplicateReview.status == "open"
+    )
+    for review in [*(await session.exec(matches)).all(), *(await session.exec(duplicates)).all()]:
+        review.municipality_code = municipality_code
+        session.add(review)
 
 
 async def request_assessment(

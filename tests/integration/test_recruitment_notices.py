@@ -23,7 +23,7 @@ from services.intake.notices import service
 from services.intake.notices.workflows import RecruitmentNoticeWorkflow, notice_workflow_id
 from services.intake.workflows import ClientPathWorkflow, path_workflow_id
 from services.runner import Runtime, create_app
-from shared.contracts import ASSESSMENT_REQUESTED
+from shared.contracts import ASSESSMENT_REQUESTED, RESIDENT_MOVED
 from shared.settings import load_settings
 from support import (
     employer_key,
@@ -469,3 +469,28 @@ async def test_only_caseworkers_and_coordinators_change_notices_and_reviews(sett
         assert acknowledged.status_code == 200 and acknowledged.json()["status"] == "acknowledged"
         for url, body in writes[1:]:
             assert (await http.post(url, json=body, headers=coordinator)).status_code == 404
+
+
+async def test_an_open_review_moves_with_the_client(settings, amqp_url):
+    async with running(settings) as (runtime, http):
+        employer = await employer_key(runtime)
+        await submitted(http, employer, notice(recruit={"given_names": "Amina", "family_name": "Hassan-Ali", "nationality": "SO", "birth_date": "1990-04-12"}))
+        data = registration(municipality_code="905")  # Amina Hassan, SO, 1990-04-12: a partial match
+        await publish(amqp_url, event(data))
+        case = await case_of(http, settings, "905")
+        vaasa, hameenlinna = token(settings, "905"), token(settings, "109")
+
+        async def queued(headers):
+            return (await http.get(REVIEWS, params={"status": "open"}, headers=headers)).json()["items"]
+
+        [review] = await eventually(lambda: queued(vaasa), what="the review")
+        await publish(amqp_url, event(
+            {"person_ref": {"client_id": case["client_id"]}, "from_municipality_code": "905", "to_municipality_code": "109",
+             "moved_on": date.today().isoformat()},
+            type=RESIDENT_MOVED,
+        ))
+        [moved] = await eventually(lambda: queued(hameenlinna), what="the review in the new municipality")
+        assert moved["id"] == review["id"]
+        assert await queued(vaasa) == []
+        resolve = await http.post(f"{REVIEWS}/{review['id']}/resolution", json={"decision": "reject"}, headers=vaasa)
+        assert resolve.status_code == 404
