@@ -9,6 +9,8 @@ settings (`KOTOPOLKU_EMPLOYER_NOTICES_PER_HOUR`, `KOTOPOLKU_STAFF_REQUESTS_PER_M
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
 import time
 from dataclasses import dataclass
@@ -70,3 +72,17 @@ def limiter(resources: dict, name: str, rate: int, period: float) -> RateLimiter
     if name not in limiters:
         limiters[name] = RateLimiter(rate, period)
     return limiters[name]
+
+
+# A service reading a case back for its answer (shared/cases.py) calls the notifications API with
+# the user's own credentials; those reads are part of the user's one request and are not counted
+# again. The header proves it came from a Kotopolku process (a keyed hash of the credentials).
+READ_BACK_HEADER = "x-kotopolku-read-back"
+
+
+def read_back_proof(key: bytes, credentials: str) -> str:
+    return hmac.new(key, b"read-back\n" + credentials.encode(), hashlib.sha256).hexdigest()
+
+
+def is_read_back(key: bytes, credentials: str, proof: str | None) -> bool:
+    return bool(proof) and hmac.compare_digest(proof, read_back_proof(key, credentials))

@@ -28,3 +28,28 @@ async def test_a_staff_member_has_a_request_budget_and_others_keep_theirs(tmp_pa
         assert opens.take("olli") == 0
         again = await http.get("/api/v1/cases/stream", headers=other)
         assert again.status_code == 429 and again.json()["detail"]["code"] == "too_many_requests"
+
+
+async def test_a_command_reading_its_case_back_counts_once(tmp_path, amqp_url, temporal_address, database_url):
+    """An assessment command answers with the case read back from notifications with the user's
+    own token, polling until it shows the change: that read-back is not charged to the user."""
+    from support import event, eventually, publish, registration
+
+    settings = make_settings(
+        tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url, staff_requests_per_minute=4,
+    )
+    async with running(settings) as (runtime, http):
+        await publish(amqp_url, event(registration(municipality_code="109")))
+        watcher, sari = token(settings, "109", sub="watcher"), token(settings, "109", sub="sari")
+        [case] = await eventually(lambda: _items(http, watcher), interval=1, what="the case")
+        started = await http.post(f"/api/v1/cases/{case['case_id']}/assessment/start", json={}, headers=sari)
+        assert started.status_code == 200, started.text
+        assert (await http.get(f"/api/v1/cases/{case['case_id']}", headers=sari)).status_code == 200
+        # A forged read-back proof doesn't make requests free.
+        forged = {**sari, "x-kotopolku-read-back": "0" * 64}
+        codes = [(await http.get("/api/v1/cases", headers=forged)).status_code for _ in range(3)]
+        assert 429 in codes
+
+
+async def _items(http, headers):
+    return (await http.get("/api/v1/cases", headers=headers)).json()["items"]
