@@ -202,8 +202,14 @@ def sources() -> None:
 @click.argument("source")
 @click.option("--municipality", "municipalities", multiple=True, required=True, help="3-digit code; repeatable")
 @click.option("--name", default="", help="What the system is, for people reading the list")
-def sources_add(source: str, municipalities: tuple[str, ...], name: str) -> None:
-    """Allow SOURCE (a CloudEvents source URI) to publish for these municipalities."""
+@click.option(
+    "--broker-user",
+    default=None,
+    help="The RabbitMQ user the system publishes as (its messages carry it as AMQP user_id); "
+    "default for a new source: guest, the embedded development login",
+)
+def sources_add(source: str, municipalities: tuple[str, ...], name: str, broker_user: str | None) -> None:
+    """Allow SOURCE (a CloudEvents source URI) to publish for these municipalities, as its broker user."""
     from services.intake.sources import service
     from shared import municipalities as registry
 
@@ -212,8 +218,14 @@ def sources_add(source: str, municipalities: tuple[str, ...], name: str) -> None
         fail(f"unknown municipality code(s): {', '.join(unknown)}")
     if ":" not in source:
         fail(f"the source must be a URI, e.g. urn:kotopolku:system:hameenlinna-register (got {source!r})")
-    added = run_in_intake(lambda session: service.register_source(session, source=source, name=name, municipalities=list(municipalities)))
-    click.echo(f"{added.source} may publish for: {', '.join(added.municipalities)}")
+    if broker_user is not None and not broker_user.strip():
+        fail("--broker-user must name a RabbitMQ user")
+    added = run_in_intake(
+        lambda session: service.register_source(
+            session, source=source, name=name, municipalities=list(municipalities), broker_user=broker_user
+        )
+    )
+    click.echo(f"{added.source} may publish for: {', '.join(added.municipalities)} (as broker user {added.broker_user})")
 
 
 @sources.command("remove")
@@ -232,7 +244,7 @@ def sources_list() -> None:
     from services.intake.sources import service
 
     for registered in run_in_intake(service.list_sources):
-        click.echo(f"{registered.source}\t{registered.name}\t{','.join(registered.municipalities)}")
+        click.echo(f"{registered.source}\t{registered.name}\t{','.join(registered.municipalities)}\t{registered.broker_user}")
 
 
 @main.group()

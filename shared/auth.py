@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, Field, ValidationError
 
 from shared.http import ApiError
+from shared.ratelimit import READ_BACK_HEADER, is_read_back, limiter
 from shared.settings import Settings
 
 SESSION_COOKIE = "kotopolku_session"
@@ -101,6 +102,12 @@ async def current_staff(request: Request) -> StaffUser:
         raise ApiError(401, "invalid_token", headers={"WWW-Authenticate": "Bearer"}, reason=str(error)) from None
     if not user.roles:
         raise ApiError(403, "no_role")  # a token with no role may do nothing (docs/roles.md)
+    settings = request.app.state.settings
+    credentials = header or request.cookies.get(SESSION_COOKIE, "")  # as shared/cases.py passes them on
+    if not is_read_back(settings.data_key_bytes, credentials, request.headers.get(READ_BACK_HEADER)):
+        if not hasattr(request.app.state, "rate_limits"):
+            request.app.state.rate_limits = {}
+        limiter(request.app.state.rate_limits, "staff_requests", settings.staff_requests_per_minute, 60).check(user.sub)
     return user
 
 

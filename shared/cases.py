@@ -23,6 +23,8 @@ from typing import Annotated, Any, AsyncIterator
 from uuid import UUID
 
 import httpx
+
+from shared.ratelimit import READ_BACK_HEADER, read_back_proof
 from fastapi import Depends, Request
 
 from shared.auth import SESSION_COOKIE, CurrentStaff
@@ -39,6 +41,8 @@ def _credentials(request: Request) -> tuple[dict[str, str], dict[str, str]]:
     if "authorization" in request.headers:
         headers["authorization"] = request.headers["authorization"]
     cookies = {SESSION_COOKIE: request.cookies[SESSION_COOKIE]} if SESSION_COOKIE in request.cookies else {}
+    credentials = headers.get("authorization") or cookies.get(SESSION_COOKIE, "")
+    headers[READ_BACK_HEADER] = read_back_proof(request.app.state.settings.data_key_bytes, credentials)  # not counted again
     return headers, cookies
 
 

@@ -386,6 +386,7 @@ class Consumer:
             envelope = parse_amqp(message.body, message.content_type, message.headers)
         except InvalidEvent as error:
             return await self._dead_letter(message, str(error), event_type="(invalid)")
+        object.__setattr__(envelope, "_broker_user", message.user_id)  # the broker-validated login (never the event's own attribute)
         handler = sub.handlers.get(envelope.type)
         if handler is None:
             return await self._dead_letter(message, f"unknown event type {envelope.type!r}", UNKNOWN_TYPE)
@@ -507,5 +508,6 @@ def _copy(message: AbstractIncomingMessage, headers: dict) -> aio_pika.Message:
         message_id=message.message_id,
         type=message.type,
         timestamp=message.timestamp,
+        user_id=message.user_id,  # who published it stays known on a retry (Kotopolku's broker user is an impersonator)
         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
     )

@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     max_live_streams: int = Field(500, ge=1)
     max_live_streams_per_user: int = Field(5, ge=1)
 
+    # Rate limits (shared/ratelimit.py, per process): recruitment notices an employer may submit,
+    # staff API requests per staff member, live streams a staff member may open.
+    employer_notices_per_hour: int = Field(60, ge=1)
+    staff_requests_per_minute: int = Field(600, ge=1)
+    live_stream_opens_per_minute: int = Field(30, ge=1)
+
     # Events that fail for a reason that may pass are retried after these pauses, then dead-lettered.
     retry_delays_seconds: list[float] = Field(default_factory=lambda: [1, 5, 30, 120, 600])
 

@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Awaitable, Callable
+from urllib.parse import urlsplit
 
 import aio_pika
 import httpx
@@ -87,8 +88,13 @@ async def publish(
     content_type: str | None = None,
     headers: dict | None = None,
     routing_key: str | None = None,
+    user_id: str | None = "",
+    declare: bool = True,  # False for a producer's own login, which may only write (deploy/rabbitmq)
 ) -> None:
-    """Publish as a municipal system would, on kotopolku.inbound."""
+    """Publish as a municipal system would, on kotopolku.inbound, with the AMQP user_id of the
+    connection's login (RabbitMQ checks it); `user_id=None` leaves it out."""
+    if user_id == "":
+        user_id = urlsplit(amqp_url).username or "guest"
     if envelope is not None and mode == "structured":
         body, content_type = envelope.to_json(), STRUCTURED_CONTENT_TYPE
     elif envelope is not None:
@@ -97,9 +103,14 @@ async def publish(
     connection = await aio_pika.connect(amqp_url)
     async with connection:
         channel = await connection.channel()
-        exchange = await channel.declare_exchange(INBOUND_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+        if declare:
+            exchange = await channel.declare_exchange(INBOUND_EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+        else:
+            exchange = await channel.get_exchange(INBOUND_EXCHANGE, ensure=False)
         await exchange.publish(
-            aio_pika.Message(body, content_type=content_type, headers=headers or {}, delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+            aio_pika.Message(
+                body, content_type=content_type, headers=headers or {}, delivery_mode=aio_pika.DeliveryMode.PERSISTENT, user_id=user_id
+            ),
             routing_key=routing_key or (envelope.type if envelope else "fi.kotopolku.unknown"),
         )
 
@@ -145,14 +156,16 @@ async def eventually(check: Callable[[], Awaitable[Any]], *, timeout: float = 30
     raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value: {last!r}")
 
 
-async def register_source(runtime: Runtime, source: str = PRODUCER, municipalities: list[str] | None = None) -> None:
+async def register_source(
+    runtime: Runtime, source: str = PRODUCER, municipalities: list[str] | None = None, *, broker_user: str | None = None
+) -> None:
     """Allow a producing system to publish (by default for every municipality)."""
     from services.intake.sources.service import register_source as register
     from shared.municipalities import all_municipalities
 
     codes = municipalities or [municipality.code for municipality in all_municipalities()]
     async with runtime.contexts["intake"].db.session() as session:
-        await register(session, source=source, name="Test register", municipalities=codes)
+        await register(session, source=source, name="Test register", municipalities=codes, broker_user=broker_user)
         await session.commit()
 
 

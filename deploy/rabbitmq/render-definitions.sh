@@ -8,7 +8,9 @@
 # Passwords come from the environment; use letters, digits and . _ ~ - only (they also go into
 # AMQP URLs unencoded), e.g. `openssl rand -hex 24`:
 #   RABBITMQ_KOTOPOLKU_PASSWORD   user kotopolku           (the Kotopolku services)
-#   RABBITMQ_PRODUCER_PASSWORD    user municipal-producer  (municipal systems; kotopolku.inbound only)
+#   RABBITMQ_PASSWORD_PRODUCER_<NAME>  each producing system's user `producer-<name>` (kotopolku.inbound
+#                                 only), e.g. RABBITMQ_PASSWORD_PRODUCER_HAMEENLINNA_REGISTER for
+#                                 producer-hameenlinna-register (upper case, - as _)
 #   RABBITMQ_ADMIN_PASSWORD       user kotopolku-admin     (operators; management UI)
 set -euo pipefail
 
@@ -32,17 +34,26 @@ password() {
 }
 
 services=$(password RABBITMQ_KOTOPOLKU_PASSWORD)
-producer=$(password RABBITMQ_PRODUCER_PASSWORD)
 admin=$(password RABBITMQ_ADMIN_PASSWORD)
 
-umask 077
-sed -e "s|\"name\": \"kotopolku\",|\"name\": \"kotopolku\", \"password\": \"$services\",|" \
-    -e "s|\"name\": \"municipal-producer\",|\"name\": \"municipal-producer\", \"password\": \"$producer\",|" \
-    -e "s|\"name\": \"kotopolku-admin\",|\"name\": \"kotopolku-admin\", \"password\": \"$admin\",|" \
-    "$template" > "$output.tmp"
+# One user per producing system (`producer-…`): Kotopolku accepts a system's events only when
+# they carry its user as AMQP user_id (kotopolku sources add … --broker-user producer-…).
+expressions=(
+    -e "s|\"name\": \"kotopolku\",|\"name\": \"kotopolku\", \"password\": \"$services\",|"
+    -e "s|\"name\": \"kotopolku-admin\",|\"name\": \"kotopolku-admin\", \"password\": \"$admin\",|"
+)
+producers=$(grep -o '"name": "producer-[A-Za-z0-9-]*",' "$template" | sed -e 's/"name": "//' -e 's/",$//' || true)
+for user in $producers; do
+    variable=RABBITMQ_PASSWORD_$(printf '%s' "$user" | tr 'a-z-' 'A-Z_')
+    expressions+=(-e "s|\"name\": \"$user\",|\"name\": \"$user\", \"password\": \"$(password "$variable")\",|")
+done
+expected=$((2 + $(printf '%s' "$producers" | grep -c . || true)))
 
-if [ "$(grep -c '"password": ' "$output.tmp")" != 3 ]; then
-    echo "render-definitions: expected three users in $template" >&2
+umask 077
+sed "${expressions[@]}" "$template" > "$output.tmp"
+
+if [ "$(grep -c '"password": ' "$output.tmp")" != "$expected" ]; then
+    echo "render-definitions: expected $expected users in $template" >&2
     rm -f "$output.tmp"
     exit 1
 fi

@@ -18,7 +18,7 @@ from services.intake import service
 from services.intake.models import AssessmentRequested, JobseekerRegistered, ResidentMoved, ResidentRegistered, ServiceReported
 from services.intake.notices.matching.service import match_notices_for_client
 from services.intake.signals import WorkflowSignal, send_workflow_signals
-from services.intake.sources.service import check_source
+from services.intake.sources.service import SourceNotAllowed, authenticated_source, check_source
 from services.intake.workflows import CLIENT_PATH_WORKFLOW, path_workflow_id
 from shared.contracts import (
     ASSESSMENT_REQUESTED,
@@ -42,7 +42,7 @@ INBOUND_QUEUE = "kotopolku.intake.inbound"
 
 async def resident_registered(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
     data = parse_data(ResidentRegistered, event)
-    await check_source(session, event.source, [data.municipality_code])
+    await check_source(session, event, [data.municipality_code])
     registration = await service.register_resident(
         session, event=event, data=data, policy=ctx.policy.for_municipality(data.municipality_code),
         data_key=ctx.settings.data_key_bytes,
@@ -52,17 +52,34 @@ async def resident_registered(ctx: ServiceContext, session: AsyncSession, event:
 
 async def jobseeker_registered(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
     data = parse_data(JobseekerRegistered, event)
-    await check_source(session, event.source, [data.municipality_code])
+    await check_source(session, event, [data.municipality_code])
     await service.register_jobseeker(session, event=event, data=data, data_key=ctx.settings.data_key_bytes)
 
 
 async def resident_moved(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
     data = parse_data(ResidentMoved, event)
-    # Reported by either municipality's system (or a national register registered for both).
-    await check_source(session, event.source, [data.from_municipality_code, data.to_municipality_code], any_of=True)
+    await check_move_source(ctx, session, event, data)
     client = await service.move_client(session, event=event, data=data, data_key=ctx.settings.data_key_bytes)
     await tell_assessment_of_move(ctx, session, client, data)
 
+
+
+MOVE_NOT_ALLOWED = (
+    "source {source!r} may report a move only for a client living in a municipality it is registered for"
+)
+
+
+async def check_move_source(ctx: ServiceContext, session: AsyncSession, event: Envelope, data: ResidentMoved) -> None:
+    """A move is reported by a system registered for the municipality the client lives in now.
+    Refused with the same words whether the client lives elsewhere or is not known at all: the
+    refusal must not tell anyone where a client lives."""
+    registered = await authenticated_source(session, event)
+    try:
+        client = await service.resolve_person(session, data.person_ref, source=event.source, data_key=ctx.settings.data_key_bytes)
+    except service.ClientNotKnown:
+        client = None
+    if client is None or not registered.may_publish_for(client.municipality_code):
+        raise SourceNotAllowed(MOVE_NOT_ALLOWED.format(source=event.source))
 
 
 async def tell_assessment_of_move(ctx: ServiceContext, session: AsyncSession, client, data: ResidentMoved) -> None:
@@ -79,7 +96,7 @@ async def tell_assessment_of_move(ctx: ServiceContext, session: AsyncSession, cl
 
 async def assessment_requested(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
     data = parse_data(AssessmentRequested, event)
-    await check_source(session, event.source, [data.municipality_code])
+    await check_source(session, event, [data.municipality_code])
     registration = await service.request_assessment(
         session, event=event, data=data, policy=ctx.policy.for_municipality(data.municipality_code),
         data_key=ctx.settings.data_key_bytes,

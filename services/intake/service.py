@@ -31,7 +31,7 @@ from services.intake.models import (
     ServiceReported,
 )
 from services.intake.outbox import SOURCE, notify
-from services.intake.sources.service import check_source
+from services.intake.sources.service import authenticated_source, check_source
 from services.intake.workflows import ClientPathInput, path_workflow_id
 from shared.clock import FINNISH_TIME, now
 from shared.contracts import (
@@ -375,6 +375,7 @@ async def move_client(session: AsyncSession, *, event: Envelope, data: ResidentM
     case.updated_at = now()
     session.add(client)
     session.add(case)
+    await move_open_reviews(session, client.id, data.to_municipality_code)
     publish_client_recorded(session, client, case)
     announce_case(session, case, event.type)
     params = {
@@ -397,6 +398,21 @@ async def move_client(session: AsyncSession, *, event: Envelope, data: ResidentM
             client_id=case.client_id,
         )
     return client
+
+
+async def move_open_reviews(session: AsyncSession, client_id: uuid.UUID, municipality_code: str) -> None:
+    """Open reviews about the client move with them: the new municipality's staff decide them, the
+    old one no longer sees or resolves them."""
+    from services.intake.duplicates.models import DuplicateReview
+    from services.intake.notices.matching.models import MatchReview, ReviewStatus
+
+    matches = select(MatchReview).where(MatchReview.client_id == client_id, MatchReview.status == ReviewStatus.open)
+    duplicates = select(DuplicateReview).where(
+        or_(DuplicateReview.client_id == client_id, DuplicateReview.earlier_client_id == client_id), DuplicateReview.status == "open"
+    )
+    for review in [*(await session.exec(matches)).all(), *(await session.exec(duplicates)).all()]:
+        review.municipality_code = municipality_code
+        session.add(review)
 
 
 async def request_assessment(
@@ -433,9 +449,10 @@ async def request_assessment(
 
 async def forward_service_report(session: AsyncSession, *, event: Envelope, data: ServiceReported, data_key: bytes) -> None:
     """A provider's report goes to planning, which keeps the client's plan."""
+    await authenticated_source(session, event)  # before anything is looked up for it
     client = await resolve_person(session, data.person_ref, source=event.source, data_key=data_key)
     case = await case_of(session, client.id)
-    await check_source(session, event.source, [client.municipality_code])
+    await check_source(session, event, [client.municipality_code])
     report = ServiceReport(
         client_id=client.id,
         case_id=case.id,

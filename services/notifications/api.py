@@ -4,6 +4,8 @@ service.py. Lists come from the projection, never from Temporal."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from urllib.parse import urlencode
 from typing import Annotated, AsyncIterator
 from uuid import UUID
 
@@ -15,6 +17,7 @@ from services.notifications import service
 from services.notifications.models import (
     CaseDetail,
     CaseRead,
+    AccessLogRead,
     CaseView,
     ClientSummary,
     ClientView,
@@ -23,11 +26,12 @@ from services.notifications.models import (
 )
 from services.notifications.templates import render
 from shared import municipalities
-from shared.auth import CurrentStaff
+from shared.auth import CurrentStaff, require_role
 from shared.clock import now, today
 from shared.contracts import Deadline, Stage
 from shared.http import ApiError
 from shared.pagination import Page, PageParams
+from shared.ratelimit import limiter
 from shared.refusals import found
 from shared.service import ServiceContext, context_dependency, session_dependency
 
@@ -69,6 +73,7 @@ async def visible_case(case_id: UUID, user: CurrentStaff, session: Session) -> t
 
 @router.get("/cases", response_model=Page[CaseRead])
 async def list_cases(
+    request: Request,
     user: CurrentStaff,
     session: Session,
     pagination: PageParams,
@@ -85,13 +90,20 @@ async def list_cases(
     page = await service.list_cases(
         session, user, municipality=municipality, stage=stage, overdue=overdue, q=q, pagination=pagination, due_within_days=due_within_days
     )
+    # A list shows names (and a name search finds people): every case listed is an access.
+    filters = urlencode({name: value for name, value in request.query_params.items() if name not in ("page", "page_size")})
+    for view, _client in page.items:
+        await service.log_access(session, user, view, "cases.list", query=filters or None)
+    await session.commit()
     # Lists carry names but never the identity code (the projection doesn't hold it at all).
     page.items = [CaseRead(**case_read(view, client)) for view, client in page.items]
     return page
 
 
 async def stream_slot(user: CurrentStaff, ctx: NotificationsContext) -> None:
-    """One of the user's few live streams, taken before the stream answers (the stream gives it back)."""
+    """One of the user's few live streams, taken before the stream answers (the stream gives it back);
+    a user opens at most KOTOPOLKU_LIVE_STREAM_OPENS_PER_MINUTE a minute."""
+    limiter(ctx.resources, "live_stream_opens", ctx.settings.live_stream_opens_per_minute, 60).check(user.sub)
     if not service.stream_limits(ctx).take(user.sub):
         raise ApiError(429, "too_many_streams", headers={"Retry-After": "30"})
 
@@ -163,3 +175,21 @@ async def list_notifications(user: CurrentStaff, session: Session) -> list[Notif
         )
         for row in rows
     ]
+
+
+@router.get("/access-log", response_model=Page[AccessLogRead], tags=["access log"], dependencies=[require_role("coordinator")])
+async def access_log(
+    user: CurrentStaff,
+    session: Session,
+    pagination: PageParams,
+    case_id: UUID | None = None,
+    client_id: UUID | None = None,
+    user_sub: Annotated[str | None, Query(max_length=200)] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+):
+    """Who read which case of the coordinator's municipalities, and how (`case.read`: the detail;
+    `cases.list`: listed, with the filters and name search used), newest first. Coordinators only."""
+    return await service.list_access_log(
+        session, user, case_id=case_id, client_id=client_id, user_sub=user_sub, since=since, until=until, pagination=pagination
+    )

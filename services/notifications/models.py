@@ -88,7 +88,8 @@ class Notification(SQLModel, table=True):
 
 
 class AccessLogEntry(SQLModel, table=True):
-    """Who read which client's record, and when."""
+    """Who read which client's record, and when: one row per case read, whether in its detail
+    (`case.read`) or in a list (`cases.list`, with the filters and name search that listed it)."""
 
     __tablename__ = "access_log"
 
@@ -97,8 +98,22 @@ class AccessLogEntry(SQLModel, table=True):
     user_name: str
     case_id: UUID = Field(index=True)
     client_id: UUID
+    municipality_code: str | None = Field(default=None, index=True)  # the case's, when read
     action: str
-    at: datetime = Field(sa_column=utc_column())
+    query: str | None = None  # the filters of a list, e.g. "q=hassan&stage=assessment"
+    at: datetime = Field(sa_column=utc_column(index=True))
+
+
+class AccessLogRead(BaseModel):
+    id: int
+    at: datetime
+    user_sub: str
+    user_name: str
+    action: str
+    case_id: UUID
+    client_id: UUID
+    municipality_code: str | None
+    query: str | None
 
 
 # --- API schemas -------------------------------------------------------------------------------

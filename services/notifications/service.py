@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifications.models import (
     AccessLogEntry,
+    AccessLogRead,
     CaseChange,
     CaseView,
     ClientView,
@@ -169,12 +170,38 @@ async def timeline(session: AsyncSession, case_id: UUID) -> list[CaseChange]:
     return list(rows)
 
 
-async def log_access(session: AsyncSession, user: StaffUser, view: CaseView, action: str) -> None:
+async def log_access(session: AsyncSession, user: StaffUser, view: CaseView, action: str, *, query: str | None = None) -> None:
+    """Record that the user read this case's personal data (the caller commits)."""
     session.add(
         AccessLogEntry(
-            user_sub=user.sub, user_name=user.name, case_id=view.case_id, client_id=view.client_id, action=action, at=now()
+            user_sub=user.sub, user_name=user.name, case_id=view.case_id, client_id=view.client_id,
+            municipality_code=view.municipality_code, action=action, query=query, at=now(),
         )
     )
+
+
+async def list_access_log(
+    session: AsyncSession,
+    user: StaffUser,
+    *,
+    case_id: UUID | None,
+    client_id: UUID | None,
+    user_sub: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    pagination: Pagination,
+) -> Page[AccessLogRead]:
+    """Reads of cases of the user's municipalities, newest first."""
+    query = scoped(select(AccessLogEntry), AccessLogEntry.municipality_code, user)
+    for column, value in ((AccessLogEntry.case_id, case_id), (AccessLogEntry.client_id, client_id), (AccessLogEntry.user_sub, user_sub)):
+        if value is not None:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(AccessLogEntry.at >= since)
+    if until is not None:
+        query = query.where(AccessLogEntry.at < until)
+    query = query.order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
+    return await paginate(session, query, pagination, lambda entry: AccessLogRead.model_validate(entry, from_attributes=True))
 
 
 # Changes are numbered when written but may commit out of order (several replicas, a slow

@@ -194,7 +194,10 @@ async def registration_thread(base: str, token: str, amqp_url: str, rate: float,
             envelope = event(data)
             sent[client_id] = time.perf_counter()
             await exchange.publish(
-                aio_pika.Message(envelope.to_json(), content_type="application/cloudevents+json", delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+                aio_pika.Message(
+                    envelope.to_json(), content_type="application/cloudevents+json", delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                    user_id="guest",  # the login a source added without --broker-user publishes as
+                ),
                 routing_key=envelope.type,
             )
 

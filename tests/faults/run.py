@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from urllib.parse import urlsplit
 import glob
 import json
 import os
@@ -358,7 +359,10 @@ async def publish_all(amqp_url: str, people: list[tuple[str, dict]]) -> None:
         for start in range(0, len(people), 50):
             await asyncio.gather(*(
                 exchange.publish(
-                    aio_pika.Message(envelope.to_json(), content_type="application/cloudevents+json", delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+                    aio_pika.Message(
+                        envelope.to_json(), content_type="application/cloudevents+json", delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                        user_id=urlsplit(amqp_url).username or "guest",  # the broker checks it: who the producer is
+                    ),
                     routing_key=envelope.type,
                 )
                 for envelope in (event(data) for _, data in people[start:start + 50])

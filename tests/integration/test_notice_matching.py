@@ -162,18 +162,36 @@ async def test_near_misses(database, registered, expected):
     assert await notice_status(database, submitted.notice_id) == "received"
 
 
-async def test_notice_after_registration_is_matched_at_submission(database):
+async def test_a_notice_for_someone_already_registered_waits_for_staff(database):
+    """Found at submission: the employer's answer says nothing and the case gets nothing until staff confirm."""
     client, outcome = await register(database)
     assert outcome.result == "none"
     submitted = await submit(database, await employer(database))
-    assert submitted.outcome.matched == (submitted.notice_id, client.id)
-    assert submitted.response["status"] == "arrived"
+    assert submitted.outcome.result == "review" and submitted.outcome.signals == []
+    assert submitted.response["status"] == "received"
     assert "client" not in str(submitted.response)  # the employer learns nothing about the person
+    assert await notice_status(database, submitted.notice_id) == "received"
+    async with database.session() as session:
+        assert (await session.exec(select(CaseEmployment))).all() == []
+    [review] = await open_reviews(database)
+    assert (review.client_id, review.similarity, review.reason) == (client.id, "exact", "registered_before_notice")
+
+    staff = StaffUser(sub="s1", name="Sari", roles=["caseworker"], municipalities=["905"])
+    async with database.session() as session:
+        confirmed = await matching.resolve_review(session, user=staff, review_id=review.id, decision="match")
+        await session.commit()
+    assert confirmed.matched == (submitted.notice_id, client.id)
+    assert await notice_status(database, submitted.notice_id) == "arrived"
 
 
 async def test_a_client_already_matched_is_not_matched_again(database):
     client, _ = await register(database)
-    await submit(database, await employer(database, 1))
+    first = await submit(database, await employer(database, 1))
+    [review] = await open_reviews(database)
+    async with database.session() as session:
+        await matching.resolve_review(session, user=StaffUser(sub="s1", roles=["caseworker"], municipalities=["905"]), review_id=review.id, decision="match")
+        await session.commit()
+    assert await notice_status(database, first.notice_id) == "arrived"
     later = await submit(database, await employer(database, 2))
     assert later.outcome.result == "none" and later.response["status"] == "received"
 

@@ -23,7 +23,7 @@ from services.intake.notices import service
 from services.intake.notices.workflows import RecruitmentNoticeWorkflow, notice_workflow_id
 from services.intake.workflows import ClientPathWorkflow, path_workflow_id
 from services.runner import Runtime, create_app
-from shared.contracts import ASSESSMENT_REQUESTED
+from shared.contracts import ASSESSMENT_REQUESTED, RESIDENT_MOVED
 from shared.settings import load_settings
 from shared.clock import today as finnish_today
 from support import (
@@ -31,6 +31,7 @@ from support import (
     event,
     eventually,
     make_business_id,
+    make_settings,
     notice,
     person,
     publish,
@@ -333,8 +334,43 @@ async def test_registration_first_then_notice(settings, amqp_url):
         await publish(amqp_url, event(data))
         case = await case_of(http, settings, "109")
         created = await submitted(http, employer, notice(municipality_code="109"))
-        assert created["status"] == "arrived"
+        # The employer learns nothing of who is registered, and nothing of its reaches the case,
+        # until staff confirm the match.
+        assert created["status"] == "received"
+        staff = token(settings, "109")
+
+        async def queued():
+            return (await http.get(REVIEWS, params={"status": "open"}, headers=staff)).json()["items"]
+
+        [review] = await eventually(queued, what="the review")
+        assert (review["notice_id"], review["client_id"], review["reason"]) == (created["id"], case["client_id"], "registered_before_notice")
+        assert (await http.get(f"{NOTICES}/{created['id']}", headers=employer)).json()["status"] == "received"
+        assert (await http.get(f"/api/v1/municipal/cases/{case['case_id']}/employment", headers=staff)).status_code == 404
+        assert await path_employment(runtime, case["client_id"]) is None
+
+        resolved = await http.post(f"{REVIEWS}/{review['id']}/resolution", json={"decision": "match"}, headers=staff)
+        assert resolved.status_code == 200, resolved.text
         await assert_converged(runtime, http, settings, employer, created["id"], case, "109")
+
+
+async def test_an_employer_submits_a_limited_number_of_notices(tmp_path, amqp_url, temporal_address, database_url):
+    limited = make_settings(
+        tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url, employer_notices_per_hour=2
+    )
+    async with running(limited) as (runtime, http):
+        employer = await employer_key(runtime)
+        other = await employer_key(runtime, make_business_id(7), "Other Oy")
+        first = await submitted(http, employer, **{"Idempotency-Key": "one"})
+        await submitted(http, employer)
+        refused = await http.post(NOTICES, json=notice(), headers={**employer, "Accept-Language": "sv"})
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+        detail = refused.json()["detail"]
+        assert detail["code"] == "too_many_notices" and set(detail["messages"]) == {"fi", "sv", "en"}
+        assert detail["message"] == detail["messages"]["sv"]
+        # A repeated Idempotency-Key is answered as before; another employer has its own limit.
+        again = await http.post(NOTICES, json=notice(), headers={**employer, "Idempotency-Key": "one"})
+        assert (again.status_code, again.json()["id"]) == (201, first["id"])
+        await submitted(http, other)
 
 
 async def test_unclear_matches_wait_for_staff(settings, amqp_url):
@@ -434,3 +470,28 @@ async def test_only_caseworkers_and_coordinators_change_notices_and_reviews(sett
         assert acknowledged.status_code == 200 and acknowledged.json()["status"] == "acknowledged"
         for url, body in writes[1:]:
             assert (await http.post(url, json=body, headers=coordinator)).status_code == 404
+
+
+async def test_an_open_review_moves_with_the_client(settings, amqp_url):
+    async with running(settings) as (runtime, http):
+        employer = await employer_key(runtime)
+        await submitted(http, employer, notice(recruit={"given_names": "Amina", "family_name": "Hassan-Ali", "nationality": "SO", "birth_date": "1990-04-12"}))
+        data = registration(municipality_code="905")  # Amina Hassan, SO, 1990-04-12: a partial match
+        await publish(amqp_url, event(data))
+        case = await case_of(http, settings, "905")
+        vaasa, hameenlinna = token(settings, "905"), token(settings, "109")
+
+        async def queued(headers):
+            return (await http.get(REVIEWS, params={"status": "open"}, headers=headers)).json()["items"]
+
+        [review] = await eventually(lambda: queued(vaasa), what="the review")
+        await publish(amqp_url, event(
+            {"person_ref": {"client_id": case["client_id"]}, "from_municipality_code": "905", "to_municipality_code": "109",
+             "moved_on": date.today().isoformat()},
+            type=RESIDENT_MOVED,
+        ))
+        [moved] = await eventually(lambda: queued(hameenlinna), what="the review in the new municipality")
+        assert moved["id"] == review["id"]
+        assert await queued(vaasa) == []
+        resolve = await http.post(f"{REVIEWS}/{review['id']}/resolution", json={"decision": "reject"}, headers=vaasa)
+        assert resolve.status_code == 404

@@ -19,6 +19,7 @@ from services.intake.signals import WorkflowSignal, send_workflow_signals
 from shared.auth import CurrentStaff
 from shared.http import Answer
 from shared.pagination import Page, PageParams
+from shared.ratelimit import limiter
 from shared.refusals import found
 
 router = APIRouter(prefix="/api/v1")
@@ -74,7 +75,11 @@ async def submit_notice(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Tell the destination municipality about a recruit, with the recruit's consent. The same
-    Idempotency-Key with the same body answers as the first time; with another body, 409."""
+    Idempotency-Key with the same body answers as the first time; with another body, 409. An
+    employer may submit at most KOTOPOLKU_EMPLOYER_NOTICES_PER_HOUR notices an hour (429 beyond,
+    with Retry-After)."""
+    settings = ctx.settings
+    limiter(ctx.resources, "employer_notices", settings.employer_notices_per_hour, 3600).check(str(employer.id), "too_many_notices")
     policy = ctx.policy.for_municipality(body.destination_municipality_code)
     for attempt in range(2):
         try:

@@ -37,7 +37,7 @@ class MatchReviewRead(BaseModel):
     municipality_code: str
     status: ReviewStatus
     similarity: str  # exact | partial
-    reason: str  # several_candidates | partial_match
+    reason: str  # several_candidates | partial_match | registered_before_notice
     created_at: datetime
     resolved_at: datetime | None
     resolved_by: str | None
@@ -65,7 +65,7 @@ class MatchReview(SQLModel, table=True):
     notice_id: UUID = TableField(foreign_key="recruitment_notice.id", index=True)
     client_id: UUID = TableField(foreign_key="client.id", index=True)
     similarity: str  # exact | partial (identity.match_people)
-    reason: str  # several_candidates | partial_match
+    reason: str  # several_candidates | partial_match | registered_before_notice
     status: str = TableField(index=True)
     created_at: datetime = TableField(sa_column=utc_column())
     resolved_at: datetime | None = TableField(default=None, sa_column=utc_column(nullable=True))

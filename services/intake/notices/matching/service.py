@@ -2,7 +2,8 @@
 
 Names are compared normalised (case, diacritics, order and hyphens don't matter), with the birth
 date and nationality (identity.match_people). A pair is matched automatically only when it is
-the one exact match seen from both sides; anything else goes to staff: never a guess."""
+the one exact match seen from both sides when the resident registers after the notice; a notice
+that fits someone already registered, and anything less clear, goes to staff: never a guess."""
 
 from __future__ import annotations
 
@@ -105,7 +106,10 @@ async def match_notices_for_client(session: AsyncSession, client: Client) -> Mat
 
 
 async def match_clients_for_notice(session: AsyncSession, notice: RecruitmentNotice, *, registered_since: date) -> MatchOutcome:
-    """Notice after registration: match a new notice to residents registered since the date."""
+    """Notice after registration: residents registered since the date who fit the notice go to the
+    staff review queue — never matched at submission, however exact. Otherwise the employer's answer
+    (`arrived`) would tell it who is registered, and its text would reach a real client's case
+    unseen: the employer and the case learn of the match only once staff confirm it."""
     person = PersonKey.of_record(notice)
     candidates: list[Candidate] = []
     for client in await _unmatched_clients_like(session, notice.municipality_code, notice.birth_date, registered_since=registered_since):
@@ -113,17 +117,10 @@ async def match_clients_for_notice(session: AsyncSession, notice: RecruitmentNot
         if similarity != "none":
             candidates.append((notice, client, similarity))
     exact = [candidate for candidate in candidates if candidate[2] == "exact"]
-    if len(exact) == 1:
-        client = exact[0][1]
-        rivals = [
-            (other, client, "exact")
-            for other in await _open_notices_like(session, client.municipality_code, client.birth_date)
-            if other.id != notice.id and match_people(PersonKey.of_record(other), PersonKey.of_record(client)) == "exact"
-        ]
-        if not rivals:
-            return await _match(session, notice, client, matched_by=AUTOMATIC)
-        candidates += rivals
-    return await _open_reviews(session, candidates)
+    return await _open_reviews(session, candidates, exact_reason="several_candidates" if len(exact) > 1 else REGISTERED_BEFORE_NOTICE)
+
+
+REGISTERED_BEFORE_NOTICE = "registered_before_notice"  # the one exact match, found when the notice came
 
 
 async def _match(session: AsyncSession, notice: RecruitmentNotice, client: Client, *, matched_by: str) -> MatchOutcome:
@@ -161,7 +158,7 @@ async def _match(session: AsyncSession, notice: RecruitmentNotice, client: Clien
     return MatchOutcome(matched=(notice.id, client.id), signals=signals)
 
 
-async def _open_reviews(session: AsyncSession, candidates: list[Candidate]) -> MatchOutcome:
+async def _open_reviews(session: AsyncSession, candidates: list[Candidate], *, exact_reason: str = "several_candidates") -> MatchOutcome:
     opened = []
     for notice, client, similarity in candidates:
         known = select(MatchReview).where(MatchReview.notice_id == notice.id, MatchReview.client_id == client.id)
@@ -173,7 +170,7 @@ async def _open_reviews(session: AsyncSession, candidates: list[Candidate]) -> M
             notice_id=notice.id,
             client_id=client.id,
             similarity=similarity,
-            reason="several_candidates" if similarity == "exact" else "partial_match",
+            reason=exact_reason if similarity == "exact" else "partial_match",
             status=ReviewStatus.open,
             created_at=now(),
         )
