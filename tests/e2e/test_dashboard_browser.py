@@ -311,4 +311,24 @@ async def test_a_caseworker_draws_up_follows_and_closes_a_plan_in_finnish_and_sw
             await expect(row).to_have_attribute("data-status", "employed", timeout=15_000)
             await expect(panel).to_have_attribute("data-plan-status", "ended", timeout=15_000)
             await expect(page.locator("#closure-form")).to_have_count(0)
+
+            # The figures view: this year's plan figures, one plan made and ended as employed, next
+            # to the assessment figures of the same period; each table has its own CSV file.
+            await page.select_option("#figures-by", "municipality")
+            await page.click("#figures-show")
+            plans = page.locator("#plan-figures-body tr[data-group='all']")
+            await expect(plans.locator("td[data-column='plans_made']")).to_have_text("1", timeout=10_000)
+            await expect(plans.locator("td[data-column='share_made_within_deadline']")).to_have_text("100 %")
+            await expect(plans.locator("td[data-column='plans_ended']")).to_have_text("1")
+            await expect(plans.locator("td[data-column='ended_employed']")).to_have_text("1")
+            await expect(plans.locator("td[data-column='ended_other']")).to_have_text("0")
+            await expect(page.locator("#plan-figures-body tr[data-group='109'] td[data-column='plans_made']")).to_have_text("1")
+            await expect(page.locator("#plan-figures-head th").nth(9)).to_have_text("Päättyi: työllistyi")
+            await expect(page.locator("#figures-body tr[data-group='all'] td[data-column='completed']")).to_have_text("1")
+            today = finnish_today().isoformat()
+            period = f"from={today[:4]}-01-01&to={today}&by=municipality&format=csv"
+            await expect(page.locator("#plan-figures-csv")).to_have_attribute("href", f"/api/v1/figures/plans?{period}")
+            await expect(page.locator("#figures-csv")).to_have_attribute("href", f"/api/v1/figures/assessments?{period}")
+            csv = await page.request.get(base + f"/api/v1/figures/plans?{period}")  # as the link does: the session cookie
+            assert csv.ok and "109;1;" in (await csv.text()), await csv.text()
             await browser.close()

@@ -89,8 +89,10 @@
     messagePanel: "assessment", // which panel of the case view the last command's answer belongs to
     plan: null, // the selected case's plan: {caseId, data (null: none), family}
     keptInputs: {}, // what was typed in the case view's forms, kept across re-renders
-    figures: null,
-    figuresMessage: null
+    figures: null, // the assessment figures of the chosen period and grouping
+    figuresMessage: null,
+    planFigures: null, // the integration plan figures of the same period and grouping
+    planFiguresMessage: null
   };
 
   var casesRequest = 0;
@@ -836,6 +838,9 @@
     state.me = null;
     state.assessment = null;
     state.figures = null;
+    state.figuresMessage = null;
+    state.planFigures = null;
+    state.planFiguresMessage = null;
     state.error = null;
     if (failure && failure.code === "invalid_token" && failure.messages) {
       state.signinError = { messages: failure.messages }; // e.g. the session expired
@@ -869,6 +874,7 @@
       renderReviews();
       renderFigureOptions();
       renderFigures();
+      renderPlanFigures();
     }
   }
 
@@ -1383,6 +1389,11 @@
   var FIGURE_COLUMNS = [
     "became_clients", "started", "completed", "median_days_to_start", "average_days_to_start",
     "median_days_to_completion", "average_days_to_completion", "share_started_within_deadline"
+  ];
+  var PLAN_FIGURE_COLUMNS = [
+    "plans_made", "share_made_within_deadline", "measures_started", "measures_completed",
+    "civic_orientation_hours", "language_levels_recorded", "share_reached_language_target", "plans_ended",
+    "ended_employed", "ended_studying", "ended_moved_away", "ended_time_limit", "ended_declined", "ended_other"
   ];
   var assessmentRequest = 0;
 
@@ -2005,26 +2016,41 @@
     return { from: $("figures-from").value, to: $("figures-to").value, by: $("figures-by").value };
   }
 
-  function loadFigures() {
-    var params = figuresParams();
-    state.figuresMessage = null;
-    $("figures-table").setAttribute("aria-busy", "true");
-    return api("/api/v1/figures/assessments" + query(params)).then(
+  // The view's tables: where each one's figures come from, where they are kept and drawn.
+  var FIGURE_TABLES = {
+    assessments: { url: "/api/v1/figures/assessments", table: "figures-table", data: "figures", message: "figuresMessage" },
+    plans: { url: "/api/v1/figures/plans", table: "plan-figures-table", data: "planFigures", message: "planFiguresMessage" }
+  };
+
+  function loadFigureTable(name, params, render) {
+    var source = FIGURE_TABLES[name];
+    state[source.message] = null;
+    $(source.table).setAttribute("aria-busy", "true");
+    return api(source.url + query(params)).then(
       function (figures) {
-        $("figures-table").removeAttribute("aria-busy");
-        state.figures = figures;
-        renderFigures();
+        $(source.table).removeAttribute("aria-busy");
+        state[source.data] = figures;
+        render();
       },
       function (failure) {
-        $("figures-table").removeAttribute("aria-busy");
+        $(source.table).removeAttribute("aria-busy");
         if (failure && failure.status === 401) {
           showSignin(failure);
           return;
         }
-        state.figuresMessage = errorState(failure);
-        renderFigures();
+        state[source.data] = null;
+        state[source.message] = errorState(failure);
+        render();
       }
     );
+  }
+
+  function loadFigures() {
+    var params = figuresParams();
+    return Promise.all([
+      loadFigureTable("assessments", params, renderFigures),
+      loadFigureTable("plans", params, renderPlanFigures)
+    ]);
   }
 
   // Deadlines and periods are Finnish calendar days, wherever the browser's clock is set.
@@ -2058,34 +2084,43 @@
 
   function figureCell(column, number) {
     if (number === null || number === undefined) return "–";
-    if (column === "share_started_within_deadline") return Math.round(number * 1000) / 10 + " %";
+    if (column.indexOf("share_") === 0) return Math.round(number * 1000) / 10 + " %";
     return state.lang === "en" ? String(number) : String(number).replace(".", ",");
   }
 
-  function renderFigures() {
-    var head = $("figures-head");
-    var body = $("figures-body");
+  // One table of figures: a row per group and the total, a column per figure; its CSV link
+  // follows the form's period and grouping.
+  function renderFigureTable(ids, figures, message, url, columns, columnPrefix) {
+    var head = $(ids + "-head");
+    var body = $(ids + "-body");
     clear(head);
     clear(body);
-    var message = errorText(state.figuresMessage);
-    $("figures-message").textContent = message;
-    $("figures-message").hidden = !message;
-    var f = state.figures;
-    $("figures-empty").hidden = !f || f.groups.length > 0;
-    $("figures-csv").setAttribute("href", "/api/v1/figures/assessments" + query(Object.assign(figuresParams(), { format: "csv" })));
-    if (!f) return;
-    var row = h("tr", null, h("th", { scope: "col" }, term("figures_by", f.by)));
-    FIGURE_COLUMNS.forEach(function (column) {
-      row.appendChild(h("th", { scope: "col" }, term("figures_col", column)));
+    var text = errorText(message);
+    $(ids + "-message").textContent = text;
+    $(ids + "-message").hidden = !text;
+    $(ids + "-empty").hidden = !figures || figures.groups.length > 0;
+    $(ids + "-csv").setAttribute("href", url + query(Object.assign(figuresParams(), { format: "csv" })));
+    if (!figures) return;
+    var row = h("tr", null, h("th", { scope: "col" }, term("figures_by", figures.by)));
+    columns.forEach(function (column) {
+      row.appendChild(h("th", { scope: "col" }, term(columnPrefix, column)));
     });
     head.appendChild(row);
-    f.groups.concat([f.total]).forEach(function (group) {
-      var tr = h("tr", { dataset: { group: group.group } }, h("th", { scope: "row" }, groupLabel(f.by, group.group)));
-      FIGURE_COLUMNS.forEach(function (column) {
+    figures.groups.concat([figures.total]).forEach(function (group) {
+      var tr = h("tr", { dataset: { group: group.group } }, h("th", { scope: "row" }, groupLabel(figures.by, group.group)));
+      columns.forEach(function (column) {
         tr.appendChild(h("td", { dataset: { column: column } }, figureCell(column, group[column])));
       });
       body.appendChild(tr);
     });
+  }
+
+  function renderFigures() {
+    renderFigureTable("figures", state.figures, state.figuresMessage, FIGURE_TABLES.assessments.url, FIGURE_COLUMNS, "figures_col");
+  }
+
+  function renderPlanFigures() {
+    renderFigureTable("plan-figures", state.planFigures, state.planFiguresMessage, FIGURE_TABLES.plans.url, PLAN_FIGURE_COLUMNS, "plan_figures_col");
   }
 
   // --- Actions ----------------------------------------------------------------------------------
