@@ -199,13 +199,14 @@ async def list_access_log(
     case_id: UUID | None,
     client_id: UUID | None,
     user_sub: str | None,
+    record_id: UUID | None = None,
     since: datetime | None,
     until: datetime | None,
     pagination: Pagination,
 ) -> Page[AccessLogRead]:
-    """Reads of cases of the user's municipalities, newest first."""
+    """Reads of records of the user's municipalities, newest first."""
     query = scoped(select(AccessLogEntry), AccessLogEntry.municipality_code, user)
-    for column, value in ((AccessLogEntry.case_id, case_id), (AccessLogEntry.client_id, client_id), (AccessLogEntry.user_sub, user_sub)):
+    for column, value in ((AccessLogEntry.case_id, case_id), (AccessLogEntry.client_id, client_id), (AccessLogEntry.user_sub, user_sub), (AccessLogEntry.record_id, record_id)):
         if value is not None:
             query = query.where(column == value)
     if since is not None:
