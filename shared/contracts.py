@@ -34,9 +34,10 @@ CASE_CHANGED = "fi.kotopolku.internal.case.changed.v1"
 NOTIFICATION_REQUESTED = "fi.kotopolku.internal.notification.requested.v1"
 SERVICE_REPORT_RECEIVED = "fi.kotopolku.internal.service.reported.v1"
 RECRUITMENT_NOTICE_UPDATED = "fi.kotopolku.internal.recruitment_notice.updated.v1"
+PERSONAL_DATA_READ = "fi.kotopolku.internal.personal_data.read.v1"  # for the access log (shared/access.py)
 # Internal events a Kotopolku service consumes: the outbox holds one until the broker can route it
 # (its consumer's queue exists), instead of letting it vanish. The others are announcements.
-MUST_REACH_A_CONSUMER = frozenset({CLIENT_RECORDED, CASE_CHANGED, NOTIFICATION_REQUESTED, SERVICE_REPORT_RECEIVED})
+MUST_REACH_A_CONSUMER = frozenset({CLIENT_RECORDED, CASE_CHANGED, NOTIFICATION_REQUESTED, SERVICE_REPORT_RECEIVED, PERSONAL_DATA_READ})
 
 
 def service_source(service: str) -> str:
@@ -382,3 +383,26 @@ class PlanOutcome(BaseModel):
 
     ended_on: date | None = None
     reason: str  # time_limit | closed (the path closed the case)
+
+
+class RecordRead(BaseModel):
+    """One record of personal data a staff member was shown: what kind, its id, whose it is and in
+    which municipality (the one whose coordinators see the read in the access log). Never the data."""
+
+    kind: str  # match_review | duplicate_review | recruitment_notice | case_employment | assessment | plan
+    record_id: UUID
+    municipality_code: str
+    client_id: UUID | None = None  # None: a recruit not (yet) known as a client
+    case_id: UUID | None = None
+
+
+class PersonalDataRead(BaseModel):
+    """`personal_data.read`: a service showed a staff member personal data (one event per request;
+    the notifications service writes one access log row per record)."""
+
+    user_sub: str
+    user_name: str
+    at: datetime
+    action: str  # e.g. match_reviews.list, recruitment_notice.read, assessment.read
+    query: str | None = None  # a list's filters
+    records: list[RecordRead]

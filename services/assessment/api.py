@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Request
+from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
@@ -28,15 +29,17 @@ from services.assessment.commands import (
     StartAssessment,
 )
 from shared import clock
+from shared.access import RecordRead, log_reads
 from shared.auth import StaffUser, require_role
 from shared.i18n import all_languages
 from shared.cases import VisibleCase, case_after
 from shared.refusals import Conflict, NotFound, Refused
-from shared.service import ServiceContext, context_dependency
+from shared.service import ServiceContext, context_dependency, session_dependency
 
 router = APIRouter(prefix="/api/v1/cases/{case_id}/assessment", tags=["assessment"])
 
 Context = Annotated[ServiceContext, Depends(context_dependency("assessment"))]
+Session = Annotated[AsyncSession, Depends(session_dependency("assessment"))]
 CaseWorker = Annotated[StaffUser, require_role("caseworker", "coordinator")]
 IdempotencyKey = Annotated[
     str | None,
@@ -144,7 +147,8 @@ async def correct(
 
 
 @router.get("", summary="The assessment as it stands (from its workflow)", responses={404: {"description": "No assessment for the case"}})
-async def get_assessment(case_id: UUID, case: VisibleCase, user: CaseWorker, ctx: Context) -> dict[str, Any]:
+async def get_assessment(case_id: UUID, case: VisibleCase, user: CaseWorker, ctx: Context, session: Session) -> dict[str, Any]:
+    """The assessment as it stands; the read is in the access log."""
     handle = _temporal(ctx).get_workflow_handle(assessment_workflow_id(case_id))
     try:
         state = await handle.query(commands.STATE)
@@ -152,5 +156,8 @@ async def get_assessment(case_id: UUID, case: VisibleCase, user: CaseWorker, ctx
         if error.status == RPCStatusCode.NOT_FOUND:
             raise NotFound("assessment_not_found") from None
         raise _rpc_refusal(error) from None
+    record = RecordRead(kind="assessment", record_id=case_id, municipality_code=case["municipality_code"], client_id=case["client_id"], case_id=case_id)
+    log_reads(session, service="assessment", user=user, action="assessment.read", records=[record])
+    await session.commit()
     return state if isinstance(state, dict) else {"state": state}
 

@@ -184,12 +184,15 @@ async def access_log(
     pagination: PageParams,
     case_id: UUID | None = None,
     client_id: UUID | None = None,
+    record_id: UUID | None = None,
     user_sub: Annotated[str | None, Query(max_length=200)] = None,
     since: datetime | None = None,
     until: datetime | None = None,
 ):
-    """Who read which case of the coordinator's municipalities, and how (`case.read`: the detail;
-    `cases.list`: listed, with the filters and name search used), newest first. Coordinators only."""
+    """Who read which record of the coordinator's municipalities, and how (`case.read`: the detail;
+    `cases.list`: listed, with the filters and name search used; reviews, notices, assessments and
+    plans: docs/access-log.md), newest first. Coordinators only."""
     return await service.list_access_log(
-        session, user, case_id=case_id, client_id=client_id, user_sub=user_sub, since=since, until=until, pagination=pagination
+        session, user, case_id=case_id, client_id=client_id, record_id=record_id, user_sub=user_sub, since=since, until=until,
+        pagination=pagination,
     )

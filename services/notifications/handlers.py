@@ -1,5 +1,6 @@
 """The notifications service's AMQP handlers: case changes (the internal `case.changed`, which
-carries the assignee and who made the change), client records, notification requests.
+carries the assignee and who made the change), client records, notification requests, and the
+reads of personal data other services showed (`personal_data.read`, into the access log).
 
 Module-level `async def handler(ctx, session, event)` functions, bound by `subscriptions(ctx)`:
 the convention of every service's handlers.py."""
@@ -16,9 +17,11 @@ from shared.contracts import (
     CLIENT_RECORDED,
     INTERNAL_EXCHANGE,
     NOTIFICATION_REQUESTED,
+    PERSONAL_DATA_READ,
     CaseChanged,
     ClientRecorded,
     NotificationRequested,
+    PersonalDataRead,
 )
 from shared.envelope import Envelope
 from shared.messaging import Subscription, parse_data
@@ -39,6 +42,10 @@ async def notification_requested(ctx: ServiceContext, session: AsyncSession, eve
     await service.record_notification(session, parse_data(NotificationRequested, event))
 
 
+async def personal_data_read(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
+    await service.record_reads(session, parse_data(PersonalDataRead, event))
+
+
 async def wake_streams(ctx: ServiceContext, event: Envelope) -> None:
     """After a case change commits, the live streams of this process look at once."""
     if event.type == CASE_CHANGED:
@@ -46,7 +53,12 @@ async def wake_streams(ctx: ServiceContext, event: Envelope) -> None:
 
 
 def subscriptions(ctx: ServiceContext) -> list[Subscription]:
-    handlers = {CASE_CHANGED: case_changed, CLIENT_RECORDED: client_recorded, NOTIFICATION_REQUESTED: notification_requested}
+    handlers = {
+        CASE_CHANGED: case_changed,
+        CLIENT_RECORDED: client_recorded,
+        NOTIFICATION_REQUESTED: notification_requested,
+        PERSONAL_DATA_READ: personal_data_read,
+    }
     return [
         Subscription(
             queue=QUEUE,

@@ -88,17 +88,21 @@ class Notification(SQLModel, table=True):
 
 
 class AccessLogEntry(SQLModel, table=True):
-    """Who read which client's record, and when: one row per case read, whether in its detail
-    (`case.read`) or in a list (`cases.list`, with the filters and name search that listed it)."""
+    """Who read which client's record, and when: one row per record read — a case in its detail
+    (`case.read`) or in a list (`cases.list`, with the filters and name search that listed it), and
+    the records other services showed (`personal_data.read` events: reviews, notices, assessments,
+    plans). docs/access-log.md."""
 
     __tablename__ = "access_log"
 
     id: int | None = Field(default=None, primary_key=True)
     user_sub: str = Field(index=True)
     user_name: str
-    case_id: UUID = Field(index=True)
-    client_id: UUID
-    municipality_code: str | None = Field(default=None, index=True)  # the case's, when read
+    record_kind: str = "case"  # case | match_review | duplicate_review | recruitment_notice | case_employment | assessment | plan
+    record_id: UUID | None = Field(default=None, index=True)
+    case_id: UUID | None = Field(default=None, index=True)  # None: a notice's recruit who is no client yet
+    client_id: UUID | None = Field(default=None, index=True)
+    municipality_code: str | None = Field(default=None, index=True)  # the record's, when read
     action: str
     query: str | None = None  # the filters of a list, e.g. "q=hassan&stage=assessment"
     at: datetime = Field(sa_column=utc_column(index=True))
@@ -110,8 +114,10 @@ class AccessLogRead(BaseModel):
     user_sub: str
     user_name: str
     action: str
-    case_id: UUID
-    client_id: UUID
+    record_kind: str
+    record_id: UUID | None
+    case_id: UUID | None
+    client_id: UUID | None
     municipality_code: str | None
     query: str | None
 

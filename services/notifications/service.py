@@ -20,7 +20,7 @@ from services.notifications.models import (
 )
 from shared.auth import StaffUser, scoped
 from shared.clock import now, today
-from shared.contracts import CaseChanged, CaseUpdated, ClientRecorded, NotificationRequested, Stage
+from shared.contracts import CaseChanged, CaseUpdated, ClientRecorded, NotificationRequested, PersonalDataRead, Stage
 from shared.messaging import Rejected
 from shared.pagination import Page, Pagination, paginate
 from shared.service import ServiceContext
@@ -174,10 +174,22 @@ async def log_access(session: AsyncSession, user: StaffUser, view: CaseView, act
     """Record that the user read this case's personal data (the caller commits)."""
     session.add(
         AccessLogEntry(
-            user_sub=user.sub, user_name=user.name, case_id=view.case_id, client_id=view.client_id,
+            user_sub=user.sub, user_name=user.name, record_kind="case", record_id=view.case_id, case_id=view.case_id, client_id=view.client_id,
             municipality_code=view.municipality_code, action=action, query=query, at=now(),
         )
     )
+
+
+async def record_reads(session: AsyncSession, read: PersonalDataRead) -> None:
+    """Another service showed a staff member these records (its `personal_data.read` event)."""
+    for record in read.records:
+        session.add(
+            AccessLogEntry(
+                user_sub=read.user_sub, user_name=read.user_name, record_kind=record.kind, record_id=record.record_id,
+                case_id=record.case_id, client_id=record.client_id, municipality_code=record.municipality_code,
+                action=read.action, query=read.query, at=read.at,
+            )
+        )
 
 
 async def list_access_log(
@@ -187,13 +199,14 @@ async def list_access_log(
     case_id: UUID | None,
     client_id: UUID | None,
     user_sub: str | None,
+    record_id: UUID | None = None,
     since: datetime | None,
     until: datetime | None,
     pagination: Pagination,
 ) -> Page[AccessLogRead]:
-    """Reads of cases of the user's municipalities, newest first."""
+    """Reads of records of the user's municipalities, newest first."""
     query = scoped(select(AccessLogEntry), AccessLogEntry.municipality_code, user)
-    for column, value in ((AccessLogEntry.case_id, case_id), (AccessLogEntry.client_id, client_id), (AccessLogEntry.user_sub, user_sub)):
+    for column, value in ((AccessLogEntry.case_id, case_id), (AccessLogEntry.client_id, client_id), (AccessLogEntry.user_sub, user_sub), (AccessLogEntry.record_id, record_id)):
         if value is not None:
             query = query.where(column == value)
     if since is not None:

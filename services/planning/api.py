@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.planning import commands, service
 from services.planning.commands import Actor, Command, CommandResult, ExtendPlan, MakePlan, MeasureBody, MeasureChange, MeasureFields, ReviewPlan
 from shared import clock
+from shared.access import RecordRead, log_reads
 from shared.auth import StaffUser, require_role
 from shared.cases import VisibleCase, case_after, read_case
 from shared.contracts import plan_workflow_id
@@ -84,13 +85,24 @@ async def extend(
 
 @router.get("", summary="The plan: type, period, measures, reviews, extensions", responses={404: {"description": "No plan for the case"}})
 async def get_plan(case_id: UUID, case: VisibleCase, user: CaseWorker, session: Session) -> dict[str, Any]:
+    """The plan; the read is in the access log."""
     row = found(await service.plan_of_case(session, case_id), "plan_not_found")
+    log_reads(session, service="planning", user=user, action="plan.read", records=[plan_record(row.id, case)])
+    await session.commit()
     return row.record
+
+
+def plan_record(plan_id: UUID, case: dict[str, Any]) -> RecordRead:
+    """A plan shown, in the access log of its case's municipality (as the case view has it now)."""
+    return RecordRead(kind="plan", record_id=plan_id, municipality_code=case["municipality_code"], client_id=case["client_id"], case_id=case["case_id"])
 
 
 @router.get("/family", summary="The family view: this plan and the household members' plans linked to it (those the user may see)",
             responses={404: {"description": "No plan for the case"}})
 async def family(case_id: UUID, request: Request, case: VisibleCase, user: CaseWorker, session: Session) -> dict[str, Any]:
     plan = found(await service.plan_of_case(session, case_id), "plan_not_found")
-    members = [row.record for row in await service.family_plans(session, plan) if await read_case(request, row.case_id) is not None]
-    return {"case_id": case_id, "plan": plan.record, "members": members}
+    shown = [(row, member) for row in await service.family_plans(session, plan) if (member := await read_case(request, row.case_id)) is not None]
+    records = [plan_record(plan.id, case), *(plan_record(row.id, member) for row, member in shown)]
+    log_reads(session, service="planning", user=user, action="plan.family", records=records)
+    await session.commit()
+    return {"case_id": case_id, "plan": plan.record, "members": [row.record for row, _member in shown]}

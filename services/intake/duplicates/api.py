@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends
 from services.intake.dependencies import CaseStaff, Session
 from services.intake.duplicates import service
 from services.intake.duplicates.models import DuplicateDecision, DuplicateReviewRead
+from shared.access import RecordRead, list_query, log_reads
 from shared.auth import CurrentStaff
 from shared.pagination import Page, PageParams
 from shared.refusals import found
@@ -32,8 +33,18 @@ async def list_duplicate_reviews(
     pagination: PageParams,
     status: Literal["open", "same_person", "different_people"] | None = None,
 ):
-    """Clients who may be the same person registered twice (`status=open`: the queue)."""
-    return await service.list_duplicate_reviews(session, user=user, status=status, pagination=pagination)
+    """Clients who may be the same person registered twice (`status=open`: the queue). Each review
+    listed is in the access log, as a read of both clients."""
+    page = await service.list_duplicate_reviews(session, user=user, status=status, pagination=pagination)
+    records = [
+        RecordRead(kind="duplicate_review", record_id=review.id, municipality_code=review.municipality_code,
+                   client_id=person.client_id, case_id=person.case_id)
+        for review in page.items
+        for person in (review.client, review.earlier_client)
+    ]
+    log_reads(session, service="intake", user=user, action="duplicate_reviews.list", records=records, query=list_query({"status": status}))
+    await session.commit()
+    return page
 
 
 @router.post("/municipal/duplicate-reviews/{review_id}/resolution", response_model=DuplicateReviewRead)

@@ -16,6 +16,7 @@ from services.intake.notices import service
 from services.intake.notices.models import NoticeCreate, NoticeRead, NoticeStatus, RecruitmentNotice, StaffNoticeRead
 from services.intake.notices.workflows import notice_workflow_id
 from services.intake.signals import WorkflowSignal, send_workflow_signals
+from shared.access import RecordRead, list_query, log_reads
 from shared.auth import CurrentStaff
 from shared.http import Answer
 from shared.pagination import Page, PageParams
@@ -49,6 +50,12 @@ async def visible_notice(notice_id: UUID, user: CurrentStaff, session: Session) 
 
 
 VisibleNotice = Annotated[StaffNoticeRead, Depends(visible_notice)]
+
+
+def notice_record(notice: StaffNoticeRead) -> RecordRead:
+    """A notice names its recruit: staff reading it is in the access log (the client, once arrived)."""
+    return RecordRead(kind="recruitment_notice", record_id=notice.id, municipality_code=notice.destination_municipality_code,
+                      client_id=notice.client_id, case_id=notice.case_id)
 
 
 def submission_response(submission: service.Submission) -> JSONResponse:
@@ -125,12 +132,19 @@ async def withdraw_notice(notice: EmployerNotice, session: Session) -> NoticeRea
 async def list_municipal_notices(
     user: CurrentStaff, session: Session, pagination: PageParams, status: NoticeStatus | None = None, municipality: str | None = None
 ):
-    """Notices for the user's municipalities, soonest expected arrival first."""
-    return await service.list_staff_notices(session, user=user, status=status, municipality=municipality, pagination=pagination)
+    """Notices for the user's municipalities, soonest expected arrival first. Each notice listed is
+    in the access log."""
+    page = await service.list_staff_notices(session, user=user, status=status, municipality=municipality, pagination=pagination)
+    log_reads(session, service="intake", user=user, action="recruitment_notices.list", records=map(notice_record, page.items),
+              query=list_query({"status": status, "municipality": municipality}))
+    await session.commit()
+    return page
 
 
 @router.get("/municipal/recruitment-notices/{notice_id}", response_model=StaffNoticeRead, tags=STAFF)
-async def get_municipal_notice(notice: VisibleNotice) -> StaffNoticeRead:
+async def get_municipal_notice(notice: VisibleNotice, user: CurrentStaff, session: Session) -> StaffNoticeRead:
+    log_reads(session, service="intake", user=user, action="recruitment_notice.read", records=[notice_record(notice)])
+    await session.commit()
     return notice
 
 

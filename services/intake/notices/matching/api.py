@@ -11,11 +11,17 @@ from services.intake.dependencies import CaseStaff, Session
 from services.intake.notices.matching import service
 from services.intake.notices.matching.models import CaseEmploymentRead, MatchReviewRead, ReviewDecision, ReviewStatus
 from services.intake.signals import send_workflow_signals
+from shared.access import RecordRead, list_query, log_reads
 from shared.auth import CurrentStaff
 from shared.pagination import Page, PageParams
 from shared.refusals import found
 
 router = APIRouter(prefix="/api/v1", tags=["recruitment notices (municipal staff)"])
+
+
+def review_record(review: MatchReviewRead) -> RecordRead:
+    return RecordRead(kind="match_review", record_id=review.id, municipality_code=review.municipality_code,
+                      client_id=review.client_id, case_id=review.case_id)
 
 
 async def visible_review(review_id: UUID, user: CurrentStaff, session: Session) -> MatchReviewRead:
@@ -35,12 +41,19 @@ async def visible_case_employment(case_id: UUID, user: CurrentStaff, session: Se
 async def list_match_reviews(
     user: CurrentStaff, session: Session, pagination: PageParams, status: ReviewStatus | None = None, municipality: str | None = None
 ):
-    """Possible matches of a notice and a registered resident for staff to decide (`status=open`: the queue)."""
-    return await service.list_reviews(session, user=user, status=status, municipality=municipality, pagination=pagination)
+    """Possible matches of a notice and a registered resident for staff to decide (`status=open`: the queue).
+    Each review listed is in the access log."""
+    page = await service.list_reviews(session, user=user, status=status, municipality=municipality, pagination=pagination)
+    log_reads(session, service="intake", user=user, action="match_reviews.list", records=map(review_record, page.items),
+              query=list_query({"status": status, "municipality": municipality}))
+    await session.commit()
+    return page
 
 
 @router.get("/municipal/match-reviews/{review_id}", response_model=MatchReviewRead)
-async def get_match_review(review: VisibleReview) -> MatchReviewRead:
+async def get_match_review(review: VisibleReview, user: CurrentStaff, session: Session) -> MatchReviewRead:
+    log_reads(session, service="intake", user=user, action="match_review.read", records=[review_record(review)])
+    await session.commit()
     return review
 
 
@@ -56,7 +69,11 @@ async def resolve_match_review(user: CaseStaff, review: VisibleReview, body: Rev
 
 @router.get("/municipal/cases/{case_id}/employment", response_model=CaseEmploymentRead)
 async def get_case_employment(
-    employment: Annotated[CaseEmploymentRead, Depends(visible_case_employment)],
+    employment: Annotated[CaseEmploymentRead, Depends(visible_case_employment)], user: CurrentStaff, session: Session
 ) -> CaseEmploymentRead:
     """What the employer's notice told about the client's job and family."""
+    record = RecordRead(kind="case_employment", record_id=employment.notice_id, municipality_code=employment.municipality_code,
+                        client_id=employment.client_id, case_id=employment.case_id)
+    log_reads(session, service="intake", user=user, action="case_employment.read", records=[record])
+    await session.commit()
     return employment

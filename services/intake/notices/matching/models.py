@@ -75,6 +75,7 @@ class MatchReview(SQLModel, table=True):
 class CaseEmploymentRead(BaseModel):
     case_id: UUID
     client_id: UUID
+    municipality_code: str  # the case's
     notice_id: UUID
     employer: EmployerSummary
     job_title: str

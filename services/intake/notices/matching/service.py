@@ -270,16 +270,20 @@ async def resolve_review(
 
 async def get_case_employment(session: AsyncSession, *, user: StaffUser, case_id: uuid.UUID) -> CaseEmploymentRead | None:
     query = scoped(
-        select(CaseEmployment).join(ClientCase, ClientCase.id == CaseEmployment.case_id).where(CaseEmployment.case_id == case_id),
+        select(CaseEmployment, ClientCase.municipality_code)
+        .join(ClientCase, ClientCase.id == CaseEmployment.case_id)
+        .where(CaseEmployment.case_id == case_id),
         ClientCase.municipality_code,
         user,
     )
-    found = (await session.exec(query)).first()
-    if found is None:
+    row = (await session.exec(query)).first()
+    if row is None:
         return None
+    found, municipality_code = row
     return CaseEmploymentRead(
         case_id=found.case_id,
         client_id=found.client_id,
+        municipality_code=municipality_code,
         notice_id=found.notice_id,
         employer=EmployerSummary(business_id=found.employer_business_id, name=found.employer_name),
         job_title=found.job_title,
