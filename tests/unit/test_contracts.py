@@ -15,3 +15,19 @@ def test_the_outbox_holds_exactly_the_internal_events_some_service_consumes(tmp_
         if exchange == INTERNAL_EXCHANGE
     }
     assert consumed == MUST_REACH_A_CONSUMER
+
+
+def test_the_broker_definitions_bind_what_the_services_consume(tmp_path):
+    import json
+    from pathlib import Path
+
+    definitions = json.loads((Path(__file__).parents[2] / "deploy" / "rabbitmq" / "definitions.json").read_text())
+    declared = {(b["source"], b["destination"], b["routing_key"]) for b in definitions["bindings"]}
+    runtime = Runtime(load_settings(var_dir=tmp_path))
+    consumed = {
+        (exchange, subscription.queue, key)
+        for parts in runtime.parts.values()
+        for subscription in parts.subscriptions
+        for exchange, key in subscription.bindings
+    }
+    assert declared == consumed
