@@ -7,13 +7,11 @@ Who may do what: docs/roles.md."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
-from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -28,12 +26,11 @@ from services.assessment.commands import (
     ScheduleAssessment,
     StartAssessment,
 )
-from shared import clock
+from shared import clock, staff_commands
 from shared.access import RecordRead, log_reads
 from shared.auth import StaffUser, require_role
-from shared.i18n import all_languages
 from shared.cases import VisibleCase, case_after
-from shared.refusals import Conflict, NotFound, Refused
+from shared.refusals import NotFound, Refused
 from shared.service import ServiceContext, context_dependency, session_dependency
 
 router = APIRouter(prefix="/api/v1/cases/{case_id}/assessment", tags=["assessment"])
@@ -59,29 +56,9 @@ def assessment_workflow_id(case_id: UUID | str) -> str:
     return f"assessment-{case_id}"
 
 
-def update_id(name: str, user: StaffUser, key: str | None) -> str | None:
-    """The same user's same key names the same update: Temporal runs it once per workflow run."""
-    if not key:
-        return None
-    return f"{name}-" + hashlib.sha256(f"{user.sub}\n{key}".encode()).hexdigest()[:32]
-
-
-def _temporal(ctx: ServiceContext) -> Client:
-    if ctx.temporal is None:
-        raise Refused("dependency_down", status=503, parts="Temporal")
-    return ctx.temporal
-
-
 def refusal_of(error: ApplicationError) -> Refused:
-    """The workflow's refusal: type = the catalogue code, first detail = {"status", "params"}."""
-    detail = error.details[0] if error.details and isinstance(error.details[0], dict) else {}
-    status = detail.get("status") if detail.get("status") in (409, 422) else 409
-    params = {str(name): value for name, value in (detail.get("params") or {}).items()}
-    try:
-        all_languages(error.type or "", **params)
-    except (KeyError, IndexError, ValueError):  # a code (or a parameter) the catalogue lacks
-        return Refused("assessment_refused", status=status, reason=error.message)
-    return Refused(error.type, status=status, **params)
+    """The workflow's refusal as the HTTP answer (an unknown code falls back to assessment_refused)."""
+    return staff_commands.refusal_of(error, "assessment_refused")
 
 
 async def send(
@@ -89,26 +66,11 @@ async def send(
 ) -> dict[str, Any]:
     """Give the command to the case's assessment; answer with the case once it shows the change."""
     command = Command(actor=Actor(sub=user.sub, name=user.name), today=clock.today(), **body)
-    handle = _temporal(ctx).get_workflow_handle(assessment_workflow_id(case_id))
-    try:
-        result = await handle.execute_update(name, command, id=update_id(name, user, key), result_type=CommandResult)
-    except WorkflowUpdateFailedError as error:
-        if isinstance(error.cause, ApplicationError):
-            raise refusal_of(error.cause) from None
-        raise
-    except RPCError as error:
-        raise _rpc_refusal(error) from None
-    except WorkflowUpdateRPCTimeoutOrCancelledError:
-        raise Refused("dependency_down", status=503, parts="Temporal (timeout)") from None
+    result = await staff_commands.execute_update(
+        ctx.temporal, assessment_workflow_id(case_id), name, command, user=user, key=key,
+        result_type=CommandResult, not_open="assessment_not_open", fallback="assessment_refused",
+    )
     return await case_after(request, case_id, result.changed_at)
-
-
-def _rpc_refusal(error: RPCError) -> Refused:
-    if error.status == RPCStatusCode.NOT_FOUND or (
-        error.status == RPCStatusCode.FAILED_PRECONDITION and "completed" in str(error).lower()
-    ):
-        return Conflict("assessment_not_open")
-    return Refused("dependency_down", status=503, parts=f"Temporal ({error.status.name if error.status else 'unavailable'})")
 
 
 @router.post("/schedule", responses=CASE_ANSWER, summary="Schedule the assessment (date, place or remote, languages)")
@@ -149,13 +111,13 @@ async def correct(
 @router.get("", summary="The assessment as it stands (from its workflow)", responses={404: {"description": "No assessment for the case"}})
 async def get_assessment(case_id: UUID, case: VisibleCase, user: CaseWorker, ctx: Context, session: Session) -> dict[str, Any]:
     """The assessment as it stands; the read is in the access log."""
-    handle = _temporal(ctx).get_workflow_handle(assessment_workflow_id(case_id))
+    handle = staff_commands.temporal(ctx.temporal).get_workflow_handle(assessment_workflow_id(case_id))
     try:
         state = await handle.query(commands.STATE)
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
             raise NotFound("assessment_not_found") from None
-        raise _rpc_refusal(error) from None
+        raise staff_commands.rpc_refusal(error, "assessment_not_open") from None
     record = RecordRead(kind="assessment", record_id=case_id, municipality_code=case["municipality_code"], client_id=case["client_id"], case_id=case_id)
     log_reads(session, service="assessment", user=user, action="assessment.read", records=[record])
     await session.commit()

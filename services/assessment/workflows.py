@@ -30,6 +30,8 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from shared.durable import wait_until
+    from shared.clock import end_of_day
     from services.assessment.commands import (
         CASE_CLOSED,
         COMPLETE,
@@ -152,22 +154,6 @@ def refuse(code: str, reason: str, status: int = 409, **params: Any) -> Applicat
 
 def at_reminder_time(day: date) -> datetime:
     return datetime.combine(day, REMINDER_TIME, tzinfo=FINNISH_TIME)
-
-
-def end_of_day(day: date) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=FINNISH_TIME)
-
-
-async def wait_until(condition: Callable[[], bool], moment: datetime) -> bool:
-    """A durable timer that a command can cut short: True when the condition came true first."""
-    remaining = (moment - workflow.now()).total_seconds()
-    if remaining <= 0:
-        return condition()
-    try:
-        await workflow.wait_condition(condition, timeout=timedelta(seconds=remaining))
-        return True
-    except asyncio.TimeoutError:
-        return False
 
 
 @workflow.defn(name=ASSESSMENT_WORKFLOW)

@@ -19,6 +19,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    from shared.durable import wait_until
     from services.intake.closure.commands import CLOSE, CloseCase, Closure, ClosureResult
     from shared.contracts import (
         ASSESSMENT_WORKFLOW,
@@ -99,19 +100,6 @@ ASSESSMENT_AS_CHILD = "assessment-as-child-workflow"
 PLAN_AS_CHILD = "plan-as-child-workflow"
 TIME_LIMIT = "time_limit"
 DEADLINE_ESCALATED = "deadline.assessment_start.escalated"
-
-
-async def wait_until(condition, moment: datetime) -> bool:
-    """A durable timer that a signal can cut short: True when the condition came true before
-    the moment, False when the moment came."""
-    remaining = (moment - workflow.now()).total_seconds()
-    if remaining <= 0:
-        return condition()
-    try:
-        await workflow.wait_condition(condition, timeout=timedelta(seconds=remaining))
-        return True
-    except asyncio.TimeoutError:
-        return False
 
 
 CLIENT_PATH_WORKFLOW = "ClientPath"
