@@ -30,7 +30,8 @@ from shared import temporal
 from shared.contracts import task_queue
 from shared.db import Database
 from shared.http import health_router, install_error_handlers
-from shared.messaging import Consumer, OutboxRelay, describe_error
+from shared.consumer import Consumer
+from shared.messaging import OutboxRelay, describe_error
 from shared.policy import load_policy
 from shared.service import ServiceContext, ServiceParts
 from shared.settings import SERVICES, Settings

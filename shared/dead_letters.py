@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import aio_pika
 
-from shared.messaging import ERROR_HEADER, _own_headers
+from shared.consumer import ERROR_HEADER, own_headers
 
 QUEUE_HEADER = "x-kotopolku-queue"
 
@@ -64,7 +64,7 @@ async def replay(amqp_url: str, queue: str, *, limit: int | None = None) -> int:
             await channel.default_exchange.publish(
                 aio_pika.Message(
                     message.body,
-                    headers=_own_headers(message),
+                    headers=own_headers(message),
                     content_type=message.content_type,
                     message_id=message.message_id,
                     type=message.type,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.messaging import Subscription
+from shared.consumer import Subscription
 from shared.service import ServiceContext
 
 

@@ -15,6 +15,7 @@ from functools import partial
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake import service
+from services.intake import known_clients
 from services.intake.models import AssessmentRequested, JobseekerRegistered, ResidentMoved, ResidentRegistered, ServiceReported
 from services.intake.notices.matching.service import match_notices_for_client
 from services.intake.signals import WorkflowSignal, send_workflow_signals
@@ -32,7 +33,7 @@ from shared.contracts import (
 )
 from shared.contracts import ASSESSMENT_MOVED_SIGNAL, AssessmentMoved, assessment_workflow_id
 from shared.envelope import Envelope
-from shared.messaging import Subscription, parse_data
+from shared.consumer import Subscription, parse_data
 from shared.policy import assessment_timings
 from shared.service import ServiceContext
 from shared.workflow_commands import start_workflow
@@ -53,13 +54,13 @@ async def resident_registered(ctx: ServiceContext, session: AsyncSession, event:
 async def jobseeker_registered(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
     data = parse_data(JobseekerRegistered, event)
     await check_source(session, event, [data.municipality_code])
-    await service.register_jobseeker(session, event=event, data=data, data_key=ctx.settings.data_key_bytes)
+    await known_clients.register_jobseeker(session, event=event, data=data, data_key=ctx.settings.data_key_bytes)
 
 
 async def resident_moved(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
     data = parse_data(ResidentMoved, event)
     await check_move_source(ctx, session, event, data)
-    client = await service.move_client(session, event=event, data=data, data_key=ctx.settings.data_key_bytes)
+    client = await known_clients.move_client(session, event=event, data=data, data_key=ctx.settings.data_key_bytes)
     await tell_assessment_of_move(ctx, session, client, data)
 
 
@@ -75,8 +76,8 @@ async def check_move_source(ctx: ServiceContext, session: AsyncSession, event: E
     refusal must not tell anyone where a client lives."""
     registered = await authenticated_source(session, event)
     try:
-        client = await service.resolve_person(session, data.person_ref, source=event.source, data_key=ctx.settings.data_key_bytes)
-    except service.ClientNotKnown:
+        client = await known_clients.resolve_person(session, data.person_ref, source=event.source, data_key=ctx.settings.data_key_bytes)
+    except known_clients.ClientNotKnown:
         client = None
     if client is None or not registered.may_publish_for(client.municipality_code):
         raise SourceNotAllowed(MOVE_NOT_ALLOWED.format(source=event.source))
@@ -97,7 +98,7 @@ async def tell_assessment_of_move(ctx: ServiceContext, session: AsyncSession, cl
 async def assessment_requested(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
     data = parse_data(AssessmentRequested, event)
     await check_source(session, event, [data.municipality_code])
-    registration = await service.request_assessment(
+    registration = await known_clients.request_assessment(
         session, event=event, data=data, policy=ctx.policy.for_municipality(data.municipality_code),
         data_key=ctx.settings.data_key_bytes,
     )
@@ -106,7 +107,7 @@ async def assessment_requested(ctx: ServiceContext, session: AsyncSession, event
 
 async def service_reported(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
     data = parse_data(ServiceReported, event)
-    await service.forward_service_report(session, event=event, data=data, data_key=ctx.settings.data_key_bytes)
+    await known_clients.forward_service_report(session, event=event, data=data, data_key=ctx.settings.data_key_bytes)
 
 
 async def open_path(ctx: ServiceContext, session: AsyncSession, registration: service.Registration) -> None:

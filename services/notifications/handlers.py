@@ -24,7 +24,7 @@ from shared.contracts import (
     PersonalDataRead,
 )
 from shared.envelope import Envelope
-from shared.messaging import Subscription, parse_data
+from shared.consumer import Subscription, parse_data
 from shared.service import ServiceContext
 
 QUEUE = "kotopolku.notifications"

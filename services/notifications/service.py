@@ -21,7 +21,7 @@ from services.notifications.models import (
 from shared.auth import StaffUser, scoped
 from shared.clock import now, today
 from shared.contracts import CaseChanged, CaseUpdated, ClientRecorded, NotificationRequested, PersonalDataRead, Stage
-from shared.messaging import Rejected
+from shared.consumer import Rejected
 from shared.pagination import Page, Pagination, paginate
 from shared.service import ServiceContext
 

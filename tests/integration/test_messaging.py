@@ -14,7 +14,8 @@ from sqlmodel import select
 
 from shared.contracts import INTERNAL_EXCHANGE
 from shared.envelope import Envelope
-from shared.messaging import Consumer, OutboxMessage, OutboxRelay, ProcessedEvent, Rejected, Subscription, add_event
+from shared.consumer import Consumer, Rejected, Subscription
+from shared.messaging import OutboxMessage, OutboxRelay, ProcessedEvent, add_event
 from support import dead_letters, eventually
 
 

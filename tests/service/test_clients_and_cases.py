@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import select
 
 from services.intake import service
+from services.intake import known_clients
 from services.intake.app import MIGRATIONS
 from services.intake.models import Client, ClientCase, ResidentMoved, ResidentRegistered
 from shared.contracts import CASE_CHANGED, CASE_UPDATED, CLIENT_RECORDED, NOTIFICATION_REQUESTED, RESIDENT_MOVED, CaseStatus, Deadline, DeadlineKind, Stage
@@ -80,7 +81,7 @@ async def test_a_move_takes_the_case_along_and_tells_both_municipalities(databas
     move = event(moved, type=RESIDENT_MOVED)
     for _ in range(2):  # the same move reported twice changes nothing the second time
         async with database.session() as session:
-            await service.move_client(session, event=move, data=ResidentMoved.model_validate(moved), data_key=DATA_KEY)
+            await known_clients.move_client(session, event=move, data=ResidentMoved.model_validate(moved), data_key=DATA_KEY)
             await session.commit()
     async with database.session() as session:
         client = await session.get(Client, registered.client.id)
@@ -96,8 +97,8 @@ async def test_a_move_takes_the_case_along_and_tells_both_municipalities(databas
 
     elsewhere = {**moved, "from_municipality_code": "092", "to_municipality_code": "905"}
     async with database.session() as session:
-        with pytest.raises(service.WrongMunicipality, match="lives in municipality 091, not 092"):
-            await service.move_client(session, event=event(elsewhere, type=RESIDENT_MOVED), data=ResidentMoved.model_validate(elsewhere), data_key=DATA_KEY)
+        with pytest.raises(known_clients.WrongMunicipality, match="lives in municipality 091, not 092"):
+            await known_clients.move_client(session, event=event(elsewhere, type=RESIDENT_MOVED), data=ResidentMoved.model_validate(elsewhere), data_key=DATA_KEY)
 
 
 async def test_a_case_moves_only_as_the_transition_table_allows(database):

@@ -1,0 +1,194 @@
+"""Events about a client intake already knows: the employment authority taking the lead, a move
+to another municipality (the case, its deadlines and its open reviews move along), an assessment
+asked for by another authority, a provider's report on a measure. The only writers of these
+changes; each works inside the consumer's unit of work, like service.py."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import or_
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.intake.identity import Eligibility, decide_lead
+from services.intake.models import (
+    AssessmentRequested,
+    Client,
+    JobseekerRegistered,
+    PersonRef,
+    ResidentMoved,
+    ServiceReported,
+)
+from services.intake.outbox import SOURCE, notify
+from services.intake.service import (
+    ID_NAMESPACE,
+    Registration,
+    announce_case,
+    case_of,
+    find_client,
+    identity_lookup_hash,
+    open_client,
+    publish_client_recorded,
+)
+from services.intake.sources.service import authenticated_source, check_source
+from shared.clock import FINNISH_TIME, now
+from shared.contracts import (
+    INTERNAL_EXCHANGE,
+    SERVICE_REPORT_RECEIVED,
+    ServiceReport,
+)
+from shared.envelope import Envelope
+from shared.consumer import Rejected
+from shared.messaging import publish
+from shared.policy import Policy
+
+
+
+
+class ClientNotKnown(LookupError):
+    """No client matches the person_ref (yet): the registration may still be on its way."""
+
+
+async def resolve_person(session: AsyncSession, ref: PersonRef, *, source: str, data_key: bytes) -> Client:
+    if ref.client_id:
+        client = await session.get(Client, ref.client_id)
+    elif ref.personal_identity_code:
+        hashed = identity_lookup_hash(data_key, ref.personal_identity_code)
+        client = (await session.exec(select(Client).where(Client.identity_code_hash == hashed))).first()
+    else:
+        # external_ref is the producing system's own id, as given in its registration event
+        client = (
+            await session.exec(select(Client).where(Client.source == source, Client.external_ref == ref.external_ref))
+        ).first()
+    if client is None:
+        kind = "client_id" if ref.client_id else "personal_identity_code" if ref.personal_identity_code else "external_ref"
+        raise ClientNotKnown(f"no client found by person_ref.{kind}")
+    return client
+
+
+class WrongMunicipality(Rejected):
+    """The event names another municipality than the client's: it is dead-lettered with the reason."""
+
+
+async def register_jobseeker(session: AsyncSession, *, event: Envelope, data: JobseekerRegistered, data_key: bytes) -> Client:
+    """The employment authority now leads the client's integration services; deadlines run on."""
+    client = await resolve_person(session, data.person_ref, source=event.source, data_key=data_key)
+    if client.municipality_code != data.municipality_code:
+        raise WrongMunicipality(f"the client lives in municipality {client.municipality_code}, not {data.municipality_code}")
+    case = await case_of(session, client.id)
+    if client.lead != "employment_authority":
+        client.jobseeker, client.lead = True, decide_lead(jobseeker=True)
+        session.add(client)
+        publish_client_recorded(session, client, case)
+        announce_case(session, case, event.type)
+    return client
+
+
+async def move_client(session: AsyncSession, *, event: Envelope, data: ResidentMoved, data_key: bytes) -> Client:
+    """The case moves with the client: the new municipality sees it, the old one no longer does,
+    both are told. The path's deadlines are not restarted."""
+    client = await resolve_person(session, data.person_ref, source=event.source, data_key=data_key)
+    if client.municipality_code == data.to_municipality_code:
+        return client  # already moved (the same move reported again)
+    if client.municipality_code != data.from_municipality_code:
+        raise WrongMunicipality(
+            f"the client lives in municipality {client.municipality_code}, not {data.from_municipality_code}"
+        )
+    case = await case_of(session, client.id)
+    client.municipality_code = case.municipality_code = data.to_municipality_code
+    case.updated_at = now()
+    session.add(client)
+    session.add(case)
+    await move_open_reviews(session, client.id, data.to_municipality_code)
+    publish_client_recorded(session, client, case)
+    announce_case(session, case, event.type)
+    params = {
+        "from_municipality_code": data.from_municipality_code,
+        "to_municipality_code": data.to_municipality_code,
+        "moved_on": data.moved_on.isoformat(),
+    }
+    for kind, municipality_code in (
+        ("client_moved_out", data.from_municipality_code),
+        ("client_moved_in", data.to_municipality_code),
+    ):
+        notify(
+            session,
+            notification_id=uuid.uuid5(ID_NAMESPACE, f"{event.source}\n{event.id}\n{kind}"),
+            kind=kind,
+            municipality_code=municipality_code,
+            params=params,
+            subject=str(case.id),
+            case_id=case.id,
+            client_id=case.client_id,
+        )
+    return client
+
+
+async def move_open_reviews(session: AsyncSession, client_id: uuid.UUID, municipality_code: str) -> None:
+    """Open reviews about the client move with them: the new municipality's staff decide them, the
+    old one no longer sees or resolves them."""
+    from services.intake.duplicates.models import DuplicateReview
+    from services.intake.notices.matching.models import MatchReview, ReviewStatus
+
+    matches = select(MatchReview).where(MatchReview.client_id == client_id, MatchReview.status == ReviewStatus.open)
+    duplicates = select(DuplicateReview).where(
+        or_(DuplicateReview.client_id == client_id, DuplicateReview.earlier_client_id == client_id), DuplicateReview.status == "open"
+    )
+    for review in [*(await session.exec(matches)).all(), *(await session.exec(duplicates)).all()]:
+        review.municipality_code = municipality_code
+        session.add(review)
+
+
+async def request_assessment(
+    session: AsyncSession, *, event: Envelope, data: AssessmentRequested, policy: Policy, data_key: bytes
+) -> Registration:
+    """Another authority asks for an assessment: find the client, or record them and open the path."""
+    if data.person_ref is not None:
+        client = await resolve_person(session, data.person_ref, source=event.source, data_key=data_key)
+    else:
+        hashed = identity_lookup_hash(data_key, data.person.personal_identity_code)
+        client = await find_client(session, identity_hash=hashed, source=event.source, external_ref=f"assessment-request:{event.id}")
+    if client is not None:
+        case = await case_of(session, client.id)
+        announce_case(session, case, event.type)
+        return Registration(client, case, created=False, path=None)
+    asked_on = event.time.astimezone(FINNISH_TIME).date()
+    return await open_client(
+        session,
+        event=event,
+        person=data.person,
+        external_ref=f"assessment-request:{event.id}",
+        municipality_code=data.municipality_code,
+        registered_on=asked_on,
+        first_permit_or_registration_on=None,
+        residence_basis="other",
+        household_id=None,
+        jobseeker=False,
+        # Asking for it makes them a client (the assessment clock starts); staff check the rest.
+        eligibility=Eligibility(eligible=True, reason="requested_by_authority"),
+        policy=policy,
+        data_key=data_key,
+    )
+
+
+async def forward_service_report(session: AsyncSession, *, event: Envelope, data: ServiceReported, data_key: bytes) -> None:
+    """A provider's report goes to planning, which keeps the client's plan."""
+    await authenticated_source(session, event)  # before anything is looked up for it
+    client = await resolve_person(session, data.person_ref, source=event.source, data_key=data_key)
+    case = await case_of(session, client.id)
+    await check_source(session, event, [client.municipality_code])
+    report = ServiceReport(
+        client_id=client.id,
+        case_id=case.id,
+        municipality_code=client.municipality_code,
+        service_code=data.service_code,
+        status=data.status,
+        on=data.on,
+        result=data.result,
+        reported_by=event.source,
+        event_id=event.id,
+    )
+    publish(session, type=SERVICE_REPORT_RECEIVED, source=SOURCE, data=report, subject=str(case.id), exchange=INTERNAL_EXCHANGE)
+
+
