@@ -1,12 +1,18 @@
-"""Durable waiting inside a workflow: import-light, deterministic (Temporal's clock and timers only)."""
+"""What Kotopolku's workflows share: durable waiting, reminder times, refusals of staff commands.
+Import-light and deterministic (Temporal's clock and timers only): the sandbox imports it."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
-from typing import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any, Callable
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+from shared.clock import FINNISH_TIME
+
+REMINDER_TIME = time(8, 0)  # Finnish time: reminders arrive at the start of a working day
 
 
 async def wait_until(condition: Callable[[], bool], moment: datetime) -> bool:
@@ -20,3 +26,13 @@ async def wait_until(condition: Callable[[], bool], moment: datetime) -> bool:
         return True
     except asyncio.TimeoutError:
         return False
+
+
+def at_reminder_time(day: date) -> datetime:
+    return datetime.combine(day, REMINDER_TIME, tzinfo=FINNISH_TIME)
+
+
+def refuse(code: str, reason: str, status: int = 409, **params: Any) -> ApplicationError:
+    """A refused staff command: the HTTP side answers `status` with the catalogue text of `code`
+    (shared/staff_commands.py)."""
+    return ApplicationError(reason, {"status": status, "params": params}, type=code, non_retryable=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from temporalio import activity
 
 from services.assessment import service
-from services.assessment.workflows import AssessmentRecord, CorrectionRecord
+from services.assessment.records import AssessmentRecord, CorrectionRecord
 from shared.contracts import NotificationRequested
 from shared.service import ServiceContext
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.assessment.models import Assessment, AssessmentCorrection
-from services.assessment.workflows import AssessmentRecord, CorrectionRecord
+from services.assessment.records import AssessmentRecord, CorrectionRecord
 from shared.clock import now
 from shared.contracts import INTERNAL_EXCHANGE, NOTIFICATION_REQUESTED, NotificationRequested, service_source
 from shared.messaging import publish

@@ -20,17 +20,16 @@ assessment's own tables and, through intake's `record_case_change` activity, on 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Callable
-from uuid import UUID
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from shared.durable import wait_until
+    from shared.durable import at_reminder_time, refuse, wait_until
+    from services.assessment.records import Action, AssessmentRecord, CorrectionRecord, AssessmentState
     from shared.clock import end_of_day
     from services.assessment.commands import (
         CASE_CLOSED,
@@ -48,7 +47,6 @@ with workflow.unsafe.imports_passed_through():
         Moved,
         ScheduleAssessment,
     )
-    from shared.clock import FINNISH_TIME
     from shared.contracts import (
         ASSESSMENT_WORKFLOW,
         AssessmentInput,
@@ -64,7 +62,6 @@ with workflow.unsafe.imports_passed_through():
 
 # The assessment's own statuses (its table's `status`), beside the case's.
 AWAITING, SCHEDULED, IN_PROGRESS, COMPLETED, CANCELLED = "awaiting", "scheduled", "in_progress", "completed", "cancelled"
-REMINDER_TIME = time(8, 0)  # Finnish time: reminders arrive at the start of a working day
 PATH_COMPLETED_SIGNAL = "assessment_completed"  # tells the parent path the outcome at once
 
 ACTIVITY_OPTIONS = dict(
@@ -73,87 +70,6 @@ ACTIVITY_OPTIONS = dict(
 )
 INTAKE_OPTIONS = dict(ACTIVITY_OPTIONS, task_queue=task_queue("intake"))
 INTERVIEW_PARTS = tuple(InterviewRecord.model_fields)
-
-
-class Action(BaseModel):
-    """Who did what, when (kept on the assessment's record)."""
-
-    action: str
-    sub: str | None = None
-    name: str | None = None
-    at: datetime
-
-
-class AssessmentRecord(BaseModel):
-    """One assessment as the assessment service's table keeps it (written whole, idempotently)."""
-
-    assessment_id: UUID
-    case_id: UUID
-    client_id: UUID
-    municipality_code: str
-    status: str
-    became_client_on: date
-    due_on: date
-    residence_basis: str | None = None
-    gender: str | None = None
-    native_language: str | None = None
-    schedule: dict[str, Any] | None = None
-    started_on: date | None = None
-    completed_on: date | None = None
-    plan_needed: bool | None = None
-    plan_type: str | None = None
-    wellbeing_county_participant: str | None = None
-    no_plan_reason: str | None = None
-    parts: dict[str, Any] = Field(default_factory=dict)
-    overdue: bool = False
-    escalated: bool = False
-    cancel_reason: str | None = None
-    actions: list[Action] = Field(default_factory=list)
-
-
-class CorrectionRecord(BaseModel):
-    """A correction of a completed assessment, kept beside it: who, when, why, what changed."""
-
-    correction_id: UUID
-    assessment_id: UUID
-    case_id: UUID
-    corrected_by_sub: str
-    corrected_by_name: str | None = None
-    corrected_at: datetime
-    reason: str
-    changes: dict[str, dict[str, Any]]  # part -> {"from": ..., "to": ...}
-    assessment: AssessmentRecord  # the assessment as corrected
-
-
-class AssessmentState(BaseModel):
-    """The `state` query's answer."""
-
-    assessment_id: UUID
-    case_id: UUID
-    municipality_code: str
-    status: str
-    case_stage: Stage
-    case_status: CaseStatus
-    due_on: date
-    schedule: ScheduleAssessment | None = None
-    started_on: date | None = None
-    completed_on: date | None = None
-    plan_needed: bool | None = None
-    plan_type: str | None = None
-    overdue: bool = False
-    escalated: bool = False
-    reminders_sent: list[str] = Field(default_factory=list)
-    corrections: int = 0
-    parts: dict[str, Any] = Field(default_factory=dict)
-
-
-def refuse(code: str, reason: str, status: int = 409, **params: Any) -> ApplicationError:
-    """A refused command: the HTTP side answers `status` with the catalogue text of `code`."""
-    return ApplicationError(reason, {"status": status, "params": params}, type=code, non_retryable=True)
-
-
-def at_reminder_time(day: date) -> datetime:
-    return datetime.combine(day, REMINDER_TIME, tzinfo=FINNISH_TIME)
 
 
 @workflow.defn(name=ASSESSMENT_WORKFLOW)

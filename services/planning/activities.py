@@ -6,7 +6,7 @@ from __future__ import annotations
 from temporalio import activity
 
 from services.planning import service
-from services.planning.workflows import PlanRecord
+from services.planning.records import PlanRecord
 from shared.service import ServiceContext
 
 

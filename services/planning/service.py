@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.planning.commands import SERVICE_REPORTED
 from services.planning.models import IntegrationPlan, ServiceReportRecord
-from services.planning.workflows import PlanRecord
+from services.planning.records import PlanRecord
 from shared.clock import now
 from shared.contracts import ServiceReport, plan_workflow_id
 from shared.workflow_commands import signal_workflow

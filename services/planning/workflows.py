@@ -24,17 +24,16 @@ of their service code; the path's `close` signal ends the plan.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from shared.durable import wait_until
+    from shared.durable import at_reminder_time, refuse, wait_until
+    from services.planning.records import ACTIVE, AWAITING, ENDED, EXPIRED, Measure, Review, Extension, Action, PlanRecord, PlanState
     from shared.clock import end_of_day
     from services.planning.commands import (
         ADD_MEASURE,
@@ -69,8 +68,6 @@ with workflow.unsafe.imports_passed_through():
     from shared.policy import add_months
 
 # The plan's own statuses (its table's `status`), beside the case's.
-AWAITING, ACTIVE, EXPIRED, ENDED = "awaiting", "active", "expired", "ended"
-REMINDER_TIME = time(8, 0)  # Finnish time: reminders arrive at the start of a working day
 TIME_LIMIT = "time_limit"
 
 ACTIVITY_OPTIONS = dict(
@@ -78,93 +75,6 @@ ACTIVITY_OPTIONS = dict(
     retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=60)),
 )
 INTAKE_OPTIONS = dict(ACTIVITY_OPTIONS, task_queue=task_queue("intake"))
-
-
-class Measure(MeasureBody):
-    measure_id: UUID
-    reports: list[dict[str, Any]] = Field(default_factory=list)  # providers' reports on it
-
-
-class Review(BaseModel):
-    review_id: UUID
-    reviewed_on: date
-    notes: str | None = None
-    changes: list[dict[str, Any]] = Field(default_factory=list)
-    next_review_on: date
-    by: str | None = None
-
-
-class Extension(BaseModel):
-    decided_on: date
-    from_ends_on: date
-    ends_on: date
-    reason: str
-    by: str | None = None
-
-
-class Action(BaseModel):
-    action: str
-    sub: str | None = None
-    name: str | None = None
-    at: datetime
-
-
-class PlanRecord(BaseModel):
-    """One plan as the planning service's table keeps it (written whole, idempotently)."""
-
-    plan_id: UUID
-    case_id: UUID
-    client_id: UUID
-    municipality_code: str
-    status: str = AWAITING
-    assessment_completed_on: date
-    plan_start_due_on: date
-    type: str | None = None
-    plan_on: date | None = None
-    first_plan_on: date | None = None
-    ends_on: date | None = None
-    referral_due_on: date | None = None
-    referral_met_on: date | None = None
-    review_due_on: date | None = None
-    wellbeing_county_participant: str | None = None
-    family_members: list[UUID] = Field(default_factory=list)
-    client_languages: list[str] = Field(default_factory=list)
-    service_needs: list[str] = Field(default_factory=list)  # the assessment's (service map codes or measure kinds)
-    goals: str | None = None
-    measures: list[Measure] = Field(default_factory=list)
-    reviews: list[Review] = Field(default_factory=list)
-    extensions: list[Extension] = Field(default_factory=list)
-    unmatched_reports: list[dict[str, Any]] = Field(default_factory=list)
-    ended_on: date | None = None
-    end_reason: str | None = None
-    closure_reason: str | None = None  # why the path closed the case (employed, studying, …): the figures' "how plans ended"
-    # The client's group for the figures (from the path; never the identity code)
-    residence_basis: str | None = None
-    gender: str | None = None
-    native_language: str | None = None
-    actions: list[Action] = Field(default_factory=list)
-
-
-class PlanState(BaseModel):
-    """Everything the workflow knows: the `state` query's answer, and what continue-as-new carries."""
-
-    record: PlanRecord
-    case_stage: Stage = Stage.planning
-    case_status: CaseStatus = CaseStatus.awaiting_plan
-    case_changed_at: datetime | None = None
-    sent: list[str] = Field(default_factory=list)  # alarms rung: "<kind>:<due_on>:<what>"
-    set_at: dict[str, datetime] = Field(default_factory=dict)  # when each deadline got its current day
-    closed: bool = False
-    runs: int = 1  # this many runs of the workflow so far (continue-as-new)
-
-
-def refuse(code: str, reason: str, status: int = 409, **params: Any) -> ApplicationError:
-    """A refused command: the HTTP side answers `status` with the catalogue text of `code`."""
-    return ApplicationError(reason, {"status": status, "params": params}, type=code, non_retryable=True)
-
-
-def at_reminder_time(day: date) -> datetime:
-    return datetime.combine(day, REMINDER_TIME, tzinfo=FINNISH_TIME)
 
 
 @workflow.defn(name=PLAN_WORKFLOW)

@@ -1,0 +1,102 @@
+"""What the planning workflow keeps and shows: its record (saved to the service's tables by
+activities) and its state (the `current` query). Pydantic only: the workflow sandbox imports it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from services.planning.commands import (
+        MeasureBody,
+    )
+    from shared.contracts import (
+        CaseStatus,
+        Stage,
+    )
+
+# The plan's own statuses (its table's `status`), beside the case's.
+AWAITING, ACTIVE, EXPIRED, ENDED = "awaiting", "active", "expired", "ended"
+
+
+
+class Measure(MeasureBody):
+    measure_id: UUID
+    reports: list[dict[str, Any]] = Field(default_factory=list)  # providers' reports on it
+
+
+class Review(BaseModel):
+    review_id: UUID
+    reviewed_on: date
+    notes: str | None = None
+    changes: list[dict[str, Any]] = Field(default_factory=list)
+    next_review_on: date
+    by: str | None = None
+
+
+class Extension(BaseModel):
+    decided_on: date
+    from_ends_on: date
+    ends_on: date
+    reason: str
+    by: str | None = None
+
+
+class Action(BaseModel):
+    action: str
+    sub: str | None = None
+    name: str | None = None
+    at: datetime
+
+
+class PlanRecord(BaseModel):
+    """One plan as the planning service's table keeps it (written whole, idempotently)."""
+
+    plan_id: UUID
+    case_id: UUID
+    client_id: UUID
+    municipality_code: str
+    status: str = AWAITING
+    assessment_completed_on: date
+    plan_start_due_on: date
+    type: str | None = None
+    plan_on: date | None = None
+    first_plan_on: date | None = None
+    ends_on: date | None = None
+    referral_due_on: date | None = None
+    referral_met_on: date | None = None
+    review_due_on: date | None = None
+    wellbeing_county_participant: str | None = None
+    family_members: list[UUID] = Field(default_factory=list)
+    client_languages: list[str] = Field(default_factory=list)
+    service_needs: list[str] = Field(default_factory=list)  # the assessment's (service map codes or measure kinds)
+    goals: str | None = None
+    measures: list[Measure] = Field(default_factory=list)
+    reviews: list[Review] = Field(default_factory=list)
+    extensions: list[Extension] = Field(default_factory=list)
+    unmatched_reports: list[dict[str, Any]] = Field(default_factory=list)
+    ended_on: date | None = None
+    end_reason: str | None = None
+    closure_reason: str | None = None  # why the path closed the case (employed, studying, …): the figures' "how plans ended"
+    # The client's group for the figures (from the path; never the identity code)
+    residence_basis: str | None = None
+    gender: str | None = None
+    native_language: str | None = None
+    actions: list[Action] = Field(default_factory=list)
+
+
+class PlanState(BaseModel):
+    """Everything the workflow knows: the `state` query's answer, and what continue-as-new carries."""
+
+    record: PlanRecord
+    case_stage: Stage = Stage.planning
+    case_status: CaseStatus = CaseStatus.awaiting_plan
+    case_changed_at: datetime | None = None
+    sent: list[str] = Field(default_factory=list)  # alarms rung: "<kind>:<due_on>:<what>"
+    set_at: dict[str, datetime] = Field(default_factory=dict)  # when each deadline got its current day
+    closed: bool = False
+    runs: int = 1  # this many runs of the workflow so far (continue-as-new)
