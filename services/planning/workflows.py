@@ -33,6 +33,7 @@ from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from shared.durable import at_reminder_time, refuse, wait_until
+    from services.planning import measures
     from services.planning.records import ACTIVE, AWAITING, ENDED, EXPIRED, Measure, Review, Extension, Action, PlanRecord, PlanState
     from shared.clock import end_of_day
     from services.planning.commands import (
@@ -40,7 +41,6 @@ with workflow.unsafe.imports_passed_through():
         CLOSE,
         EXTEND,
         MAKE,
-        REFERRED,
         REVIEW,
         SERVICE_REPORTED,
         STATE,
@@ -48,8 +48,6 @@ with workflow.unsafe.imports_passed_through():
         Actor,
         Command,
         CommandResult,
-        MeasureBody,
-        MeasureChange,
     )
     from shared.clock import FINNISH_TIME
     from shared.contracts import (
@@ -242,7 +240,7 @@ class IntegrationPlanWorkflow:
             r.family_members = list(body.family_members)
             r.goals = body.goals
             r.measures = [Measure(measure_id=workflow.uuid4(), **m.model_dump()) for m in body.measures]
-            self._referral_check(plan_on)
+            measures.meet_referral(self.record, plan_on)
             now = workflow.now()
             for kind in (DeadlineKind.plan_referral, DeadlineKind.plan_review, DeadlineKind.plan_end):
                 self.state.set_at[kind.value] = now
@@ -273,7 +271,7 @@ class IntegrationPlanWorkflow:
             raise refuse("plan_end_beyond_limit", "the first plan lasts at most the policy's time", 422, ends_on=body.ends_on.isoformat(), latest=longest.isoformat())
         ends_on = body.ends_on or longest
         for measure in body.measures:
-            self._check_measure(measure, plan_on, ends_on)
+            measures.check_measure(measure, plan_on, ends_on, self.timings, self.given.client_languages)
 
     @workflow.update(name=REVIEW)
     async def review(self, command: Command) -> CommandResult:
@@ -281,7 +279,7 @@ class IntegrationPlanWorkflow:
         assert body is not None
         reviewed_on = body.reviewed_on or command.today
         async with self.lock:
-            changes = [self._apply_change(change) for change in body.measure_changes]
+            changes = [measures.apply_change(self.record, change) for change in body.measure_changes]
             next_review_on = body.next_review_on or add_months(reviewed_on, self.timings.review_months)
             self.record.reviews.append(
                 Review(
@@ -295,7 +293,7 @@ class IntegrationPlanWorkflow:
             )
             self.record.review_due_on = next_review_on
             self.state.set_at[DeadlineKind.plan_review.value] = workflow.now()
-            self._referral_check(reviewed_on)
+            measures.meet_referral(self.record, reviewed_on)
             self.version += 1
             status = CaseStatus.plan_active if self.state.case_status == CaseStatus.review_overdue else self.state.case_status
             await self._case(Stage.follow_up, status, "plan.reviewed", command.actor, announce=True)
@@ -319,7 +317,7 @@ class IntegrationPlanWorkflow:
             raise refuse("next_review_beyond_limit", "the next review is due at the latest the policy's time after this one", 422,
                          on=body.next_review_on.isoformat(), latest=latest.isoformat())
         for change in body.measure_changes:
-            self._check_change(change)
+            measures.check_change(self.record, change, self.timings, self.given.client_languages)
 
     @workflow.update(name=ADD_MEASURE)
     async def add_measure(self, command: Command) -> CommandResult:
@@ -327,7 +325,7 @@ class IntegrationPlanWorkflow:
         async with self.lock:
             measure = Measure(measure_id=workflow.uuid4(), **command.measure.model_dump())
             self.record.measures.append(measure)
-            referral = self._referral_check(command.today)
+            referral = measures.meet_referral(self.record, command.today)
             await self._case(Stage.follow_up, self.state.case_status, f"plan.measure_added.{measure.kind}", command.actor, announce=True)
             await self._save("measure_added", command.actor)
             if referral:
@@ -340,16 +338,16 @@ class IntegrationPlanWorkflow:
         if command.measure is None:
             raise refuse("command_body_missing", "the add_measure command has no `measure` body", 422, command=ADD_MEASURE)
         assert self.record.plan_on is not None and self.record.ends_on is not None
-        self._check_measure(command.measure, self.record.plan_on, self.record.ends_on)
+        measures.check_measure(command.measure, self.record.plan_on, self.record.ends_on, self.timings, self.given.client_languages)
 
     @workflow.update(name=UPDATE_MEASURE)
     async def update_measure(self, command: Command) -> CommandResult:
         assert command.change is not None
         async with self.lock:
-            self._apply_change(command.change)
-            measure = self._measure(command.change.measure_id)
+            measures.apply_change(self.record, command.change)
+            measure = measures.find(self.record, command.change.measure_id)
             assert measure is not None
-            if self._referral_check(command.today):
+            if measures.meet_referral(self.record, command.today):
                 self.version += 1
             await self._case(Stage.follow_up, self.state.case_status, f"plan.measure_updated.{measure.kind}.{measure.status}", command.actor, announce=True)
             await self._save("measure_updated", command.actor)
@@ -360,7 +358,7 @@ class IntegrationPlanWorkflow:
         self._check_made()
         if command.change is None:
             raise refuse("command_body_missing", "the update_measure command has no `change` body", 422, command=UPDATE_MEASURE)
-        self._check_change(command.change)
+        measures.check_change(self.record, command.change, self.timings, self.given.client_languages)
 
     @workflow.update(name=EXTEND)
     async def extend(self, command: Command) -> CommandResult:
@@ -404,55 +402,6 @@ class IntegrationPlanWorkflow:
 
     # --- the rules of measures ------------------------------------------------------------------
 
-    def _check_measure(self, measure: MeasureBody, plan_on: date, ends_on: date) -> None:
-        if measure.starts_on and measure.ends_on and measure.ends_on < measure.starts_on:
-            raise refuse("measure_dates_reversed", "the measure ends before it starts", 422)
-        for day in (measure.starts_on, measure.ends_on):
-            if day is not None and not plan_on <= day <= ends_on:
-                raise refuse("measure_outside_plan_period", "the measure's dates are outside the plan's period", 422,
-                             on=day.isoformat(), plan_on=plan_on.isoformat(), ends_on=ends_on.isoformat())
-        if measure.kind == "civic_orientation":
-            minimum = self.timings.civic_orientation_min_hours
-            if measure.hours is None or measure.hours < minimum:
-                raise refuse("civic_orientation_too_short", "civic orientation lasts at least the policy's hours", 422,
-                             hours=measure.hours or 0, minimum=minimum)
-            known = self.given.client_languages
-            if measure.language is None or (known and measure.language not in known):
-                raise refuse("civic_orientation_language", "civic orientation is given in a language the client knows", 422,
-                             language=measure.language or "-", known=", ".join(known) or "-")
-
-    def _measure(self, measure_id: UUID) -> Measure | None:
-        return next((m for m in self.record.measures if m.measure_id == measure_id), None)
-
-    def _merged(self, change: MeasureChange) -> MeasureBody:
-        measure = self._measure(change.measure_id)
-        assert measure is not None
-        given = change.model_dump(exclude={"measure_id"}, exclude_none=True)
-        return MeasureBody.model_validate({**measure.model_dump(include=set(MeasureBody.model_fields)), **given})
-
-    def _check_change(self, change: MeasureChange) -> None:
-        if self._measure(change.measure_id) is None:
-            raise refuse("measure_unknown", "the plan has no such measure", 422, measure_id=str(change.measure_id))
-        assert self.record.plan_on is not None and self.record.ends_on is not None
-        self._check_measure(self._merged(change), self.record.plan_on, self.record.ends_on)
-
-    def _apply_change(self, change: MeasureChange) -> dict[str, Any]:
-        measure = self._measure(change.measure_id)
-        assert measure is not None
-        given = change.model_dump(mode="json", exclude={"measure_id"}, exclude_none=True)
-        before = {name: _jsonable(getattr(measure, name)) for name in given}
-        merged = self._merged(change)
-        for name in given:
-            setattr(measure, name, getattr(merged, name))
-        return {"measure_id": str(measure.measure_id), "from": before, "to": given}
-
-    def _referral_check(self, today: date) -> bool:
-        """The plan_referral deadline is met once a measure is referred (or under way)."""
-        if self.record.referral_met_on is None and any(m.status in REFERRED for m in self.record.measures):
-            self.record.referral_met_on = today
-            return True
-        return False
-
     # --- facts reported -----------------------------------------------------------------------
 
     @workflow.signal(name=SERVICE_REPORTED)
@@ -474,7 +423,7 @@ class IntegrationPlanWorkflow:
                 measure.status = report.status  # type: ignore[assignment]  # started | completed | interrupted
                 if report.result:
                     measure.outcome = {**(measure.outcome or {}), **report.result}
-                if self._referral_check(report.on):
+                if measures.meet_referral(self.record, report.on):
                     self.version += 1
             await self._case(self.state.case_stage, self.state.case_status, f"service.{report.status}: {report.service_code}", announce=True)
             await self._save("service_reported", None)
@@ -536,10 +485,3 @@ class IntegrationPlanWorkflow:
             ),
             **INTAKE_OPTIONS,
         )
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    return value
