@@ -23,11 +23,13 @@ import asyncio
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
+    from pydantic_core import to_jsonable_python
+
+    from services.assessment import rules
     from shared.durable import at_reminder_time, refuse, wait_until
     from services.assessment.records import Action, AssessmentRecord, CorrectionRecord, AssessmentState
     from shared.clock import end_of_day
@@ -69,7 +71,6 @@ ACTIVITY_OPTIONS = dict(
     retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=60)),
 )
 INTAKE_OPTIONS = dict(ACTIVITY_OPTIONS, task_queue=task_queue("intake"))
-INTERVIEW_PARTS = tuple(InterviewRecord.model_fields)
 
 
 @workflow.defn(name=ASSESSMENT_WORKFLOW)
@@ -184,7 +185,7 @@ class AssessmentWorkflow:
         elif key.startswith("interview-"):
             self.sent.append(key)
             schedule = dict(self.record.schedule or {})
-            await self._notify("assessment_interview_reminder", "caseworker", {**due, **_interview_params(schedule)})
+            await self._notify("assessment_interview_reminder", "caseworker", {**due, **rules.interview_params(schedule)})
         self.version += 1
 
     # --- staff commands ----------------------------------------------------------------------
@@ -239,13 +240,7 @@ class AssessmentWorkflow:
             raise refuse("assessment_already_completed", "the assessment is already completed")
         if self.record.status == IN_PROGRESS:
             raise refuse("assessment_already_started", "the assessment has already started")
-        started_on = command.start.started_on if command.start else None
-        if started_on is not None and started_on > command.today:
-            raise refuse("assessment_date_in_future", "the start date is in the future", 422, on=started_on.isoformat())
-        if started_on is not None and started_on < self.given.became_client_on:
-            raise refuse(
-                "assessment_date_before_client", "the start date is before the client became a client", 422, on=started_on.isoformat()
-            )
+        rules.check_start_date(command.start.started_on if command.start else None, command.today, self.given.became_client_on)
 
     @workflow.update(name=RECORD)
     async def record_interview(self, command: Command) -> CommandResult:
@@ -301,25 +296,7 @@ class AssessmentWorkflow:
         if body is None:
             raise refuse("command_body_missing", "the complete command has no `complete` body", 422, command=COMPLETE)
         self._check_in_progress()
-        if not body.plan_needed and body.plan_type is not None:
-            raise refuse("plan_type_without_plan", "a plan type is given but no plan is needed", 422, plan_type=body.plan_type)
-        if body.plan_type == "multi_sectoral" and not body.wellbeing_county_participant:
-            raise refuse(
-                "wellbeing_participant_missing",
-                "a multi-sectoral plan needs the wellbeing services county's participant",
-                422,
-            )
-        completed_on = body.completed_on or command.today
-        if completed_on > command.today:
-            raise refuse("assessment_date_in_future", "the completion date is in the future", 422, on=completed_on.isoformat())
-        if self.record.started_on is not None and completed_on < self.record.started_on:
-            raise refuse(
-                "assessment_completed_before_start",
-                "the completion date is before the assessment started",
-                422,
-                on=completed_on.isoformat(),
-                started_on=self.record.started_on.isoformat(),
-            )
+        rules.check_completion(body, command.today, self.record.started_on)
 
     @workflow.update(name=CORRECT)
     async def correct(self, command: Command) -> CommandResult:
@@ -327,8 +304,8 @@ class AssessmentWorkflow:
         assert body is not None
         async with self.lock:
             changes = {}
-            for part in _given_parts(body):
-                new = _jsonable(getattr(body, part))
+            for part in rules.given_parts(body):
+                new = to_jsonable_python(getattr(body, part))
                 old = self.record.parts.get(part)
                 if new != old:
                     changes[part] = {"from": old, "to": new}
@@ -356,7 +333,7 @@ class AssessmentWorkflow:
             raise refuse("command_body_missing", "the correct command has no `correct` body", 422, command=CORRECT)
         if self.record.status != COMPLETED:
             raise refuse("assessment_not_completed", "only a completed assessment is corrected; record the interview instead")
-        if not _given_parts(command.correct):
+        if not rules.given_parts(command.correct):
             raise refuse("correction_empty", "the correction names no part of the assessment to correct", 422)
 
     def _check_in_progress(self) -> None:
@@ -366,8 +343,8 @@ class AssessmentWorkflow:
             raise refuse("assessment_not_started", "the assessment has not started")
 
     def _merge_parts(self, body: InterviewRecord) -> None:
-        for part in _given_parts(body):
-            self.record.parts[part] = _jsonable(getattr(body, part))
+        for part in rules.given_parts(body):
+            self.record.parts[part] = to_jsonable_python(getattr(body, part))
 
     # --- facts reported -----------------------------------------------------------------------
 
@@ -498,28 +475,3 @@ class AssessmentWorkflow:
             await workflow.get_external_workflow_handle(parent.workflow_id).signal(PATH_COMPLETED_SIGNAL, self.outcome)
         except Exception:  # the path has ended: it will not need the outcome
             workflow.logger.warning("the client's path could not be told the assessment's outcome")
-
-
-def _given_parts(body: InterviewRecord) -> list[str]:
-    """The interview parts a command names (a part left out, or null, is left as it was)."""
-    return [part for part in INTERVIEW_PARTS if getattr(body, part) is not None]
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_jsonable(item) for item in value]
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return value
-
-
-def _interview_params(schedule: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "on": schedule.get("on"),
-        "at": (schedule.get("at") or "")[:5],
-        "place": schedule.get("place") or "",
-        "remote": bool(schedule.get("remote")),
-        "interpreter_language": schedule.get("interpreter_language") or "",
-    }

@@ -17,6 +17,7 @@ from temporalio.exceptions import ApplicationError
 
 from services.assessment import api as assessment_api
 from services.assessment import workflows as assessment_workflows
+from services.assessment import rules as assessment_rules
 from services.intake import service as intake_service
 from services.intake.workflows import NotificationRequest
 from shared.auth import mint_token
@@ -206,10 +207,12 @@ async def test_no_plan_needed_closes_the_case_and_an_ended_assessment_takes_no_c
 
 
 def test_every_refusal_of_the_workflow_has_its_texts():
-    """Each code the assessment's validators refuse with is in the catalogue, in fi/sv/en."""
-    tree = ast.parse(inspect.getsource(assessment_workflows))
+    """Each code the assessment's validators (and the rules they call) refuse with is in the
+    catalogue, in fi/sv/en."""
+    trees = [ast.parse(inspect.getsource(module)) for module in (assessment_workflows, assessment_rules)]
     codes = {
         call.args[0].value
+        for tree in trees
         for call in ast.walk(tree)
         if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "refuse" and call.args and isinstance(call.args[0], ast.Constant)
     }

@@ -1,0 +1,60 @@
+"""The content rules of the assessment's staff commands, and what its interview parts and
+reminders are made of. Pure functions; the workflow's validators and handlers call them. Import-light:
+the workflow sandbox imports this module."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from services.assessment.commands import CompleteAssessment, InterviewRecord
+from shared.durable import refuse
+
+INTERVIEW_PARTS = tuple(InterviewRecord.model_fields)
+
+
+def check_start_date(started_on: date | None, today: date, became_client_on: date) -> None:
+    if started_on is not None and started_on > today:
+        raise refuse("assessment_date_in_future", "the start date is in the future", 422, on=started_on.isoformat())
+    if started_on is not None and started_on < became_client_on:
+        raise refuse(
+            "assessment_date_before_client", "the start date is before the client became a client", 422, on=started_on.isoformat()
+        )
+
+
+def check_completion(body: CompleteAssessment, today: date, started_on: date | None) -> None:
+    if not body.plan_needed and body.plan_type is not None:
+        raise refuse("plan_type_without_plan", "a plan type is given but no plan is needed", 422, plan_type=body.plan_type)
+    if body.plan_type == "multi_sectoral" and not body.wellbeing_county_participant:
+        raise refuse(
+            "wellbeing_participant_missing",
+            "a multi-sectoral plan needs the wellbeing services county's participant",
+            422,
+        )
+    completed_on = body.completed_on or today
+    if completed_on > today:
+        raise refuse("assessment_date_in_future", "the completion date is in the future", 422, on=completed_on.isoformat())
+    if started_on is not None and completed_on < started_on:
+        raise refuse(
+            "assessment_completed_before_start",
+            "the completion date is before the assessment started",
+            422,
+            on=completed_on.isoformat(),
+            started_on=started_on.isoformat(),
+        )
+
+
+def given_parts(body: InterviewRecord) -> list[str]:
+    """The interview parts a command names (a part left out, or null, is left as it was)."""
+    return [part for part in INTERVIEW_PARTS if getattr(body, part) is not None]
+
+
+def interview_params(schedule: dict[str, Any]) -> dict[str, Any]:
+    """What a reminder of the interview says of it."""
+    return {
+        "on": schedule.get("on"),
+        "at": (schedule.get("at") or "")[:5],
+        "place": schedule.get("place") or "",
+        "remote": bool(schedule.get("remote")),
+        "interpreter_language": schedule.get("interpreter_language") or "",
+    }
