@@ -32,10 +32,9 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from shared.durable import at_reminder_time, refuse, wait_until
-    from services.planning import measures
+    from shared.durable import refuse, wait_until
+    from services.planning import deadlines, measures
     from services.planning.records import ACTIVE, AWAITING, ENDED, EXPIRED, Measure, Review, Extension, Action, PlanRecord, PlanState
-    from shared.clock import end_of_day
     from services.planning.commands import (
         ADD_MEASURE,
         CLOSE,
@@ -54,7 +53,6 @@ with workflow.unsafe.imports_passed_through():
         PLAN_WORKFLOW,
         CaseChange,
         CaseStatus,
-        Deadline,
         DeadlineKind,
         NotificationRequested,
         PlanInput,
@@ -123,7 +121,7 @@ class IntegrationPlanWorkflow:
                 workflow.continue_as_new(given.model_copy(update={"carried": self.state.model_dump(mode="json")}))
             version = self.version
             changed = lambda: self.state.closed or self.version != version  # noqa: E731
-            alarm = self._next_alarm()
+            alarm = deadlines.next_alarm(self.record, self.state, self.timings)
             if alarm is None:
                 await workflow.wait_condition(changed)
                 continue
@@ -145,44 +143,6 @@ class IntegrationPlanWorkflow:
         info = workflow.info()
         return info.is_continue_as_new_suggested() or info.get_current_history_length() > self.given.history_limit
 
-    def _max_end(self) -> date | None:
-        first = self.record.first_plan_on
-        return add_months(first, self.timings.plans_total_max_months) if first else None
-
-    def deadlines(self) -> list[Deadline]:
-        """Every open deadline of the plan, nearest first."""
-        r = self.record
-        found: list[Deadline] = []
-        if r.status == AWAITING:
-            found.append(Deadline(kind=DeadlineKind.plan_start, due_on=r.plan_start_due_on))
-        elif r.status in (ACTIVE, EXPIRED):
-            if r.referral_met_on is None and r.referral_due_on is not None:
-                found.append(Deadline(kind=DeadlineKind.plan_referral, due_on=r.referral_due_on))
-            if r.review_due_on is not None:
-                found.append(Deadline(kind=DeadlineKind.plan_review, due_on=r.review_due_on))
-            if r.ends_on is not None:
-                found.append(Deadline(kind=DeadlineKind.plan_end, due_on=r.ends_on))
-        return sorted(found, key=lambda d: (d.due_on, d.kind.value))
-
-    def _next_alarm(self) -> tuple[datetime, str] | None:
-        alarms: list[tuple[datetime, str]] = []
-        for deadline in self.deadlines():
-            prefix = f"{deadline.kind.value}:{deadline.due_on.isoformat()}"
-            overdue = f"{prefix}:overdue"
-            if overdue not in self.state.sent:
-                alarms.append((end_of_day(deadline.due_on), overdue))
-                set_at = self.state.set_at.get(deadline.kind.value)
-                for days in self.timings.reminder_days:
-                    key = f"{prefix}:reminder-{days}"
-                    moment = at_reminder_time(deadline.due_on - timedelta(days=days))
-                    if key not in self.state.sent and (set_at is None or moment > set_at):
-                        alarms.append((moment, key))
-            elif f"{prefix}:escalate" not in self.state.sent and not (
-                deadline.kind == DeadlineKind.plan_end and deadline.due_on == self._max_end()
-            ):
-                alarms.append((end_of_day(deadline.due_on) + timedelta(days=self.timings.escalation_days), f"{prefix}:escalate"))
-        return min(alarms) if alarms else None
-
     async def _ring(self, key: str) -> None:
         kind_value, due_value, what = key.split(":")
         kind, due_on = DeadlineKind(kind_value), date.fromisoformat(due_value)
@@ -197,7 +157,7 @@ class IntegrationPlanWorkflow:
             await self._save(f"{kind.value}_escalated", None)
             return
         # The deadline has passed.
-        if kind == DeadlineKind.plan_end and due_on == self._max_end():
+        if kind == DeadlineKind.plan_end and due_on == deadlines.latest_end(self.record, self.timings):
             # All plans together have reached the policy's limit: the plan ends, the path closes the case.
             self.record.status, self.record.end_reason, self.record.ended_on = ENDED, TIME_LIMIT, due_on
             await self._save("time_limit_reached", None)
@@ -390,7 +350,7 @@ class IntegrationPlanWorkflow:
         if body is None:
             raise refuse("command_body_missing", "the extend command has no `extend` body", 422, command=EXTEND)
         assert self.record.ends_on is not None
-        latest = self._max_end()
+        latest = deadlines.latest_end(self.record, self.timings)
         assert latest is not None
         if body.ends_on <= self.record.ends_on:
             raise refuse("extension_not_later", "an extension ends later than the plan does now", 422, ends_on=self.record.ends_on.isoformat())
@@ -446,15 +406,15 @@ class IntegrationPlanWorkflow:
         return CommandResult(case_id=self.record.case_id, status=self.state.case_status.value, changed_at=changed_at, measure_id=measure_id)
 
     async def _case(self, stage: Stage, status: CaseStatus, reason: str, actor: Actor | None = None, *, announce: bool = False) -> None:
-        deadlines = self.deadlines()
+        open_deadlines = deadlines.open_deadlines(self.record)
         change = CaseChange(
             case_id=self.record.case_id,
             stage=stage,
             status=status,
-            next_deadline=deadlines[0] if deadlines else None,
+            next_deadline=open_deadlines[0] if open_deadlines else None,
             reason=reason,
             changed_by=(actor.name or actor.sub) if actor else None,
-            deadlines=deadlines,
+            deadlines=open_deadlines,
             announce=announce,
         )
         asked_at = workflow.now()

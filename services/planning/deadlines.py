@@ -1,0 +1,55 @@
+"""A plan's deadlines and the alarms they ring: which deadlines are open, the latest day plans may
+run to, and the next reminder, passed deadline or escalation. Pure functions of the plan's record
+and state; the workflow sleeps until the next alarm. Import-light: the workflow sandbox imports it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from services.planning.records import ACTIVE, AWAITING, EXPIRED, PlanRecord, PlanState
+from shared.clock import end_of_day
+from shared.contracts import Deadline, DeadlineKind, PlanTimings
+from shared.durable import at_reminder_time
+from shared.policy import add_months
+
+
+def open_deadlines(record: PlanRecord) -> list[Deadline]:
+    """Every open deadline of the plan, nearest first."""
+    found: list[Deadline] = []
+    if record.status == AWAITING:
+        found.append(Deadline(kind=DeadlineKind.plan_start, due_on=record.plan_start_due_on))
+    elif record.status in (ACTIVE, EXPIRED):
+        if record.referral_met_on is None and record.referral_due_on is not None:
+            found.append(Deadline(kind=DeadlineKind.plan_referral, due_on=record.referral_due_on))
+        if record.review_due_on is not None:
+            found.append(Deadline(kind=DeadlineKind.plan_review, due_on=record.review_due_on))
+        if record.ends_on is not None:
+            found.append(Deadline(kind=DeadlineKind.plan_end, due_on=record.ends_on))
+    return sorted(found, key=lambda d: (d.due_on, d.kind.value))
+
+
+def latest_end(record: PlanRecord, timings: PlanTimings) -> date | None:
+    """The day all the client's plans together must end by (policy), from the first plan."""
+    first = record.first_plan_on
+    return add_months(first, timings.plans_total_max_months) if first else None
+
+
+def next_alarm(record: PlanRecord, state: PlanState, timings: PlanTimings) -> tuple[datetime, str] | None:
+    """The next moment something is due, and its key ("<kind>:<due_on>:<what>"), or None."""
+    alarms: list[tuple[datetime, str]] = []
+    for deadline in open_deadlines(record):
+        prefix = f"{deadline.kind.value}:{deadline.due_on.isoformat()}"
+        overdue = f"{prefix}:overdue"
+        if overdue not in state.sent:
+            alarms.append((end_of_day(deadline.due_on), overdue))
+            set_at = state.set_at.get(deadline.kind.value)
+            for days in timings.reminder_days:
+                key = f"{prefix}:reminder-{days}"
+                moment = at_reminder_time(deadline.due_on - timedelta(days=days))
+                if key not in state.sent and (set_at is None or moment > set_at):
+                    alarms.append((moment, key))
+        elif f"{prefix}:escalate" not in state.sent and not (
+            deadline.kind == DeadlineKind.plan_end and deadline.due_on == latest_end(record, timings)
+        ):
+            alarms.append((end_of_day(deadline.due_on) + timedelta(days=timings.escalation_days), f"{prefix}:escalate"))
+    return min(alarms) if alarms else None
