@@ -19,6 +19,10 @@ with workflow.unsafe.imports_passed_through():
         Stage,
     )
 
+# The assessment's own statuses (its table's `status`), beside the case's.
+AWAITING, SCHEDULED, IN_PROGRESS, COMPLETED, CANCELLED = "awaiting", "scheduled", "in_progress", "completed", "cancelled"
+
+
 
 class Action(BaseModel):
     """Who did what, when (kept on the assessment's record)."""

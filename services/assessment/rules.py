@@ -1,14 +1,17 @@
-"""The content rules of the assessment's staff commands, and what its interview parts and
-reminders are made of. Pure functions; the workflow's validators and handlers call them. Import-light:
+"""The content rules of the assessment's staff commands, its clock (the next reminder, passed
+deadline or escalation), and what its interview parts and reminders are made of. Pure functions; the workflow's validators and handlers call them. Import-light:
 the workflow sandbox imports this module."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from services.assessment.commands import CompleteAssessment, InterviewRecord
-from shared.durable import refuse
+from services.assessment.records import AWAITING, SCHEDULED, AssessmentRecord
+from shared.clock import end_of_day
+from shared.contracts import AssessmentTimings
+from shared.durable import at_reminder_time, refuse
 
 INTERVIEW_PARTS = tuple(InterviewRecord.model_fields)
 
@@ -58,3 +61,31 @@ def interview_params(schedule: dict[str, Any]) -> dict[str, Any]:
         "remote": bool(schedule.get("remote")),
         "interpreter_language": schedule.get("interpreter_language") or "",
     }
+
+
+def next_alarm(
+    record: AssessmentRecord, timings: AssessmentTimings, *, sent: list[str], since: datetime, scheduled_at: datetime | None
+) -> tuple[datetime, str] | None:
+    """The next thing the clock must do, and its key, or None once the assessment has started."""
+    if record.status not in (AWAITING, SCHEDULED):
+        return None
+    alarms: list[tuple[datetime, str]] = []
+    if not record.overdue:
+        alarms.append((end_of_day(record.due_on), "overdue"))
+    elif not record.escalated:
+        # Counted from the deadline: a case reported (or moved) late may escalate at once.
+        alarms.append((end_of_day(record.due_on) + timedelta(days=timings.escalation_days), "escalate"))
+    schedule = record.schedule
+    interview_on = date.fromisoformat(schedule["on"]) if schedule else None
+    if interview_on is None or interview_on > record.due_on:
+        # The deadline reminders, unless an interview on or before the deadline is booked.
+        for days in timings.reminder_days:
+            moment, key = at_reminder_time(record.due_on - timedelta(days=days)), f"deadline-{days}"
+            if key not in sent and moment > since and not record.overdue:
+                alarms.append((moment, key))
+    if interview_on is not None and scheduled_at is not None:
+        moment = at_reminder_time(interview_on - timedelta(days=timings.interview_reminder_days))
+        key = f"interview-{interview_on.isoformat()}"
+        if key not in sent and moment > scheduled_at:
+            alarms.append((moment, key))
+    return min(alarms) if alarms else None

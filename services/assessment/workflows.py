@@ -20,7 +20,7 @@ assessment's own tables and, through intake's `record_case_change` activity, on 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -30,9 +30,8 @@ with workflow.unsafe.imports_passed_through():
     from pydantic_core import to_jsonable_python
 
     from services.assessment import rules
-    from shared.durable import at_reminder_time, refuse, wait_until
-    from services.assessment.records import Action, AssessmentRecord, CorrectionRecord, AssessmentState
-    from shared.clock import end_of_day
+    from shared.durable import refuse, wait_until
+    from services.assessment.records import AWAITING, CANCELLED, COMPLETED, IN_PROGRESS, SCHEDULED, Action, AssessmentRecord, CorrectionRecord, AssessmentState
     from services.assessment.commands import (
         CASE_CLOSED,
         COMPLETE,
@@ -62,8 +61,6 @@ with workflow.unsafe.imports_passed_through():
         task_queue,
     )
 
-# The assessment's own statuses (its table's `status`), beside the case's.
-AWAITING, SCHEDULED, IN_PROGRESS, COMPLETED, CANCELLED = "awaiting", "scheduled", "in_progress", "completed", "cancelled"
 PATH_COMPLETED_SIGNAL = "assessment_completed"  # tells the parent path the outcome at once
 
 ACTIVITY_OPTIONS = dict(
@@ -115,7 +112,7 @@ class AssessmentWorkflow:
         while not self.closed and self.record.status != COMPLETED:
             version = self.version
             changed = lambda: self.closed or self.version != version  # noqa: E731
-            alarm = self._next_alarm()
+            alarm = rules.next_alarm(self.record, self.timings, sent=self.sent, since=self.since, scheduled_at=self.scheduled_at)
             if alarm is None:
                 await workflow.wait_condition(changed)
                 continue
@@ -140,31 +137,6 @@ class AssessmentWorkflow:
 
     def _deadline(self) -> Deadline:
         return Deadline(kind=DeadlineKind.assessment_start, due_on=self.record.due_on)
-
-    def _next_alarm(self) -> tuple[datetime, str] | None:
-        """The next thing the clock must do, or None once the assessment has started."""
-        if self.record.status not in (AWAITING, SCHEDULED):
-            return None
-        alarms: list[tuple[datetime, str]] = []
-        if not self.record.overdue:
-            alarms.append((end_of_day(self.record.due_on), "overdue"))
-        elif not self.record.escalated:
-            # Counted from the deadline: a case reported (or moved) late may escalate at once.
-            alarms.append((end_of_day(self.record.due_on) + timedelta(days=self.timings.escalation_days), "escalate"))
-        schedule = self.record.schedule
-        interview_on = date.fromisoformat(schedule["on"]) if schedule else None
-        if interview_on is None or interview_on > self.record.due_on:
-            # The deadline reminders, unless an interview on or before the deadline is booked.
-            for days in self.timings.reminder_days:
-                moment, key = at_reminder_time(self.record.due_on - timedelta(days=days)), f"deadline-{days}"
-                if key not in self.sent and moment > self.since and not self.record.overdue:
-                    alarms.append((moment, key))
-        if interview_on is not None and self.scheduled_at is not None:
-            moment = at_reminder_time(interview_on - timedelta(days=self.timings.interview_reminder_days))
-            key = f"interview-{interview_on.isoformat()}"
-            if key not in self.sent and moment > self.scheduled_at:
-                alarms.append((moment, key))
-        return min(alarms) if alarms else None
 
     async def _ring(self, key: str) -> None:
         deadline = self._deadline()
