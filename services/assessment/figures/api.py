@@ -5,44 +5,25 @@ user's own municipalities only; JSON, or CSV for a spreadsheet (`?format=csv` or
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.assessment.figures.compute import assessment_figures, figures_csv
-from services.assessment.figures.models import COLUMNS, AssessmentFacts, AssessmentFigures, Grouping
+from services.assessment.figures.compute import assessment_figures
+from services.assessment.figures.models import AssessmentFacts, AssessmentFigures, Grouping
 from services.assessment.models import Assessment
-from shared import clock
 from shared.auth import StaffUser, require_role, scoped
-from shared.i18n import negotiate, translate
-from shared.refusals import Refused
+from shared.figures import RESPONSES, Format, Period, figures_answer
 from shared.service import session_dependency
 
 router = APIRouter(prefix="/api/v1/figures", tags=["figures"])
 
 Session = Annotated[AsyncSession, Depends(session_dependency("assessment"))]
 Staff = Annotated[StaffUser, require_role("caseworker", "coordinator")]
-CSV = "text/csv"
 SUPERSEDED = "moved"  # an assessment cancelled by a move lives on, re-opened, in the new municipality
-
-
-def _period(
-    period_from: Annotated[date | None, Query(alias="from", description="first day (default: 1 January of this year)")] = None,
-    period_to: Annotated[date | None, Query(alias="to", description="last day (default: today)")] = None,
-) -> tuple[date, date]:
-    today = clock.today()
-    period_from = period_from or date(today.year, 1, 1)
-    period_to = period_to or today
-    if period_from > period_to:
-        raise Refused("figures_period_reversed", status=422, period_from=period_from.isoformat(), period_to=period_to.isoformat())
-    return period_from, period_to
-
-
-Period = Annotated[tuple[date, date], Depends(_period)]
 
 
 async def facts_in(session: AsyncSession, user: StaffUser, period_from: date, period_to: date) -> list[AssessmentFacts]:
@@ -63,30 +44,11 @@ async def facts_in(session: AsyncSession, user: StaffUser, period_from: date, pe
     response_model=AssessmentFigures,
     response_model_by_alias=True,
     summary="Assessment figures for a period, by group (JSON, or CSV for a spreadsheet)",
-    responses={
-        200: {"content": {CSV: {"schema": {"type": "string"}}}, "description": "The figures per group and in total"},
-        403: {"description": "Only caseworkers and coordinators see figures"},
-        422: {"description": "A bad date or grouping, or `from` after `to`"},
-    },
+    responses=RESPONSES,
 )
 async def assessment_figures_route(
-    request: Request,
-    session: Session,
-    user: Staff,
-    period: Period,
-    by: Grouping = Grouping.municipality,
-    format: Annotated[Literal["json", "csv"] | None, Query(description="`csv`: the same figures as a CSV file (also with `Accept: text/csv`)")] = None,
+    request: Request, session: Session, user: Staff, period: Period, by: Grouping = Grouping.municipality, format: Format = None
 ):
     period_from, period_to = period
     figures = assessment_figures(await facts_in(session, user, period_from, period_to), period_from=period_from, period_to=period_to, by=by)
-    wants_csv = format == "csv" or (format is None and CSV in request.headers.get("accept", ""))
-    if not wants_csv:
-        return JSONResponse(figures.model_dump(mode="json", by_alias=True))
-    language = negotiate(request.headers.get("accept-language"))
-    headings = {column: translate(f"figures.column.{column}", language) for column in COLUMNS}
-    name = f"assessment-figures_{by.value}_{period_from.isoformat()}_{period_to.isoformat()}.csv"
-    return Response(
-        figures_csv(figures, headings),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Content-Language": language},
-    )
+    return figures_answer(request, figures, format, file_name="assessment-figures", headings="figures.column")

@@ -1,36 +1,25 @@
-"""The figures' schemas: one row of plain data per assessment in, one row of figures per group out."""
+"""The figures' schemas: one row of plain data per assessment in, one row of figures per group out.
+The groupings and the period's frame are the plan figures' too (shared/figures.py)."""
 
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from shared.figures import UNKNOWN, GroupedFacts, Grouping, PeriodFigures
 
-class Grouping(StrEnum):
-    municipality = "municipality"
-    residence_basis = "residence_basis"
-    gender = "gender"
-    native_language = "native_language"
+__all__ = ["COLUMNS", "UNKNOWN", "AssessmentFacts", "AssessmentFigures", "GroupFigures", "Grouping"]
 
 
-UNKNOWN = "unknown"  # the group of an assessment whose grouping value was not reported
+class AssessmentFacts(GroupedFacts):
+    """What the figures need of one assessment besides its groups: the day its client became a
+    client, its start deadline, and the days it started and was completed (None: not yet)."""
 
-
-class AssessmentFacts(BaseModel):
-    """What the figures need of one assessment (no names, no identity code)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    municipality_code: str
     became_client_on: date
     due_on: date
     started_on: date | None = None
     completed_on: date | None = None
-    residence_basis: str | None = None
-    gender: str | None = None
-    native_language: str | None = None
 
 
 class GroupFigures(BaseModel):
@@ -46,14 +35,8 @@ class GroupFigures(BaseModel):
     share_started_within_deadline: float | None = Field(description="started_within_deadline / started, 0–1 (three decimals); null when none started")
 
 
-class AssessmentFigures(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    period_from: date = Field(alias="from")
-    period_to: date = Field(alias="to")
-    by: Grouping
-    groups: list[GroupFigures]
-    total: GroupFigures
+class AssessmentFigures(PeriodFigures[GroupFigures]):
+    pass
 
 
 COLUMNS = tuple(name for name in GroupFigures.model_fields)

@@ -5,20 +5,17 @@ each figure means: docs/figures.md."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Depends, Request
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.planning.figures.compute import figures_csv, plan_facts, plan_figures
-from services.planning.figures.models import COLUMNS, Grouping, PlanFacts, PlanFigures
+from services.planning.figures.compute import plan_facts, plan_figures
+from services.planning.figures.models import Grouping, PlanFacts, PlanFigures
 from services.planning.models import IntegrationPlan
-from shared import clock
 from shared.auth import StaffUser, require_role, scoped
-from shared.i18n import negotiate, translate
-from shared.refusals import Refused
+from shared.figures import RESPONSES, Format, Period, figures_answer
 from shared.service import ServiceContext, context_dependency, session_dependency
 
 router = APIRouter(prefix="/api/v1/figures", tags=["figures"])
@@ -26,22 +23,6 @@ router = APIRouter(prefix="/api/v1/figures", tags=["figures"])
 Context = Annotated[ServiceContext, Depends(context_dependency("planning"))]
 Session = Annotated[AsyncSession, Depends(session_dependency("planning"))]
 Staff = Annotated[StaffUser, require_role("caseworker", "coordinator")]
-CSV = "text/csv"
-
-
-def _period(
-    period_from: Annotated[date | None, Query(alias="from", description="first day (default: 1 January of this year)")] = None,
-    period_to: Annotated[date | None, Query(alias="to", description="last day (default: today)")] = None,
-) -> tuple[date, date]:
-    today = clock.today()
-    period_from = period_from or date(today.year, 1, 1)
-    period_to = period_to or today
-    if period_from > period_to:
-        raise Refused("figures_period_reversed", status=422, period_from=period_from.isoformat(), period_to=period_to.isoformat())
-    return period_from, period_to
-
-
-Period = Annotated[tuple[date, date], Depends(_period)]
 
 
 async def facts_in(session: AsyncSession, ctx: ServiceContext, user: StaffUser, period_from: date, period_to: date) -> list[PlanFacts]:
@@ -60,31 +41,11 @@ async def facts_in(session: AsyncSession, ctx: ServiceContext, user: StaffUser, 
     response_model=PlanFigures,
     response_model_by_alias=True,
     summary="Integration plan figures for a period, by group (JSON, or CSV for a spreadsheet)",
-    responses={
-        200: {"content": {CSV: {"schema": {"type": "string"}}}, "description": "The figures per group and in total"},
-        403: {"description": "Only caseworkers and coordinators see figures"},
-        422: {"description": "A bad date or grouping, or `from` after `to`"},
-    },
+    responses=RESPONSES,
 )
 async def plan_figures_route(
-    request: Request,
-    session: Session,
-    ctx: Context,
-    user: Staff,
-    period: Period,
-    by: Grouping = Grouping.municipality,
-    format: Annotated[Literal["json", "csv"] | None, Query(description="`csv`: the same figures as a CSV file (also with `Accept: text/csv`)")] = None,
+    request: Request, session: Session, ctx: Context, user: Staff, period: Period, by: Grouping = Grouping.municipality, format: Format = None
 ):
     period_from, period_to = period
     figures = plan_figures(await facts_in(session, ctx, user, period_from, period_to), period_from=period_from, period_to=period_to, by=by)
-    wants_csv = format == "csv" or (format is None and CSV in request.headers.get("accept", ""))
-    if not wants_csv:
-        return JSONResponse(figures.model_dump(mode="json", by_alias=True))
-    language = negotiate(request.headers.get("accept-language"))
-    headings = {column: translate(f"figures.plans.column.{column}", language) for column in COLUMNS}
-    name = f"plan-figures_{by.value}_{period_from.isoformat()}_{period_to.isoformat()}.csv"
-    return Response(
-        figures_csv(figures, headings),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Content-Language": language},
-    )
+    return figures_answer(request, figures, format, file_name="plan-figures", headings="figures.plans.column")

@@ -3,29 +3,18 @@
 A plan counts in a period for what happened in it: `plans_made` by the plan's date, measures by
 the day they started or were completed, language levels and civic-orientation hours by the
 measure's completion, `plans_ended` by the day the plan ended. A period's figures stay the same
-once it is over.
+once it is over. The grouping and the CSV file are the assessment figures' too (shared/figures.py).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Any, Iterable
 
-from services.planning.figures.models import (
-    COLUMNS,
-    END_REASONS,
-    LANGUAGE_MEASURES,
-    UNKNOWN,
-    Grouping,
-    MeasureFacts,
-    PlanFacts,
-    PlanFigures,
-    PlanGroupFigures,
-)
+from services.planning.figures.models import END_REASONS, LANGUAGE_MEASURES, Grouping, MeasureFacts, PlanFacts, PlanFigures, PlanGroupFigures
+from shared.figures import figures_csv, period_figures, share, within
 
-TOTAL = "all"
+__all__ = ["figures_csv", "figures_of", "level_rank", "measure_facts", "plan_facts", "plan_figures", "reaches"]
 CEFR_ORDER = ("A1.1", "A1.2", "A1.3", "A2.1", "A2.2", "B1.1", "B1.2", "B2.1", "B2.2", "C1.1", "C1.2", "C2")
 STARTED = ("started", "completed", "interrupted")
 
@@ -84,80 +73,38 @@ def plan_facts(record: dict[str, Any], language_target: str) -> PlanFacts:
     )
 
 
-FIELD = {Grouping.municipality: "municipality_code"}
-
-
-def group_of(facts: PlanFacts, by: Grouping) -> str:
-    return getattr(facts, FIELD.get(by, by.value)) or UNKNOWN
-
-
-def _within(day: date | None, period_from: date, period_to: date) -> bool:
-    return day is not None and period_from <= day <= period_to
-
-
-def _share(part: int, whole: int) -> float | None:
-    return round(part / whole, 3) if whole else None
-
-
 def figures_of(group: str, facts: Iterable[PlanFacts], period_from: date, period_to: date) -> PlanGroupFigures:
     facts = list(facts)
-    made = [p for p in facts if _within(p.plan_on, period_from, period_to)]
+    made = [p for p in facts if within(p.plan_on, period_from, period_to)]
     in_time = sum(1 for p in made if p.plan_on <= p.plan_start_due_on)  # type: ignore[operator]
-    started = [m for p in facts for m in p.measures if _within(m.started_on, period_from, period_to)]
-    completed = [(p, m) for p in facts for m in p.measures if _within(m.completed_on, period_from, period_to)]
+    started = [m for p in facts for m in p.measures if within(m.started_on, period_from, period_to)]
+    completed = [(p, m) for p in facts for m in p.measures if within(m.completed_on, period_from, period_to)]
     civic_hours = sum(m.hours or 0 for _p, m in completed if m.kind == "civic_orientation")
     levels = [(p, m) for p, m in completed if m.kind in LANGUAGE_MEASURES and m.cefr]
     reached = sum(1 for p, m in levels if reaches(m.cefr, p.language_target))
-    ended = [p for p in facts if _within(p.ended_on, period_from, period_to)]
+    ended = [p for p in facts if within(p.ended_on, period_from, period_to)]
     reasons = {reason: sum(1 for p in ended if (p.end_reason or "other") == reason) for reason in END_REASONS}
     return PlanGroupFigures(
         group=group,
         plans_made=len(made),
         made_within_deadline=in_time,
-        share_made_within_deadline=_share(in_time, len(made)),
+        share_made_within_deadline=share(in_time, len(made)),
         measures_started=len(started),
         measures_completed=len(completed),
         civic_orientation_hours=float(civic_hours),
         language_levels_recorded=len(levels),
         reached_language_target=reached,
-        share_reached_language_target=_share(reached, len(levels)),
+        share_reached_language_target=share(reached, len(levels)),
         plans_ended=len(ended),
         **{f"ended_{reason}": count for reason, count in reasons.items()},
     )
 
 
-def _something(row: PlanGroupFigures) -> bool:
+def _happened(row: PlanGroupFigures) -> bool:
     return bool(row.plans_made or row.measures_started or row.measures_completed or row.plans_ended)
 
 
 def plan_figures(facts: Iterable[PlanFacts], *, period_from: date, period_to: date, by: Grouping) -> PlanFigures:
     """Per group (sorted by code, `unknown` last) and in total; a group appears when something of
     it happened in the period."""
-    facts = list(facts)
-    groups: dict[str, list[PlanFacts]] = {}
-    for item in facts:
-        groups.setdefault(group_of(item, by), []).append(item)
-    rows = [row for row in (figures_of(group, members, period_from, period_to) for group, members in groups.items()) if _something(row)]
-    rows.sort(key=lambda row: (row.group == UNKNOWN, row.group))
-    return PlanFigures(period_from=period_from, period_to=period_to, by=by, groups=rows, total=figures_of(TOTAL, facts, period_from, period_to))
-
-
-def _cell(value: object) -> str:
-    """Numbers as a Finnish or Swedish spreadsheet reads them: a decimal comma."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return str(int(value)) if value == int(value) else str(value).replace(".", ",")
-    return str(value)
-
-
-def figures_csv(figures: PlanFigures, headings: dict[str, str]) -> bytes:
-    """The same format as the assessment figures (docs/figures.md): UTF-8 with a byte order mark,
-    `;` between fields, a decimal comma, CRLF; headings in the user's language, a row per group,
-    then the total."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([headings.get(column, column) for column in COLUMNS])
-    for row in [*figures.groups, figures.total]:
-        writer.writerow([_cell(getattr(row, column)) for column in COLUMNS])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return period_figures(PlanFigures, facts, period_from=period_from, period_to=period_to, by=by, figures_of=figures_of, happened=_happened)

@@ -1,24 +1,17 @@
-"""The plan figures' schemas: plain facts per plan in, one row of figures per group out."""
+"""The plan figures' schemas: plain facts per plan in, one row of figures per group out. The
+groupings and the period's frame are the assessment figures' too (shared/figures.py)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from enum import StrEnum
-
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.figures import UNKNOWN, GroupedFacts, Grouping, PeriodFigures
 
-class Grouping(StrEnum):
-    """The same groupings as the assessment figures (docs/figures.md)."""
-
-    municipality = "municipality"
-    residence_basis = "residence_basis"
-    gender = "gender"
-    native_language = "native_language"
-
-
-UNKNOWN = "unknown"  # the group of a plan whose grouping value was not reported
+__all__ = [
+    "COLUMNS", "END_REASONS", "LANGUAGE_MEASURES", "UNKNOWN", "Grouping", "MeasureFacts", "PlanFacts", "PlanFigures", "PlanGroupFigures",
+]
 
 LANGUAGE_MEASURES = ("language_studies", "integration_training", "literacy_training")
 END_REASONS = ("employed", "studying", "moved_away", "time_limit", "declined", "other")
@@ -35,19 +28,13 @@ class MeasureFacts(BaseModel):
     cefr: str | None = None  # the level reached (outcome)
 
 
-class PlanFacts(BaseModel):
-    """What the figures need of one plan (no names, no identity code)."""
+class PlanFacts(GroupedFacts):
+    """What the figures need of one plan, besides what it is grouped by."""
 
-    model_config = ConfigDict(frozen=True)
-
-    municipality_code: str
     plan_start_due_on: date
     plan_on: date | None = None
     ended_on: date | None = None
     end_reason: str | None = None  # employed, studying, moved_away, time_limit, declined, other
-    residence_basis: str | None = None
-    gender: str | None = None
-    native_language: str | None = None
     language_target: str = "B1.1"  # the policy's target level for the plan's municipality
     measures: tuple[MeasureFacts, ...] = ()
 
@@ -72,14 +59,8 @@ class PlanGroupFigures(BaseModel):
     ended_other: int
 
 
-class PlanFigures(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    period_from: date = Field(alias="from")
-    period_to: date = Field(alias="to")
-    by: Grouping
-    groups: list[PlanGroupFigures]
-    total: PlanGroupFigures
+class PlanFigures(PeriodFigures[PlanGroupFigures]):
+    pass
 
 
 COLUMNS = tuple(name for name in PlanGroupFigures.model_fields)
