@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Awaitable, Callable, TypeVar
 
 import aio_pika
@@ -49,6 +50,13 @@ def parse_data(model: type[ModelT], event: Envelope) -> ModelT:
 
 
 Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+ContextT = TypeVar("ContextT")
+
+
+def bind_context(ctx: ContextT, handlers: dict[str, Callable[[ContextT, AsyncSession, Envelope], Awaitable[None]]]) -> dict[str, Handler]:
+    """The convention of every service's handlers.py, module-level `handler(ctx, session, event)`
+    functions by event type, as the consumer calls them: given the service's context."""
+    return {event_type: partial(handler, ctx) for event_type, handler in handlers.items()}
 
 
 @dataclass

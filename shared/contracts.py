@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -47,6 +47,16 @@ def service_source(service: str) -> str:
 
 def task_queue(service: str) -> str:
     return f"kotopolku-{service}"
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def from_record(model: type[ModelT], record: object, **values: Any) -> ModelT:
+    """A payload or view of a record: its fields of the same names as the record's attributes,
+    the others (or those named otherwise) given as `values`."""
+    copied = {name: getattr(record, name) for name in model.model_fields if name not in values}
+    return model(**copied, **values)
 
 
 class Stage(StrEnum):

@@ -168,38 +168,75 @@ async def declare_exchanges(channel: AbstractChannel) -> None:
         await channel.declare_exchange(name, aio_pika.ExchangeType.TOPIC, durable=True)
 
 
-# --- outbox relay -----------------------------------------------------------------------------
+# --- relays -----------------------------------------------------------------------------------
 
 
-class OutboxRelay:
+class Relay:
+    """What a service's relays share (the outbox to the broker, workflow commands to Temporal):
+    the committed rows of one table leave oldest first, in batches, one relay of the service at a
+    time; sent rows are kept for `retention`, then deleted."""
+
+    table: type[SQLModel]  # its rows have an `id` (their order) and a time they were sent
+    sent_at: str  # the name of that time's column
+    lock_name: str  # take_relay_turn's
+    what: str  # in the log, after the service's name
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        batch_size: int = 100,
+        poll_interval: float = 1.0,
+        retention: timedelta = timedelta(days=7),
+    ) -> None:
+        self.database = database
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.retention = retention
+
+    async def relay(self, send_pending: Callable[[], Awaitable[int]]) -> None:
+        await run_relay(
+            send_pending, batch_size=self.batch_size, poll_interval=self.poll_interval, what=f"{self.database.service} {self.what}"
+        )
+
+    async def take_batch(self, session: AsyncSession, *conditions) -> list | None:
+        """The oldest rows that wait (the conditions), or None while another relay has its turn."""
+        if not await take_relay_turn(session, self.database, self.table, self.lock_name):
+            return None
+        query = select(self.table).where(*conditions).order_by(self.table.id).limit(self.batch_size)
+        return list((await session.exec(query)).all())
+
+    async def forget_sent(self, session: AsyncSession, taken: int) -> None:
+        """After a batch that was not full (nothing more waits), delete the rows sent before the retention."""
+        if taken < self.batch_size:
+            await session.exec(delete(self.table).where(getattr(self.table, self.sent_at) < utcnow() - self.retention))
+            await session.commit()
+
+
+class OutboxRelay(Relay):
+    table = OutboxMessage
+    sent_at = "published_at"
+    lock_name = "outbox"
+    what = "outbox relay"
+
     def __init__(
         self,
         database: Database,
         connection: AbstractRobustConnection,
         *,
-        batch_size: int = 100,
-        poll_interval: float = 1.0,
-        retention: timedelta = timedelta(days=7),
         must_reach_a_consumer: frozenset[str] = MUST_REACH_A_CONSUMER,
+        **settings,  # Relay's: batch_size, poll_interval, retention
     ) -> None:
-        self.database = database
+        super().__init__(database, **settings)
         self.connection = connection
         self.must_reach_a_consumer = must_reach_a_consumer
-        self.batch_size = batch_size
-        self.poll_interval = poll_interval
-        self.retention = retention
 
     async def run(self) -> None:
         # A returned (unroutable) mandatory message raises instead of passing as confirmed.
         channel = await self.connection.channel(publisher_confirms=True, on_return_raises=True)
         await declare_exchanges(channel)
         try:
-            await run_relay(
-                lambda: self.publish_pending(channel),
-                batch_size=self.batch_size,
-                poll_interval=self.poll_interval,
-                what=f"{self.database.service} outbox relay",
-            )
+            await self.relay(lambda: self.publish_pending(channel))
         finally:
             if not channel.is_closed:
                 await channel.close()
@@ -212,15 +249,9 @@ class OutboxRelay:
         events and internal announcements nobody subscribes to are not: dashboards and other
         systems bind their own queues when they want them."""
         async with self.database.session() as session:
-            if not await self._take_turn(session):
+            rows = await self.take_batch(session, OutboxMessage.published_at.is_(None))
+            if rows is None:
                 return 0
-            query = (
-                select(OutboxMessage)
-                .where(OutboxMessage.published_at.is_(None))
-                .order_by(OutboxMessage.id)
-                .limit(self.batch_size)
-            )
-            rows = (await session.exec(query)).all()
             for row in rows:
                 exchange = await channel.get_exchange(row.exchange, ensure=False)
                 try:
@@ -244,15 +275,8 @@ class OutboxRelay:
                 metrics.events_published.labels(self.database.service, row.event_type).inc()
             if rows:
                 await session.commit()
-            if len(rows) < self.batch_size:
-                await session.exec(
-                    delete(OutboxMessage).where(OutboxMessage.published_at < utcnow() - self.retention)
-                )
-                await session.commit()
+            await self.forget_sent(session, len(rows))
             return len(rows)
-
-    async def _take_turn(self, session: AsyncSession) -> bool:
-        return await take_relay_turn(session, self.database, OutboxMessage, "outbox")
 
 
 def describe_error(error: BaseException) -> str:

@@ -12,14 +12,14 @@ to Temporal once committed, in the order they were written, and marks them sent.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import structlog
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
-from sqlalchemy import JSON, Column, delete
-from sqlmodel import Field, SQLModel, select
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
@@ -28,7 +28,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from shared import metrics
 from shared.clock import now
 from shared.db import Database, utc_column
-from shared.messaging import run_relay, take_relay_turn, wake_relays_after_commit
+from shared.messaging import Relay, wake_relays_after_commit
 
 log = structlog.get_logger(__name__)
 
@@ -78,52 +78,33 @@ def signal_workflow(session: AsyncSession, workflow_id: str, signal: str, arg: B
     wake_relays_after_commit(session)
 
 
-class WorkflowCommandRelay:
+class WorkflowCommandRelay(Relay):
     """Sends a service's committed workflow commands to Temporal, oldest first."""
 
-    def __init__(
-        self,
-        database: Database,
-        temporal: Client,
-        *,
-        batch_size: int = 100,
-        poll_interval: float = 1.0,
-        retention: timedelta = timedelta(days=7),
-    ) -> None:
-        self.database = database
+    table = WorkflowCommand
+    sent_at = "sent_at"
+    lock_name = "workflow-commands"
+    what = "workflow commands"
+
+    def __init__(self, database: Database, temporal: Client, **settings) -> None:  # settings: Relay's
+        super().__init__(database, **settings)
         self.temporal = temporal
-        self.batch_size = batch_size
-        self.poll_interval = poll_interval
-        self.retention = retention
 
     async def run(self) -> None:
-        await run_relay(
-            self.send_pending,
-            batch_size=self.batch_size,
-            poll_interval=self.poll_interval,
-            what=f"{self.database.service} workflow commands",
-        )
+        await self.relay(self.send_pending)
 
     async def send_pending(self) -> int:
         """Send one batch; raises (leaving the rest for later) when Temporal can't be reached."""
         async with self.database.session() as session:
-            if not await take_relay_turn(session, self.database, WorkflowCommand, "workflow-commands"):
+            rows = await self.take_batch(session, WorkflowCommand.sent_at.is_(None), WorkflowCommand.attempts < MAX_ATTEMPTS)
+            if rows is None:
                 return 0  # another relay of this service is sending: a start never overtakes its signals
-            query = (
-                select(WorkflowCommand)
-                .where(WorkflowCommand.sent_at.is_(None), WorkflowCommand.attempts < MAX_ATTEMPTS)
-                .order_by(WorkflowCommand.id)
-                .limit(self.batch_size)
-            )
-            rows = (await session.exec(query)).all()
             try:
                 for row in rows:
                     await self._send(row)
             finally:
                 await session.commit()  # what was sent stays sent, even if a later row failed
-            if len(rows) < self.batch_size:
-                await session.exec(delete(WorkflowCommand).where(WorkflowCommand.sent_at < now() - self.retention))
-                await session.commit()
+            await self.forget_sent(session, len(rows))
             return len(rows)
 
     async def _send(self, row: WorkflowCommand) -> None:

@@ -10,7 +10,7 @@ may be on the way.
 
 from __future__ import annotations
 
-from functools import partial
+from typing import Awaitable, Callable
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,6 +22,7 @@ from services.intake.signals import WorkflowSignal, send_workflow_signals
 from services.intake.sources.service import SourceNotAllowed, authenticated_source, check_source
 from services.intake.workflows import CLIENT_PATH_WORKFLOW, path_workflow_id
 from shared.contracts import (
+    ASSESSMENT_MOVED_SIGNAL,
     ASSESSMENT_REQUESTED,
     INBOUND_DEAD_QUEUE,
     INBOUND_EXCHANGE,
@@ -29,11 +30,12 @@ from shared.contracts import (
     RESIDENT_MOVED,
     RESIDENT_REGISTERED,
     SERVICE_REPORTED,
+    AssessmentMoved,
+    assessment_workflow_id,
     task_queue,
 )
-from shared.contracts import ASSESSMENT_MOVED_SIGNAL, AssessmentMoved, assessment_workflow_id
 from shared.envelope import Envelope
-from shared.consumer import Subscription, parse_data
+from shared.consumer import Subscription, bind_context, parse_data
 from shared.policy import assessment_timings
 from shared.service import ServiceContext
 from shared.workflow_commands import start_workflow
@@ -42,13 +44,7 @@ INBOUND_QUEUE = "kotopolku.intake.inbound"
 
 
 async def resident_registered(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
-    data = parse_data(ResidentRegistered, event)
-    await check_source(session, event, [data.municipality_code])
-    registration = await service.register_resident(
-        session, event=event, data=data, policy=ctx.policy.for_municipality(data.municipality_code),
-        data_key=ctx.settings.data_key_bytes,
-    )
-    await open_path(ctx, session, registration)
+    await register_and_open_path(ctx, session, event, ResidentRegistered, service.register_resident)
 
 
 async def jobseeker_registered(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
@@ -62,7 +58,6 @@ async def resident_moved(ctx: ServiceContext, session: AsyncSession, event: Enve
     await check_move_source(ctx, session, event, data)
     client = await known_clients.move_client(session, event=event, data=data, data_key=ctx.settings.data_key_bytes)
     await tell_assessment_of_move(ctx, session, client, data)
-
 
 
 MOVE_NOT_ALLOWED = (
@@ -95,19 +90,32 @@ async def tell_assessment_of_move(ctx: ServiceContext, session: AsyncSession, cl
     )
     send_workflow_signals(session, [WorkflowSignal(assessment_workflow_id(case.id), ASSESSMENT_MOVED_SIGNAL, moved)])
 
+
 async def assessment_requested(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
-    data = parse_data(AssessmentRequested, event)
-    await check_source(session, event, [data.municipality_code])
-    registration = await known_clients.request_assessment(
-        session, event=event, data=data, policy=ctx.policy.for_municipality(data.municipality_code),
-        data_key=ctx.settings.data_key_bytes,
-    )
-    await open_path(ctx, session, registration)
+    await register_and_open_path(ctx, session, event, AssessmentRequested, known_clients.request_assessment)
 
 
 async def service_reported(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
     data = parse_data(ServiceReported, event)
     await known_clients.forward_service_report(session, event=event, data=data, data_key=ctx.settings.data_key_bytes)
+
+
+async def register_and_open_path(
+    ctx: ServiceContext,
+    session: AsyncSession,
+    event: Envelope,
+    payload: type[ResidentRegistered] | type[AssessmentRequested],
+    register: Callable[..., Awaitable[service.Registration]],
+) -> None:
+    """An event that may make someone a client: its source must publish for the municipality it
+    names; the client is recorded under that municipality's policy and their path opens."""
+    data = parse_data(payload, event)
+    await check_source(session, event, [data.municipality_code])
+    registration = await register(
+        session, event=event, data=data, policy=ctx.policy.for_municipality(data.municipality_code),
+        data_key=ctx.settings.data_key_bytes,
+    )
+    await open_path(ctx, session, registration)
 
 
 async def open_path(ctx: ServiceContext, session: AsyncSession, registration: service.Registration) -> None:
@@ -137,6 +145,6 @@ def subscriptions(ctx: ServiceContext) -> list[Subscription]:
             # Everything: an unknown type is dead-lettered with its reason, not lost.
             bindings=[(INBOUND_EXCHANGE, "#")],
             dead_letter_queue=INBOUND_DEAD_QUEUE,
-            handlers={event_type: partial(handler, ctx) for event_type, handler in handlers.items()},
+            handlers=bind_context(ctx, handlers),
         )
     ]

@@ -24,6 +24,7 @@ from services.intake.outbox import SOURCE, notify
 from services.intake.service import (
     ID_NAMESPACE,
     Registration,
+    Residence,
     announce_case,
     case_of,
     find_client,
@@ -33,11 +34,7 @@ from services.intake.service import (
 )
 from services.intake.sources.service import authenticated_source, check_source
 from shared.clock import FINNISH_TIME, now
-from shared.contracts import (
-    INTERNAL_EXCHANGE,
-    SERVICE_REPORT_RECEIVED,
-    ServiceReport,
-)
+from shared.contracts import INTERNAL_EXCHANGE, SERVICE_REPORT_RECEIVED, ServiceReport, from_record
 from shared.envelope import Envelope
 from shared.consumer import Rejected
 from shared.messaging import publish
@@ -158,13 +155,7 @@ async def request_assessment(
         session,
         event=event,
         person=data.person,
-        external_ref=f"assessment-request:{event.id}",
-        municipality_code=data.municipality_code,
-        registered_on=asked_on,
-        first_permit_or_registration_on=None,
-        residence_basis="other",
-        household_id=None,
-        jobseeker=False,
+        residence=Residence(external_ref=f"assessment-request:{event.id}", municipality_code=data.municipality_code, registered_on=asked_on),
         # Asking for it makes them a client (the assessment clock starts); staff check the rest.
         eligibility=Eligibility(eligible=True, reason="requested_by_authority"),
         policy=policy,
@@ -178,16 +169,9 @@ async def forward_service_report(session: AsyncSession, *, event: Envelope, data
     client = await resolve_person(session, data.person_ref, source=event.source, data_key=data_key)
     case = await case_of(session, client.id)
     await check_source(session, event, [client.municipality_code])
-    report = ServiceReport(
-        client_id=client.id,
-        case_id=case.id,
-        municipality_code=client.municipality_code,
-        service_code=data.service_code,
-        status=data.status,
-        on=data.on,
-        result=data.result,
-        reported_by=event.source,
-        event_id=event.id,
+    report = from_record(
+        ServiceReport, data, client_id=client.id, case_id=case.id, municipality_code=client.municipality_code,
+        reported_by=event.source, event_id=event.id,
     )
     publish(session, type=SERVICE_REPORT_RECEIVED, source=SOURCE, data=report, subject=str(case.id), exchange=INTERNAL_EXCHANGE)
 

@@ -14,7 +14,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field as TableField, SQLModel
 
-from shared.db import utc_column
+from shared.db import UtcDateTime, utc_column
 
 from services.intake.identity import validate_identity_code
 from shared import municipalities
@@ -262,3 +262,19 @@ class ReviewPerson(BaseModel):
     family_name: str
     birth_date: date
     nationality: str
+
+
+class StaffReview(SQLModel):
+    """The columns of every question intake puts before staff (a possible duplicate client, a
+    possible notice match): whose staff decide it, about which client, how alike the people are
+    (identity.match_people: exact | partial), and the decision, by whom and when."""
+
+    id: UUID = TableField(primary_key=True)
+    municipality_code: str = TableField(index=True)
+    client_id: UUID = TableField(foreign_key="client.id", index=True)
+    similarity: str
+    status: str = TableField(index=True)
+    # The UTC type by itself, not utc_column(): a Column object can belong to one table only.
+    created_at: datetime = TableField(sa_type=UtcDateTime)
+    resolved_at: datetime | None = TableField(default=None, sa_type=UtcDateTime)
+    resolved_by: str | None = None

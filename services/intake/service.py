@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from pydantic import BaseModel
 from sqlalchemy import or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -43,6 +44,7 @@ from shared.contracts import (
     Deadline,
     NotificationRequested,
     Stage,
+    from_record,
 )
 from shared.crypto import lookup_hash, seal
 from shared.envelope import Envelope
@@ -56,6 +58,19 @@ ID_NAMESPACE = uuid.UUID("0f8c8f5e-51a4-4c84-9a7e-4b7d1c0f6b10")
 
 class TransitionRefused(Exception):
     """The case can't move that way; the message says from where to where."""
+
+
+class Residence(BaseModel):
+    """What the event that makes someone a client says of them besides who they are: kept on the
+    client as it is (a requested assessment knows less: the defaults)."""
+
+    external_ref: str  # the producing system's own id
+    municipality_code: str
+    registered_on: date  # they became a client (the assessment's clock starts)
+    first_permit_or_registration_on: date | None = None
+    residence_basis: str = "other"
+    household_id: str | None = None
+    jobseeker: bool = False
 
 
 @dataclass
@@ -92,18 +107,7 @@ async def register_resident(
         window_years=policy.eligibility_window_years,
     )
     return await open_client(
-        session,
-        event=event,
-        person=person,
-        external_ref=data.external_ref,
-        municipality_code=data.municipality_code,
-        registered_on=data.registered_on,
-        first_permit_or_registration_on=data.first_permit_or_registration_on,
-        residence_basis=data.residence_basis,
-        household_id=data.household_id,
-        jobseeker=data.jobseeker,
-        eligibility=eligibility,
-        policy=policy,
+        session, event=event, person=person, residence=from_record(Residence, data), eligibility=eligibility, policy=policy,
         data_key=data_key,
     )
 
@@ -117,25 +121,18 @@ async def open_client(
     *,
     event: Envelope,
     person: Person,
-    external_ref: str,
-    municipality_code: str,
-    registered_on: date,
-    first_permit_or_registration_on: date | None,
-    residence_basis: str,
-    household_id: str | None,
-    jobseeker: bool,
+    residence: Residence,
     eligibility: Eligibility,
     policy: Policy,
     data_key: bytes,
 ) -> Registration:
     """Record a new client and their case; the path input when eligible (the caller starts it)."""
     identity_hash = identity_lookup_hash(data_key, person.personal_identity_code)
-    client_id = uuid.uuid5(ID_NAMESPACE, f"{event.source}\n{external_ref}")
+    client_id = uuid.uuid5(ID_NAMESPACE, f"{event.source}\n{residence.external_ref}")
     client = Client(
         id=client_id,
-        municipality_code=municipality_code,
         source=event.source,
-        external_ref=external_ref,
+        **residence.model_dump(),
         identity_code_hash=identity_hash,
         identity_code_sealed=seal(data_key, person.personal_identity_code.strip().upper().encode()) if identity_hash else None,
         given_names=person.given_names,
@@ -147,23 +144,18 @@ async def open_client(
         preferred_languages=person.preferred_languages,
         email=person.contact.email if person.contact else None,
         phone=person.contact.phone if person.contact else None,
-        household_id=household_id,
-        residence_basis=residence_basis,
-        jobseeker=jobseeker,
-        lead=decide_lead(jobseeker=jobseeker),
+        lead=decide_lead(jobseeker=residence.jobseeker),
         eligible=eligibility.eligible,
         eligibility_reason=eligibility.reason,
-        registered_on=registered_on,
-        first_permit_or_registration_on=first_permit_or_registration_on,
         created_at=now(),
     )
     case = ClientCase(
         id=uuid.uuid5(client_id, "case"),
         client_id=client_id,
-        municipality_code=municipality_code,
+        municipality_code=residence.municipality_code,
         stage=Stage.intake,
         status=CaseStatus.received,
-        opened_on=registered_on,
+        opened_on=residence.registered_on,
         workflow_id=path_workflow_id(client_id) if eligibility.eligible else None,
         updated_at=now(),
     )
@@ -179,24 +171,20 @@ async def open_client(
         return Registration(client, case, created=True, path=None)
 
     _publish_case_updated(session, case, event.type)
-    due_on = add_months(registered_on, policy.assessment_start_months)
+    due_on = add_months(residence.registered_on, policy.assessment_start_months)
+    # The path and the assessment it starts name the same case, and why it opened.
+    the_case = {"client_id": client.id, "case_id": case.id, "municipality_code": case.municipality_code, "reason": event.type}
     path = ClientPathInput(
-        client_id=client.id,
-        case_id=case.id,
-        municipality_code=case.municipality_code,
-        reason=event.type,
+        **the_case,
         assessment_due_on=due_on,
         assessment_overdue_at=datetime.combine(due_on + timedelta(days=1), time(0), tzinfo=FINNISH_TIME),
         coordinator_escalation_after=timedelta(days=policy.assessment_escalation_days),
         assessment=AssessmentInput(
-            client_id=client.id,
-            case_id=case.id,
-            municipality_code=case.municipality_code,
-            became_client_on=registered_on,
+            **the_case,
+            became_client_on=residence.registered_on,
             due_on=due_on,
             timings=assessment_timings(policy),
-            reason=event.type,
-            residence_basis=residence_basis,
+            residence_basis=residence.residence_basis,
             gender=person.sex,
             native_language=person.native_language,
         ),
@@ -272,18 +260,14 @@ def _publish_case_updated(session: AsyncSession, case: ClientCase, reason: str, 
     deadline = (
         Deadline(kind=case.next_deadline_kind, due_on=case.next_deadline_on) if case.next_deadline_kind else None
     )
-    change = CaseChanged(
+    change = from_record(
+        CaseChanged,
+        case,
         case_id=case.id,
-        client_id=case.client_id,
-        municipality_code=case.municipality_code,
-        stage=case.stage,
-        status=case.status,
         next_deadline=deadline,
         deadlines=case.deadlines or ([deadline] if deadline else []),
         changed_at=case.updated_at,
         reason=reason,
-        assignee_sub=case.assignee_sub,
-        assignee_name=case.assignee_name,
         changed_by=changed_by,
     )
     publish(session, type=CASE_UPDATED, source=SOURCE, data=change.public(), exchange=EVENTS_EXCHANGE, subject=str(case.id))
@@ -291,21 +275,7 @@ def _publish_case_updated(session: AsyncSession, case: ClientCase, reason: str, 
 
 
 def publish_client_recorded(session: AsyncSession, client: Client, case: ClientCase) -> None:
-    recorded = ClientRecorded(
-        client_id=client.id,
-        case_id=case.id,
-        municipality_code=client.municipality_code,
-        given_names=client.given_names,
-        family_name=client.family_name,
-        birth_date=client.birth_date,
-        nationality=client.nationality,
-        native_language=client.native_language,
-        preferred_languages=client.preferred_languages,
-        residence_basis=client.residence_basis,
-        lead=client.lead,
-        eligible=client.eligible,
-        eligibility_reason=client.eligibility_reason,
-    )
+    recorded = from_record(ClientRecorded, client, client_id=client.id, case_id=case.id)
     publish(session, type=CLIENT_RECORDED, source=SOURCE, data=recorded, subject=str(client.id), exchange=INTERNAL_EXCHANGE)
 
 

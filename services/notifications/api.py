@@ -28,7 +28,7 @@ from services.notifications.templates import render
 from shared import municipalities
 from shared.auth import CurrentStaff, require_role
 from shared.clock import now, today
-from shared.contracts import Deadline, Stage
+from shared.contracts import Deadline, Stage, from_record
 from shared.http import ApiError
 from shared.pagination import Page, PageParams
 from shared.ratelimit import limiter
@@ -162,19 +162,7 @@ async def get_case(
 @router.get("/notifications", response_model=list[NotificationRead], tags=["notifications"])
 async def list_notifications(user: CurrentStaff, session: Session) -> list[NotificationRead]:
     rows = await service.list_notifications(session, user)
-    return [
-        NotificationRead(
-            id=row.id,
-            kind=row.kind,
-            municipality_code=row.municipality_code,
-            recipient_role=row.recipient_role,
-            recipient_sub=row.recipient_sub,
-            case_id=row.case_id,
-            created_at=row.created_at,
-            message=render(row.kind, row.params),
-        )
-        for row in rows
-    ]
+    return [from_record(NotificationRead, row, message=render(row.kind, row.params)) for row in rows]
 
 
 @router.get("/access-log", response_model=Page[AccessLogRead], tags=["access log"], dependencies=[require_role("coordinator")])

@@ -12,19 +12,10 @@ from functools import partial
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifications import service
-from shared.contracts import (
-    CASE_CHANGED,
-    CLIENT_RECORDED,
-    INTERNAL_EXCHANGE,
-    NOTIFICATION_REQUESTED,
-    PERSONAL_DATA_READ,
-    CaseChanged,
-    ClientRecorded,
-    NotificationRequested,
-    PersonalDataRead,
-)
+from shared.contracts import CASE_CHANGED, CLIENT_RECORDED, INTERNAL_EXCHANGE, NOTIFICATION_REQUESTED, PERSONAL_DATA_READ
+from shared.contracts import CaseChanged, ClientRecorded, NotificationRequested, PersonalDataRead
 from shared.envelope import Envelope
-from shared.consumer import Subscription, parse_data
+from shared.consumer import Subscription, bind_context, parse_data
 from shared.service import ServiceContext
 
 QUEUE = "kotopolku.notifications"
@@ -63,7 +54,7 @@ def subscriptions(ctx: ServiceContext) -> list[Subscription]:
         Subscription(
             queue=QUEUE,
             bindings=[(INTERNAL_EXCHANGE, event_type) for event_type in handlers],
-            handlers={event_type: partial(handler, ctx) for event_type, handler in handlers.items()},
+            handlers=bind_context(ctx, handlers),
             on_committed=partial(wake_streams, ctx),
         )
     ]

@@ -8,10 +8,9 @@ from uuid import UUID
 
 from pydantic import BaseModel
 from sqlalchemy import UniqueConstraint
-from sqlmodel import Field as TableField, SQLModel
+from sqlmodel import Field as TableField
 
-from services.intake.models import ReviewPerson, Strict
-from shared.db import utc_column
+from services.intake.models import ReviewPerson, StaffReview, Strict
 
 
 class DuplicateDecision(Strict):
@@ -39,19 +38,12 @@ class DuplicateReviewRead(BaseModel):
 
 
 
-class DuplicateReview(SQLModel, table=True):
+class DuplicateReview(StaffReview, table=True):
     """Two clients of one municipality who may be the same person (same birth date, names and
-    nationality alike, no shared identity code). Staff decide; nothing is merged silently."""
+    nationality alike, no shared identity code). Staff decide; nothing is merged silently.
+    `client_id` is the one registered later; status: open | same_person | different_people."""
 
     __tablename__ = "duplicate_review"
     __table_args__ = (UniqueConstraint("client_id", "earlier_client_id"),)
 
-    id: UUID = TableField(primary_key=True)
-    municipality_code: str = TableField(index=True)
-    client_id: UUID = TableField(foreign_key="client.id", index=True)
     earlier_client_id: UUID = TableField(foreign_key="client.id", index=True)
-    similarity: str  # exact | partial (identity.match_people)
-    status: str = TableField(index=True)
-    created_at: datetime = TableField(sa_column=utc_column())
-    resolved_at: datetime | None = TableField(default=None, sa_column=utc_column(nullable=True))
-    resolved_by: str | None = None

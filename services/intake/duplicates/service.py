@@ -15,6 +15,7 @@ from services.intake.models import Client, ClientCase
 from services.intake.outbox import notify
 from shared.auth import StaffUser, scoped
 from shared.clock import now
+from shared.contracts import from_record
 from shared.pagination import Page, Pagination, paginate
 from shared.refusals import Conflict, NotFound
 
@@ -75,22 +76,9 @@ def _duplicate_reviews(user: StaffUser):
 async def _duplicate_read(session: AsyncSession, review: DuplicateReview, client: Client, earlier: Client) -> DuplicateReviewRead:
     async def described(person: Client) -> DuplicateClient:
         case_id = (await session.exec(select(ClientCase.id).where(ClientCase.client_id == person.id))).one()
-        return DuplicateClient(
-            client_id=person.id,
-            case_id=case_id,
-            given_names=person.given_names,
-            family_name=person.family_name,
-            birth_date=person.birth_date,
-            nationality=person.nationality,
-            source=person.source,
-            registered_on=person.registered_on,
-        )
+        return from_record(DuplicateClient, person, client_id=person.id, case_id=case_id)
 
-    return DuplicateReviewRead(
-        **review.model_dump(include={"id", "municipality_code", "status", "similarity", "created_at", "resolved_at", "resolved_by"}),
-        client=await described(client),
-        earlier_client=await described(earlier),
-    )
+    return from_record(DuplicateReviewRead, review, client=await described(client), earlier_client=await described(earlier))
 
 
 async def list_duplicate_reviews(

@@ -15,6 +15,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.employers.models import Employer, EmployerSummary
+from services.intake.models import ReviewPerson
 from services.intake.notices.matching.models import CaseEmployment
 from services.intake.notices.matching.service import MatchOutcome, match_clients_for_notice
 from services.intake.notices.models import (
@@ -28,9 +29,10 @@ from services.intake.notices.models import (
 )
 from services.intake.notices.state import OPEN_NOTICE_STATUSES, locked_notice, move_notice, publish_notice_updated
 from services.intake.notices.workflows import NOTICE_WORKFLOW, NoticeInput, NoticeOutcome, notice_workflow_id
+from services.intake.staff_lists import filtered
 from shared.auth import StaffUser, scoped
 from shared.clock import FINNISH_TIME, now
-from shared.contracts import task_queue
+from shared.contracts import from_record, task_queue
 from shared.pagination import Page, Pagination, paginate
 from shared.policy import Policy
 from shared.refusals import Conflict
@@ -88,7 +90,7 @@ def notice_for_staff(notice: RecruitmentNotice, employer: Employer, case_id: uui
         created_at=notice.created_at,
         updated_at=notice.updated_at,
         **notice.submission,
-        employer=EmployerSummary(business_id=employer.business_id, name=employer.name),
+        employer=from_record(EmployerSummary, employer),
         preparations=preparations_for(notice.expected_arrival_on, notice.submission["family"]),
         acknowledged_at=notice.acknowledged_at,
         acknowledged_by=notice.acknowledged_by,
@@ -170,16 +172,13 @@ async def submit_notice(
             return earlier
 
     submitted_at = now()
-    recruit = body.recruit
     notice = RecruitmentNotice(
         id=uuid.uuid4(),
         employer_id=employer.id,
         municipality_code=body.destination_municipality_code,
         status=NoticeStatus.received,
-        given_names=recruit.given_names,
-        family_name=recruit.family_name,
-        birth_date=recruit.birth_date,
-        nationality=recruit.nationality,
+        # The recruit as matching compares people, as columns.
+        **from_record(ReviewPerson, body.recruit).model_dump(),
         expected_arrival_on=body.expected_arrival_on,
         submission=body.model_dump(mode="json"),
         created_at=submitted_at,
@@ -285,11 +284,7 @@ async def list_staff_notices(
     session: AsyncSession, *, user: StaffUser, status: NoticeStatus | None, municipality: str | None, pagination: Pagination
 ) -> Page[StaffNoticeRead]:
     """The notices for the user's municipalities, soonest arrival first."""
-    query = _staff_notices(user)
-    if status is not None:
-        query = query.where(RecruitmentNotice.status == status)
-    if municipality:
-        query = query.where(RecruitmentNotice.municipality_code == municipality)
+    query = filtered(_staff_notices(user), RecruitmentNotice, status=status, municipality=municipality)
     query = query.order_by(RecruitmentNotice.expected_arrival_on, RecruitmentNotice.created_at, RecruitmentNotice.id)
     return await paginate(session, query, pagination, lambda row: notice_for_staff(*row))
 

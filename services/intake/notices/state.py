@@ -12,7 +12,7 @@ from services.intake.notices.matching.models import AUTOMATIC, MatchReview, Revi
 from services.intake.notices.models import NoticeStatus, RecruitmentNotice
 from services.intake.outbox import SOURCE
 from shared.clock import now
-from shared.contracts import INTERNAL_EXCHANGE, RECRUITMENT_NOTICE_UPDATED, RecruitmentNoticeUpdated
+from shared.contracts import INTERNAL_EXCHANGE, RECRUITMENT_NOTICE_UPDATED, RecruitmentNoticeUpdated, from_record
 from shared.messaging import publish
 from shared.refusals import Conflict
 
@@ -58,14 +58,8 @@ async def move_notice(
 
 
 def publish_notice_updated(session: AsyncSession, notice: RecruitmentNotice, reason: str, *, case_id: uuid.UUID | None = None) -> None:
-    update = RecruitmentNoticeUpdated(
-        notice_id=notice.id,
-        municipality_code=notice.municipality_code,
-        status=notice.status,
-        changed_at=notice.updated_at,
-        reason=reason,
-        client_id=notice.client_id,
-        case_id=case_id,
+    update = from_record(
+        RecruitmentNoticeUpdated, notice, notice_id=notice.id, changed_at=notice.updated_at, reason=reason, case_id=case_id
     )
     publish(session, type=RECRUITMENT_NOTICE_UPDATED, source=SOURCE, data=update, subject=str(notice.id), exchange=INTERNAL_EXCHANGE)
 

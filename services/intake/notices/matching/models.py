@@ -12,7 +12,7 @@ from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field as TableField, SQLModel
 
 from services.intake.employers.models import EmployerSummary
-from services.intake.models import ReviewPerson, Strict
+from services.intake.models import ReviewPerson, StaffReview, Strict
 from services.intake.notices.models import FamilyFields, NoticeStatus
 from shared.db import utc_column
 
@@ -54,22 +54,14 @@ class MatchReviewRead(BaseModel):
 
 
 
-class MatchReview(SQLModel, table=True):
-    """A possible (notice, client) match that a person must decide: never a guess."""
+class MatchReview(StaffReview, table=True):
+    """A possible (notice, client) match that a person must decide: never a guess. Status: a ReviewStatus."""
 
     __tablename__ = "match_review"
     __table_args__ = (UniqueConstraint("notice_id", "client_id"),)
 
-    id: UUID = TableField(primary_key=True)
-    municipality_code: str = TableField(index=True)
     notice_id: UUID = TableField(foreign_key="recruitment_notice.id", index=True)
-    client_id: UUID = TableField(foreign_key="client.id", index=True)
-    similarity: str  # exact | partial (identity.match_people)
     reason: str  # several_candidates | partial_match | registered_before_notice
-    status: str = TableField(index=True)
-    created_at: datetime = TableField(sa_column=utc_column())
-    resolved_at: datetime | None = TableField(default=None, sa_column=utc_column(nullable=True))
-    resolved_by: str | None = None
 
 
 class CaseEmploymentRead(BaseModel):

@@ -32,9 +32,11 @@ from services.intake.notices.workflows import notice_workflow_id
 from services.intake.outbox import notify
 from services.intake.service import case_of
 from services.intake.signals import WorkflowSignal
+from services.intake.staff_lists import filtered
 from services.intake.workflows import NoticeMatch
 from shared.auth import StaffUser, scoped
 from shared.clock import now
+from shared.contracts import from_record
 from shared.pagination import Page, Pagination, paginate
 from shared.refusals import Conflict, NotFound
 
@@ -202,27 +204,15 @@ def _reviews(user: StaffUser):
 
 
 def _review_read(review: MatchReview, notice: RecruitmentNotice, employer: Employer, client: Client, case_id) -> MatchReviewRead:
-    return MatchReviewRead(
-        id=review.id,
-        municipality_code=review.municipality_code,
-        status=review.status,
-        similarity=review.similarity,
-        reason=review.reason,
-        created_at=review.created_at,
-        resolved_at=review.resolved_at,
-        resolved_by=review.resolved_by,
-        notice_id=notice.id,
+    return from_record(
+        MatchReviewRead,
+        review,  # its own fields, and the ids of its notice and client
         notice_status=notice.status,
-        recruit=ReviewPerson(
-            given_names=notice.given_names, family_name=notice.family_name, birth_date=notice.birth_date, nationality=notice.nationality
-        ),
-        employer=EmployerSummary(business_id=employer.business_id, name=employer.name),
+        recruit=from_record(ReviewPerson, notice),
+        employer=from_record(EmployerSummary, employer),
         expected_arrival_on=notice.expected_arrival_on,
-        client_id=client.id,
         case_id=case_id,
-        client=ReviewPerson(
-            given_names=client.given_names, family_name=client.family_name, birth_date=client.birth_date, nationality=client.nationality
-        ),
+        client=from_record(ReviewPerson, client),
         registered_on=client.registered_on,
     )
 
@@ -230,11 +220,7 @@ def _review_read(review: MatchReview, notice: RecruitmentNotice, employer: Emplo
 async def list_reviews(
     session: AsyncSession, *, user: StaffUser, status: ReviewStatus | None, municipality: str | None, pagination: Pagination
 ) -> Page[MatchReviewRead]:
-    query = _reviews(user)
-    if status is not None:
-        query = query.where(MatchReview.status == status)
-    if municipality:
-        query = query.where(MatchReview.municipality_code == municipality)
+    query = filtered(_reviews(user), MatchReview, status=status, municipality=municipality)
     return await paginate(session, query.order_by(MatchReview.created_at, MatchReview.id), pagination, lambda row: _review_read(*row))
 
 
