@@ -24,13 +24,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from pydantic_core import to_jsonable_python
 
     from services.assessment import rules
     from shared.durable import refuse, wait_until
+    from shared.workflow_hands import ACTIVITY_OPTIONS, action_entry, record_case_change, request_notification, save_record
     from services.assessment.records import AWAITING, CANCELLED, COMPLETED, IN_PROGRESS, SCHEDULED, Action, AssessmentRecord, CorrectionRecord, AssessmentState
     from services.assessment.commands import (
         CASE_CLOSED,
@@ -52,22 +52,13 @@ with workflow.unsafe.imports_passed_through():
         ASSESSMENT_WORKFLOW,
         AssessmentInput,
         AssessmentOutcome,
-        CaseChange,
         CaseStatus,
         Deadline,
         DeadlineKind,
-        NotificationRequested,
         Stage,
-        task_queue,
     )
 
 PATH_COMPLETED_SIGNAL = "assessment_completed"  # tells the parent path the outcome at once
-
-ACTIVITY_OPTIONS = dict(
-    start_to_close_timeout=timedelta(seconds=30),
-    retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=60)),
-)
-INTAKE_OPTIONS = dict(ACTIVITY_OPTIONS, task_queue=task_queue("intake"))
 
 
 @workflow.defn(name=ASSESSMENT_WORKFLOW)
@@ -399,44 +390,20 @@ class AssessmentWorkflow:
         deadlines: list[Deadline] | None = None,
         announce: bool = False,
     ) -> None:
-        change = CaseChange(
-            case_id=self.record.case_id,
-            stage=stage,
-            status=status,
-            next_deadline=deadline,
-            reason=reason,
-            changed_by=(actor.name or actor.sub) if actor else None,
-            deadlines=deadlines if deadlines is not None else ([deadline] if deadline else []),
-            announce=announce,
+        self.case_changed_at = await record_case_change(
+            self.record.case_id, stage, status, reason, actor,
+            next_deadline=deadline, deadlines=deadlines if deadlines is not None else ([deadline] if deadline else []), announce=announce,
         )
-        asked_at = workflow.now()
-        # Intake answers with the case's last change time (what its events and the projection
-        # carry); an intake worker that answers nothing: no earlier than when it was asked.
-        changed_at = await workflow.execute_activity(
-            "record_case_change", change, result_type=datetime | None, **INTAKE_OPTIONS  # type: ignore[arg-type]
-        )
-        self.case_changed_at = changed_at or asked_at
         self.case_stage, self.case_status = stage, status
 
     async def _save(self, action: str, actor: Actor | None) -> None:
-        self.record.actions.append(
-            Action(action=action, sub=actor.sub if actor else None, name=(actor.name or None) if actor else None, at=workflow.now())
-        )
-        await workflow.execute_activity("record_assessment", self.record, **ACTIVITY_OPTIONS)
+        await save_record("record_assessment", self.record, action_entry(Action, action, actor))
 
     async def _notify(self, kind: str, role: str, params: dict[str, Any]) -> None:
-        await workflow.execute_activity(
-            "request_assessment_notification",
-            NotificationRequested(
-                notification_id=workflow.uuid4(),
-                kind=kind,
-                municipality_code=self.record.municipality_code,  # after a move: the new municipality
-                recipient_role=role,
-                case_id=self.record.case_id,
-                client_id=self.record.client_id,
-                params=params,
-            ),
-            **ACTIVITY_OPTIONS,
+        # After a move: the new municipality's staff are told.
+        await request_notification(
+            kind, role, params, case_id=self.record.case_id, client_id=self.record.client_id,
+            municipality_code=self.record.municipality_code, activity="request_assessment_notification", options=ACTIVITY_OPTIONS,
         )
 
     async def _tell_path(self) -> None:

@@ -24,15 +24,15 @@ of their service code; the path's `close` signal ends the plan.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from shared.durable import refuse, wait_until
+    from shared.workflow_hands import action_entry, record_case_change, request_notification, save_record
     from services.planning import deadlines, measures
     from services.planning.records import ACTIVE, AWAITING, ENDED, EXPIRED, Measure, Review, Extension, Action, PlanRecord, PlanState
     from services.planning.commands import (
@@ -51,26 +51,17 @@ with workflow.unsafe.imports_passed_through():
     from shared.clock import FINNISH_TIME
     from shared.contracts import (
         PLAN_WORKFLOW,
-        CaseChange,
         CaseStatus,
         DeadlineKind,
-        NotificationRequested,
         PlanInput,
         PlanOutcome,
         ServiceReport,
         Stage,
-        task_queue,
     )
     from shared.policy import add_months
 
 # The plan's own statuses (its table's `status`), beside the case's.
 TIME_LIMIT = "time_limit"
-
-ACTIVITY_OPTIONS = dict(
-    start_to_close_timeout=timedelta(seconds=30),
-    retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=60)),
-)
-INTAKE_OPTIONS = dict(ACTIVITY_OPTIONS, task_queue=task_queue("intake"))
 
 
 @workflow.defn(name=PLAN_WORKFLOW)
@@ -407,41 +398,16 @@ class IntegrationPlanWorkflow:
 
     async def _case(self, stage: Stage, status: CaseStatus, reason: str, actor: Actor | None = None, *, announce: bool = False) -> None:
         open_deadlines = deadlines.open_deadlines(self.record)
-        change = CaseChange(
-            case_id=self.record.case_id,
-            stage=stage,
-            status=status,
-            next_deadline=open_deadlines[0] if open_deadlines else None,
-            reason=reason,
-            changed_by=(actor.name or actor.sub) if actor else None,
-            deadlines=open_deadlines,
-            announce=announce,
+        self.state.case_changed_at = await record_case_change(
+            self.record.case_id, stage, status, reason, actor,
+            next_deadline=open_deadlines[0] if open_deadlines else None, deadlines=open_deadlines, announce=announce,
         )
-        asked_at = workflow.now()
-        changed_at = await workflow.execute_activity(
-            "record_case_change", change, result_type=datetime | None, **INTAKE_OPTIONS  # type: ignore[arg-type]
-        )
-        self.state.case_changed_at = changed_at or asked_at
         self.state.case_stage, self.state.case_status = stage, status
 
     async def _save(self, action: str, actor: Actor | None) -> None:
-        self.record.actions.append(
-            Action(action=action, sub=actor.sub if actor else None, name=(actor.name or None) if actor else None, at=workflow.now())
-        )
-        await workflow.execute_activity("record_plan", self.record, **ACTIVITY_OPTIONS)
+        await save_record("record_plan", self.record, action_entry(Action, action, actor))
 
     async def _notify(self, kind: str, role: str, params: dict[str, Any]) -> None:
         """Through intake, which fills in the case's municipality as it is now (the client may
         have moved since the plan began)."""
-        await workflow.execute_activity(
-            "request_notification",
-            NotificationRequested(
-                notification_id=workflow.uuid4(),
-                kind=kind,
-                recipient_role=role,
-                case_id=self.record.case_id,
-                client_id=self.record.client_id,
-                params=params,
-            ),
-            **INTAKE_OPTIONS,
-        )
+        await request_notification(kind, role, params, case_id=self.record.case_id, client_id=self.record.client_id)
