@@ -19,7 +19,6 @@ assessment's own tables and, through intake's `record_case_change` activity, on 
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,7 +29,9 @@ with workflow.unsafe.imports_passed_through():
 
     from services.assessment import rules
     from shared.durable import refuse, wait_until
-    from shared.workflow_hands import ACTIVITY_OPTIONS, action_entry, record_case_change, request_notification, save_record
+    from shared.case_workflows import (
+        ACTIVITY_OPTIONS, DeadlineClock, action_entry, record_case_change, request_notification, required_body, save_record,
+    )
     from services.assessment.records import AWAITING, CANCELLED, COMPLETED, IN_PROGRESS, SCHEDULED, Action, AssessmentRecord, CorrectionRecord, AssessmentState
     from services.assessment.commands import (
         CASE_CLOSED,
@@ -62,13 +63,10 @@ PATH_COMPLETED_SIGNAL = "assessment_completed"  # tells the parent path the outc
 
 
 @workflow.defn(name=ASSESSMENT_WORKFLOW)
-class AssessmentWorkflow:
+class AssessmentWorkflow(DeadlineClock):
     @workflow.init
     def __init__(self, given: AssessmentInput) -> None:
-        self.given = given
-        self.timings = given.timings
-        self.lock = asyncio.Lock()  # one change at a time: timers, commands and moves take turns
-        self.version = 0  # bumped by every change that moves the timers
+        super().__init__(given)
         self.closed = False
         self.record = AssessmentRecord(
             assessment_id=workflow.uuid4(),
@@ -101,18 +99,7 @@ class AssessmentWorkflow:
         async with self.lock:
             await self._save("opened", None)
         while not self.closed and self.record.status != COMPLETED:
-            version = self.version
-            changed = lambda: self.closed or self.version != version  # noqa: E731
-            alarm = rules.next_alarm(self.record, self.timings, sent=self.sent, since=self.since, scheduled_at=self.scheduled_at)
-            if alarm is None:
-                await workflow.wait_condition(changed)
-                continue
-            moment, key = alarm
-            if await wait_until(changed, moment):
-                continue
-            async with self.lock:
-                if not changed():
-                    await self._ring(key)
+            await self._tick()
         if self.record.status == COMPLETED:
             # Corrections reach the completed assessment through this workflow for a while.
             assert self.completed_at is not None
@@ -125,6 +112,12 @@ class AssessmentWorkflow:
                 await self._save("cancelled", None)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.outcome
+
+    def _has_closed(self) -> bool:
+        return self.closed
+
+    def _next_alarm(self) -> tuple[datetime, str] | None:
+        return rules.next_alarm(self.record, self.timings, sent=self.sent, since=self.since, scheduled_at=self.scheduled_at)
 
     def _deadline(self) -> Deadline:
         return Deadline(kind=DeadlineKind.assessment_start, due_on=self.record.due_on)
@@ -159,8 +152,7 @@ class AssessmentWorkflow:
 
     @workflow.update(name=SCHEDULE)
     async def schedule(self, command: Command) -> CommandResult:
-        body = command.schedule
-        assert body is not None
+        body = required_body(command, "schedule", SCHEDULE)
         async with self.lock:
             rescheduled = self.record.schedule is not None
             self.record.schedule = body.model_dump(mode="json")
@@ -178,12 +170,11 @@ class AssessmentWorkflow:
     @schedule.validator
     def check_schedule(self, command: Command) -> None:
         self._check_open(command)
-        if command.schedule is None:
-            raise refuse("command_body_missing", "the schedule command has no `schedule` body", 422, command=SCHEDULE)
+        schedule = required_body(command, "schedule", SCHEDULE)
         if self.record.status in (IN_PROGRESS, COMPLETED):
             raise refuse("assessment_already_started", "the assessment has already started: there is no interview left to schedule")
-        if command.schedule.on < command.today:
-            raise refuse("assessment_date_in_past", "the interview date is in the past", 422, on=command.schedule.on.isoformat())
+        if schedule.on < command.today:
+            raise refuse("assessment_date_in_past", "the interview date is in the past", 422, on=schedule.on.isoformat())
 
     @workflow.update(name=START)
     async def start(self, command: Command) -> CommandResult:
@@ -216,14 +207,12 @@ class AssessmentWorkflow:
     @record_interview.validator
     def check_record(self, command: Command) -> None:
         self._check_open(command)
-        if command.record is None:
-            raise refuse("command_body_missing", "the record command has no `record` body", 422, command=RECORD)
+        required_body(command, "record", RECORD)
         self._check_in_progress()
 
     @workflow.update(name=COMPLETE)
     async def complete(self, command: Command) -> CommandResult:
-        body = command.complete
-        assert body is not None
+        body = required_body(command, "complete", COMPLETE)
         completed_on = body.completed_on or command.today
         async with self.lock:
             self._merge_parts(body)
@@ -255,16 +244,13 @@ class AssessmentWorkflow:
     @complete.validator
     def check_complete(self, command: Command) -> None:
         self._check_open(command)
-        body = command.complete
-        if body is None:
-            raise refuse("command_body_missing", "the complete command has no `complete` body", 422, command=COMPLETE)
+        body = required_body(command, "complete", COMPLETE)
         self._check_in_progress()
         rules.check_completion(body, command.today, self.record.started_on)
 
     @workflow.update(name=CORRECT)
     async def correct(self, command: Command) -> CommandResult:
-        body = command.correct
-        assert body is not None
+        body = required_body(command, "correct", CORRECT)
         async with self.lock:
             changes = {}
             for part in rules.given_parts(body):
@@ -292,11 +278,10 @@ class AssessmentWorkflow:
 
     @correct.validator
     def check_correct(self, command: Command) -> None:
-        if command.correct is None:
-            raise refuse("command_body_missing", "the correct command has no `correct` body", 422, command=CORRECT)
+        correction = required_body(command, "correct", CORRECT)
         if self.record.status != COMPLETED:
             raise refuse("assessment_not_completed", "only a completed assessment is corrected; record the interview instead")
-        if not rules.given_parts(command.correct):
+        if not rules.given_parts(correction):
             raise refuse("correction_empty", "the correction names no part of the assessment to correct", 422)
 
     def _check_in_progress(self) -> None:
@@ -400,10 +385,10 @@ class AssessmentWorkflow:
         await save_record("record_assessment", self.record, action_entry(Action, action, actor))
 
     async def _notify(self, kind: str, role: str, params: dict[str, Any]) -> None:
-        # After a move: the new municipality's staff are told.
         await request_notification(
-            kind, role, params, case_id=self.record.case_id, client_id=self.record.client_id,
-            municipality_code=self.record.municipality_code, activity="request_assessment_notification", options=ACTIVITY_OPTIONS,
+            kind=kind, municipality_code=self.record.municipality_code,  # after a move: the new municipality
+            recipient_role=role, case_id=self.record.case_id, client_id=self.record.client_id, params=params,
+            activity="request_assessment_notification", options=ACTIVITY_OPTIONS,
         )
 
     async def _tell_path(self) -> None:

@@ -17,7 +17,7 @@ from temporalio.exceptions import ActivityError
 from services.intake.workflows import ACTIVITY_OPTIONS, wait_until
 
 with workflow.unsafe.imports_passed_through():
-    from shared.workflow_hands import request_notification
+    from shared.case_workflows import request_notification
 
 def notice_workflow_id(notice_id: UUID | str) -> str:
     return f"notice-{notice_id}"
@@ -127,6 +127,6 @@ class RecruitmentNoticeWorkflow:
     async def _notify(self, notice: NoticeInput, kind: str, *, case_id: UUID | None = None, client_id: UUID | None = None) -> None:
         # The destination municipality's caseworkers; intake's own activity, on this task queue.
         await request_notification(
-            kind, "caseworker", notice.details, case_id=case_id, client_id=client_id,
+            kind=kind, case_id=case_id, client_id=client_id, recipient_role="caseworker", params=notice.details,
             municipality_code=notice.municipality_code, notice_id=notice.notice_id, options=ACTIVITY_OPTIONS,
         )
