@@ -7,27 +7,22 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import date, datetime, timedelta
 
 import pytest
-from temporalio import activity
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 from services.assessment import commands as ac
-from services.assessment.workflows import AssessmentRecord, AssessmentWorkflow
 from services.intake.closure.commands import CLOSE, CloseCase, Closure, ClosureResult
 from services.intake.workflows import ClientPathInput, ClientPathWorkflow
 from services.planning import commands as c
-from services.planning.workflows import IntegrationPlanWorkflow, PlanRecord
+from services.planning.workflows import IntegrationPlanWorkflow
 from shared.clock import FINNISH_TIME
 from shared.contracts import (
     AssessmentInput,
     AssessmentOutcome,
     AssessmentTimings,
-    CaseChange,
-    NotificationRequested,
     PlanInput,
     PlanOutcome,
     ServiceReport,
@@ -37,70 +32,15 @@ from shared.contracts import (
 )
 from shared.i18n import MESSAGES
 from shared.policy import add_months, load_policy, plan_timings
-from shared.temporal import build_worker
+from support import RecordedActivities, workers
 
 TIMINGS = plan_timings(load_policy().default)  # 14 days, 1, 6, 12 and 24 months, reminders 14 and 3 days, 70 hours
 ACTOR = c.Actor(sub="caseworker-1", name="Kaisa Virtanen")
 
 
-class Recorded:
-    """Stand-ins that remember what the workflows asked for."""
-
-    def __init__(self) -> None:
-        self.changes: list[CaseChange] = []
-        self.notifications: list[NotificationRequested] = []
-        self.records: list[PlanRecord] = []
-
-    @activity.defn(name="record_case_change")
-    async def record_case_change(self, change: CaseChange) -> datetime:
-        self.changes.append(change)
-        return datetime.now(FINNISH_TIME)
-
-    @activity.defn(name="request_notification")
-    async def request_notification(self, request: NotificationRequested) -> None:
-        self.notifications.append(request)
-
-    @activity.defn(name="record_plan")
-    async def record_plan(self, record: PlanRecord) -> None:
-        self.records.append(record)
-
-    @activity.defn(name="record_assessment")
-    async def record_assessment(self, record: AssessmentRecord) -> None:
-        pass
-
-    @activity.defn(name="record_assessment_correction")
-    async def record_assessment_correction(self, correction: dict) -> None:
-        pass
-
-    @activity.defn(name="request_assessment_notification")
-    async def request_assessment_notification(self, request: NotificationRequested) -> None:
-        pass
-
+class Recorded(RecordedActivities):
     def told(self) -> list[tuple[str, str, str]]:
         return [(n.kind, n.recipient_role, n.params.get("deadline_kind", "")) for n in self.notifications]
-
-
-@asynccontextmanager
-async def workers(env, recorded: Recorded, *, path: bool = False):
-    async with AsyncExitStack() as stack:
-        await stack.enter_async_context(
-            build_worker(env.client, task_queue("planning"), [IntegrationPlanWorkflow], [recorded.record_plan])
-        )
-        await stack.enter_async_context(
-            build_worker(
-                env.client, task_queue("intake"), [ClientPathWorkflow] if path else [], [recorded.record_case_change, recorded.request_notification]
-            )
-        )
-        if path:
-            await stack.enter_async_context(
-                build_worker(
-                    env.client,
-                    task_queue("assessment"),
-                    [AssessmentWorkflow],
-                    [recorded.record_assessment, recorded.record_assessment_correction, recorded.request_assessment_notification],
-                )
-            )
-        yield
 
 
 async def finnish_today(env) -> date:
@@ -160,7 +100,7 @@ async def test_plan_start_reminders_then_caseworker_then_coordinator_and_a_late_
     # Due in 13 days: the 14-day reminder's moment (08:00 Finnish time) has passed whatever the
     # time of day the test runs at.
     plan = await given(env, plan_start_due_on=await finnish_today(env) + timedelta(days=TIMINGS.plan_start_days - 1))
-    async with workers(env, recorded):
+    async with workers(env, recorded, "planning"):
         handle = await start(env, plan)
         due = plan.plan_start_due_on
         await sleep_until(env, due - timedelta(days=4))
@@ -194,7 +134,7 @@ async def test_plan_start_reminders_then_caseworker_then_coordinator_and_a_late_
 async def test_referral_deadline_missed_then_met_by_a_referred_measure(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
     plan = await given(env)
-    async with workers(env, recorded):
+    async with workers(env, recorded, "planning"):
         handle = await start(env, plan)
         await made(env, handle)
         referral_due = add_months(await finnish_today(env), 1)
@@ -224,7 +164,7 @@ async def test_referral_deadline_missed_then_met_by_a_referred_measure(time_skip
 async def test_reviews_every_six_months_each_review_restarts_the_clock(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
     plan = await given(env)
-    async with workers(env, recorded):
+    async with workers(env, recorded, "planning"):
         handle = await start(env, plan)
         await made(env, handle, measures=[c.MeasureBody(kind="language_studies", status="referred", language="fi")])
         plan_on = await finnish_today(env)
@@ -258,7 +198,7 @@ async def test_reviews_every_six_months_each_review_restarts_the_clock(time_skip
 async def test_first_plan_ends_after_a_year_an_extension_then_the_two_year_limit(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
     plan = await given(env)
-    async with workers(env, recorded):
+    async with workers(env, recorded, "planning"):
         handle = await start(env, plan)
         await made(env, handle, measures=[c.MeasureBody(kind="job_search_support", status="referred")])
         plan_on = await finnish_today(env)
@@ -296,7 +236,7 @@ async def test_first_plan_ends_after_a_year_an_extension_then_the_two_year_limit
 async def test_continue_as_new_carries_the_whole_plan(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
     plan = await given(env, history_limit=40)
-    async with workers(env, recorded):
+    async with workers(env, recorded, "planning"):
         handle = await start(env, plan)
         first_run = (await handle.describe()).run_id
         await made(env, handle, goals="Work as a nurse")
@@ -321,7 +261,7 @@ async def test_continue_as_new_carries_the_whole_plan(time_skipping_env):
 async def test_every_refused_command_answers_why_and_changes_nothing(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
     plan = await given(env, wellbeing_county_participant=None)
-    async with workers(env, recorded):
+    async with workers(env, recorded, "planning"):
         handle = await start(env, plan)
         today = await finnish_today(env)
         codes = []
@@ -373,7 +313,7 @@ async def test_every_refused_command_answers_why_and_changes_nothing(time_skippi
 async def test_a_providers_report_updates_its_measure_and_the_timeline(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
     plan = await given(env)
-    async with workers(env, recorded):
+    async with workers(env, recorded, "planning"):
         handle = await start(env, plan)
         today = await finnish_today(env)
         await made(env, handle, measures=[c.MeasureBody(kind="integration_training", service_code="KOTO-B1", status="referred", language="fi")])
@@ -440,7 +380,7 @@ async def described(handle) -> None:
 
 async def test_the_path_starts_the_plan_and_closing_ends_both(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
-    async with workers(env, recorded, path=True):
+    async with workers(env, recorded, "planning", "assessment", path=True):
         path, plan, case_id = await path_with_plan(env, recorded)
         given_plan = (await plan.query(IntegrationPlanWorkflow.current)).record
         assert given_plan.plan_start_due_on == await finnish_today(env) + timedelta(days=14)
@@ -464,7 +404,7 @@ async def test_the_path_starts_the_plan_and_closing_ends_both(time_skipping_env)
 
 async def test_closing_during_the_assessment_cancels_it_and_ends_the_path(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
-    async with workers(env, recorded, path=True):
+    async with workers(env, recorded, "planning", "assessment", path=True):
         today = await finnish_today(env)
         client_id, case_id = uuid.uuid4(), uuid.uuid4()
         assessment = AssessmentInput(
@@ -491,7 +431,7 @@ async def test_closing_during_the_assessment_cancels_it_and_ends_the_path(time_s
 async def test_all_plans_reaching_the_time_limit_close_the_case(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
     timings = TIMINGS.model_copy(update={"first_plan_max_months": 2, "plans_total_max_months": 2, "review_months": 3})
-    async with workers(env, recorded, path=True):
+    async with workers(env, recorded, "planning", "assessment", path=True):
         path, plan, case_id = await path_with_plan(env, recorded, timings)
         await update(plan, c.MAKE, await command(env, make=c.MakePlan(type="individual", measures=[c.MeasureBody(kind="other", status="referred")])))
         limit = add_months(await finnish_today(env), 2)
