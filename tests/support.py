@@ -16,7 +16,10 @@ from urllib.parse import urlsplit
 import aio_pika
 import httpx
 import uvicorn
+import pytest
 from temporalio import activity
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 
 from services.assessment.records import AssessmentRecord, CorrectionRecord
 from services.assessment.workflows import AssessmentWorkflow
@@ -29,7 +32,7 @@ from shared.auth import mint_token
 from shared.contracts import INBOUND_EXCHANGE, RESIDENT_REGISTERED, CaseChange, NotificationRequested, task_queue
 from shared.envelope import JSON_CONTENT_TYPE, STRUCTURED_CONTENT_TYPE, Envelope
 from shared.settings import Settings, load_settings
-from shared.clock import today as finnish_today
+from shared.clock import FINNISH_TIME, today as finnish_today
 from shared.temporal import build_worker
 
 PRODUCER = "urn:kotopolku:system:hameenlinna-register"
@@ -352,3 +355,23 @@ async def workers(env, recorded: RecordedActivities, *services: str, path: bool 
                 build_worker(env.client, task_queue(service), SERVICE_WORKFLOWS[service], recorded.of(service))
             )
         yield
+
+
+async def env_today(env) -> date:
+    """Today in Finland by the test server's clock (which skips time), not the wall clock."""
+    return (await env.get_current_time()).astimezone(FINNISH_TIME).date()
+
+
+async def sleep_until(env, day: date, hour: int = 12) -> None:
+    """Let the test server's time pass to `hour` o'clock (Finnish time) on `day`."""
+    moment = datetime.combine(day, datetime.min.time().replace(hour=hour), tzinfo=FINNISH_TIME)
+    await env.sleep(moment - await env.get_current_time())
+
+
+async def refused(handle, update: str, command: Any) -> ApplicationError:
+    """The refusal a workflow's validator answers a staff command (an update) with."""
+    with pytest.raises(WorkflowUpdateFailedError) as failure:
+        await handle.execute_update(update, command)
+    cause = failure.value.cause
+    assert isinstance(cause, ApplicationError)
+    return cause

@@ -8,10 +8,8 @@ import asyncio
 import uuid
 from datetime import date, datetime, timedelta
 
-import pytest
-from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateFailedError
+from temporalio.client import WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
-from temporalio.exceptions import ApplicationError
 
 from services.assessment import commands as c
 from services.assessment.workflows import AssessmentWorkflow
@@ -25,7 +23,7 @@ from shared.contracts import (
     assessment_workflow_id,
     task_queue,
 )
-from support import RecordedActivities, workers
+from support import RecordedActivities, env_today, refused, sleep_until, workers
 
 TIMINGS = AssessmentTimings(reminder_days=[14, 3], escalation_days=14, interview_reminder_days=1, plan_start_days=14)
 ACTOR = c.Actor(sub="caseworker-1", name="Kaisa Virtanen")
@@ -36,12 +34,8 @@ class Recorded(RecordedActivities):
         return [(n.kind, n.recipient_role, n.municipality_code) for n in self.notifications]
 
 
-async def finnish_today(env) -> date:
-    return (await env.get_current_time()).astimezone(FINNISH_TIME).date()
-
-
 async def given(env, *, due_in_days: int = 60) -> AssessmentInput:
-    today = await finnish_today(env)
+    today = await env_today(env)
     return AssessmentInput(
         client_id=uuid.uuid4(),
         case_id=uuid.uuid4(),
@@ -62,20 +56,7 @@ async def start(env, assessment: AssessmentInput):
 
 
 async def command(env, **body) -> c.Command:
-    return c.Command(actor=ACTOR, today=await finnish_today(env), **body)
-
-
-async def sleep_until(env, day: date, hour: int = 12) -> None:
-    moment = datetime.combine(day, datetime.min.time().replace(hour=hour), tzinfo=FINNISH_TIME)
-    await env.sleep(moment - await env.get_current_time())
-
-
-async def refused(handle, update: str, cmd: c.Command) -> ApplicationError:
-    with pytest.raises(WorkflowUpdateFailedError) as failure:
-        await handle.execute_update(update, cmd, result_type=c.CommandResult)
-    cause = failure.value.cause
-    assert isinstance(cause, ApplicationError)
-    return cause
+    return c.Command(actor=ACTOR, today=await env_today(env), **body)
 
 
 async def test_reminders_then_missed_deadline_tells_caseworker_then_coordinator(time_skipping_env):
@@ -135,7 +116,7 @@ async def test_scheduling_moves_the_reminders_to_the_interview(time_skipping_env
     assessment = await given(env)
     async with workers(env, recorded, "assessment"):
         handle = await start(env, assessment)
-        today = await finnish_today(env)
+        today = await env_today(env)
         first = today + timedelta(days=20)
         result = await handle.execute_update(
             c.SCHEDULE, await command(env, schedule=c.ScheduleAssessment(on=first, place="Raatihuone")), result_type=c.CommandResult
@@ -162,7 +143,7 @@ async def test_scheduling_moves_the_reminders_to_the_interview(time_skipping_env
 async def test_completion_with_a_plan_moves_the_case_to_planning_and_answers_the_path(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
     async with workers(env, recorded, "assessment", path=True):
-        today = await finnish_today(env)
+        today = await env_today(env)
         assessment = await given(env)
         path_input = ClientPathInput(
             client_id=assessment.client_id,
@@ -269,7 +250,7 @@ async def test_every_refused_command_answers_why_and_changes_nothing(time_skippi
     assessment = await given(env)
     async with workers(env, recorded, "assessment"):
         handle = await start(env, assessment)
-        today = await finnish_today(env)
+        today = await env_today(env)
 
         async def code(update: str, **body) -> tuple[str, int]:
             error = await refused(handle, update, await command(env, **body))
@@ -323,7 +304,7 @@ async def test_a_move_cancels_and_reopens_in_the_new_municipality_with_the_same_
     assessment = await given(env)
     async with workers(env, recorded, "assessment"):
         handle = await start(env, assessment)
-        today = await finnish_today(env)
+        today = await env_today(env)
         await handle.execute_update(
             c.SCHEDULE, await command(env, schedule=c.ScheduleAssessment(on=today + timedelta(days=30))), result_type=c.CommandResult
         )
