@@ -62,6 +62,10 @@ with workflow.unsafe.imports_passed_through():
 # The plan's own statuses (its table's `status`), beside the case's.
 TIME_LIMIT = "time_limit"
 
+# What a new plan's record takes from the path's input: the fields of the same names (case,
+# client, municipality, dates, languages, needs, the figures' groups). The proposed type is `plan_type`.
+FROM_INPUT = set(PlanRecord.model_fields) & set(PlanInput.model_fields)
+
 
 def refuse_if_future(on: date, today: date, what: str) -> None:
     """A plan, a review or an extension decision is dated today at the latest."""
@@ -80,19 +84,7 @@ class IntegrationPlanWorkflow(DeadlineClock):
         else:
             self.state = PlanState(
                 record=PlanRecord(
-                    plan_id=workflow.uuid4(),
-                    case_id=given.case_id,
-                    client_id=given.client_id,
-                    municipality_code=given.municipality_code,
-                    assessment_completed_on=given.assessment_completed_on,
-                    plan_start_due_on=given.plan_start_due_on,
-                    type=given.plan_type,
-                    wellbeing_county_participant=given.wellbeing_county_participant,
-                    client_languages=given.client_languages,
-                    service_needs=given.service_needs,
-                    residence_basis=given.residence_basis,
-                    gender=given.gender,
-                    native_language=given.native_language,
+                    plan_id=workflow.uuid4(), type=given.plan_type, **given.model_dump(include=FROM_INPUT)
                 ),
                 set_at={DeadlineKind.plan_start.value: workflow.now()},
             )
