@@ -19,18 +19,19 @@ assessment's own tables and, through intake's `record_case_change` activity, on 
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from pydantic_core import to_jsonable_python
 
     from services.assessment import rules
     from shared.durable import refuse, wait_until
+    from shared.case_workflows import (
+        ACTIVITY_OPTIONS, DeadlineClock, action_entry, record_case_change, request_notification, required_body, save_record,
+    )
     from services.assessment.records import AWAITING, CANCELLED, COMPLETED, IN_PROGRESS, SCHEDULED, Action, AssessmentRecord, CorrectionRecord, AssessmentState
     from services.assessment.commands import (
         CASE_CLOSED,
@@ -52,32 +53,20 @@ with workflow.unsafe.imports_passed_through():
         ASSESSMENT_WORKFLOW,
         AssessmentInput,
         AssessmentOutcome,
-        CaseChange,
         CaseStatus,
         Deadline,
         DeadlineKind,
-        NotificationRequested,
         Stage,
-        task_queue,
     )
 
 PATH_COMPLETED_SIGNAL = "assessment_completed"  # tells the parent path the outcome at once
 
-ACTIVITY_OPTIONS = dict(
-    start_to_close_timeout=timedelta(seconds=30),
-    retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=60)),
-)
-INTAKE_OPTIONS = dict(ACTIVITY_OPTIONS, task_queue=task_queue("intake"))
-
 
 @workflow.defn(name=ASSESSMENT_WORKFLOW)
-class AssessmentWorkflow:
+class AssessmentWorkflow(DeadlineClock):
     @workflow.init
     def __init__(self, given: AssessmentInput) -> None:
-        self.given = given
-        self.timings = given.timings
-        self.lock = asyncio.Lock()  # one change at a time: timers, commands and moves take turns
-        self.version = 0  # bumped by every change that moves the timers
+        super().__init__(given)
         self.closed = False
         self.record = AssessmentRecord(
             assessment_id=workflow.uuid4(),
@@ -110,18 +99,7 @@ class AssessmentWorkflow:
         async with self.lock:
             await self._save("opened", None)
         while not self.closed and self.record.status != COMPLETED:
-            version = self.version
-            changed = lambda: self.closed or self.version != version  # noqa: E731
-            alarm = rules.next_alarm(self.record, self.timings, sent=self.sent, since=self.since, scheduled_at=self.scheduled_at)
-            if alarm is None:
-                await workflow.wait_condition(changed)
-                continue
-            moment, key = alarm
-            if await wait_until(changed, moment):
-                continue
-            async with self.lock:
-                if not changed():
-                    await self._ring(key)
+            await self._tick()
         if self.record.status == COMPLETED:
             # Corrections reach the completed assessment through this workflow for a while.
             assert self.completed_at is not None
@@ -134,6 +112,12 @@ class AssessmentWorkflow:
                 await self._save("cancelled", None)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.outcome
+
+    def _has_closed(self) -> bool:
+        return self.closed
+
+    def _next_alarm(self) -> tuple[datetime, str] | None:
+        return rules.next_alarm(self.record, self.timings, sent=self.sent, since=self.since, scheduled_at=self.scheduled_at)
 
     def _deadline(self) -> Deadline:
         return Deadline(kind=DeadlineKind.assessment_start, due_on=self.record.due_on)
@@ -168,8 +152,7 @@ class AssessmentWorkflow:
 
     @workflow.update(name=SCHEDULE)
     async def schedule(self, command: Command) -> CommandResult:
-        body = command.schedule
-        assert body is not None
+        body = required_body(command, "schedule", SCHEDULE)
         async with self.lock:
             rescheduled = self.record.schedule is not None
             self.record.schedule = body.model_dump(mode="json")
@@ -187,12 +170,11 @@ class AssessmentWorkflow:
     @schedule.validator
     def check_schedule(self, command: Command) -> None:
         self._check_open(command)
-        if command.schedule is None:
-            raise refuse("command_body_missing", "the schedule command has no `schedule` body", 422, command=SCHEDULE)
+        schedule = required_body(command, "schedule", SCHEDULE)
         if self.record.status in (IN_PROGRESS, COMPLETED):
             raise refuse("assessment_already_started", "the assessment has already started: there is no interview left to schedule")
-        if command.schedule.on < command.today:
-            raise refuse("assessment_date_in_past", "the interview date is in the past", 422, on=command.schedule.on.isoformat())
+        if schedule.on < command.today:
+            raise refuse("assessment_date_in_past", "the interview date is in the past", 422, on=schedule.on.isoformat())
 
     @workflow.update(name=START)
     async def start(self, command: Command) -> CommandResult:
@@ -225,14 +207,12 @@ class AssessmentWorkflow:
     @record_interview.validator
     def check_record(self, command: Command) -> None:
         self._check_open(command)
-        if command.record is None:
-            raise refuse("command_body_missing", "the record command has no `record` body", 422, command=RECORD)
+        required_body(command, "record", RECORD)
         self._check_in_progress()
 
     @workflow.update(name=COMPLETE)
     async def complete(self, command: Command) -> CommandResult:
-        body = command.complete
-        assert body is not None
+        body = required_body(command, "complete", COMPLETE)
         completed_on = body.completed_on or command.today
         async with self.lock:
             self._merge_parts(body)
@@ -264,16 +244,13 @@ class AssessmentWorkflow:
     @complete.validator
     def check_complete(self, command: Command) -> None:
         self._check_open(command)
-        body = command.complete
-        if body is None:
-            raise refuse("command_body_missing", "the complete command has no `complete` body", 422, command=COMPLETE)
+        body = required_body(command, "complete", COMPLETE)
         self._check_in_progress()
         rules.check_completion(body, command.today, self.record.started_on)
 
     @workflow.update(name=CORRECT)
     async def correct(self, command: Command) -> CommandResult:
-        body = command.correct
-        assert body is not None
+        body = required_body(command, "correct", CORRECT)
         async with self.lock:
             changes = {}
             for part in rules.given_parts(body):
@@ -301,11 +278,10 @@ class AssessmentWorkflow:
 
     @correct.validator
     def check_correct(self, command: Command) -> None:
-        if command.correct is None:
-            raise refuse("command_body_missing", "the correct command has no `correct` body", 422, command=CORRECT)
+        correction = required_body(command, "correct", CORRECT)
         if self.record.status != COMPLETED:
             raise refuse("assessment_not_completed", "only a completed assessment is corrected; record the interview instead")
-        if not rules.given_parts(command.correct):
+        if not rules.given_parts(correction):
             raise refuse("correction_empty", "the correction names no part of the assessment to correct", 422)
 
     def _check_in_progress(self) -> None:
@@ -399,44 +375,20 @@ class AssessmentWorkflow:
         deadlines: list[Deadline] | None = None,
         announce: bool = False,
     ) -> None:
-        change = CaseChange(
-            case_id=self.record.case_id,
-            stage=stage,
-            status=status,
-            next_deadline=deadline,
-            reason=reason,
-            changed_by=(actor.name or actor.sub) if actor else None,
-            deadlines=deadlines if deadlines is not None else ([deadline] if deadline else []),
-            announce=announce,
+        self.case_changed_at = await record_case_change(
+            self.record.case_id, stage, status, reason, actor,
+            next_deadline=deadline, deadlines=deadlines if deadlines is not None else ([deadline] if deadline else []), announce=announce,
         )
-        asked_at = workflow.now()
-        # Intake answers with the case's last change time (what its events and the projection
-        # carry); an intake worker that answers nothing: no earlier than when it was asked.
-        changed_at = await workflow.execute_activity(
-            "record_case_change", change, result_type=datetime | None, **INTAKE_OPTIONS  # type: ignore[arg-type]
-        )
-        self.case_changed_at = changed_at or asked_at
         self.case_stage, self.case_status = stage, status
 
     async def _save(self, action: str, actor: Actor | None) -> None:
-        self.record.actions.append(
-            Action(action=action, sub=actor.sub if actor else None, name=(actor.name or None) if actor else None, at=workflow.now())
-        )
-        await workflow.execute_activity("record_assessment", self.record, **ACTIVITY_OPTIONS)
+        await save_record("record_assessment", self.record, action_entry(Action, action, actor))
 
     async def _notify(self, kind: str, role: str, params: dict[str, Any]) -> None:
-        await workflow.execute_activity(
-            "request_assessment_notification",
-            NotificationRequested(
-                notification_id=workflow.uuid4(),
-                kind=kind,
-                municipality_code=self.record.municipality_code,  # after a move: the new municipality
-                recipient_role=role,
-                case_id=self.record.case_id,
-                client_id=self.record.client_id,
-                params=params,
-            ),
-            **ACTIVITY_OPTIONS,
+        await request_notification(
+            kind=kind, municipality_code=self.record.municipality_code,  # after a move: the new municipality
+            recipient_role=role, case_id=self.record.case_id, client_id=self.record.client_id, params=params,
+            activity="request_assessment_notification", options=ACTIVITY_OPTIONS,
         )
 
     async def _tell_path(self) -> None:

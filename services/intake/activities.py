@@ -9,30 +9,25 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from services.intake import service
+from shared.activities import ServiceActivities
 from shared.contracts import CaseChange, NotificationRequested
-from shared.service import ServiceContext
 
 
-class IntakeActivities:
-    def __init__(self, ctx: ServiceContext) -> None:
-        self.ctx = ctx
-
+class IntakeActivities(ServiceActivities):
     @activity.defn(name="record_case_change")
     async def record_case_change(self, change: CaseChange) -> datetime:
         """Move the case; answer with its last change time (the `changed_at` its events carry)."""
-        async with self.ctx.db.session() as session:
+        async with self.committed() as session:
             try:
                 changed_at = await service.apply_case_change(session, change)
             except service.TransitionRefused as error:
                 raise ApplicationError(str(error), type="TransitionRefused", non_retryable=True) from None
-            await session.commit()
         return changed_at
 
     @activity.defn(name="request_notification")
     async def request_notification(self, request: NotificationRequested) -> None:
-        async with self.ctx.db.session() as session:
+        async with self.committed() as session:
             await service.request_notification(session, request)
-            await session.commit()
 
     def all(self) -> list:
         return [self.record_case_change, self.request_notification]

@@ -7,18 +7,14 @@ from temporalio import activity
 
 from services.planning import service
 from services.planning.records import PlanRecord
-from shared.service import ServiceContext
+from shared.activities import ServiceActivities
 
 
-class PlanningActivities:
-    def __init__(self, ctx: ServiceContext) -> None:
-        self.ctx = ctx
-
+class PlanningActivities(ServiceActivities):
     @activity.defn(name="record_plan")
     async def record_plan(self, record: PlanRecord) -> None:
-        async with self.ctx.db.session() as session:
+        async with self.committed() as session:
             await service.save_plan(session, record)
-            await session.commit()
 
     def all(self) -> list:
         return [self.record_plan]

@@ -23,16 +23,15 @@ of their service code; the path's `close` signal ends the plan.
 
 from __future__ import annotations
 
-import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from shared.durable import refuse, wait_until
+    from shared.durable import refuse
+    from shared.case_workflows import DeadlineClock, action_entry, record_case_change, request_notification, required_body, save_record
     from services.planning import deadlines, measures
     from services.planning.records import ACTIVE, AWAITING, ENDED, EXPIRED, Measure, Review, Extension, Action, PlanRecord, PlanState
     from services.planning.commands import (
@@ -51,55 +50,41 @@ with workflow.unsafe.imports_passed_through():
     from shared.clock import FINNISH_TIME
     from shared.contracts import (
         PLAN_WORKFLOW,
-        CaseChange,
         CaseStatus,
         DeadlineKind,
-        NotificationRequested,
         PlanInput,
         PlanOutcome,
         ServiceReport,
         Stage,
-        task_queue,
     )
     from shared.policy import add_months
 
 # The plan's own statuses (its table's `status`), beside the case's.
 TIME_LIMIT = "time_limit"
 
-ACTIVITY_OPTIONS = dict(
-    start_to_close_timeout=timedelta(seconds=30),
-    retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=60)),
-)
-INTAKE_OPTIONS = dict(ACTIVITY_OPTIONS, task_queue=task_queue("intake"))
+# What a new plan's record takes from the path's input: the fields of the same names (case,
+# client, municipality, dates, languages, needs, the figures' groups). The proposed type is `plan_type`.
+FROM_INPUT = set(PlanRecord.model_fields) & set(PlanInput.model_fields)
+
+
+def refuse_if_future(on: date, today: date, what: str) -> None:
+    """A plan, a review or an extension decision is dated today at the latest."""
+    if on > today:
+        raise refuse("plan_date_in_future", f"the {what}'s date is in the future", 422, on=on.isoformat())
 
 
 @workflow.defn(name=PLAN_WORKFLOW)
-class IntegrationPlanWorkflow:
+class IntegrationPlanWorkflow(DeadlineClock):
     @workflow.init
     def __init__(self, given: PlanInput) -> None:
-        self.given = given
-        self.timings = given.timings
-        self.lock = asyncio.Lock()  # one change at a time: timers, commands and reports take turns
-        self.version = 0  # bumped by every change that moves the timers
+        super().__init__(given)
         if given.carried is not None:
             self.state = PlanState.model_validate(given.carried)
             self.state.runs += 1
         else:
             self.state = PlanState(
                 record=PlanRecord(
-                    plan_id=workflow.uuid4(),
-                    case_id=given.case_id,
-                    client_id=given.client_id,
-                    municipality_code=given.municipality_code,
-                    assessment_completed_on=given.assessment_completed_on,
-                    plan_start_due_on=given.plan_start_due_on,
-                    type=given.plan_type,
-                    wellbeing_county_participant=given.wellbeing_county_participant,
-                    client_languages=given.client_languages,
-                    service_needs=given.service_needs,
-                    residence_basis=given.residence_basis,
-                    gender=given.gender,
-                    native_language=given.native_language,
+                    plan_id=workflow.uuid4(), type=given.plan_type, **given.model_dump(include=FROM_INPUT)
                 ),
                 set_at={DeadlineKind.plan_start.value: workflow.now()},
             )
@@ -119,18 +104,7 @@ class IntegrationPlanWorkflow:
             if self._should_continue_as_new():
                 await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self.lock.locked())
                 workflow.continue_as_new(given.model_copy(update={"carried": self.state.model_dump(mode="json")}))
-            version = self.version
-            changed = lambda: self.state.closed or self.version != version  # noqa: E731
-            alarm = deadlines.next_alarm(self.record, self.state, self.timings)
-            if alarm is None:
-                await workflow.wait_condition(changed)
-                continue
-            moment, key = alarm
-            if await wait_until(changed, moment):
-                continue
-            async with self.lock:
-                if not changed():
-                    await self._ring(key)
+            await self._tick()
         async with self.lock:
             if self.record.status != ENDED:
                 self.record.status, self.record.end_reason = ENDED, "closed"
@@ -138,6 +112,12 @@ class IntegrationPlanWorkflow:
                 await self._save("closed", None)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return PlanOutcome(ended_on=self.record.ended_on, reason=self.record.end_reason or "closed")
+
+    def _has_closed(self) -> bool:
+        return self.state.closed
+
+    def _next_alarm(self) -> tuple[datetime, str] | None:
+        return deadlines.next_alarm(self.record, self.state, self.timings)
 
     def _should_continue_as_new(self) -> bool:
         info = workflow.info()
@@ -187,8 +167,7 @@ class IntegrationPlanWorkflow:
 
     @workflow.update(name=MAKE)
     async def make(self, command: Command) -> CommandResult:
-        body = command.make
-        assert body is not None
+        body = required_body(command, "make", MAKE)
         plan_on = body.plan_on or command.today
         async with self.lock:
             r = self.record
@@ -212,9 +191,7 @@ class IntegrationPlanWorkflow:
     @make.validator
     def check_make(self, command: Command) -> None:
         self._check_open()
-        body = command.make
-        if body is None:
-            raise refuse("command_body_missing", "the make command has no `make` body", 422, command=MAKE)
+        body = required_body(command, "make", MAKE)
         if self.record.status != AWAITING:
             raise refuse("plan_already_made", "the plan has already been drawn up: review it instead")
         if body.type == "multi_sectoral" and not (body.wellbeing_county_participant or self.record.wellbeing_county_participant):
@@ -222,8 +199,7 @@ class IntegrationPlanWorkflow:
         if body.type == "family" and not body.family_members:
             raise refuse("family_members_missing", "a family plan links the household members' plans: name at least one", 422)
         plan_on = body.plan_on or command.today
-        if plan_on > command.today:
-            raise refuse("plan_date_in_future", "the plan's date is in the future", 422, on=plan_on.isoformat())
+        refuse_if_future(plan_on, command.today, "plan")
         if plan_on < self.record.assessment_completed_on:
             raise refuse("plan_date_before_assessment", "the plan's date is before the assessment was completed", 422, on=plan_on.isoformat())
         longest = add_months(plan_on, self.timings.first_plan_max_months)
@@ -235,8 +211,7 @@ class IntegrationPlanWorkflow:
 
     @workflow.update(name=REVIEW)
     async def review(self, command: Command) -> CommandResult:
-        body = command.review
-        assert body is not None
+        body = required_body(command, "review", REVIEW)
         reviewed_on = body.reviewed_on or command.today
         async with self.lock:
             changes = [measures.apply_change(self.record, change) for change in body.measure_changes]
@@ -252,24 +227,16 @@ class IntegrationPlanWorkflow:
                 )
             )
             self.record.review_due_on = next_review_on
-            self.state.set_at[DeadlineKind.plan_review.value] = workflow.now()
             measures.meet_referral(self.record, reviewed_on)
-            self.version += 1
-            status = CaseStatus.plan_active if self.state.case_status == CaseStatus.review_overdue else self.state.case_status
-            await self._case(Stage.follow_up, status, "plan.reviewed", command.actor, announce=True)
-            await self._save("reviewed", command.actor)
-            return self._result()
+            return await self._deadline_set_again(DeadlineKind.plan_review, CaseStatus.review_overdue, "reviewed", command.actor)
 
     @review.validator
     def check_review(self, command: Command) -> None:
         self._check_made()
-        body = command.review
-        if body is None:
-            raise refuse("command_body_missing", "the review command has no `review` body", 422, command=REVIEW)
+        body = required_body(command, "review", REVIEW)
         reviewed_on = body.reviewed_on or command.today
         assert self.record.plan_on is not None
-        if reviewed_on > command.today:
-            raise refuse("plan_date_in_future", "the review's date is in the future", 422, on=reviewed_on.isoformat())
+        refuse_if_future(reviewed_on, command.today, "review")
         if reviewed_on < self.record.plan_on:
             raise refuse("review_before_plan", "the review's date is before the plan's", 422, on=reviewed_on.isoformat())
         latest = add_months(reviewed_on, self.timings.review_months)
@@ -295,10 +262,9 @@ class IntegrationPlanWorkflow:
     @add_measure.validator
     def check_add_measure(self, command: Command) -> None:
         self._check_made()
-        if command.measure is None:
-            raise refuse("command_body_missing", "the add_measure command has no `measure` body", 422, command=ADD_MEASURE)
+        measure = required_body(command, "measure", ADD_MEASURE)
         assert self.record.plan_on is not None and self.record.ends_on is not None
-        measures.check_measure(command.measure, self.record.plan_on, self.record.ends_on, self.timings, self.given.client_languages)
+        measures.check_measure(measure, self.record.plan_on, self.record.ends_on, self.timings, self.given.client_languages)
 
     @workflow.update(name=UPDATE_MEASURE)
     async def update_measure(self, command: Command) -> CommandResult:
@@ -316,14 +282,13 @@ class IntegrationPlanWorkflow:
     @update_measure.validator
     def check_update_measure(self, command: Command) -> None:
         self._check_made()
-        if command.change is None:
-            raise refuse("command_body_missing", "the update_measure command has no `change` body", 422, command=UPDATE_MEASURE)
-        measures.check_change(self.record, command.change, self.timings, self.given.client_languages)
+        change = required_body(command, "change", UPDATE_MEASURE)
+        measures.check_change(self.record, change, self.timings, self.given.client_languages)
 
     @workflow.update(name=EXTEND)
     async def extend(self, command: Command) -> CommandResult:
-        body = command.extend
-        assert body is not None and self.record.ends_on is not None
+        body = required_body(command, "extend", EXTEND)
+        assert self.record.ends_on is not None
         async with self.lock:
             self.record.extensions.append(
                 Extension(
@@ -336,19 +301,12 @@ class IntegrationPlanWorkflow:
             )
             self.record.ends_on = body.ends_on
             self.record.status = ACTIVE
-            self.state.set_at[DeadlineKind.plan_end.value] = workflow.now()
-            self.version += 1
-            status = CaseStatus.plan_active if self.state.case_status == CaseStatus.plan_expired else self.state.case_status
-            await self._case(Stage.follow_up, status, "plan.extended", command.actor, announce=True)
-            await self._save("extended", command.actor)
-            return self._result()
+            return await self._deadline_set_again(DeadlineKind.plan_end, CaseStatus.plan_expired, "extended", command.actor)
 
     @extend.validator
     def check_extend(self, command: Command) -> None:
         self._check_made()
-        body = command.extend
-        if body is None:
-            raise refuse("command_body_missing", "the extend command has no `extend` body", 422, command=EXTEND)
+        body = required_body(command, "extend", EXTEND)
         assert self.record.ends_on is not None
         latest = deadlines.latest_end(self.record, self.timings)
         assert latest is not None
@@ -357,8 +315,8 @@ class IntegrationPlanWorkflow:
         if body.ends_on > latest:
             raise refuse("plan_end_beyond_limit", "all plans together last at most the policy's time", 422,
                          ends_on=body.ends_on.isoformat(), latest=latest.isoformat())
-        if body.decided_on is not None and body.decided_on > command.today:
-            raise refuse("plan_date_in_future", "the decision's date is in the future", 422, on=body.decided_on.isoformat())
+        if body.decided_on is not None:
+            refuse_if_future(body.decided_on, command.today, "decision")
 
     # --- the rules of measures ------------------------------------------------------------------
 
@@ -405,43 +363,28 @@ class IntegrationPlanWorkflow:
         changed_at = self.state.case_changed_at or datetime.min.replace(tzinfo=UTC)
         return CommandResult(case_id=self.record.case_id, status=self.state.case_status.value, changed_at=changed_at, measure_id=measure_id)
 
+    async def _deadline_set_again(self, kind: DeadlineKind, passed: CaseStatus, action: str, actor: Actor) -> CommandResult:
+        """A review sets the next review's deadline, an extension the plan's end: the clock starts
+        that deadline again, and a case whose deadline had passed (`passed`) is active again."""
+        self.state.set_at[kind.value] = workflow.now()
+        self.version += 1
+        status = CaseStatus.plan_active if self.state.case_status == passed else self.state.case_status
+        await self._case(Stage.follow_up, status, f"plan.{action}", actor, announce=True)
+        await self._save(action, actor)
+        return self._result()
+
     async def _case(self, stage: Stage, status: CaseStatus, reason: str, actor: Actor | None = None, *, announce: bool = False) -> None:
         open_deadlines = deadlines.open_deadlines(self.record)
-        change = CaseChange(
-            case_id=self.record.case_id,
-            stage=stage,
-            status=status,
-            next_deadline=open_deadlines[0] if open_deadlines else None,
-            reason=reason,
-            changed_by=(actor.name or actor.sub) if actor else None,
-            deadlines=open_deadlines,
-            announce=announce,
+        self.state.case_changed_at = await record_case_change(
+            self.record.case_id, stage, status, reason, actor,
+            next_deadline=open_deadlines[0] if open_deadlines else None, deadlines=open_deadlines, announce=announce,
         )
-        asked_at = workflow.now()
-        changed_at = await workflow.execute_activity(
-            "record_case_change", change, result_type=datetime | None, **INTAKE_OPTIONS  # type: ignore[arg-type]
-        )
-        self.state.case_changed_at = changed_at or asked_at
         self.state.case_stage, self.state.case_status = stage, status
 
     async def _save(self, action: str, actor: Actor | None) -> None:
-        self.record.actions.append(
-            Action(action=action, sub=actor.sub if actor else None, name=(actor.name or None) if actor else None, at=workflow.now())
-        )
-        await workflow.execute_activity("record_plan", self.record, **ACTIVITY_OPTIONS)
+        await save_record("record_plan", self.record, action_entry(Action, action, actor))
 
     async def _notify(self, kind: str, role: str, params: dict[str, Any]) -> None:
         """Through intake, which fills in the case's municipality as it is now (the client may
         have moved since the plan began)."""
-        await workflow.execute_activity(
-            "request_notification",
-            NotificationRequested(
-                notification_id=workflow.uuid4(),
-                kind=kind,
-                recipient_role=role,
-                case_id=self.record.case_id,
-                client_id=self.record.client_id,
-                params=params,
-            ),
-            **INTAKE_OPTIONS,
-        )
+        await request_notification(kind=kind, recipient_role=role, case_id=self.record.case_id, client_id=self.record.client_id, params=params)

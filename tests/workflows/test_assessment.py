@@ -6,17 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import date, datetime, timedelta
 
-import pytest
-from temporalio import activity
-from temporalio.client import WithStartWorkflowOperation, WorkflowUpdateFailedError
+from temporalio.client import WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
-from temporalio.exceptions import ApplicationError
 
 from services.assessment import commands as c
-from services.assessment.workflows import AssessmentRecord, AssessmentWorkflow, CorrectionRecord
+from services.assessment.workflows import AssessmentWorkflow
 from services.intake.workflows import ClientPathInput, ClientPathWorkflow
 from shared.clock import FINNISH_TIME
 from shared.contracts import (
@@ -24,78 +20,22 @@ from shared.contracts import (
     AssessmentMoved,
     AssessmentOutcome,
     AssessmentTimings,
-    CaseChange,
-    NotificationRequested,
     assessment_workflow_id,
     task_queue,
 )
-from shared.temporal import build_worker
+from support import RecordedActivities, env_today, refused, sleep_until, workers
 
 TIMINGS = AssessmentTimings(reminder_days=[14, 3], escalation_days=14, interview_reminder_days=1, plan_start_days=14)
 ACTOR = c.Actor(sub="caseworker-1", name="Kaisa Virtanen")
 
 
-class Recorded:
-    """Stand-ins that remember what the workflow asked for."""
-
-    def __init__(self) -> None:
-        self.changes: list[CaseChange] = []
-        self.notifications: list[NotificationRequested] = []
-        self.records: list[AssessmentRecord] = []
-        self.corrections: list[CorrectionRecord] = []
-
-    @activity.defn(name="record_case_change")
-    async def record_case_change(self, change: CaseChange) -> None:
-        self.changes.append(change)
-
-    @activity.defn(name="request_notification")
-    async def request_notification(self, request: dict) -> None:  # the path's own (old paths)
-        pass
-
-    @activity.defn(name="record_assessment")
-    async def record_assessment(self, record: AssessmentRecord) -> None:
-        self.records.append(record)
-
-    @activity.defn(name="record_assessment_correction")
-    async def record_assessment_correction(self, correction: CorrectionRecord) -> None:
-        self.corrections.append(correction)
-
-    @activity.defn(name="request_assessment_notification")
-    async def request_assessment_notification(self, request: NotificationRequested) -> None:
-        self.notifications.append(request)
-
+class Recorded(RecordedActivities):
     def told(self) -> list[tuple[str, str, str]]:
         return [(n.kind, n.recipient_role, n.municipality_code) for n in self.notifications]
 
 
-@asynccontextmanager
-async def workers(env, recorded: Recorded, *, path: bool = False):
-    async with AsyncExitStack() as stack:
-        await stack.enter_async_context(
-            build_worker(
-                env.client,
-                task_queue("assessment"),
-                [AssessmentWorkflow],
-                [recorded.record_assessment, recorded.record_assessment_correction, recorded.request_assessment_notification],
-            )
-        )
-        await stack.enter_async_context(
-            build_worker(
-                env.client,
-                task_queue("intake"),
-                [ClientPathWorkflow] if path else [],
-                [recorded.record_case_change, recorded.request_notification],
-            )
-        )
-        yield
-
-
-async def finnish_today(env) -> date:
-    return (await env.get_current_time()).astimezone(FINNISH_TIME).date()
-
-
 async def given(env, *, due_in_days: int = 60) -> AssessmentInput:
-    today = await finnish_today(env)
+    today = await env_today(env)
     return AssessmentInput(
         client_id=uuid.uuid4(),
         case_id=uuid.uuid4(),
@@ -116,26 +56,13 @@ async def start(env, assessment: AssessmentInput):
 
 
 async def command(env, **body) -> c.Command:
-    return c.Command(actor=ACTOR, today=await finnish_today(env), **body)
-
-
-async def sleep_until(env, day: date, hour: int = 12) -> None:
-    moment = datetime.combine(day, datetime.min.time().replace(hour=hour), tzinfo=FINNISH_TIME)
-    await env.sleep(moment - await env.get_current_time())
-
-
-async def refused(handle, update: str, cmd: c.Command) -> ApplicationError:
-    with pytest.raises(WorkflowUpdateFailedError) as failure:
-        await handle.execute_update(update, cmd, result_type=c.CommandResult)
-    cause = failure.value.cause
-    assert isinstance(cause, ApplicationError)
-    return cause
+    return c.Command(actor=ACTOR, today=await env_today(env), **body)
 
 
 async def test_reminders_then_missed_deadline_tells_caseworker_then_coordinator(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
     assessment = await given(env)
-    async with workers(env, recorded):
+    async with workers(env, recorded, "assessment"):
         handle = await start(env, assessment)
         await sleep_until(env, assessment.due_on - timedelta(days=15))
         assert recorded.notifications == []
@@ -167,7 +94,7 @@ async def test_reminders_then_missed_deadline_tells_caseworker_then_coordinator(
 async def test_start_meets_the_deadline_nothing_escalates(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
     assessment = await given(env)
-    async with workers(env, recorded):
+    async with workers(env, recorded, "assessment"):
         handle = await start(env, assessment)
         await env.sleep(timedelta(days=10))
         given_on = await command(env)
@@ -187,9 +114,9 @@ async def test_start_meets_the_deadline_nothing_escalates(time_skipping_env):
 async def test_scheduling_moves_the_reminders_to_the_interview(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
     assessment = await given(env)
-    async with workers(env, recorded):
+    async with workers(env, recorded, "assessment"):
         handle = await start(env, assessment)
-        today = await finnish_today(env)
+        today = await env_today(env)
         first = today + timedelta(days=20)
         result = await handle.execute_update(
             c.SCHEDULE, await command(env, schedule=c.ScheduleAssessment(on=first, place="Raatihuone")), result_type=c.CommandResult
@@ -215,8 +142,8 @@ async def test_scheduling_moves_the_reminders_to_the_interview(time_skipping_env
 
 async def test_completion_with_a_plan_moves_the_case_to_planning_and_answers_the_path(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
-    async with workers(env, recorded, path=True):
-        today = await finnish_today(env)
+    async with workers(env, recorded, "assessment", path=True):
+        today = await env_today(env)
         assessment = await given(env)
         path_input = ClientPathInput(
             client_id=assessment.client_id,
@@ -283,7 +210,7 @@ async def test_completion_with_a_plan_moves_the_case_to_planning_and_answers_the
 
 async def test_completion_without_a_plan_closes_the_case_and_ends_the_path(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
-    async with workers(env, recorded, path=True):
+    async with workers(env, recorded, "assessment", path=True):
         assessment = await given(env)
         path_input = ClientPathInput(
             client_id=assessment.client_id,
@@ -321,9 +248,9 @@ async def test_completion_without_a_plan_closes_the_case_and_ends_the_path(time_
 async def test_every_refused_command_answers_why_and_changes_nothing(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
     assessment = await given(env)
-    async with workers(env, recorded):
+    async with workers(env, recorded, "assessment"):
         handle = await start(env, assessment)
-        today = await finnish_today(env)
+        today = await env_today(env)
 
         async def code(update: str, **body) -> tuple[str, int]:
             error = await refused(handle, update, await command(env, **body))
@@ -375,9 +302,9 @@ async def test_every_refused_command_answers_why_and_changes_nothing(time_skippi
 async def test_a_move_cancels_and_reopens_in_the_new_municipality_with_the_same_deadline(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
     assessment = await given(env)
-    async with workers(env, recorded):
+    async with workers(env, recorded, "assessment"):
         handle = await start(env, assessment)
-        today = await finnish_today(env)
+        today = await env_today(env)
         await handle.execute_update(
             c.SCHEDULE, await command(env, schedule=c.ScheduleAssessment(on=today + timedelta(days=30))), result_type=c.CommandResult
         )
@@ -408,7 +335,7 @@ async def test_a_move_cancels_and_reopens_in_the_new_municipality_with_the_same_
 async def test_case_closed_ends_the_assessment(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
     assessment = await given(env)
-    async with workers(env, recorded):
+    async with workers(env, recorded, "assessment"):
         handle = await start(env, assessment)
         await env.sleep(timedelta(days=3))
         await handle.signal(c.CASE_CLOSED, "declined")

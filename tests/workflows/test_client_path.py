@@ -5,36 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from temporalio import activity
 from temporalio.client import WorkflowHandle
-from temporalio.worker import Worker
 
-from services.intake.workflows import (
-    DEADLINE_MISSED,
-    CaseChange,
-    ClientPathInput,
-    ClientPathWorkflow,
-)
-from shared.contracts import NotificationRequested, task_queue
+from services.intake.workflows import DEADLINE_MISSED, ClientPathInput, ClientPathWorkflow
+from shared.contracts import task_queue
 from shared.policy import add_months
-
-TASK_QUEUE = task_queue("intake")
-
-
-class RecordedActivities:
-    """Stand-ins for intake's activities that remember what the workflow asked for."""
-
-    def __init__(self) -> None:
-        self.changes: list[CaseChange] = []
-        self.notifications: list[NotificationRequested] = []
-
-    @activity.defn(name="record_case_change")
-    async def record_case_change(self, change: CaseChange) -> None:
-        self.changes.append(change)
-
-    @activity.defn(name="request_notification")
-    async def request_notification(self, request: NotificationRequested) -> None:
-        self.notifications.append(request)
+from support import RecordedActivities, workers
 
 
 def path_input(start: datetime) -> ClientPathInput:
@@ -51,22 +27,16 @@ def path_input(start: datetime) -> ClientPathInput:
     )
 
 
-async def start(env, activities) -> tuple[WorkflowHandle, Worker, ClientPathInput]:
+async def start(env) -> tuple[WorkflowHandle, ClientPathInput]:
     path = path_input(datetime.now(timezone.utc))
-    worker = Worker(
-        env.client,
-        task_queue=TASK_QUEUE,
-        workflows=[ClientPathWorkflow],
-        activities=[activities.record_case_change, activities.request_notification],
-    )
-    handle = await env.client.start_workflow(ClientPathWorkflow.run, path, id=f"client-{path.client_id}", task_queue=TASK_QUEUE)
-    return handle, worker, path
+    handle = await env.client.start_workflow(ClientPathWorkflow.run, path, id=f"client-{path.client_id}", task_queue=task_queue("intake"))
+    return handle, path
 
 
 async def test_missed_assessment_deadline_escalates_to_caseworker_then_coordinator(time_skipping_env):
     env, activities = time_skipping_env, RecordedActivities()
-    handle, worker, path = await start(env, activities)
-    async with worker:
+    async with workers(env, activities, path=True):
+        handle, path = await start(env)
         await env.sleep(timedelta(days=30))
         state = await handle.query(ClientPathWorkflow.current_state)
         assert (state.stage, state.status) == ("assessment", "awaiting_assessment")
@@ -93,8 +63,8 @@ async def test_missed_assessment_deadline_escalates_to_caseworker_then_coordinat
 
 async def test_assessment_started_in_time_means_no_escalation(time_skipping_env):
     env, activities = time_skipping_env, RecordedActivities()
-    handle, worker, _ = await start(env, activities)
-    async with worker:
+    async with workers(env, activities, path=True):
+        handle, _ = await start(env)
         await env.sleep(timedelta(days=20))
         await handle.signal(ClientPathWorkflow.on_assessment_started)
         await env.sleep(timedelta(days=200))

@@ -7,27 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from contextlib import AsyncExitStack, asynccontextmanager
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
-from temporalio import activity
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
 
 from services.assessment import commands as ac
-from services.assessment.workflows import AssessmentRecord, AssessmentWorkflow
 from services.intake.closure.commands import CLOSE, CloseCase, Closure, ClosureResult
 from services.intake.workflows import ClientPathInput, ClientPathWorkflow
 from services.planning import commands as c
-from services.planning.workflows import IntegrationPlanWorkflow, PlanRecord
+from services.planning.workflows import IntegrationPlanWorkflow
 from shared.clock import FINNISH_TIME
 from shared.contracts import (
     AssessmentInput,
     AssessmentOutcome,
     AssessmentTimings,
-    CaseChange,
-    NotificationRequested,
     PlanInput,
     PlanOutcome,
     ServiceReport,
@@ -37,78 +30,19 @@ from shared.contracts import (
 )
 from shared.i18n import MESSAGES
 from shared.policy import add_months, load_policy, plan_timings
-from shared.temporal import build_worker
+from support import RecordedActivities, env_today, refused, sleep_until, workers
 
 TIMINGS = plan_timings(load_policy().default)  # 14 days, 1, 6, 12 and 24 months, reminders 14 and 3 days, 70 hours
 ACTOR = c.Actor(sub="caseworker-1", name="Kaisa Virtanen")
 
 
-class Recorded:
-    """Stand-ins that remember what the workflows asked for."""
-
-    def __init__(self) -> None:
-        self.changes: list[CaseChange] = []
-        self.notifications: list[NotificationRequested] = []
-        self.records: list[PlanRecord] = []
-
-    @activity.defn(name="record_case_change")
-    async def record_case_change(self, change: CaseChange) -> datetime:
-        self.changes.append(change)
-        return datetime.now(FINNISH_TIME)
-
-    @activity.defn(name="request_notification")
-    async def request_notification(self, request: NotificationRequested) -> None:
-        self.notifications.append(request)
-
-    @activity.defn(name="record_plan")
-    async def record_plan(self, record: PlanRecord) -> None:
-        self.records.append(record)
-
-    @activity.defn(name="record_assessment")
-    async def record_assessment(self, record: AssessmentRecord) -> None:
-        pass
-
-    @activity.defn(name="record_assessment_correction")
-    async def record_assessment_correction(self, correction: dict) -> None:
-        pass
-
-    @activity.defn(name="request_assessment_notification")
-    async def request_assessment_notification(self, request: NotificationRequested) -> None:
-        pass
-
+class Recorded(RecordedActivities):
     def told(self) -> list[tuple[str, str, str]]:
         return [(n.kind, n.recipient_role, n.params.get("deadline_kind", "")) for n in self.notifications]
 
 
-@asynccontextmanager
-async def workers(env, recorded: Recorded, *, path: bool = False):
-    async with AsyncExitStack() as stack:
-        await stack.enter_async_context(
-            build_worker(env.client, task_queue("planning"), [IntegrationPlanWorkflow], [recorded.record_plan])
-        )
-        await stack.enter_async_context(
-            build_worker(
-                env.client, task_queue("intake"), [ClientPathWorkflow] if path else [], [recorded.record_case_change, recorded.request_notification]
-            )
-        )
-        if path:
-            await stack.enter_async_context(
-                build_worker(
-                    env.client,
-                    task_queue("assessment"),
-                    [AssessmentWorkflow],
-                    [recorded.record_assessment, recorded.record_assessment_correction, recorded.request_assessment_notification],
-                )
-            )
-        yield
-
-
-async def finnish_today(env) -> date:
-    return (await env.get_current_time()).astimezone(FINNISH_TIME).date()
-
-
 async def given(env, **overrides) -> PlanInput:
-    today = await finnish_today(env)
+    today = await env_today(env)
     values = dict(
         client_id=uuid.uuid4(),
         case_id=uuid.uuid4(),
@@ -127,24 +61,11 @@ async def start(env, plan: PlanInput):
 
 
 async def command(env, **body) -> c.Command:
-    return c.Command(actor=ACTOR, today=await finnish_today(env), **body)
+    return c.Command(actor=ACTOR, today=await env_today(env), **body)
 
 
 async def update(handle, name: str, cmd: c.Command) -> c.CommandResult:
     return await handle.execute_update(name, cmd, result_type=c.CommandResult)
-
-
-async def sleep_until(env, day: date, hour: int = 12) -> None:
-    moment = datetime.combine(day, datetime.min.time().replace(hour=hour), tzinfo=FINNISH_TIME)
-    await env.sleep(moment - await env.get_current_time())
-
-
-async def refused(handle, name: str, cmd: c.Command) -> ApplicationError:
-    with pytest.raises(WorkflowUpdateFailedError) as failure:
-        await update(handle, name, cmd)
-    cause = failure.value.cause
-    assert isinstance(cause, ApplicationError)
-    return cause
 
 
 async def state(handle):
@@ -159,8 +80,8 @@ async def test_plan_start_reminders_then_caseworker_then_coordinator_and_a_late_
     env, recorded = time_skipping_env, Recorded()
     # Due in 13 days: the 14-day reminder's moment (08:00 Finnish time) has passed whatever the
     # time of day the test runs at.
-    plan = await given(env, plan_start_due_on=await finnish_today(env) + timedelta(days=TIMINGS.plan_start_days - 1))
-    async with workers(env, recorded):
+    plan = await given(env, plan_start_due_on=await env_today(env) + timedelta(days=TIMINGS.plan_start_days - 1))
+    async with workers(env, recorded, "planning"):
         handle = await start(env, plan)
         due = plan.plan_start_due_on
         await sleep_until(env, due - timedelta(days=4))
@@ -178,7 +99,7 @@ async def test_plan_start_reminders_then_caseworker_then_coordinator_and_a_late_
 
         # Made late: active, with the referral, review and end deadlines.
         result = await made(env, handle)
-        today = await finnish_today(env)
+        today = await env_today(env)
         assert result.status == "plan_active"
         change = recorded.changes[-1]
         assert (change.stage, change.status, change.reason, change.changed_by) == ("follow_up", "plan_active", "plan.made.individual", "Kaisa Virtanen")
@@ -194,10 +115,10 @@ async def test_plan_start_reminders_then_caseworker_then_coordinator_and_a_late_
 async def test_referral_deadline_missed_then_met_by_a_referred_measure(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
     plan = await given(env)
-    async with workers(env, recorded):
+    async with workers(env, recorded, "planning"):
         handle = await start(env, plan)
         await made(env, handle)
-        referral_due = add_months(await finnish_today(env), 1)
+        referral_due = add_months(await env_today(env), 1)
         await sleep_until(env, referral_due - timedelta(days=14))
         assert recorded.told() == [("plan_deadline_reminder", "caseworker", "plan_referral")]
         await sleep_until(env, referral_due + timedelta(days=1))
@@ -208,7 +129,7 @@ async def test_referral_deadline_missed_then_met_by_a_referred_measure(time_skip
         )
         assert recorded.changes[-1].next_deadline.kind == "plan_referral"
 
-        today = await finnish_today(env)
+        today = await env_today(env)
         result = await update(handle, c.ADD_MEASURE, await command(env, measure=c.MeasureBody(
             kind="integration_training", provider="Hämeen ammatti-instituutti", language="fi", service_code="HAMI-KOTO-1",
             starts_on=today + timedelta(days=7), hours=400, status="referred",
@@ -224,10 +145,10 @@ async def test_referral_deadline_missed_then_met_by_a_referred_measure(time_skip
 async def test_reviews_every_six_months_each_review_restarts_the_clock(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
     plan = await given(env)
-    async with workers(env, recorded):
+    async with workers(env, recorded, "planning"):
         handle = await start(env, plan)
         await made(env, handle, measures=[c.MeasureBody(kind="language_studies", status="referred", language="fi")])
-        plan_on = await finnish_today(env)
+        plan_on = await env_today(env)
         review_due = add_months(plan_on, 6)
         await sleep_until(env, review_due + timedelta(days=1))
         assert (recorded.changes[-1].status, recorded.changes[-1].reason) == ("review_overdue", "deadline.plan_review.missed")
@@ -237,7 +158,7 @@ async def test_reviews_every_six_months_each_review_restarts_the_clock(time_skip
         result = await update(handle, c.REVIEW, await command(env, review=c.ReviewPlan(
             notes="Progressing well", measure_changes=[c.MeasureChange(measure_id=measure_id, status="started")],
         )))
-        reviewed_on = await finnish_today(env)
+        reviewed_on = await env_today(env)
         assert result.status == "plan_active"
         assert (recorded.changes[-1].status, recorded.changes[-1].reason) == ("plan_active", "plan.reviewed")
         next_due = add_months(reviewed_on, 6)
@@ -258,10 +179,10 @@ async def test_reviews_every_six_months_each_review_restarts_the_clock(time_skip
 async def test_first_plan_ends_after_a_year_an_extension_then_the_two_year_limit(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
     plan = await given(env)
-    async with workers(env, recorded):
+    async with workers(env, recorded, "planning"):
         handle = await start(env, plan)
         await made(env, handle, measures=[c.MeasureBody(kind="job_search_support", status="referred")])
-        plan_on = await finnish_today(env)
+        plan_on = await env_today(env)
         first_end, limit = add_months(plan_on, 12), add_months(plan_on, 24)
         # Reviews on time, so only the plan's end is at stake.
         for months in (5, 10):
@@ -296,12 +217,12 @@ async def test_first_plan_ends_after_a_year_an_extension_then_the_two_year_limit
 async def test_continue_as_new_carries_the_whole_plan(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
     plan = await given(env, history_limit=40)
-    async with workers(env, recorded):
+    async with workers(env, recorded, "planning"):
         handle = await start(env, plan)
         first_run = (await handle.describe()).run_id
         await made(env, handle, goals="Work as a nurse")
         for month in range(1, 6):
-            await sleep_until(env, add_months(await finnish_today(env), 1) if month > 1 else await finnish_today(env) + timedelta(days=1))
+            await sleep_until(env, add_months(await env_today(env), 1) if month > 1 else await env_today(env) + timedelta(days=1))
             await update(handle, c.ADD_MEASURE, await command(env, measure=c.MeasureBody(kind="other", description=f"measure {month}", status="referred")))
             await update(handle, c.REVIEW, await command(env, review=c.ReviewPlan(notes=f"review {month}")))
         current = env.client.get_workflow_handle(plan_workflow_id(plan.case_id))
@@ -321,9 +242,9 @@ async def test_continue_as_new_carries_the_whole_plan(time_skipping_env):
 async def test_every_refused_command_answers_why_and_changes_nothing(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
     plan = await given(env, wellbeing_county_participant=None)
-    async with workers(env, recorded):
+    async with workers(env, recorded, "planning"):
         handle = await start(env, plan)
-        today = await finnish_today(env)
+        today = await env_today(env)
         codes = []
 
         async def no(name, cmd, code, status):
@@ -373,9 +294,9 @@ async def test_every_refused_command_answers_why_and_changes_nothing(time_skippi
 async def test_a_providers_report_updates_its_measure_and_the_timeline(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
     plan = await given(env)
-    async with workers(env, recorded):
+    async with workers(env, recorded, "planning"):
         handle = await start(env, plan)
-        today = await finnish_today(env)
+        today = await env_today(env)
         await made(env, handle, measures=[c.MeasureBody(kind="integration_training", service_code="KOTO-B1", status="referred", language="fi")])
         report = ServiceReport(
             client_id=plan.client_id, case_id=plan.case_id, municipality_code="109", service_code="KOTO-B1", status="completed", on=today,
@@ -402,7 +323,7 @@ async def test_a_providers_report_updates_its_measure_and_the_timeline(time_skip
 
 async def path_with_plan(env, recorded: Recorded, timings=TIMINGS):
     """A path whose assessment is completed with a plan needed, and whose plan has started."""
-    today = await finnish_today(env)
+    today = await env_today(env)
     client_id, case_id = uuid.uuid4(), uuid.uuid4()
     assessment = AssessmentInput(
         client_id=client_id, case_id=case_id, municipality_code="109", became_client_on=today, due_on=today + timedelta(days=60),
@@ -440,13 +361,13 @@ async def described(handle) -> None:
 
 async def test_the_path_starts_the_plan_and_closing_ends_both(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
-    async with workers(env, recorded, path=True):
+    async with workers(env, recorded, "planning", "assessment", path=True):
         path, plan, case_id = await path_with_plan(env, recorded)
         given_plan = (await plan.query(IntegrationPlanWorkflow.current)).record
-        assert given_plan.plan_start_due_on == await finnish_today(env) + timedelta(days=14)
+        assert given_plan.plan_start_due_on == await env_today(env) + timedelta(days=14)
         await made(env, plan)
 
-        closure = Closure(closure=CloseCase(reason="employed", notes="Hired as a welder"), today=await finnish_today(env), actor_sub="cw", actor_name="Kaisa")
+        closure = Closure(closure=CloseCase(reason="employed", notes="Hired as a welder"), today=await env_today(env), actor_sub="cw", actor_name="Kaisa")
         result = await path.execute_update(CLOSE, closure, result_type=ClosureResult)
         assert result.status == "employed"
         change = recorded.changes[-1]
@@ -464,8 +385,8 @@ async def test_the_path_starts_the_plan_and_closing_ends_both(time_skipping_env)
 
 async def test_closing_during_the_assessment_cancels_it_and_ends_the_path(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
-    async with workers(env, recorded, path=True):
-        today = await finnish_today(env)
+    async with workers(env, recorded, "planning", "assessment", path=True):
+        today = await env_today(env)
         client_id, case_id = uuid.uuid4(), uuid.uuid4()
         assessment = AssessmentInput(
             client_id=client_id, case_id=case_id, municipality_code="109", became_client_on=today, due_on=today + timedelta(days=60),
@@ -491,10 +412,10 @@ async def test_closing_during_the_assessment_cancels_it_and_ends_the_path(time_s
 async def test_all_plans_reaching_the_time_limit_close_the_case(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
     timings = TIMINGS.model_copy(update={"first_plan_max_months": 2, "plans_total_max_months": 2, "review_months": 3})
-    async with workers(env, recorded, path=True):
+    async with workers(env, recorded, "planning", "assessment", path=True):
         path, plan, case_id = await path_with_plan(env, recorded, timings)
         await update(plan, c.MAKE, await command(env, make=c.MakePlan(type="individual", measures=[c.MeasureBody(kind="other", status="referred")])))
-        limit = add_months(await finnish_today(env), 2)
+        limit = add_months(await env_today(env), 2)
         await sleep_until(env, limit + timedelta(days=1))
         final = await path.result()
         assert (final.stage, final.status) == ("closed", "time_limit")

@@ -9,13 +9,10 @@ from temporalio.exceptions import ApplicationError
 
 from services.intake.notices import service
 from services.intake.notices.workflows import NoticeOutcome
-from shared.service import ServiceContext
+from shared.activities import ServiceActivities
 
 
-class NoticeActivities:
-    def __init__(self, ctx: ServiceContext) -> None:
-        self.ctx = ctx
-
+class NoticeActivities(ServiceActivities):
     @activity.defn(name="confirm_notice_recorded")
     async def confirm_notice_recorded(self, notice_id: UUID) -> None:
         """Retried until the submission that started the workflow has committed."""
@@ -25,9 +22,8 @@ class NoticeActivities:
 
     @activity.defn(name="record_notice_expiry")
     async def record_notice_expiry(self, notice_id: UUID) -> NoticeOutcome:
-        async with self.ctx.db.session() as session:
+        async with self.committed() as session:
             outcome = await service.expire_notice(session, notice_id)
-            await session.commit()
         return outcome
 
     @activity.defn(name="settled_notice_status")

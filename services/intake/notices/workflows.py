@@ -17,7 +17,7 @@ from temporalio.exceptions import ActivityError
 from services.intake.workflows import ACTIVITY_OPTIONS, wait_until
 
 with workflow.unsafe.imports_passed_through():
-    from shared.contracts import NotificationRequested
+    from shared.case_workflows import request_notification
 
 def notice_workflow_id(notice_id: UUID | str) -> str:
     return f"notice-{notice_id}"
@@ -125,17 +125,8 @@ class RecruitmentNoticeWorkflow:
         return self.state
 
     async def _notify(self, notice: NoticeInput, kind: str, *, case_id: UUID | None = None, client_id: UUID | None = None) -> None:
-        await workflow.execute_activity(
-            "request_notification",
-            NotificationRequested(
-                notification_id=workflow.uuid4(),
-                kind=kind,
-                case_id=case_id,
-                client_id=client_id,
-                recipient_role="caseworker",
-                params=notice.details,
-                municipality_code=notice.municipality_code,
-                notice_id=notice.notice_id,
-            ),
-            **ACTIVITY_OPTIONS,
+        # The destination municipality's caseworkers; intake's own activity, on this task queue.
+        await request_notification(
+            kind=kind, case_id=case_id, client_id=client_id, recipient_role="caseworker", params=notice.details,
+            municipality_code=notice.municipality_code, notice_id=notice.notice_id, options=ACTIVITY_OPTIONS,
         )
