@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 from dataclasses import dataclass
-from typing import Annotated, Any, Callable, Generic, Iterable, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Generic, Iterable, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Request
@@ -24,6 +24,9 @@ from shared.cases import VisibleCase, case_after
 from shared.i18n import all_languages
 from shared.refusals import Conflict, Refused
 from shared.workflow_payloads import Actor
+
+if TYPE_CHECKING:
+    from shared.service import ServiceContext
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -121,7 +124,7 @@ class StaffCommands(Generic[R]):
     fallback: str
     context: Any  # the service's ServiceContext dependency (an Annotated type)
 
-    async def send(self, ctx: Any, request: Request, case_id: UUID, user: StaffUser, name: str, key: str | None, **body: Any) -> dict[str, Any]:
+    async def send(self, ctx: ServiceContext, request: Request, case_id: UUID, user: StaffUser, name: str, key: str | None, **body: Any) -> dict[str, Any]:
         """Give the command to the case's workflow; answer with the case once it shows the change."""
         command = self.command(actor=Actor(sub=user.sub, name=user.name), today=clock.today(), **body)
         result = await execute_update(
@@ -137,24 +140,26 @@ class StaffCommands(Generic[R]):
             )
 
     def _endpoint(self, route: CommandRoute) -> Callable[..., Any]:
-        async def endpoint(*, case_id: UUID, request: Request, case: dict[str, Any], user: StaffUser, ctx: Any,
+        async def endpoint(*, case_id: UUID, request: Request, case: dict[str, Any], user: StaffUser, ctx: ServiceContext,
                            body: BaseModel | None = None, idempotency_key: str | None = None) -> dict[str, Any]:
             given = route.body() if body is None else body
             return await self.send(ctx, request, case_id, user, route.update, idempotency_key, **{route.field: given})
 
-        # FastAPI reads what a route takes from its signature: the body's model is the route's own.
-        keyword = inspect.Parameter.KEYWORD_ONLY
-        body = inspect.Parameter("body", keyword, annotation=route.body | None, default=None) if route.optional_body else (
-            inspect.Parameter("body", keyword, annotation=route.body)
+        # FastAPI reads what a route takes from its signature: each parameter's type (or dependency)
+        # and default, the body's model being the route's own.
+        required = inspect.Parameter.empty
+        taken = {
+            "case_id": (UUID, required),
+            "body": (route.body | None, None) if route.optional_body else (route.body, required),
+            "request": (Request, required),
+            "case": (VisibleCase, required),  # one the user may see: 404 before anything is sent
+            "user": (CaseWorker, required),
+            "ctx": (self.context, required),
+            "idempotency_key": (IdempotencyKey, None),
+        }
+        endpoint.__signature__ = inspect.Signature(
+            [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=default) for name, (kind, default) in taken.items()],
+            return_annotation=dict[str, Any],
         )
-        endpoint.__signature__ = inspect.Signature([
-            inspect.Parameter("case_id", keyword, annotation=UUID),
-            body,
-            inspect.Parameter("request", keyword, annotation=Request),
-            inspect.Parameter("case", keyword, annotation=VisibleCase),
-            inspect.Parameter("user", keyword, annotation=CaseWorker),
-            inspect.Parameter("ctx", keyword, annotation=self.context),
-            inspect.Parameter("idempotency_key", keyword, annotation=IdempotencyKey, default=None),
-        ], return_annotation=dict[str, Any])
         endpoint.__name__ = route.name
         return endpoint
