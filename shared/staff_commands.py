@@ -1,21 +1,32 @@
 """Staff commands sent to a workflow as Temporal updates (CONTRACT §5), the same way for every
 service: the Idempotency-Key names the update (Temporal runs it once), the workflow's validator
 refusals become the HTTP refusals (409 state, 422 content, the reason in fi/sv/en), and the
-route answers with the case once the projection shows the change (shared.cases.case_after)."""
+route answers with the case once the projection shows the change (shared.cases.case_after).
+`StaffCommands` puts a workflow's commands on a router from one table of routes."""
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any, TypeVar
+import inspect
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Generic, Iterable, TypeVar
+from uuid import UUID
 
+from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from shared.auth import StaffUser
+from shared import clock
+from shared.auth import StaffUser, require_role
+from shared.cases import VisibleCase, case_after
 from shared.i18n import all_languages
 from shared.refusals import Conflict, Refused
+from shared.workflow_payloads import Actor
+
+if TYPE_CHECKING:
+    from shared.service import ServiceContext
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -79,3 +90,76 @@ CASE_ANSWER: dict[int | str, dict[str, Any]] = {
     422: {"description": "The body (or what it asks) is not valid: every bad field, or the reason in fi/sv/en"},
     503: {"description": "Temporal is not reachable: nothing was done, try again"},
 }
+
+CaseWorker = Annotated[StaffUser, require_role("caseworker", "coordinator")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(max_length=200, description="Repeating a command with the same key has no second effect"),
+]
+
+
+@dataclass(frozen=True)
+class CommandRoute:
+    """One staff command's route: `POST <path>` gives the workflow update `update` with the body
+    in the command's field `field`. A route with `optional_body` takes no body as an empty one."""
+
+    name: str  # the route's name (and so its OpenAPI operationId)
+    path: str
+    summary: str
+    update: str
+    field: str
+    body: type[BaseModel]
+    optional_body: bool = False
+
+
+@dataclass(frozen=True)
+class StaffCommands(Generic[R]):
+    """The staff commands of one workflow per case: how its id is made, its update's argument and
+    answer, and the refusal codes when it is not open or refuses with a code the catalogue lacks."""
+
+    workflow_id: Callable[[UUID], str]
+    command: Callable[..., BaseModel]  # the update's argument: (actor=, today=, <field>=body)
+    result_type: type[R]
+    not_open: str
+    fallback: str
+    context: Any  # the service's ServiceContext dependency (an Annotated type)
+
+    async def send(self, ctx: ServiceContext, request: Request, case_id: UUID, user: StaffUser, name: str, key: str | None, **body: Any) -> dict[str, Any]:
+        """Give the command to the case's workflow; answer with the case once it shows the change."""
+        command = self.command(actor=Actor(sub=user.sub, name=user.name), today=clock.today(), **body)
+        result = await execute_update(
+            ctx.temporal, self.workflow_id(case_id), name, command, user=user, key=key,
+            result_type=self.result_type, not_open=self.not_open, fallback=self.fallback,
+        )
+        return await case_after(request, case_id, result.changed_at)
+
+    def add_routes(self, router: APIRouter, routes: Iterable[CommandRoute]) -> None:
+        for route in routes:
+            router.add_api_route(
+                route.path, self._endpoint(route), methods=["POST"], name=route.name, summary=route.summary, responses=CASE_ANSWER
+            )
+
+    def _endpoint(self, route: CommandRoute) -> Callable[..., Any]:
+        async def endpoint(*, case_id: UUID, request: Request, case: dict[str, Any], user: StaffUser, ctx: ServiceContext,
+                           body: BaseModel | None = None, idempotency_key: str | None = None) -> dict[str, Any]:
+            given = route.body() if body is None else body
+            return await self.send(ctx, request, case_id, user, route.update, idempotency_key, **{route.field: given})
+
+        # FastAPI reads what a route takes from its signature: each parameter's type (or dependency)
+        # and default, the body's model being the route's own.
+        required = inspect.Parameter.empty
+        taken = {
+            "case_id": (UUID, required),
+            "body": (route.body | None, None) if route.optional_body else (route.body, required),
+            "request": (Request, required),
+            "case": (VisibleCase, required),  # one the user may see: 404 before anything is sent
+            "user": (CaseWorker, required),
+            "ctx": (self.context, required),
+            "idempotency_key": (IdempotencyKey, None),
+        }
+        endpoint.__signature__ = inspect.Signature(
+            [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=default) for name, (kind, default) in taken.items()],
+            return_annotation=dict[str, Any],
+        )
+        endpoint.__name__ = route.name
+        return endpoint

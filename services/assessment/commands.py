@@ -9,9 +9,10 @@ from enum import StrEnum
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from shared.contracts import AssessmentMoved
+from shared.workflow_payloads import Actor, Strict
 
 # Update names of the `Assessment` workflow (`assessment-<case_id>`, task queue kotopolku-assessment).
 SCHEDULE = "schedule"
@@ -24,17 +25,6 @@ MOVED = "moved"  # the client moved: cancel here, re-open in the new municipalit
 CASE_CLOSED = "case_closed"  # the case closed before the assessment ended
 # Query
 STATE = "state"
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Actor(BaseModel):
-    """Who gave the command (from the staff token)."""
-
-    sub: str
-    name: str = ""
 
 
 class CefrLevel(StrEnum):

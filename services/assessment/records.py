@@ -18,19 +18,10 @@ with workflow.unsafe.imports_passed_through():
         CaseStatus,
         Stage,
     )
+    from shared.workflow_payloads import Action
 
 # The assessment's own statuses (its table's `status`), beside the case's.
 AWAITING, SCHEDULED, IN_PROGRESS, COMPLETED, CANCELLED = "awaiting", "scheduled", "in_progress", "completed", "cancelled"
-
-
-
-class Action(BaseModel):
-    """Who did what, when (kept on the assessment's record)."""
-
-    action: str
-    sub: str | None = None
-    name: str | None = None
-    at: datetime
 
 
 class AssessmentRecord(BaseModel):

@@ -10,48 +10,27 @@ from services.assessment.records import AssessmentRecord, CorrectionRecord
 from shared.clock import now
 from shared.contracts import INTERNAL_EXCHANGE, NOTIFICATION_REQUESTED, NotificationRequested, service_source
 from shared.messaging import publish
+from shared.rows import put_row
 
 SOURCE = service_source("assessment")
 
 
+# The record's ids and dates go to their columns as they are; the rest in its JSON form.
+TYPED_COLUMNS = {"case_id", "client_id", "became_client_on", "due_on", "started_on", "completed_on"}
+
+
 async def save_assessment(session: AsyncSession, record: AssessmentRecord) -> Assessment:
     """Write the assessment as the workflow has it now (its workflow is the one writer of a row)."""
-    values = record.model_dump(mode="json", exclude={"assessment_id"})
-    values.update(
-        case_id=record.case_id,
-        client_id=record.client_id,
-        became_client_on=record.became_client_on,
-        due_on=record.due_on,
-        started_on=record.started_on,
-        completed_on=record.completed_on,
-    )
-    row = await session.get(Assessment, record.assessment_id)
-    if row is None:
-        row = Assessment(id=record.assessment_id, updated_at=now(), **values)
-    else:
-        for name, value in values.items():
-            setattr(row, name, value)
-        row.updated_at = now()
-    session.add(row)
-    return row
+    values = {**record.model_dump(mode="json", exclude={"assessment_id"}), **record.model_dump(include=TYPED_COLUMNS)}
+    return await put_row(session, Assessment, id=record.assessment_id, updated_at=now(), **values)
 
 
 async def record_correction(session: AsyncSession, correction: CorrectionRecord) -> None:
     """A correction is a row of its own beside the assessment (who, when, why, what changed); the
     assessment then shows the corrected parts."""
     if await session.get(AssessmentCorrection, correction.correction_id) is None:
-        session.add(
-            AssessmentCorrection(
-                id=correction.correction_id,
-                assessment_id=correction.assessment_id,
-                case_id=correction.case_id,
-                corrected_by_sub=correction.corrected_by_sub,
-                corrected_by_name=correction.corrected_by_name,
-                corrected_at=correction.corrected_at,
-                reason=correction.reason,
-                changes=correction.changes,
-            )
-        )
+        row = correction.model_dump(exclude={"correction_id", "assessment"})
+        session.add(AssessmentCorrection(id=correction.correction_id, **row))
     await save_assessment(session, correction.assessment)
 
 

@@ -11,60 +11,30 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.planning import commands, service
-from services.planning.commands import Actor, Command, CommandResult, ExtendPlan, MakePlan, MeasureBody, MeasureChange, MeasureFields, ReviewPlan
-from shared import clock
+from services.planning.commands import Command, CommandResult, ExtendPlan, MakePlan, MeasureBody, MeasureChange, MeasureFields, ReviewPlan
 from shared.access import RecordRead, log_reads
-from shared.auth import StaffUser, require_role
-from shared.cases import VisibleCase, case_after, read_case
+from shared.cases import VisibleCase, read_case
 from shared.contracts import plan_workflow_id
 from shared.refusals import found
 from shared.service import ServiceContext, context_dependency, session_dependency
-from shared.staff_commands import CASE_ANSWER, execute_update
+from shared.staff_commands import CASE_ANSWER, CaseWorker, CommandRoute, IdempotencyKey, StaffCommands
 
 router = APIRouter(prefix="/api/v1/cases/{case_id}/plan", tags=["planning"])
 
 Context = Annotated[ServiceContext, Depends(context_dependency("planning"))]
 Session = Annotated[AsyncSession, Depends(session_dependency("planning"))]
-CaseWorker = Annotated[StaffUser, require_role("caseworker", "coordinator")]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(max_length=200, description="Repeating a command with the same key has no second effect"),
-]
 
-
-async def send(ctx: ServiceContext, request: Request, case_id: UUID, user: StaffUser, name: str, key: str | None, **body) -> dict[str, Any]:
-    """Give the command to the case's plan; answer with the case once it shows the change."""
-    command = Command(actor=Actor(sub=user.sub, name=user.name), today=clock.today(), **body)
-    result = await execute_update(
-        ctx.temporal, plan_workflow_id(case_id), name, command, user=user, key=key,
-        result_type=CommandResult, not_open="plan_not_open", fallback="plan_refused",
-    )
-    return await case_after(request, case_id, result.changed_at)
-
-
-@router.post("", responses=CASE_ANSWER, summary="Draw up the integration plan (CONTRACT §5)")
-async def make(
-    case_id: UUID, body: MakePlan, request: Request, case: VisibleCase, user: CaseWorker, ctx: Context, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
-    return await send(ctx, request, case_id, user, commands.MAKE, idempotency_key, make=body)
-
-
-@router.post("/reviews", responses=CASE_ANSWER, summary="Record a review of the plan (CONTRACT §5)")
-async def review(
-    case_id: UUID, request: Request, case: VisibleCase, user: CaseWorker, ctx: Context, body: ReviewPlan | None = None, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
-    return await send(ctx, request, case_id, user, commands.REVIEW, idempotency_key, review=body or ReviewPlan())
-
-
-@router.post("/measures", responses=CASE_ANSWER, summary="Add a measure to the plan")
-async def add_measure(
-    case_id: UUID, body: MeasureBody, request: Request, case: VisibleCase, user: CaseWorker, ctx: Context, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
-    return await send(ctx, request, case_id, user, commands.ADD_MEASURE, idempotency_key, measure=body)
+PLAN_COMMANDS = StaffCommands(plan_workflow_id, Command, CommandResult, not_open="plan_not_open", fallback="plan_refused", context=Context)
+PLAN_COMMANDS.add_routes(router, [
+    CommandRoute("make", "", "Draw up the integration plan (CONTRACT §5)", commands.MAKE, "make", MakePlan),
+    CommandRoute("review", "/reviews", "Record a review of the plan (CONTRACT §5)", commands.REVIEW, "review", ReviewPlan, optional_body=True),
+    CommandRoute("add_measure", "/measures", "Add a measure to the plan", commands.ADD_MEASURE, "measure", MeasureBody),
+    CommandRoute("extend", "/extensions", "Record a decision extending the plan (within the policy's total)", commands.EXTEND, "extend", ExtendPlan),
+])
 
 
 @router.patch("/measures/{measure_id}", responses=CASE_ANSWER, summary="Change a measure (status, dates, provider, outcome…)")
@@ -73,14 +43,7 @@ async def update_measure(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     change = MeasureChange(measure_id=measure_id, **body.model_dump(exclude_unset=True))
-    return await send(ctx, request, case_id, user, commands.UPDATE_MEASURE, idempotency_key, change=change)
-
-
-@router.post("/extensions", responses=CASE_ANSWER, summary="Record a decision extending the plan (within the policy's total)")
-async def extend(
-    case_id: UUID, body: ExtendPlan, request: Request, case: VisibleCase, user: CaseWorker, ctx: Context, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
-    return await send(ctx, request, case_id, user, commands.EXTEND, idempotency_key, extend=body)
+    return await PLAN_COMMANDS.send(ctx, request, case_id, user, commands.UPDATE_MEASURE, idempotency_key, change=change)
 
 
 @router.get("", summary="The plan: type, period, measures, reviews, extensions", responses={404: {"description": "No plan for the case"}})

@@ -8,7 +8,9 @@ from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from shared.workflow_payloads import Actor, Strict
 
 # Update names of the `IntegrationPlan` workflow (`plan-<case_id>`, task queue kotopolku-planning).
 MAKE = "make"  # CONTRACT §5 POST /plan
@@ -40,17 +42,6 @@ MeasureStatus = Literal["planned", "referred", "started", "completed", "interrup
 # A measure in one of these has been referred: the plan_referral deadline is met.
 REFERRED = ("referred", "started", "completed")
 LANGUAGE = r"^[a-z]{2,3}$"
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Actor(BaseModel):
-    """Who gave the command (from the staff token)."""
-
-    sub: str
-    name: str = ""
 
 
 class MeasureBody(Strict):

@@ -18,10 +18,10 @@ with workflow.unsafe.imports_passed_through():
         CaseStatus,
         Stage,
     )
+    from shared.workflow_payloads import Action
 
 # The plan's own statuses (its table's `status`), beside the case's.
 AWAITING, ACTIVE, EXPIRED, ENDED = "awaiting", "active", "expired", "ended"
-
 
 
 class Measure(MeasureBody):
@@ -44,13 +44,6 @@ class Extension(BaseModel):
     ends_on: date
     reason: str
     by: str | None = None
-
-
-class Action(BaseModel):
-    action: str
-    sub: str | None = None
-    name: str | None = None
-    at: datetime
 
 
 class PlanRecord(BaseModel):

@@ -13,6 +13,7 @@ from services.planning.models import IntegrationPlan, ServiceReportRecord
 from services.planning.records import PlanRecord
 from shared.clock import now
 from shared.contracts import ServiceReport, plan_workflow_id
+from shared.rows import put_row
 from shared.workflow_commands import signal_workflow
 
 
@@ -23,33 +24,18 @@ async def record_service_report(session: AsyncSession, report: ServiceReport) ->
     signal_workflow(session, plan_workflow_id(report.case_id), SERVICE_REPORTED, report)
 
 
+# The plan's fields its table keeps as columns (for lists and figures); the whole plan is in `record`.
+PLAN_COLUMNS = {"case_id", "client_id", "municipality_code", "status", "type", "plan_on", "ends_on", "end_reason"}
+
+
 async def save_plan(session: AsyncSession, record: PlanRecord) -> IntegrationPlan:
     """Write the plan as its workflow has it now (the workflow is the one writer of its row)."""
-    values = dict(
-        case_id=record.case_id,
-        client_id=record.client_id,
-        municipality_code=record.municipality_code,
-        status=record.status,
-        type=record.type,
-        plan_on=record.plan_on,
-        ends_on=record.ends_on,
-        end_reason=record.end_reason,
-        record=record.model_dump(mode="json"),
-        updated_at=now(),
-    )
-    row = await session.get(IntegrationPlan, record.plan_id)
-    if row is None:
-        row = IntegrationPlan(id=record.plan_id, **values)
-    else:
-        for name, value in values.items():
-            setattr(row, name, value)
-    session.add(row)
-    return row
+    columns = record.model_dump(include=PLAN_COLUMNS)
+    return await put_row(session, IntegrationPlan, id=record.plan_id, **columns, record=record.model_dump(mode="json"), updated_at=now())
 
 
 async def plan_of_case(session: AsyncSession, case_id: UUID) -> IntegrationPlan | None:
     return (await session.exec(select(IntegrationPlan).where(IntegrationPlan.case_id == case_id))).first()
-
 
 
 async def family_plans(session: AsyncSession, plan: IntegrationPlan) -> list[IntegrationPlan]:

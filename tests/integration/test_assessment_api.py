@@ -20,6 +20,7 @@ from services.assessment import workflows as assessment_workflows
 from services.assessment import rules as assessment_rules
 from services.intake import service as intake_service
 from services.intake.workflows import NotificationRequest
+from shared import staff_commands
 from shared.auth import mint_token
 from shared.clock import today
 from shared.contracts import assessment_workflow_id
@@ -222,11 +223,12 @@ def test_every_refusal_of_the_workflow_has_its_texts():
 
 
 def test_a_refusal_the_catalogue_lacks_is_answered_with_the_generic_reason():
-    known = assessment_api.refusal_of(
-        ApplicationError("before", {"status": 422, "params": {"on": "2030-01-01", "started_on": "2030-02-01"}}, type="assessment_completed_before_start")
+    fallback = assessment_api.ASSESSMENT_COMMANDS.fallback
+    known = staff_commands.refusal_of(
+        ApplicationError("before", {"status": 422, "params": {"on": "2030-01-01", "started_on": "2030-02-01"}}, type="assessment_completed_before_start"), fallback
     )
     assert (known.code, known.status, known.params) == ("assessment_completed_before_start", 422, {"on": "2030-01-01", "started_on": "2030-02-01"})
-    unknown = assessment_api.refusal_of(ApplicationError("only a completed assessment is corrected", {"status": 409}, type="not_in_catalogue"))
+    unknown = staff_commands.refusal_of(ApplicationError("only a completed assessment is corrected", {"status": 409}, type="not_in_catalogue"), fallback)
     assert (unknown.code, unknown.status, unknown.params) == ("assessment_refused", 409, {"reason": "only a completed assessment is corrected"})
 
 

@@ -8,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.planning.servicemap.models import ServiceItem, ServiceMapEntry, Suggestion
 from shared import municipalities
 from shared.clock import now
+from shared.rows import put_row
 
 NEARNESS = ("municipality", "region", "remote")
 
@@ -18,16 +19,7 @@ def item(entry: ServiceMapEntry) -> ServiceItem:
 
 async def put_service(session: AsyncSession, service: ServiceItem) -> ServiceMapEntry:
     """Add the service, or replace the one with its code."""
-    values = service.model_dump(mode="json", exclude={"service_code"})
-    entry = await session.get(ServiceMapEntry, service.service_code)
-    if entry is None:
-        entry = ServiceMapEntry(service_code=service.service_code, updated_at=now(), **values)
-    else:
-        for name, value in values.items():
-            setattr(entry, name, value)
-        entry.updated_at = now()
-    session.add(entry)
-    return entry
+    return await put_row(session, ServiceMapEntry, **service.model_dump(mode="json"), updated_at=now())
 
 
 async def remove_service(session: AsyncSession, service_code: str) -> bool:

@@ -1,0 +1,30 @@
+"""The pieces the assessment and the plan workflows both carry in their payloads: a staff body that
+refuses unknown fields, who gave a command, who did what when. Pydantic only: the workflow sandbox imports this module."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Strict(BaseModel):
+    """A staff command's body: a field it does not know is refused (422), never ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Actor(BaseModel):
+    """Who gave the command (from the staff token)."""
+
+    sub: str
+    name: str = ""
+
+
+class Action(BaseModel):
+    """Who did what, when (kept on the workflow's record)."""
+
+    action: str
+    sub: str | None = None
+    name: str | None = None
+    at: datetime
