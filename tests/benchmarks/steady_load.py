@@ -39,8 +39,8 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from faults.localhost import eventually, free_port, port_open  # noqa: E402
-from support import PRODUCER, event, person, registration  # noqa: E402
+from faults.waiting import true_within  # noqa: E402
+from support import PRODUCER, event, free_port, person, port_open, registration  # noqa: E402
 from shared.clock import today as finnish_today
 
 BIN = Path(sys.executable).parent
@@ -266,7 +266,7 @@ async def main() -> None:
     base = f"http://127.0.0.1:{http_port}"
     results, server = [], None
     try:
-        await _wait(lambda: port_open(temporal_port), "Temporal")
+        await _wait(lambda: port_open("127.0.0.1", temporal_port), "Temporal")
         results.append(await raw_rabbitmq(args.amqp_url, args.rate, args.seconds))
         results.append(await raw_temporal(f"127.0.0.1:{temporal_port}", args.rate, args.seconds))
 
@@ -311,7 +311,7 @@ async def _has_notice_api(base: str) -> bool:
 
 
 async def _wait(check, what: str, timeout: float = 90) -> None:
-    if not await eventually(check, timeout):
+    if not await true_within(check, timeout):
         raise SystemExit(f"{what} did not start within {timeout:g} s")
 
 

@@ -18,7 +18,8 @@ from typing import Awaitable, Callable
 
 import httpx
 
-from faults.localhost import eventually, free_port, port_open
+from faults.waiting import true_within
+from support import free_port, port_open
 
 BIN = Path(sys.executable).parent
 RETRY_DELAYS = [0.5, 1.0, 2.0]  # the whole retry budget: 3.5 s (then a message is dead-lettered)
@@ -39,7 +40,7 @@ def run(command: list[str], *, env: dict | None = None, what: str, timeout: floa
 
 
 async def wait_for(check: Callable[[], bool | Awaitable[bool]], what: str, timeout: float) -> None:
-    if not await eventually(check, timeout):
+    if not await true_within(check, timeout):
         raise CannotProduce(f"{what} did not happen within {timeout:g} s")
 
 
@@ -96,7 +97,7 @@ class RabbitNode(OwnServer):
         (self.dir / "enabled_plugins").write_text("[].\n")
         run([self.server, "-detached"], env=self.env(), what="rabbitmq-server -detached")
         self.started = True
-        await wait_for(lambda: port_open(self.port), f"RabbitMQ node {self.name} listening on {self.port}", 90)
+        await wait_for(lambda: port_open("127.0.0.1", self.port), f"RabbitMQ node {self.name} listening on {self.port}", 90)
         self.ctl_run("await_startup", "--timeout", "60")
 
     async def restart_app(self, pause: float) -> None:
@@ -111,7 +112,7 @@ class RabbitNode(OwnServer):
         await asyncio.sleep(pause)
         run([self.server, "-detached"], env=self.env(), what="rabbitmq-server -detached")
         self.started = True
-        await wait_for(lambda: port_open(self.port), f"RabbitMQ node {self.name} listening again", 90)
+        await wait_for(lambda: port_open("127.0.0.1", self.port), f"RabbitMQ node {self.name} listening again", 90)
         self.ctl_run("await_startup", "--timeout", "60")
 
     def queues(self) -> dict[str, int]:
@@ -195,7 +196,7 @@ class TemporalServer(OwnServer):
              "--db-filename", str(self.dir / "temporal.db"), "--sqlite-pragma", "journal_mode=wal", "--log-level", "error"],
             stdout=open(self.dir / "log", "ab"), stderr=subprocess.STDOUT, start_new_session=True,
         )
-        await wait_for(lambda: port_open(self.port), "the Temporal dev server listening", 60)
+        await wait_for(lambda: port_open("127.0.0.1", self.port), "the Temporal dev server listening", 60)
 
     def kill(self, signum: int = signal.SIGKILL) -> None:
         if self.process is not None and self.process.poll() is None:
