@@ -36,9 +36,9 @@ class ServiceContext:
 
 @dataclass
 class ServiceParts:
-    """A service assembled: HTTP routes, AMQP subscriptions, Temporal workflows and activities."""
+    """A service assembled: HTTP routes, AMQP subscriptions, Temporal workflows and activities.
+    (Its name is its context's: the runner keys both by it.)"""
 
-    name: str
     migrations: Path
     routers: list[APIRouter] = field(default_factory=list)
     subscriptions: list[Subscription] = field(default_factory=list)

@@ -35,29 +35,38 @@ HOW_TO_START = {
 }
 
 
-def _from_container(what: str, start):
+def _given_or_container(what: str, variable: str, start):
+    """The URL in `variable` when it is set; otherwise the URL of a testcontainers container that
+    `start()` starts and returns as (container, url), stopped at the end of the session."""
+    url = os.environ.get(variable)
+    if url:
+        yield url
+        return
     try:
-        return start()
+        container, url = start()
     except Exception as error:
         pytest.fail(f"{what} is needed and not available: {HOW_TO_START[what]} (testcontainers: {error})", pytrace=False)
+    yield url
+    container.stop()
+
+
+def _rabbitmq_container():
+    from testcontainers.rabbitmq import RabbitMqContainer
+
+    container = RabbitMqContainer("rabbitmq:3.13-management").start()
+    return container, f"amqp://guest:guest@{container.get_container_host_ip()}:{container.get_exposed_port(5672)}/"
+
+
+def _postgres_container():
+    from testcontainers.postgres import PostgresContainer
+
+    container = PostgresContainer("postgres:16", driver="asyncpg").start()
+    return container, container.get_connection_url()
 
 
 @pytest.fixture(scope="session")
 def amqp_base_url():
-    url = os.environ.get("KOTOPOLKU_TEST_AMQP_URL")
-    if url:
-        yield url
-        return
-
-    def start():
-        from testcontainers.rabbitmq import RabbitMqContainer
-
-        container = RabbitMqContainer("rabbitmq:3.13-management").start()
-        return container
-
-    container = _from_container("RabbitMQ", start)
-    yield f"amqp://guest:guest@{container.get_container_host_ip()}:{container.get_exposed_port(5672)}/"
-    container.stop()
+    yield from _given_or_container("RabbitMQ", "KOTOPOLKU_TEST_AMQP_URL", _rabbitmq_container)
 
 
 @pytest.fixture(scope="session")
@@ -78,19 +87,7 @@ def amqp_url(amqp_base_url):
 
 @pytest.fixture(scope="session")
 def postgres_base_url():
-    url = os.environ.get("KOTOPOLKU_TEST_POSTGRES_URL")
-    if url:
-        yield url
-        return
-
-    def start():
-        from testcontainers.postgres import PostgresContainer
-
-        return PostgresContainer("postgres:16", driver="asyncpg").start()
-
-    container = _from_container("PostgreSQL", start)
-    yield container.get_connection_url()
-    container.stop()
+    yield from _given_or_container("PostgreSQL", "KOTOPOLKU_TEST_POSTGRES_URL", _postgres_container)
 
 
 def _admin(base_url: str, statement: str) -> None:

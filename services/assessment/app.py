@@ -11,13 +11,11 @@ from services.assessment.handlers import subscriptions
 from services.assessment.workflows import AssessmentWorkflow
 from shared.service import ServiceContext, ServiceParts
 
-NAME = "assessment"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def build(ctx: ServiceContext) -> ServiceParts:
     return ServiceParts(
-        name=NAME,
         migrations=MIGRATIONS,
         routers=[router, figures_router],
         subscriptions=subscriptions(ctx),

@@ -14,13 +14,11 @@ from services.intake.notices.workflows import RecruitmentNoticeWorkflow
 from services.intake.workflows import ClientPathWorkflow
 from shared.service import ServiceContext, ServiceParts
 
-NAME = "intake"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def build(ctx: ServiceContext) -> ServiceParts:
     return ServiceParts(
-        name=NAME,
         migrations=MIGRATIONS,
         routers=[*ROUTERS, assignment_router, closure_router],
         subscriptions=subscriptions(ctx),

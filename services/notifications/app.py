@@ -10,13 +10,11 @@ from services.notifications.handlers import subscriptions
 from services.notifications.mail import MailDelivery
 from shared.service import ServiceContext, ServiceParts
 
-NAME = "notifications"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def build(ctx: ServiceContext) -> ServiceParts:
     return ServiceParts(
-        name=NAME,
         migrations=MIGRATIONS,
         routers=[router, build_dashboard(ctx)],
         subscriptions=subscriptions(ctx),

@@ -12,13 +12,11 @@ from services.planning.servicemap.api import router as service_map_router
 from services.planning.workflows import IntegrationPlanWorkflow
 from shared.service import ServiceContext, ServiceParts
 
-NAME = "planning"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def build(ctx: ServiceContext) -> ServiceParts:
     return ServiceParts(
-        name=NAME,
         migrations=MIGRATIONS,
         routers=[service_map_router, router, figures_router],
         subscriptions=subscriptions(ctx),

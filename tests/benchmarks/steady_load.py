@@ -21,7 +21,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,16 +39,11 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from support import PRODUCER, event, person, registration  # noqa: E402
+from faults.waiting import true_within  # noqa: E402
+from support import PRODUCER, event, free_port, person, port_open, registration  # noqa: E402
 from shared.clock import today as finnish_today
 
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def summary(name: str, latencies: list[float], seconds: float) -> dict:
@@ -272,7 +266,7 @@ async def main() -> None:
     base = f"http://127.0.0.1:{http_port}"
     results, server = [], None
     try:
-        await _wait(lambda: _port_open(temporal_port), "Temporal")
+        await _wait(lambda: port_open("127.0.0.1", temporal_port), "Temporal")
         results.append(await raw_rabbitmq(args.amqp_url, args.rate, args.seconds))
         results.append(await raw_temporal(f"127.0.0.1:{temporal_port}", args.rate, args.seconds))
 
@@ -303,11 +297,6 @@ async def main() -> None:
     print(f"Figures written to {args.output}")
 
 
-def _port_open(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
 async def _ready(base: str) -> bool:
     try:
         async with httpx.AsyncClient() as client:
@@ -322,15 +311,8 @@ async def _has_notice_api(base: str) -> bool:
 
 
 async def _wait(check, what: str, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return
-        await asyncio.sleep(0.3)
-    raise SystemExit(f"{what} did not start within {timeout:g} s")
+    if not await true_within(check, timeout):
+        raise SystemExit(f"{what} did not start within {timeout:g} s")
 
 
 if __name__ == "__main__":

@@ -99,8 +99,6 @@
   var summaryRequest = 0;
   var notificationsRequest = 0;
   var detailRequest = 0;
-  var noticesRequest = 0;
-  var reviewsRequest = 0;
 
   // --- Helpers ----------------------------------------------------------------------------------
 
@@ -164,6 +162,17 @@
       append(el, arguments[i]);
     }
     return el;
+  }
+
+  /** A select's options: first one for no value when `noneText` is given, then one per value
+   *  (its text translated under `prefix`, when given). */
+  function addOptions(select, noneText, values, prefix) {
+    if (noneText) {
+      select.appendChild(h("option", { value: "" }, noneText));
+    }
+    values.forEach(function (value) {
+      select.appendChild(h("option", { value: value }, prefix ? term(prefix, value) : value));
+    });
   }
 
   function append(el, child) {
@@ -390,6 +399,38 @@
 
   // --- Loading ----------------------------------------------------------------------------------
 
+  // The paged lists: where each keeps its page number, how long a page is, how it is loaded, its
+  // count's text and the elements of its pager.
+  var PAGED_LISTS = {
+    cases: {
+      page: "page", size: PAGE_SIZE, load: loadCases,
+      count: function (total) { return plural("cases_count", total); },
+      ids: { count: "cases-count", empty: "cases-empty", pagination: "pagination", info: "page-info", prev: "page-prev", next: "page-next" }
+    },
+    notices: {
+      page: "noticesPage", size: NOTICES_PAGE_SIZE, load: loadNotices,
+      count: function (total) { return plural("notices_count", total); },
+      ids: {
+        count: "notices-count", empty: "notices-empty", pagination: "notices-pagination", info: "notices-page-info",
+        prev: "notices-prev", next: "notices-next"
+      }
+    }
+  };
+
+  function pageCount(list, total) {
+    return Math.max(1, Math.ceil(total / list.size));
+  }
+
+  /** Whether the list shrank under us past the page shown: then its last page is the one to show. */
+  function pastLastPage(list, page) {
+    var pages = pageCount(list, page.total);
+    if (page.total > 0 && state[list.page] > pages) {
+      state[list.page] = pages;
+      return true;
+    }
+    return false;
+  }
+
   function handleFailure(failure, target) {
     if (failure && failure.status === 401) {
       showSignin(failure);
@@ -418,9 +459,7 @@
         }
         state.casesLoading = false;
         $("cases").removeAttribute("aria-busy");
-        var pages = Math.max(1, Math.ceil(page.total / PAGE_SIZE));
-        if (page.total > 0 && state.page > pages) {
-          state.page = pages; // the list shrank under us: show its last page
+        if (pastLastPage(PAGED_LISTS.cases, page)) {
           return loadCases();
         }
         state.cases = page;
@@ -533,65 +572,80 @@
     );
   }
 
-  function loadNotices() {
-    var id = ++noticesRequest;
-    $("notices-table").setAttribute("aria-busy", "true");
-    var params = { status: state.noticesStatus, page: state.noticesPage, page_size: NOTICES_PAGE_SIZE };
-    return api(NOTICES_URL + query(params)).then(
-      function (page) {
-        if (id !== noticesRequest) {
+  // The notices and reviews panels work alike. Each keeps in `state`, under its name, its answer and
+  // load error, the message of a refused action and what the last action did (for screen readers);
+  // here: the element that is busy while it loads, where it marks its busy items, how it is drawn
+  // and loaded.
+  var PANELS = {
+    notices: { busyElement: "notices-table", busyItems: "noticeBusy", render: renderNotices, load: loadNotices },
+    reviews: { busyElement: "reviews", busyItems: "reviewBusy", render: renderReviews, load: loadReviews }
+  };
+  var panelRequests = { notices: 0, reviews: 0 };
+
+  /** Loads a panel; only the answer to its latest request counts. `accept` keeps the answer, or
+   *  returns the promise of loading the panel again instead. */
+  function loadPanel(name, request, accept) {
+    var panel = PANELS[name];
+    var id = ++panelRequests[name];
+    function latest() {
+      if (id !== panelRequests[name]) {
+        return false;
+      }
+      $(panel.busyElement).removeAttribute("aria-busy");
+      return true;
+    }
+    $(panel.busyElement).setAttribute("aria-busy", "true");
+    return request().then(
+      function (answer) {
+        if (!latest()) {
           return;
         }
-        $("notices-table").removeAttribute("aria-busy");
-        var pages = Math.max(1, Math.ceil(page.total / NOTICES_PAGE_SIZE));
-        if (page.total > 0 && state.noticesPage > pages) {
-          state.noticesPage = pages;
-          return loadNotices();
+        var again = accept(answer);
+        if (again) {
+          return again;
         }
-        state.notices = page;
-        state.noticesLoadError = null;
-        renderNotices();
+        state[name + "LoadError"] = null;
+        panel.render();
       },
       function (failure) {
-        if (id !== noticesRequest) {
+        if (!latest()) {
           return;
         }
-        $("notices-table").removeAttribute("aria-busy");
         if (failure && failure.status === 401) {
           showSignin(failure);
           return;
         }
-        state.noticesLoadError = errorState(failure);
-        renderNotices();
+        state[name + "LoadError"] = errorState(failure);
+        panel.render();
+      }
+    );
+  }
+
+  function loadNotices() {
+    var params = { status: state.noticesStatus, page: state.noticesPage, page_size: NOTICES_PAGE_SIZE };
+    return loadPanel(
+      "notices",
+      function () {
+        return api(NOTICES_URL + query(params));
+      },
+      function (page) {
+        if (pastLastPage(PAGED_LISTS.notices, page)) {
+          return loadNotices();
+        }
+        state.notices = page;
       }
     );
   }
 
   function loadReviews() {
-    var id = ++reviewsRequest;
     var params = query({ status: "open", page_size: REVIEWS_PAGE_SIZE });
-    $("reviews").setAttribute("aria-busy", "true");
-    return Promise.all([api(REVIEW_URLS.match + params), api(REVIEW_URLS.duplicate + params)]).then(
-      function (pages) {
-        if (id !== reviewsRequest) {
-          return;
-        }
-        $("reviews").removeAttribute("aria-busy");
-        state.reviews = { match: pages[0], duplicate: pages[1] };
-        state.reviewsLoadError = null;
-        renderReviews();
+    return loadPanel(
+      "reviews",
+      function () {
+        return Promise.all([api(REVIEW_URLS.match + params), api(REVIEW_URLS.duplicate + params)]);
       },
-      function (failure) {
-        if (id !== reviewsRequest) {
-          return;
-        }
-        $("reviews").removeAttribute("aria-busy");
-        if (failure && failure.status === 401) {
-          showSignin(failure);
-          return;
-        }
-        state.reviewsLoadError = errorState(failure);
-        renderReviews();
+      function (pages) {
+        state.reviews = { match: pages[0], duplicate: pages[1] };
       }
     );
   }
@@ -604,72 +658,67 @@
     }
   }
 
-  function acknowledgeNotice(notice) {
-    if (state.noticeBusy[notice.id]) {
+  /** An action on one item of a panel: the item is busy meanwhile; then the panel loads again and
+   *  keeps the keyboard user in it. `alsoLoad` loads what else the action changes. */
+  function panelAction(name, itemId, request, done, alsoLoad) {
+    var panel = PANELS[name];
+    if (state[panel.busyItems][itemId]) {
       return;
     }
-    state.noticeBusy[notice.id] = true;
-    state.noticesMessage = null;
-    state.noticesDone = null;
-    renderNotices();
-    api(NOTICES_URL + "/" + encodeURIComponent(notice.id) + "/acknowledgement", { method: "POST" }).then(
+    state[panel.busyItems][itemId] = true;
+    state[name + "Message"] = null;
+    state[name + "Done"] = null;
+    panel.render();
+    request().then(
       function () {
-        delete state.noticeBusy[notice.id];
-        state.noticesDone = { key: "notice_acknowledged", params: { name: personName(notice.recruit) } };
-        return loadNotices().then(function () {
-          keepFocusIn("notices");
+        delete state[panel.busyItems][itemId];
+        state[name + "Done"] = done;
+        alsoLoad();
+        return panel.load().then(function () {
+          keepFocusIn(name);
         });
       },
       function (failure) {
-        delete state.noticeBusy[notice.id];
+        delete state[panel.busyItems][itemId];
         if (failure && failure.status === 401) {
           showSignin(failure);
           return;
         }
-        state.noticesMessage = errorState(failure);
+        state[name + "Message"] = errorState(failure);
         if (failure && (failure.status === 409 || failure.status === 404)) {
-          loadNotices(); // someone else already acted: show what is true now
+          panel.load(); // someone else already acted: show what is true now
+          alsoLoad();
         } else {
-          renderNotices();
+          panel.render();
         }
       }
     );
   }
 
-  function resolveReview(kind, review, decision) {
-    if (state.reviewBusy[review.id]) {
-      return;
-    }
-    state.reviewBusy[review.id] = true;
-    state.reviewsMessage = null;
-    state.reviewsDone = null;
-    renderReviews();
-    var url = REVIEW_URLS[kind] + "/" + encodeURIComponent(review.id) + "/resolution";
-    api(url, { method: "POST", body: { decision: decision } }).then(
+  function acknowledgeNotice(notice) {
+    panelAction(
+      "notices",
+      notice.id,
       function () {
-        delete state.reviewBusy[review.id];
-        state.reviewsDone = { key: "review_resolved" };
+        return api(NOTICES_URL + "/" + encodeURIComponent(notice.id) + "/acknowledgement", { method: "POST" });
+      },
+      { key: "notice_acknowledged", params: { name: personName(notice.recruit) } },
+      function () {}
+    );
+  }
+
+  function resolveReview(kind, review, decision) {
+    var url = REVIEW_URLS[kind] + "/" + encodeURIComponent(review.id) + "/resolution";
+    panelAction(
+      "reviews",
+      review.id,
+      function () {
+        return api(url, { method: "POST", body: { decision: decision } });
+      },
+      { key: "review_resolved" },
+      function () {
         if (kind === "match") {
           loadNotices(); // a match makes the notice arrive
-        }
-        return loadReviews().then(function () {
-          keepFocusIn("reviews");
-        });
-      },
-      function (failure) {
-        delete state.reviewBusy[review.id];
-        if (failure && failure.status === 401) {
-          showSignin(failure);
-          return;
-        }
-        state.reviewsMessage = errorState(failure);
-        if (failure && (failure.status === 409 || failure.status === 404)) {
-          loadReviews();
-          if (kind === "match") {
-            loadNotices();
-          }
-        } else {
-          renderReviews();
         }
       }
     );
@@ -796,13 +845,18 @@
 
   // --- Views ------------------------------------------------------------------------------------
 
+  /** Shows the dashboard (signed in) or the sign-in view, instead of the loading note. */
+  function showView(signedIn) {
+    $("loading").hidden = true;
+    $("signin-view").hidden = signedIn;
+    $("app-view").hidden = !signedIn;
+    $("signout-form").hidden = !signedIn;
+  }
+
   function enterApp() {
     state.signedIn = true;
     state.signinError = null;
-    $("loading").hidden = true;
-    $("signin-view").hidden = true;
-    $("app-view").hidden = false;
-    $("signout-form").hidden = false;
+    showView(true);
     renderStageOptions();
     renderNoticeStatusOptions();
     loadSummary();
@@ -811,6 +865,7 @@
     loadReviews();
     loadMe();
     renderFigureOptions();
+    renderFigures();
     startStream();
   }
 
@@ -822,33 +877,27 @@
     state.cases = null;
     state.summary = null;
     state.notifications = null;
-    state.notices = null;
+    Object.keys(PANELS).forEach(function (name) {
+      state[name] = null;
+      state[name + "Message"] = null;
+      state[name + "LoadError"] = null;
+      state[name + "Done"] = null;
+      state[PANELS[name].busyItems] = {};
+    });
     state.noticesPage = 1;
-    state.noticesMessage = null;
-    state.noticesLoadError = null;
-    state.noticesDone = null;
-    state.noticeBusy = {};
-    state.reviews = null;
-    state.reviewsMessage = null;
-    state.reviewsLoadError = null;
-    state.reviewsDone = null;
-    state.reviewBusy = {};
     state.selectedId = null;
     state.detail = null;
     state.me = null;
     state.assessment = null;
-    state.figures = null;
-    state.figuresMessage = null;
-    state.planFigures = null;
-    state.planFiguresMessage = null;
+    FIGURE_TABLES.forEach(function (source) {
+      state[source.data] = null;
+      state[source.message] = null;
+    });
     state.error = null;
     if (failure && failure.code === "invalid_token" && failure.messages) {
       state.signinError = { messages: failure.messages }; // e.g. the session expired
     }
-    $("loading").hidden = true;
-    $("app-view").hidden = true;
-    $("signout-form").hidden = true;
-    $("signin-view").hidden = false;
+    showView(false);
     renderError();
     renderSignin();
     if (wasSignedIn) {
@@ -874,7 +923,6 @@
       renderReviews();
       renderFigureOptions();
       renderFigures();
-      renderPlanFigures();
     }
   }
 
@@ -931,10 +979,7 @@
   function renderStageOptions() {
     var select = $("filter-stage");
     clear(select);
-    select.appendChild(h("option", { value: "" }, t("all_stages")));
-    STAGES.forEach(function (stage) {
-      select.appendChild(h("option", { value: stage }, term("stage", stage)));
-    });
+    addOptions(select, t("all_stages"), STAGES, "stage");
     select.value = state.filters.stage;
   }
 
@@ -1045,14 +1090,21 @@
       delete state.highlight[item.case_id];
     });
 
+    renderPager(PAGED_LISTS.cases, page, items.length);
+  }
+
+  /** A list's count, its "none" text, and its pager (hidden when everything fits on one page). */
+  function renderPager(list, page, shown) {
     var total = page ? page.total : 0;
-    var pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    $("cases-count").textContent = page ? plural("cases_count", total) : "";
-    $("cases-empty").hidden = !page || items.length > 0;
-    $("pagination").hidden = !page || pages <= 1;
-    $("page-info").textContent = t("page_info", { page: state.page, pages: pages });
-    $("page-prev").disabled = state.page <= 1;
-    $("page-next").disabled = state.page >= pages;
+    var pages = pageCount(list, total);
+    $(list.ids.count).textContent = page ? list.count(total) : "";
+    $(list.ids.empty).hidden = !page || shown > 0;
+    $(list.ids.pagination).hidden = !page || pages <= 1;
+    $(list.ids.info).textContent = t("page_info", { page: state[list.page], pages: pages });
+    $(list.ids.prev).textContent = t("prev_page");
+    $(list.ids.prev).disabled = state[list.page] <= 1;
+    $(list.ids.next).textContent = t("next_page");
+    $(list.ids.next).disabled = state[list.page] >= pages;
   }
 
   function dlRow(label, value) {
@@ -1217,10 +1269,7 @@
   function renderNoticeStatusOptions() {
     var select = $("notices-status");
     clear(select);
-    select.appendChild(h("option", { value: "" }, t("all_notice_statuses")));
-    NOTICE_STATUSES.forEach(function (status) {
-      select.appendChild(h("option", { value: status }, term("notice_status", status)));
-    });
+    addOptions(select, t("all_notice_statuses"), NOTICE_STATUSES, "notice_status");
     select.value = state.noticesStatus;
   }
 
@@ -1271,14 +1320,7 @@
       );
     });
 
-    var total = page ? page.total : 0;
-    var pages = Math.max(1, Math.ceil(total / NOTICES_PAGE_SIZE));
-    $("notices-count").textContent = page ? plural("notices_count", total) : "";
-    $("notices-empty").hidden = !page || items.length > 0;
-    $("notices-pagination").hidden = !page || pages <= 1;
-    $("notices-page-info").textContent = t("page_info", { page: state.noticesPage, pages: pages });
-    $("notices-prev").disabled = state.noticesPage <= 1;
-    $("notices-next").disabled = state.noticesPage >= pages;
+    renderPager(PAGED_LISTS.notices, page, items.length);
     renderPanelMessages("notices", state.noticesMessage, state.noticesLoadError, state.noticesDone);
   }
 
@@ -1494,12 +1536,7 @@
 
   function select(id, options, prefix, withEmpty) {
     var el = h("select", { id: id, name: id });
-    if (withEmpty) {
-      el.appendChild(h("option", { value: "" }, t("choose")));
-    }
-    options.forEach(function (option) {
-      el.appendChild(h("option", { value: option }, prefix ? term(prefix, option) : option));
-    });
+    addOptions(el, withEmpty ? t("choose") : null, options, prefix);
     return el;
   }
 
@@ -1615,19 +1652,33 @@
     return Array.isArray(part) ? [part.join(", ")] : [String(part)];
   }
 
-  function assessmentSection(c) {
-    var section = h("section", { id: "assessment-panel", className: "subpanel", "aria-labelledby": "assessment-title" });
-    section.appendChild(h("h3", { id: "assessment-title" }, t("assessment_heading")));
-    var mine = state.messagePanel !== "plan";
+  /** A panel of the case view with its heading, and the answer to the case view's last command
+   *  when that command was this panel's (the assessment panel answers for all but the plan's). */
+  function commandPanel(name, heading) {
+    var section = h("section", { id: name + "-panel", className: "subpanel", "aria-labelledby": name + "-title" });
+    section.appendChild(h("h3", { id: name + "-title" }, heading));
+    var mine = (state.messagePanel === "plan") === (name === "plan");
     var message = mine ? errorText(state.assessmentMessage) : "";
-    section.appendChild(h("div", { id: "assessment-message", className: "field-error", role: "alert", hidden: !message }, message));
-    section.appendChild(h("p", { id: "assessment-done", className: "visually-hidden", role: "status" }, mine && state.assessmentDone ? t(state.assessmentDone.key) : ""));
-    var current = state.assessment && state.assessment.caseId === c.case_id ? state.assessment : null;
-    if (!current) {
-      section.appendChild(h("p", { className: "muted" }, t("loading_detail")));
+    section.appendChild(h("div", { id: name + "-message", className: "field-error", role: "alert", hidden: !message }, message));
+    section.appendChild(h("p", { id: name + "-done", className: "visually-hidden", role: "status" }, mine && state.assessmentDone ? t(state.assessmentDone.key) : ""));
+    return section;
+  }
+
+  /** Whether the shown case's assessment or plan is still loading; the section then says so. */
+  function stillLoading(c, loaded, section) {
+    if (loaded && loaded.caseId === c.case_id) {
+      return false;
+    }
+    section.appendChild(h("p", { className: "muted" }, t("loading_detail")));
+    return true;
+  }
+
+  function assessmentSection(c) {
+    var section = commandPanel("assessment", t("assessment_heading"));
+    if (stillLoading(c, state.assessment, section)) {
       return section;
     }
-    var a = current.data;
+    var a = state.assessment.data;
     if (!a) {
       section.appendChild(h("p", { id: "assessment-none", className: "empty" }, t("assessment_none")));
       return section;
@@ -1920,17 +1971,11 @@
   }
 
   function planSection(c) {
-    var section = h("section", { id: "plan-panel", className: "subpanel", "aria-labelledby": "plan-title" });
-    section.appendChild(h("h3", { id: "plan-title" }, t("plan_heading")));
-    var mine = state.messagePanel === "plan";
-    var message = mine ? errorText(state.assessmentMessage) : "";
-    section.appendChild(h("div", { id: "plan-message", className: "field-error", role: "alert", hidden: !message }, message));
-    section.appendChild(h("p", { id: "plan-done", className: "visually-hidden", role: "status" }, mine && state.assessmentDone ? t(state.assessmentDone.key) : ""));
-    var current = state.plan && state.plan.caseId === c.case_id ? state.plan : null;
-    if (!current) {
-      section.appendChild(h("p", { className: "muted" }, t("loading_detail")));
+    var section = commandPanel("plan", t("plan_heading"));
+    if (stillLoading(c, state.plan, section)) {
       return section;
     }
+    var current = state.plan;
     var p = current.data;
     var status = p ? p.status : "none";
     section.setAttribute("data-plan-status", status);
@@ -2016,41 +2061,76 @@
     return { from: $("figures-from").value, to: $("figures-to").value, by: $("figures-by").value };
   }
 
-  // The view's tables: where each one's figures come from, where they are kept and drawn.
-  var FIGURE_TABLES = {
-    assessments: { url: "/api/v1/figures/assessments", table: "figures-table", data: "figures", message: "figuresMessage" },
-    plans: { url: "/api/v1/figures/plans", table: "plan-figures-table", data: "planFigures", message: "planFiguresMessage" }
-  };
+  // The view's tables: where each one's figures come from, the id prefix of its elements, its
+  // heading, its columns (and the prefix of their texts), and where its figures are kept.
+  var FIGURE_TABLES = [
+    {
+      url: "/api/v1/figures/assessments", ids: "figures", heading: function () { return t("figures_title"); },
+      columns: FIGURE_COLUMNS, columnTexts: "figures_col", data: "figures", message: "figuresMessage"
+    },
+    {
+      url: "/api/v1/figures/plans", ids: "plan-figures", heading: function () { return t("plan_figures_title"); },
+      columns: PLAN_FIGURE_COLUMNS, columnTexts: "plan_figures_col", data: "planFigures", message: "planFiguresMessage"
+    }
+  ];
 
-  function loadFigureTable(name, params, render) {
-    var source = FIGURE_TABLES[name];
+  /** The figures view's tables, one after the other: a heading with its CSV link, then the table
+   *  (renderFigureTable writes their texts). */
+  function buildFigureTables() {
+    var container = $("figure-tables");
+    FIGURE_TABLES.forEach(function (source) {
+      var ids = source.ids;
+      append(container, [
+        h(
+          "div",
+          { className: "figures-table-head" },
+          h("h3", { id: ids + "-title" }),
+          h("a", {
+            id: ids + "-csv", className: "button secondary", href: source.url + "?format=csv", download: true,
+            "aria-describedby": ids + "-title"
+          })
+        ),
+        h("div", { id: ids + "-message", className: "field-error", role: "alert", hidden: true }),
+        h(
+          "div",
+          { className: "table-wrap" },
+          h("table", { id: ids + "-table", className: "cases figures", "aria-labelledby": ids + "-title" },
+            h("thead", { id: ids + "-head" }), h("tbody", { id: ids + "-body" }))
+        ),
+        h("p", { id: ids + "-empty", className: "empty", hidden: true })
+      ]);
+    });
+  }
+
+  function loadFigureTable(source, params) {
     state[source.message] = null;
-    $(source.table).setAttribute("aria-busy", "true");
+    $(source.ids + "-table").setAttribute("aria-busy", "true");
     return api(source.url + query(params)).then(
       function (figures) {
-        $(source.table).removeAttribute("aria-busy");
+        $(source.ids + "-table").removeAttribute("aria-busy");
         state[source.data] = figures;
-        render();
+        renderFigureTable(source);
       },
       function (failure) {
-        $(source.table).removeAttribute("aria-busy");
+        $(source.ids + "-table").removeAttribute("aria-busy");
         if (failure && failure.status === 401) {
           showSignin(failure);
           return;
         }
         state[source.data] = null;
         state[source.message] = errorState(failure);
-        render();
+        renderFigureTable(source);
       }
     );
   }
 
   function loadFigures() {
     var params = figuresParams();
-    return Promise.all([
-      loadFigureTable("assessments", params, renderFigures),
-      loadFigureTable("plans", params, renderPlanFigures)
-    ]);
+    return Promise.all(
+      FIGURE_TABLES.map(function (source) {
+        return loadFigureTable(source, params);
+      })
+    );
   }
 
   // Deadlines and periods are Finnish calendar days, wherever the browser's clock is set.
@@ -2062,9 +2142,7 @@
     var by = $("figures-by");
     var chosen = by.value || "municipality";
     clear(by);
-    FIGURE_GROUPINGS.forEach(function (grouping) {
-      by.appendChild(h("option", { value: grouping }, term("figures_by", grouping)));
-    });
+    addOptions(by, null, FIGURE_GROUPINGS, "figures_by");
     by.value = chosen;
     if (!$("figures-to").value) {
       var today = finnishToday();
@@ -2090,25 +2168,30 @@
 
   // One table of figures: a row per group and the total, a column per figure; its CSV link
   // follows the form's period and grouping.
-  function renderFigureTable(ids, figures, message, url, columns, columnPrefix) {
+  function renderFigureTable(source) {
+    var ids = source.ids;
+    var figures = state[source.data];
     var head = $(ids + "-head");
     var body = $(ids + "-body");
     clear(head);
     clear(body);
-    var text = errorText(message);
+    $(ids + "-title").textContent = source.heading();
+    $(ids + "-csv").textContent = t("figures_csv");
+    $(ids + "-empty").textContent = t("figures_empty");
+    var text = errorText(state[source.message]);
     $(ids + "-message").textContent = text;
     $(ids + "-message").hidden = !text;
     $(ids + "-empty").hidden = !figures || figures.groups.length > 0;
-    $(ids + "-csv").setAttribute("href", url + query(Object.assign(figuresParams(), { format: "csv" })));
+    $(ids + "-csv").setAttribute("href", source.url + query(Object.assign(figuresParams(), { format: "csv" })));
     if (!figures) return;
     var row = h("tr", null, h("th", { scope: "col" }, term("figures_by", figures.by)));
-    columns.forEach(function (column) {
-      row.appendChild(h("th", { scope: "col" }, term(columnPrefix, column)));
+    source.columns.forEach(function (column) {
+      row.appendChild(h("th", { scope: "col" }, term(source.columnTexts, column)));
     });
     head.appendChild(row);
     figures.groups.concat([figures.total]).forEach(function (group) {
       var tr = h("tr", { dataset: { group: group.group } }, h("th", { scope: "row" }, groupLabel(figures.by, group.group)));
-      columns.forEach(function (column) {
+      source.columns.forEach(function (column) {
         tr.appendChild(h("td", { dataset: { column: column } }, figureCell(column, group[column])));
       });
       body.appendChild(tr);
@@ -2116,11 +2199,7 @@
   }
 
   function renderFigures() {
-    renderFigureTable("figures", state.figures, state.figuresMessage, FIGURE_TABLES.assessments.url, FIGURE_COLUMNS, "figures_col");
-  }
-
-  function renderPlanFigures() {
-    renderFigureTable("plan-figures", state.planFigures, state.planFiguresMessage, FIGURE_TABLES.plans.url, PLAN_FIGURE_COLUMNS, "plan_figures_col");
+    FIGURE_TABLES.forEach(renderFigureTable);
   }
 
   // --- Actions ----------------------------------------------------------------------------------
@@ -2266,6 +2345,23 @@
     return DEFAULT_LANG;
   }
 
+  /** A list's pager: the previous page, where we are, the next page (renderPager writes the texts). */
+  function buildPager(list) {
+    append($(list.ids.pagination), [
+      h("button", { type: "button", id: list.ids.prev, onclick: function () {
+        if (state[list.page] > 1) {
+          state[list.page] -= 1;
+          list.load();
+        }
+      } }),
+      h("span", { id: list.ids.info, "aria-live": "polite" }),
+      h("button", { type: "button", id: list.ids.next, onclick: function () {
+        state[list.page] += 1;
+        list.load();
+      } })
+    ]);
+  }
+
   function bind() {
     Array.prototype.forEach.call(document.querySelectorAll("[data-lang]"), function (button) {
       button.addEventListener("click", function () {
@@ -2304,30 +2400,10 @@
       setFilters({});
     });
 
-    $("page-prev").addEventListener("click", function () {
-      if (state.page > 1) {
-        state.page -= 1;
-        loadCases();
-      }
-    });
-    $("page-next").addEventListener("click", function () {
-      state.page += 1;
-      loadCases();
-    });
 
     $("notices-status").addEventListener("change", function () {
       state.noticesStatus = $("notices-status").value;
       state.noticesPage = 1;
-      loadNotices();
-    });
-    $("notices-prev").addEventListener("click", function () {
-      if (state.noticesPage > 1) {
-        state.noticesPage -= 1;
-        loadNotices();
-      }
-    });
-    $("notices-next").addEventListener("click", function () {
-      state.noticesPage += 1;
       loadNotices();
     });
     $("notices-refresh").addEventListener("click", function () {
@@ -2382,6 +2458,9 @@
         window.history.replaceState(null, "", window.location.pathname);
       }
     }
+    buildPager(PAGED_LISTS.cases);
+    buildPager(PAGED_LISTS.notices);
+    buildFigureTables();
     bind();
     renderAll();
     loadCases();
