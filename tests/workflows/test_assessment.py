@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from temporalio.client import WithStartWorkflowOperation
-from temporalio.common import WorkflowIDConflictPolicy
 
 from services.assessment import commands as c
 from services.assessment.workflows import AssessmentWorkflow
