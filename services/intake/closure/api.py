@@ -10,25 +10,19 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 
 from services.intake.closure.commands import CLOSE, CloseCase, Closure, ClosureResult
 from services.intake.workflows import path_workflow_id
 from shared import clock
-from shared.auth import StaffUser, require_role
 from shared.cases import VisibleCase, case_after
 from shared.refusals import Conflict
 from shared.service import ServiceContext, context_dependency
-from shared.staff_commands import CASE_ANSWER, execute_update
+from shared.staff_commands import CASE_ANSWER, CaseWorker, IdempotencyKey, execute_update
 
 router = APIRouter(prefix="/api/v1/cases/{case_id}", tags=["intake"])
 
 Context = Annotated[ServiceContext, Depends(context_dependency("intake"))]
-CaseWorker = Annotated[StaffUser, require_role("caseworker", "coordinator")]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(max_length=200, description="Repeating a command with the same key has no second effect"),
-]
 
 
 @router.post("/closure", responses=CASE_ANSWER, summary="Close the case: the client's path ends (CONTRACT §5)")

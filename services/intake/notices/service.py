@@ -9,7 +9,7 @@ import hmac
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -31,8 +31,9 @@ from services.intake.notices.state import OPEN_NOTICE_STATUSES, locked_notice, m
 from services.intake.notices.workflows import NOTICE_WORKFLOW, NoticeInput, NoticeOutcome, notice_workflow_id
 from services.intake.staff_lists import filtered
 from shared.auth import StaffUser, scoped
-from shared.clock import FINNISH_TIME, now
+from shared.clock import FINNISH_TIME, end_of_day, now
 from shared.contracts import from_record, task_queue
+from shared.durable import at_reminder_time
 from shared.pagination import Page, Pagination, paginate
 from shared.policy import Policy
 from shared.refusals import Conflict
@@ -44,9 +45,6 @@ class IdempotencyKeyReused(Conflict):
 
     def __init__(self) -> None:
         super().__init__("idempotency_key_reused")
-
-
-NOTICE_REMINDER_TIME = time(8, 0)  # Finnish time: reminders arrive at the start of a working day
 
 
 @dataclass
@@ -122,9 +120,9 @@ def notice_workflow_input(notice: RecruitmentNotice, employer: Employer, policy:
     return NoticeInput(
         notice_id=notice.id,
         municipality_code=notice.municipality_code,
-        remind_at=datetime.combine(arrival - timedelta(days=policy.notice_reminder_days), NOTICE_REMINDER_TIME, tzinfo=FINNISH_TIME),
+        remind_at=at_reminder_time(arrival - timedelta(days=policy.notice_reminder_days)),
         # Expires when the last day of the grace period is over.
-        expire_at=datetime.combine(arrival + timedelta(days=policy.notice_grace_days + 1), time(0), tzinfo=FINNISH_TIME),
+        expire_at=end_of_day(arrival + timedelta(days=policy.notice_grace_days)),
         details=notice_details(notice, employer, policy),
     )
 

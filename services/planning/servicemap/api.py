@@ -20,13 +20,13 @@ from shared.cases import VisibleCase
 from shared.pagination import Page, PageParams, paginate
 from shared.refusals import found
 from shared.service import session_dependency
+from shared.staff_commands import CaseWorker
 
 router = APIRouter(tags=["service map"])
 
 Session = Annotated[AsyncSession, Depends(session_dependency("planning"))]
 ServiceCode = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 Manager = Annotated[StaffUser, require_role("coordinator", "admin")]
-CaseWorker = Annotated[StaffUser, require_role("caseworker", "coordinator")]
 
 
 @router.get("/api/v1/service-map", summary="The service map (palvelukartta), by region and kind")
