@@ -50,6 +50,7 @@ assert tuple(SERVICE_APPS) == SERVICES
 
 # The longest pause before a consumer whose broker went away tries again (seconds).
 CONSUMER_MAX_PAUSE = 4.0
+STOP_GRACE_SECONDS = 15.0  # for the background loops to end once cancelled
 
 
 class StartupError(RuntimeError):
@@ -123,7 +124,8 @@ class Runtime:
                 self._spawn(f"{name} worker", worker.run, restart=False)
         log.info("services started", services=list(self.contexts), consumers=self.consumers_enabled, workers=self.workers_enabled)
 
-    async def stop(self) -> None:
+    async def stop(self) -> list[str]:
+        """Stops the workers, the background loops, the connections; says which loops did not stop."""
         for worker in self._workers:
             try:
                 await asyncio.wait_for(worker.shutdown(), timeout=10)
@@ -131,13 +133,21 @@ class Runtime:
                 pass
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        # A loop that does not stop within the grace time is named in the log and left behind:
+        # shutting down must end, so that a supervisor can start the process again.
+        unstopped = []
+        if self._tasks:
+            _, still_running = await asyncio.wait(self._tasks, timeout=STOP_GRACE_SECONDS)
+            unstopped = sorted(task.get_name() for task in still_running)
+            for name in unstopped:
+                log.error("background task did not stop", task=name)
         self._tasks.clear()
         self._workers.clear()
         if self.amqp is not None:
             await self.amqp.close()
         for ctx in self.contexts.values():
             await ctx.db.dispose()
+        return unstopped
 
     def readiness_checks(self) -> dict:
         checks = {f"database:{name}": ctx.db.ping for name, ctx in self.contexts.items()}

@@ -6,7 +6,9 @@ so "today" is always the Finnish date, whatever the server's own time zone is.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, time, timedelta, timezone
+from typing import Awaitable
 from zoneinfo import ZoneInfo
 
 FINNISH_TIME = ZoneInfo("Europe/Helsinki")
@@ -30,3 +32,14 @@ def start_of_day(day: date) -> datetime:
 def end_of_day(day: date) -> datetime:
     """The moment a deadline falling on the day has passed: the start of the next day."""
     return start_of_day(day + timedelta(days=1))
+
+
+async def wait_at_most(seconds: float, waiting: Awaitable[object]) -> None:
+    """Wait for `waiting`, but no longer than `seconds`. Background loops wait with this, not with
+    `asyncio.wait_for`: on Python 3.11 that one drops a cancellation arriving just as the awaited
+    thing finishes, and the loop then runs on past its service's shutdown."""
+    try:
+        async with asyncio.timeout(seconds):
+            await waiting
+    except TimeoutError:
+        pass

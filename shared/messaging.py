@@ -24,6 +24,7 @@ from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared import metrics
+from shared.clock import wait_at_most
 from shared.contracts import EVENTS_EXCHANGE, INBOUND_EXCHANGE, INTERNAL_EXCHANGE, MUST_REACH_A_CONSUMER
 from shared.db import Database, utc_column
 from shared.envelope import STRUCTURED_CONTENT_TYPE, Envelope
@@ -147,10 +148,7 @@ async def run_relay(send_pending: Callable[[], Awaitable[int]], *, batch_size: i
                 await asyncio.sleep(min(RELAY_MAX_PAUSE, 0.5 * 2**failures))
                 continue
             if sent < batch_size:
-                try:
-                    await asyncio.wait_for(wakeup.wait(), timeout=poll_interval)
-                except TimeoutError:
-                    pass
+                await wait_at_most(poll_interval, wakeup.wait())
 
 
 @sa_event.listens_for(Session, "after_commit")

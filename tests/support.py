@@ -195,7 +195,8 @@ async def running(settings: Settings, services=None, *, producer_registered: boo
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kotopolku") as client:
             yield runtime, client
     finally:
-        await runtime.stop()
+        unstopped = await runtime.stop()
+        assert not unstopped, f"background loops that did not stop when Kotopolku stopped: {unstopped}"
 
 
 async def empty_queues(amqp_url: str, runtime: Runtime) -> None:

@@ -19,7 +19,7 @@ from services.notifications.models import (
     Notification,
 )
 from shared.auth import StaffUser, scoped
-from shared.clock import now, today
+from shared.clock import now, today, wait_at_most
 from shared.contracts import CaseChanged, CaseUpdated, ClientRecorded, NotificationRequested, PersonalDataRead, Stage
 from shared.consumer import Rejected
 from shared.pagination import Page, Pagination, paginate
@@ -39,10 +39,7 @@ class CaseFeed:
 
     async def wait(self, timeout: float) -> None:
         async with self._changed:
-            try:
-                await asyncio.wait_for(self._changed.wait(), timeout)
-            except TimeoutError:
-                pass
+            await wait_at_most(timeout, self._changed.wait())
 
 
 def case_feed(ctx: ServiceContext) -> CaseFeed:
