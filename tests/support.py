@@ -295,6 +295,30 @@ async def employer_key(runtime: Runtime, business_id: str = "0112038-9", name: s
     return {"X-API-Key": key}
 
 
+NOTICES = "/api/v1/recruitment-notices"
+MUNICIPAL_NOTICES = "/api/v1/municipal/recruitment-notices"
+MATCH_REVIEWS = "/api/v1/municipal/match-reviews"
+
+
+async def submitted(http, headers, body=None, **extra_headers) -> dict:
+    """A notice the employer API accepted (201)."""
+    response = await http.post(NOTICES, json=body or notice(), headers={**headers, **extra_headers})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def notifications(http, headers, kind: str) -> list[dict]:
+    return [item for item in (await http.get("/api/v1/notifications", headers=headers)).json() if item["kind"] == kind]
+
+
+def refusal(response, code: str) -> dict:
+    """A 409 refusal with its code and its reason in Finnish, Swedish and English."""
+    assert response.status_code == 409, response.text
+    detail = response.json()["detail"]
+    assert detail["code"] == code and set(detail["messages"]) == {"fi", "sv", "en"}
+    return detail
+
+
 # --- workflows on the time-skipping server ---------------------------------------------------------
 
 
