@@ -19,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from shared.db import Database
     from shared.temporal import build_worker
     from shared.workflow_commands import WorkflowCommand, WorkflowCommandRelay, signal_workflow, start_workflow
+    from support import eventually
 
 QUEUE = "kotopolku-test-workflow-commands"
 
@@ -86,9 +87,15 @@ async def test_a_committed_start_and_signal_reach_the_workflow_in_order(database
     relay = await relay_running(database, worker)
     try:
         assert await result_of(worker, workflow_id) == ["hei", "moi", "bye"]
-        async with database.session() as session:
-            rows = (await session.exec(select(WorkflowCommand))).all()
-        assert all(row.sent_at is not None for row in rows)
+
+        async def all_marked_sent() -> bool:
+            # The relay marks a row once Temporal has taken it: the last signal may finish the
+            # workflow a moment before its row is marked.
+            async with database.session() as session:
+                rows = (await session.exec(select(WorkflowCommand))).all()
+            return len(rows) == 3 and all(row.sent_at is not None for row in rows)
+
+        await eventually(all_marked_sent, what="every command marked sent")
     finally:
         await stop(relay)
 
