@@ -41,10 +41,23 @@ async def test_the_same_person_from_two_systems_is_flagged_and_staff_decide(sett
         assert await eventually(told, what="staff told") == ["possible_duplicate"]
         assert (await reviews(http, token(settings, "091")))["items"] == []
 
-        url = f"/api/v1/municipal/duplicate-reviews/{review['id']}/resolution"
+        one = f"/api/v1/municipal/duplicate-reviews/{review['id']}"
+        assert (await http.get(one, headers=staff)).json() == review
+        assert (await http.get(one, headers=token(settings, "091"))).status_code == 404
+        url = f"{one}/resolution"
         decided = await http.post(url, json={"decision": "same_person"}, headers=staff)
         assert decided.status_code == 200 and decided.json()["status"] == "same_person"
         assert decided.json()["resolved_by"] == "tester"
+        assert (await http.get(one, headers=staff)).json() == decided.json()
+        coordinator = token(settings, "837", role="coordinator")
+
+        async def reads_logged():
+            log = (await http.get("/api/v1/access-log", params={"record_id": review["id"]}, headers=coordinator)).json()["items"]
+            reads = sorted(row["client_id"] for row in log if row["action"] == "duplicate_review.read")
+            return reads if len(reads) == 4 else None  # two reads of the review, each of both clients
+
+        both_clients = [review["client"]["client_id"], review["earlier_client"]["client_id"]]
+        assert await eventually(reads_logged, what="the reads logged") == sorted(both_clients * 2)
         again = await http.post(url, json={"decision": "different_people"}, headers=staff)
         assert again.status_code == 409 and again.json()["detail"]["code"] == "review_already_resolved"
         assert (await http.post(url, json={"decision": "merge"}, headers=staff)).status_code == 422

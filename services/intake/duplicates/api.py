@@ -15,7 +15,16 @@ from shared.auth import CurrentStaff
 from shared.pagination import Page, PageParams
 from shared.refusals import found
 
-router = APIRouter(prefix="/api/v1", tags=["recruitment notices (municipal staff)"])
+router = APIRouter(prefix="/api/v1", tags=["duplicate clients (municipal staff)"])
+
+
+def review_records(review: DuplicateReviewRead) -> list[RecordRead]:
+    """A review shows two clients: reading it is a read of both."""
+    return [
+        RecordRead(kind="duplicate_review", record_id=review.id, municipality_code=review.municipality_code,
+                   client_id=person.client_id, case_id=person.case_id)
+        for person in (review.client, review.earlier_client)
+    ]
 
 
 async def visible_duplicate_review(review_id: UUID, user: CurrentStaff, session: Session) -> DuplicateReviewRead:
@@ -36,15 +45,18 @@ async def list_duplicate_reviews(
     """Clients who may be the same person registered twice (`status=open`: the queue). Each review
     listed is in the access log, as a read of both clients."""
     page = await service.list_duplicate_reviews(session, user=user, status=status, pagination=pagination)
-    records = [
-        RecordRead(kind="duplicate_review", record_id=review.id, municipality_code=review.municipality_code,
-                   client_id=person.client_id, case_id=person.case_id)
-        for review in page.items
-        for person in (review.client, review.earlier_client)
-    ]
+    records = [record for review in page.items for record in review_records(review)]
     log_reads(session, service="intake", user=user, action="duplicate_reviews.list", records=records, query=list_query({"status": status}))
     await session.commit()
     return page
+
+
+@router.get("/municipal/duplicate-reviews/{review_id}", response_model=DuplicateReviewRead)
+async def get_duplicate_review(review: VisibleDuplicateReview, user: CurrentStaff, session: Session) -> DuplicateReviewRead:
+    """One review, open or decided (in the access log as a read of both clients)."""
+    log_reads(session, service="intake", user=user, action="duplicate_review.read", records=review_records(review))
+    await session.commit()
+    return review
 
 
 @router.post("/municipal/duplicate-reviews/{review_id}/resolution", response_model=DuplicateReviewRead)
