@@ -1386,7 +1386,7 @@
             [t("field_arrival"), timeEl(review.expected_arrival_on, false)]
           ]),
           reviewSide(t("side_client"), review.client, [[t("field_registered_on"), timeEl(review.registered_on, false)]]),
-          review.reason === "several_candidates" ? review.reason : null // partial_match says what the similarity says
+          review.reason === "partial_match" ? null : review.reason // partial_match says what the similarity says
         )
       );
     });
