@@ -303,13 +303,19 @@ class AssessmentTimings(BaseModel):
 ASSESSMENT_MOVED_SIGNAL = "moved"  # services/assessment/commands.py MOVED
 
 
-class AssessmentMoved(BaseModel):
-    """The `moved` signal: the client moved; the assessment cancels in the old municipality and
-    re-opens in the new one with the deadline it already had."""
+class ClientMoved(BaseModel):
+    """The `moved` signal of the plan (`PLAN_MOVED_SIGNAL`): the client moved, the plan goes on in
+    the new municipality with the deadlines it had."""
 
     to_municipality_code: str
     moved_on: date
     from_municipality_code: str | None = None
+
+
+class AssessmentMoved(ClientMoved):
+    """The assessment's `moved` signal: the assessment cancels in the old municipality and re-opens
+    in the new one with the deadline it already had."""
+
     # The new municipality's policy (reminders, escalation); None: keep the numbers it had.
     timings: AssessmentTimings | None = None
 
@@ -339,12 +345,16 @@ class AssessmentOutcome(BaseModel):
     service_needs: list[str] = Field(default_factory=list)  # codes of the service map (or measure kinds)
     cancelled: bool = False
     cancel_reason: str | None = None  # e.g. case_closed
+    # Where the client lived when it was completed (None in outcomes recorded before it was told):
+    # the plan starts there, even when the client moved during the assessment.
+    municipality_code: str | None = None
 
 
 # --- the integration plan: a child workflow of the client's path (services/planning) -------------
 
 PLAN_WORKFLOW = "IntegrationPlan"
 PLAN_CLOSE_SIGNAL = "close"  # the path closed the case: the plan ends (services/planning/commands.py)
+PLAN_MOVED_SIGNAL = "moved"  # the client moved: the plan goes on in the new municipality (ClientMoved)
 
 
 def plan_workflow_id(case_id: UUID | str) -> str:

@@ -226,6 +226,7 @@ class AssessmentWorkflow(DeadlineClock):
             self.outcome = AssessmentOutcome(
                 plan_needed=body.plan_needed, plan_type=body.plan_type, completed_on=completed_on,
                 service_needs=list(self.record.parts.get("service_needs") or []),
+                municipality_code=self.record.municipality_code,
             )
             self.version += 1
             if body.plan_needed:

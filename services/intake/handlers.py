@@ -27,11 +27,14 @@ from shared.contracts import (
     INBOUND_DEAD_QUEUE,
     INBOUND_EXCHANGE,
     JOBSEEKER_REGISTERED,
+    PLAN_MOVED_SIGNAL,
     RESIDENT_MOVED,
     RESIDENT_REGISTERED,
     SERVICE_REPORTED,
     AssessmentMoved,
+    ClientMoved,
     assessment_workflow_id,
+    plan_workflow_id,
     task_queue,
 )
 from shared.envelope import Envelope
@@ -57,7 +60,7 @@ async def resident_moved(ctx: ServiceContext, session: AsyncSession, event: Enve
     data = parse_data(ResidentMoved, event)
     await check_move_source(ctx, session, event, data)
     client = await known_clients.move_client(session, event=event, data=data, data_key=ctx.settings.data_key_bytes)
-    await tell_assessment_of_move(ctx, session, client, data)
+    await tell_path_of_move(ctx, session, client, data)
 
 
 MOVE_NOT_ALLOWED = (
@@ -78,17 +81,19 @@ async def check_move_source(ctx: ServiceContext, session: AsyncSession, event: E
         raise SourceNotAllowed(MOVE_NOT_ALLOWED.format(source=event.source))
 
 
-async def tell_assessment_of_move(ctx: ServiceContext, session: AsyncSession, client, data: ResidentMoved) -> None:
-    """The assessment cancels in the old municipality and re-opens in the new one (the same
-    move reported again changes nothing there either)."""
+async def tell_path_of_move(ctx: ServiceContext, session: AsyncSession, client, data: ResidentMoved) -> None:
+    """The assessment cancels in the old municipality and re-opens in the new one; a plan goes on
+    in the new one. Whichever of them is not running (not yet, or no longer) has nothing to learn:
+    its signal is dropped. The same move reported again changes nothing."""
     case = await service.case_of(session, client.id)
-    moved = AssessmentMoved(
-        to_municipality_code=data.to_municipality_code,
-        from_municipality_code=data.from_municipality_code,
-        moved_on=data.moved_on,
-        timings=assessment_timings(ctx.policy.for_municipality(data.to_municipality_code)),
+    moved = ClientMoved(
+        to_municipality_code=data.to_municipality_code, from_municipality_code=data.from_municipality_code, moved_on=data.moved_on
     )
-    send_workflow_signals(session, [WorkflowSignal(assessment_workflow_id(case.id), ASSESSMENT_MOVED_SIGNAL, moved)])
+    timings = assessment_timings(ctx.policy.for_municipality(data.to_municipality_code))
+    send_workflow_signals(session, [
+        WorkflowSignal(assessment_workflow_id(case.id), ASSESSMENT_MOVED_SIGNAL, AssessmentMoved(**moved.model_dump(), timings=timings)),
+        WorkflowSignal(plan_workflow_id(case.id), PLAN_MOVED_SIGNAL, moved),
+    ])
 
 
 async def assessment_requested(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:

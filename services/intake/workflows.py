@@ -145,7 +145,7 @@ class ClientPathWorkflow:
                 plan = PlanInput(
                     client_id=path.client_id,
                     case_id=path.case_id,
-                    municipality_code=path.municipality_code,
+                    municipality_code=outcome.municipality_code or path.municipality_code,
                     assessment_completed_on=outcome.completed_on,
                     plan_start_due_on=self.state.next_deadline.due_on,
                     timings=path.plan,

@@ -21,6 +21,7 @@ EXTEND = "extend"
 # Signals: facts reported to the plan.
 SERVICE_REPORTED = "service_reported"  # a provider's report (shared.contracts.ServiceReport)
 CLOSE = "close"  # the client's path closed the case: the plan ends (shared.contracts.PLAN_CLOSE_SIGNAL)
+MOVED = "moved"  # the client moved: the plan goes on in the new municipality (shared.contracts.ClientMoved)
 # Query
 STATE = "state"
 

@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         CLOSE,
         EXTEND,
         MAKE,
+        MOVED,
         REVIEW,
         SERVICE_REPORTED,
         STATE,
@@ -51,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
     from shared.contracts import (
         PLAN_WORKFLOW,
         CaseStatus,
+        ClientMoved,
         DeadlineKind,
         PlanInput,
         PlanOutcome,
@@ -345,6 +347,17 @@ class IntegrationPlanWorkflow(DeadlineClock):
                     self.version += 1
             await self._case(self.state.case_stage, self.state.case_status, f"service.{report.status}: {report.service_code}", announce=True)
             await self._save("service_reported", None)
+
+    @workflow.signal(name=MOVED)
+    async def on_moved(self, moved: ClientMoved) -> None:
+        """The plan goes on where the client lives now, with the deadlines it had; the figures
+        count it there from now on."""
+        async with self.lock:
+            if moved.to_municipality_code == self.record.municipality_code or self.state.closed or self.record.status == ENDED:
+                return  # the same move again, or nothing left to move
+            self.record.municipality_code = moved.to_municipality_code
+            self.version += 1
+            await self._save("moved", None)
 
     @workflow.signal(name=CLOSE)
     def on_close(self, reason: str | None = None) -> None:

@@ -15,7 +15,7 @@ from temporalio.client import WorkflowExecutionStatus
 
 from shared.auth import mint_token
 from shared.clock import today
-from shared.contracts import SERVICE_REPORTED, plan_workflow_id
+from shared.contracts import RESIDENT_MOVED, SERVICE_REPORTED, plan_workflow_id
 from shared.i18n import MESSAGES
 from shared.policy import add_months
 from support import event, eventually, make_settings, person, publish, registration, running, token
@@ -235,3 +235,30 @@ async def test_from_registration_through_plan_report_and_review_to_closure(setti
         assert plan_run.status == WorkflowExecutionStatus.COMPLETED
         statuses = [entry["status"] for entry in closed.json()["timeline"]]
         assert statuses[-1] == "employed" and "plan_active" in statuses and "awaiting_plan" in statuses
+
+
+async def test_a_plan_moves_with_its_client(settings, amqp_url):
+    """After a move the plan goes on in the new municipality: its staff read it, and its figures count it."""
+    staff = token(settings, "109", role="caseworker")
+    async with running(settings) as (runtime, http):
+        case = await case_awaiting_plan(http, amqp_url, staff)
+        path = f"/api/v1/cases/{case['case_id']}/plan"
+        assert (await http.post(path, json={"type": "individual"}, headers=staff)).status_code == 200
+        await publish(amqp_url, event(
+            {"person_ref": {"client_id": case["client_id"]}, "from_municipality_code": "109", "to_municipality_code": "837",
+             "moved_on": today().isoformat()},
+            type=RESIDENT_MOVED,
+        ))
+        new_staff = token(settings, "837", role="caseworker")
+
+        async def in_new_municipality():
+            response = await http.get(path, headers=new_staff)
+            return response.json() if response.status_code == 200 and response.json()["municipality_code"] == "837" else None
+
+        plan = await eventually(in_new_municipality, what="the plan in the new municipality")
+        assert plan["plan_start_due_on"] == case["next_deadline"]["due_on"]  # the deadlines it had
+        assert (await http.get(path, headers=staff)).status_code == 404
+        params = {"from": today().isoformat(), "to": today().isoformat()}
+        figures = {code: (await http.get("/api/v1/figures/plans", params=params, headers=token(settings, code))).json() for code in ("109", "837")}
+        assert (figures["837"]["total"]["plans_made"], figures["109"]["total"]["plans_made"]) == (1, 0)
+

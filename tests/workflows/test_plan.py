@@ -18,9 +18,12 @@ from services.planning import commands as c
 from services.planning.workflows import IntegrationPlanWorkflow
 from shared.clock import FINNISH_TIME
 from shared.contracts import (
+    PLAN_MOVED_SIGNAL,
     AssessmentInput,
+    AssessmentMoved,
     AssessmentOutcome,
     AssessmentTimings,
+    ClientMoved,
     PlanInput,
     PlanOutcome,
     ServiceReport,
@@ -321,8 +324,9 @@ async def test_a_providers_report_updates_its_measure_and_the_timeline(time_skip
         assert reasons == ["service.completed: KOTO-B1", "service.started: OTHER"]
 
 
-async def path_with_plan(env, recorded: Recorded, timings=TIMINGS):
-    """A path whose assessment is completed with a plan needed, and whose plan has started."""
+async def path_with_plan(env, recorded: Recorded, timings=TIMINGS, *, moved_during_assessment_to: str | None = None):
+    """A path whose assessment is completed with a plan needed, and whose plan has started (the
+    client moving first, if told)."""
     today = await env_today(env)
     client_id, case_id = uuid.uuid4(), uuid.uuid4()
     assessment = AssessmentInput(
@@ -339,6 +343,8 @@ async def path_with_plan(env, recorded: Recorded, timings=TIMINGS):
     assessment_handle = env.client.get_workflow_handle(assessment_workflow_id(case_id))
     await described(assessment_handle)
     actor = ac.Actor(sub="cw", name="Kaisa")
+    if moved_during_assessment_to:
+        await assessment_handle.signal(ac.MOVED, AssessmentMoved(to_municipality_code=moved_during_assessment_to, moved_on=today))
     await assessment_handle.execute_update(ac.START, ac.Command(actor=actor, today=today), result_type=ac.CommandResult)
     await assessment_handle.execute_update(
         ac.COMPLETE, ac.Command(actor=actor, today=today, complete=ac.CompleteAssessment(plan_needed=True, plan_type="individual")),
@@ -421,4 +427,29 @@ async def test_all_plans_reaching_the_time_limit_close_the_case(time_skipping_en
         assert (final.stage, final.status) == ("closed", "time_limit")
         assert (recorded.changes[-1].status, recorded.changes[-1].reason) == ("time_limit", "case.closed.time_limit")
         assert (await plan.result()).reason == "time_limit"
+
+
+async def test_a_move_takes_the_plan_to_the_new_municipality(time_skipping_env):
+    env, recorded = time_skipping_env, Recorded()
+    async with workers(env, recorded, "planning", "assessment", path=True):
+        # Moved during the assessment: the plan starts where the client lives at its completion.
+        _, plan, _ = await path_with_plan(env, recorded, moved_during_assessment_to="905")
+        assert (await state(plan)).record.municipality_code == "905"
+
+        # Moved while the plan runs: it goes on in the new municipality with the deadlines it had.
+        await made(env, plan)
+        before = (await state(plan)).record
+        moved = ClientMoved(to_municipality_code="837", from_municipality_code="905", moved_on=await env_today(env))
+        await plan.signal(PLAN_MOVED_SIGNAL, moved)
+        await plan.signal(PLAN_MOVED_SIGNAL, moved)  # the same move reported again
+        for _ in range(100):
+            after = (await state(plan)).record
+            if after.municipality_code == "837":
+                break
+            await asyncio.sleep(0.05)
+        assert after.municipality_code == "837"
+        assert (after.plan_start_due_on, after.review_due_on, after.ends_on) == (before.plan_start_due_on, before.review_due_on, before.ends_on)
+        saved = [record for record in recorded.records if getattr(record, "plan_id", None) == after.plan_id]
+        assert saved[-1].municipality_code == "837"
+        assert [action.action for action in after.actions].count("moved") == 1
 
