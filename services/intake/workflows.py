@@ -20,7 +20,7 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from shared.durable import wait_until
-    from services.intake.closure.commands import CLOSE, CloseCase, Closure, ClosureResult
+    from services.intake.closure.commands import CLOSE, CloseCase, Closure
     from shared.contracts import (
         ASSESSMENT_WORKFLOW,
         CLOSURE_STATUS,
@@ -42,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
         plan_workflow_id,
         task_queue,
     )
+    from shared.workflow_payloads import CommandResult
 
 # Workflows ask for notifications with the shared contract (the notifications service reads it).
 NotificationRequest = NotificationRequested
@@ -239,7 +240,7 @@ class ClientPathWorkflow:
     # --- closure (CONTRACT §5): the path tells its children, records the case closed, ends ------
 
     @workflow.update(name=CLOSE)
-    async def close_case(self, closure: Closure) -> ClosureResult:
+    async def close_case(self, closure: Closure) -> CommandResult:
         assert self.path is not None
         return await self.close(self.path, closure)
 
@@ -250,7 +251,7 @@ class ClientPathWorkflow:
         if self.closing is not None or self.state.stage == Stage.closed:
             raise ApplicationError("the case is already closed", {"status": 409, "params": {}}, type="case_already_closed", non_retryable=True)
 
-    async def close(self, path: ClientPathInput, closure: Closure) -> ClosureResult:
+    async def close(self, path: ClientPathInput, closure: Closure) -> CommandResult:
         self.closing = closure
         reason = closure.closure.reason
         if path.assessment is not None:
@@ -285,7 +286,7 @@ class ClientPathWorkflow:
             ),
             **ACTIVITY_OPTIONS,
         )
-        return ClosureResult(case_id=path.case_id, status=status.value, changed_at=changed_at or workflow.now())
+        return CommandResult(case_id=path.case_id, status=status.value, changed_at=changed_at or workflow.now())
 
     @workflow.signal(name="assessment_started")
     def on_assessment_started(self) -> None:
