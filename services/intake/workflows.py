@@ -21,6 +21,7 @@ from temporalio.workflow import ParentClosePolicy
 with workflow.unsafe.imports_passed_through():
     from shared.durable import wait_until
     from services.intake.closure.commands import CLOSE, CloseCase, Closure
+    from services.intake.notices.matching.records import NoticeMatch
     from shared.contracts import (
         ASSESSMENT_WORKFLOW,
         CLOSURE_STATUS,
@@ -66,19 +67,6 @@ class ClientPathInput(BaseModel):
     # The plan child workflow's numbers; None in paths recorded before the plan had its own workflow.
     plan: PlanTimings | None = None
     client_languages: list[str] = []  # native and preferred languages (civic orientation's language)
-
-
-class NoticeMatch(BaseModel):
-    """What the employer's recruitment notice tells about a client's job and family."""
-
-    notice_id: UUID
-    employer_name: str
-    job_title: str
-    start_date: date
-    workplace_municipality_code: str
-    expected_arrival_on: date
-    family_adults: int
-    children_birth_years: list[int] = []
 
 
 class PathState(BaseModel):
