@@ -16,7 +16,7 @@ import hmac
 import secrets
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Awaitable, Callable, TypeVar
+from typing import Any, Awaitable, Callable, TypeVar
 
 import aio_pika
 import structlog
@@ -51,12 +51,7 @@ def parse_data(model: type[ModelT], event: Envelope) -> ModelT:
 
 Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 ContextT = TypeVar("ContextT")
-
-
-def bind_context(ctx: ContextT, handlers: dict[str, Callable[[ContextT, AsyncSession, Envelope], Awaitable[None]]]) -> dict[str, Handler]:
-    """The convention of every service's handlers.py, module-level `handler(ctx, session, event)`
-    functions by event type, as the consumer calls them: given the service's context."""
-    return {event_type: partial(handler, ctx) for event_type, handler in handlers.items()}
+ServiceHandler = Callable[[ContextT, AsyncSession, Envelope], Awaitable[None]]
 
 
 @dataclass
@@ -73,6 +68,21 @@ class Subscription:
 
     def __post_init__(self) -> None:
         self.dead_letter_queue = self.dead_letter_queue or f"{self.queue}.dead"
+
+    @classmethod
+    def of_service(
+        cls, ctx: ContextT, queue: str, exchange: str, handlers: dict[str, ServiceHandler[ContextT]],
+        *, routing_keys: list[str] | None = None, **options: Any,
+    ) -> Subscription:
+        """The convention of every service's handlers.py: module-level `handler(ctx, session, event)`
+        functions by event type, given the service's context; the queue is bound to `exchange` for
+        each event type they handle, or for `routing_keys` when given."""
+        return cls(
+            queue=queue,
+            bindings=[(exchange, key) for key in (routing_keys or handlers)],
+            handlers={event_type: partial(handler, ctx) for event_type, handler in handlers.items()},
+            **options,
+        )
 
     def retry_queue(self, delay: float) -> str:
         """One delay queue per pause: messages in a queue expire in order, so a queue where all

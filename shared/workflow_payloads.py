@@ -1,9 +1,11 @@
-"""The pieces the assessment and the plan workflows both carry in their payloads: a staff body that
-refuses unknown fields, who gave a command, who did what when. Pydantic only: the workflow sandbox imports this module."""
+"""The pieces the workflows that take staff commands (the assessment, the plan, the client's path)
+carry in their payloads: a staff body that refuses unknown fields, who gave a command, who did what
+when, and what an accepted command answers. Pydantic only: the workflow sandbox imports this module."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
@@ -28,3 +30,12 @@ class Action(BaseModel):
     sub: str | None = None
     name: str | None = None
     at: datetime
+
+
+class CommandResult(BaseModel):
+    """What an accepted update answers: where the case now is (the route then returns the case as
+    the case API shows it once its projection has `changed_at`)."""
+
+    case_id: UUID
+    status: str
+    changed_at: datetime

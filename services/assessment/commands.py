@@ -4,15 +4,14 @@ receives them). Pydantic only: the workflow sandbox imports this module."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, time
 from enum import StrEnum
 from typing import Literal
-from uuid import UUID
 
 from pydantic import BaseModel, Field
 
 from shared.contracts import AssessmentMoved
-from shared.workflow_payloads import Actor, Strict
+from shared.workflow_payloads import Actor, CommandResult, Strict  # CommandResult: the routes and the workflow name it from here
 
 # Update names of the `Assessment` workflow (`assessment-<case_id>`, task queue kotopolku-assessment).
 SCHEDULE = "schedule"
@@ -133,12 +132,3 @@ class Command(BaseModel):
 
 # The `moved` signal's payload lives in shared.contracts: intake sends it.
 Moved = AssessmentMoved
-
-
-class CommandResult(BaseModel):
-    """What an accepted update answers: where the case now is (the route then returns the case as
-    the case API shows it)."""
-
-    case_id: UUID
-    status: str
-    changed_at: datetime

@@ -7,41 +7,23 @@ Besides the outbox and inbox every service has. Written only by service.py.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
+from services.assessment.records import AssessmentFields
 from shared.db import utc_column
 
 
-class Assessment(SQLModel, table=True):
+class Assessment(AssessmentFields, table=True):
+    """One assessment: the record its workflow writes whole (records.py), by its id."""
+
     __tablename__ = "assessment"
 
     id: UUID = Field(primary_key=True)
-    case_id: UUID = Field(index=True)
-    client_id: UUID
-    municipality_code: str = Field(index=True)
-    status: str  # awaiting | scheduled | in_progress | completed | cancelled
-    became_client_on: date
-    due_on: date
-    # For the figures (time to start and to completion by group); never the identity code.
-    residence_basis: str | None = None
-    gender: str | None = None
-    native_language: str | None = None
-    schedule: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    started_on: date | None = None
-    completed_on: date | None = None
-    plan_needed: bool | None = None
-    plan_type: str | None = None
-    wellbeing_county_participant: str | None = None
-    no_plan_reason: str | None = None
-    parts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # the interview, by part
-    overdue: bool = False
-    escalated: bool = False
-    cancel_reason: str | None = None  # moved | case_closed | …
     actions: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # who did what, when
     updated_at: datetime = Field(sa_column=utc_column())
 

@@ -1,5 +1,7 @@
-"""What the assessment workflow keeps and shows: its record (saved to the service's tables by
-activities) and its state (the `state` query). Pydantic only: the workflow sandbox imports it."""
+"""What the assessment workflow keeps and shows: its record (saved to the service's table by
+activities) and its state (the `state` query). Plain pydantic and SQLModel models, no tables: the
+workflow sandbox imports this module (passed through). The table (models.py) inherits the
+record's fields, the SQLModel way, so a field and its column are declared once."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
+from sqlalchemy import JSON
+from sqlmodel import Field, SQLModel
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -24,30 +28,41 @@ with workflow.unsafe.imports_passed_through():
 AWAITING, SCHEDULED, IN_PROGRESS, COMPLETED, CANCELLED = "awaiting", "scheduled", "in_progress", "completed", "cancelled"
 
 
-class AssessmentRecord(BaseModel):
-    """One assessment as the assessment service's table keeps it (written whole, idempotently)."""
+class AssessmentProgress(SQLModel):
+    """Where an assessment stands: what its record, its table and the `state` query all show."""
 
-    assessment_id: UUID
-    case_id: UUID
-    client_id: UUID
-    municipality_code: str
-    status: str
-    became_client_on: date
+    case_id: UUID = Field(index=True)
+    municipality_code: str = Field(index=True)
+    status: str  # awaiting | scheduled | in_progress | completed | cancelled
     due_on: date
-    residence_basis: str | None = None
-    gender: str | None = None
-    native_language: str | None = None
-    schedule: dict[str, Any] | None = None
     started_on: date | None = None
     completed_on: date | None = None
     plan_needed: bool | None = None
     plan_type: str | None = None
-    wellbeing_county_participant: str | None = None
-    no_plan_reason: str | None = None
-    parts: dict[str, Any] = Field(default_factory=dict)
+    parts: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, nullable=False)  # the interview, by part
     overdue: bool = False
     escalated: bool = False
-    cancel_reason: str | None = None
+
+
+class AssessmentFields(AssessmentProgress):
+    """An assessment's fields, and the columns of its table (`Assessment`, which adds its id)."""
+
+    client_id: UUID
+    became_client_on: date
+    # For the figures (time to start and to completion by group); never the identity code.
+    residence_basis: str | None = None
+    gender: str | None = None
+    native_language: str | None = None
+    schedule: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    wellbeing_county_participant: str | None = None
+    no_plan_reason: str | None = None
+    cancel_reason: str | None = None  # moved | case_closed | …
+
+
+class AssessmentRecord(AssessmentFields):
+    """One assessment as its workflow keeps it (written whole, idempotently, to the table's row `assessment_id`)."""
+
+    assessment_id: UUID
     actions: list[Action] = Field(default_factory=list)
 
 
@@ -65,23 +80,13 @@ class CorrectionRecord(BaseModel):
     assessment: AssessmentRecord  # the assessment as corrected
 
 
-class AssessmentState(BaseModel):
-    """The `state` query's answer."""
+class AssessmentState(AssessmentProgress):
+    """The `state` query's answer: the record's progress, the case's stage and status, and the
+    workflow's own counts."""
 
     assessment_id: UUID
-    case_id: UUID
-    municipality_code: str
-    status: str
     case_stage: Stage
     case_status: CaseStatus
-    due_on: date
     schedule: ScheduleAssessment | None = None
-    started_on: date | None = None
-    completed_on: date | None = None
-    plan_needed: bool | None = None
-    plan_type: str | None = None
-    overdue: bool = False
-    escalated: bool = False
     reminders_sent: list[str] = Field(default_factory=list)
     corrections: int = 0
-    parts: dict[str, Any] = Field(default_factory=dict)

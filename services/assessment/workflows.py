@@ -57,6 +57,7 @@ with workflow.unsafe.imports_passed_through():
         Deadline,
         DeadlineKind,
         Stage,
+        from_record,
     )
 
 PATH_COMPLETED_SIGNAL = "assessment_completed"  # tells the parent path the outcome at once
@@ -336,24 +337,14 @@ class AssessmentWorkflow(DeadlineClock):
 
     @workflow.query(name=STATE)
     def state(self) -> AssessmentState:
-        return AssessmentState(
-            assessment_id=self.record.assessment_id,
-            case_id=self.record.case_id,
-            municipality_code=self.record.municipality_code,
-            status=self.record.status,
+        return from_record(  # the record's progress as it is, and what only the workflow knows
+            AssessmentState,
+            self.record,
             case_stage=self.case_stage,
             case_status=self.case_status,
-            due_on=self.record.due_on,
             schedule=ScheduleAssessment.model_validate(self.record.schedule) if self.record.schedule else None,
-            started_on=self.record.started_on,
-            completed_on=self.record.completed_on,
-            plan_needed=self.record.plan_needed,
-            plan_type=self.record.plan_type,
-            overdue=self.record.overdue,
-            escalated=self.record.escalated,
             reminders_sent=list(self.sent),
             corrections=self.corrections,
-            parts=dict(self.record.parts),
         )
 
     # --- the hands ----------------------------------------------------------------------------

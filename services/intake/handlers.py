@@ -38,7 +38,7 @@ from shared.contracts import (
     task_queue,
 )
 from shared.envelope import Envelope
-from shared.consumer import Subscription, bind_context, parse_data
+from shared.consumer import Subscription, parse_data
 from shared.policy import assessment_timings
 from shared.service import ServiceContext
 from shared.workflow_commands import start_workflow
@@ -136,20 +136,16 @@ async def open_path(ctx: ServiceContext, session: AsyncSession, registration: se
     send_workflow_signals(session, matching.signals)
 
 
+# The inbound events intake handles, by type.
+HANDLERS = {
+    RESIDENT_REGISTERED: resident_registered,
+    JOBSEEKER_REGISTERED: jobseeker_registered,
+    RESIDENT_MOVED: resident_moved,
+    ASSESSMENT_REQUESTED: assessment_requested,
+    SERVICE_REPORTED: service_reported,
+}
+
+
 def subscriptions(ctx: ServiceContext) -> list[Subscription]:
-    handlers = {
-        RESIDENT_REGISTERED: resident_registered,
-        JOBSEEKER_REGISTERED: jobseeker_registered,
-        RESIDENT_MOVED: resident_moved,
-        ASSESSMENT_REQUESTED: assessment_requested,
-        SERVICE_REPORTED: service_reported,
-    }
-    return [
-        Subscription(
-            queue=INBOUND_QUEUE,
-            # Everything: an unknown type is dead-lettered with its reason, not lost.
-            bindings=[(INBOUND_EXCHANGE, "#")],
-            dead_letter_queue=INBOUND_DEAD_QUEUE,
-            handlers=bind_context(ctx, handlers),
-        )
-    ]
+    # Bound to everything: an unknown type is dead-lettered with its reason, not lost.
+    return [Subscription.of_service(ctx, INBOUND_QUEUE, INBOUND_EXCHANGE, HANDLERS, routing_keys=["#"], dead_letter_queue=INBOUND_DEAD_QUEUE)]

@@ -20,7 +20,8 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from shared.durable import wait_until
-    from services.intake.closure.commands import CLOSE, CloseCase, Closure, ClosureResult
+    from services.intake.closure.commands import CLOSE, CloseCase, Closure
+    from services.intake.notices.matching.records import NoticeMatch
     from shared.contracts import (
         ASSESSMENT_WORKFLOW,
         CLOSURE_STATUS,
@@ -42,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
         plan_workflow_id,
         task_queue,
     )
+    from shared.workflow_payloads import CommandResult
 
 # Workflows ask for notifications with the shared contract (the notifications service reads it).
 NotificationRequest = NotificationRequested
@@ -65,19 +67,6 @@ class ClientPathInput(BaseModel):
     # The plan child workflow's numbers; None in paths recorded before the plan had its own workflow.
     plan: PlanTimings | None = None
     client_languages: list[str] = []  # native and preferred languages (civic orientation's language)
-
-
-class NoticeMatch(BaseModel):
-    """What the employer's recruitment notice tells about a client's job and family."""
-
-    notice_id: UUID
-    employer_name: str
-    job_title: str
-    start_date: date
-    workplace_municipality_code: str
-    expected_arrival_on: date
-    family_adults: int
-    children_birth_years: list[int] = []
 
 
 class PathState(BaseModel):
@@ -239,7 +228,7 @@ class ClientPathWorkflow:
     # --- closure (CONTRACT §5): the path tells its children, records the case closed, ends ------
 
     @workflow.update(name=CLOSE)
-    async def close_case(self, closure: Closure) -> ClosureResult:
+    async def close_case(self, closure: Closure) -> CommandResult:
         assert self.path is not None
         return await self.close(self.path, closure)
 
@@ -250,7 +239,7 @@ class ClientPathWorkflow:
         if self.closing is not None or self.state.stage == Stage.closed:
             raise ApplicationError("the case is already closed", {"status": 409, "params": {}}, type="case_already_closed", non_retryable=True)
 
-    async def close(self, path: ClientPathInput, closure: Closure) -> ClosureResult:
+    async def close(self, path: ClientPathInput, closure: Closure) -> CommandResult:
         self.closing = closure
         reason = closure.closure.reason
         if path.assessment is not None:
@@ -285,7 +274,7 @@ class ClientPathWorkflow:
             ),
             **ACTIVITY_OPTIONS,
         )
-        return ClosureResult(case_id=path.case_id, status=status.value, changed_at=changed_at or workflow.now())
+        return CommandResult(case_id=path.case_id, status=status.value, changed_at=changed_at or workflow.now())
 
     @workflow.signal(name="assessment_started")
     def on_assessment_started(self) -> None:

@@ -4,7 +4,6 @@ service.py. Lists come from the projection, never from Temporal."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from urllib.parse import urlencode
 from typing import Annotated, AsyncIterator
 from uuid import UUID
@@ -15,9 +14,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifications import service
 from services.notifications.models import (
-    CaseDetail,
-    CaseRead,
+    AccessLogFilters,
     AccessLogRead,
+    CaseDetail,
+    CaseFilters,
+    CaseRead,
     CaseView,
     ClientSummary,
     ClientView,
@@ -77,19 +78,9 @@ async def list_cases(
     user: CurrentStaff,
     session: Session,
     pagination: PageParams,
-    municipality: str | None = None,
-    stage: Stage | None = None,
-    overdue: bool | None = None,
-    q: Annotated[str | None, Query(max_length=100)] = None,
-    due_within_days: Annotated[
-        int | None,
-        Query(ge=0, le=366, description="open cases with a deadline due within this many days from today (e.g. 7 or 30), "
-              "those already passed included; nearest first. From the projection's deadlines, never from Temporal"),
-    ] = None,
+    filters: Annotated[CaseFilters, Query()],
 ):
-    page = await service.list_cases(
-        session, user, municipality=municipality, stage=stage, overdue=overdue, q=q, pagination=pagination, due_within_days=due_within_days
-    )
+    page = await service.list_cases(session, user, filters, pagination)
     # A list shows names (and a name search finds people): every case listed is an access.
     filters = urlencode({name: value for name, value in request.query_params.items() if name not in ("page", "page_size")})
     for view, _client in page.items:
@@ -170,17 +161,9 @@ async def access_log(
     user: CurrentStaff,
     session: Session,
     pagination: PageParams,
-    case_id: UUID | None = None,
-    client_id: UUID | None = None,
-    record_id: UUID | None = None,
-    user_sub: Annotated[str | None, Query(max_length=200)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    filters: Annotated[AccessLogFilters, Query()],
 ):
     """Who read which record of the coordinator's municipalities, and how (`case.read`: the detail;
     `cases.list`: listed, with the filters and name search used; reviews, notices, assessments and
     plans: docs/access-log.md), newest first. Coordinators only."""
-    return await service.list_access_log(
-        session, user, case_id=case_id, client_id=client_id, record_id=record_id, user_sub=user_sub, since=since, until=until,
-        pagination=pagination,
-    )
+    return await service.list_access_log(session, user, filters, pagination)

@@ -15,7 +15,7 @@ from services.notifications import service
 from shared.contracts import CASE_CHANGED, CLIENT_RECORDED, INTERNAL_EXCHANGE, NOTIFICATION_REQUESTED, PERSONAL_DATA_READ
 from shared.contracts import CaseChanged, ClientRecorded, NotificationRequested, PersonalDataRead
 from shared.envelope import Envelope
-from shared.consumer import Subscription, bind_context, parse_data
+from shared.consumer import Subscription, parse_data
 from shared.service import ServiceContext
 
 QUEUE = "kotopolku.notifications"
@@ -43,18 +43,14 @@ async def wake_streams(ctx: ServiceContext, event: Envelope) -> None:
         await service.case_feed(ctx).notify()
 
 
+# The internal events the notifications service handles, by type (its queue is bound to each).
+HANDLERS = {
+    CASE_CHANGED: case_changed,
+    CLIENT_RECORDED: client_recorded,
+    NOTIFICATION_REQUESTED: notification_requested,
+    PERSONAL_DATA_READ: personal_data_read,
+}
+
+
 def subscriptions(ctx: ServiceContext) -> list[Subscription]:
-    handlers = {
-        CASE_CHANGED: case_changed,
-        CLIENT_RECORDED: client_recorded,
-        NOTIFICATION_REQUESTED: notification_requested,
-        PERSONAL_DATA_READ: personal_data_read,
-    }
-    return [
-        Subscription(
-            queue=QUEUE,
-            bindings=[(INTERNAL_EXCHANGE, event_type) for event_type in handlers],
-            handlers=bind_context(ctx, handlers),
-            on_committed=partial(wake_streams, ctx),
-        )
-    ]
+    return [Subscription.of_service(ctx, QUEUE, INTERNAL_EXCHANGE, HANDLERS, on_committed=partial(wake_streams, ctx))]

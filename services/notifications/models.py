@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field as SchemaField
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
@@ -108,6 +108,17 @@ class AccessLogEntry(SQLModel, table=True):
     at: datetime = Field(sa_column=utc_column(index=True))
 
 
+class AccessLogFilters(BaseModel):
+    """The access log's filters (`GET /api/v1/access-log` query parameters): whose record, who read it, when."""
+
+    case_id: UUID | None = None
+    client_id: UUID | None = None
+    record_id: UUID | None = None
+    user_sub: str | None = SchemaField(default=None, max_length=200)
+    since: datetime | None = None
+    until: datetime | None = None
+
+
 class AccessLogRead(BaseModel):
     id: int
     at: datetime
@@ -135,6 +146,20 @@ class ClientSummary(BaseModel):
     preferred_languages: list[str] = []
     residence_basis: str | None = None
     lead: str | None = None
+
+
+class CaseFilters(BaseModel):
+    """The case list's filters (`GET /api/v1/cases` query parameters); none given: every case the user may see."""
+
+    municipality: str | None = None
+    stage: Stage | None = None
+    overdue: bool | None = None
+    q: str | None = SchemaField(default=None, max_length=100)
+    due_within_days: int | None = SchemaField(
+        default=None, ge=0, le=366,
+        description="open cases with a deadline due within this many days from today (e.g. 7 or 30), "
+        "those already passed included; nearest first. From the projection's deadlines, never from Temporal",
+    )
 
 
 class CaseRead(BaseModel):

@@ -12,8 +12,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifications.models import (
     AccessLogEntry,
+    AccessLogFilters,
     AccessLogRead,
     CaseChange,
+    CaseFilters,
     CaseView,
     ClientView,
     Notification,
@@ -126,25 +128,20 @@ def due_by_condition(on: date):
 async def list_cases(
     session: AsyncSession,
     user: StaffUser,
-    *,
-    municipality: str | None,
-    stage: Stage | None,
-    overdue: bool | None,
-    q: str | None,
+    filters: CaseFilters,
     pagination: Pagination,
-    due_within_days: int | None = None,
 ) -> Page[tuple[CaseView, ClientView | None]]:
     query = scoped(select(CaseView, ClientView).outerjoin(ClientView, ClientView.client_id == CaseView.client_id), CaseView.municipality_code, user)
-    if municipality:
-        query = query.where(CaseView.municipality_code == municipality)
-    if stage:
-        query = query.where(CaseView.stage == stage)
-    if overdue is True:
+    if filters.municipality:
+        query = query.where(CaseView.municipality_code == filters.municipality)
+    if filters.stage:
+        query = query.where(CaseView.stage == filters.stage)
+    if filters.overdue is True:
         query = query.where(overdue_condition(today()), CaseView.stage != Stage.closed)
-    if due_within_days is not None:
-        query = query.where(due_by_condition(today() + timedelta(days=due_within_days)))
-    if q:
-        pattern = f"%{q.strip().lower()}%"
+    if filters.due_within_days is not None:
+        query = query.where(due_by_condition(today() + timedelta(days=filters.due_within_days)))
+    if filters.q:
+        pattern = f"%{filters.q.strip().lower()}%"
         query = query.where(
             or_(func.lower(ClientView.given_names).like(pattern), func.lower(ClientView.family_name).like(pattern))
         )
@@ -192,24 +189,18 @@ async def record_reads(session: AsyncSession, read: PersonalDataRead) -> None:
 async def list_access_log(
     session: AsyncSession,
     user: StaffUser,
-    *,
-    case_id: UUID | None,
-    client_id: UUID | None,
-    user_sub: str | None,
-    record_id: UUID | None = None,
-    since: datetime | None,
-    until: datetime | None,
+    filters: AccessLogFilters,
     pagination: Pagination,
 ) -> Page[AccessLogRead]:
     """Reads of records of the user's municipalities, newest first."""
     query = scoped(select(AccessLogEntry), AccessLogEntry.municipality_code, user)
-    for column, value in ((AccessLogEntry.case_id, case_id), (AccessLogEntry.client_id, client_id), (AccessLogEntry.user_sub, user_sub), (AccessLogEntry.record_id, record_id)):
-        if value is not None:
-            query = query.where(column == value)
-    if since is not None:
-        query = query.where(AccessLogEntry.at >= since)
-    if until is not None:
-        query = query.where(AccessLogEntry.at < until)
+    for name in ("case_id", "client_id", "user_sub", "record_id"):
+        if (value := getattr(filters, name)) is not None:
+            query = query.where(getattr(AccessLogEntry, name) == value)
+    if filters.since is not None:
+        query = query.where(AccessLogEntry.at >= filters.since)
+    if filters.until is not None:
+        query = query.where(AccessLogEntry.at < filters.until)
     query = query.order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
     return await paginate(session, query, pagination, lambda entry: AccessLogRead.model_validate(entry, from_attributes=True))
 

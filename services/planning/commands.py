@@ -11,6 +11,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from shared.workflow_payloads import Actor, Strict
+from shared.workflow_payloads import CommandResult as CaseCommandResult  # the answer every case command gives
 
 # Update names of the `IntegrationPlan` workflow (`plan-<case_id>`, task queue kotopolku-planning).
 MAKE = "make"  # CONTRACT §5 POST /plan
@@ -119,11 +120,7 @@ class Command(BaseModel):
     extend: ExtendPlan | None = None
 
 
-class CommandResult(BaseModel):
-    """What an accepted update answers: where the case now is (the route then returns the case as
-    the case API shows it)."""
+class CommandResult(CaseCommandResult):
+    """What an accepted update answers: where the case now is, and the measure a command added."""
 
-    case_id: UUID
-    status: str
-    changed_at: datetime
     measure_id: UUID | None = None

@@ -5,8 +5,6 @@ the convention of every service's handlers.py."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.planning import service
@@ -23,10 +21,4 @@ async def service_reported(ctx: ServiceContext, session: AsyncSession, event: En
 
 
 def subscriptions(ctx: ServiceContext) -> list[Subscription]:
-    return [
-        Subscription(
-            queue=QUEUE,
-            bindings=[(INTERNAL_EXCHANGE, SERVICE_REPORT_RECEIVED)],
-            handlers={SERVICE_REPORT_RECEIVED: partial(service_reported, ctx)},
-        )
-    ]
+    return [Subscription.of_service(ctx, QUEUE, INTERNAL_EXCHANGE, {SERVICE_REPORT_RECEIVED: service_reported})]

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from services.notifications import service
 from services.notifications.app import MIGRATIONS
+from services.notifications.models import CaseFilters
 from shared.auth import StaffUser
 from shared.clock import today
 from shared.contracts import CaseChanged, Deadline
@@ -46,9 +47,7 @@ async def test_due_within_days_lists_open_cases_with_a_deadline_in_the_window_ac
 
         async def listed(**filters) -> list[str]:
             async with database.session() as session:
-                page = await service.list_cases(
-                    session, user, municipality=None, stage=None, overdue=None, q=None, pagination=Pagination(page=1, page_size=50), **filters
-                )
+                page = await service.list_cases(session, user, CaseFilters(**filters), Pagination(page=1, page_size=50))
             return [names[view.case_id] for view, _client in page.items]
 
         assert await listed(due_within_days=7) == ["passed_yesterday", "review_in_3_days", "plan_start_in_7_days_vaasa"]

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from services.assessment import commands as ac
-from services.intake.closure.commands import CLOSE, CloseCase, Closure, ClosureResult
+from services.intake.closure.commands import CLOSE, CloseCase, Closure
 from services.intake.workflows import ClientPathInput, ClientPathWorkflow
 from services.planning import commands as c
 from services.planning.workflows import IntegrationPlanWorkflow
@@ -33,6 +33,7 @@ from shared.contracts import (
 )
 from shared.i18n import MESSAGES
 from shared.policy import add_months, load_policy, plan_timings
+from shared.workflow_payloads import CommandResult
 from support import RecordedActivities, env_today, refused, sleep_until, workers
 
 TIMINGS = plan_timings(load_policy().default)  # 14 days, 1, 6, 12 and 24 months, reminders 14 and 3 days, 70 hours
@@ -374,7 +375,7 @@ async def test_the_path_starts_the_plan_and_closing_ends_both(time_skipping_env)
         await made(env, plan)
 
         closure = Closure(closure=CloseCase(reason="employed", notes="Hired as a welder"), today=await env_today(env), actor_sub="cw", actor_name="Kaisa")
-        result = await path.execute_update(CLOSE, closure, result_type=ClosureResult)
+        result = await path.execute_update(CLOSE, closure, result_type=CommandResult)
         assert result.status == "employed"
         change = recorded.changes[-1]
         assert (change.stage, change.status, change.reason, change.deadlines, change.changed_by) == (
@@ -386,7 +387,7 @@ async def test_the_path_starts_the_plan_and_closing_ends_both(time_skipping_env)
         assert [(n.kind, n.recipient_role, n.municipality_code) for n in recorded.notifications] == [("case_closed", "caseworker", None)]
         # Closing again: the path has ended.
         with pytest.raises(Exception):
-            await path.execute_update(CLOSE, closure, result_type=ClosureResult)
+            await path.execute_update(CLOSE, closure, result_type=CommandResult)
 
 
 async def test_closing_during_the_assessment_cancels_it_and_ends_the_path(time_skipping_env):
@@ -409,7 +410,7 @@ async def test_closing_during_the_assessment_cancels_it_and_ends_the_path(time_s
         )
         child = env.client.get_workflow_handle(assessment_workflow_id(case_id), result_type=AssessmentOutcome)
         await described(child)
-        result = await path.execute_update(CLOSE, Closure(closure=CloseCase(reason="declined"), today=today), result_type=ClosureResult)
+        result = await path.execute_update(CLOSE, Closure(closure=CloseCase(reason="declined"), today=today), result_type=CommandResult)
         assert result.status == "declined"
         assert (await child.result()).cancelled
         assert (await path.result()).status == "declined"

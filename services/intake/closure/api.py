@@ -12,13 +12,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 
-from services.intake.closure.commands import CLOSE, CloseCase, Closure, ClosureResult
+from services.intake.closure.commands import CLOSE, CloseCase, Closure
 from services.intake.workflows import path_workflow_id
 from shared import clock
 from shared.cases import VisibleCase, case_after
 from shared.refusals import Conflict
 from shared.service import ServiceContext, context_dependency
 from shared.staff_commands import CASE_ANSWER, CaseWorker, IdempotencyKey, execute_update
+from shared.workflow_payloads import CommandResult
 
 router = APIRouter(prefix="/api/v1/cases/{case_id}", tags=["intake"])
 
@@ -34,6 +35,6 @@ async def close(
     closure = Closure(closure=body, today=clock.today(), actor_sub=user.sub, actor_name=user.name or None)
     result = await execute_update(
         ctx.temporal, path_workflow_id(case["client_id"]), CLOSE, closure, user=user, key=idempotency_key,
-        result_type=ClosureResult, not_open="case_already_closed", fallback="closure_refused",
+        result_type=CommandResult, not_open="case_already_closed", fallback="closure_refused",
     )
     return await case_after(request, case_id, result.changed_at)

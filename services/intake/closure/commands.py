@@ -1,10 +1,10 @@
 """Closing a client's path (CONTRACT §5 `closure`): the payload of the path workflow's `close`
-update, shared by the route and the workflow. Pydantic only: the workflow sandbox imports it."""
+update, shared by the route and the workflow; it answers, as every staff command on a case does,
+with `shared.workflow_payloads.CommandResult`. Pydantic only: the workflow sandbox imports it."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from uuid import UUID
+from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,9 +29,3 @@ class Closure(BaseModel):
     today: date
     actor_sub: str | None = None
     actor_name: str | None = None
-
-
-class ClosureResult(BaseModel):
-    case_id: UUID
-    status: str
-    changed_at: datetime

@@ -8,11 +8,12 @@ from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel
-from sqlalchemy import JSON, Column, UniqueConstraint
-from sqlmodel import Field as TableField, SQLModel
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field as TableField
 
 from services.intake.employers.models import EmployerSummary
 from services.intake.models import ReviewPerson, StaffReview, Strict
+from services.intake.notices.matching.records import NoticeMatch
 from services.intake.notices.models import FamilyFields, NoticeStatus
 from shared.db import utc_column
 
@@ -79,21 +80,14 @@ class CaseEmploymentRead(BaseModel):
     matched_by: str
 
 
-class CaseEmployment(SQLModel, table=True):
-    """What the employer told about the job and the family, on the case of the client it matched."""
+class CaseEmployment(NoticeMatch, table=True):
+    """What the employer told about the job and the family (what the client's path was told), on
+    the case of the client it matched."""
 
     __tablename__ = "case_employment"
 
     case_id: UUID = TableField(foreign_key="client_case.id", primary_key=True)
     client_id: UUID = TableField(foreign_key="client.id", unique=True)
-    notice_id: UUID = TableField(foreign_key="recruitment_notice.id", unique=True)
     employer_business_id: str
-    employer_name: str
-    job_title: str
-    start_date: date
-    workplace_municipality_code: str
-    expected_arrival_on: date
-    family_adults: int
-    children_birth_years: list[int] = TableField(default_factory=list, sa_column=Column(JSON, nullable=False))
     matched_at: datetime = TableField(sa_column=utc_column())
     matched_by: str  # "automatic", or the staff member who resolved a review

@@ -26,6 +26,7 @@ from services.intake.notices.matching.models import (
     MatchReviewRead,
     ReviewStatus,
 )
+from services.intake.notices.matching.records import NoticeMatch
 from services.intake.notices.models import FamilyFields, NoticeStatus, RecruitmentNotice
 from services.intake.notices.state import OPEN_NOTICE_STATUSES, locked_notice, move_notice, supersede_reviews
 from services.intake.notices.workflows import notice_workflow_id
@@ -33,7 +34,6 @@ from services.intake.outbox import notify
 from services.intake.service import case_of
 from services.intake.signals import WorkflowSignal
 from services.intake.staff_lists import filtered
-from services.intake.workflows import NoticeMatch
 from shared.auth import StaffUser, scoped
 from shared.clock import now
 from shared.contracts import from_record
