@@ -4,7 +4,7 @@ receives them). Pydantic only: the workflow sandbox imports this module."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Literal
 from uuid import UUID
 
