@@ -1,83 +1,26 @@
 """The integration plan workflow on Temporal's time-skipping server (months pass in milliseconds),
 with the production worker set-up and stand-ins for the activities it calls (the planning
-service's own and intake's `record_case_change`); and the client's path starting it, closing it,
-and closing the case when all plans reach their time limit."""
+service's own and intake's `record_case_change`). The plan within the client's path:
+test_plan_in_path.py."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-import pytest
 
-from services.assessment import commands as ac
-from services.intake.closure.commands import CLOSE, CloseCase, Closure
-from services.intake.workflows import ClientPathInput, ClientPathWorkflow
 from services.planning import commands as c
 from services.planning.workflows import IntegrationPlanWorkflow
-from shared.clock import FINNISH_TIME
 from shared.contracts import (
-    PLAN_MOVED_SIGNAL,
-    AssessmentInput,
-    AssessmentMoved,
-    AssessmentOutcome,
-    AssessmentTimings,
-    ClientMoved,
-    PlanInput,
     PlanOutcome,
     ServiceReport,
-    assessment_workflow_id,
     plan_workflow_id,
-    task_queue,
 )
 from shared.i18n import MESSAGES
-from shared.policy import add_months, load_policy, plan_timings
-from shared.workflow_payloads import CommandResult
-from support import RecordedActivities, env_today, refused, sleep_until, workers
-
-TIMINGS = plan_timings(load_policy().default)  # 14 days, 1, 6, 12 and 24 months, reminders 14 and 3 days, 70 hours
-ACTOR = c.Actor(sub="caseworker-1", name="Kaisa Virtanen")
-
-
-class Recorded(RecordedActivities):
-    def told(self) -> list[tuple[str, str, str]]:
-        return [(n.kind, n.recipient_role, n.params.get("deadline_kind", "")) for n in self.notifications]
-
-
-async def given(env, **overrides) -> PlanInput:
-    today = await env_today(env)
-    values = dict(
-        client_id=uuid.uuid4(),
-        case_id=uuid.uuid4(),
-        municipality_code="109",
-        assessment_completed_on=today,
-        plan_start_due_on=today + timedelta(days=TIMINGS.plan_start_days),
-        timings=TIMINGS,
-        plan_type="individual",
-        client_languages=["so", "en"],
-    )
-    return PlanInput(**{**values, **overrides})
-
-
-async def start(env, plan: PlanInput):
-    return await env.client.start_workflow(IntegrationPlanWorkflow.run, plan, id=plan_workflow_id(plan.case_id), task_queue=task_queue("planning"))
-
-
-async def command(env, **body) -> c.Command:
-    return c.Command(actor=ACTOR, today=await env_today(env), **body)
-
-
-async def update(handle, name: str, cmd: c.Command) -> c.CommandResult:
-    return await handle.execute_update(name, cmd, result_type=c.CommandResult)
-
-
-async def state(handle):
-    return await handle.query(IntegrationPlanWorkflow.current)
-
-
-async def made(env, handle, **body) -> c.CommandResult:
-    return await update(handle, c.MAKE, await command(env, make=c.MakePlan(type="individual", **body)))
+from shared.policy import add_months
+from support import env_today, refused, sleep_until, workers
+from plan_support import TIMINGS, Recorded, command, given, made, start, state, update
 
 
 async def test_plan_start_reminders_then_caseworker_then_coordinator_and_a_late_plan(time_skipping_env):
@@ -323,134 +266,3 @@ async def test_a_providers_report_updates_its_measure_and_the_timeline(time_skip
         assert (measure.status, measure.outcome, len(measure.reports)) == ("completed", {"language": "fi", "cefr": "B1.1"}, 1)
         reasons = [change.reason for change in recorded.changes if change.announce]
         assert reasons == ["service.completed: KOTO-B1", "service.started: OTHER"]
-
-
-async def path_with_plan(env, recorded: Recorded, timings=TIMINGS, *, moved_during_assessment_to: str | None = None):
-    """A path whose assessment is completed with a plan needed, and whose plan has started (the
-    client moving first, if told)."""
-    today = await env_today(env)
-    client_id, case_id = uuid.uuid4(), uuid.uuid4()
-    assessment = AssessmentInput(
-        client_id=client_id, case_id=case_id, municipality_code="109", became_client_on=today, due_on=today + timedelta(days=60),
-        timings=AssessmentTimings(reminder_days=[14], escalation_days=14, interview_reminder_days=1, plan_start_days=14),
-    )
-    path_input = ClientPathInput(
-        client_id=client_id, case_id=case_id, municipality_code="109", reason="fi.kotopolku.resident.registered.v1",
-        assessment_due_on=assessment.due_on,
-        assessment_overdue_at=datetime.combine(assessment.due_on + timedelta(days=1), datetime.min.time(), tzinfo=FINNISH_TIME),
-        coordinator_escalation_after=timedelta(days=14), assessment=assessment, plan=timings, client_languages=["so", "en"],
-    )
-    path = await env.client.start_workflow(ClientPathWorkflow.run, path_input, id=f"client-{client_id}", task_queue=task_queue("intake"))
-    assessment_handle = env.client.get_workflow_handle(assessment_workflow_id(case_id))
-    await described(assessment_handle)
-    actor = ac.Actor(sub="cw", name="Kaisa")
-    if moved_during_assessment_to:
-        await assessment_handle.signal(ac.MOVED, AssessmentMoved(to_municipality_code=moved_during_assessment_to, moved_on=today))
-    await assessment_handle.execute_update(ac.START, ac.Command(actor=actor, today=today), result_type=ac.CommandResult)
-    await assessment_handle.execute_update(
-        ac.COMPLETE, ac.Command(actor=actor, today=today, complete=ac.CompleteAssessment(plan_needed=True, plan_type="individual")),
-        result_type=ac.CommandResult,
-    )
-    plan = env.client.get_workflow_handle(plan_workflow_id(case_id), result_type=PlanOutcome)
-    await described(plan)
-    return path, plan, case_id
-
-
-async def described(handle) -> None:
-    for _ in range(200):
-        try:
-            await handle.describe()
-            return
-        except Exception:
-            await asyncio.sleep(0.05)
-    raise AssertionError(f"{handle.id} did not start")
-
-
-async def test_the_path_starts_the_plan_and_closing_ends_both(time_skipping_env):
-    env, recorded = time_skipping_env, Recorded()
-    async with workers(env, recorded, "planning", "assessment", path=True):
-        path, plan, case_id = await path_with_plan(env, recorded)
-        given_plan = (await plan.query(IntegrationPlanWorkflow.current)).record
-        assert given_plan.plan_start_due_on == await env_today(env) + timedelta(days=14)
-        await made(env, plan)
-
-        closure = Closure(closure=CloseCase(reason="employed", notes="Hired as a welder"), today=await env_today(env), actor_sub="cw", actor_name="Kaisa")
-        result = await path.execute_update(CLOSE, closure, result_type=CommandResult)
-        assert result.status == "employed"
-        change = recorded.changes[-1]
-        assert (change.stage, change.status, change.reason, change.deadlines, change.changed_by) == (
-            "closed", "employed", "case.closed.employed: Hired as a welder", [], "Kaisa"
-        )
-        assert (await plan.result()).reason == "closed"
-        final = await path.result()
-        assert (final.stage, final.status) == ("closed", "employed")
-        assert [(n.kind, n.recipient_role, n.municipality_code) for n in recorded.notifications] == [("case_closed", "caseworker", None)]
-        # Closing again: the path has ended.
-        with pytest.raises(Exception):
-            await path.execute_update(CLOSE, closure, result_type=CommandResult)
-
-
-async def test_closing_during_the_assessment_cancels_it_and_ends_the_path(time_skipping_env):
-    env, recorded = time_skipping_env, Recorded()
-    async with workers(env, recorded, "planning", "assessment", path=True):
-        today = await env_today(env)
-        client_id, case_id = uuid.uuid4(), uuid.uuid4()
-        assessment = AssessmentInput(
-            client_id=client_id, case_id=case_id, municipality_code="109", became_client_on=today, due_on=today + timedelta(days=60),
-            timings=AssessmentTimings(reminder_days=[14], escalation_days=14, interview_reminder_days=1, plan_start_days=14),
-        )
-        path = await env.client.start_workflow(
-            ClientPathWorkflow.run,
-            ClientPathInput(
-                client_id=client_id, case_id=case_id, municipality_code="109", reason="test", assessment_due_on=assessment.due_on,
-                assessment_overdue_at=datetime.combine(assessment.due_on, datetime.min.time(), tzinfo=FINNISH_TIME),
-                coordinator_escalation_after=timedelta(days=14), assessment=assessment, plan=TIMINGS,
-            ),
-            id=f"client-{client_id}", task_queue=task_queue("intake"),
-        )
-        child = env.client.get_workflow_handle(assessment_workflow_id(case_id), result_type=AssessmentOutcome)
-        await described(child)
-        result = await path.execute_update(CLOSE, Closure(closure=CloseCase(reason="declined"), today=today), result_type=CommandResult)
-        assert result.status == "declined"
-        assert (await child.result()).cancelled
-        assert (await path.result()).status == "declined"
-
-
-async def test_all_plans_reaching_the_time_limit_close_the_case(time_skipping_env):
-    env, recorded = time_skipping_env, Recorded()
-    timings = TIMINGS.model_copy(update={"first_plan_max_months": 2, "plans_total_max_months": 2, "review_months": 3})
-    async with workers(env, recorded, "planning", "assessment", path=True):
-        path, plan, case_id = await path_with_plan(env, recorded, timings)
-        await update(plan, c.MAKE, await command(env, make=c.MakePlan(type="individual", measures=[c.MeasureBody(kind="other", status="referred")])))
-        limit = add_months(await env_today(env), 2)
-        await sleep_until(env, limit + timedelta(days=1))
-        final = await path.result()
-        assert (final.stage, final.status) == ("closed", "time_limit")
-        assert (recorded.changes[-1].status, recorded.changes[-1].reason) == ("time_limit", "case.closed.time_limit")
-        assert (await plan.result()).reason == "time_limit"
-
-
-async def test_a_move_takes_the_plan_to_the_new_municipality(time_skipping_env):
-    env, recorded = time_skipping_env, Recorded()
-    async with workers(env, recorded, "planning", "assessment", path=True):
-        # Moved during the assessment: the plan starts where the client lives at its completion.
-        _, plan, _ = await path_with_plan(env, recorded, moved_during_assessment_to="905")
-        assert (await state(plan)).record.municipality_code == "905"
-
-        # Moved while the plan runs: it goes on in the new municipality with the deadlines it had.
-        await made(env, plan)
-        before = (await state(plan)).record
-        moved = ClientMoved(to_municipality_code="837", from_municipality_code="905", moved_on=await env_today(env))
-        await plan.signal(PLAN_MOVED_SIGNAL, moved)
-        await plan.signal(PLAN_MOVED_SIGNAL, moved)  # the same move reported again
-        for _ in range(100):
-            after = (await state(plan)).record
-            if after.municipality_code == "837":
-                break
-            await asyncio.sleep(0.05)
-        assert after.municipality_code == "837"
-        assert (after.plan_start_due_on, after.review_due_on, after.ends_on) == (before.plan_start_due_on, before.review_due_on, before.ends_on)
-        saved = [record for record in recorded.records if getattr(record, "plan_id", None) == after.plan_id]
-        assert saved[-1].municipality_code == "837"
-        assert [action.action for action in after.actions].count("moved") == 1
-

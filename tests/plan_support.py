@@ -1,0 +1,117 @@
+"""What the plan workflow tests share: the default timings, the stand-in activities, starting a
+plan alone or a client's path up to its plan, and giving the plan commands."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime, timedelta
+
+from services.assessment import commands as ac
+from services.assessment.workflows import AssessmentWorkflow
+from services.intake.workflows import ClientPathInput, ClientPathWorkflow
+from services.planning import commands as c
+from services.planning.workflows import IntegrationPlanWorkflow
+from shared.clock import FINNISH_TIME
+from shared.contracts import (
+    AssessmentInput,
+    AssessmentMoved,
+    AssessmentTimings,
+    PlanInput,
+    PlanOutcome,
+    assessment_workflow_id,
+    plan_workflow_id,
+    task_queue,
+)
+from shared.policy import load_policy, plan_timings
+from support import RecordedActivities, env_today
+
+TIMINGS = plan_timings(load_policy().default)  # 14 days, 1, 6, 12 and 24 months, reminders 14 and 3 days, 70 hours
+ACTOR = c.Actor(sub="caseworker-1", name="Kaisa Virtanen")
+
+
+class Recorded(RecordedActivities):
+    def told(self) -> list[tuple[str, str, str]]:
+        return [(n.kind, n.recipient_role, n.params.get("deadline_kind", "")) for n in self.notifications]
+
+
+async def given(env, **overrides) -> PlanInput:
+    today = await env_today(env)
+    values = dict(
+        client_id=uuid.uuid4(),
+        case_id=uuid.uuid4(),
+        municipality_code="109",
+        assessment_completed_on=today,
+        plan_start_due_on=today + timedelta(days=TIMINGS.plan_start_days),
+        timings=TIMINGS,
+        plan_type="individual",
+        client_languages=["so", "en"],
+    )
+    return PlanInput(**{**values, **overrides})
+
+
+async def start(env, plan: PlanInput):
+    return await env.client.start_workflow(IntegrationPlanWorkflow.run, plan, id=plan_workflow_id(plan.case_id), task_queue=task_queue("planning"))
+
+
+async def command(env, **body) -> c.Command:
+    return c.Command(actor=ACTOR, today=await env_today(env), **body)
+
+
+async def update(handle, name: str, cmd: c.Command) -> c.CommandResult:
+    return await handle.execute_update(name, cmd, result_type=c.CommandResult)
+
+
+async def state(handle):
+    return await handle.query(IntegrationPlanWorkflow.current)
+
+
+async def made(env, handle, **body) -> c.CommandResult:
+    return await update(handle, c.MAKE, await command(env, make=c.MakePlan(type="individual", **body)))
+
+
+async def path_with_plan(env, recorded: Recorded, timings=TIMINGS, *, moved_during_assessment_to: str | None = None):
+    """A path whose assessment is completed with a plan needed, and whose plan has started (the
+    client moving first, if told)."""
+    today = await env_today(env)
+    client_id, case_id = uuid.uuid4(), uuid.uuid4()
+    assessment = AssessmentInput(
+        client_id=client_id, case_id=case_id, municipality_code="109", became_client_on=today, due_on=today + timedelta(days=60),
+        timings=AssessmentTimings(reminder_days=[14], escalation_days=14, interview_reminder_days=1, plan_start_days=14),
+    )
+    path_input = ClientPathInput(
+        client_id=client_id, case_id=case_id, municipality_code="109", reason="fi.kotopolku.resident.registered.v1",
+        assessment_due_on=assessment.due_on,
+        assessment_overdue_at=datetime.combine(assessment.due_on + timedelta(days=1), datetime.min.time(), tzinfo=FINNISH_TIME),
+        coordinator_escalation_after=timedelta(days=14), assessment=assessment, plan=timings, client_languages=["so", "en"],
+    )
+    path = await env.client.start_workflow(ClientPathWorkflow.run, path_input, id=f"client-{client_id}", task_queue=task_queue("intake"))
+    assessment_handle = env.client.get_workflow_handle(assessment_workflow_id(case_id))
+    await described(assessment_handle)
+    actor = ac.Actor(sub="cw", name="Kaisa")
+    if moved_during_assessment_to:
+        await assessment_handle.signal(ac.MOVED, AssessmentMoved(to_municipality_code=moved_during_assessment_to, moved_on=today))
+        # Staff start it once it has re-opened there (while it moves, it refuses commands).
+        for _ in range(200):
+            now = await assessment_handle.query(AssessmentWorkflow.state)
+            if (now.municipality_code, now.status) == (moved_during_assessment_to, "awaiting"):
+                break
+            await asyncio.sleep(0.05)
+    await assessment_handle.execute_update(ac.START, ac.Command(actor=actor, today=today), result_type=ac.CommandResult)
+    await assessment_handle.execute_update(
+        ac.COMPLETE, ac.Command(actor=actor, today=today, complete=ac.CompleteAssessment(plan_needed=True, plan_type="individual")),
+        result_type=ac.CommandResult,
+    )
+    plan = env.client.get_workflow_handle(plan_workflow_id(case_id), result_type=PlanOutcome)
+    await described(plan)
+    return path, plan, case_id
+
+
+async def described(handle) -> None:
+    for _ in range(200):
+        try:
+            await handle.describe()
+            return
+        except Exception:
+            await asyncio.sleep(0.05)
+    raise AssertionError(f"{handle.id} did not start")
