@@ -50,7 +50,9 @@ assert tuple(SERVICE_APPS) == SERVICES
 
 # The longest pause before a consumer whose broker went away tries again (seconds).
 CONSUMER_MAX_PAUSE = 4.0
-STOP_GRACE_SECONDS = 15.0  # for the background loops to end once cancelled
+# For the background loops to end once cancelled: longer than SQLite's busy timeout (30 s), since a
+# loop cancelled while its database call waits for another writer ends when that call does.
+STOP_GRACE_SECONDS = 35.0
 
 
 class StartupError(RuntimeError):
