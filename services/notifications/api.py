@@ -82,9 +82,9 @@ async def list_cases(
 ):
     page = await service.list_cases(session, user, filters, pagination)
     # A list shows names (and a name search finds people): every case listed is an access.
-    filters = urlencode({name: value for name, value in request.query_params.items() if name not in ("page", "page_size")})
+    query = urlencode({name: value for name, value in request.query_params.items() if name not in ("page", "page_size")})
     for view, _client in page.items:
-        await service.log_access(session, user, view, "cases.list", query=filters or None)
+        await service.log_access(session, user, view, "cases.list", query=query or None)
     await session.commit()
     # Lists carry names but never the identity code (the projection doesn't hold it at all).
     page.items = [CaseRead(**case_read(view, client)) for view, client in page.items]

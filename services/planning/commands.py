@@ -10,8 +10,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from shared.workflow_payloads import Actor, Strict
-from shared.workflow_payloads import CommandResult as CaseCommandResult  # the answer every case command gives
+from shared.workflow_payloads import Actor, CommandResult as CaseCommandResult, Strict  # CaseCommandResult: every case command's answer
 
 # Update names of the `IntegrationPlan` workflow (`plan-<case_id>`, task queue kotopolku-planning).
 MAKE = "make"  # CONTRACT §5 POST /plan
