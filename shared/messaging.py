@@ -4,21 +4,40 @@ A state change and its event are written in one transaction (`publish` puts the 
 service's outbox table); the `OutboxRelay` publishes the outbox with publisher confirms and marks
 rows only after the broker confirmed them, so a crash between the two republishes, never loses.
 The inbox (`ProcessedEvent`) is the consumer's (shared/consumer.py): events whose effect is committed.
+
+How a relay sends (the outbox here, workflow commands in shared/workflow_commands.py) without
+holding anything across the network:
+1. **claim** a batch in one short write transaction: the oldest waiting rows that no other relay
+   holds, each marked `claimed_until` (a lease). On PostgreSQL they are read `FOR UPDATE SKIP
+   LOCKED`, so relays of one service (replicas, `serve` beside `worker`) claim different rows at the
+   same moment; on SQLite (one writer) the claim takes the write lock first and the claims follow
+   one another.
+2. **send** with no transaction and no connection held: the broker's confirms are awaited together
+   (pipelined), Temporal's calls run side by side.
+3. **mark** what was sent in one short write, and let go of the rest of the claim.
+Order: rows with the same `ordering_key` (an event's subject, i.e. its case, client or notice; a
+command's workflow id) leave in the order they were written. A relay claims a row only when every
+earlier unsent row with its key is in the same claim, and sends the rows of one key one after the
+other, stopping at the key's first failure; rows of different keys go side by side. Events without
+a subject share the key "" and so keep the order of the whole outbox among themselves.
+A relay that dies with rows claimed leaves them to the next relay when the lease ends; a send
+slower than the lease is cut off first (`SEND_TIME_LIMIT`), so two relays never send one key at
+once. A crash between send and mark sends again: consumers dedup by their inbox.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
+from collections import defaultdict
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable, Hashable
 
 import aio_pika
 import structlog
 from pydantic import BaseModel
 from aio_pika.abc import AbstractChannel, AbstractRobustConnection
-from sqlalchemy import Column, LargeBinary, delete, event as sa_event, func, update
+from sqlalchemy import Column, LargeBinary, delete, event as sa_event, or_, update
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -46,11 +65,13 @@ class OutboxMessage(SQLModel, table=True):
     event_type: str
     exchange: str
     routing_key: str
+    ordering_key: str = ""  # the event's subject: events of one subject leave in order
     body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = Field(sa_column=utc_column())
     published_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True, index=True))
     attempts: int = 0
     last_error: str | None = None
+    claimed_until: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))  # a relay's lease
 
 
 class ProcessedEvent(SQLModel, table=True):
@@ -72,11 +93,12 @@ def add_event(session: AsyncSession, envelope: Envelope, *, exchange: str, routi
             event_type=envelope.type,
             exchange=exchange,
             routing_key=routing_key or envelope.type,
+            ordering_key=envelope.subject or "",
             body=envelope.to_json(),
             created_at=utcnow(),
         )
     )
-    wake_relays_after_commit(session)
+    wake_relays_after_commit(session, OutboxMessage)
 
 
 def publish(
@@ -96,18 +118,32 @@ def publish(
     return envelope
 
 
-# Relays sleep between polls; a commit that wrote to an outbox in this process wakes them at once.
-_relay_wakeups: set[asyncio.Event] = set()
+# Relays sleep between polls; a commit that wrote to an outbox in this process wakes, at once, the
+# relays of that outbox (that database's table) and no others.
+_relay_wakeups: set["RelayWakeup"] = set()
 
 
-def wake_relays_after_commit(session: AsyncSession) -> None:
-    session.info["outbox_written"] = True
+class RelayWakeup(asyncio.Event):
+    """Set when a transaction that wrote to its relay's table commits; `key` None: any such commit."""
+
+    def __init__(self, key: Hashable | None = None) -> None:
+        super().__init__()
+        self.key = key
+
+
+def outbox_key(engine: Any, table: type[SQLModel]) -> tuple:
+    """What names one outbox of the process: its database's engine and its table."""
+    return (id(engine), table.__tablename__)
+
+
+def wake_relays_after_commit(session: AsyncSession, table: type[SQLModel]) -> None:
+    session.info.setdefault("outboxes_written", set()).add(outbox_key(session.bind, table))
 
 
 @contextmanager
-def relay_wakeup():
-    """An event set whenever a transaction of this process that wrote to an outbox commits."""
-    wakeup = asyncio.Event()
+def relay_wakeup(key: Hashable | None = None):
+    """An event set whenever a transaction of this process that wrote to the outbox `key` commits."""
+    wakeup = RelayWakeup(key)
     _relay_wakeups.add(wakeup)
     try:
         yield wakeup
@@ -115,28 +151,20 @@ def relay_wakeup():
         _relay_wakeups.discard(wakeup)
 
 
-async def take_relay_turn(session: AsyncSession, database: Database, table: type[SQLModel], name: str) -> bool:
-    """The service's lock on one of its outboxes for this transaction, if no other relay holds it:
-    relays of one service (replicas, `serve` beside `worker`) send one at a time, in order. SQLite
-    has one writer at a time: a write that changes nothing takes its lock (another relay waits)."""
-    if database.is_sqlite:
-        await session.exec(update(table).where(table.id.is_(None)).values(attempts=table.attempts))
-        return True
-    key = int.from_bytes(hashlib.sha256(f"kotopolku-{name}-{database.service}".encode()).digest()[:8], "big", signed=True)
-    return bool((await session.exec(select(func.pg_try_advisory_xact_lock(key)))).one())
-
-
 # The longest pause of a relay while what it needs (the broker, the database, Temporal) is away:
 # short, so that the rows waiting leave soon after it is back (a pause costs one query).
 RELAY_MAX_PAUSE = 5.0
 
 
-async def run_relay(send_pending: Callable[[], Awaitable[int]], *, batch_size: int, poll_interval: float, what: str) -> None:
+async def run_relay(
+    send_pending: Callable[[], Awaitable[int]], *, batch_size: int, poll_interval: float, what: str, woken_by: Hashable | None = None
+) -> None:
     """Call `send_pending` (which sends one batch and says how many rows it took) until cancelled:
-    at once after a commit that wrote to an outbox, at the latest every `poll_interval`; while what
-    it needs is away (it raises), with growing pauses, the rows waiting."""
+    at once after a commit that wrote to its outbox (`woken_by`, see `outbox_key`), at the latest
+    every `poll_interval`; while what it needs is away (it raises), with growing pauses, the rows
+    waiting."""
     failures = 0
-    with relay_wakeup() as wakeup:
+    with relay_wakeup(woken_by) as wakeup:
         while True:
             wakeup.clear()  # before looking: a commit made while we send wakes the next round
             try:
@@ -153,9 +181,16 @@ async def run_relay(send_pending: Callable[[], Awaitable[int]], *, batch_size: i
 
 @sa_event.listens_for(Session, "after_commit")
 def _wake_relays(session: Session) -> None:
-    if session.info.pop("outbox_written", False):
+    written = session.info.pop("outboxes_written", None)
+    if written:
         for wakeup in _relay_wakeups:
-            wakeup.set()
+            if wakeup.key is None or wakeup.key in written:
+                wakeup.set()
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_writes(session: Session) -> None:
+    session.info.pop("outboxes_written", None)  # rolled back: nothing new to send
 
 
 # --- topology ---------------------------------------------------------------------------------
@@ -168,15 +203,35 @@ async def declare_exchanges(channel: AbstractChannel) -> None:
 
 # --- relays -----------------------------------------------------------------------------------
 
+# How long a claim is a relay's alone; a relay that died holding one delays its rows by this much.
+RELAY_LEASE = timedelta(seconds=30)
+# The longest a relay sends one batch: well within its lease (what is unsent by then is let go).
+SEND_TIME_LIMIT = 10.0
+
+
+async def _take_write_lock(session: AsyncSession, table: type[SQLModel]) -> None:
+    """SQLite has one writer at a time: a write that changes nothing takes its lock first, so that
+    the claim's read and write see the same rows (another relay's claim waits for this one)."""
+    await session.exec(update(table).where(table.id.is_(None)).values(attempts=table.attempts))
+
+
+def lanes(rows: list, key: str) -> list[list]:
+    """The rows by their ordering key, each key's rows in their order."""
+    by_key: dict[Any, list] = defaultdict(list)
+    for row in rows:
+        by_key[getattr(row, key)].append(row)
+    return list(by_key.values())
+
 
 class Relay:
     """What a service's relays share (the outbox to the broker, workflow commands to Temporal):
-    the committed rows of one table leave oldest first, in batches, one relay of the service at a
-    time; sent rows are kept for `retention`, then deleted."""
+    the committed rows of one table leave oldest first, in batches claimed with a lease, each
+    ordering key in order (see the module's docstring); sent rows are kept for `retention`, then
+    deleted."""
 
-    table: type[SQLModel]  # its rows have an `id` (their order) and a time they were sent
-    sent_at: str  # the name of that time's column
-    lock_name: str  # take_relay_turn's
+    table: type[SQLModel]  # its rows have an `id` (their order), `claimed_until`, `attempts`, `last_error`
+    sent_at: str  # the name of the column of the time a row was sent
+    ordering_key: str  # the name of the column whose rows leave in order
     what: str  # in the log, after the service's name
 
     def __init__(
@@ -186,35 +241,89 @@ class Relay:
         batch_size: int = 100,
         poll_interval: float = 1.0,
         retention: timedelta = timedelta(days=7),
+        lease: timedelta = RELAY_LEASE,
     ) -> None:
         self.database = database
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.retention = retention
+        self.lease = lease
 
     async def relay(self, send_pending: Callable[[], Awaitable[int]]) -> None:
         await run_relay(
-            send_pending, batch_size=self.batch_size, poll_interval=self.poll_interval, what=f"{self.database.service} {self.what}"
+            send_pending,
+            batch_size=self.batch_size,
+            poll_interval=self.poll_interval,
+            what=f"{self.database.service} {self.what}",
+            woken_by=outbox_key(self.database.engine, self.table),
         )
 
-    async def take_batch(self, session: AsyncSession, *conditions) -> list | None:
-        """The oldest rows that wait (the conditions), or None while another relay has its turn."""
-        if not await take_relay_turn(session, self.database, self.table, self.lock_name):
-            return None
-        query = select(self.table).where(*conditions).order_by(self.table.id).limit(self.batch_size)
-        return list((await session.exec(query)).all())
+    def waiting(self) -> list:
+        """The conditions of a row that waits to be sent."""
+        return [getattr(self.table, self.sent_at).is_(None)]
 
-    async def forget_sent(self, session: AsyncSession, taken: int) -> None:
-        """After a batch that was not full (nothing more waits), delete the rows sent before the retention."""
-        if taken < self.batch_size:
-            await session.exec(delete(self.table).where(getattr(self.table, self.sent_at) < utcnow() - self.retention))
+    async def claim(self) -> list:
+        """The oldest waiting rows no other relay holds, leased to this one (in one short write).
+        A row whose key has an earlier unsent row outside this claim is left for a later round."""
+        table = self.table
+        key = getattr(table, self.ordering_key)
+        async with self.database.session() as session:
+            if self.database.is_sqlite:
+                await _take_write_lock(session, table)
+            now = utcnow()
+            query = (
+                select(table)
+                .where(*self.waiting(), or_(table.claimed_until.is_(None), table.claimed_until < now))
+                .order_by(table.id)
+                .limit(self.batch_size)
+            )
+            if not self.database.is_sqlite:
+                query = query.with_for_update(skip_locked=True)
+            candidates = list((await session.exec(query)).all())
+            claimed: list = []
+            if candidates:
+                # Every unsent row of these keys up to the last candidate, claimed by anyone or not
+                # (another relay's claim still being written is seen here as unsent: it blocks too).
+                earlier = select(table.id, key).where(
+                    getattr(table, self.sent_at).is_(None), key.in_({getattr(row, self.ordering_key) for row in candidates}),
+                    table.id <= candidates[-1].id,
+                ).order_by(table.id)
+                ours, blocked = {row.id for row in candidates}, set()
+                for row_id, row_key in (await session.exec(earlier)).all():
+                    if row_id not in ours:
+                        blocked.add(row_key)  # an earlier row of the key is another relay's, or was given up
+                    elif row_key in blocked:
+                        ours.discard(row_id)
+                claimed = [row for row in candidates if row.id in ours]
+                if claimed:
+                    await session.exec(update(table).where(table.id.in_(ours)).values(claimed_until=now + self.lease))
+            if len(candidates) < self.batch_size:  # nothing more waits: forget what was sent long ago
+                await session.exec(delete(table).where(getattr(table, self.sent_at) < now - self.retention))
+            await session.commit()
+            return claimed
+
+    async def mark(self, claimed: list, sent: list, changes: dict[int, dict] | None = None) -> None:
+        """In one short write: the rows sent, the others' changes (their error), the claim let go."""
+        table = self.table
+        changes = changes or {}
+        async with self.database.session() as session:
+            if sent:
+                await session.exec(
+                    update(table).where(table.id.in_([row.id for row in sent])).values({self.sent_at: utcnow(), "claimed_until": None})
+                )
+            for row_id, values in changes.items():
+                await session.exec(update(table).where(table.id == row_id).values(claimed_until=None, **values))
+            done = {row.id for row in sent} | set(changes)
+            rest = [row.id for row in claimed if row.id not in done]
+            if rest:
+                await session.exec(update(table).where(table.id.in_(rest)).values(claimed_until=None))
             await session.commit()
 
 
 class OutboxRelay(Relay):
     table = OutboxMessage
     sent_at = "published_at"
-    lock_name = "outbox"
+    ordering_key = "ordering_key"
     what = "outbox relay"
 
     def __init__(
@@ -223,7 +332,7 @@ class OutboxRelay(Relay):
         connection: AbstractRobustConnection,
         *,
         must_reach_a_consumer: frozenset[str] = MUST_REACH_A_CONSUMER,
-        **settings,  # Relay's: batch_size, poll_interval, retention
+        **settings,  # Relay's: batch_size, poll_interval, retention, lease
     ) -> None:
         super().__init__(database, **settings)
         self.connection = connection
@@ -240,16 +349,19 @@ class OutboxRelay(Relay):
                 await channel.close()
 
     async def publish_pending(self, channel: AbstractChannel) -> int:
-        """Publish the oldest unpublished rows, in order. On PostgreSQL several relays of one
-        service may run (replicas): one publishes at a time, so a client's events never overtake
-        each other. An event a Kotopolku service consumes that the broker returns as unroutable (its
-        consumer's queue does not exist yet) is a failure: the row waits and goes again. Public
-        events and internal announcements nobody subscribes to are not: dashboards and other
-        systems bind their own queues when they want them."""
-        async with self.database.session() as session:
-            rows = await self.take_batch(session, OutboxMessage.published_at.is_(None))
-            if rows is None:
-                return 0
+        """Publish a batch of the oldest unpublished rows; says how many were claimed. An event a
+        Kotopolku service consumes that the broker returns as unroutable (its consumer's queue
+        does not exist yet) is a failure: the row (and those of its subject behind it) waits and
+        goes again, and this raises so that the relay pauses. Public events and internal
+        announcements nobody subscribes to are not: dashboards and other systems bind their own
+        queues when they want them."""
+        claimed = await self.claim()
+        if not claimed:
+            return 0
+        sent: list[OutboxMessage] = []
+        failed: dict[int, BaseException] = {}
+
+        async def publish_in_order(rows: list[OutboxMessage]) -> None:
             for row in rows:
                 exchange = await channel.get_exchange(row.exchange, ensure=False)
                 try:
@@ -265,16 +377,26 @@ class OutboxRelay(Relay):
                         mandatory=row.event_type in self.must_reach_a_consumer,
                     )
                 except Exception as error:
-                    row.attempts += 1
-                    row.last_error = describe_error(error)
-                    await session.commit()
-                    raise
-                row.published_at = utcnow()
-                metrics.events_published.labels(self.database.service, row.event_type).inc()
-            if rows:
-                await session.commit()
-            await self.forget_sent(session, len(rows))
-            return len(rows)
+                    failed[row.id] = error
+                    return  # the subject's later events wait behind this one
+                sent.append(row)
+
+        try:
+            # Each subject's events one after the other; the subjects' confirms awaited together.
+            async with asyncio.timeout(SEND_TIME_LIMIT):
+                await asyncio.gather(*(publish_in_order(rows) for rows in lanes(claimed, self.ordering_key)))
+        except TimeoutError as error:
+            failed.setdefault(-1, error)
+        finally:
+            changes = {
+                row.id: {"attempts": row.attempts + 1, "last_error": describe_error(failed[row.id])} for row in claimed if row.id in failed
+            }
+            await self.mark(claimed, sent, changes)
+        for row in sent:
+            metrics.events_published.labels(self.database.service, row.event_type).inc()
+        if failed:
+            raise failed[min(failed)]  # the time limit (-1) first, else the oldest row's error
+        return len(claimed)
 
 
 def describe_error(error: BaseException) -> str:

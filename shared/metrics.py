@@ -20,3 +20,13 @@ workflow_commands_sent = Counter(
 consumer_pauses = Counter(
     "kotopolku_consumer_pauses", "Times a consumer paused because its database (or Temporal) was away", ["queue"]
 )
+workflow_commands_retried = Counter(
+    "kotopolku_workflow_commands_retried",
+    "Workflow starts and signals Temporal did not take for a reason that may pass (sent again after a pause)",
+    ["service", "status"],
+)
+workflow_commands_given_up = Counter(
+    "kotopolku_workflow_commands_given_up",
+    "Workflow starts and signals Temporal definitely refused: they wait for an admin's replay",
+    ["service", "kind"],
+)

@@ -2,44 +2,60 @@
 
 A state change that must start or tell a Temporal workflow writes a `workflow_command` row in the
 same transaction (`start_workflow`, `signal_workflow`); the `WorkflowCommandRelay` sends the rows
-to Temporal once committed, in the order they were written, and marks them sent. So:
+to Temporal once committed and marks them sent, claiming and marking like the outbox relay
+(shared/messaging.py: no transaction held while Temporal answers; several relays share the work).
+So:
 - a rolled-back transaction leaves no workflow behind (nothing was sent);
-- Temporal being away delays the start or the signal, it does not fail the request or the event
-  that caused it (the row waits and is sent when Temporal answers again);
-- a crash between the commit and the send sends again: starts are idempotent by workflow id
-  (an existing run is used), and the workflows' signal handlers tolerate a repeat.
+- each workflow's commands leave in the order they were written (their ordering key is the
+  workflow id): a signal is never sent, nor given up, while its workflow's start waits;
+- Temporal being away or busy delays the commands, it does not fail the request or the event that
+  caused it: every error that is not a definite refusal (`UNAVAILABLE`, `RESOURCE_EXHAUSTED`,
+  `DEADLINE_EXCEEDED`, `INTERNAL`, an unknown one…) stops the batch, the relay pauses (growing
+  pauses) and sends the same rows again; that counts no attempt;
+- a command Temporal definitely refuses (`REFUSALS` below: a malformed request, no permission, a
+  call the server does not know, an argument that cannot be encoded) is **given up**: it keeps its
+  reason, is counted (`kotopolku_workflow_commands_given_up`), listed to admins
+  (`GET /api/v1/admin/workflow-commands`, `kotopolku workflow-commands list`) and sent again by a
+  replay once the cause is fixed (`POST /api/v1/admin/workflow-commands/replay`,
+  `kotopolku workflow-commands replay`). Until then the later commands of the same workflow wait
+  behind it; other workflows' commands go on. (Temporal does not check a workflow type when it
+  starts a workflow: an unknown type is not refused here, its workflow waits for a worker.)
+- a crash between the send and the mark sends again: starts are idempotent by workflow id (an
+  existing run is used), and the workflows' signal handlers tolerate a repeat; a signal to a
+  workflow that has ended (`NOT_FOUND`, its start having gone first) has nothing left to tell.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
 import structlog
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
-from sqlalchemy import JSON, Column
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, Column, update
+from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from shared import metrics
 from shared.clock import now
 from shared.db import Database, utc_column
-from shared.messaging import Relay, wake_relays_after_commit
+from shared.messaging import SEND_TIME_LIMIT, Relay, describe_error, lanes, wake_relays_after_commit
 
 log = structlog.get_logger(__name__)
 
 START = "start"
 SIGNAL = "signal"
 
-# Temporal can't be reached: the row waits, without counting as a failed attempt.
-_UNREACHABLE = {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED}
-# After this many refusals of another kind (a bug, a wrong name), a row stops blocking the ones
-# behind it and is left for an operator, with its error.
-MAX_ATTEMPTS = 20
+# Temporal's definite answers: sending the same command again would be refused again.
+REFUSALS = {RPCStatusCode.INVALID_ARGUMENT, RPCStatusCode.PERMISSION_DENIED, RPCStatusCode.UNIMPLEMENTED, RPCStatusCode.OUT_OF_RANGE}
+# Calls to Temporal at once, over the workflows of a batch (each workflow's own commands one by one).
+IN_FLIGHT = 20
 
 
 class WorkflowCommand(SQLModel, table=True):
@@ -54,8 +70,14 @@ class WorkflowCommand(SQLModel, table=True):
     arg: Any = Field(default=None, sa_column=Column(JSON, nullable=True))  # JSON; None = no argument
     created_at: datetime = Field(sa_column=utc_column())
     sent_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True, index=True))
-    attempts: int = 0
+    attempts: int = 0  # definite refusals
     last_error: str | None = None
+    claimed_until: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))  # a relay's lease
+    given_up_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True, index=True))  # refused: for an admin
+
+
+class GivenUp(Exception):
+    """Temporal definitely refused the command: it waits for an admin, with this reason."""
 
 
 def _json(arg: Any) -> Any:
@@ -69,21 +91,21 @@ def start_workflow(session: AsyncSession, workflow_type: str, arg: BaseModel | d
     session.add(
         WorkflowCommand(kind=START, workflow_id=id, workflow_type=workflow_type, task_queue=task_queue, arg=_json(arg), created_at=now())
     )
-    wake_relays_after_commit(session)
+    wake_relays_after_commit(session, WorkflowCommand)
 
 
 def signal_workflow(session: AsyncSession, workflow_id: str, signal: str, arg: BaseModel | dict | str | None = None) -> None:
     """Signal the workflow once the transaction commits; a workflow that has ended is not told."""
     session.add(WorkflowCommand(kind=SIGNAL, workflow_id=workflow_id, signal=signal, arg=_json(arg), created_at=now()))
-    wake_relays_after_commit(session)
+    wake_relays_after_commit(session, WorkflowCommand)
 
 
 class WorkflowCommandRelay(Relay):
-    """Sends a service's committed workflow commands to Temporal, oldest first."""
+    """Sends a service's committed workflow commands to Temporal, each workflow's in order."""
 
     table = WorkflowCommand
     sent_at = "sent_at"
-    lock_name = "workflow-commands"
+    ordering_key = "workflow_id"
     what = "workflow commands"
 
     def __init__(self, database: Database, temporal: Client, **settings) -> None:  # settings: Relay's
@@ -93,23 +115,58 @@ class WorkflowCommandRelay(Relay):
     async def run(self) -> None:
         await self.relay(self.send_pending)
 
+    def waiting(self) -> list:
+        return [WorkflowCommand.sent_at.is_(None), WorkflowCommand.given_up_at.is_(None)]
+
     async def send_pending(self) -> int:
-        """Send one batch; raises (leaving the rest for later) when Temporal can't be reached."""
-        async with self.database.session() as session:
-            rows = await self.take_batch(session, WorkflowCommand.sent_at.is_(None), WorkflowCommand.attempts < MAX_ATTEMPTS)
-            if rows is None:
-                return 0  # another relay of this service is sending: a start never overtakes its signals
-            try:
-                for row in rows:
-                    await self._send(row)
-            finally:
-                await session.commit()  # what was sent stays sent, even if a later row failed
-            await self.forget_sent(session, len(rows))
-            return len(rows)
+        """Send one batch; says how many rows it claimed. Raises (after marking what was sent) when
+        Temporal did not take a command for a reason that may pass: the relay pauses, the rest waits."""
+        claimed = await self.claim()
+        if not claimed:
+            return 0
+        sent: list[WorkflowCommand] = []
+        changes: dict[int, dict] = {}
+        may_pass: list[BaseException] = []
+        calls = asyncio.Semaphore(IN_FLIGHT)
+
+        async def send_in_order(rows: list[WorkflowCommand]) -> None:
+            for row in rows:
+                if may_pass:
+                    return  # the batch stops at the first failure that may pass
+                try:
+                    async with calls:
+                        await self._send(row)
+                except GivenUp as refusal:
+                    changes[row.id] = {"given_up_at": now(), "attempts": row.attempts + 1, "last_error": str(refusal)}
+                    metrics.workflow_commands_given_up.labels(self.database.service, row.kind).inc()
+                    log.error("workflow command given up", workflow_id=row.workflow_id, kind=row.kind, error=str(refusal))
+                    return  # the workflow's later commands wait behind it
+                except Exception as error:
+                    changes[row.id] = {"last_error": describe_error(error)}
+                    metrics.workflow_commands_retried.labels(self.database.service, _status(error)).inc()
+                    may_pass.append(error)
+                    return
+                sent.append(row)
+
+        try:
+            async with asyncio.timeout(SEND_TIME_LIMIT):
+                await asyncio.gather(*(send_in_order(rows) for rows in lanes(claimed, self.ordering_key)))
+        except TimeoutError as error:
+            may_pass.insert(0, error)
+        finally:
+            await self.mark(claimed, sent, changes)
+        for row in sent:
+            metrics.workflow_commands_sent.labels(self.database.service, row.kind).inc()
+        if may_pass:
+            raise may_pass[0]
+        return len(claimed)
 
     async def _send(self, row: WorkflowCommand) -> None:
+        """Send one command; GivenUp when it can never be carried out as it is."""
         try:
             if row.kind == START:
+                if not (row.workflow_type and row.task_queue):
+                    raise GivenUp("a start without its workflow type or task queue")
                 await self.temporal.start_workflow(
                     row.workflow_type,
                     row.arg,
@@ -117,19 +174,49 @@ class WorkflowCommandRelay(Relay):
                     task_queue=row.task_queue,
                     id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
                 )
-            else:
+            elif row.kind == SIGNAL and row.signal:
                 handle = self.temporal.get_workflow_handle(row.workflow_id)
                 await (handle.signal(row.signal) if row.arg is None else handle.signal(row.signal, row.arg))
-        except RPCError as error:
-            if error.status in _UNREACHABLE:
-                raise
-            if row.kind == SIGNAL and error.status == RPCStatusCode.NOT_FOUND:
-                # The workflow has ended: it has nothing left to learn.
-                log.info("workflow to signal has ended", workflow_id=row.workflow_id, signal=row.signal)
             else:
-                row.attempts += 1
-                row.last_error = f"{error.status.name if error.status else 'error'}: {error.message}"[:500]
-                log.error("workflow command refused", workflow_id=row.workflow_id, kind=row.kind, error=row.last_error)
-                return
-        row.sent_at = now()
-        metrics.workflow_commands_sent.labels(self.database.service, row.kind).inc()
+                raise GivenUp(f"a command of unknown kind {row.kind!r} or without its signal's name")
+        except WorkflowAlreadyStartedError:
+            pass  # the workflow exists or existed under its id: the start has been carried out
+        except RPCError as error:
+            if row.kind == SIGNAL and error.status == RPCStatusCode.NOT_FOUND:
+                # The workflow has ended (its start, written before, was sent): nothing left to learn.
+                log.info("workflow to signal has ended", workflow_id=row.workflow_id, signal=row.signal)
+            elif error.status in REFUSALS:
+                raise GivenUp(f"{error.status.name}: {error.message}"[:500]) from error
+            else:
+                raise
+        except (TypeError, ValueError) as error:  # the argument cannot be encoded for Temporal
+            raise GivenUp(describe_error(error)) from error
+
+
+def _status(error: BaseException) -> str:
+    if isinstance(error, RPCError) and error.status is not None:
+        return error.status.name
+    return type(error).__name__
+
+
+# --- what an admin sees and does -----------------------------------------------------------------
+
+
+async def given_up(database: Database, *, limit: int = 500) -> list[WorkflowCommand]:
+    """The commands given up, oldest first."""
+    async with database.session() as session:
+        query = select(WorkflowCommand).where(WorkflowCommand.given_up_at.is_not(None)).order_by(WorkflowCommand.id).limit(limit)
+        return list((await session.exec(query)).all())
+
+
+async def replay_given_up(database: Database, ids: list[int] | None = None) -> int:
+    """Send given-up commands again (all, or those of `ids`), once the cause is fixed; how many.
+    They go in their places: a workflow's later commands still follow them."""
+    async with database.session() as session:
+        statement = update(WorkflowCommand).where(WorkflowCommand.given_up_at.is_not(None))
+        if ids is not None:
+            statement = statement.where(WorkflowCommand.id.in_(ids))
+        result = await session.exec(statement.values(given_up_at=None, claimed_until=None))
+        wake_relays_after_commit(session, WorkflowCommand)
+        await session.commit()
+        return result.rowcount
