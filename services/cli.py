@@ -350,6 +350,43 @@ def dead_letters_replay(queue: str, limit: int | None) -> None:
     click.echo(f"{sent} messages sent back from {queue}")
 
 
+@main.group("workflow-commands")
+def workflow_commands() -> None:
+    """Workflow starts and signals Temporal refused: look at them, and send them again once the cause is fixed."""
+
+
+def command_databases(settings: Settings) -> dict:
+    runtime = Runtime(settings)
+    return {name: runtime.contexts[name].db for name, parts in runtime.parts.items() if parts.sends_workflow_commands}
+
+
+@workflow_commands.command("list")
+def workflow_commands_list() -> None:
+    """Each service's given-up commands, with Temporal's answer."""
+    from shared.workflow_commands import given_up
+
+    for service, database in command_databases(get_settings()).items():
+        rows = asyncio.run(given_up(database))
+        click.echo(f"{service}: {len(rows)}")
+        for row in rows:
+            what = row.workflow_type if row.kind == "start" else row.signal
+            click.echo(f"  {row.id}\t{row.kind} {what}\t{row.workflow_id}\t{row.last_error}")
+
+
+@workflow_commands.command("replay")
+@click.argument("service")
+@click.option("--id", "ids", type=int, multiple=True, help="only this command (repeatable)")
+def workflow_commands_replay(service: str, ids: tuple[int, ...]) -> None:
+    """Send SERVICE's given-up commands (e.g. intake) again; a running relay sends them at once."""
+    from shared.workflow_commands import replay_given_up
+
+    databases = command_databases(get_settings())
+    if service not in databases:
+        fail(f"{service} sends no workflow commands ({', '.join(databases)})")
+    replayed = asyncio.run(replay_given_up(databases[service], list(ids) or None))
+    click.echo(f"{replayed} workflow commands of {service} will be sent again")
+
+
 def serve_app(runtime: Runtime, app, host: str, port: int) -> None:
     config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="on")
     server = uvicorn.Server(config)

@@ -36,6 +36,7 @@ from shared.policy import load_policy
 from shared.service import ServiceContext, ServiceParts
 from shared.settings import SERVICES, Settings
 from shared.workflow_commands import WorkflowCommandRelay
+from shared.workflow_commands_api import router as workflow_commands_router
 
 log = structlog.get_logger(__name__)
 
@@ -236,10 +237,12 @@ def create_app(runtime: Runtime, on_started: Callable[[], None] | None = None, *
     )
     app.state.settings = runtime.settings
     app.state.contexts = runtime.contexts  # routes reach their service's context through it
+    app.state.workflow_command_services = [name for name, parts in runtime.parts.items() if parts.sends_workflow_commands]
     install_error_handlers(app)
     app.include_router(health_router(runtime.readiness_checks))
     if api_routes:  # a worker process serves only its health and metrics
         for parts in runtime.parts.values():
             for router in parts.routers:
                 app.include_router(router)
+        app.include_router(workflow_commands_router)
     return app

@@ -327,3 +327,96 @@ async def test_a_consumer_waits_while_its_database_is_away_without_spending_atte
         assert await dead_letters(amqp_url, subscription.dead_letter_queue, timeout=1) == []
     finally:
         task.cancel()
+
+
+class HeldChannel:
+    """A channel whose publishes reach the broker only when the test lets them go."""
+
+    def __init__(self, channel) -> None:
+        self.channel = channel
+        self.publishing = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def get_exchange(self, name: str, ensure: bool = False):
+        exchange = await self.channel.get_exchange(name, ensure=ensure)
+        held = self
+
+        class HeldExchange:
+            async def publish(self, message, **options):
+                held.publishing.set()
+                await held.release.wait()
+                return await exchange.publish(message, **options)
+
+        return HeldExchange()
+
+
+async def test_a_writer_commits_while_the_relay_waits_for_the_broker(database, connection):
+    key = f"test.held.{uuid.uuid4().hex[:8]}"
+    queue = await bound_queue(connection, key)
+    async with database.session() as session:
+        for n in range(3):
+            add_event(session, an_event(key, n), exchange=INTERNAL_EXCHANGE)
+        await session.commit()
+    relay = OutboxRelay(database, connection)
+    channel = HeldChannel(await connection.channel(publisher_confirms=True, on_return_raises=True))
+    publishing = asyncio.create_task(relay.publish_pending(channel))
+    try:
+        await asyncio.wait_for(channel.publishing.wait(), 30)
+        # While the broker has the batch, the relay holds no connection: no lock, no transaction.
+        async with database.session() as session:
+            assert database.engine.pool.checkedout() == 0
+            add_event(session, an_event(key, 3), exchange=INTERNAL_EXCHANGE)
+            await session.commit()  # (SQLite: this waited for the relay's write lock)
+        assert not publishing.done()  # the commit did not wait for the publishes
+        channel.release.set()
+        assert await publishing == 3
+        assert await relay.publish_pending(channel) == 1
+        assert [body["data"]["n"] for body in await take(queue, 4)] == [0, 1, 2, 3]
+    finally:
+        channel.release.set()
+        await asyncio.gather(publishing, return_exceptions=True)
+
+
+async def test_relays_share_the_outbox_and_keep_each_subjects_order(database, connection):
+    """Several relays each take a part of the batch (different subjects side by side), and the
+    events of one subject never overtake each other."""
+    key = f"test.subjects.{uuid.uuid4().hex[:8]}"
+    queue = await bound_queue(connection, key)
+    async with database.session() as session:
+        for n in range(200):
+            event = Envelope.new(type=key, source="urn:kotopolku:test", data={"n": n}, subject=f"case-{n % 10}")
+            add_event(session, event, exchange=INTERNAL_EXCHANGE)
+        await session.commit()
+    relays = [asyncio.create_task(OutboxRelay(database, connection, batch_size=7, poll_interval=0.05).run()) for _ in range(3)]
+    try:
+        received = await take(queue, 200, timeout=120)
+        by_subject: dict[str, list[int]] = {}
+        for body in received:
+            by_subject.setdefault(body["subject"], []).append(body["data"]["n"])
+        assert sorted(n for ns in by_subject.values() for n in ns) == list(range(200))  # each once
+        assert all(ns == sorted(ns) for ns in by_subject.values())
+    finally:
+        for relay in relays:
+            relay.cancel()
+
+
+async def test_a_commit_wakes_only_the_relays_of_the_outbox_it_wrote(database):
+    from shared.messaging import outbox_key, relay_wakeup
+    from shared.workflow_commands import WorkflowCommand, signal_workflow
+
+    with relay_wakeup(outbox_key(database.engine, OutboxMessage)) as events, relay_wakeup(
+        outbox_key(database.engine, WorkflowCommand)
+    ) as commands:
+        async with database.session() as session:
+            add_event(session, an_event("test.wake"), exchange=INTERNAL_EXCHANGE)
+            await session.commit()
+        assert events.is_set() and not commands.is_set()
+        events.clear()
+        async with database.session() as session:
+            signal_workflow(session, "some-workflow", "say", "moi")
+            await session.rollback()
+        assert not events.is_set() and not commands.is_set()  # rolled back: nothing to send
+        async with database.session() as session:
+            signal_workflow(session, "some-workflow", "say", "moi")
+            await session.commit()
+        assert commands.is_set() and not events.is_set()

@@ -13,12 +13,14 @@ with workflow.unsafe.imports_passed_through():
     import pytest
     from pydantic import BaseModel
     from sqlmodel import select
-    from temporalio.client import Client
+    from prometheus_client import REGISTRY
+    from temporalio.client import Client, Interceptor, OutboundInterceptor, StartWorkflowInput
+    from temporalio.service import RPCError, RPCStatusCode
 
     from services.intake.app import MIGRATIONS as INTAKE_MIGRATIONS
     from shared.db import Database
     from shared.temporal import build_worker
-    from shared.workflow_commands import WorkflowCommand, WorkflowCommandRelay, signal_workflow, start_workflow
+    from shared.workflow_commands import WorkflowCommand, WorkflowCommandRelay, given_up, replay_given_up, signal_workflow, start_workflow
     from support import eventually
 
 QUEUE = "kotopolku-test-workflow-commands"
@@ -168,3 +170,130 @@ async def test_several_relays_of_one_service_never_send_a_signal_before_its_star
     finally:
         for relay in relays:
             await stop(relay)
+
+
+class Answering(Interceptor):
+    """The real client, with Temporal's answer to some starts replaced by an error."""
+
+    def __init__(self, status: RPCStatusCode, *, times: int = 0, workflow_id: str | None = None) -> None:
+        self.status = status
+        self.times = times  # the next this many starts
+        self.workflow_id = workflow_id  # or every start of this workflow, while `refusing`
+        self.refusing = True
+
+    def intercept_client(self, next: OutboundInterceptor) -> OutboundInterceptor:
+        answering = self
+
+        class Outbound(OutboundInterceptor):
+            async def start_workflow(self, input: StartWorkflowInput):
+                if answering.times > 0 or (answering.refusing and input.id == answering.workflow_id):
+                    answering.times = max(0, answering.times - 1)
+                    raise RPCError(f"{answering.status.name} (the test's)", answering.status, b"")
+                return await super().start_workflow(input)
+
+        return Outbound(next)
+
+
+def answered(client: Client, interceptor: Interceptor) -> Client:
+    return Client(client.service_client, namespace=client.namespace, data_converter=client.data_converter, interceptors=[interceptor])
+
+
+async def commands_of(database: Database, workflow_id: str) -> list[WorkflowCommand]:
+    async with database.session() as session:
+        query = select(WorkflowCommand).where(WorkflowCommand.workflow_id == workflow_id).order_by(WorkflowCommand.id)
+        return list((await session.exec(query)).all())
+
+
+async def test_a_start_temporal_is_too_busy_for_arrives_before_its_signal(database, worker):
+    """RESOURCE_EXHAUSTED (a rate limit) is not a refusal: the start is sent again after a pause,
+    and the signal written after it waits for it instead of overtaking it and being dropped."""
+    workflow_id = f"greeter-{uuid.uuid4()}"
+    async with database.session() as session:
+        start_workflow(session, "TestGreeter", Greeting(name="kiire"), id=workflow_id, task_queue=QUEUE)
+        signal_workflow(session, workflow_id, "say", "bye")
+        await session.commit()
+    busy = Answering(RPCStatusCode.RESOURCE_EXHAUSTED, times=2)
+    relay = await relay_running(database, answered(worker, busy))
+    try:
+        assert await result_of(worker, workflow_id) == ["kiire", "bye"]
+        assert busy.times == 0
+        rows = await commands_of(database, workflow_id)
+        assert [(row.attempts, row.given_up_at) for row in rows] == [(0, None), (0, None)]
+    finally:
+        await stop(relay)
+
+
+def given_up_count(database: Database, kind: str) -> float:
+    return REGISTRY.get_sample_value("kotopolku_workflow_commands_given_up_total", {"service": database.service, "kind": kind}) or 0
+
+
+async def test_a_refused_start_is_given_up_with_its_reason_and_a_replay_sends_it(database, worker):
+    refused, other = f"greeter-{uuid.uuid4()}", f"greeter-{uuid.uuid4()}"
+    async with database.session() as session:
+        for workflow_id in (refused, other):
+            start_workflow(session, "TestGreeter", Greeting(name="hei"), id=workflow_id, task_queue=QUEUE)
+            signal_workflow(session, workflow_id, "say", "bye")
+        await session.commit()
+    before = given_up_count(database, "start")
+    refusing = Answering(RPCStatusCode.INVALID_ARGUMENT, workflow_id=refused)
+    relay = await relay_running(database, answered(worker, refusing))
+    try:
+        assert await result_of(worker, other) == ["hei", "bye"]  # other workflows go on
+
+        async def refused_given_up():
+            start, _ = await commands_of(database, refused)
+            return start.given_up_at is not None
+
+        await eventually(refused_given_up, what="the refused start given up")
+        start, signal = await commands_of(database, refused)
+        assert start.last_error.startswith("INVALID_ARGUMENT") and start.sent_at is None
+        assert (signal.sent_at, signal.given_up_at) == (None, None)  # waits behind its start
+        assert given_up_count(database, "start") == before + 1
+        assert [row.id for row in await given_up(database)] == [start.id]
+
+        refusing.refusing = False  # the cause fixed
+        assert await replay_given_up(database) == 1
+        assert await result_of(worker, refused) == ["hei", "bye"]
+        assert await given_up(database) == []
+    finally:
+        await stop(relay)
+
+
+async def test_admins_see_given_up_commands_with_their_reasons_and_replay_them(database, tmp_path):
+    import httpx
+    from fastapi import FastAPI
+
+    from shared.clock import now
+    from shared.http import install_error_handlers
+    from shared.service import ServiceContext
+    from shared.workflow_commands_api import router
+    from support import make_settings, token
+
+    settings = make_settings(tmp_path, amqp_url="amqp://unused", temporal_address="127.0.0.1:9", database_url=None)
+    app = FastAPI()
+    install_error_handlers(app)
+    app.include_router(router)
+    app.state.settings = settings
+    app.state.contexts = {"intake": ServiceContext("intake", settings, database, policy=None)}
+    app.state.workflow_command_services = ["intake"]
+    async with database.session() as session:
+        session.add(WorkflowCommand(
+            kind="start", workflow_id="client-1", workflow_type="TestGreeter", task_queue=QUEUE, arg={"name": "hei"},
+            created_at=now(), given_up_at=now(), attempts=1, last_error="INVALID_ARGUMENT: bad input",
+        ))
+        await session.commit()
+    admin, caseworker = token(settings, "109", role="admin"), token(settings, "109")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://kotopolku") as http:
+        assert (await http.get("/api/v1/admin/workflow-commands", headers=caseworker)).status_code == 403
+        [listed] = (await http.get("/api/v1/admin/workflow-commands", headers=admin)).json()
+        assert (listed["service"], listed["kind"], listed["workflow_id"], listed["error"]) == ("intake", "start", "client-1", "INVALID_ARGUMENT: bad input")
+        assert set(listed["reason"]) == {"fi", "sv", "en"} and "client-1" in listed["reason"]["fi"]
+
+        elsewhere = await http.post("/api/v1/admin/workflow-commands/replay", json={"service": "planning"}, headers=admin)
+        assert elsewhere.status_code == 404 and set(elsewhere.json()["detail"]["messages"]) == {"fi", "sv", "en"}
+        replayed = await http.post("/api/v1/admin/workflow-commands/replay", json={"service": "intake"}, headers=admin)
+        assert replayed.json() == {"replayed": 1}
+        assert (await http.get("/api/v1/admin/workflow-commands", headers=admin)).json() == []
+    async with database.session() as session:
+        [row] = (await session.exec(select(WorkflowCommand).where(WorkflowCommand.workflow_id == "client-1"))).all()
+    assert (row.given_up_at, row.sent_at) == (None, None)  # waiting to be sent again
