@@ -204,9 +204,10 @@ async def declare_exchanges(channel: AbstractChannel) -> None:
 # --- relays -----------------------------------------------------------------------------------
 
 # How long a claim is a relay's alone; a relay that died holding one delays its rows by this much.
-RELAY_LEASE = timedelta(seconds=30)
-# The longest a relay sends one batch: well within its lease (what is unsent by then is let go).
-SEND_TIME_LIMIT = 10.0
+RELAY_LEASE = timedelta(seconds=45)
+# The longest a relay sends one batch: well within its lease (what is unsent by then is let go), and
+# longer than the Temporal client's own retries of one call (about 10 s) while Temporal is busy.
+SEND_TIME_LIMIT = 20.0
 
 
 async def _take_write_lock(session: AsyncSession, table: type[SQLModel]) -> None:

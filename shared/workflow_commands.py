@@ -153,6 +153,7 @@ class WorkflowCommandRelay(Relay):
                 await asyncio.gather(*(send_in_order(rows) for rows in lanes(claimed, self.ordering_key)))
         except TimeoutError as error:
             may_pass.insert(0, error)
+            metrics.workflow_commands_retried.labels(self.database.service, "TimeoutError").inc()
         finally:
             await self.mark(claimed, sent, changes)
         for row in sent:

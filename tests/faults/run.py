@@ -14,7 +14,9 @@ resident registrations and, while they are being processed:
   4. restarts PostgreSQL (services on PostgreSQL: KOTOPOLKU_DATABASE_URL);
   5. stops Temporal for longer than the whole consumer retry budget, then starts it;
   6. stops the whole RabbitMQ node for 15 s, then starts it;
-  7. (on request: --rounds 7) freezes Temporal (SIGSTOP) for 20 s, then lets it go on.
+  7. (on request: --rounds 7) freezes Temporal (SIGSTOP) for 20 s, then lets it go on;
+  8. restarts Temporal with a rate limit so low that it answers RESOURCE_EXHAUSTED for 30 s
+     mid-burst, then without it (the round fails if Kotopolku never met a RESOURCE_EXHAUSTED).
 
 Every round runs with a short retry budget (KOTOPOLKU_RETRY_DELAYS_SECONDS), so an outage that
 spent the retries meant for bad data would show up as dead letters. After each round it waits for
@@ -286,6 +288,33 @@ async def temporal_frozen(suite: Suite, kotopolku: Kotopolku) -> None:
     suite.temporal.process.send_signal(signal.SIGCONT)
 
 
+# Requests a second Temporal's frontend takes (for the namespace, and in all) while rate limited.
+RATE_LIMITED = {"frontend.namespaceRPS": 3, "frontend.rps": 3, "frontend.globalNamespaceRPS": 3}
+
+
+async def temporal_rate_limited(suite: Suite, kotopolku: Kotopolku) -> None:
+    """Temporal answering RESOURCE_EXHAUSTED (a rate limit), not away: starts and signals are
+    refused for a while and must be sent again, in order, none given up."""
+    suite.temporal.kill(signal.SIGTERM)
+    await suite.temporal.start(RATE_LIMITED)
+    await asyncio.sleep(30)
+    met = await refusals_met(kotopolku)
+    suite.temporal.kill(signal.SIGTERM)
+    await suite.temporal.start()
+    if not met:
+        raise CannotProduce(f"Temporal never answered RESOURCE_EXHAUSTED with {RATE_LIMITED} (kotopolku_workflow_commands_retried_total)")
+
+
+async def refusals_met(kotopolku: Kotopolku) -> float:
+    """How many workflow commands Kotopolku sent again after a RESOURCE_EXHAUSTED (its /metrics)."""
+    async with httpx.AsyncClient(timeout=10) as client:
+        text = (await client.get(f"{kotopolku.base}/metrics")).text
+    return sum(
+        float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+        if line.startswith("kotopolku_workflow_commands_retried_total") and 'status="RESOURCE_EXHAUSTED"' in line
+    )
+
+
 ROUNDS = [
     Round(1, "kill -9 Kotopolku", kill_kotopolku),
     Round(2, "kill -9 Kotopolku and Temporal", kill_kotopolku_and_temporal),
@@ -294,6 +323,7 @@ ROUNDS = [
     Round(5, "Temporal away past the retry budget", temporal_away),
     Round(6, "RabbitMQ node down for 15 s", restart_rabbitmq_node),
     Round(7, "Temporal frozen for 20 s", temporal_frozen, by_default=False),
+    Round(8, "Temporal answering RESOURCE_EXHAUSTED for 30 s", temporal_rate_limited),
 ]
 
 
@@ -314,7 +344,7 @@ def line(round: Round, outcome: Outcome) -> str:
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=300, help="registrations published in each round")
-    parser.add_argument("--rounds", default=",".join(str(r.number) for r in ROUNDS if r.by_default), help="which rounds, e.g. 1,3,7 (default: 1-6)")
+    parser.add_argument("--rounds", default=",".join(str(r.number) for r in ROUNDS if r.by_default), help="which rounds, e.g. 1,3,7 (default: all but 7)")
     parser.add_argument("--settle-timeout", type=float, default=150, help="seconds a round may take to settle after its fault")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, data) even when all rounds pass")
     args = parser.parse_args()

