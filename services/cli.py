@@ -356,8 +356,22 @@ def workflow_commands() -> None:
 
 
 def command_databases(settings: Settings) -> dict:
+    """The databases of the services that send workflow commands, each with its migrations."""
     runtime = Runtime(settings)
-    return {name: runtime.contexts[name].db for name, parts in runtime.parts.items() if parts.sends_workflow_commands}
+    return {name: (runtime.contexts[name].db, parts.migrations) for name, parts in runtime.parts.items() if parts.sends_workflow_commands}
+
+
+def on_migrated(database, migrations, work):
+    """`work(database)` on the database brought to its newest tables (as `kotopolku run` would)."""
+
+    async def run():
+        try:
+            await database.migrate(migrations)
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())
 
 
 @workflow_commands.command("list")
@@ -365,8 +379,8 @@ def workflow_commands_list() -> None:
     """Each service's given-up commands, with Temporal's answer."""
     from shared.workflow_commands import given_up
 
-    for service, database in command_databases(get_settings()).items():
-        rows = asyncio.run(given_up(database))
+    for service, (database, migrations) in command_databases(get_settings()).items():
+        rows = on_migrated(database, migrations, given_up)
         click.echo(f"{service}: {len(rows)}")
         for row in rows:
             what = row.workflow_type if row.kind == "start" else row.signal
@@ -377,13 +391,14 @@ def workflow_commands_list() -> None:
 @click.argument("service")
 @click.option("--id", "ids", type=int, multiple=True, help="only this command (repeatable)")
 def workflow_commands_replay(service: str, ids: tuple[int, ...]) -> None:
-    """Send SERVICE's given-up commands (e.g. intake) again; a running relay sends them at once."""
+    """Send SERVICE's given-up commands (e.g. intake) again; a running relay sends them within its poll interval (a second)."""
     from shared.workflow_commands import replay_given_up
 
     databases = command_databases(get_settings())
     if service not in databases:
         fail(f"{service} sends no workflow commands ({', '.join(databases)})")
-    replayed = asyncio.run(replay_given_up(databases[service], list(ids) or None))
+    database, migrations = databases[service]
+    replayed = on_migrated(database, migrations, lambda database: replay_given_up(database, list(ids) or None))
     click.echo(f"{replayed} workflow commands of {service} will be sent again")
 
 

@@ -297,3 +297,36 @@ async def test_admins_see_given_up_commands_with_their_reasons_and_replay_them(d
     async with database.session() as session:
         [row] = (await session.exec(select(WorkflowCommand).where(WorkflowCommand.workflow_id == "client-1"))).all()
     assert (row.given_up_at, row.sent_at) == (None, None)  # waiting to be sent again
+
+
+def test_the_command_line_lists_given_up_commands_and_replays_them(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from services.cli import main
+    from shared.clock import now
+    from shared.settings import load_settings
+
+    monkeypatch.setenv("KOTOPOLKU_VAR_DIR", str(tmp_path))
+    for variable in ("KOTOPOLKU_DATABASE_URL", "KOTOPOLKU_INTAKE_DATABASE_URL", "KOTOPOLKU_PLANNING_DATABASE_URL"):
+        monkeypatch.delenv(variable, raising=False)
+    intake = Database("intake", load_settings().service_database_url("intake"))
+
+    async def a_given_up_start() -> None:
+        await intake.migrate(INTAKE_MIGRATIONS)
+        async with intake.session() as session:
+            session.add(WorkflowCommand(
+                kind="start", workflow_id="client-2", workflow_type="TestGreeter", task_queue=QUEUE, arg={"name": "hei"},
+                created_at=now(), given_up_at=now(), attempts=1, last_error="PERMISSION_DENIED: not this namespace",
+            ))
+            await session.commit()
+        await intake.dispose()
+
+    asyncio.run(a_given_up_start())
+    runner = CliRunner()
+    listed = runner.invoke(main, ["workflow-commands", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert "intake: 1" in listed.output and "client-2" in listed.output and "PERMISSION_DENIED" in listed.output
+    assert runner.invoke(main, ["workflow-commands", "replay", "notifications"]).exit_code != 0  # sends none
+    replayed = runner.invoke(main, ["workflow-commands", "replay", "intake"])
+    assert replayed.exit_code == 0 and "1 workflow commands of intake will be sent again" in replayed.output
+    assert "intake: 0" in runner.invoke(main, ["workflow-commands", "list"]).output
