@@ -34,7 +34,8 @@ from typing import Any
 import structlog
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
-from sqlalchemy import JSON, Column, update
+from sqlalchemy import JSON, Column, exists, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
@@ -116,7 +117,12 @@ class WorkflowCommandRelay(Relay):
         await self.relay(self.send_pending)
 
     def waiting(self) -> list:
-        return [WorkflowCommand.sent_at.is_(None), WorkflowCommand.given_up_at.is_(None)]
+        # Not given up, nor behind a command of its workflow that was: those would fill every batch.
+        earlier = aliased(WorkflowCommand)
+        behind_given_up = exists().where(
+            earlier.workflow_id == WorkflowCommand.workflow_id, earlier.id < WorkflowCommand.id, earlier.given_up_at.is_not(None)
+        )
+        return [WorkflowCommand.sent_at.is_(None), WorkflowCommand.given_up_at.is_(None), ~behind_given_up]
 
     async def send_pending(self) -> int:
         """Send one batch; says how many rows it claimed. Raises (after marking what was sent) when

@@ -259,6 +259,24 @@ async def test_a_refused_start_is_given_up_with_its_reason_and_a_replay_sends_it
         await stop(relay)
 
 
+
+async def test_commands_waiting_behind_a_given_up_start_do_not_hold_up_other_workflows(database, worker):
+    refused, later = f"greeter-{uuid.uuid4()}", f"greeter-{uuid.uuid4()}"
+    async with database.session() as session:
+        start_workflow(session, "TestGreeter", Greeting(name="hei"), id=refused, task_queue=QUEUE)
+        for word in ("yksi", "kaksi", "kolme", "bye"):  # more than a batch
+            signal_workflow(session, refused, "say", word)
+        start_workflow(session, "TestGreeter", Greeting(name="hei"), id=later, task_queue=QUEUE)
+        signal_workflow(session, later, "say", "bye")
+        await session.commit()
+    relay = WorkflowCommandRelay(database, answered(worker, Answering(RPCStatusCode.INVALID_ARGUMENT, workflow_id=refused)), batch_size=2, poll_interval=0.1)
+    task = asyncio.create_task(relay.run())
+    try:
+        assert await result_of(worker, later) == ["hei", "bye"]
+        assert [row.sent_at for row in await commands_of(database, refused)] == [None] * 5
+    finally:
+        await stop(task)
+
 async def test_admins_see_given_up_commands_with_their_reasons_and_replay_them(database, tmp_path):
     import httpx
     from fastapi import FastAPI
