@@ -350,6 +350,47 @@ def dead_letters_replay(queue: str, limit: int | None) -> None:
     click.echo(f"{sent} messages sent back from {queue}")
 
 
+@main.group()
+def events() -> None:
+    """Try a municipal system's events against a running Kotopolku."""
+
+
+@events.command("send")
+@click.argument("files", nargs=-1, required=True, type=click.File("rb"))
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=1), help="seconds to wait for what became of the events")
+def events_send(files, timeout: float) -> None:
+    """Publish CloudEvent JSON FILES (- for standard input) on kotopolku.inbound as a registered
+    producer would, and print for each whether it was accepted or dead-lettered, with the reason."""
+    from services.events_send import SendError, send_events
+
+    settings = get_settings()
+    try:
+        outcomes = asyncio.run(send_events(settings, [(file.name, file.read()) for file in files], timeout=timeout))
+    except SendError as error:
+        fail(str(error))
+    for outcome in outcomes:
+        click.echo(outcome.line())
+    refused = [outcome for outcome in outcomes if not outcome.accepted]
+    click.echo(f"{len(outcomes) - len(refused)} accepted, {len(refused)} not accepted")
+    if refused:
+        fail(f"{len(refused)} of {len(outcomes)} events were not accepted (reasons above)")
+
+
+@main.command()
+@click.option("--timeout", default=120.0, show_default=True, type=click.FloatRange(min=1), help="seconds to wait for each case to move")
+def demo(timeout: float) -> None:
+    """Fill the running Kotopolku (the development defaults) with example clients at every stage,
+    through its real ways in; running it again adds nothing twice. Prints a sign-in link last."""
+    from services.demo import DemoError, fill
+
+    settings = get_settings()
+    try:
+        link = asyncio.run(fill(settings, echo=click.echo, timeout=timeout))
+    except DemoError as error:
+        fail(str(error))
+    click.echo(link)
+
+
 def serve_app(runtime: Runtime, app, host: str, port: int) -> None:
     config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="on")
     server = uvicorn.Server(config)
