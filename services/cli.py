@@ -73,12 +73,14 @@ def run(port: int | None) -> None:
         base = settings.public_url or f"http://{settings.http_host}:{port}"
 
         def announce() -> None:
+            from services.demo import way_in
+
             click.echo(
                 "\nKotopolku is running.\n"
                 f"  Dashboard:    {base}/\n"
                 f"  API docs:     {base}/docs\n"
                 f"  Temporal UI:  {settings.temporal_ui_url}\n"
-                "  Sign in with a token from: kotopolku dev-token --role coordinator --municipality 109\n"
+                f"{way_in(settings)}"
                 "Press Ctrl-C to stop.\n"
             )
 

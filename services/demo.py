@@ -229,9 +229,24 @@ def base_url(settings: Settings) -> str:
 
 
 def coordinator_token(settings: Settings) -> str:
-    """A coordinator of the demo municipalities, for the dashboard (12 hours)."""
+    """A coordinator of the demo municipalities, for the dashboard (for KOTOPOLKU_JWT_MAX_LIFETIME_HOURS)."""
     return mint_token(settings, sub="demo-coordinator", name="Esimerkki Koordinaattori", roles=["coordinator"],
                       municipalities=list(MUNICIPALITIES))
+
+
+def way_in(settings: Settings) -> str:
+    """The lines of `kotopolku run`'s banner that show a newcomer in: on the development defaults a
+    coordinator's token for the demo municipalities, and how to add the demo data."""
+    try:
+        token = coordinator_token(settings)
+    except AuthError:  # a real identity provider signs staff in
+        return "  Sign in through your organisation's identity provider.\n"
+    return (
+        "  Sign in to the dashboard as a coordinator of Hämeenlinna (109), Vaasa (905) and Kuopio (297) with this token\n"
+        f"  (valid {settings.jwt_max_lifetime_hours:g} hours; kotopolku dev-token mints others):\n    {token}\n"
+        "  Add example clients at every stage:  .venv/bin/kotopolku demo\n"
+        "  Try your own events:                 .venv/bin/kotopolku events send FILE… (docs/examples/README.md)\n"
+    )
 
 
 @dataclass
@@ -454,7 +469,7 @@ async def fill(settings: Settings, *, echo: Callable[[str], None], timeout: floa
         await asyncio.gather(*(bring(client) for client in CLIENTS))
         summary = await stage_counts(http, demo.staff)
         echo("Cases by stage: " + ", ".join(f"{stage} {count}" for stage, count in summary.items()))
-        echo(f"Dashboard: {base}/ — sign in with this coordinator token for {', '.join(MUNICIPALITIES)} (valid 12 hours):")
+        echo(f"Dashboard: {base}/ — sign in with this coordinator token for {', '.join(MUNICIPALITIES)} (valid {settings.jwt_max_lifetime_hours:g} hours):")
     return coordinator_token(settings)
 
 
