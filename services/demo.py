@@ -26,15 +26,13 @@ from typing import Any, Callable
 
 import httpx
 
-from services.events_send import send_events
-from services.intake.app import MIGRATIONS as INTAKE_MIGRATIONS
+from services.events_send import intake_database, send_events
 from services.intake.employers import service as employers
 from services.intake.identity import make_identity_code
 from services.intake.sources import service as sources
 from shared.auth import AuthError, mint_token
 from shared.clock import today as finnish_today
 from shared.contracts import RESIDENT_MOVED, RESIDENT_REGISTERED
-from shared.db import Database
 from shared.settings import Settings
 
 SOURCE = "urn:kotopolku:system:example-demo-register"
@@ -476,19 +474,14 @@ async def fill(settings: Settings, *, echo: Callable[[str], None], timeout: floa
 async def administration(settings: Settings) -> str:
     """What an operator does with `kotopolku sources add` and `kotopolku employers create|rotate`:
     the demo source may publish for the demo municipalities; the employer's API key."""
-    database = Database("intake", settings.service_database_url("intake"))
-    try:
-        await database.migrate(INTAKE_MIGRATIONS)
-        async with database.session() as session:
-            await sources.register_source(session, source=SOURCE, name=SOURCE_NAME, municipalities=list(MUNICIPALITIES))
-            try:
-                _employer, key = await employers.create_employer(session, business_id=EMPLOYER_BUSINESS_ID, name=EMPLOYER_NAME)
-            except employers.EmployerError:  # made by an earlier run: its key was shown once, so it gets a new one
-                _employer, key = await employers.rotate_employer_key(session, business_id=EMPLOYER_BUSINESS_ID)
-            await session.commit()
-            return key
-    finally:
-        await database.dispose()
+    async with intake_database(settings) as database, database.session() as session:
+        await sources.register_source(session, source=SOURCE, name=SOURCE_NAME, municipalities=list(MUNICIPALITIES))
+        try:
+            _employer, key = await employers.create_employer(session, business_id=EMPLOYER_BUSINESS_ID, name=EMPLOYER_NAME)
+        except employers.EmployerError:  # made by an earlier run: its key was shown once, so it gets a new one
+            _employer, key = await employers.rotate_employer_key(session, business_id=EMPLOYER_BUSINESS_ID)
+        await session.commit()
+        return key
 
 
 async def stage_counts(http: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, int]:

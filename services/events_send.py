@@ -17,7 +17,9 @@ import asyncio
 import json
 import time
 import uuid
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import AsyncIterator
 from urllib.parse import urlsplit
 
 import aio_pika
@@ -70,37 +72,37 @@ def _identity(body: bytes) -> tuple[str | None, str | None, str]:
     return text("source"), text("id"), text("type") or UNKNOWN_ROUTING_KEY
 
 
-class Inbox:
-    """Intake's inbox, read-only: the events whose effect is committed."""
+@asynccontextmanager
+async def intake_database(settings: Settings) -> AsyncIterator[Database]:
+    """Intake's database as the operator commands use it (`sources add`, `employers`), brought up
+    to date first: a fresh var/ (Kotopolku not started yet) gets its tables."""
+    database = Database("intake", settings.service_database_url("intake"))
+    try:
+        await database.migrate(INTAKE_MIGRATIONS)
+        yield database
+    finally:
+        await database.dispose()
 
-    def __init__(self, settings: Settings) -> None:
-        self.database = Database("intake", settings.service_database_url("intake"))
 
-    async def __aenter__(self) -> "Inbox":
-        await self.database.migrate(INTAKE_MIGRATIONS)  # a fresh var/ (Kotopolku not started yet) gets its tables
-        return self
-
-    async def __aexit__(self, *_exc) -> None:
-        await self.database.dispose()
-
-    async def processed(self, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
-        if not keys:
-            return set()
-        async with self.database.session() as session:
-            rows = await session.exec(select(ProcessedEvent).where(ProcessedEvent.event_id.in_([event_id for _, event_id in keys])))
-            return {(row.source, row.event_id) for row in rows} & set(keys)
+async def processed(database: Database, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Those of the events `(source, id)` in intake's inbox: their effect is committed."""
+    if not keys:
+        return set()
+    async with database.session() as session:
+        rows = await session.exec(select(ProcessedEvent).where(ProcessedEvent.event_id.in_([event_id for _, event_id in keys])))
+        return {(row.source, row.event_id) for row in rows} & set(keys)
 
 
 async def send_events(settings: Settings, files: list[tuple[str, bytes]], *, timeout: float = 30) -> list[Outcome]:
     """Publish each file's CloudEvent (in the order given) and wait up to `timeout` seconds for
     what became of each. An event already in the inbox is not sent again (it would change nothing)."""
-    async with Inbox(settings) as inbox:
+    async with intake_database(settings) as database:
         sent: list[_Sent] = []
         for name, body in files:
             source, event_id, _ = _identity(body)
             sent.append(_Sent(name, f"kotopolku-send-{uuid.uuid4()}", source, event_id))
         keys = [(item.source, item.event_id) for item in sent if item.source and item.event_id]
-        earlier = await inbox.processed(keys)
+        earlier = await processed(database, keys)
         for item in sent:
             if (item.source, item.event_id) in earlier:
                 item.outcome = Outcome(item.name, True, f"accepted earlier (source {item.source}, id {item.event_id}): sending it again would change nothing")
@@ -110,7 +112,7 @@ async def send_events(settings: Settings, files: list[tuple[str, bytes]], *, tim
         deadline = time.monotonic() + timeout
         while any(item.outcome is None for item in sent):
             waiting = [item for item in sent if item.outcome is None]
-            done = await inbox.processed([(item.source, item.event_id) for item in waiting if item.source and item.event_id])
+            done = await processed(database, [(item.source, item.event_id) for item in waiting if item.source and item.event_id])
             reasons = await _dead_letter_reasons(settings.amqp_url, {item.message_id for item in waiting})
             for item in waiting:
                 if item.message_id in reasons:
