@@ -152,3 +152,11 @@ async def test_events_send_tells_what_became_of_each_event(kotopolku, tmp_path):
     ]
     assert last_line(done) == "1 accepted, 2 not accepted"
     assert "2 of 3 events were not accepted" in done.stderr
+
+
+def test_with_no_kotopolku_running_both_commands_say_to_start_it(environment, tmp_path):  # noqa: F811
+    env = {**environment, "KOTOPOLKU_HTTP_PORT": str(free_port())}  # a fresh virtual host, nothing listening
+    demo = command("demo", env=env)
+    assert demo.returncode == 1 and "start it first (make run)" in demo.stderr
+    sent = command("events", "send", str(EXAMPLES[0]), env=env)
+    assert sent.returncode == 1 and "start Kotopolku first (kotopolku run)" in sent.stderr
