@@ -91,6 +91,8 @@ TARGET_STATUS = {
     "not_eligible": {"not_eligible"},
 }
 
+LATE = {"assessment_overdue", "plan_overdue", "review_overdue", "plan_expired"}
+
 
 @dataclass(frozen=True)
 class Client:
@@ -255,11 +257,12 @@ class Demo:
     timeout: float
     today: date = field(default_factory=finnish_today)
 
-    @property
-    def staff(self) -> dict[str, str]:
+    staff: dict[str, str] = field(init=False)  # the staff member the demo acts as
+
+    def __post_init__(self) -> None:
         token = mint_token(self.settings, sub="demo-caseworker", name="Esimerkki Työntekijä", roles=["caseworker", "coordinator"],
                            municipalities=list(MUNICIPALITIES))
-        return {"Authorization": f"Bearer {token}"}
+        self.staff = {"Authorization": f"Bearer {token}"}
 
     async def wait(self, check: Callable[[], Any], what: str) -> Any:
         deadline = time.monotonic() + self.timeout
@@ -317,10 +320,11 @@ class Demo:
                 return item
         return None
 
-    async def status_in(self, case_id: str, statuses: set[str], what: str) -> dict:
+    async def status_in(self, case_id: str, statuses: set[str] | None, what: str) -> dict:
+        """The case once its status is one of `statuses` (None: once it has left intake)."""
         async def reached():
             case = await self.case(case_id)
-            return case if case["status"] in statuses else None
+            return case if (case["status"] in statuses if statuses else case["stage"] != "intake") else None
 
         return await self.wait(reached, what)
 
@@ -389,15 +393,11 @@ class Demo:
             await self.move(client, case_id)
         for step in STEPS[client.target]:
             await self.step(client, case_id, step)
-        await self.status_in(case_id, TARGET_STATUS[client.target], f"{client.key} to reach {client.target}")
+        # A later run may find a case whose deadline has passed since: late is where it stands now.
+        await self.status_in(case_id, TARGET_STATUS[client.target] | LATE, f"{client.key} to reach {client.target}")
 
     async def step(self, client: Client, case_id: str, step: str) -> None:
-        case = await self.status_in(
-            case_id,
-            {"awaiting_assessment", "assessment_scheduled", "assessment_overdue", "assessment_in_progress", "awaiting_plan",
-             "plan_overdue", "plan_active", "review_overdue"} | TARGET_STATUS["closed"] | {"plan_not_needed"},
-            f"{client.key}'s path to open",
-        )
+        case = await self.status_in(case_id, None, f"{client.key}'s path to open")
         status, key = case["status"], f"{client.key}-{step}"
         if step == "schedule" and status == "awaiting_assessment":
             language = client.preferred_languages[0]
@@ -431,7 +431,7 @@ class Demo:
                 body["wellbeing_county_participant"] = "Sosiaalityöntekijä (esimerkki)"
             await self.command(case_id, "plan", body, key)
             await self.status_in(case_id, {"plan_active"}, f"{client.key}'s plan")
-        elif step == "review" and status == "plan_active":
+        elif step == "review" and status in ("plan_active", "review_overdue"):
             plan = await self.http.get(f"/api/v1/cases/{case_id}/plan", headers=self.staff)
             if plan.status_code == 200 and not plan.json().get("reviews"):
                 await self.command(case_id, "plan/reviews", {"notes": "Opinnot alkaneet suunnitellusti (esimerkki)."}, key)
