@@ -27,6 +27,7 @@ from aio_pika.exceptions import DeliveryError
 from sqlmodel import select
 
 from services.intake.app import MIGRATIONS as INTAKE_MIGRATIONS
+from services.intake.handlers import INBOUND_QUEUE
 from shared.consumer import ERROR_HEADER
 from shared.contracts import INBOUND_DEAD_QUEUE, INBOUND_EXCHANGE
 from shared.db import Database
@@ -142,12 +143,10 @@ async def _publish(amqp_url: str, items: list[tuple[_Sent, bytes]]) -> None:
     except Exception as error:
         raise SendError(f"cannot reach RabbitMQ at KOTOPOLKU_AMQP_URL ({type(error).__name__}: {error})") from None
     async with connection:
+        await _check_consumed(connection)
         channel = await connection.channel(publisher_confirms=True)
-        try:
-            # A producer's login may only write to the exchange: never declare it.
-            exchange = await channel.get_exchange(INBOUND_EXCHANGE, ensure=True)
-        except Exception:
-            raise SendError(f"the exchange {INBOUND_EXCHANGE} does not exist: start Kotopolku first (kotopolku run)") from None
+        # A producer's login may only write to the exchange: never declare it.
+        exchange = await channel.get_exchange(INBOUND_EXCHANGE, ensure=False)
         for item, body in items:
             _, _, routing_key = _identity(body)
             message = aio_pika.Message(
@@ -158,6 +157,18 @@ async def _publish(amqp_url: str, items: list[tuple[_Sent, bytes]]) -> None:
                 await exchange.publish(message, routing_key=routing_key, mandatory=True)
             except DeliveryError:
                 raise SendError(f"no queue takes events on {INBOUND_EXCHANGE}: start Kotopolku first (kotopolku run)") from None
+
+
+async def _check_consumed(connection: aio_pika.abc.AbstractConnection) -> None:
+    """Kotopolku takes events from kotopolku.inbound now (else they would only wait in its queue)."""
+    channel = await connection.channel()
+    try:
+        queue = await channel.declare_queue(INBOUND_QUEUE, passive=True)
+    except Exception:  # no such queue (the channel closes with it)
+        raise SendError(f"nothing takes events from {INBOUND_EXCHANGE}: start Kotopolku first (kotopolku run)") from None
+    if queue.declaration_result.consumer_count == 0:
+        raise SendError(f"Kotopolku is not taking events from {INBOUND_EXCHANGE} ({INBOUND_QUEUE} has no consumer): start Kotopolku first (kotopolku run)")
+    await channel.close()
 
 
 async def _dead_letter_reasons(amqp_url: str, message_ids: set[str]) -> dict[str, str]:
