@@ -35,6 +35,7 @@ from shared.envelope import STRUCTURED_CONTENT_TYPE
 from shared.messaging import ProcessedEvent
 from shared.settings import Settings
 
+LOOK_AT_DEAD_LETTERS = 10_000  # from the oldest: in a queue holding more, a new dead letter is not seen (only the timeout)
 UNKNOWN_ROUTING_KEY = "fi.kotopolku.unknown"  # for a file without a `type`: Kotopolku dead-letters it with the reason
 
 
@@ -179,7 +180,7 @@ async def _dead_letter_reasons(amqp_url: str, message_ids: set[str]) -> dict[str
         channel = await connection.channel()
         queue = await channel.declare_queue(INBOUND_DEAD_QUEUE, durable=True)
         taken, reasons = [], {}
-        while True:
+        while len(taken) < LOOK_AT_DEAD_LETTERS:
             message = await queue.get(fail=False, no_ack=False)
             if message is None:
                 break
