@@ -73,12 +73,14 @@ def run(port: int | None) -> None:
         base = settings.public_url or f"http://{settings.http_host}:{port}"
 
         def announce() -> None:
+            from services.demo import way_in
+
             click.echo(
                 "\nKotopolku is running.\n"
                 f"  Dashboard:    {base}/\n"
                 f"  API docs:     {base}/docs\n"
                 f"  Temporal UI:  {settings.temporal_ui_url}\n"
-                "  Sign in with a token from: kotopolku dev-token --role coordinator --municipality 109\n"
+                f"{way_in(settings)}"
                 "Press Ctrl-C to stop.\n"
             )
 
@@ -400,6 +402,47 @@ def workflow_commands_replay(service: str, ids: tuple[int, ...]) -> None:
     database, migrations = databases[service]
     replayed = on_migrated(database, migrations, lambda database: replay_given_up(database, list(ids) or None))
     click.echo(f"{replayed} workflow commands of {service} will be sent again")
+
+
+@main.group()
+def events() -> None:
+    """Try a municipal system's events against a running Kotopolku."""
+
+
+@events.command("send")
+@click.argument("files", nargs=-1, required=True, type=click.File("rb"))
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=1), help="seconds to wait for what became of the events")
+def events_send(files, timeout: float) -> None:
+    """Publish CloudEvent JSON FILES (- for standard input) on kotopolku.inbound as a registered
+    producer would, and print for each whether it was accepted or dead-lettered, with the reason."""
+    from services.events_send import SendError, send_events
+
+    settings = get_settings()
+    try:
+        outcomes = asyncio.run(send_events(settings, [(file.name, file.read()) for file in files], timeout=timeout))
+    except SendError as error:
+        fail(str(error))
+    for outcome in outcomes:
+        click.echo(outcome.line())
+    refused = [outcome for outcome in outcomes if not outcome.accepted]
+    click.echo(f"{len(outcomes) - len(refused)} accepted, {len(refused)} not accepted")
+    if refused:
+        fail(f"{len(refused)} of {len(outcomes)} events were not accepted (reasons above)")
+
+
+@main.command()
+@click.option("--timeout", default=120.0, show_default=True, type=click.FloatRange(min=1), help="seconds to wait for each case to move")
+def demo(timeout: float) -> None:
+    """Fill the running Kotopolku (the development defaults) with example clients at every stage,
+    through its real ways in; running it again adds nothing twice. Prints a sign-in link last."""
+    from services.demo import DemoError, fill
+
+    settings = get_settings()
+    try:
+        link = asyncio.run(fill(settings, echo=click.echo, timeout=timeout))
+    except DemoError as error:
+        fail(str(error))
+    click.echo(link)
 
 
 def serve_app(runtime: Runtime, app, host: str, port: int) -> None:

@@ -47,12 +47,13 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-def translate(code: str, language: str = DEFAULT_LANGUAGE, **params) -> str:
+def translate(code: str, language: str = DEFAULT_LANGUAGE, /, **params) -> str:
+    # Positional-only: a message may have a parameter named `language` (or `code`) of its own.
     texts = catalogue()[code]
     return texts.get(language, texts["en"]).format(**params)
 
 
-def all_languages(code: str, **params) -> dict[str, str]:
+def all_languages(code: str, /, **params) -> dict[str, str]:
     return {language: translate(code, language, **params) for language in LANGUAGES}
 
 

@@ -133,3 +133,10 @@ def test_a_table_is_merged_into_the_three_files(tmp_path, monkeypatch):
         import_table.merge({"plan_open": {"fi": "Auki {x}.", "sv": "", "en": "Open {x}."}})
     with pytest.raises(ValueError, match="placeholders differ"):
         import_table.merge({"plan_open": {"fi": "Auki {x}.", "sv": "Öppen.", "en": "Open {x}."}})
+
+
+def test_a_message_may_have_a_parameter_named_language():
+    from shared.i18n import all_languages
+
+    texts = all_languages("civic_orientation_language", language="ar", known="fa, en")
+    assert set(texts) == {"fi", "sv", "en"} and all("ar" in text and "fa, en" in text for text in texts.values())
