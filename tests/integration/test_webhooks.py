@@ -196,3 +196,54 @@ async def test_during_a_rotation_deliveries_verify_with_the_old_secret_and_the_n
 
 async def _count(receiver: Receiver, wanted: int) -> bool:
     return len(receiver.acknowledged) >= wanted
+
+
+async def test_the_command_line_creates_lists_rotates_replays_and_deletes(settings, database_url):
+    import os
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "KOTOPOLKU_VAR_DIR": str(settings.var_dir)}
+    if database_url:
+        env["KOTOPOLKU_DATABASE_URL"] = database_url
+
+    async def kotopolku(*args: str) -> tuple[int, list[str], str]:
+        process = await asyncio.create_subprocess_exec(
+            str(Path(sys.executable).with_name("kotopolku")), "webhooks", *args, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await process.communicate()
+        return process.returncode, out.decode().strip().splitlines(), err.decode()
+
+    receiver = Receiver()
+    event = case_updated(uuid.uuid4(), "109", "awaiting_assessment")
+    async with serving(receiver.app, free_port()) as base:
+        async with running(settings, ["notifications"]) as (_runtime, http):
+            code, _, error = await kotopolku("create", "--url", "https://10.0.0.1/hook", "--event-type", CASE_UPDATED, "--municipality", "109")
+            assert code != 0 and "--url resolves to 10.0.0.1" in error
+            code, lines, _ = await kotopolku("create", "--url", f"{base}/hook", "--event-type", CASE_UPDATED, "--municipality", "109")
+            assert code == 0 and lines[-1].startswith("whsec_")
+            receiver.secret = lines[-1]
+            subscription_id = lines[0].split()[1]
+
+            await publish_events(settings.amqp_url, event)
+            await eventually(lambda: _count(receiver, 1), what="the delivery to the subscription made on the command line")
+
+            code, lines, _ = await kotopolku("list")
+            assert code == 0 and lines == [f"{subscription_id}\tenabled\t{base}/hook\t109\t{CASE_UPDATED}"]
+            code, lines, _ = await kotopolku("deliveries", subscription_id)
+            assert code == 0 and lines[-1] == "1 deliveries" and "\tdelivered\t1\t200" in lines[0]
+
+            code, lines, _ = await kotopolku("rotate", subscription_id)
+            assert code == 0 and lines[-1].startswith("whsec_") and lines[-1] != receiver.secret
+            receiver.secret = lines[-1]
+            code, lines, _ = await kotopolku("replay", subscription_id, "--since", "2000-01-01")
+            assert code == 0 and lines == ["1 deliveries will be sent again"]
+            await eventually(lambda: _count(receiver, 2), what="the replayed delivery")
+            # A replay keeps the webhook-id: a receiver that has it already knows it is the same.
+            assert receiver.acknowledged[0][0] == receiver.acknowledged[1][0]
+
+            code, _, _ = await kotopolku("delete", subscription_id)
+            assert code == 0
+            code, _, error = await kotopolku("rotate", subscription_id)
+            assert code != 0 and "no webhook subscription" in error
