@@ -171,7 +171,7 @@ def ordering_key(event: Envelope) -> str:
 
 
 async def record_event(session: AsyncSession, event: Envelope) -> int:
-    """A delivery for each enabled subscription that wants this event: its type, and its
+    """A delivery for each subscription that wants this event: its type, and its
     municipality (`data.municipality_code`) in both the subscription's list and its creator's.
     Same transaction as the consumer's inbox row; sent by the delivery loop after the commit."""
     data = event.data if isinstance(event.data, dict) else {}
@@ -181,7 +181,8 @@ async def record_event(session: AsyncSession, event: Envelope) -> int:
     body = event.to_json().decode()
     recorded = 0
     at = now()
-    for subscription in await session.exec(select(WebhookSubscription).where(WebhookSubscription.enabled)):
+    # A disabled subscription keeps collecting (in order): a replay sends everything it missed.
+    for subscription in await session.exec(select(WebhookSubscription)):
         wanted = event.type in subscription.event_types
         allowed = municipality in subscription.municipalities and municipality in subscription.creator_municipalities
         if not (wanted and allowed):
