@@ -247,3 +247,23 @@ async def test_the_command_line_creates_lists_rotates_replays_and_deletes(settin
             assert code == 0
             code, _, error = await kotopolku("rotate", subscription_id)
             assert code != 0 and "no webhook subscription" in error
+
+
+async def test_a_registration_reaches_the_subscribed_case_system_as_kotopolku_published_it(settings):
+    """The whole way: a municipal registration, intake's case.updated on kotopolku.events through
+    its outbox, the webhook to the receiver."""
+    from support import event as inbound_event, person, publish, registration
+
+    receiver = Receiver()
+    async with serving(receiver.app, free_port()) as base:
+        async with running(settings) as (_runtime, http):
+            await subscribe(http, settings, receiver, f"{base}/hook")
+            await publish(settings.amqp_url, inbound_event(registration(municipality_code="109")))
+            other = person(given_names="Li", family_name="Wei", birth_date="1985-03-01", nationality="CN", native_language="zh")
+            await publish(settings.amqp_url, inbound_event(registration(municipality_code="905", person=other)))
+            await eventually(lambda: _count(receiver, 1), timeout=60, what="the case.updated of the registration in 109")
+            cases = (await http.get("/api/v1/cases", headers=token(settings, "109"))).json()["items"]
+    webhook_id, delivered = receiver.acknowledged[0]
+    assert delivered["type"] == CASE_UPDATED and delivered["source"] == INTAKE
+    assert delivered["data"]["municipality_code"] == "109" and delivered["data"]["case_id"] == cases[0]["case_id"]
+    assert all(event["data"]["municipality_code"] == "109" for _id, event in receiver.acknowledged)
