@@ -112,6 +112,7 @@ async def test_retries_after_a_500_and_across_a_restart_deliver_each_event_once_
             await asyncio.sleep(0)
             subscription_id = (await http.get("/api/v1/webhooks", headers=token(settings, "109", "905", role="admin"))).json()[0]["id"]
             log = (await http.get(f"/api/v1/webhooks/{subscription_id}/deliveries", headers=token(settings, "109", "905", role="admin"))).json()
+            figures = (await http.get("/metrics")).text
 
     # Each event acknowledged once, in the order the case's changes happened.
     assert [event["id"] for _webhook_id, event in receiver.acknowledged] == [event.id for event in ours]
@@ -132,6 +133,14 @@ async def test_retries_after_a_500_and_across_a_restart_deliver_each_event_once_
     assert log["total"] == 3 and all(item["state"] == "delivered" for item in log["items"])
     assert {item["webhook_id"] for item in log["items"]} == set(webhook_ids)
     assert log["items"][-1]["attempts"] >= 4  # the first event: three 500s, then the 200
+    # Deliveries sent, attempts failed, and how long the oldest waits, for the operator's graphs.
+    sent = figure(figures, "kotopolku_webhook_deliveries_sent_total")
+    failed = figure(figures, "kotopolku_webhook_deliveries_failed_total")
+    assert sent >= 3 and failed >= 3 and figure(figures, "kotopolku_webhook_oldest_pending_seconds") >= 0
+
+
+def figure(text: str, name: str) -> float:
+    return next(float(line.split()[-1]) for line in text.splitlines() if line.startswith(name + " "))
 
 
 async def test_a_receiver_failing_too_long_is_disabled_its_admins_told_and_a_replay_delivers(settings, monkeypatch):

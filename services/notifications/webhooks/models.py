@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field as SchemaField, field_validator
+from pydantic import AwareDatetime, BaseModel, Field as SchemaField, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -148,8 +148,8 @@ class DeliveryRead(BaseModel):
 class ReplayRequest(BaseModel):
     """Send deliveries again (and enable the subscription): these ids, or every one since a time."""
 
-    delivery_ids: list[int] | None = SchemaField(default=None, max_length=1000)
-    since: datetime | None = None
+    delivery_ids: list[Annotated[int, SchemaField(ge=1, le=2**31 - 1)]] | None = SchemaField(default=None, max_length=1000)
+    since: AwareDatetime | None = None
 
 
 class ReplayResult(BaseModel):

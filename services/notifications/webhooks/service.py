@@ -69,7 +69,7 @@ async def refusal_of_target(url: str, settings: Settings, webhook_settings: Webh
         return None
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
+    except (OSError, UnicodeError, ValueError):  # no such name, or no name at all (e.g. a NUL in it)
         return f"its host {host} cannot be resolved"
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
