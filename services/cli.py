@@ -341,6 +341,8 @@ def run_in_notifications(work):
         return asyncio.run(go())
     except WebhookCommandError as error:
         fail(str(error))
+    except ConfigurationError as error:
+        fail(f"configuration error: {error}")
 
 
 class WebhookCommandError(Exception):
@@ -376,7 +378,7 @@ def webhooks_create(url: str, event_types: tuple[str, ...], municipalities: tupl
     from pydantic import ValidationError
 
     from services.notifications.webhooks import service
-    from services.notifications.webhooks.models import WebhookCreate, WebhookSettings
+    from services.notifications.webhooks.models import WebhookCreate, load_webhook_settings
     from shared.auth import StaffUser
     from shared.envelope import describe_errors
 
@@ -387,7 +389,7 @@ def webhooks_create(url: str, event_types: tuple[str, ...], municipalities: tupl
     operator = StaffUser(sub="operator (command line)", roles=["admin"], municipalities=body.municipalities)
 
     async def create(session, settings):
-        refusal = await service.refusal_of_target(body.url, settings, WebhookSettings())
+        refusal = await service.refusal_of_target(body.url, settings, load_webhook_settings())
         if refusal:
             raise WebhookCommandError(f"--url {refusal}")
         return await service.create_subscription(session, operator, body, settings.data_key_bytes)
@@ -440,10 +442,10 @@ def webhooks_rotate(subscription_id: str) -> None:
     from datetime import timedelta
 
     from services.notifications.webhooks import service
-    from services.notifications.webhooks.models import WebhookSettings
+    from services.notifications.webhooks.models import load_webhook_settings
 
     async def rotate(session, settings):
-        grace = timedelta(seconds=WebhookSettings().rotation_grace_seconds)
+        grace = timedelta(seconds=load_webhook_settings().rotation_grace_seconds)
         return await service.rotate_secret(session, await _subscription(session, subscription_id), settings.data_key_bytes, grace)
 
     echo_new_secret(run_in_notifications(rotate))

@@ -94,3 +94,12 @@ def test_a_subscription_names_kotopolku_event_types_and_real_municipalities():
         WebhookCreate(url="https://x.example/", event_types=["case.updated"], municipalities=["109"])
     with pytest.raises(ValueError, match="not a municipality code"):
         WebhookCreate(url="https://x.example/", event_types=["fi.kotopolku.case.updated.v1"], municipalities=["000"])
+
+
+def test_a_bad_setting_names_its_variable(monkeypatch):
+    from services.notifications.webhooks.models import load_webhook_settings
+    from shared.settings import ConfigurationError
+
+    monkeypatch.setenv("KOTOPOLKU_WEBHOOK_TIMEOUT_SECONDS", "0")
+    with pytest.raises(ConfigurationError, match="KOTOPOLKU_WEBHOOK_TIMEOUT_SECONDS"):
+        load_webhook_settings()

@@ -23,6 +23,7 @@ from services.notifications.webhooks.models import (
     WebhookRead,
     WebhookSettings,
     WebhookSubscription,
+    load_webhook_settings,
 )
 from shared.auth import CurrentStaff, require_role
 from shared.pagination import Page, PageParams
@@ -36,7 +37,7 @@ router = APIRouter(prefix="/api/v1", tags=["webhooks"], dependencies=[require_ro
 
 
 def webhook_settings(ctx: ServiceContext) -> WebhookSettings:
-    return ctx.resources.setdefault("webhook_settings", WebhookSettings())
+    return ctx.resources.get("webhook_settings") or ctx.resources.setdefault("webhook_settings", load_webhook_settings())
 
 
 def invalid(field: str, message: str, value) -> RequestValidationError:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, Field as SchemaField, field_validator
+from pydantic import AwareDatetime, BaseModel, Field as SchemaField, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -33,6 +33,17 @@ class WebhookSettings(BaseSettings):
     timeout_seconds: float = SchemaField(15, gt=0, le=60)
     # After a rotation, deliveries are signed with both the new and the old secret this long.
     rotation_grace_seconds: float = SchemaField(24 * 3600, ge=0)
+
+
+def load_webhook_settings() -> WebhookSettings:
+    """The settings from the environment; a bad value fails at start-up naming its variable."""
+    from shared.settings import ConfigurationError
+
+    try:
+        return WebhookSettings()
+    except ValidationError as error:
+        problems = [f"KOTOPOLKU_WEBHOOK_{'.'.join(map(str, item['loc'])).upper()}: {item['msg']}" for item in error.errors()]
+        raise ConfigurationError("; ".join(problems)) from None
 
 
 class WebhookSubscription(SQLModel, table=True):
