@@ -168,6 +168,7 @@ class NotificationKind(StrEnum):
     assessment_interview_reminder = "assessment_interview_reminder"
     plan_deadline_reminder = "plan_deadline_reminder"
     case_closed = "case_closed"
+    webhook_disabled = "webhook_disabled"
 
 
 class Deadline(BaseModel):

@@ -1,6 +1,6 @@
 """Prometheus counters every service shares; exposed at `/metrics`."""
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 events_published = Counter(
     "kotopolku_events_published", "Events published from an outbox", ["service", "type"]
@@ -29,4 +29,13 @@ workflow_commands_given_up = Counter(
     "kotopolku_workflow_commands_given_up",
     "Workflow starts and signals Temporal definitely refused: they wait for an admin's replay",
     ["service", "kind"],
+)
+webhook_deliveries_sent = Counter(
+    "kotopolku_webhook_deliveries_sent", "Webhook deliveries a receiver acknowledged (2xx)"
+)
+webhook_deliveries_failed = Counter(
+    "kotopolku_webhook_deliveries_failed", "Webhook delivery attempts that failed and will be retried"
+)
+webhook_oldest_pending_seconds = Gauge(
+    "kotopolku_webhook_oldest_pending_seconds", "Age of the oldest webhook delivery still waiting to be acknowledged"
 )

@@ -8,6 +8,8 @@ from services.notifications.api import router
 from services.notifications.dashboard import build_dashboard
 from services.notifications.handlers import subscriptions
 from services.notifications.mail import MailDelivery
+from services.notifications.webhooks import api as webhooks_api, handlers as webhooks_handlers
+from services.notifications.webhooks.delivery import WebhookDeliveryLoop, wakeup
 from shared.service import ServiceContext, ServiceParts
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -16,7 +18,10 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 def build(ctx: ServiceContext) -> ServiceParts:
     return ServiceParts(
         migrations=MIGRATIONS,
-        routers=[router, build_dashboard(ctx)],
-        subscriptions=subscriptions(ctx),
-        background={"e-mail delivery": MailDelivery(ctx.db, ctx.settings).run},
+        routers=[router, webhooks_api.router, build_dashboard(ctx)],
+        subscriptions=subscriptions(ctx) + webhooks_handlers.subscriptions(ctx),
+        background={
+            "e-mail delivery": MailDelivery(ctx.db, ctx.settings).run,
+            "webhook delivery": WebhookDeliveryLoop(ctx.db, ctx.settings, wakeup(ctx), webhooks_api.webhook_settings(ctx)).run,
+        },
     )

@@ -24,11 +24,13 @@ def live_kotopolku(tmp_path_factory, amqp_url, temporal_address):
         staff_requests_per_minute=100_000)  # thousands of calls by one token: not what the limit is for
     port, ready, stop, failure = free_port(), threading.Event(), threading.Event(), []
     headers: dict[str, str] = {}
+    admin: dict[str, str] = {}
 
     async def serve() -> None:
         async with running(settings) as (runtime, _http):
             await register_source(runtime)
             headers.update(token(settings, "109", "905", role="coordinator"))
+            admin["Authorization"] = token(settings, "109", "905", role="admin")["Authorization"]  # webhooks are admins' only
             headers["X-API-Key"] = await _employer_key(runtime)
             async with serving(app_of(runtime), port) as base:
                 headers["base"] = base
@@ -49,7 +51,7 @@ def live_kotopolku(tmp_path_factory, amqp_url, temporal_address):
     if failure:
         raise failure[0]
     base = headers.pop("base")
-    yield base, headers
+    yield base, headers, admin
     stop.set()
     thread.join(timeout=60)
 
@@ -64,14 +66,18 @@ async def _employer_key(runtime) -> str:
 
 
 def test_no_input_makes_any_endpoint_fail_with_500(live_kotopolku):
-    base, headers = live_kotopolku
+    base, headers, admin = live_kotopolku
+    only = os.environ.get("KOTOPOLKU_FUZZ_ONLY")  # e.g. /api/v1/webhooks: the operations under one path
     schema = schemathesis.openapi.from_url(f"{base}/openapi.json")
     failures, tested = [], []
     for result in schema.get_all_operations():
         operation = result.ok()
         if operation.path.endswith("/stream"):
             continue  # endless by design; its bad inputs are covered by the feed's own tests
+        if only and not operation.path.startswith(only):
+            continue
         tested.append(f"{operation.method.upper()} {operation.path}")
+        signed_in = {**headers, **admin} if operation.path.startswith("/api/v1/webhooks") else headers
 
         @given(case=operation.as_strategy())
         @hypothesis_settings(
@@ -82,10 +88,10 @@ def test_no_input_makes_any_endpoint_fail_with_500(live_kotopolku):
             suppress_health_check=list(HealthCheck),
         )
         def no_server_error(case):
-            response = case.call(base_url=base, headers={**headers, **(case.headers or {})}, timeout=30)
+            response = case.call(base_url=base, headers={**signed_in, **(case.headers or {})}, timeout=30)
             if response.status_code >= 500:
                 failures.append(f"{case.method} {case.formatted_path} → {response.status_code}: {response.text[:300]}")
 
         no_server_error()
-    assert {"GET /api/v1/cases/{case_id}", "POST /api/v1/recruitment-notices", "GET /readyz"} <= set(tested)
+    assert only or {"GET /api/v1/cases/{case_id}", "POST /api/v1/recruitment-notices", "GET /readyz"} <= set(tested)
     assert not failures, "\n".join(failures[:20])

@@ -36,6 +36,15 @@ def test_readme_lists_every_setting():
         assert f"KOTOPOLKU_{name.upper()}" in text, f"KOTOPOLKU_{name.upper()} is not in the README"
 
 
+def test_readme_lists_every_webhook_setting():
+    from services.notifications.webhooks.models import WebhookSettings
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in WebhookSettings.model_fields:
+        assert f"KOTOPOLKU_WEBHOOK_{name.upper()}" in text, f"KOTOPOLKU_WEBHOOK_{name.upper()} is not in the README"
+    assert "docs/webhooks.md" in text
+
+
 def test_figures_doc_explains_every_figure_and_grouping():
     from services.assessment.figures.models import COLUMNS, Grouping
 

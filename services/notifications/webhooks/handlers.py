@@ -1,0 +1,41 @@
+"""Every event on `kotopolku.events`, whatever its type, becomes a delivery for each webhook
+subscription that wants it: the queue is bound to all of them (`#`), so event types added later
+flow through without a change here."""
+
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.notifications.webhooks import service
+from services.notifications.webhooks.delivery import wakeup
+from shared.consumer import Subscription
+from shared.contracts import EVENTS_EXCHANGE
+from shared.envelope import Envelope
+from shared.service import ServiceContext
+
+QUEUE = "kotopolku.notifications.webhooks"
+
+
+async def event_published(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
+    await service.record_event(session, event)
+
+
+class EveryType(dict):
+    """A handler table that answers every event type with the same handler."""
+
+    def __init__(self, handler) -> None:
+        super().__init__()
+        self.handler = handler
+
+    def get(self, event_type, default=None):
+        return self.handler
+
+
+def subscriptions(ctx: ServiceContext) -> list[Subscription]:
+    async def handle(session: AsyncSession, event: Envelope) -> None:
+        await event_published(ctx, session, event)
+
+    async def committed(_event: Envelope) -> None:
+        wakeup(ctx).wake()
+
+    return [Subscription(queue=QUEUE, bindings=[(EVENTS_EXCHANGE, "#")], handlers=EveryType(handle), on_committed=committed)]
