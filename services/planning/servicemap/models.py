@@ -4,7 +4,7 @@ from which a plan's measures are chosen."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from sqlalchemy import JSON, Column
@@ -66,14 +66,15 @@ class ServiceBody(BaseModel):
     kind: MeasureKind
     provider: str = Field(min_length=1, max_length=200)
     region: str = Field(
+        max_length=100,
         description=f"Statistics Finland's region, e.g. Kanta-Häme, Pohjanmaa, Pohjois-Savo, Keski-Suomi; {NATIONAL!r}: the whole country"
     )
-    municipality_codes: list[str] = Field(
+    municipality_codes: list[Annotated[str, Field(pattern=r"^\d{3}$")]] = Field(
         default_factory=list, max_length=400, description="where it is offered on site (of the region); empty: the whole region"
     )
-    languages: list[str] = Field(min_length=1, description="ISO 639-1 (or 639-3) codes")
+    languages: list[Annotated[str, Field(max_length=3)]] = Field(min_length=1, max_length=50, description="ISO 639-1 (or 639-3) codes")
     delivery: Delivery = "on_site"
-    client_groups: list[ClientGroup] = Field(default_factory=lambda: ["all"])
+    client_groups: list[ClientGroup] = Field(default_factory=lambda: ["all"], max_length=20)
     contact: Contact | None = None
     example: bool = False
 
