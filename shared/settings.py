@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(8000, ge=1, le=65535)
     public_url: str | None = None  # how people reach the dashboard, when behind a proxy
+    # Proxies whose X-Forwarded-Proto/-For are believed (uvicorn's forwarded_allow_ips): "*" where
+    # only the proxy reaches the services (compose, Kubernetes).
+    forwarded_allow_ips: str = "127.0.0.1,::1"
     # Where intake and assessment read the case as staff see it (the notifications service's case
     # API), when notifications runs in another process; in one process it is read in-process.
     notifications_url: str = "http://127.0.0.1:8000"

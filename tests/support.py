@@ -232,9 +232,10 @@ def app_of(runtime: Runtime):
 
 
 @asynccontextmanager
-async def serving(app, port: int):
-    """A real uvicorn in this loop (SSE can't be tested through ASGITransport: it buffers)."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
+async def serving(app, port: int, config: uvicorn.Config | None = None):
+    """A real uvicorn in this loop (SSE can't be tested through ASGITransport: it buffers); `config`:
+    another than the plain one (e.g. the command line's, services.cli.uvicorn_config)."""
+    server = uvicorn.Server(config or uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():

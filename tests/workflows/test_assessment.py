@@ -239,6 +239,9 @@ async def test_completion_without_a_plan_closes_the_case_and_ends_the_path(time_
         change = recorded.changes[-1]
         assert (change.stage, change.status, change.deadlines) == ("closed", "plan_not_needed", [])
         assert change.reason == "assessment.completed.plan_not_needed: employed full time"
+        # The case is closed: its assessment takes no correction, though the correction window is open.
+        error = await refused(handle, c.CORRECT, await command(env, correct=c.CorrectAssessment(goals="x", reason="late")))
+        assert (error.type, error.details[0]["status"]) == ("assessment_closed", 409)
         state = await path.result()
         assert (state.stage, state.status) == ("closed", "plan_not_needed")
 
