@@ -627,8 +627,16 @@ def demo(timeout: float) -> None:
     click.echo(link)
 
 
+def uvicorn_config(app, settings: Settings, host: str, port: int) -> uvicorn.Config:
+    # The proxy's X-Forwarded-Proto tells the dashboard it is reached over HTTPS (its cookie is Secure).
+    return uvicorn.Config(
+        app, host=host, port=port, log_config=None, access_log=False, lifespan="on",
+        proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
+
+
 def serve_app(runtime: Runtime, app, host: str, port: int) -> None:
-    config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="on")
+    config = uvicorn_config(app, runtime.settings, host, port)
     server = uvicorn.Server(config)
     # uvicorn shuts down cleanly on SIGTERM and then raises the signal again with the handler it
     # found: make that handler an orderly exit, so that what `run` started (Temporal) is stopped too.

@@ -31,12 +31,12 @@ class Database:
             database = make_url(url).database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: AsyncEngine = create_async_engine(url, connect_args={"timeout": 30})
+            self.engine: AsyncEngine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         else:
             # Every connection works in the service's own schema (tables, migrations, raw DDL alike).
             self.engine = create_async_engine(
-                url, pool_pre_ping=True, connect_args={"server_settings": {"search_path": self.schema}}
+                url, pool_pre_ping=True, connect_args={"server_settings": {"search_path": self.schema}}, hide_parameters=True
             )
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 

@@ -8,6 +8,8 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from temporalio.service import RPCError
 
@@ -73,11 +75,73 @@ async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": error_body(request, "internal_error")}, status_code=500)
 
 
+class RequestTooLarge(HTTPException):
+    """A body past the limit, found while a route reads it (an HTTPException, so that FastAPI's
+    body parsing passes it on instead of answering 400)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413)
+        self.limit = limit
+
+
+def too_large_body(request: Request | None, limit: int) -> dict:
+    code, params = "request_too_large", {"limit": limit}
+    if request is None:
+        return {"detail": {"code": code, "message": translate(code, **params), "messages": all_languages(code, **params)}}
+    return {"detail": error_body(request, code, **params)}
+
+
+async def _too_large(request: Request, error: RequestTooLarge) -> JSONResponse:
+    return JSONResponse(too_large_body(request, error.limit), status_code=413)
+
+
+class BodySizeLimit:
+    """Refuses a request body larger than `limit` bytes with 413 (KOTOPOLKU_MAX_REQUEST_BYTES):
+    at once when its Content-Length says so, else as soon as what arrives passes it."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            return await self._refuse(scope, receive, send)
+        received, started = 0, False
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise RequestTooLarge(self.limit)
+            return message
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, sending)
+        except RequestTooLarge:  # read outside a route (or before its handler): answered here
+            if started:
+                raise
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await JSONResponse(too_large_body(Request(scope), self.limit), status_code=413)(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     catalogue()  # the translation catalogue is read now: a broken file fails at start-up, not on the first refusal
     app.add_exception_handler(Answer, _answer)
     app.add_exception_handler(Refused, _refused)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(RequestTooLarge, _too_large)
     app.add_exception_handler(RPCError, _temporal_unreachable)
     app.add_exception_handler(Exception, _unexpected_error)
 

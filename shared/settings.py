@@ -34,9 +34,15 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(8000, ge=1, le=65535)
     public_url: str | None = None  # how people reach the dashboard, when behind a proxy
+    # Proxies whose X-Forwarded-Proto/-For are believed (uvicorn's forwarded_allow_ips): "*" where
+    # only the proxy reaches the services (compose, Kubernetes).
+    forwarded_allow_ips: str = "127.0.0.1,::1"
     # Where intake and assessment read the case as staff see it (the notifications service's case
     # API), when notifications runs in another process; in one process it is read in-process.
     notifications_url: str = "http://127.0.0.1:8000"
+    # A request body larger than this is refused (413) by the application itself, whatever the
+    # proxy in front allows (deploy/proxy/nginx.conf has the same 1 MiB).
+    max_request_bytes: int = Field(1024 * 1024, ge=1024)
 
     var_dir: Path = Path("var")
     database_url: str | None = None  # None: one SQLite file per service under var_dir

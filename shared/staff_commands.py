@@ -1,5 +1,6 @@
 """Staff commands sent to a workflow as Temporal updates (CONTRACT §5), the same way for every
-service: the Idempotency-Key names the update (Temporal runs it once), the workflow's validator
+service: the Idempotency-Key names the update (Temporal runs it once; the same key with another
+command or body is refused, as recruitment notices refuse it), the workflow's validator
 refusals become the HTTP refusals (409 state, 422 content, the reason in fi/sv/en), and the
 route answers with the case once the projection shows the change (shared.cases.case_after).
 `StaffCommands` puts a workflow's commands on a router from one table of routes."""
@@ -8,12 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Callable, Generic, Iterable, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, SQLModel
 from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
@@ -21,6 +26,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from shared import clock
 from shared.auth import StaffUser, require_role
 from shared.cases import VisibleCase, case_after
+from shared.db import Database, utc_column
 from shared.i18n import all_languages
 from shared.refusals import Conflict, Refused
 from shared.workflow_payloads import Actor
@@ -36,6 +42,44 @@ def update_id(name: str, user: StaffUser, key: str | None) -> str | None:
     if not key:
         return None
     return f"{name}-" + hashlib.sha256(f"{user.sub}\n{key}".encode()).hexdigest()[:32]
+
+
+class StaffCommandKey(SQLModel, table=True):
+    """An Idempotency-Key a user gave a staff command that was done, with what it asked: the same
+    key asking something else is refused (409) instead of answered with the first result."""
+
+    __tablename__ = "staff_command_key"
+
+    user_sub: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
+    request_hash: str
+    created_at: datetime = Field(sa_column=utc_column())
+
+
+# Who gave a command and the day it counts for are not what it asks: a repeat the next day is the same request.
+PER_REQUEST = {"actor", "today", "actor_sub", "actor_name"}
+
+
+def request_hash(workflow_id: str, name: str, command: BaseModel) -> str:
+    asked = command.model_dump(mode="json", exclude=PER_REQUEST)
+    return hashlib.sha256(json.dumps([workflow_id, name, asked], sort_keys=True).encode()).hexdigest()
+
+
+async def refuse_reused_key(db: Database, user: StaffUser, key: str, asked: str) -> None:
+    async with db.session() as session:
+        earlier = await session.get(StaffCommandKey, (user.sub, key))
+    if earlier is not None and earlier.request_hash != asked:
+        raise Conflict("command_key_reused")
+
+
+async def remember_key(db: Database, user: StaffUser, key: str, asked: str) -> None:
+    """After the command was done (a refused one leaves the key free for a corrected body)."""
+    try:
+        async with db.session() as session:
+            session.add(StaffCommandKey(user_sub=user.sub, key=key, request_hash=asked, created_at=clock.now()))
+            await session.commit()
+    except IntegrityError:  # given at the same moment: the same request is fine, another is refused
+        await refuse_reused_key(db, user, key, asked)
 
 
 def temporal(client: Client | None) -> Client:
@@ -67,11 +111,17 @@ def rpc_refusal(error: RPCError, not_open: str) -> Refused:
 
 async def execute_update(
     client: Client | None, workflow_id: str, name: str, command: BaseModel, *, user: StaffUser, key: str | None,
-    result_type: type[R], not_open: str, fallback: str,
+    result_type: type[R], not_open: str, fallback: str, db: Database,
 ) -> R:
     handle = temporal(client).get_workflow_handle(workflow_id)
+    asked = request_hash(workflow_id, name, command)
+    if key:
+        await refuse_reused_key(db, user, key, asked)
     try:
-        return await handle.execute_update(name, command, id=update_id(name, user, key), result_type=result_type)
+        result = await handle.execute_update(name, command, id=update_id(name, user, key), result_type=result_type)
+        if key:
+            await remember_key(db, user, key, asked)
+        return result
     except WorkflowUpdateFailedError as error:
         if isinstance(error.cause, ApplicationError):
             raise refusal_of(error.cause, fallback) from None
@@ -129,7 +179,7 @@ class StaffCommands(Generic[R]):
         command = self.command(actor=Actor(sub=user.sub, name=user.name), today=clock.today(), **body)
         result = await execute_update(
             ctx.temporal, self.workflow_id(case_id), name, command, user=user, key=key,
-            result_type=self.result_type, not_open=self.not_open, fallback=self.fallback,
+            result_type=self.result_type, not_open=self.not_open, fallback=self.fallback, db=ctx.db,
         )
         return await case_after(request, case_id, result.changed_at)
 

@@ -4,6 +4,8 @@ and stand-ins for the activities the workflows call."""
 from __future__ import annotations
 
 import asyncio
+import itertools
+import random
 import socket
 import time
 import uuid
@@ -80,8 +82,13 @@ def registration(
     return data
 
 
+# Individual numbers 100-899, one after another from a random start: persons made in one test run
+# never share an identity code (twins born the same day get two), whatever the start.
+_individual_numbers = itertools.count(random.randrange(800))
+
+
 def with_identity_code(data: dict[str, Any], birth_date: date = date(1990, 4, 12), individual: int | None = None) -> dict:
-    code = make_identity_code(birth_date, individual or (uuid.uuid4().int % 800) + 100)
+    code = make_identity_code(birth_date, individual or next(_individual_numbers) % 800 + 100)
     data["person"] = {**data["person"], "personal_identity_code": code, "birth_date": birth_date.isoformat()}
     return data
 
@@ -232,9 +239,10 @@ def app_of(runtime: Runtime):
 
 
 @asynccontextmanager
-async def serving(app, port: int):
-    """A real uvicorn in this loop (SSE can't be tested through ASGITransport: it buffers)."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
+async def serving(app, port: int, config: uvicorn.Config | None = None):
+    """A real uvicorn in this loop (SSE can't be tested through ASGITransport: it buffers); `config`:
+    another than the plain one (e.g. the command line's, services.cli.uvicorn_config)."""
+    server = uvicorn.Server(config or uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():

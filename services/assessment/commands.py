@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, time
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -84,18 +84,24 @@ class StartAssessment(Strict):
     started_on: date | None = None  # default: today (Finnish time)
 
 
+# Every list and text of a command is bounded: each command goes into the case's workflow history
+# (twice), and Temporal ends a workflow whose history outgrows its limit.
+Skill = Annotated[str, Field(min_length=1, max_length=200)]
+ServiceNeed = Annotated[str, Field(min_length=1, max_length=100)]
+
+
 class InterviewRecord(Strict):
     """Parts of the interview; each call adds or replaces the parts it names (none is required)."""
 
     literacy: Literal["literate", "literate_other_alphabet", "partly_literate", "not_literate"] | None = None
-    language_skills: list[LanguageSkill] | None = None
-    education: list[Education] | None = None
-    work_history: list[WorkExperience] | None = None
-    special_skills: list[str] | None = None
+    language_skills: list[LanguageSkill] | None = Field(default=None, max_length=40)
+    education: list[Education] | None = Field(default=None, max_length=20)
+    work_history: list[WorkExperience] | None = Field(default=None, max_length=30)
+    special_skills: list[Skill] | None = Field(default=None, max_length=30)
     goals: str | None = Field(default=None, max_length=4000)
     life_situation: str | None = Field(default=None, max_length=4000)
-    service_needs: list[str] | None = Field(default=None, description="service codes (of the service map)")
-    specifying_measures: list[SpecifyingMeasure] | None = None
+    service_needs: list[ServiceNeed] | None = Field(default=None, max_length=30, description="service codes (of the service map)")
+    specifying_measures: list[SpecifyingMeasure] | None = Field(default=None, max_length=20)
     notes: str | None = Field(default=None, max_length=4000)
 
 

@@ -281,6 +281,8 @@ class AssessmentWorkflow(DeadlineClock):
     @correct.validator
     def check_correct(self, command: Command) -> None:
         correction = required_body(command, "correct", CORRECT)
+        if self.closed or self.case_stage == Stage.closed:  # closed by staff, or with no plan needed: the record is final
+            raise refuse("assessment_closed", "the assessment has ended: the case is closed")
         if self.record.status != COMPLETED:
             raise refuse("assessment_not_completed", "only a completed assessment is corrected; record the interview instead")
         if not rules.given_parts(correction):

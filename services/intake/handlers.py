@@ -19,7 +19,7 @@ from services.intake import known_clients
 from services.intake.models import AssessmentRequested, JobseekerRegistered, ResidentMoved, ResidentRegistered, ServiceReported
 from services.intake.notices.matching.service import match_notices_for_client
 from services.intake.signals import WorkflowSignal, send_workflow_signals
-from services.intake.sources.service import SourceNotAllowed, authenticated_source, check_source
+from services.intake.sources.service import authenticated_source, check_source
 from services.intake.workflows import CLIENT_PATH_WORKFLOW, path_workflow_id
 from shared.contracts import (
     ASSESSMENT_MOVED_SIGNAL,
@@ -63,22 +63,15 @@ async def resident_moved(ctx: ServiceContext, session: AsyncSession, event: Enve
     await tell_path_of_move(ctx, session, client, data)
 
 
-MOVE_NOT_ALLOWED = (
-    "source {source!r} may report a move only for a client living in a municipality it is registered for"
-)
-
-
 async def check_move_source(ctx: ServiceContext, session: AsyncSession, event: Envelope, data: ResidentMoved) -> None:
-    """A move is reported by a system registered for the municipality the client lives in now.
-    Refused with the same words whether the client lives elsewhere or is not known at all: the
-    refusal must not tell anyone where a client lives."""
+    """A move is reported by a system registered for the municipality the client lives in now,
+    refused in words that do not tell where the client lives. A client not known yet is looked for
+    again later (ClientNotKnown is retried), as for every other report: the registration may be on
+    its way."""
     registered = await authenticated_source(session, event)
-    try:
-        client = await known_clients.resolve_person(session, data.person_ref, source=event.source, data_key=ctx.settings.data_key_bytes)
-    except known_clients.ClientNotKnown:
-        client = None
-    if client is None or not registered.may_publish_for(client.municipality_code):
-        raise SourceNotAllowed(MOVE_NOT_ALLOWED.format(source=event.source))
+    client = await known_clients.resolve_person(session, data.person_ref, source=event.source, data_key=ctx.settings.data_key_bytes)
+    if not registered.may_publish_for(client.municipality_code):
+        raise known_clients.not_the_sources_client(event.source, "a move")
 
 
 async def tell_path_of_move(ctx: ServiceContext, session: AsyncSession, client, data: ResidentMoved) -> None:

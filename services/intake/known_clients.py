@@ -32,7 +32,7 @@ from services.intake.service import (
     open_client,
     publish_client_recorded,
 )
-from services.intake.sources.service import authenticated_source, check_source
+from services.intake.sources.service import SourceNotAllowed, authenticated_source
 from shared.clock import FINNISH_TIME, now
 from shared.contracts import INTERNAL_EXCHANGE, SERVICE_REPORT_RECEIVED, ServiceReport, from_record
 from shared.envelope import Envelope
@@ -64,6 +64,13 @@ async def resolve_person(session: AsyncSession, ref: PersonRef, *, source: str, 
     return client
 
 
+def not_the_sources_client(source: str, what: str) -> SourceNotAllowed:
+    """The refusal of a report on a client the source may not report on: the same words whether the
+    client lives elsewhere or the event names another municipality than theirs, so that no
+    dead-letter reason tells where anyone lives."""
+    return SourceNotAllowed(f"source {source!r} may report {what} only for a client living in a municipality it is registered for")
+
+
 class WrongMunicipality(Rejected):
     """The event names another municipality than the client's: it is dead-lettered with the reason."""
 
@@ -72,7 +79,7 @@ async def register_jobseeker(session: AsyncSession, *, event: Envelope, data: Jo
     """The employment authority now leads the client's integration services; deadlines run on."""
     client = await resolve_person(session, data.person_ref, source=event.source, data_key=data_key)
     if client.municipality_code != data.municipality_code:
-        raise WrongMunicipality(f"the client lives in municipality {client.municipality_code}, not {data.municipality_code}")
+        raise not_the_sources_client(event.source, "a jobseeker registration")
     case = await case_of(session, client.id)
     if client.lead != "employment_authority":
         client.jobseeker, client.lead = True, decide_lead(jobseeker=True)
@@ -165,10 +172,11 @@ async def request_assessment(
 
 async def forward_service_report(session: AsyncSession, *, event: Envelope, data: ServiceReported, data_key: bytes) -> None:
     """A provider's report goes to planning, which keeps the client's plan."""
-    await authenticated_source(session, event)  # before anything is looked up for it
+    registered = await authenticated_source(session, event)  # before anything is looked up for it
     client = await resolve_person(session, data.person_ref, source=event.source, data_key=data_key)
+    if not registered.may_publish_for(client.municipality_code):
+        raise not_the_sources_client(event.source, "a service")
     case = await case_of(session, client.id)
-    await check_source(session, event, [client.municipality_code])
     report = from_record(
         ServiceReport, data, client_id=client.id, case_id=case.id, municipality_code=client.municipality_code,
         reported_by=event.source, event_id=event.id,

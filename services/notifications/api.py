@@ -103,20 +103,22 @@ async def stream_slot(user: CurrentStaff, ctx: NotificationsContext) -> None:
 async def stream(
     request: Request, user: CurrentStaff, ctx: NotificationsContext, last_event_id: Annotated[str | None, Header()] = None
 ) -> AsyncIterator[ServerSentEvent]:
-    """`case.updated` for every change of a case the user may see; resumable by Last-Event-ID. The
+    """`case.updated` for every change of a case the user may see; resumable by Last-Event-ID up to
+    service.REPLAY_LIMIT changes back (further back: a `reset` event first, reload and go on). The
     stream ends when the user's token expires (the client reconnects with a fresh one); a staff
     member has at most a few streams open at once (429 beyond)."""
     try:
         feed = service.case_feed(ctx)
         async with ctx.db.session() as session:
             latest = await service.latest_change_id(session)
-        resumed = service.resume_point(last_event_id)
-        cursor = service.StreamCursor(min(resumed, latest) if resumed is not None else latest)
+        after, reload = service.stream_start(service.resume_point(last_event_id), latest)
+        if reload:  # too far back to replay: the client reloads its lists, and resumes from here next time
+            yield ServerSentEvent(event="reset", id=str(after), raw_data=json.dumps({"reason": "resume_point_too_old"}))
         while not await request.is_disconnected() and (user.expires_at is None or now() < user.expires_at):
             async with ctx.db.session() as session:
-                changes = await service.changes_after(session, user, cursor)
+                changes = await service.changes_after(session, user, after)
             for change in changes:
-                cursor.mark_sent(change.id)
+                after = change.id
                 yield ServerSentEvent(event="case.updated", id=str(change.id), raw_data=json.dumps(service.public_change(change.data)))
             if not changes:
                 await feed.wait(STREAM_POLL_SECONDS)

@@ -58,7 +58,9 @@ def build_dashboard(ctx: ServiceContext) -> APIRouter:
         except AuthError:
             return RedirectResponse("/?error=token", status_code=303)
         response = RedirectResponse("/", status_code=303)
-        response.set_cookie(SESSION_COOKIE, token.strip(), httponly=True, samesite="strict", secure=request.url.scheme == "https")
+        # Secure when reached over HTTPS (through a trusted proxy's X-Forwarded-Proto) or published at an https URL.
+        secure = request.url.scheme == "https" or (ctx.settings.public_url or "").startswith("https:")
+        response.set_cookie(SESSION_COOKIE, token.strip(), httponly=True, samesite="strict", secure=secure)
         return response
 
     @router.post("/session/end")

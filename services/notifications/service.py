@@ -6,7 +6,7 @@ import asyncio
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -49,7 +49,18 @@ def case_feed(ctx: ServiceContext) -> CaseFeed:
     return ctx.resources.setdefault("case_feed", CaseFeed())
 
 
+async def number_in_commit_order(session: AsyncSession) -> None:
+    """Case changes are numbered in the order they commit, so that a live stream which has sent id n
+    will never find a smaller id committing later (another replica, a slow transaction): on
+    PostgreSQL one writer at a time holds the table from numbering to commit (readers go on);
+    SQLite has one writer at a time anyway."""
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        await connection.execute(text("LOCK TABLE case_change IN EXCLUSIVE MODE"))
+
+
 async def apply_case_changed(session: AsyncSession, update: CaseChanged) -> None:
+    await number_in_commit_order(session)
     session.add(
         CaseChange(
             case_id=update.case_id,
@@ -205,9 +216,9 @@ async def list_access_log(
     return await paginate(session, query, pagination, lambda entry: AccessLogRead.model_validate(entry, from_attributes=True))
 
 
-# Changes are numbered when written but may commit out of order (several replicas, a slow
-# transaction): a stream looks this many ids back for one that arrived late.
-LOOK_BACK = 1000
+# A stream resumes at most this many changes back; an older resume point (or none of ours) is
+# answered with a `reset` event: the client reloads what it shows, the stream goes on from now.
+REPLAY_LIMIT = 1000
 LARGEST_EVENT_ID = 10**15  # far above any real id, far below any database's integer limit
 
 
@@ -220,30 +231,20 @@ def resume_point(last_event_id: str | None) -> int | None:
     return int(value)
 
 
-class StreamCursor:
-    """Where one live stream is: everything above `after` it has not sent yet."""
-
-    def __init__(self, after: int) -> None:
-        self.after = after  # nothing at or below this is sent (where the stream resumed)
-        self.highest = after
-        self.sent: set[int] = set()  # ids sent within the look-back window
-
-    def floor(self) -> int:
-        return max(self.after, self.highest - LOOK_BACK)
-
-    def mark_sent(self, change_id: int) -> None:
-        self.sent.add(change_id)
-        self.highest = max(self.highest, change_id)
-        floor = self.floor()
-        self.sent = {sent for sent in self.sent if sent > floor}
+def stream_start(resumed: int | None, latest: int) -> tuple[int, bool]:
+    """Where a stream starts (it sends what is above it), and whether the client must reload first:
+    its resume point is further back than the replay allows."""
+    if resumed is None:
+        return latest, False
+    if latest - resumed > REPLAY_LIMIT:
+        return latest, True
+    return min(resumed, latest), False
 
 
-async def changes_after(session: AsyncSession, user: StaffUser, cursor: StreamCursor, limit: int = 200) -> list[CaseChange]:
-    """The next changes the user may see that the stream has not sent, oldest first."""
-    query = select(CaseChange).where(CaseChange.id > cursor.floor())
-    if cursor.sent:
-        query = query.where(CaseChange.id.not_in(cursor.sent))
-    query = scoped(query, CaseChange.municipality_code, user)
+async def changes_after(session: AsyncSession, user: StaffUser, after: int, limit: int = 200) -> list[CaseChange]:
+    """The next changes the user may see above `after`, oldest first. Ids follow the commit order
+    (number_in_commit_order): nothing can still arrive below the last one sent."""
+    query = scoped(select(CaseChange).where(CaseChange.id > after), CaseChange.municipality_code, user)
     return list(await session.exec(query.order_by(CaseChange.id).limit(limit)))
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_serializer
 
 from shared.workflow_payloads import Actor, CommandResult as CaseCommandResult, Strict  # CaseCommandResult: every case command's answer
 
@@ -45,6 +45,15 @@ REFERRED = ("referred", "started", "completed")
 LANGUAGE = r"^[a-z]{2,3}$"
 
 
+class MeasureOutcome(Strict):
+    """What a measure reached, as staff record it: small and typed, since each change goes into
+    the plan's workflow history (a provider's report may add its own fields in the record)."""
+
+    language: str | None = Field(default=None, pattern=LANGUAGE, description="ISO 639-1 (or 639-3)")
+    cefr: str | None = Field(default=None, pattern=r"^(A1|A2|B1|B2|C1)(\.[1-3])?$|^C2$", description="the level reached, e.g. B1.1")
+    notes: str | None = Field(default=None, max_length=1000)
+
+
 class MeasureBody(Strict):
     """A measure of the plan: what, who provides it, in which language, when, how much."""
 
@@ -57,7 +66,12 @@ class MeasureBody(Strict):
     ends_on: date | None = None
     hours: float | None = Field(default=None, ge=0, le=10_000)
     status: MeasureStatus = "planned"
-    outcome: dict[str, Any] | None = Field(default=None, description='e.g. {"language": "fi", "cefr": "B1.1"}')
+    outcome: MeasureOutcome | None = Field(default=None, description='e.g. {"language": "fi", "cefr": "B1.1"}')
+
+    @field_serializer("outcome")
+    def _outcome(self, outcome: MeasureOutcome | dict[str, Any] | None) -> dict[str, Any] | None:
+        # Kept as the fields given (a measure's record keeps providers' reports beside them).
+        return outcome.model_dump(exclude_none=True) if isinstance(outcome, MeasureOutcome) else outcome
 
 
 class MeasureFields(Strict):
@@ -71,7 +85,7 @@ class MeasureFields(Strict):
     ends_on: date | None = None
     hours: float | None = Field(default=None, ge=0, le=10_000)
     status: MeasureStatus | None = None
-    outcome: dict[str, Any] | None = None
+    outcome: MeasureOutcome | None = None
 
 
 class MeasureChange(MeasureFields):
@@ -85,9 +99,9 @@ class MakePlan(Strict):
     plan_on: date | None = Field(default=None, description="the plan's date (default today, Finnish time)")
     ends_on: date | None = Field(default=None, description="default: the longest first plan the policy allows")
     wellbeing_county_participant: str | None = Field(default=None, max_length=200, description="multi_sectoral: who takes part for the wellbeing services county")
-    family_members: list[UUID] = Field(default_factory=list, description="family: the cases of the household members whose plans are linked")
+    family_members: list[UUID] = Field(default_factory=list, max_length=20, description="family: the cases of the household members whose plans are linked")
     goals: str | None = Field(default=None, max_length=4000)
-    measures: list[MeasureBody] = Field(default_factory=list)
+    measures: list[MeasureBody] = Field(default_factory=list, max_length=50)
 
 
 class ReviewPlan(Strict):
@@ -95,7 +109,7 @@ class ReviewPlan(Strict):
 
     reviewed_on: date | None = None
     notes: str | None = Field(default=None, max_length=4000)
-    measure_changes: list[MeasureChange] = Field(default_factory=list)
+    measure_changes: list[MeasureChange] = Field(default_factory=list, max_length=50)
     next_review_on: date | None = Field(default=None, description="default: the longest the policy allows")
 
 

@@ -41,7 +41,9 @@ def merged(record: PlanRecord, change: MeasureChange) -> MeasureBody:
     measure = find(record, change.measure_id)
     assert measure is not None
     given = change.model_dump(exclude={"measure_id"}, exclude_none=True)
-    return MeasureBody.model_validate({**measure.model_dump(include=set(MeasureBody.model_fields)), **given})
+    # The record's outcome may hold a provider's own fields: only a new one given is checked.
+    kept = measure.model_dump(include=set(MeasureBody.model_fields) - {"outcome"})
+    return MeasureBody.model_validate({**kept, **given})
 
 
 def check_change(record: PlanRecord, change: MeasureChange, timings: PlanTimings, client_languages: list[str]) -> None:
@@ -57,9 +59,9 @@ def apply_change(record: PlanRecord, change: MeasureChange) -> dict[str, Any]:
     assert measure is not None
     given = change.model_dump(mode="json", exclude={"measure_id"}, exclude_none=True)
     before = {name: to_jsonable_python(getattr(measure, name)) for name in given}
-    changed = merged(record, change)
+    changed = merged(record, change).model_dump()  # the outcome as the fields given
     for name in given:
-        setattr(measure, name, getattr(changed, name))
+        setattr(measure, name, changed[name])
     return {"measure_id": str(measure.measure_id), "from": before, "to": given}
 
 

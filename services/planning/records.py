@@ -26,6 +26,7 @@ AWAITING, ACTIVE, EXPIRED, ENDED = "awaiting", "active", "expired", "ended"
 
 class Measure(MeasureBody):
     measure_id: UUID
+    outcome: dict[str, Any] | None = None  # staff's MeasureOutcome, with what providers reported added
     reports: list[dict[str, Any]] = Field(default_factory=list)  # providers' reports on it
 
 

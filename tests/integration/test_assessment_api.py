@@ -125,6 +125,9 @@ async def test_assessment_commands_answer_with_the_case(settings, amqp_url):
         again = await answered_quickly(http.post(f"{path}/start", json={}, headers=once))
         assert again.status_code == 200 and again.json() == await case_now(http, case_id, caseworker)
         assert [entry["status"] for entry in again.json()["timeline"]].count("assessment_in_progress") == 1
+        # The same key for another command, or with another body: refused, nothing done.
+        assert_refused(await http.post(f"{path}/schedule", json=COMMANDS["schedule"][0], headers=once), "command_key_reused")
+        assert_refused(await http.post(f"{path}/start", json={"started_on": "2026-01-05"}, headers=once), "command_key_reused")
         assert_refused(await http.post(f"{path}/start", json={}, headers=caseworker), "assessment_already_started")
         assert_refused(await http.post(f"{path}/schedule", json=COMMANDS["schedule"][0], headers=caseworker), "assessment_already_started")
 

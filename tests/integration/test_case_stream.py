@@ -1,6 +1,6 @@
-"""The live case feed (SSE) against a real uvicorn: a Last-Event-ID that is not one of ours, a
-change that commits late with a lower id (another replica), too many open streams, an expiring
-token."""
+"""The live case feed (SSE) against a real uvicorn: a Last-Event-ID that is not one of ours, one
+further back than the replay (a reset), too many open streams, an expiring token. (A change that
+commits late cannot be numbered below one sent: tests/service/test_case_change_order.py.)"""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 import httpx
 
 from services.notifications.models import CaseChange
+from services.notifications.service import REPLAY_LIMIT
 from shared.auth import mint_token
 from support import app_of, free_port, running, serving, token
 
@@ -54,7 +55,7 @@ async def events(lines, wanted: int, timeout: float = 15) -> list[dict]:
     return found
 
 
-async def test_the_feed_survives_strange_resume_ids_and_sends_a_late_commit(embedded_settings):
+async def test_the_feed_survives_strange_resume_ids_and_bounds_its_replay(embedded_settings):
     async with running(embedded_settings, ["notifications"]) as (runtime, _http):
         await write(runtime, a_change(100))
         async with serving(app_of(runtime), free_port()) as base, httpx.AsyncClient(timeout=30) as client:
@@ -66,15 +67,21 @@ async def test_the_feed_survives_strange_resume_ids_and_sends_a_late_commit(embe
                     [event] = await events(stream.aiter_lines(), 1)
                     assert event["event"] == "case.updated" and "changed_by" not in json.loads(event["data"])
 
-            # Another replica wrote id n+2 first and commits n+1 later: both reach the stream.
-            async with client.stream("GET", f"{base}/api/v1/cases/stream", headers=headers) as stream:
+            # A resume point within the replay gets what it missed; one further back (or 0, the
+            # whole history) gets a reset first, and then what comes next.
+            n = await next_id(runtime)
+            await write(runtime, a_change(n), a_change(n + 1))
+            async with client.stream("GET", f"{base}/api/v1/cases/stream", headers={**headers, "Last-Event-ID": str(n - 1)}) as stream:
+                assert [int(e["id"]) for e in await events(stream.aiter_lines(), 2)] == [n, n + 1]
+            far = n + REPLAY_LIMIT + 10
+            await write(runtime, a_change(far))
+            async with client.stream("GET", f"{base}/api/v1/cases/stream", headers={**headers, "Last-Event-ID": "0"}) as stream:
                 lines = stream.aiter_lines()
-                n = await next_id(runtime)
-                await write(runtime, a_change(n + 1))
-                first = await events(lines, 1)
-                await write(runtime, a_change(n))
-                late = await events(lines, 1)
-            assert [int(first[0]["id"]), int(late[0]["id"])] == [n + 1, n]
+                [reset] = await events(lines, 1)
+                assert (reset["event"], reset["id"], json.loads(reset["data"])) == ("reset", str(far), {"reason": "resume_point_too_old"})
+                await write(runtime, a_change(far + 1))
+                [after] = await events(lines, 1)
+                assert (after["event"], after["id"]) == ("case.updated", str(far + 1))
 
 
 async def next_id(runtime) -> int:

@@ -122,6 +122,10 @@ async def test_plan_commands_answer_with_the_case(settings, amqp_url):
         again = await http.post(path, json={"type": "multi_sectoral", "wellbeing_county_participant": "Kanta-Hämeen hyvinvointialue, Liisa"}, headers=once)
         assert again.status_code == 200 and again.json() == await case_now(http, case_id, caseworker)
         assert [entry["status"] for entry in again.json()["timeline"]].count("plan_active") == 1
+        # The same key with another body: refused, nothing done (the plan already made answers the same).
+        reused = await http.post(path, json={"type": "individual"}, headers=once)
+        assert_refused(reused, "command_key_reused")
+        assert "Idempotency-Key" in reused.json()["detail"]["messages"]["fi"]
         assert_refused(await http.post(path, json={"type": "individual"}, headers=caseworker), "plan_already_made")
 
         # Measures: civic orientation under the policy's hours, or outside the plan's period, refused.

@@ -1,5 +1,6 @@
 """A producer is who the broker says it is (the AMQP user_id RabbitMQ validates), not who its
-event says it is; a move comes only from a system of the municipality the client lives in."""
+event says it is; a move, a jobseeker registration or a service report comes only from a system of
+the municipality the client lives in, and a refusal never tells where that is."""
 
 from __future__ import annotations
 
@@ -12,12 +13,20 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
 
-from shared.contracts import INBOUND_DEAD_QUEUE, RESIDENT_MOVED
+from shared.contracts import INBOUND_DEAD_QUEUE, JOBSEEKER_REGISTERED, RESIDENT_MOVED, SERVICE_REPORTED
 from shared.envelope import STRUCTURED_CONTENT_TYPE
-from support import dead_letters, event, eventually, publish, register_source, registration, running, token
+from support import dead_letters, event, eventually, make_settings, publish, register_source, registration, running, token
 
 HAMEENLINNA = "urn:kotopolku:system:hameenlinna-register"
 VAASA = "urn:kotopolku:system:vaasa-register"
+
+
+@pytest.fixture
+def settings(tmp_path, amqp_url, temporal_address, database_url):
+    """Short retry pauses: a client not known yet is looked for again soon."""
+    return make_settings(
+        tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url, retry_delays_seconds=[0.2, 0.2],
+    )
 
 
 @pytest.fixture
@@ -83,13 +92,23 @@ async def test_a_move_comes_only_from_the_municipality_the_client_lives_in_and_i
             return {"person_ref": ref, "from_municipality_code": "109", "to_municipality_code": "905",
                     "moved_on": date.today().isoformat()}
 
-        # Vaasa's system claims the client moved to Vaasa: not its client to move.
-        await publish(amqp_url, event(move({"client_id": case["client_id"]}), type=RESIDENT_MOVED, source=VAASA))
-        # The same words for a client nobody knows: the refusal doesn't tell where anyone lives.
+        # Vaasa's system claims the client moved to Vaasa, became a jobseeker there, or took part in
+        # a Vaasa service: not its client; the refusals do not tell where the client lives.
+        client = {"client_id": case["client_id"]}
+        await publish(amqp_url, event(move(client), type=RESIDENT_MOVED, source=VAASA))
+        jobseeker = {"person_ref": client, "municipality_code": "905", "registered_on": date.today().isoformat()}
+        await publish(amqp_url, event(jobseeker, type=JOBSEEKER_REGISTERED, source=VAASA))
+        service = {"person_ref": client, "service_code": "VAASA-1", "status": "started", "on": date.today().isoformat()}
+        await publish(amqp_url, event(service, type=SERVICE_REPORTED, source=VAASA))
+        # A client nobody knows (yet) is looked for again, as for any report: the registration may be on its way.
         await publish(amqp_url, event(move({"client_id": str(uuid.uuid4())}), type=RESIDENT_MOVED, source=VAASA))
-        reasons = [message.headers["x-kotopolku-error"] for message in await dead_letters(amqp_url, INBOUND_DEAD_QUEUE, wanted=2)]
-        expected = f"source '{VAASA}' may report a move only for a client living in a municipality it is registered for"
-        assert reasons == [expected, expected]
+        reasons = [message.headers["x-kotopolku-error"] for message in await dead_letters(amqp_url, INBOUND_DEAD_QUEUE, wanted=4)]
+        refused = f"source '{VAASA}' may report {{}} only for a client living in a municipality it is registered for"
+        assert sorted(reasons) == sorted([
+            refused.format("a move"), refused.format("a jobseeker registration"), refused.format("a service"),
+            "gave up after 3 attempts: ClientNotKnown: no client found by person_ref.client_id",
+        ])
+        assert not any("109" in reason for reason in reasons)
         assert (await cases(http, settings, "905")) == []
 
         # The system of the municipality the client lives in moves the case.

@@ -39,7 +39,14 @@ async def test_a_live_stream_woken_as_it_is_cancelled_stops():
 
 
 async def test_waiting_at_most_ends_at_the_time_or_with_the_awaited():
-    event = asyncio.Event()
-    await wait_at_most(0.01, event.wait())  # the time passes: no error
+    event, finished = asyncio.Event(), []
+
+    async def awaited() -> None:
+        await event.wait()
+        finished.append(True)
+
+    await wait_at_most(0.01, awaited())  # the time passes: no error, and the awaited did not finish
+    assert finished == [] and not event.is_set()
     event.set()
-    await wait_at_most(30, event.wait())  # returns at once
+    await wait_at_most(30, awaited())  # ends with the awaited, not with the time
+    assert finished == [True]

@@ -239,6 +239,9 @@ async def test_completion_without_a_plan_closes_the_case_and_ends_the_path(time_
         change = recorded.changes[-1]
         assert (change.stage, change.status, change.deadlines) == ("closed", "plan_not_needed", [])
         assert change.reason == "assessment.completed.plan_not_needed: employed full time"
+        # The case is closed: its assessment takes no correction, though the correction window is open.
+        error = await refused(handle, c.CORRECT, await command(env, correct=c.CorrectAssessment(goals="x", reason="late")))
+        assert (error.type, error.details[0]["status"]) == ("assessment_closed", 409)
         state = await path.result()
         assert (state.stage, state.status) == ("closed", "plan_not_needed")
 
@@ -266,6 +269,8 @@ async def test_every_refused_command_answers_why_and_changes_nothing(time_skippi
         assert recorded.changes == []  # nothing half-happened
 
         await handle.execute_update(c.START, await command(env), result_type=c.CommandResult)
+        changes = len(recorded.changes)  # the start's; the refusals below add none
+        assert changes > 0
         assert await code(c.START) == ("assessment_already_started", 409)
         assert await code(c.SCHEDULE, schedule=c.ScheduleAssessment(on=today)) == ("assessment_already_started", 409)
         assert await code(c.COMPLETE, complete=c.CompleteAssessment(plan_needed=False, plan_type="individual")) == (
@@ -278,7 +283,6 @@ async def test_every_refused_command_answers_why_and_changes_nothing(time_skippi
             "assessment_date_in_future", 422
         )
         assert await code(c.COMPLETE) == ("command_body_missing", 422)
-        changes = len(recorded.changes)
         assert len(recorded.changes) == changes
 
         await handle.execute_update(

@@ -35,6 +35,6 @@ async def close(
     closure = Closure(closure=body, today=clock.today(), actor_sub=user.sub, actor_name=user.name or None)
     result = await execute_update(
         ctx.temporal, path_workflow_id(case["client_id"]), CLOSE, closure, user=user, key=idempotency_key,
-        result_type=CommandResult, not_open="case_already_closed", fallback="closure_refused",
+        result_type=CommandResult, not_open="case_already_closed", fallback="closure_refused", db=ctx.db,
     )
     return await case_after(request, case_id, result.changed_at)

@@ -6,10 +6,11 @@ import services.intake.duplicates.models  # noqa: F401
 import services.intake.notices.matching.models  # noqa: F401
 import services.intake.sources.models  # noqa: F401
 import shared.workflow_commands  # noqa: F401
+import shared.staff_commands  # noqa: F401  (Idempotency-Keys of staff commands)
 from shared.db import run_migrations_online
 
 TABLES = {
-    "client", "client_case", "producing_source", "duplicate_review", "outbox", "inbox", "workflow_command",
+    "client", "client_case", "producing_source", "duplicate_review", "outbox", "inbox", "workflow_command", "staff_command_key",
     # recruitment notices
     "employer", "recruitment_notice", "notice_idempotency_key", "match_review", "case_employment",
 }

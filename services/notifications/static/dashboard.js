@@ -790,6 +790,11 @@
       }
       onCaseUpdated(event);
     });
+    es.addEventListener("reset", function () {
+      if (source === es) {
+        scheduleRefresh(true); // away longer than the feed replays: reload what is shown
+      }
+    });
     es.addEventListener("error", function () {
       if (source !== es) {
         return;

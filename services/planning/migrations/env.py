@@ -4,9 +4,10 @@ from sqlmodel import SQLModel
 import services.planning.models  # noqa: F401  (registers the tables, with the service map's:)
 import services.planning.servicemap.models  # noqa: F401
 import shared.messaging  # noqa: F401  (outbox and inbox)
+import shared.staff_commands  # noqa: F401  (Idempotency-Keys of staff commands)
 import shared.workflow_commands  # noqa: F401
 from shared.db import run_migrations_online
 
-TABLES = {"service_report", "integration_plan", "service_map_entry", "outbox", "inbox", "workflow_command"}
+TABLES = {"service_report", "integration_plan", "service_map_entry", "outbox", "inbox", "workflow_command", "staff_command_key"}
 
 run_migrations_online(context, SQLModel.metadata, TABLES)

@@ -42,9 +42,13 @@ async def get_service(service_code: ServiceCode, user: CurrentStaff, session: Se
     return service.item(found(await session.get(ServiceMapEntry, service_code), "service_not_found"))
 
 
-@router.put("/api/v1/service-map/{service_code}", summary="Add or replace a service of the map")
+@router.put(
+    "/api/v1/service-map/{service_code}", summary="Add or replace a service of the map",
+    responses={403: {"description": "The service (as it is or would become) is not of the user's municipalities or region"}},
+)
 async def put_service(service_code: ServiceCode, body: ServiceBody, user: Manager, session: Session) -> ServiceItem:
     item = ServiceItem(service_code=service_code, **body.model_dump())
+    await service.authorise(session, user, service_code, item)
     await service.put_service(session, item)
     await session.commit()
     return item
@@ -52,13 +56,16 @@ async def put_service(service_code: ServiceCode, body: ServiceBody, user: Manage
 
 @router.delete("/api/v1/service-map/{service_code}", status_code=204, summary="Remove a service from the map")
 async def delete_service(service_code: ServiceCode, user: Manager, session: Session) -> Response:
-    found(await service.remove_service(session, service_code) or None, "service_not_found")
+    found(await service.authorise(session, user, service_code), "service_not_found")
+    await service.remove_service(session, service_code)
     await session.commit()
     return Response(status_code=204)
 
 
 @router.post("/api/v1/service-map/load", summary="Load a catalogue file (a JSON list of services; each added or replaced by its code)")
 async def load_services(user: Manager, session: Session, services: Annotated[list[ServiceItem], Body(max_length=5000)]) -> dict[str, int]:
+    for item in services:  # all or nothing: one service the user may not manage refuses the file
+        await service.authorise(session, user, item.service_code, item)
     count = await service.load_services(session, services)
     await session.commit()
     return {"loaded": count}

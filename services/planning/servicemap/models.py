@@ -4,9 +4,9 @@ from which a plan's measures are chosen."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from sqlalchemy import JSON, Column
 from sqlmodel import Field as TableField, SQLModel
 
@@ -15,6 +15,7 @@ from shared import municipalities
 from shared.db import utc_column
 
 Delivery = Literal["on_site", "remote", "both"]
+NATIONAL = "national"  # the region of a service offered in the whole country: only administrators manage it
 ClientGroup = Literal[
     "all", "family_migrants", "students", "stay_at_home_parents", "young_people", "disabled", "trafficking_victims",
     "refugees", "work_migrants", "jobseekers", "children",
@@ -52,7 +53,8 @@ class Contact(BaseModel):
     name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
     phone: str | None = Field(default=None, max_length=40)
-    url: str | None = Field(default=None, max_length=500)
+    # https only: the dashboard shows it as a link, and javascript: or plain http has no place there
+    url: str | None = Field(default=None, max_length=500, pattern=r"^https://[^\s]+$")
 
 
 class ServiceBody(BaseModel):
@@ -63,27 +65,37 @@ class ServiceBody(BaseModel):
     names: Names
     kind: MeasureKind
     provider: str = Field(min_length=1, max_length=200)
-    region: str = Field(description="Statistics Finland's region, e.g. Kanta-Häme, Pohjanmaa, Pohjois-Savo, Keski-Suomi")
-    municipality_codes: list[str] = Field(default_factory=list, description="where it is offered on site; empty: the whole region")
-    languages: list[str] = Field(min_length=1, description="ISO 639-1 (or 639-3) codes")
+    region: str = Field(
+        max_length=100,
+        description=f"Statistics Finland's region, e.g. Kanta-Häme, Pohjanmaa, Pohjois-Savo, Keski-Suomi; {NATIONAL!r}: the whole country"
+    )
+    municipality_codes: list[Annotated[str, Field(pattern=r"^\d{3}$")]] = Field(
+        default_factory=list, max_length=400, description="where it is offered on site (of the region); empty: the whole region"
+    )
+    languages: list[Annotated[str, Field(max_length=3)]] = Field(min_length=1, max_length=50, description="ISO 639-1 (or 639-3) codes")
     delivery: Delivery = "on_site"
-    client_groups: list[ClientGroup] = Field(default_factory=lambda: ["all"])
+    client_groups: list[ClientGroup] = Field(default_factory=lambda: ["all"], max_length=20)
     contact: Contact | None = None
     example: bool = False
 
     @field_validator("region")
     @classmethod
     def known_region(cls, region: str) -> str:
-        if region not in {m.region for m in municipalities.all_municipalities()}:
+        if region != NATIONAL and region not in {m.region for m in municipalities.all_municipalities()}:
             raise ValueError(f"unknown region {region!r}")
         return region
 
     @field_validator("municipality_codes")
     @classmethod
-    def known_municipalities(cls, codes: list[str]) -> list[str]:
+    def known_municipalities(cls, codes: list[str], info: ValidationInfo) -> list[str]:
         unknown = [code for code in codes if not municipalities.exists(code)]
         if unknown:
             raise ValueError(f"unknown municipality codes: {', '.join(unknown)}")
+        # Who may manage a service follows from where it is offered (docs/roles.md): the two must agree.
+        region = info.data.get("region")
+        outside = [code for code in codes if region and municipalities.get(code).region != region]
+        if outside:
+            raise ValueError(f"not municipalities of the region {region}: {', '.join(outside)}")
         return codes
 
     @field_validator("languages")

@@ -5,9 +5,11 @@ from __future__ import annotations
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.planning.servicemap.models import ServiceItem, ServiceMapEntry, Suggestion
+from services.planning.servicemap.models import NATIONAL, ServiceItem, ServiceMapEntry, Suggestion
 from shared import municipalities
+from shared.auth import StaffUser
 from shared.clock import now
+from shared.refusals import Forbidden
 from shared.rows import put_row
 
 NEARNESS = ("municipality", "region", "remote")
@@ -15,6 +17,25 @@ NEARNESS = ("municipality", "region", "remote")
 
 def item(entry: ServiceMapEntry) -> ServiceItem:
     return ServiceItem.model_validate(entry.model_dump(exclude={"updated_at"}))
+
+
+def manages(user: StaffUser, service: ServiceItem | ServiceMapEntry) -> bool:
+    """A service of some municipalities is managed by who works for all of them; a region's by who
+    works for every municipality of the region; a national one by administrators (docs/roles.md)."""
+    if service.region == NATIONAL:
+        return "admin" in user.roles
+    offered_in = set(service.municipality_codes) or {m.code for m in municipalities.all_municipalities() if m.region == service.region}
+    return offered_in <= set(user.municipalities)
+
+
+async def authorise(session: AsyncSession, user: StaffUser, service_code: str, new: ServiceItem | None = None) -> ServiceMapEntry | None:
+    """Refuse (403) unless the user manages both the service as it is and as it would become;
+    the service as it is, or None."""
+    existing = await session.get(ServiceMapEntry, service_code)
+    for service in (existing, new):
+        if service is not None and not manages(user, service):
+            raise Forbidden("service_map_national" if service.region == NATIONAL else "service_map_not_yours", service_code=service_code)
+    return existing
 
 
 async def put_service(session: AsyncSession, service: ServiceItem) -> ServiceMapEntry:
@@ -50,7 +71,7 @@ def listing(*, region: str | None = None, kind: str | None = None, example: bool
 
 def _nearness(entry: ServiceMapEntry, municipality_code: str) -> str | None:
     home = municipalities.get(municipality_code)
-    in_region = home is not None and entry.region == home.region
+    in_region = home is not None and entry.region in (home.region, NATIONAL)
     if municipality_code in entry.municipality_codes:
         return "municipality"
     if in_region and not entry.municipality_codes:
