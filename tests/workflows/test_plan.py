@@ -49,7 +49,7 @@ async def test_plan_start_reminders_then_caseworker_then_coordinator_and_a_late_
         today = await env_today(env)
         assert result.status == "plan_active"
         change = recorded.changes[-1]
-        assert (change.stage, change.status, change.reason, change.changed_by) == ("follow_up", "plan_active", "plan.made.individual", "Kaisa Virtanen")
+        assert (change.stage, change.status, change.reason, change.changed_by) == ("follow_up", "plan_active", "plan.made: individual", "Kaisa Virtanen")
         assert [(d.kind, d.due_on) for d in change.deadlines] == [
             ("plan_referral", add_months(today, 1)),
             ("plan_review", add_months(today, 6)),
