@@ -130,6 +130,12 @@
     return Object.prototype.hasOwnProperty.call(texts, key) ? texts[key] : String(value);
   }
 
+  // A timeline reason: a code (its words are in the catalogue), then what it was about after ": ".
+  function reasonText(reason) {
+    var at = reason ? reason.indexOf(": ") : -1;
+    return at < 0 ? term("reason", reason) : term("reason", reason.slice(0, at)) + ": " + reason.slice(at + 2);
+  }
+
   function plural(base, n) {
     return t(n === 1 ? base + "_one" : base + "_other", { n: n });
   }
@@ -1169,7 +1175,7 @@
     append(caseList, dlRow(t("field_deadline"), deadlineCell(c.next_deadline, c.overdue)));
     append(caseList, dlRow(t("field_assignee"), c.assignee || t("not_assigned")));
     append(caseList, dlRow(t("field_changed"), timeEl(c.changed_at, true)));
-    append(caseList, dlRow(t("field_reason"), term("reason", c.reason)));
+    append(caseList, dlRow(t("field_reason"), reasonText(c.reason)));
     body.appendChild(caseList);
     renderCaseWork(body, c);
 
@@ -1209,7 +1215,7 @@
             timeEl(entry.at, true),
             h("br"),
             term("stage", entry.stage) + " – " + term("status", entry.status),
-            h("span", { className: "cell-sub" }, term("reason", entry.reason)),
+            h("span", { className: "cell-sub" }, reasonText(entry.reason)),
             entry.next_deadline
               ? h("span", { className: "cell-sub" }, term("deadline", entry.next_deadline.kind) + ": ", timeEl(entry.next_deadline.due_on, false))
               : null
