@@ -167,6 +167,7 @@ class NotificationKind(StrEnum):
     assessment_deadline_reminder = "assessment_deadline_reminder"
     assessment_interview_reminder = "assessment_interview_reminder"
     plan_deadline_reminder = "plan_deadline_reminder"
+    referral_unanswered = "referral_unanswered"
     case_closed = "case_closed"
 
 
@@ -377,6 +378,9 @@ class PlanTimings(BaseModel):
     reminder_days: list[int] = Field(default_factory=list)  # staff reminded this many days before each deadline
     escalation_days: int  # after the caseworker is told of a passed deadline, the coordinator this much later
     civic_orientation_min_hours: int
+    # A referral unanswered by its provider this long reminds the caseworker; None in plans started
+    # before referrals were followed.
+    referral_answer_days: int | None = None
 
 
 class PlanInput(BaseModel):
@@ -498,6 +502,8 @@ class MeasureChanged(DomainEvent):
     kind: str | None = None
     service_code: str | None = None
     on: date
+    referred_on: date | None = None  # when the measure was referred to its provider
+    days_from_referral: int | None = None  # measure.started: how long the provider took to start it
 
 
 class MeasureReferred(MeasureChanged):
@@ -509,7 +515,7 @@ class MeasureReferred(MeasureChanged):
     starts_on: date | None = None
     ends_on: date | None = None
     provider: str | None = None
-    contact: dict[str, str] | None = None  # the municipality's contact for the provider (not the client's)
+    contact: dict[str, str] | None = None  # who referred it at the municipality: {"name": …} (not the client's contact)
 
 
 class DeadlineEvent(DomainEvent):

@@ -23,7 +23,9 @@ from shared.contracts import (
     ASSESSMENT_STARTED,
     CASE_CLOSED,
     CLOSURE_STATUS,
+    DEADLINE_ESCALATED,
     DEADLINE_PASSED,
+    DEADLINE_REMINDED,
     PLAN_ENDED,
     PLAN_EXTENDED,
     PLAN_MADE,
@@ -32,6 +34,7 @@ from shared.contracts import (
     CaseStatus,
     ClosureReason,
     DeadlineKind,
+    NotificationRequested,
     Stage,
 )
 
@@ -204,7 +207,23 @@ MEASURE_STATUSES = ("referred", "started", "completed", "interrupted")  # each h
 
 def domain_events(fact: Fact, before: Stage, details: dict[str, Any], today: str) -> list[tuple[str, dict[str, Any]]]:
     """The events `fact` publishes, as (type, data without the case's ids). `before`: the stage
-    the case was in; `today`: the day it happened (ISO) where the details do not say."""
+    the case was in; `today`: the day it happened (ISO) where the details do not say. Measures
+    that a plan or its review referred, started or ended (`details["measures"]`) follow the
+    fact's own event, each as its measure event."""
+    details = dict(details)
+    measures = [measure_event(measure) for measure in details.pop("measures", [])]
+    return _own_events(fact, before, details, today) + [event for event in measures if event is not None]
+
+
+def measure_event(details: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """measure.<status>.v1 for a measure now referred, started, completed or interrupted."""
+    status = details.get("status")
+    if status not in MEASURE_STATUSES:
+        return None
+    return f"fi.kotopolku.measure.{status}.v1", {key: value for key, value in details.items() if key != "status"}
+
+
+def _own_events(fact: Fact, before: Stage, details: dict[str, Any], today: str) -> list[tuple[str, dict[str, Any]]]:
     if fact in ONE_EVENT:
         events = [(ONE_EVENT[fact], dict(details))]
         if fact == Fact.assessment_completed_plan_not_needed:
@@ -213,10 +232,8 @@ def domain_events(fact: Fact, before: Stage, details: dict[str, Any], today: str
     if fact in MISSED:
         return [(DEADLINE_PASSED, {"kind": MISSED[fact].value, **details})]
     if fact in (Fact.measure_added, Fact.measure_updated, Fact.service_reported):
-        status = details.get("status")
-        if status not in MEASURE_STATUSES:
-            return []
-        return [(f"fi.kotopolku.measure.{status}.v1", {key: value for key, value in details.items() if key != "status"})]
+        event = measure_event(details)
+        return [event] if event else []
     if fact == Fact.not_eligible:
         return [(CASE_CLOSED, {"reason": "not_eligible", "closed_on": today})]
     if fact.value.startswith("case.closed."):
@@ -231,3 +248,21 @@ def reason_text(fact: Fact, text: str | None = None) -> str:
     """A timeline entry's reason: the fact's code (the dashboard shows its words from the
     catalogue), then what staff wrote or what it was about, after `: `."""
     return f"{fact.value}: {text}" if text else fact.value
+
+
+REMINDERS = ("assessment_deadline_reminder", "plan_deadline_reminder")  # notification kinds
+
+
+def deadline_event(request: NotificationRequested) -> tuple[str, dict[str, Any]] | None:
+    """The domain event of a notification about a case's deadline: staff reminded before it
+    (`deadline.reminded`), or the coordinators told that a passed one is still not met
+    (`deadline.escalated`; its passing is the fact's own `deadline.passed`). None for the others."""
+    params = request.params
+    if "deadline_kind" not in params or "due_on" not in params:
+        return None
+    deadline = {"kind": params["deadline_kind"], "due_on": params["due_on"]}
+    if request.kind in REMINDERS:
+        return DEADLINE_REMINDED, {**deadline, "days_before": params.get("days")}
+    if request.kind == "deadline_missed" and request.recipient_role == "coordinator":
+        return DEADLINE_ESCALATED, deadline
+    return None

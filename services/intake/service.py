@@ -270,6 +270,11 @@ async def request_notification(session: AsyncSession, request: NotificationReque
         request = request.model_copy(update={"municipality_code": case.municipality_code})
     subject = str(request.case_id or request.notice_id or request.municipality_code)
     publish(session, type=NOTIFICATION_REQUESTED, source=SOURCE, data=request, subject=subject, exchange=INTERNAL_EXCHANGE)
+    deadline_event = lifecycle.deadline_event(request)  # a reminder or an escalation of a case's deadline
+    if deadline_event is not None and request.case_id is not None:
+        case = await session.get(ClientCase, request.case_id)
+        if case is not None:
+            publish_domain_event(session, case, *deadline_event)
 
 
 def _publish_case_updated(session: AsyncSession, case: ClientCase, reason: str, *, changed_by: str | None = None) -> None:
@@ -295,10 +300,15 @@ def _publish_case_updated(session: AsyncSession, case: ClientCase, reason: str, 
 def _publish_domain_events(session: AsyncSession, case: ClientCase, fact: Fact, before: Stage, details: dict) -> None:
     """What happened, for subscribers (CONTRACT §3): in the change's transaction, after its
     case.updated, on intake's outbox, so that one case's events leave in the order they happened."""
-    ids = {"case_id": case.id, "client_id": case.client_id, "municipality_code": case.municipality_code}
     for event_type, data in lifecycle.domain_events(fact, before, details, case.updated_at.astimezone(FINNISH_TIME).date().isoformat()):
-        payload = DOMAIN_EVENTS[event_type](**ids, **data)
-        publish(session, type=event_type, source=SOURCE, data=payload, exchange=EVENTS_EXCHANGE, subject=str(case.id))
+        publish_domain_event(session, case, event_type, data)
+
+
+def publish_domain_event(session: AsyncSession, case: ClientCase, event_type: str, data: dict) -> None:
+    """One domain event of the case on kotopolku.events (`data`: its fields but the case's ids)."""
+    ids = {"case_id": case.id, "client_id": case.client_id, "municipality_code": case.municipality_code}
+    payload = DOMAIN_EVENTS[event_type](**ids, **data)
+    publish(session, type=event_type, source=SOURCE, data=payload, exchange=EVENTS_EXCHANGE, subject=str(case.id))
 
 
 def publish_client_recorded(session: AsyncSession, client: Client, case: ClientCase) -> None:

@@ -27,6 +27,9 @@ AWAITING, ACTIVE, EXPIRED, ENDED = "awaiting", "active", "expired", "ended"
 class Measure(MeasureBody):
     measure_id: UUID
     reports: list[dict[str, Any]] = Field(default_factory=list)  # providers' reports on it
+    # The referral loop, for the figures: when it was referred to its provider, and when it started.
+    referred_on: date | None = None
+    started_on: date | None = None
 
 
 class Review(BaseModel):

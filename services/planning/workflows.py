@@ -50,7 +50,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from shared.clock import FINNISH_TIME
     from shared import lifecycle
-    from shared.lifecycle import MISSED_FACT, Fact, reason_text
+    from shared.lifecycle import MEASURE_STATUSES, MISSED_FACT, Fact, reason_text
     from shared.contracts import (
         PLAN_WORKFLOW,
         CaseStatus,
@@ -65,19 +65,24 @@ with workflow.unsafe.imports_passed_through():
 
 # The plan's own statuses (its table's `status`), beside the case's.
 TIME_LIMIT = "time_limit"
+REFERRAL_REMINDERS = "referral-reminders"
 
 # What a new plan's record takes from the path's input: the fields of the same names (case,
 # client, municipality, dates, languages, needs, the figures' groups). The proposed type is `plan_type`.
 FROM_INPUT = set(PlanRecord.model_fields) & set(PlanInput.model_fields)
 
 
-def measure_details(measure: Measure, on: date) -> dict[str, Any]:
+def measure_details(measure: Measure, on: date, actor: Actor | None = None) -> dict[str, Any]:
     """What a measure's domain event carries (shared.contracts.MeasureReferred): a referral tells
-    the provider the service, the language and the dates."""
+    the provider the service, the language, the dates and who referred it; a start, how long the
+    provider took from the referral."""
     details: dict[str, Any] = {"measure_id": measure.measure_id, "kind": measure.kind, "service_code": measure.service_code,
-                               "on": on, "status": measure.status}
+                               "on": on, "status": measure.status, "referred_on": measure.referred_on}
     if measure.status == "referred":
-        details |= {"language": measure.language, "provider": measure.provider, "starts_on": measure.starts_on, "ends_on": measure.ends_on}
+        details |= {"language": measure.language, "provider": measure.provider, "starts_on": measure.starts_on, "ends_on": measure.ends_on,
+                    "contact": {"name": actor.name or actor.sub} if actor else None}
+    if measure.status == "started" and measure.referred_on is not None and measure.started_on is not None:
+        details["days_from_referral"] = (measure.started_on - measure.referred_on).days
     return details
 
 
@@ -131,13 +136,24 @@ class IntegrationPlanWorkflow(DeadlineClock):
         return self.state.closed
 
     def _next_alarm(self) -> tuple[datetime, str] | None:
-        return deadlines.next_alarm(self.record, self.state, self.timings)
+        alarm = deadlines.next_alarm(self.record, self.state, self.timings)
+        referral = deadlines.next_referral_alarm(self.record, self.state, self.timings)
+        # Patch REFERRAL_REMINDERS (December 2026): a timer runs for an unanswered referral. Retire
+        # the check (keep the branch) once no run of IntegrationPlan started before it is open:
+        # `temporal workflow list --query 'WorkflowType="IntegrationPlan" AND ExecutionStatus="Running"
+        # AND StartTime < "<deploy day>"'` is empty (a run continues as new at most `history_limit` events on).
+        if referral is not None and (alarm is None or referral < alarm) and workflow.patched(REFERRAL_REMINDERS):
+            return referral
+        return alarm
 
     def _should_continue_as_new(self) -> bool:
         info = workflow.info()
         return info.is_continue_as_new_suggested() or info.get_current_history_length() > self.given.history_limit
 
     async def _ring(self, key: str) -> None:
+        if key.startswith("referral:"):
+            await self._referral_unanswered(key)
+            return
         kind_value, due_value, what = key.split(":")
         kind, due_on = DeadlineKind(kind_value), date.fromisoformat(due_value)
         self.state.sent.append(key)
@@ -169,6 +185,19 @@ class IntegrationPlanWorkflow(DeadlineClock):
         await self._notify("deadline_missed", "caseworker", due)
         await self._save(f"{kind.value}_missed", None)
 
+    async def _referral_unanswered(self, key: str) -> None:
+        """The provider has not reported on a referred measure within policy days: the caseworker is reminded."""
+        _, referred_on, measure_id = key.split(":")
+        self.state.sent.append(key)
+        self.version += 1
+        measure = measures.find(self.record, UUID(measure_id))
+        if measure is None or measure.reports or measure.status != "referred":
+            return
+        await self._notify("referral_unanswered", "caseworker", {
+            "service_code": measure.service_code or measure.kind, "provider": measure.provider or "-",
+            "on": referred_on, "days": self.timings.referral_answer_days,
+        })
+
     # --- staff commands ----------------------------------------------------------------------
 
     def _check_open(self) -> None:
@@ -194,13 +223,15 @@ class IntegrationPlanWorkflow(DeadlineClock):
             r.family_members = list(body.family_members)
             r.goals = body.goals
             r.measures = [Measure(measure_id=workflow.uuid4(), **m.model_dump()) for m in body.measures]
+            measures.note_progress(self.record, plan_on)
             measures.meet_referral(self.record, plan_on)
             now = workflow.now()
             for kind in (DeadlineKind.plan_referral, DeadlineKind.plan_review, DeadlineKind.plan_end):
                 self.state.set_at[kind.value] = now
             self.version += 1
+            referred = [measure_details(measure, plan_on, command.actor) for measure in r.measures if measure.status in MEASURE_STATUSES]
             await self._case(Fact.plan_made, command.actor, reason=reason_text(Fact.plan_made, body.type),
-                             details={"plan_type": body.type, "made_on": plan_on})
+                             details={"plan_type": body.type, "made_on": plan_on, "measures": referred})
             await self._save("made", command.actor)
             return self._result()
 
@@ -231,6 +262,7 @@ class IntegrationPlanWorkflow(DeadlineClock):
         reviewed_on = body.reviewed_on or command.today
         async with self.lock:
             changes = [measures.apply_change(self.record, change) for change in body.measure_changes]
+            changed = [measures.find(self.record, change.measure_id) for change in body.measure_changes if change.status]
             next_review_on = body.next_review_on or add_months(reviewed_on, self.timings.review_months)
             self.record.reviews.append(
                 Review(
@@ -243,8 +275,10 @@ class IntegrationPlanWorkflow(DeadlineClock):
                 )
             )
             self.record.review_due_on = next_review_on
+            measures.note_progress(self.record, reviewed_on)
             measures.meet_referral(self.record, reviewed_on)
-            reviewed = {"reviewed_on": reviewed_on, "next_review_on": next_review_on}
+            reviewed = {"reviewed_on": reviewed_on, "next_review_on": next_review_on,
+                        "measures": [measure_details(measure, reviewed_on, command.actor) for measure in changed if measure is not None]}
             return await self._deadline_set_again(DeadlineKind.plan_review, Fact.plan_reviewed, "reviewed", command.actor, reviewed)
 
     @review.validator
@@ -269,9 +303,10 @@ class IntegrationPlanWorkflow(DeadlineClock):
         async with self.lock:
             measure = Measure(measure_id=workflow.uuid4(), **command.measure.model_dump())
             self.record.measures.append(measure)
+            measures.note_progress(self.record, command.today)
             referral = measures.meet_referral(self.record, command.today)
             await self._case(Fact.measure_added, command.actor, announce=True, reason=reason_text(Fact.measure_added, measure.kind),
-                             details=measure_details(measure, command.today))
+                             details=measure_details(measure, command.today, command.actor))
             await self._save("measure_added", command.actor)
             if referral:
                 self.version += 1
@@ -291,11 +326,12 @@ class IntegrationPlanWorkflow(DeadlineClock):
             measures.apply_change(self.record, command.change)
             measure = measures.find(self.record, command.change.measure_id)
             assert measure is not None
+            measures.note_progress(self.record, command.today)
             if measures.meet_referral(self.record, command.today):
                 self.version += 1
             await self._case(Fact.measure_updated, command.actor, announce=True,
                              reason=reason_text(Fact.measure_updated, f"{measure.kind} {measure.status}"),
-                             details=measure_details(measure, command.today))
+                             details=measure_details(measure, command.today, command.actor))
             await self._save("measure_updated", command.actor)
             return self._result(measure.measure_id)
 
@@ -362,6 +398,7 @@ class IntegrationPlanWorkflow(DeadlineClock):
                 measure.status = report.status  # type: ignore[assignment]  # started | completed | interrupted
                 if report.result:
                     measure.outcome = {**(measure.outcome or {}), **report.result}
+                measures.note_progress(self.record, report.on)
                 if measures.meet_referral(self.record, report.on):
                     self.version += 1
             if measure is None:  # a provider's report on no measure of the plan (yet)
