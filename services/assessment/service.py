@@ -9,16 +9,8 @@ from services.assessment.models import Assessment, AssessmentCorrection
 from services.assessment.records import AssessmentRecord, CorrectionRecord
 from shared import lifecycle
 from shared.clock import FINNISH_TIME, now
-from shared.contracts import (
-    ASSESSMENT_CORRECTED,
-    DOMAIN_EVENTS,
-    EVENTS_EXCHANGE,
-    INTERNAL_EXCHANGE,
-    NOTIFICATION_REQUESTED,
-    AssessmentCorrected,
-    NotificationRequested,
-    service_source,
-)
+from shared.contracts import ASSESSMENT_CORRECTED, INTERNAL_EXCHANGE, NOTIFICATION_REQUESTED, NotificationRequested, service_source
+from shared.domain_events import publish_domain_event
 from shared.messaging import publish
 from shared.rows import put_row
 
@@ -41,12 +33,11 @@ async def record_correction(session: AsyncSession, correction: CorrectionRecord)
     if await session.get(AssessmentCorrection, correction.correction_id) is None:
         row = correction.model_dump(exclude={"correction_id", "assessment"})
         session.add(AssessmentCorrection(id=correction.correction_id, **row))
-        corrected = AssessmentCorrected(
-            case_id=correction.case_id, client_id=correction.assessment.client_id,
-            municipality_code=correction.assessment.municipality_code,
-            corrected_on=correction.corrected_at.astimezone(FINNISH_TIME).date(), parts=sorted(correction.changes),
+        publish_domain_event(
+            session, source=SOURCE, case_id=correction.case_id, client_id=correction.assessment.client_id,
+            municipality_code=correction.assessment.municipality_code, event_type=ASSESSMENT_CORRECTED,
+            data={"corrected_on": correction.corrected_at.astimezone(FINNISH_TIME).date(), "parts": sorted(correction.changes)},
         )
-        publish(session, type=ASSESSMENT_CORRECTED, source=SOURCE, data=corrected, exchange=EVENTS_EXCHANGE, subject=str(correction.case_id))
     await save_assessment(session, correction.assessment)
 
 
@@ -63,6 +54,5 @@ def request_notification(session: AsyncSession, request: NotificationRequested) 
     deadline_event = lifecycle.deadline_event(request)  # a reminder or an escalation of the start deadline
     if deadline_event is not None and request.case_id and request.client_id and request.municipality_code:
         event_type, data = deadline_event
-        ids = {"case_id": request.case_id, "client_id": request.client_id, "municipality_code": request.municipality_code}
-        publish(session, type=event_type, source=SOURCE, data=DOMAIN_EVENTS[event_type](**ids, **data),
-                exchange=EVENTS_EXCHANGE, subject=str(request.case_id))
+        publish_domain_event(session, source=SOURCE, case_id=request.case_id, client_id=request.client_id,
+                             municipality_code=request.municipality_code, event_type=event_type, data=data)

@@ -29,10 +29,9 @@ from services.intake.models import (
 from services.intake.outbox import SOURCE
 from services.intake.workflows import ClientPathInput, path_workflow_id
 from shared.clock import FINNISH_TIME, now
-from shared import lifecycle
+from shared import domain_events, lifecycle
 from shared.contracts import (
     CASE_CHANGED,
-    DOMAIN_EVENTS,
     CASE_UPDATED,
     CLIENT_RECORDED,
     EVENTS_EXCHANGE,
@@ -306,9 +305,10 @@ def _publish_domain_events(session: AsyncSession, case: ClientCase, fact: Fact, 
 
 def publish_domain_event(session: AsyncSession, case: ClientCase, event_type: str, data: dict) -> None:
     """One domain event of the case on kotopolku.events (`data`: its fields but the case's ids)."""
-    ids = {"case_id": case.id, "client_id": case.client_id, "municipality_code": case.municipality_code}
-    payload = DOMAIN_EVENTS[event_type](**ids, **data)
-    publish(session, type=event_type, source=SOURCE, data=payload, exchange=EVENTS_EXCHANGE, subject=str(case.id))
+    domain_events.publish_domain_event(
+        session, source=SOURCE, case_id=case.id, client_id=case.client_id, municipality_code=case.municipality_code,
+        event_type=event_type, data=data,
+    )
 
 
 def publish_client_recorded(session: AsyncSession, client: Client, case: ClientCase) -> None:

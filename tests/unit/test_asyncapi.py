@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shared.contracts import EVENTS_EXCHANGE, PUBLIC_EVENT_TYPES
+from shared.contracts import DOMAIN_EVENTS, EVENTS_EXCHANGE, PUBLIC_EVENT_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKER = ROOT / "deploy" / "asyncapi"
@@ -45,3 +45,14 @@ def test_the_document_names_exactly_the_events_published_on_kotopolku_events():
         for ref in operation["messages"]
     }
     assert published == set(channel["messages"])
+
+
+def test_each_domain_event_s_data_is_documented_field_for_field():
+    document = yaml.safe_load((ROOT / "docs" / "asyncapi.yaml").read_text(encoding="utf-8"))
+    schemas = document["components"]["schemas"]
+    for message in document["components"]["messages"].values():
+        event_type = message["title"]
+        if event_type in DOMAIN_EVENTS:
+            data = message["payload"]["allOf"][1]["properties"]["data"]["$ref"].rsplit("/", 1)[1]
+            assert set(schemas[data]["properties"]) == set(DOMAIN_EVENTS[event_type].model_fields), event_type
+            assert {"case_id", "client_id", "municipality_code"} <= set(schemas[data]["required"]), event_type
