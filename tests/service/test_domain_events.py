@@ -5,18 +5,15 @@ escalations, assignments and corrections are published where they are recorded."
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlmodel import select
 
 from services.assessment import service as assessment_service
 from services.assessment.app import MIGRATIONS as ASSESSMENT_MIGRATIONS
 from services.assessment.records import AssessmentRecord, CorrectionRecord
 from services.intake import service
-from services.intake.app import MIGRATIONS
 from services.intake.assignment import service as assignment
 from services.intake.models import ResidentRegistered
 from shared.auth import StaffUser
@@ -31,26 +28,12 @@ from shared.contracts import (
     Stage,
 )
 from shared.db import Database
-from shared.messaging import OutboxMessage
 from shared.policy import load_policy
 from support import event, registration
+from test_clients_and_cases import database, outbox  # noqa: F401  (intake's SQLite database fixture, its outbox)
 
 POLICY = load_policy().default
 DATA_KEY = b"k" * 32
-
-
-@pytest.fixture
-async def database(tmp_path):
-    database = Database("intake", f"sqlite+aiosqlite:///{tmp_path / 'intake.db'}")
-    await database.migrate(MIGRATIONS)
-    yield database
-    await database.dispose()
-
-
-async def outbox(database) -> list[dict]:
-    async with database.session() as session:
-        rows = await session.exec(select(OutboxMessage).order_by(OutboxMessage.id))
-        return [json.loads(row.body) for row in rows]
 
 
 async def registered_case(database, **overrides):
