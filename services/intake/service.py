@@ -50,7 +50,7 @@ from shared.contracts import (
 from shared.crypto import lookup_hash, seal
 from shared.envelope import Envelope
 from shared.lifecycle import Fact
-from shared.messaging import publish
+from shared.messaging import ProcessedEvent, publish
 from shared.policy import Policy, add_months, assessment_timings, plan_timings
 
 # Client and case ids derive from the registering source's own reference, so a redelivered event
@@ -245,12 +245,21 @@ async def change_case(
     return True
 
 
-async def apply_case_change(session: AsyncSession, change: CaseChange) -> datetime:
+ACTIVITY_SOURCE = "urn:kotopolku:temporal-activity"  # the inbox's source of changes asked for by activities
+
+
+async def apply_case_change(session: AsyncSession, change: CaseChange, *, once: str | None = None) -> datetime:
     """Move the case as a workflow asks; the case's last change time (this one, or the one it
-    already had when the change was there already)."""
+    already had when the change was there already). `once`: the asking activity's own id; an
+    announced change (which repeats on the timeline by design) is then applied, and its events
+    published, once however often the activity runs."""
     case = await session.get(ClientCase, change.case_id)
     if case is None:
         raise LookupError(f"case {change.case_id} is not recorded (yet)")
+    if change.announce and once is not None:
+        if await session.get(ProcessedEvent, (ACTIVITY_SOURCE, once)) is not None:
+            return case.updated_at
+        session.add(ProcessedEvent(source=ACTIVITY_SOURCE, event_id=once, event_type="record_case_change", processed_at=now()))
     await change_case(
         session, case, change.stage, change.status, change.next_deadline, change.reason,
         deadlines=change.deadlines, changed_by=change.changed_by, announce=change.announce,

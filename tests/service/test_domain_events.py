@@ -143,3 +143,19 @@ async def test_a_correction_of_a_completed_assessment_is_published_by_the_assess
     # Finnish date (23:30 UTC is the next day in Helsinki); only the names of the corrected parts.
     assert events[0]["data"] == {"case_id": str(record.case_id), "client_id": str(record.client_id), "municipality_code": "109",
                                  "corrected_on": "2027-02-04", "parts": ["education", "language_skills"]}
+
+
+async def test_an_announced_fact_asked_for_again_by_the_same_activity_is_published_once(database):
+    case = await registered_case(database)
+    due = Deadline(kind=DeadlineKind.assessment_start, due_on=date(2027, 3, 10))
+    await change(database, case_id=case.id, stage=Stage.assessment, status=CaseStatus.awaiting_assessment, next_deadline=due,
+                 reason="fi.kotopolku.resident.registered.v1", fact="path.opened")
+    booked = CaseChange(case_id=case.id, stage=Stage.assessment, status=CaseStatus.assessment_scheduled, next_deadline=due,
+                        reason="assessment.rescheduled", fact="assessment.rescheduled", announce=True,
+                        details={"on": "2027-02-01", "rescheduled": True})
+    for once in ("client-1/run-1/7", "client-1/run-1/7", "client-1/run-1/9"):  # an attempt again, then another booking
+        async with database.session() as session:
+            await service.apply_case_change(session, booked, once=once)
+            await session.commit()
+    scheduled = [m for m in await outbox(database) if m["type"] == "fi.kotopolku.assessment.scheduled.v1"]
+    assert len(scheduled) == 2
