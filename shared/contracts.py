@@ -354,6 +354,8 @@ class AssessmentOutcome(BaseModel):
     # Where the client lived when it was completed (None in outcomes recorded before it was told):
     # the plan starts there, even when the client moved during the assessment.
     municipality_code: str | None = None
+    # The interpreter's language booked for the interview: the client needs one (None: not known).
+    interpreter_language: str | None = None
 
 
 # --- the integration plan: a child workflow of the client's path (services/planning) -------------
@@ -401,6 +403,7 @@ class PlanInput(BaseModel):
     residence_basis: str | None = None
     gender: str | None = None  # the registration's `sex`
     native_language: str | None = None
+    interpreter_language: str | None = None  # AssessmentOutcome's: a referral tells the provider
     # continue-as-new: the whole state carried over (services/planning/workflows.py PlanState)
     carried: dict[str, Any] | None = None
     # continue-as-new also after this many history events (Temporal's own suggestion comes first)
@@ -511,7 +514,8 @@ class MeasureReferred(MeasureChanged):
     at the municipality, and the dates."""
 
     language: str | None = None
-    interpreter_needed: bool | None = None
+    interpreter_needed: bool | None = None  # true with the language when one was needed at the assessment; null: not known
+    interpreter_language: str | None = None
     starts_on: date | None = None
     ends_on: date | None = None
     provider: str | None = None

@@ -232,6 +232,7 @@ class AssessmentWorkflow(DeadlineClock):
                 plan_needed=body.plan_needed, plan_type=body.plan_type, completed_on=completed_on,
                 service_needs=list(self.record.parts.get("service_needs") or []),
                 municipality_code=self.record.municipality_code,
+                interpreter_language=(self.record.schedule or {}).get("interpreter_language"),
             )
             self.version += 1
             completed = {"completed_on": completed_on, "plan_needed": body.plan_needed}

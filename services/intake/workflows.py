@@ -150,6 +150,7 @@ class ClientPathWorkflow:
                     residence_basis=path.assessment.residence_basis,
                     gender=path.assessment.gender,
                     native_language=path.assessment.native_language,
+                    interpreter_language=outcome.interpreter_language,
                 )
                 ended = await self._plan(plan)
                 if ended.reason == TIME_LIMIT and self.closing is None:

@@ -82,6 +82,7 @@ class PlanRecord(BaseModel):
     residence_basis: str | None = None
     gender: str | None = None
     native_language: str | None = None
+    interpreter_language: str | None = None  # from the assessment (PlanInput), for referrals
     actions: list[Action] = Field(default_factory=list)
 
 

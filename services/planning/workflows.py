@@ -72,7 +72,7 @@ REFERRAL_REMINDERS = "referral-reminders"
 FROM_INPUT = set(PlanRecord.model_fields) & set(PlanInput.model_fields)
 
 
-def measure_details(measure: Measure, on: date, actor: Actor | None = None) -> dict[str, Any]:
+def measure_details(measure: Measure, on: date, actor: Actor | None = None, interpreter_language: str | None = None) -> dict[str, Any]:
     """What a measure's domain event carries (shared.contracts.MeasureReferred): a referral tells
     the provider the service, the language, the dates and who referred it; a start, how long the
     provider took from the referral."""
@@ -80,7 +80,8 @@ def measure_details(measure: Measure, on: date, actor: Actor | None = None) -> d
                                "on": on, "status": measure.status, "referred_on": measure.referred_on}
     if measure.status == "referred":
         details |= {"language": measure.language, "provider": measure.provider, "starts_on": measure.starts_on, "ends_on": measure.ends_on,
-                    "contact": {"name": actor.name or actor.sub} if actor else None}
+                    "contact": {"name": actor.name or actor.sub} if actor else None,
+                    "interpreter_needed": True if interpreter_language else None, "interpreter_language": interpreter_language}
     if measure.status == "started" and measure.referred_on is not None and measure.started_on is not None:
         details["days_from_referral"] = (measure.started_on - measure.referred_on).days
     return details
@@ -229,7 +230,7 @@ class IntegrationPlanWorkflow(DeadlineClock):
             for kind in (DeadlineKind.plan_referral, DeadlineKind.plan_review, DeadlineKind.plan_end):
                 self.state.set_at[kind.value] = now
             self.version += 1
-            referred = [measure_details(measure, plan_on, command.actor) for measure in r.measures if measure.status in MEASURE_STATUSES]
+            referred = [measure_details(measure, plan_on, command.actor, r.interpreter_language) for measure in r.measures if measure.status in MEASURE_STATUSES]
             await self._case(Fact.plan_made, command.actor, reason=reason_text(Fact.plan_made, body.type),
                              details={"plan_type": body.type, "made_on": plan_on, "measures": referred})
             await self._save("made", command.actor)
@@ -278,7 +279,7 @@ class IntegrationPlanWorkflow(DeadlineClock):
             measures.note_progress(self.record, reviewed_on)
             measures.meet_referral(self.record, reviewed_on)
             reviewed = {"reviewed_on": reviewed_on, "next_review_on": next_review_on,
-                        "measures": [measure_details(measure, reviewed_on, command.actor) for measure in changed if measure is not None]}
+                        "measures": [measure_details(measure, reviewed_on, command.actor, self.record.interpreter_language) for measure in changed if measure is not None]}
             return await self._deadline_set_again(DeadlineKind.plan_review, Fact.plan_reviewed, "reviewed", command.actor, reviewed)
 
     @review.validator
@@ -306,7 +307,7 @@ class IntegrationPlanWorkflow(DeadlineClock):
             measures.note_progress(self.record, command.today)
             referral = measures.meet_referral(self.record, command.today)
             await self._case(Fact.measure_added, command.actor, announce=True, reason=reason_text(Fact.measure_added, measure.kind),
-                             details=measure_details(measure, command.today, command.actor))
+                             details=measure_details(measure, command.today, command.actor, self.record.interpreter_language))
             await self._save("measure_added", command.actor)
             if referral:
                 self.version += 1
@@ -331,7 +332,7 @@ class IntegrationPlanWorkflow(DeadlineClock):
                 self.version += 1
             await self._case(Fact.measure_updated, command.actor, announce=True,
                              reason=reason_text(Fact.measure_updated, f"{measure.kind} {measure.status}"),
-                             details=measure_details(measure, command.today, command.actor))
+                             details=measure_details(measure, command.today, command.actor, self.record.interpreter_language))
             await self._save("measure_updated", command.actor)
             return self._result(measure.measure_id)
 

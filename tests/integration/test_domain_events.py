@@ -121,6 +121,7 @@ async def test_a_clients_path_publishes_its_domain_events_in_order_each_once(set
     referred = by_type["fi.kotopolku.measure.referred.v1"]
     assert (referred["service_code"], referred["language"], referred["provider"], referred["referred_on"]) == ("HAMK-KOTO-24", "fi", "HAMK", day)
     assert referred["contact"] == {"name": "Testi Käyttäjä"}
+    assert (referred["interpreter_needed"], referred["interpreter_language"]) == (True, "so")  # booked for the assessment
     started = by_type["fi.kotopolku.measure.started.v1"]
     assert (started["measure_id"], started["days_from_referral"]) == (referred["measure_id"], 0)
     assert by_type["fi.kotopolku.assessment.scheduled.v1"]["interpreter_language"] == "so"
