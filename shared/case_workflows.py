@@ -103,7 +103,8 @@ async def record_case_change(
     """Move the case through intake; answers with the case's last change time (what its events
     and the projection carry), or, from an intake worker that answers nothing, no earlier than
     when it was asked. `fact`: what happened (intake moves the case by the lifecycle table and
-    publishes its domain events, with `details`)."""
+    publishes its domain events, with `details`). Reporting facts changed this activity's argument
+    only, not the workflows' commands: histories recorded before replay as they were, no patch."""
     change = CaseChange(
         case_id=case_id, stage=stage, status=status, next_deadline=next_deadline, reason=reason,
         changed_by=(actor.name or actor.sub) if actor else None, deadlines=deadlines, announce=announce,

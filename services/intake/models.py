@@ -213,9 +213,10 @@ class ClientCase(SQLModel, table=True):
 
 
 
-# Every move of a case, (stage, status) → (stage, status), for changes asked for without a fact
-# (by workflow code older than shared.lifecycle): the lifecycle table's moves, and the two that only
-# such code made. Retire the extra two with the patches `case-facts` (see shared/lifecycle.py).
+# Every move of a case, (stage, status) → (stage, status), for changes asked for without a fact:
+# only activity attempts scheduled by workers older than shared.lifecycle. The lifecycle table's
+# moves, and two that only such old code named; retire this set (and CaseChange without a fact)
+# once a release with facts has run: no attempt from before it can still be retried then.
 CASE_TRANSITIONS: set[tuple[tuple[Stage, CaseStatus], tuple[Stage, CaseStatus]]] = lifecycle.moves() | {
     ((Stage.assessment, CaseStatus.assessment_in_progress), (Stage.closed, CaseStatus.completed)),
     ((Stage.follow_up, CaseStatus.plan_active), (Stage.closed, CaseStatus.completed)),
