@@ -130,10 +130,23 @@
     return Object.prototype.hasOwnProperty.call(texts, key) ? texts[key] : String(value);
   }
 
-  // A timeline reason: a code (its words are in the catalogue), then what it was about after ": ".
+  // A timeline reason: a code (its words are in the catalogue), then what it was about after ": "
+  // (for a plan or a measure: the plan's type, the measure's kind and status, in words too).
+  var REASON_DETAIL_TERMS = {
+    "plan.made": ["plan_type"],
+    "plan.measure_added": ["measure_kind"],
+    "plan.measure_updated": ["measure_kind", "measure_status"]
+  };
   function reasonText(reason) {
     var at = reason ? reason.indexOf(": ") : -1;
-    return at < 0 ? term("reason", reason) : term("reason", reason.slice(0, at)) + ": " + reason.slice(at + 2);
+    if (at < 0) {
+      return term("reason", reason);
+    }
+    var code = reason.slice(0, at), detail = reason.slice(at + 2), prefixes = REASON_DETAIL_TERMS[code];
+    if (prefixes) {
+      detail = detail.split(" ").map(function (word, i) { return term(prefixes[i] || prefixes[0], word); }).join(" ");
+    }
+    return term("reason", code) + ": " + detail;
   }
 
   function plural(base, n) {
