@@ -15,11 +15,13 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
+from pydantic_core import to_jsonable_python
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 from shared.contracts import CaseChange, CaseStatus, Deadline, NotificationRequested, Stage, task_queue
 from shared.durable import refuse, wait_until
+from shared.lifecycle import Fact
 
 # The workflow's own service's activities, on the workflow's own task queue.
 ACTIVITY_OPTIONS: dict[str, Any] = dict(
@@ -95,13 +97,18 @@ async def record_case_change(
     next_deadline: Deadline | None,
     deadlines: list[Deadline],
     announce: bool,
+    fact: Fact | None = None,
+    details: dict[str, Any] | None = None,
 ) -> datetime:
     """Move the case through intake; answers with the case's last change time (what its events
     and the projection carry), or, from an intake worker that answers nothing, no earlier than
-    when it was asked."""
+    when it was asked. `fact`: what happened (intake moves the case by the lifecycle table and
+    publishes its domain events, with `details`). Reporting facts changed this activity's argument
+    only, not the workflows' commands: histories recorded before replay as they were, no patch."""
     change = CaseChange(
         case_id=case_id, stage=stage, status=status, next_deadline=next_deadline, reason=reason,
         changed_by=(actor.name or actor.sub) if actor else None, deadlines=deadlines, announce=announce,
+        fact=fact.value if fact else None, details=to_jsonable_python(details or {}),
     )
     asked_at = workflow.now()
     changed_at = await workflow.execute_activity(

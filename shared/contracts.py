@@ -6,7 +6,7 @@ docs/asyncapi.yaml. This module is imported by workflows, so it stays light: pyd
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any, TypeVar
 from uuid import UUID
@@ -167,6 +167,7 @@ class NotificationKind(StrEnum):
     assessment_deadline_reminder = "assessment_deadline_reminder"
     assessment_interview_reminder = "assessment_interview_reminder"
     plan_deadline_reminder = "plan_deadline_reminder"
+    referral_unanswered = "referral_unanswered"
     case_closed = "case_closed"
     webhook_disabled = "webhook_disabled"
 
@@ -191,6 +192,11 @@ class CaseChange(BaseModel):
     deadlines: list[Deadline] | None = None
     # Put on the timeline even when stage, status and deadlines stay (e.g. an interview rescheduled).
     announce: bool = False
+    # What happened (a shared.lifecycle.Fact code): intake moves the case by the lifecycle table and
+    # publishes the fact's domain event with `details` (DOMAIN_EVENTS' data without the ids). None
+    # in changes asked for before workflows reported facts: stage and status are then checked only.
+    fact: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
 
 
 class CaseUpdated(BaseModel):
@@ -349,6 +355,8 @@ class AssessmentOutcome(BaseModel):
     # Where the client lived when it was completed (None in outcomes recorded before it was told):
     # the plan starts there, even when the client moved during the assessment.
     municipality_code: str | None = None
+    # The interpreter's language booked for the interview: the client needs one (None: not known).
+    interpreter_language: str | None = None
 
 
 # --- the integration plan: a child workflow of the client's path (services/planning) -------------
@@ -373,6 +381,9 @@ class PlanTimings(BaseModel):
     reminder_days: list[int] = Field(default_factory=list)  # staff reminded this many days before each deadline
     escalation_days: int  # after the caseworker is told of a passed deadline, the coordinator this much later
     civic_orientation_min_hours: int
+    # A referral unanswered by its provider this long reminds the caseworker; None in plans started
+    # before referrals were followed.
+    referral_answer_days: int | None = None
 
 
 class PlanInput(BaseModel):
@@ -393,6 +404,7 @@ class PlanInput(BaseModel):
     residence_basis: str | None = None
     gender: str | None = None  # the registration's `sex`
     native_language: str | None = None
+    interpreter_language: str | None = None  # AssessmentOutcome's: a referral tells the provider
     # continue-as-new: the whole state carried over (services/planning/workflows.py PlanState)
     carried: dict[str, Any] | None = None
     # continue-as-new also after this many history events (Temporal's own suggestion comes first)
@@ -427,3 +439,146 @@ class PersonalDataRead(BaseModel):
     action: str  # e.g. match_reviews.list, recruitment_notice.read, assessment.read
     query: str | None = None  # a list's filters
     records: list[RecordRead]
+
+
+# --- domain events (CONTRACT §3): what happened, on kotopolku.events, routing key = type ---------
+# Each carries the case's ids and what a subscriber needs to act on it without reading Kotopolku's
+# database; never an identity code, a name or the residence basis. Documented in docs/asyncapi.yaml.
+
+
+class DomainEvent(BaseModel):
+    case_id: UUID
+    client_id: UUID
+    municipality_code: str
+
+
+class AssessmentScheduled(DomainEvent):
+    on: date
+    at: time | None = None
+    remote: bool | None = None
+    interview_language: str | None = None
+    interpreter_language: str | None = None
+    rescheduled: bool = False
+
+
+class AssessmentStarted(DomainEvent):
+    started_on: date
+
+
+class AssessmentCompleted(DomainEvent):
+    """CONTRACT §3, fixed."""
+
+    completed_on: date
+    plan_needed: bool
+
+
+class AssessmentCorrected(DomainEvent):
+    corrected_on: date
+    parts: list[str]  # the names of the corrected parts (their content stays in Kotopolku)
+
+
+class PlanMade(DomainEvent):
+    """CONTRACT §3, fixed."""
+
+    plan_type: str
+    made_on: date
+
+
+class PlanReviewed(DomainEvent):
+    reviewed_on: date
+    next_review_on: date
+
+
+class PlanExtended(DomainEvent):
+    decided_on: date
+    ends_on: date
+
+
+class PlanEnded(DomainEvent):
+    ended_on: date
+    reason: str  # time_limit, or the closure reason of the case
+
+
+class MeasureChanged(DomainEvent):
+    """measure.referred / started / completed / interrupted."""
+
+    measure_id: UUID | None = None  # None: a provider's report that matched no measure of the plan
+    kind: str | None = None
+    service_code: str | None = None
+    on: date
+    referred_on: date | None = None  # when the measure was referred to its provider
+    days_from_referral: int | None = None  # measure.started: how long the provider took to start it
+
+
+class MeasureReferred(MeasureChanged):
+    """What the provider needs to start: the service, the language and interpreter, who to contact
+    at the municipality, and the dates."""
+
+    language: str | None = None
+    interpreter_needed: bool | None = None  # true with the language when one was needed at the assessment; null: not known
+    interpreter_language: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    provider: str | None = None
+    contact: dict[str, str] | None = None  # who referred it at the municipality: {"name": …} (not the client's contact)
+
+
+class DeadlineEvent(DomainEvent):
+    """deadline.reminded / passed / escalated."""
+
+    kind: DeadlineKind
+    due_on: date
+    days_before: int | None = None  # a reminder's days before the deadline
+
+
+class CaseAssigned(DomainEvent):
+    assignee_sub: str | None  # None: unassigned
+    assigned_on: date
+
+
+class CaseClosed(DomainEvent):
+    """CONTRACT §3, fixed: `reason` is a §5 closure reason, or `not_eligible` / `plan_not_needed`."""
+
+    reason: str
+    closed_on: date
+
+
+ASSESSMENT_SCHEDULED = "fi.kotopolku.assessment.scheduled.v1"
+ASSESSMENT_STARTED = "fi.kotopolku.assessment.started.v1"
+ASSESSMENT_COMPLETED = "fi.kotopolku.assessment.completed.v1"
+ASSESSMENT_CORRECTED = "fi.kotopolku.assessment.corrected.v1"
+PLAN_MADE = "fi.kotopolku.plan.made.v1"
+PLAN_REVIEWED = "fi.kotopolku.plan.reviewed.v1"
+PLAN_EXTENDED = "fi.kotopolku.plan.extended.v1"
+PLAN_ENDED = "fi.kotopolku.plan.ended.v1"
+MEASURE_REFERRED = "fi.kotopolku.measure.referred.v1"
+MEASURE_STARTED = "fi.kotopolku.measure.started.v1"
+MEASURE_COMPLETED = "fi.kotopolku.measure.completed.v1"
+MEASURE_INTERRUPTED = "fi.kotopolku.measure.interrupted.v1"
+DEADLINE_REMINDED = "fi.kotopolku.deadline.reminded.v1"
+DEADLINE_PASSED = "fi.kotopolku.deadline.passed.v1"
+DEADLINE_ESCALATED = "fi.kotopolku.deadline.escalated.v1"
+CASE_ASSIGNED = "fi.kotopolku.case.assigned.v1"
+CASE_CLOSED = "fi.kotopolku.case.closed.v1"
+
+DOMAIN_EVENTS: dict[str, type[DomainEvent]] = {
+    ASSESSMENT_SCHEDULED: AssessmentScheduled,
+    ASSESSMENT_STARTED: AssessmentStarted,
+    ASSESSMENT_COMPLETED: AssessmentCompleted,
+    ASSESSMENT_CORRECTED: AssessmentCorrected,
+    PLAN_MADE: PlanMade,
+    PLAN_REVIEWED: PlanReviewed,
+    PLAN_EXTENDED: PlanExtended,
+    PLAN_ENDED: PlanEnded,
+    MEASURE_REFERRED: MeasureReferred,
+    MEASURE_STARTED: MeasureChanged,
+    MEASURE_COMPLETED: MeasureChanged,
+    MEASURE_INTERRUPTED: MeasureChanged,
+    DEADLINE_REMINDED: DeadlineEvent,
+    DEADLINE_PASSED: DeadlineEvent,
+    DEADLINE_ESCALATED: DeadlineEvent,
+    CASE_ASSIGNED: CaseAssigned,
+    CASE_CLOSED: CaseClosed,
+}
+# Every type Kotopolku publishes on kotopolku.events (docs/asyncapi.yaml documents the same set).
+PUBLIC_EVENT_TYPES = frozenset({CASE_UPDATED, *DOMAIN_EVENTS})

@@ -35,6 +35,7 @@ class Policy(BaseModel):
     plan_review_months: int
     plan_reminder_days: tuple[int, ...]
     plan_escalation_days: int
+    referral_answer_days: int
     civic_orientation_min_hours: int
     integration_training_target_cefr: str
     notice_reminder_days: int
@@ -95,5 +96,6 @@ def plan_timings(policy: Policy) -> PlanTimings:
         plans_total_max_months=policy.plans_total_max_months,
         reminder_days=sorted(policy.plan_reminder_days, reverse=True),
         escalation_days=policy.plan_escalation_days,
+        referral_answer_days=policy.referral_answer_days,
         civic_orientation_min_hours=policy.civic_orientation_min_hours,
     )

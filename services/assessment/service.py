@@ -7,8 +7,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.assessment.models import Assessment, AssessmentCorrection
 from services.assessment.records import AssessmentRecord, CorrectionRecord
-from shared.clock import now
-from shared.contracts import INTERNAL_EXCHANGE, NOTIFICATION_REQUESTED, NotificationRequested, service_source
+from shared import lifecycle
+from shared.clock import FINNISH_TIME, now
+from shared.contracts import ASSESSMENT_CORRECTED, INTERNAL_EXCHANGE, NOTIFICATION_REQUESTED, NotificationRequested, service_source
+from shared.domain_events import publish_domain_event
 from shared.messaging import publish
 from shared.rows import put_row
 
@@ -31,6 +33,11 @@ async def record_correction(session: AsyncSession, correction: CorrectionRecord)
     if await session.get(AssessmentCorrection, correction.correction_id) is None:
         row = correction.model_dump(exclude={"correction_id", "assessment"})
         session.add(AssessmentCorrection(id=correction.correction_id, **row))
+        publish_domain_event(
+            session, source=SOURCE, case_id=correction.case_id, client_id=correction.assessment.client_id,
+            municipality_code=correction.assessment.municipality_code, event_type=ASSESSMENT_CORRECTED,
+            data={"corrected_on": correction.corrected_at.astimezone(FINNISH_TIME).date(), "parts": sorted(correction.changes)},
+        )
     await save_assessment(session, correction.assessment)
 
 
@@ -44,3 +51,8 @@ def request_notification(session: AsyncSession, request: NotificationRequested) 
         exchange=INTERNAL_EXCHANGE,
         subject=str(request.case_id or request.municipality_code),
     )
+    deadline_event = lifecycle.deadline_event(request)  # a reminder or an escalation of the start deadline
+    if deadline_event is not None and request.case_id and request.client_id and request.municipality_code:
+        event_type, data = deadline_event
+        publish_domain_event(session, source=SOURCE, case_id=request.case_id, client_id=request.client_id,
+                             municipality_code=request.municipality_code, event_type=event_type, data=data)

@@ -28,6 +28,8 @@ with workflow.unsafe.imports_passed_through():
     from pydantic_core import to_jsonable_python
 
     from services.assessment import rules
+    from shared import lifecycle
+    from shared.lifecycle import Fact, reason_text
     from shared.durable import refuse, wait_until
     from shared.case_workflows import (
         ACTIVITY_OPTIONS, DeadlineClock, action_entry, record_case_change, request_notification, required_body, save_record,
@@ -129,7 +131,7 @@ class AssessmentWorkflow(DeadlineClock):
         if key == "overdue":
             self.record.overdue = True
             self.caseworker_told_at = workflow.now()
-            await self._case(self.case_stage, CaseStatus.assessment_overdue, deadline, "deadline.assessment_start.missed")
+            await self._case(Fact.assessment_start_missed, deadline, details={"due_on": deadline.due_on})
             await self._notify("deadline_missed", "caseworker", due)
             await self._save("deadline_missed", None)
         elif key == "escalate":
@@ -162,9 +164,11 @@ class AssessmentWorkflow(DeadlineClock):
             self.sent = [key for key in self.sent if not key.startswith("interview-")]
             self.version += 1
             action = "rescheduled" if rescheduled else "scheduled"
-            # A passed deadline stays visible until the assessment starts; the booking is on the timeline.
-            status = CaseStatus.assessment_overdue if self.record.overdue else CaseStatus.assessment_scheduled
-            await self._case(self.case_stage, status, self._deadline(), f"assessment.{action}", command.actor, announce=True)
+            # A passed deadline stays visible until the assessment starts (the lifecycle table keeps
+            # assessment_overdue); the booking is on the timeline.
+            fact = Fact.assessment_rescheduled if rescheduled else Fact.assessment_scheduled
+            booked = body.model_dump(include={"on", "at", "remote", "interview_language", "interpreter_language"})
+            await self._case(fact, self._deadline(), command.actor, announce=True, details={**booked, "rescheduled": rescheduled})
             await self._save(action, command.actor)
             return self._result()
 
@@ -184,7 +188,7 @@ class AssessmentWorkflow(DeadlineClock):
             self.record.status = IN_PROGRESS
             self.record.started_on = started_on
             self.version += 1
-            await self._case(Stage.assessment, CaseStatus.assessment_in_progress, None, "assessment.started", command.actor, deadlines=[])
+            await self._case(Fact.assessment_started, None, command.actor, deadlines=[], details={"started_on": started_on})
             await self._save("started", command.actor)
             return self._result()
 
@@ -228,17 +232,16 @@ class AssessmentWorkflow(DeadlineClock):
                 plan_needed=body.plan_needed, plan_type=body.plan_type, completed_on=completed_on,
                 service_needs=list(self.record.parts.get("service_needs") or []),
                 municipality_code=self.record.municipality_code,
+                interpreter_language=(self.record.schedule or {}).get("interpreter_language"),
             )
             self.version += 1
+            completed = {"completed_on": completed_on, "plan_needed": body.plan_needed}
             if body.plan_needed:
                 plan_start = Deadline(kind=DeadlineKind.plan_start, due_on=completed_on + timedelta(days=self.timings.plan_start_days))
-                await self._case(
-                    Stage.planning, CaseStatus.awaiting_plan, plan_start, "assessment.completed.plan_needed", command.actor,
-                    deadlines=[plan_start],
-                )
+                await self._case(Fact.assessment_completed_plan_needed, plan_start, command.actor, deadlines=[plan_start], details=completed)
             else:
-                reason = "assessment.completed.plan_not_needed" + (f": {body.reason}" if body.reason else "")
-                await self._case(Stage.closed, CaseStatus.plan_not_needed, None, reason, command.actor, deadlines=[])
+                fact = Fact.assessment_completed_plan_not_needed
+                await self._case(fact, None, command.actor, deadlines=[], details=completed, reason=reason_text(fact, body.reason))
             await self._save("completed", command.actor)
             await self._tell_path()
             return self._result()
@@ -310,8 +313,7 @@ class AssessmentWorkflow(DeadlineClock):
             # Cancelled where the client lived ...
             self.record.status, self.record.cancel_reason = CANCELLED, "moved"
             await self._save("cancelled_on_move", None)
-            await self._case(self.case_stage, self.case_status, self._deadline() if self.record.started_on is None else None,
-                             "assessment.cancelled.moved_away", announce=True)
+            await self._case(Fact.assessment_cancelled_moved_away, self._deadline() if self.record.started_on is None else None, announce=True)
             # ... and re-opened where they live now, with the deadline it already had.
             previous = self.record
             self.record = AssessmentRecord(
@@ -326,8 +328,7 @@ class AssessmentWorkflow(DeadlineClock):
                 self.timings = moved.timings
             self.since, self.scheduled_at, self.caseworker_told_at, self.sent = workflow.now(), None, None, []
             self.version += 1
-            await self._case(Stage.assessment, CaseStatus.awaiting_assessment, self._deadline(), "assessment.reopened.moved_in",
-                             announce=True)
+            await self._case(Fact.assessment_reopened_moved_in, self._deadline(), announce=True)
             await self._save("reopened_on_move", None)
 
     @workflow.signal(name=CASE_CLOSED)
@@ -360,18 +361,22 @@ class AssessmentWorkflow(DeadlineClock):
 
     async def _case(
         self,
-        stage: Stage,
-        status: CaseStatus,
+        fact: Fact,
         deadline: Deadline | None,
-        reason: str,
         actor: Actor | None = None,
         *,
         deadlines: list[Deadline] | None = None,
         announce: bool = False,
+        details: dict[str, Any] | None = None,
+        reason: str | None = None,
     ) -> None:
+        """Report `fact` to intake, which moves the case by the lifecycle table (the same table
+        tells this workflow where the case now is)."""
+        stage, status = lifecycle.move(self.case_stage, self.case_status, fact)
         self.case_changed_at = await record_case_change(
-            self.record.case_id, stage, status, reason, actor,
+            self.record.case_id, stage, status, reason or fact.value, actor,
             next_deadline=deadline, deadlines=deadlines if deadlines is not None else ([deadline] if deadline else []), announce=announce,
+            fact=fact, details=details,
         )
         self.case_stage, self.case_status = stage, status
 

@@ -17,9 +17,11 @@ class IntakeActivities(ServiceActivities):
     @activity.defn(name="record_case_change")
     async def record_case_change(self, change: CaseChange) -> datetime:
         """Move the case; answer with its last change time (the `changed_at` its events carry)."""
+        info = activity.info()  # the same on every attempt of this activity
+        once = f"{info.workflow_id}/{info.workflow_run_id}/{info.activity_id}"
         async with self.committed() as session:
             try:
-                changed_at = await service.apply_case_change(session, change)
+                changed_at = await service.apply_case_change(session, change, once=once)
             except service.TransitionRefused as error:
                 raise ApplicationError(str(error), type="TransitionRefused", non_retryable=True) from None
         return changed_at

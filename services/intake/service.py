@@ -29,6 +29,7 @@ from services.intake.models import (
 from services.intake.outbox import SOURCE
 from services.intake.workflows import ClientPathInput, path_workflow_id
 from shared.clock import FINNISH_TIME, now
+from shared import domain_events, lifecycle
 from shared.contracts import (
     CASE_CHANGED,
     CASE_UPDATED,
@@ -48,7 +49,8 @@ from shared.contracts import (
 )
 from shared.crypto import lookup_hash, seal
 from shared.envelope import Envelope
-from shared.messaging import publish
+from shared.lifecycle import Fact
+from shared.messaging import ProcessedEvent, publish
 from shared.policy import Policy, add_months, assessment_timings, plan_timings
 
 # Client and case ids derive from the registering source's own reference, so a redelivered event
@@ -167,7 +169,9 @@ async def open_client(
 
     if not eligibility.eligible:
         # Recorded with the reason, so staff can see who was not eligible and why; no path starts.
-        await change_case(session, case, Stage.closed, CaseStatus.not_eligible, None, f"not_eligible.{eligibility.reason}")
+        await change_case(
+            session, case, Stage.closed, CaseStatus.not_eligible, None, f"not_eligible.{eligibility.reason}", fact=Fact.not_eligible
+        )
         return Registration(client, case, created=True, path=None)
 
     _publish_case_updated(session, case, event.type)
@@ -205,19 +209,29 @@ async def change_case(
     deadlines: list[Deadline] | None = None,
     changed_by: str | None = None,
     announce: bool = False,
+    fact: Fact | None = None,
+    details: dict | None = None,
 ) -> bool:
     """Move the case and tell everyone; False when it already is there (a repeated activity),
     unless `announce` puts it on the timeline anyway. `deadlines`: every open deadline (default:
-    the next one only)."""
+    the next one only). With a `fact` (shared.lifecycle), the lifecycle table decides where the case
+    goes, and the fact's domain events (with `details`) leave with the change."""
     current = (Stage(case.stage), CaseStatus(case.status))
     target = (stage, status)
+    if fact is not None and current != target:
+        try:
+            decided = lifecycle.move(*current, fact)
+        except lifecycle.FactRefused as refused:
+            raise TransitionRefused(str(refused)) from None
+        if decided != target:  # the workflow's view of the case and the case disagree
+            raise TransitionRefused(f"{fact} moves a case in {current[0]}/{current[1]} to {decided[0]}/{decided[1]}, not {stage}/{status}")
     open_deadlines = [d.model_dump(mode="json") for d in (deadlines if deadlines is not None else ([deadline] if deadline else []))]
     same_deadline = (case.next_deadline_kind, case.next_deadline_on) == (
         (deadline.kind.value, deadline.due_on) if deadline else (None, None)
     ) and (case.deadlines or []) == open_deadlines
     if current == target and same_deadline and not announce:
         return False
-    if current != target and (current, target) not in CASE_TRANSITIONS:
+    if fact is None and current != target and (current, target) not in CASE_TRANSITIONS:
         raise TransitionRefused(f"a case in {current[0]}/{current[1]} cannot move to {stage}/{status}")
     case.stage, case.status = stage, status
     case.next_deadline_kind = deadline.kind.value if deadline else None
@@ -226,18 +240,30 @@ async def change_case(
     case.updated_at = now()
     session.add(case)
     _publish_case_updated(session, case, reason, changed_by=changed_by)
+    if fact is not None:
+        _publish_domain_events(session, case, fact, current[0], details or {})
     return True
 
 
-async def apply_case_change(session: AsyncSession, change: CaseChange) -> datetime:
+ACTIVITY_SOURCE = "urn:kotopolku:temporal-activity"  # the inbox's source of changes asked for by activities
+
+
+async def apply_case_change(session: AsyncSession, change: CaseChange, *, once: str | None = None) -> datetime:
     """Move the case as a workflow asks; the case's last change time (this one, or the one it
-    already had when the change was there already)."""
+    already had when the change was there already). `once`: the asking activity's own id; an
+    announced change (which repeats on the timeline by design) is then applied, and its events
+    published, once however often the activity runs."""
     case = await session.get(ClientCase, change.case_id)
     if case is None:
         raise LookupError(f"case {change.case_id} is not recorded (yet)")
+    if change.announce and once is not None:
+        if await session.get(ProcessedEvent, (ACTIVITY_SOURCE, once)) is not None:
+            return case.updated_at
+        session.add(ProcessedEvent(source=ACTIVITY_SOURCE, event_id=once, event_type="record_case_change", processed_at=now()))
     await change_case(
         session, case, change.stage, change.status, change.next_deadline, change.reason,
         deadlines=change.deadlines, changed_by=change.changed_by, announce=change.announce,
+        fact=Fact(change.fact) if change.fact else None, details=change.details,
     )
     return case.updated_at
 
@@ -252,6 +278,11 @@ async def request_notification(session: AsyncSession, request: NotificationReque
         request = request.model_copy(update={"municipality_code": case.municipality_code})
     subject = str(request.case_id or request.notice_id or request.municipality_code)
     publish(session, type=NOTIFICATION_REQUESTED, source=SOURCE, data=request, subject=subject, exchange=INTERNAL_EXCHANGE)
+    deadline_event = lifecycle.deadline_event(request)  # a reminder or an escalation of a case's deadline
+    if deadline_event is not None and request.case_id is not None:
+        case = await session.get(ClientCase, request.case_id)
+        if case is not None:
+            publish_domain_event(session, case, *deadline_event)
 
 
 def _publish_case_updated(session: AsyncSession, case: ClientCase, reason: str, *, changed_by: str | None = None) -> None:
@@ -272,6 +303,21 @@ def _publish_case_updated(session: AsyncSession, case: ClientCase, reason: str, 
     )
     publish(session, type=CASE_UPDATED, source=SOURCE, data=change.public(), exchange=EVENTS_EXCHANGE, subject=str(case.id))
     publish(session, type=CASE_CHANGED, source=SOURCE, data=change, exchange=INTERNAL_EXCHANGE, subject=str(case.id))
+
+
+def _publish_domain_events(session: AsyncSession, case: ClientCase, fact: Fact, before: Stage, details: dict) -> None:
+    """What happened, for subscribers (CONTRACT §3): in the change's transaction, after its
+    case.updated, on intake's outbox, so that one case's events leave in the order they happened."""
+    for event_type, data in lifecycle.domain_events(fact, before, details, case.updated_at.astimezone(FINNISH_TIME).date().isoformat()):
+        publish_domain_event(session, case, event_type, data)
+
+
+def publish_domain_event(session: AsyncSession, case: ClientCase, event_type: str, data: dict) -> None:
+    """One domain event of the case on kotopolku.events (`data`: its fields but the case's ids)."""
+    domain_events.publish_domain_event(
+        session, source=SOURCE, case_id=case.id, client_id=case.client_id, municipality_code=case.municipality_code,
+        event_type=event_type, data=data,
+    )
 
 
 def publish_client_recorded(session: AsyncSession, client: Client, case: ClientCase) -> None:

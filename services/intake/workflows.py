@@ -44,6 +44,8 @@ with workflow.unsafe.imports_passed_through():
         task_queue,
     )
     from shared.workflow_payloads import CommandResult
+    from shared import lifecycle
+    from shared.lifecycle import Fact, closure_fact, reason_text
 
 # Workflows ask for notifications with the shared contract (the notifications service reads it).
 NotificationRequest = NotificationRequested
@@ -92,6 +94,7 @@ DEADLINE_ESCALATED = "deadline.assessment_start.escalated"
 
 
 CLIENT_PATH_WORKFLOW = "ClientPath"
+ASSESSED = (Stage.assessment, CaseStatus.assessment_in_progress)  # where the assessment reports its outcome from
 
 
 @workflow.defn(name=CLIENT_PATH_WORKFLOW)
@@ -109,7 +112,8 @@ class ClientPathWorkflow:
     async def run(self, path: ClientPathInput) -> PathState:
         self.path = path
         deadline = Deadline(kind=DeadlineKind.assessment_start, due_on=path.assessment_due_on)
-        await self._change(path, Stage.assessment, CaseStatus.awaiting_assessment, deadline, path.reason)
+        # The timeline shows the event that opened the path as the reason (CONTRACT §3).
+        await self._change(path, Fact.path_opened, deadline, path.reason)
 
         if path.assessment is not None and workflow.patched(ASSESSMENT_AS_CHILD):
             if self.closing is not None:  # closed before the assessment began
@@ -121,11 +125,13 @@ class ClientPathWorkflow:
             if outcome.cancelled:
                 self.state.stage, self.state.status, self.state.next_deadline = Stage.closed, CaseStatus.completed, None
                 return self.state
+            # The assessment reported the fact to intake; the path follows the same table.
             if not outcome.plan_needed:
-                self.state.stage, self.state.status, self.state.next_deadline = Stage.closed, CaseStatus.plan_not_needed, None
+                self.state.stage, self.state.status = lifecycle.move(*ASSESSED, Fact.assessment_completed_plan_not_needed)
+                self.state.next_deadline = None
                 return self.state
             assert outcome.completed_on is not None and path.assessment is not None
-            self.state.stage, self.state.status = Stage.planning, CaseStatus.awaiting_plan
+            self.state.stage, self.state.status = lifecycle.move(*ASSESSED, Fact.assessment_completed_plan_needed)
             self.state.next_deadline = Deadline(
                 kind=DeadlineKind.plan_start, due_on=outcome.completed_on + timedelta(days=path.assessment.timings.plan_start_days)
             )
@@ -144,6 +150,7 @@ class ClientPathWorkflow:
                     residence_basis=path.assessment.residence_basis,
                     gender=path.assessment.gender,
                     native_language=path.assessment.native_language,
+                    interpreter_language=outcome.interpreter_language,
                 )
                 ended = await self._plan(plan)
                 if ended.reason == TIME_LIMIT and self.closing is None:
@@ -157,7 +164,7 @@ class ClientPathWorkflow:
         if not await wait_until(lambda: self.assessment_started or self.closing is not None, path.assessment_overdue_at):
             if self.closing is not None:
                 return await self._closed()
-            await self._change(path, Stage.assessment, CaseStatus.assessment_overdue, deadline, DEADLINE_MISSED)
+            await self._change(path, Fact.assessment_start_missed, deadline, DEADLINE_MISSED)
             await self._notify(path, "deadline_missed", "caseworker", deadline)
             escalate_at = path.assessment_overdue_at + path.coordinator_escalation_after
             if not await wait_until(lambda: self.assessment_started or self.closing is not None, escalate_at):
@@ -169,7 +176,7 @@ class ClientPathWorkflow:
         if self.closing is not None:
             return await self._closed()
 
-        await self._change(path, Stage.assessment, CaseStatus.assessment_in_progress, None, "assessment.started")
+        await self._change(path, Fact.assessment_started, None, "assessment.started")
         # The assessment and the plan follow as child workflows on their services' task queues.
         await workflow.wait_condition(lambda: self.state.stage == Stage.closed)
         return self.state
@@ -250,13 +257,13 @@ class ClientPathWorkflow:
         if self.plan_child is not None and self.plan_outcome is None:
             await self.plan_child.signal(PLAN_CLOSE_SIGNAL, reason.value)
             await workflow.wait_condition(lambda: self.plan_outcome is not None)
-        status = CLOSURE_STATUS[reason]
-        text = f"case.closed.{reason.value}" + (f": {closure.closure.notes}" if closure.closure.notes else "")
+        fact, status = closure_fact(reason), CLOSURE_STATUS[reason]  # intake checks the fact against the case
         changed_at = await workflow.execute_activity(
             "record_case_change",
             CaseChange(
-                case_id=path.case_id, stage=Stage.closed, status=status, next_deadline=None, reason=text,
-                changed_by=closure.actor_name or closure.actor_sub, deadlines=[],
+                case_id=path.case_id, stage=Stage.closed, status=status, next_deadline=None,
+                reason=reason_text(fact, closure.closure.notes), changed_by=closure.actor_name or closure.actor_sub, deadlines=[],
+                fact=fact.value, details={"closed_on": closure.today.isoformat()},
             ),
             result_type=datetime | None,  # type: ignore[arg-type]
             **ACTIVITY_OPTIONS,
@@ -294,10 +301,13 @@ class ClientPathWorkflow:
     def current_state(self) -> PathState:
         return self.state
 
-    async def _change(self, path, stage, status, deadline, reason) -> None:
+    async def _change(self, path, fact: Fact, deadline, reason) -> None:
+        """Report `fact` to intake, which moves the case by the lifecycle table (the same table
+        tells the path where the case now is)."""
+        stage, status = lifecycle.move(self.state.stage, self.state.status, fact)
         await workflow.execute_activity(
             "record_case_change",
-            CaseChange(case_id=path.case_id, stage=stage, status=status, next_deadline=deadline, reason=reason),
+            CaseChange(case_id=path.case_id, stage=stage, status=status, next_deadline=deadline, reason=reason, fact=fact.value),
             **ACTIVITY_OPTIONS,
         )
         self.state.stage, self.state.status, self.state.next_deadline = stage, status, deadline

@@ -34,6 +34,21 @@ def latest_end(record: PlanRecord, timings: PlanTimings) -> date | None:
     return add_months(first, timings.plans_total_max_months) if first else None
 
 
+def next_referral_alarm(record: PlanRecord, state: PlanState, timings: PlanTimings) -> tuple[datetime, str] | None:
+    """A measure referred to its provider with no report from the provider within policy
+    `referral_answer_days` reminds the caseworker, once: the moment and its key
+    ("referral:<referred_on>:<measure_id>"), or None."""
+    if not timings.referral_answer_days or record.status not in (ACTIVE, EXPIRED):
+        return None
+    alarms = [
+        (at_reminder_time(measure.referred_on + timedelta(days=timings.referral_answer_days)), key)
+        for measure in record.measures
+        if measure.status == "referred" and measure.referred_on is not None and not measure.reports
+        and (key := f"referral:{measure.referred_on.isoformat()}:{measure.measure_id}") not in state.sent
+    ]
+    return min(alarms) if alarms else None
+
+
 def next_alarm(record: PlanRecord, state: PlanState, timings: PlanTimings) -> tuple[datetime, str] | None:
     """The next moment something is due, and its key ("<kind>:<due_on>:<what>"), or None."""
     alarms: list[tuple[datetime, str]] = []

@@ -65,6 +65,15 @@ def apply_change(record: PlanRecord, change: MeasureChange) -> dict[str, Any]:
     return {"measure_id": str(measure.measure_id), "from": before, "to": given}
 
 
+def note_progress(record: PlanRecord, on: date) -> None:
+    """Keep when each measure was referred and when it started (the time between is a figure)."""
+    for measure in record.measures:
+        if measure.status == "referred" and measure.referred_on is None:
+            measure.referred_on = on
+        if measure.status in ("started", "completed") and measure.started_on is None:
+            measure.started_on = on
+
+
 def meet_referral(record: PlanRecord, today: date) -> bool:
     """The plan_referral deadline is met once a measure is referred (or under way): True when it
     became met now."""

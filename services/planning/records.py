@@ -28,6 +28,9 @@ class Measure(MeasureBody):
     measure_id: UUID
     outcome: dict[str, Any] | None = None  # staff's MeasureOutcome, with what providers reported added
     reports: list[dict[str, Any]] = Field(default_factory=list)  # providers' reports on it
+    # The referral loop, for the figures: when it was referred to its provider, and when it started.
+    referred_on: date | None = None
+    started_on: date | None = None
 
 
 class Review(BaseModel):
@@ -80,6 +83,7 @@ class PlanRecord(BaseModel):
     residence_basis: str | None = None
     gender: str | None = None
     native_language: str | None = None
+    interpreter_language: str | None = None  # from the assessment (PlanInput), for referrals
     actions: list[Action] = Field(default_factory=list)
 
 

@@ -49,6 +49,8 @@ with workflow.unsafe.imports_passed_through():
         CommandResult,
     )
     from shared.clock import FINNISH_TIME
+    from shared import lifecycle
+    from shared.lifecycle import MEASURE_STATUSES, MISSED_FACT, Fact, reason_text
     from shared.contracts import (
         PLAN_WORKFLOW,
         CaseStatus,
@@ -63,10 +65,26 @@ with workflow.unsafe.imports_passed_through():
 
 # The plan's own statuses (its table's `status`), beside the case's.
 TIME_LIMIT = "time_limit"
+REFERRAL_REMINDERS = "referral-reminders"
 
 # What a new plan's record takes from the path's input: the fields of the same names (case,
 # client, municipality, dates, languages, needs, the figures' groups). The proposed type is `plan_type`.
 FROM_INPUT = set(PlanRecord.model_fields) & set(PlanInput.model_fields)
+
+
+def measure_details(measure: Measure, on: date, actor: Actor | None = None, interpreter_language: str | None = None) -> dict[str, Any]:
+    """What a measure's domain event carries (shared.contracts.MeasureReferred): a referral tells
+    the provider the service, the language, the dates and who referred it; a start, how long the
+    provider took from the referral."""
+    details: dict[str, Any] = {"measure_id": measure.measure_id, "kind": measure.kind, "service_code": measure.service_code,
+                               "on": on, "status": measure.status, "referred_on": measure.referred_on}
+    if measure.status == "referred":
+        details |= {"language": measure.language, "provider": measure.provider, "starts_on": measure.starts_on, "ends_on": measure.ends_on,
+                    "contact": {"name": actor.name or actor.sub} if actor else None,
+                    "interpreter_needed": True if interpreter_language else None, "interpreter_language": interpreter_language}
+    if measure.status == "started" and measure.referred_on is not None and measure.started_on is not None:
+        details["days_from_referral"] = (measure.started_on - measure.referred_on).days
+    return details
 
 
 def refuse_if_future(on: date, today: date, what: str) -> None:
@@ -119,13 +137,24 @@ class IntegrationPlanWorkflow(DeadlineClock):
         return self.state.closed
 
     def _next_alarm(self) -> tuple[datetime, str] | None:
-        return deadlines.next_alarm(self.record, self.state, self.timings)
+        alarm = deadlines.next_alarm(self.record, self.state, self.timings)
+        referral = deadlines.next_referral_alarm(self.record, self.state, self.timings)
+        # Patch REFERRAL_REMINDERS (December 2026): a timer runs for an unanswered referral. Retire
+        # the check (keep the branch) once no run of IntegrationPlan started before it is open:
+        # `temporal workflow list --query 'WorkflowType="IntegrationPlan" AND ExecutionStatus="Running"
+        # AND StartTime < "<deploy day>"'` is empty (a run continues as new at most `history_limit` events on).
+        if referral is not None and (alarm is None or referral < alarm) and workflow.patched(REFERRAL_REMINDERS):
+            return referral
+        return alarm
 
     def _should_continue_as_new(self) -> bool:
         info = workflow.info()
         return info.is_continue_as_new_suggested() or info.get_current_history_length() > self.given.history_limit
 
     async def _ring(self, key: str) -> None:
+        if key.startswith("referral:"):
+            await self._referral_unanswered(key)
+            return
         kind_value, due_value, what = key.split(":")
         kind, due_on = DeadlineKind(kind_value), date.fromisoformat(due_value)
         self.state.sent.append(key)
@@ -144,17 +173,31 @@ class IntegrationPlanWorkflow(DeadlineClock):
             self.record.status, self.record.end_reason, self.record.ended_on = ENDED, TIME_LIMIT, due_on
             await self._save("time_limit_reached", None)
             return
+        passed = {"due_on": due_on}
         if kind == DeadlineKind.plan_start:
-            await self._case(Stage.planning, CaseStatus.plan_overdue, "deadline.plan_start.missed")
+            await self._case(Fact.plan_start_missed, details=passed)
         elif kind == DeadlineKind.plan_review and self.state.case_status == CaseStatus.plan_active:
-            await self._case(Stage.follow_up, CaseStatus.review_overdue, "deadline.plan_review.missed")
+            await self._case(Fact.plan_review_missed, details=passed)
         elif kind == DeadlineKind.plan_end:
             self.record.status = EXPIRED
-            await self._case(Stage.follow_up, CaseStatus.plan_expired, "deadline.plan_end.passed")
-        else:
-            await self._case(self.state.case_stage, self.state.case_status, f"deadline.{kind.value}.missed", announce=True)
+            await self._case(Fact.plan_end_passed, details=passed)
+        else:  # plan_referral, or a review passing while the case is already overdue or expired
+            await self._case(MISSED_FACT[kind], announce=True, details=passed)
         await self._notify("deadline_missed", "caseworker", due)
         await self._save(f"{kind.value}_missed", None)
+
+    async def _referral_unanswered(self, key: str) -> None:
+        """The provider has not reported on a referred measure within policy days: the caseworker is reminded."""
+        _, referred_on, measure_id = key.split(":")
+        self.state.sent.append(key)
+        self.version += 1
+        measure = measures.find(self.record, UUID(measure_id))
+        if measure is None or measure.reports or measure.status != "referred":
+            return
+        await self._notify("referral_unanswered", "caseworker", {
+            "service_code": measure.service_code or measure.kind, "provider": measure.provider or "-",
+            "on": referred_on, "days": self.timings.referral_answer_days,
+        })
 
     # --- staff commands ----------------------------------------------------------------------
 
@@ -181,12 +224,15 @@ class IntegrationPlanWorkflow(DeadlineClock):
             r.family_members = list(body.family_members)
             r.goals = body.goals
             r.measures = [Measure(measure_id=workflow.uuid4(), **m.model_dump()) for m in body.measures]
+            measures.note_progress(self.record, plan_on)
             measures.meet_referral(self.record, plan_on)
             now = workflow.now()
             for kind in (DeadlineKind.plan_referral, DeadlineKind.plan_review, DeadlineKind.plan_end):
                 self.state.set_at[kind.value] = now
             self.version += 1
-            await self._case(Stage.follow_up, CaseStatus.plan_active, f"plan.made.{body.type}", command.actor)
+            referred = [measure_details(measure, plan_on, command.actor, r.interpreter_language) for measure in r.measures if measure.status in MEASURE_STATUSES]
+            await self._case(Fact.plan_made, command.actor, reason=reason_text(Fact.plan_made, body.type),
+                             details={"plan_type": body.type, "made_on": plan_on, "measures": referred})
             await self._save("made", command.actor)
             return self._result()
 
@@ -217,6 +263,7 @@ class IntegrationPlanWorkflow(DeadlineClock):
         reviewed_on = body.reviewed_on or command.today
         async with self.lock:
             changes = [measures.apply_change(self.record, change) for change in body.measure_changes]
+            changed = [measures.find(self.record, change.measure_id) for change in body.measure_changes if change.status]
             next_review_on = body.next_review_on or add_months(reviewed_on, self.timings.review_months)
             self.record.reviews.append(
                 Review(
@@ -229,8 +276,11 @@ class IntegrationPlanWorkflow(DeadlineClock):
                 )
             )
             self.record.review_due_on = next_review_on
+            measures.note_progress(self.record, reviewed_on)
             measures.meet_referral(self.record, reviewed_on)
-            return await self._deadline_set_again(DeadlineKind.plan_review, CaseStatus.review_overdue, "reviewed", command.actor)
+            reviewed = {"reviewed_on": reviewed_on, "next_review_on": next_review_on,
+                        "measures": [measure_details(measure, reviewed_on, command.actor, self.record.interpreter_language) for measure in changed if measure is not None]}
+            return await self._deadline_set_again(DeadlineKind.plan_review, Fact.plan_reviewed, "reviewed", command.actor, reviewed)
 
     @review.validator
     def check_review(self, command: Command) -> None:
@@ -254,8 +304,10 @@ class IntegrationPlanWorkflow(DeadlineClock):
         async with self.lock:
             measure = Measure(measure_id=workflow.uuid4(), **command.measure.model_dump())
             self.record.measures.append(measure)
+            measures.note_progress(self.record, command.today)
             referral = measures.meet_referral(self.record, command.today)
-            await self._case(Stage.follow_up, self.state.case_status, f"plan.measure_added.{measure.kind}", command.actor, announce=True)
+            await self._case(Fact.measure_added, command.actor, announce=True, reason=reason_text(Fact.measure_added, measure.kind),
+                             details=measure_details(measure, command.today, command.actor, self.record.interpreter_language))
             await self._save("measure_added", command.actor)
             if referral:
                 self.version += 1
@@ -275,9 +327,12 @@ class IntegrationPlanWorkflow(DeadlineClock):
             measures.apply_change(self.record, command.change)
             measure = measures.find(self.record, command.change.measure_id)
             assert measure is not None
+            measures.note_progress(self.record, command.today)
             if measures.meet_referral(self.record, command.today):
                 self.version += 1
-            await self._case(Stage.follow_up, self.state.case_status, f"plan.measure_updated.{measure.kind}.{measure.status}", command.actor, announce=True)
+            await self._case(Fact.measure_updated, command.actor, announce=True,
+                             reason=reason_text(Fact.measure_updated, f"{measure.kind} {measure.status}"),
+                             details=measure_details(measure, command.today, command.actor, self.record.interpreter_language))
             await self._save("measure_updated", command.actor)
             return self._result(measure.measure_id)
 
@@ -303,7 +358,8 @@ class IntegrationPlanWorkflow(DeadlineClock):
             )
             self.record.ends_on = body.ends_on
             self.record.status = ACTIVE
-            return await self._deadline_set_again(DeadlineKind.plan_end, CaseStatus.plan_expired, "extended", command.actor)
+            extended = {"decided_on": body.decided_on or command.today, "ends_on": body.ends_on}
+            return await self._deadline_set_again(DeadlineKind.plan_end, Fact.plan_extended, "extended", command.actor, extended)
 
     @extend.validator
     def check_extend(self, command: Command) -> None:
@@ -343,9 +399,14 @@ class IntegrationPlanWorkflow(DeadlineClock):
                 measure.status = report.status  # type: ignore[assignment]  # started | completed | interrupted
                 if report.result:
                     measure.outcome = {**(measure.outcome or {}), **report.result}
+                measures.note_progress(self.record, report.on)
                 if measures.meet_referral(self.record, report.on):
                     self.version += 1
-            await self._case(self.state.case_stage, self.state.case_status, f"service.{report.status}: {report.service_code}", announce=True)
+            if measure is None:  # a provider's report on no measure of the plan (yet)
+                reported = {"service_code": report.service_code, "on": report.on, "status": report.status}
+            else:
+                reported = measure_details(measure, report.on)
+            await self._case(Fact.service_reported, announce=True, reason=f"service.{report.status}: {report.service_code}", details=reported)
             await self._save("service_reported", None)
 
     @workflow.signal(name=MOVED)
@@ -376,21 +437,27 @@ class IntegrationPlanWorkflow(DeadlineClock):
         changed_at = self.state.case_changed_at or datetime.min.replace(tzinfo=UTC)
         return CommandResult(case_id=self.record.case_id, status=self.state.case_status.value, changed_at=changed_at, measure_id=measure_id)
 
-    async def _deadline_set_again(self, kind: DeadlineKind, passed: CaseStatus, action: str, actor: Actor) -> CommandResult:
+    async def _deadline_set_again(self, kind: DeadlineKind, fact: Fact, action: str, actor: Actor, details: dict[str, Any]) -> CommandResult:
         """A review sets the next review's deadline, an extension the plan's end: the clock starts
-        that deadline again, and a case whose deadline had passed (`passed`) is active again."""
+        that deadline again, and a case whose deadline had passed is active again (the lifecycle
+        table says which)."""
         self.state.set_at[kind.value] = workflow.now()
         self.version += 1
-        status = CaseStatus.plan_active if self.state.case_status == passed else self.state.case_status
-        await self._case(Stage.follow_up, status, f"plan.{action}", actor, announce=True)
+        await self._case(fact, actor, announce=True, details=details)
         await self._save(action, actor)
         return self._result()
 
-    async def _case(self, stage: Stage, status: CaseStatus, reason: str, actor: Actor | None = None, *, announce: bool = False) -> None:
+    async def _case(
+        self, fact: Fact, actor: Actor | None = None, *, announce: bool = False, details: dict[str, Any] | None = None, reason: str | None = None
+    ) -> None:
+        """Report `fact` to intake, which moves the case by the lifecycle table (the same table
+        tells this workflow where the case now is)."""
+        stage, status = lifecycle.move(self.state.case_stage, self.state.case_status, fact)
         open_deadlines = deadlines.open_deadlines(self.record)
         self.state.case_changed_at = await record_case_change(
-            self.record.case_id, stage, status, reason, actor,
+            self.record.case_id, stage, status, reason or fact.value, actor,
             next_deadline=open_deadlines[0] if open_deadlines else None, deadlines=open_deadlines, announce=announce,
+            fact=fact, details=details,
         )
         self.state.case_stage, self.state.case_status = stage, status
 

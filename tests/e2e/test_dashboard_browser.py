@@ -264,6 +264,10 @@ async def test_a_caseworker_draws_up_follows_and_closes_a_plan_in_finnish_and_sw
             await expect(panel).to_have_attribute("data-plan-status", "active", timeout=15_000)
             await expect(row).to_have_attribute("data-status", "plan_active", timeout=15_000)
             await expect(page.locator("#plan-state")).to_contain_text("Yksilöllinen")
+            # The timeline says what happened in words, not as a code.
+            await expect(page.locator("#detail-timeline li").first).to_contain_text(
+                "Kotoutumissuunnitelma laadittu: Yksilöllinen", timeout=15_000
+            )
 
             # A language-studies measure, started.
             await page.select_option("#measure-kind", "language_studies")

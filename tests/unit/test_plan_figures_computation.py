@@ -80,3 +80,14 @@ def test_the_csv_is_for_finnish_and_swedish_spreadsheets():
     assert lines[0].split(";")[:2] == ["Ryhmä", "Laaditut suunnitelmat"] and len(lines[0].split(";")) == len(COLUMNS)
     assert lines[1].split(";")[:4] == ["109", "3", "1", "0,333"]
     assert lines[2].startswith("all;3;")
+
+
+def test_the_days_from_a_referral_to_the_start_of_the_measure():
+    referred = {"kind": "integration_training", "status": "started", "referred_on": "2027-02-01", "reports": [{"status": "started", "on": "2027-02-11"}]}
+    quick = {**referred, "referred_on": "2027-02-09"}
+    unreferred = {"kind": "school", "status": "started", "starts_on": "2027-02-05", "reports": []}  # planned before referrals were kept
+    facts = [plan_facts(record(measures=[referred, quick, unreferred]), "B1.1")]
+    total = plan_figures(facts, by=Grouping.municipality, **PERIOD).total
+    assert (total.measures_started, total.measures_started_after_referral, total.median_days_referral_to_start) == (3, 2, 6.0)
+    none = plan_figures([plan_facts(record(measures=[unreferred]), "B1.1")], by=Grouping.municipality, **PERIOD).total
+    assert (none.measures_started_after_referral, none.median_days_referral_to_start) == (0, None)

@@ -49,7 +49,7 @@ async def test_plan_start_reminders_then_caseworker_then_coordinator_and_a_late_
         today = await env_today(env)
         assert result.status == "plan_active"
         change = recorded.changes[-1]
-        assert (change.stage, change.status, change.reason, change.changed_by) == ("follow_up", "plan_active", "plan.made.individual", "Kaisa Virtanen")
+        assert (change.stage, change.status, change.reason, change.changed_by) == ("follow_up", "plan_active", "plan.made: individual", "Kaisa Virtanen")
         assert [(d.kind, d.due_on) for d in change.deadlines] == [
             ("plan_referral", add_months(today, 1)),
             ("plan_review", add_months(today, 6)),
@@ -85,7 +85,8 @@ async def test_referral_deadline_missed_then_met_by_a_referred_measure(time_skip
         assert [d.kind for d in recorded.changes[-1].deadlines] == ["plan_review", "plan_end"]
         told = len(recorded.notifications)
         await sleep_until(env, referral_due + timedelta(days=TIMINGS.escalation_days + 2))
-        assert len(recorded.notifications) == told  # met: nothing escalates
+        # Met: nothing escalates; only the provider's silence on the referral is reminded of.
+        assert [n.kind for n in recorded.notifications[told:]] == ["referral_unanswered"]
         assert (await state(handle)).record.referral_met_on == today
 
 
@@ -266,3 +267,33 @@ async def test_a_providers_report_updates_its_measure_and_the_timeline(time_skip
         assert (measure.status, measure.outcome, len(measure.reports)) == ("completed", {"language": "fi", "cefr": "B1.1"}, 1)
         reasons = [change.reason for change in recorded.changes if change.announce]
         assert reasons == ["service.completed: KOTO-B1", "service.started: OTHER"]
+
+
+async def test_a_referral_the_provider_does_not_answer_reminds_the_caseworker_once(time_skipping_env):
+    """The referral loop: a measure referred with no report from its provider within policy
+    `referral_answer_days` reminds the caseworker, once; a measure whose provider reported does
+    not; the days from referral to start are kept on the measure."""
+    env, recorded = time_skipping_env, Recorded()
+    plan = await given(env)
+    async with workers(env, recorded, "planning"):
+        handle = await start(env, plan)
+        today = await env_today(env)
+        await made(env, handle, measures=[
+            c.MeasureBody(kind="integration_training", service_code="SILENT-1", provider="Hiljainen Oy", status="referred", language="fi"),
+            c.MeasureBody(kind="language_studies", service_code="ANSWERS-1", status="referred", language="fi"),
+        ])
+        await sleep_until(env, today + timedelta(days=3))
+        report = ServiceReport(
+            client_id=plan.client_id, case_id=plan.case_id, municipality_code="109", service_code="ANSWERS-1", status="started",
+            on=today + timedelta(days=3), reported_by="urn:kotopolku:system:provider", event_id="r-1",
+        )
+        await handle.signal(c.SERVICE_REPORTED, report)
+        await sleep_until(env, today + timedelta(days=TIMINGS.referral_answer_days + 20))
+        reminders = [n for n in recorded.notifications if n.kind == "referral_unanswered"]
+        assert len(reminders) == 1
+        assert reminders[0].params == {"service_code": "SILENT-1", "provider": "Hiljainen Oy", "on": today.isoformat(),
+                                       "days": TIMINGS.referral_answer_days}
+        answered = next(m for m in (await state(handle)).record.measures if m.service_code == "ANSWERS-1")
+        assert (answered.referred_on, answered.started_on) == (today, today + timedelta(days=3))
+        started = [change for change in recorded.changes if change.fact == "service.reported"]
+        assert started[-1].details["days_from_referral"] == 3

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.intake import service as intake
 from services.intake.models import ClientCase
 from shared.auth import StaffUser
+from shared.contracts import CASE_ASSIGNED
 from shared.refusals import Conflict, NotFound
 
 ASSIGNED = "assignee.assigned"
@@ -32,6 +33,8 @@ def _record(session: AsyncSession, case: ClientCase, reason: str, user: StaffUse
     case.updated_at = intake.now()
     session.add(case)
     intake._publish_case_updated(session, case, reason, changed_by=_by(user))
+    assigned_on = case.updated_at.astimezone(intake.FINNISH_TIME).date()
+    intake.publish_domain_event(session, case, CASE_ASSIGNED, {"assignee_sub": case.assignee_sub, "assigned_on": assigned_on})
 
 
 async def assign(session: AsyncSession, *, user: StaffUser, case_id: UUID, sub: str, name: str) -> ClientCase:

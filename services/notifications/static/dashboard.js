@@ -130,6 +130,25 @@
     return Object.prototype.hasOwnProperty.call(texts, key) ? texts[key] : String(value);
   }
 
+  // A timeline reason: a code (its words are in the catalogue), then what it was about after ": "
+  // (for a plan or a measure: the plan's type, the measure's kind and status, in words too).
+  var REASON_DETAIL_TERMS = {
+    "plan.made": ["plan_type"],
+    "plan.measure_added": ["measure_kind"],
+    "plan.measure_updated": ["measure_kind", "measure_status"]
+  };
+  function reasonText(reason) {
+    var at = reason ? reason.indexOf(": ") : -1;
+    if (at < 0) {
+      return term("reason", reason);
+    }
+    var code = reason.slice(0, at), detail = reason.slice(at + 2), prefixes = REASON_DETAIL_TERMS[code];
+    if (prefixes) {
+      detail = detail.split(" ").map(function (word, i) { return term(prefixes[i] || prefixes[0], word); }).join(" ");
+    }
+    return term("reason", code) + ": " + detail;
+  }
+
   function plural(base, n) {
     return t(n === 1 ? base + "_one" : base + "_other", { n: n });
   }
@@ -1174,7 +1193,7 @@
     append(caseList, dlRow(t("field_deadline"), deadlineCell(c.next_deadline, c.overdue)));
     append(caseList, dlRow(t("field_assignee"), c.assignee || t("not_assigned")));
     append(caseList, dlRow(t("field_changed"), timeEl(c.changed_at, true)));
-    append(caseList, dlRow(t("field_reason"), term("reason", c.reason)));
+    append(caseList, dlRow(t("field_reason"), reasonText(c.reason)));
     body.appendChild(caseList);
     renderCaseWork(body, c);
 
@@ -1214,7 +1233,7 @@
             timeEl(entry.at, true),
             h("br"),
             term("stage", entry.stage) + " – " + term("status", entry.status),
-            h("span", { className: "cell-sub" }, term("reason", entry.reason)),
+            h("span", { className: "cell-sub" }, reasonText(entry.reason)),
             entry.next_deadline
               ? h("span", { className: "cell-sub" }, term("deadline", entry.next_deadline.kind) + ": ", timeEl(entry.next_deadline.due_on, false))
               : null

@@ -9,6 +9,7 @@ once it is over. The grouping and the CSV file are the assessment figures' too (
 from __future__ import annotations
 
 from datetime import date
+from statistics import median
 from typing import Any, Iterable
 
 from services.planning.figures.models import END_REASONS, LANGUAGE_MEASURES, Grouping, MeasureFacts, PlanFacts, PlanFigures, PlanGroupFigures
@@ -53,6 +54,7 @@ def measure_facts(measure: dict[str, Any]) -> MeasureFacts:
         hours=measure.get("hours"),
         language=outcome.get("language") or measure.get("language"),
         cefr=outcome.get("cefr"),
+        referred_on=measure.get("referred_on"),
     )
 
 
@@ -79,6 +81,7 @@ def figures_of(group: str, facts: Iterable[PlanFacts], period_from: date, period
     in_time = sum(1 for p in made if p.plan_on <= p.plan_start_due_on)  # type: ignore[operator]
     started = [m for p in facts for m in p.measures if within(m.started_on, period_from, period_to)]
     completed = [(p, m) for p in facts for m in p.measures if within(m.completed_on, period_from, period_to)]
+    waits = [(m.started_on - m.referred_on).days for m in started if m.referred_on and m.started_on >= m.referred_on]  # type: ignore[operator]
     civic_hours = sum(m.hours or 0 for _p, m in completed if m.kind == "civic_orientation")
     levels = [(p, m) for p, m in completed if m.kind in LANGUAGE_MEASURES and m.cefr]
     reached = sum(1 for p, m in levels if reaches(m.cefr, p.language_target))
@@ -91,6 +94,8 @@ def figures_of(group: str, facts: Iterable[PlanFacts], period_from: date, period
         share_made_within_deadline=share(in_time, len(made)),
         measures_started=len(started),
         measures_completed=len(completed),
+        measures_started_after_referral=len(waits),
+        median_days_referral_to_start=float(median(waits)) if waits else None,
         civic_orientation_hours=float(civic_hours),
         language_levels_recorded=len(levels),
         reached_language_target=reached,

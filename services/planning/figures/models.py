@@ -26,6 +26,7 @@ class MeasureFacts(BaseModel):
     hours: float | None = None
     language: str | None = None
     cefr: str | None = None  # the level reached (outcome)
+    referred_on: date | None = None  # when it was referred to its provider (kept since referrals are followed)
 
 
 class PlanFacts(GroupedFacts):
@@ -46,6 +47,8 @@ class PlanGroupFigures(BaseModel):
     share_made_within_deadline: float | None = Field(description="made_within_deadline / plans_made, 0–1 (three decimals); null when none")
     measures_started: int = Field(description="measures started in the period")
     measures_completed: int = Field(description="measures completed in the period")
+    measures_started_after_referral: int = Field(description="of the measures started in the period, those referred to their provider first (the day is known)")
+    median_days_referral_to_start: float | None = Field(description="of those, the median days from the referral to the start; null when none")
     civic_orientation_hours: float = Field(description="hours of civic orientation completed in the period")
     language_levels_recorded: int = Field(description="language measures (studies, integration training, literacy) completed in the period with the level reached")
     reached_language_target: int = Field(description="of those, at or above the policy's target level (default B1.1)")
