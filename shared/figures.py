@@ -1,36 +1,56 @@
 """What the assessment and the plan figures have in common (docs/figures.md): the groupings, the
-period a request asks for, sorting facts into groups, and the answer: JSON, or the CSV file a
-spreadsheet opens in Finland. Each service brings its own facts and its own figures per group."""
+period a request asks for, sorting facts into groups (and into the cells of two groupings), hiding
+what would let a reader pick someone out, the access log's row of each query, and the answer: JSON,
+or the CSV file a spreadsheet opens in Finland. Each service brings its own facts and its own
+figures per group."""
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Callable, Generic, Iterable, Literal, TypeVar
+from typing import Annotated, Callable, ClassVar, Generic, Iterable, Literal, NamedTuple, TypeVar
+from uuid import uuid4
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared import clock
+from shared.access import RecordRead, list_query, log_reads
+from shared.auth import StaffUser
 from shared.i18n import negotiate, translate
 from shared.refusals import Refused
+from shared.suppression import Line, hidden_cells
 
 CSV = "text/csv"
 UNKNOWN = "unknown"  # the group of an assessment or plan whose grouping value was not reported
-TOTAL = "all"  # the group of the total row
+TOTAL = "all"  # the group of the total row (and of a grouping's margin in a cross-tab)
+HIDDEN = ".."  # a hidden figure in the CSV file (as Statistics Finland marks a confidential one)
 
 
-class Grouping(StrEnum):
-    municipality = "municipality"
-    residence_basis = "residence_basis"
-    gender = "gender"
-    native_language = "native_language"
+class Dimension(NamedTuple):
+    """A grouping the figures can be asked by: its name in the API, and the facts' field holding
+    each assessment's or plan's value. A new grouping is one entry here (and the field in
+    `GroupedFacts`, filled by the services that know it)."""
+
+    name: str
+    field: str
 
 
-FIELD = {Grouping.municipality: "municipality_code"}  # else the grouping's own name
+DIMENSIONS = (
+    Dimension("municipality", "municipality_code"),  # the 3-digit code
+    Dimension("residence_basis", "residence_basis"),  # the registration's basis (CONTRACT §1)
+    Dimension("gender", "gender"),  # the registration's `sex`
+    Dimension("native_language", "native_language"),  # ISO 639
+    Dimension("plan_type", "plan_type"),  # the plan type the assessment proposed (CONTRACT §5)
+)
+
+Grouping = StrEnum("Grouping", {dimension.name: dimension.name for dimension in DIMENSIONS})  # type: ignore[misc]
+FIELD = {Grouping(dimension.name): dimension.field for dimension in DIMENSIONS}
 
 
 class GroupedFacts(BaseModel):
@@ -42,24 +62,48 @@ class GroupedFacts(BaseModel):
     residence_basis: str | None = None
     gender: str | None = None
     native_language: str | None = None
+    plan_type: str | None = None
 
     def group(self, by: Grouping) -> str:
-        return getattr(self, FIELD.get(by, by.value)) or UNKNOWN
+        return getattr(self, FIELD[by]) or UNKNOWN
 
 
-Row = TypeVar("Row", bound=BaseModel)  # a service's figures of one group; it has a `group`
+class FigureRow(BaseModel):
+    """The figures of one group (or one cell of two groupings). Its counts are `int | None`: None
+    when hidden. A service's row names how its figures hang together: `PARTS` (a count and the
+    counts it is made of, or partly made of) and `DERIVED` (a figure worked out from counts:
+    hidden when one of them is)."""
+
+    group: str
+    across: str | None = Field(default=None, description="in a cross-tab, the cell's group under the second grouping (`all`: the first grouping's group over all of them)")
+    hidden: list[str] = Field(default_factory=list, description="the figures of this row not shown: fewer than the smallest group (5) counted, or they would give such a one away")
+
+    PARTS: ClassVar[dict[str, tuple[str, ...]]] = {}
+    DERIVED: ClassVar[dict[str, tuple[str, ...]]] = {}
+    FRAME: ClassVar[tuple[str, ...]] = ("group", "across", "hidden")
+
+    @classmethod
+    def counts(cls) -> tuple[str, ...]:
+        return tuple(name for name in cls.model_fields if name not in cls.FRAME and name not in cls.DERIVED)
+
+
+Row = TypeVar("Row", bound=FigureRow)  # a service's figures of one group
 Facts = TypeVar("Facts", bound=GroupedFacts)
 
 
 class PeriodFigures(BaseModel, Generic[Row]):
-    """The figures of a period: a row per group and the total."""
+    """The figures of a period: a row per group and the total; in a cross-tab (`across`) also a
+    row per group of the second grouping and one per cell of the two."""
 
     model_config = ConfigDict(populate_by_name=True)
 
     period_from: date = Field(alias="from")
     period_to: date = Field(alias="to")
     by: Grouping
+    across: Grouping | None = None
     groups: list[Row]
+    across_groups: list[Row] = Field(default_factory=list, description="in a cross-tab: per group of the second grouping, over all groups of the first (`group` is `all`)")
+    cells: list[Row] = Field(default_factory=list, description="in a cross-tab: per group of the first grouping and group of the second")
     total: Row
 
 
@@ -75,6 +119,10 @@ def share(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
 
+def _order(row: FigureRow) -> tuple:
+    return (row.group == UNKNOWN, row.group == TOTAL, row.group, row.across == UNKNOWN, row.across or "")
+
+
 def period_figures(
     figures: type[Figures],
     facts: Iterable[Facts],
@@ -84,22 +132,103 @@ def period_figures(
     by: Grouping,
     figures_of: Callable[[str, list[Facts], date, date], Row],
     happened: Callable[[Row], bool],
+    across: Grouping | None = None,
 ) -> Figures:
-    """Per group (sorted by code, `unknown` last) and in total. A group appears when something of
-    it `happened` in the period."""
+    """Per group (sorted by code, `unknown` last) and in total; with `across`, also per group of
+    the second grouping and per cell of the two. A group or cell appears when something of it
+    `happened` in the period. Nothing is hidden yet: that is `protect`'s."""
     facts = list(facts)
-    groups: dict[str, list[Facts]] = {}
-    for item in facts:
-        groups.setdefault(item.group(by), []).append(item)
-    rows = [row for row in (figures_of(group, members, period_from, period_to) for group, members in groups.items()) if happened(row)]
-    rows.sort(key=lambda row: (row.group == UNKNOWN, row.group))  # type: ignore[attr-defined]
+
+    def rows_by(key: Callable[[Facts], tuple[str, str | None]]) -> list[Row]:
+        sorted_facts: dict[tuple[str, str | None], list[Facts]] = {}
+        for item in facts:
+            sorted_facts.setdefault(key(item), []).append(item)
+        rows = [
+            figures_of(group, members, period_from, period_to).model_copy(update={"across": second})
+            for (group, second), members in sorted_facts.items()
+        ]
+        return sorted((row for row in rows if happened(row)), key=_order)
+
+    groups = rows_by(lambda item: (item.group(by), None))
     total = figures_of(TOTAL, facts, period_from, period_to)
-    return figures(period_from=period_from, period_to=period_to, by=by, groups=rows, total=total)
+    if across is None:
+        return figures(period_from=period_from, period_to=period_to, by=by, groups=groups, total=total)
+    return figures(
+        period_from=period_from, period_to=period_to, by=by, across=across, groups=groups, total=total,
+        across_groups=rows_by(lambda item: (TOTAL, item.group(across))),
+        cells=rows_by(lambda item: (item.group(by), item.group(across))),
+    )
+
+
+# --- nobody can be picked out --------------------------------------------------------------------
+
+
+def _key(row: FigureRow) -> tuple[str, str]:
+    """Where a row sits in the table of two groupings (a one-way table's rows are its margin)."""
+    return (row.group, row.across or TOTAL)
+
+
+def _rest(whole: str) -> str:
+    return f"{whole}:rest"  # the part of a whole its named parts leave: never shown, but worked out
+
+
+def protect(figures: Figures, smallest: int) -> Figures:
+    """The figures with every count of 1 to `smallest - 1` hidden, and so many others beside them
+    that none of those can be worked out from a total, a margin or a whole and what is shown
+    (shared/suppression.py); a figure worked out from a hidden count is hidden too. Hidden
+    figures are None and named in their row's `hidden`."""
+    row_type = type(figures.total)
+    counts = row_type.counts()
+    rows = [*figures.groups, *figures.across_groups, *figures.cells, figures.total]
+    values: dict[tuple, int] = {}
+    unshown: set[tuple] = set()
+    lines: list[Line] = []
+    for row in rows:
+        key = _key(row)
+        for column in counts:
+            values[(key, column)] = getattr(row, column) or 0
+        for whole, parts in row_type.PARTS.items():
+            rest = (key, _rest(whole))
+            values[rest] = values[(key, whole)] - sum(values[(key, part)] for part in parts)
+            unshown.add(rest)
+            lines.append(Line([*((key, part) for part in parts), rest], (key, whole)))
+    firsts = sorted({key[0] for key, _ in values if key[0] != TOTAL})
+    seconds = sorted({key[1] for key, _ in values if key[1] != TOTAL})
+    present = {_key(row) for row in rows}
+    for column in (*counts, *(_rest(whole) for whole in row_type.PARTS)):
+        lines.append(Line([((first, TOTAL), column) for first in firsts], ((TOTAL, TOTAL), column)))
+        if figures.across is not None:
+            lines.append(Line([((TOTAL, second), column) for second in seconds], ((TOTAL, TOTAL), column)))
+            for first in firsts:
+                lines.append(Line([((first, second), column) for second in seconds if (first, second) in present], ((first, TOTAL), column)))
+            for second in seconds:
+                lines.append(Line([((first, second), column) for first in firsts if (first, second) in present], ((TOTAL, second), column)))
+    hidden = hidden_cells(values, lines, smallest, unshown=unshown)
+
+    def protected(row: Row) -> Row:
+        key = _key(row)
+        gone = [column for column in counts if (key, column) in hidden]
+        gone += [column for column, bases in row_type.DERIVED.items() if any(base in gone for base in bases)]
+        if not gone:
+            return row
+        return row.model_copy(update={**{column: None for column in gone}, "hidden": [c for c in row_type.model_fields if c in gone]})
+
+    return figures.model_copy(update={
+        "groups": [protected(row) for row in figures.groups],
+        "across_groups": [protected(row) for row in figures.across_groups],
+        "cells": [protected(row) for row in figures.cells],
+        "total": protected(figures.total),
+    })
+
+
+# --- the CSV file --------------------------------------------------------------------------------
 
 
 def columns_of(figures: PeriodFigures) -> tuple[str, ...]:
-    """The CSV's columns: the fields of a group's row, in order."""
-    return tuple(type(figures.total).model_fields)
+    """The CSV's columns: the group (and in a cross-tab the second group), then the figures."""
+    row_type = type(figures.total)
+    frame = ("group", "across") if figures.across is not None else ("group",)
+    return (*frame, *(name for name in row_type.model_fields if name not in row_type.FRAME))
 
 
 def _cell(value: object) -> str:
@@ -114,52 +243,89 @@ def _cell(value: object) -> str:
 def figures_csv(figures: PeriodFigures, headings: dict[str, str]) -> bytes:
     """The figures as a spreadsheet opens them in Finland: UTF-8 with a byte order mark (so Excel
     reads ä and å), `;` between fields and a decimal comma (Finnish and Swedish Excel), CRLF line
-    ends. First the column headings (in the user's language), then a row per group, then the
-    total."""
+    ends. First the column headings (in the user's language), then a row per group (in a
+    cross-tab: per cell, then per group of each grouping), then the total. A hidden figure is `..`."""
     columns = columns_of(figures)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([headings.get(column, column) for column in columns])
-    for row in [*figures.groups, figures.total]:
-        writer.writerow([_cell(getattr(row, column)) for column in columns])
+    rows = [*figures.cells, *figures.groups, *figures.across_groups, figures.total]
+    for row in rows:
+        writer.writerow([
+            HIDDEN if column in row.hidden else (row.across or TOTAL) if column == "across" else _cell(getattr(row, column))
+            for column in columns
+        ])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-# --- the route's parameters and answer -----------------------------------------------------------
+# --- the route's parameters, its access log row and its answer -----------------------------------
+
+
+def month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def _period(
-    period_from: Annotated[date | None, Query(alias="from", description="first day (default: 1 January of this year)")] = None,
-    period_to: Annotated[date | None, Query(alias="to", description="last day (default: today)")] = None,
+    period_from: Annotated[date | None, Query(alias="from", description="first day, the first of a month (default: 1 January of this year)")] = None,
+    period_to: Annotated[date | None, Query(alias="to", description="last day, the last of a month (default: the end of this month)")] = None,
 ) -> tuple[date, date]:
+    """Whole calendar months only: a shorter period (or two overlapping ones) could show a cell of
+    one person that a month hides among many (docs/figures.md)."""
     today = clock.today()
     period_from = period_from or date(today.year, 1, 1)
-    period_to = period_to or today
+    period_to = period_to or month_end(today)
     if period_from > period_to:
         raise Refused("figures_period_reversed", status=422, period_from=period_from.isoformat(), period_to=period_to.isoformat())
+    if period_from.day != 1:
+        raise Refused("figures_period_from_not_month_start", status=422, field="from", period_from=period_from.isoformat())
+    if period_to != month_end(period_to):
+        raise Refused("figures_period_to_not_month_end", status=422, field="to", period_to=period_to.isoformat())
     return period_from, period_to
 
 
 Period = Annotated[tuple[date, date], Depends(_period)]
 Format = Annotated[Literal["json", "csv"] | None, Query(description="`csv`: the same figures as a CSV file (also with `Accept: text/csv`)")]
+Across = Annotated[Grouping | None, Query(description="a second grouping: the figures per cell of the two (a cross-tab)")]
 
 RESPONSES: dict[int | str, dict] = {
     200: {"content": {CSV: {"schema": {"type": "string"}}}, "description": "The figures per group and in total"},
     403: {"description": "Only caseworkers and coordinators see figures"},
-    422: {"description": "A bad date or grouping, or `from` after `to`"},
+    422: {"description": "A bad date or grouping, the same grouping twice, `from` after `to`, or a period not of whole months"},
 }
+
+
+def check_groupings(by: Grouping, across: Grouping | None) -> None:
+    if across is not None and across == by:
+        raise Refused("figures_same_grouping_twice", status=422, field="across", by=by.value)
+
+
+def log_figures_query(session: AsyncSession, *, service: str, user: StaffUser, action: str, figures: PeriodFigures) -> None:
+    """A figures query in the access log: who asked, by which groupings, for which period — one
+    row per municipality it covered (so each one's coordinators see it), linked by one id. It
+    names no one; the caller commits."""
+    query = list_query({
+        "by": figures.by.value, "across": figures.across.value if figures.across else None,
+        "from": figures.period_from.isoformat(), "to": figures.period_to.isoformat(),
+    })
+    query_id = uuid4()
+    records = [RecordRead(kind="figures", record_id=query_id, municipality_code=code) for code in sorted(set(user.municipalities))]
+    log_reads(session, service=service, user=user, action=action, records=records, query=query)
 
 
 def figures_answer(request: Request, figures: PeriodFigures, format: str | None, *, file_name: str, headings: str) -> Response:
     """JSON, or the CSV file when asked for (`?format=csv`, or `Accept: text/csv` without a
-    `format`): named `<file_name>_<grouping>_<from>_<to>.csv`, its headings the catalogue's
-    `<headings>.<column>` in the user's language."""
+    `format`): named `<file_name>_<grouping>[-<second grouping>]_<from>_<to>.csv`, its headings
+    the catalogue's `<headings>.<column>` in the user's language."""
     wants_csv = format == "csv" or (format is None and CSV in request.headers.get("accept", ""))
     if not wants_csv:
         return JSONResponse(figures.model_dump(mode="json", by_alias=True))
     language = negotiate(request.headers.get("accept-language"))
-    titles = {column: translate(f"{headings}.{column}", language) for column in columns_of(figures)}
-    name = f"{file_name}_{figures.by.value}_{figures.period_from.isoformat()}_{figures.period_to.isoformat()}.csv"
+    titles = {column: translate(f"{headings}.{column}", language) for column in columns_of(figures) if column != "across"}
+    if figures.across is not None:
+        titles["group"] = translate(f"dashboard.figures_by.{figures.by.value}", language)
+        titles["across"] = translate(f"dashboard.figures_by.{figures.across.value}", language)
+    grouping = figures.by.value + (f"-{figures.across.value}" if figures.across else "")
+    name = f"{file_name}_{grouping}_{figures.period_from.isoformat()}_{figures.period_to.isoformat()}.csv"
     return Response(
         figures_csv(figures, titles),
         media_type="text/csv; charset=utf-8",

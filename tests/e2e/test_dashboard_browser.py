@@ -13,7 +13,8 @@ from playwright.async_api import async_playwright, expect
 from services.intake.employers import service
 from shared.auth import mint_token
 from shared.clock import today as finnish_today
-from support import app_of, event, eventually, free_port, make_settings, notice, publish, registration, running, serving
+from shared.figures import month_end
+from support import app_of, event, every_count_shown, eventually, free_port, make_settings, notice, publish, registration, running, serving
 
 pytestmark = pytest.mark.e2e
 
@@ -118,7 +119,7 @@ async def test_a_caseworker_takes_a_case_and_runs_its_assessment(tmp_path, amqp_
     """Take the case, schedule, start, record a language skill, complete with a plan needed: the
     case is then in planning, awaiting its plan; the panel reads in Swedish too, a refused command
     shows its reason, and the figures view counts the completed assessment."""
-    settings = make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=None)
+    settings = make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=None, policy_file=every_count_shown(tmp_path))
     async with running(settings) as (runtime, _http):
         async with serving(app_of(runtime), free_port()) as base, async_playwright() as playwright:
             browser = await playwright.chromium.launch(
@@ -224,7 +225,7 @@ async def test_a_caseworker_draws_up_follows_and_closes_a_plan_in_finnish_and_sw
     """From a case awaiting its plan: the due-soon switch finds it, the plan is drawn up, a
     language-studies measure added and completed with its level, a review recorded (a refused one
     first, its reason in Swedish), and the case closed as employed."""
-    settings = make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=None)
+    settings = make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=None, policy_file=every_count_shown(tmp_path))
     async with running(settings) as (runtime, _http):
         async with serving(app_of(runtime), free_port()) as base, async_playwright() as playwright:
             jwt = mint_token(settings, sub="aino", name="Aino Virtanen", roles=["caseworker"], municipalities=["109"])
@@ -326,7 +327,7 @@ async def test_a_caseworker_draws_up_follows_and_closes_a_plan_in_finnish_and_sw
             await expect(page.locator("#plan-figures-head th").nth(9)).to_have_text("Päättyi: työllistyi")
             await expect(page.locator("#figures-body tr[data-group='all'] td[data-column='completed']")).to_have_text("1")
             today = finnish_today().isoformat()
-            period = f"from={today[:4]}-01-01&to={today}&by=municipality&format=csv"
+            period = f"from={today[:4]}-01-01&to={month_end(finnish_today()).isoformat()}&by=municipality&format=csv"
             await expect(page.locator("#plan-figures-csv")).to_have_attribute("href", f"/api/v1/figures/plans?{period}")
             await expect(page.locator("#figures-csv")).to_have_attribute("href", f"/api/v1/figures/assessments?{period}")
             csv = await page.request.get(base + f"/api/v1/figures/plans?{period}")  # as the link does: the session cookie

@@ -12,14 +12,17 @@ from datetime import timedelta
 import pytest
 
 from shared.clock import today
-from support import event, eventually, make_settings, person, publish, registration, running, token
+from shared.figures import month_end
+from support import event, every_count_shown, eventually, make_settings, person, publish, registration, running, token
 
 FIGURES = "/api/v1/figures/assessments"
 
 
 @pytest.fixture
 def settings(tmp_path, amqp_url, temporal_address, database_url):
-    return make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url)
+    return make_settings(
+        tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url, policy_file=every_count_shown(tmp_path)
+    )
 
 
 def client(family_name: str, days_ago: int, municipality_code: str = "109", **person_fields) -> dict:
@@ -66,7 +69,7 @@ async def test_the_figures_count_the_users_municipalities_assessments(settings, 
         completed = await http.post(f"/api/v1/cases/{cases['Hassan']}/assessment/complete", json={"plan_needed": True}, headers=caseworker)
         assert completed.status_code == 200, completed.text
 
-        period = {"from": (today() - timedelta(days=100)).isoformat(), "to": today().isoformat()}
+        period = {"from": (today() - timedelta(days=100)).replace(day=1).isoformat(), "to": month_end(today()).isoformat()}
 
         async def counted():
             answer = (await http.get(FIGURES, params={**period, "by": "gender"}, headers=caseworker)).json()
@@ -114,3 +117,84 @@ async def test_the_figures_count_the_users_municipalities_assessments(settings, 
         assert set(reversed_period.json()["detail"]["messages"]) == {"fi", "sv", "en"}
         assert (await http.get(FIGURES, params={**period, "by": "age"}, headers=caseworker)).status_code == 422
         assert (await http.get(FIGURES, params={"from": "2027-13-01"}, headers=caseworker)).status_code == 422
+        # Whole calendar months only: a day's figures could show one person.
+        for params, code in (({"from": "2027-01-02", "to": "2027-01-31"}, "figures_period_from_not_month_start"),
+                             ({"from": "2027-01-01", "to": "2027-01-30"}, "figures_period_to_not_month_end")):
+            short = await http.get(FIGURES, params=params, headers=caseworker)
+            assert short.status_code == 422 and short.json()["detail"]["code"] == code, short.text
+            assert f"`{'from' if 'from_' in code else 'to'}`" in short.json()["detail"]["messages"]["en"]
+        same = await http.get(FIGURES, params={**period, "by": "gender", "across": "gender"}, headers=caseworker)
+        assert same.status_code == 422 and same.json()["detail"]["code"] == "figures_same_grouping_twice"
+
+
+@pytest.fixture
+def private_settings(tmp_path, amqp_url, temporal_address, database_url):
+    """The policy as shipped: no figure under five people."""
+    return make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url)
+
+
+# Fifteen new clients of 109: (gender, residence basis, how many)
+CROWD = (("female", "family", 5), ("female", "work", 2), ("male", "family", 6), ("other", "work", 2))
+
+
+async def test_small_groups_are_hidden_in_tables_and_cross_tabs_and_each_query_is_logged(private_settings, amqp_url):
+    settings = private_settings
+    caseworker = token(settings, "109", role="caseworker", sub="cw-1")
+    coordinator = token(settings, "109", role="coordinator", sub="co-109")
+    async with running(settings) as (_runtime, http):
+        number = 0
+        for gender, basis, count in CROWD:
+            for _ in range(count):
+                number += 1
+                data = registration(
+                    municipality_code="109", registered_on=today(), residence_basis=basis,
+                    person=person(given_names=f"Asiakas{number}", family_name=f"Testi{number}", birth_date=f"19{60 + number}-02-0{1 + number % 9}", sex=gender),
+                )
+                await publish(amqp_url, event(data))
+        period = {"from": today().replace(day=1).isoformat(), "to": month_end(today()).isoformat()}
+
+        async def all_counted():
+            answer = (await http.get(FIGURES, params={**period, "by": "gender"}, headers=caseworker)).json()
+            return answer if answer["total"]["became_clients"] == 15 else None
+
+        # One grouping: 7 women, 6 men, 2 others. The 2 are hidden, and so are the 6 (else 15 - 7 - 6 gives the 2).
+        by_gender = await eventually(all_counted, what="the fifteen clients in the figures", timeout=120)
+        groups = {row["group"]: row for row in by_gender["groups"]}
+        assert groups["female"]["became_clients"] == 7 and groups["female"]["hidden"] == []
+        assert groups["other"]["became_clients"] is None and "became_clients" in groups["other"]["hidden"]
+        assert groups["male"]["became_clients"] is None and "became_clients" in groups["male"]["hidden"]
+
+        # Two groupings: every cell, margin and the total, none under five shown, none worked out.
+        cross = (await http.get(FIGURES, params={**period, "by": "gender", "across": "residence_basis"}, headers=caseworker)).json()
+        assert (cross["by"], cross["across"], cross["total"]["became_clients"]) == ("gender", "residence_basis", 15)
+        cells = {(row["group"], row["across"]): row["became_clients"] for row in cross["cells"]}
+        assert set(cells) == {("female", "family"), ("female", "work"), ("male", "family"), ("other", "work")}
+        margins = {row["across"]: row["became_clients"] for row in cross["across_groups"]}
+        assert set(margins) == {"family", "work"}
+        shown = [value for value in [*cells.values(), *margins.values(), *(row["became_clients"] for row in cross["groups"])] if value is not None]
+        assert all(value >= 5 for value in shown), shown
+        assert cells[("female", "work")] is None and cells[("other", "work")] is None and margins["work"] is None
+        # The row of women shows 7: its cells, 5 and 2, are both hidden (else 7 - 5 gives the 2).
+        assert next(row for row in cross["groups"] if row["group"] == "female")["became_clients"] == 7
+        assert cells[("female", "family")] is None
+
+        # The CSV of the cross-tab: a cell per line, hidden ones as `..`.
+        sheet = await http.get(FIGURES, params={**period, "by": "gender", "across": "residence_basis", "format": "csv"}, headers={**caseworker, "Accept-Language": "en"})
+        rows = list(csv.reader(io.StringIO(sheet.content.decode("utf-8-sig")), delimiter=";"))
+        assert rows[0][:3] == ["Gender", "Residence basis", "Became clients"]
+        assert ["female", "work", ".."] == rows[1 + [tuple(row[:2]) for row in rows[1:]].index(("female", "work"))][:3]
+        assert rows[-1][:3] == ["all", "all", "15"]
+        assert f'_gender-residence_basis_{period["from"]}_{period["to"]}.csv' in sheet.headers["content-disposition"]
+
+        # Each query is in the access log: who, the groupings, the period.
+        async def logged():
+            rows = (await http.get("/api/v1/access-log", params={"page_size": 100}, headers=coordinator)).json()["items"]
+            found = [row for row in rows if row["action"] == "assessment_figures.query"]
+            return found if any("across" in (row["query"] or "") for row in found) else None
+
+        queries = await eventually(logged, what="the figures queries in the access log")
+        assert {row["query"] for row in queries} == {
+            f"by=gender&from={period['from']}&to={period['to']}",
+            f"by=gender&across=residence_basis&from={period['from']}&to={period['to']}",
+        }
+        assert {(row["user_sub"], row["record_kind"], row["municipality_code"], row["client_id"]) for row in queries} == {("cw-1", "figures", "109", None)}

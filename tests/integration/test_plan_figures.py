@@ -5,6 +5,7 @@ the client's group, for the user's municipalities only."""
 from __future__ import annotations
 
 from shared.clock import today
+from shared.figures import month_end
 from support import eventually, running, token
 from test_plan_api import case_awaiting_plan, settings  # noqa: F401  (the fixture)
 
@@ -22,7 +23,7 @@ async def test_plan_figures_count_a_plan_its_measure_and_its_ending(settings, am
         assert (await http.patch(f"{plan}/measures/{measure_id}", json=done, headers=staff)).status_code == 200
         assert (await http.post(f"/api/v1/cases/{case_id}/closure", json={"reason": "employed"}, headers=staff)).status_code == 200
 
-        params = {"from": today().replace(month=1, day=1).isoformat(), "to": today().isoformat(), "by": "residence_basis"}
+        params = {"from": today().replace(month=1, day=1).isoformat(), "to": month_end(today()).isoformat(), "by": "residence_basis"}
 
         async def ended():
             answer = (await http.get("/api/v1/figures/plans", params=params, headers=staff)).json()
@@ -44,3 +45,13 @@ async def test_plan_figures_count_a_plan_its_measure_and_its_ending(settings, am
         assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
         lines = csv.content.decode("utf-8-sig").split("\r\n")
         assert lines[0].startswith("Grupp;Uppgjorda planer;") and lines[1].startswith("international_protection;1;1;1;")
+        # The query is in the access log, the period and grouping with it (the coordinator's view of it).
+        coordinator = token(settings, "109", role="coordinator")
+
+        async def logged():
+            rows = (await http.get("/api/v1/access-log", params={"page_size": 100}, headers=coordinator)).json()["items"]
+            return [row for row in rows if row["action"] == "plan_figures.query"] or None
+
+        [*queries] = await eventually(logged, what="the figures queries in the access log")
+        assert {row["query"] for row in queries} == {f"by=residence_basis&from={params['from']}&to={params['to']}"}
+        assert {(row["record_kind"], row["municipality_code"], row["case_id"]) for row in queries} == {("figures", "109", None)}

@@ -16,11 +16,12 @@ from services.assessment.figures.compute import assessment_figures
 from services.assessment.figures.models import AssessmentFacts, AssessmentFigures, Grouping
 from services.assessment.models import Assessment
 from shared.auth import StaffUser, require_role, scoped
-from shared.figures import RESPONSES, Format, Period, figures_answer
-from shared.service import session_dependency
+from shared.figures import RESPONSES, Across, Format, Period, check_groupings, figures_answer, log_figures_query, protect
+from shared.service import ServiceContext, context_dependency, session_dependency
 
 router = APIRouter(prefix="/api/v1/figures", tags=["figures"])
 
+Context = Annotated[ServiceContext, Depends(context_dependency("assessment"))]
 Session = Annotated[AsyncSession, Depends(session_dependency("assessment"))]
 Staff = Annotated[StaffUser, require_role("caseworker", "coordinator")]
 SUPERSEDED = "moved"  # an assessment cancelled by a move lives on, re-opened, in the new municipality
@@ -47,8 +48,16 @@ async def facts_in(session: AsyncSession, user: StaffUser, period_from: date, pe
     responses=RESPONSES,
 )
 async def assessment_figures_route(
-    request: Request, session: Session, user: Staff, period: Period, by: Grouping = Grouping.municipality, format: Format = None
+    request: Request, session: Session, ctx: Context, user: Staff, period: Period,
+    by: Grouping = Grouping.municipality, across: Across = None, format: Format = None,
 ):
+    """Cells of fewer than five people are hidden, with what would give them away; the query is
+    in the access log."""
+    check_groupings(by, across)
     period_from, period_to = period
-    figures = assessment_figures(await facts_in(session, user, period_from, period_to), period_from=period_from, period_to=period_to, by=by)
+    facts = await facts_in(session, user, period_from, period_to)
+    figures = assessment_figures(facts, period_from=period_from, period_to=period_to, by=by, across=across)
+    figures = protect(figures, ctx.policy.default.figures_smallest_cell)
+    log_figures_query(session, service="assessment", user=user, action="assessment_figures.query", figures=figures)
+    await session.commit()
     return figures_answer(request, figures, format, file_name="assessment-figures", headings="figures.column")

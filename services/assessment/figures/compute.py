@@ -51,9 +51,11 @@ def _happened(row: GroupFigures) -> bool:
     return bool(row.became_clients or row.started or row.completed)
 
 
-def assessment_figures(facts: Iterable[AssessmentFacts], *, period_from: date, period_to: date, by: Grouping) -> AssessmentFigures:
-    """Per group (sorted by code, `unknown` last) and in total. A group appears when something of
-    it happened in the period."""
+def assessment_figures(
+    facts: Iterable[AssessmentFacts], *, period_from: date, period_to: date, by: Grouping, across: Grouping | None = None
+) -> AssessmentFigures:
+    """Per group (sorted by code, `unknown` last) and in total, and with `across` per cell of the
+    two groupings. A group appears when something of it happened in the period."""
     return period_figures(
-        AssessmentFigures, facts, period_from=period_from, period_to=period_to, by=by, figures_of=figures_of, happened=_happened
+        AssessmentFigures, facts, period_from=period_from, period_to=period_to, by=by, across=across, figures_of=figures_of, happened=_happened
     )

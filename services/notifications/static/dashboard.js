@@ -1427,7 +1427,7 @@
   var LITERACY = ["literate", "literate_other_alphabet", "partly_literate", "not_literate"];
   var EDUCATION_LEVELS = ["none", "primary", "secondary", "vocational", "bachelor", "master", "doctorate", "other"];
   var PLAN_TYPES = ["individual", "multi_sectoral", "family"];
-  var FIGURE_GROUPINGS = ["municipality", "residence_basis", "gender", "native_language"];
+  var FIGURE_GROUPINGS = ["municipality", "residence_basis", "gender", "native_language", "plan_type"];
   var FIGURE_COLUMNS = [
     "became_clients", "started", "completed", "median_days_to_start", "average_days_to_start",
     "median_days_to_completion", "average_days_to_completion", "share_started_within_deadline"
@@ -2145,8 +2145,12 @@
     addOptions(by, null, FIGURE_GROUPINGS, "figures_by");
     by.value = chosen;
     if (!$("figures-to").value) {
+      // whole calendar months (docs/figures.md): this year up to the end of this month
       var today = finnishToday();
-      $("figures-to").value = today;
+      var year = Number(today.slice(0, 4));
+      var month = Number(today.slice(5, 7));
+      var lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+      $("figures-to").value = today.slice(0, 8) + String(lastDay).padStart(2, "0");
       $("figures-from").value = today.slice(0, 4) + "-01-01";
     }
   }
@@ -2157,10 +2161,12 @@
     if (by === "municipality") return group;
     if (by === "residence_basis") return term("basis", group);
     if (by === "gender") return term("gender", group);
+    if (by === "plan_type") return term("plan_type", group);
     return displayName("language", group);
   }
 
-  function figureCell(column, number) {
+  function figureCell(column, number, hidden) {
+    if (hidden && hidden.indexOf(column) >= 0) return ".."; // under five people, or would give such a one away
     if (number === null || number === undefined) return "–";
     if (column.indexOf("share_") === 0) return Math.round(number * 1000) / 10 + " %";
     return state.lang === "en" ? String(number) : String(number).replace(".", ",");
@@ -2192,7 +2198,7 @@
     figures.groups.concat([figures.total]).forEach(function (group) {
       var tr = h("tr", { dataset: { group: group.group } }, h("th", { scope: "row" }, groupLabel(figures.by, group.group)));
       source.columns.forEach(function (column) {
-        tr.appendChild(h("td", { dataset: { column: column } }, figureCell(column, group[column])));
+        tr.appendChild(h("td", { dataset: { column: column } }, figureCell(column, group[column], group.hidden)));
       });
       body.appendChild(tr);
     });

@@ -15,7 +15,7 @@ from services.planning.figures.compute import plan_facts, plan_figures
 from services.planning.figures.models import Grouping, PlanFacts, PlanFigures
 from services.planning.models import IntegrationPlan
 from shared.auth import StaffUser, require_role, scoped
-from shared.figures import RESPONSES, Format, Period, figures_answer
+from shared.figures import RESPONSES, Across, Format, Period, check_groupings, figures_answer, log_figures_query, protect
 from shared.service import ServiceContext, context_dependency, session_dependency
 
 router = APIRouter(prefix="/api/v1/figures", tags=["figures"])
@@ -44,8 +44,16 @@ async def facts_in(session: AsyncSession, ctx: ServiceContext, user: StaffUser, 
     responses=RESPONSES,
 )
 async def plan_figures_route(
-    request: Request, session: Session, ctx: Context, user: Staff, period: Period, by: Grouping = Grouping.municipality, format: Format = None
+    request: Request, session: Session, ctx: Context, user: Staff, period: Period,
+    by: Grouping = Grouping.municipality, across: Across = None, format: Format = None,
 ):
+    """Cells of fewer than five people are hidden, with what would give them away; the query is
+    in the access log."""
+    check_groupings(by, across)
     period_from, period_to = period
-    figures = plan_figures(await facts_in(session, ctx, user, period_from, period_to), period_from=period_from, period_to=period_to, by=by)
+    facts = await facts_in(session, ctx, user, period_from, period_to)
+    figures = plan_figures(facts, period_from=period_from, period_to=period_to, by=by, across=across)
+    figures = protect(figures, ctx.policy.default.figures_smallest_cell)
+    log_figures_query(session, service="planning", user=user, action="plan_figures.query", figures=figures)
+    await session.commit()
     return figures_answer(request, figures, format, file_name="plan-figures", headings="figures.plans.column")

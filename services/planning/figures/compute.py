@@ -68,6 +68,7 @@ def plan_facts(record: dict[str, Any], language_target: str) -> PlanFacts:
         residence_basis=record.get("residence_basis"),
         gender=record.get("gender"),
         native_language=record.get("native_language"),
+        plan_type=record.get("type"),
         language_target=language_target,
         measures=tuple(measure_facts(m) for m in record.get("measures") or []),
     )
@@ -79,7 +80,7 @@ def figures_of(group: str, facts: Iterable[PlanFacts], period_from: date, period
     in_time = sum(1 for p in made if p.plan_on <= p.plan_start_due_on)  # type: ignore[operator]
     started = [m for p in facts for m in p.measures if within(m.started_on, period_from, period_to)]
     completed = [(p, m) for p in facts for m in p.measures if within(m.completed_on, period_from, period_to)]
-    civic_hours = sum(m.hours or 0 for _p, m in completed if m.kind == "civic_orientation")
+    civic = [m for _p, m in completed if m.kind == "civic_orientation"]
     levels = [(p, m) for p, m in completed if m.kind in LANGUAGE_MEASURES and m.cefr]
     reached = sum(1 for p, m in levels if reaches(m.cefr, p.language_target))
     ended = [p for p in facts if within(p.ended_on, period_from, period_to)]
@@ -91,7 +92,8 @@ def figures_of(group: str, facts: Iterable[PlanFacts], period_from: date, period
         share_made_within_deadline=share(in_time, len(made)),
         measures_started=len(started),
         measures_completed=len(completed),
-        civic_orientation_hours=float(civic_hours),
+        civic_orientation_completed=len(civic),
+        civic_orientation_hours=float(sum(m.hours or 0 for m in civic)),
         language_levels_recorded=len(levels),
         reached_language_target=reached,
         share_reached_language_target=share(reached, len(levels)),
@@ -104,7 +106,11 @@ def _happened(row: PlanGroupFigures) -> bool:
     return bool(row.plans_made or row.measures_started or row.measures_completed or row.plans_ended)
 
 
-def plan_figures(facts: Iterable[PlanFacts], *, period_from: date, period_to: date, by: Grouping) -> PlanFigures:
-    """Per group (sorted by code, `unknown` last) and in total; a group appears when something of
-    it happened in the period."""
-    return period_figures(PlanFigures, facts, period_from=period_from, period_to=period_to, by=by, figures_of=figures_of, happened=_happened)
+def plan_figures(
+    facts: Iterable[PlanFacts], *, period_from: date, period_to: date, by: Grouping, across: Grouping | None = None
+) -> PlanFigures:
+    """Per group (sorted by code, `unknown` last) and in total, and with `across` per cell of the
+    two groupings; a group appears when something of it happened in the period."""
+    return period_figures(
+        PlanFigures, facts, period_from=period_from, period_to=period_to, by=by, across=across, figures_of=figures_of, happened=_happened
+    )

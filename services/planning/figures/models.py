@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.figures import UNKNOWN, GroupedFacts, Grouping, PeriodFigures
+from shared.figures import UNKNOWN, FigureRow, GroupedFacts, Grouping, PeriodFigures
 
 __all__ = [
     "COLUMNS", "END_REASONS", "LANGUAGE_MEASURES", "UNKNOWN", "Grouping", "MeasureFacts", "PlanFacts", "PlanFigures", "PlanGroupFigures",
@@ -39,28 +41,42 @@ class PlanFacts(GroupedFacts):
     measures: tuple[MeasureFacts, ...] = ()
 
 
-class PlanGroupFigures(BaseModel):
-    group: str = Field(description="the group's code (municipality, residence basis, gender or language; `unknown` when not reported); `all` for the total")
-    plans_made: int = Field(description="plans drawn up (the plan's date) in the period")
-    made_within_deadline: int = Field(description="of those, drawn up on or before their plan_start deadline")
+class PlanGroupFigures(FigureRow):
+    # How the counts hang together: a whole and its parts (what the parts leave is worked out too)
+    PARTS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "plans_made": ("made_within_deadline",),
+        "measures_completed": ("civic_orientation_completed", "language_levels_recorded"),
+        "language_levels_recorded": ("reached_language_target",),
+        "plans_ended": tuple(f"ended_{reason}" for reason in END_REASONS),
+    }
+    DERIVED: ClassVar[dict[str, tuple[str, ...]]] = {
+        "share_made_within_deadline": ("plans_made", "made_within_deadline"),
+        "civic_orientation_hours": ("civic_orientation_completed",),
+        "share_reached_language_target": ("language_levels_recorded", "reached_language_target"),
+    }
+
+    group: str = Field(description="the group's code (municipality, residence basis, gender, language or plan type; `unknown` when not reported); `all` for the total")
+    plans_made: int | None = Field(description="plans drawn up (the plan's date) in the period")
+    made_within_deadline: int | None = Field(description="of those, drawn up on or before their plan_start deadline")
     share_made_within_deadline: float | None = Field(description="made_within_deadline / plans_made, 0–1 (three decimals); null when none")
-    measures_started: int = Field(description="measures started in the period")
-    measures_completed: int = Field(description="measures completed in the period")
-    civic_orientation_hours: float = Field(description="hours of civic orientation completed in the period")
-    language_levels_recorded: int = Field(description="language measures (studies, integration training, literacy) completed in the period with the level reached")
-    reached_language_target: int = Field(description="of those, at or above the policy's target level (default B1.1)")
+    measures_started: int | None = Field(description="measures started in the period")
+    measures_completed: int | None = Field(description="measures completed in the period")
+    civic_orientation_completed: int | None = Field(description="civic-orientation measures completed in the period")
+    civic_orientation_hours: float | None = Field(description="their hours")
+    language_levels_recorded: int | None = Field(description="language measures (studies, integration training, literacy) completed in the period with the level reached")
+    reached_language_target: int | None = Field(description="of those, at or above the policy's target level (default B1.1)")
     share_reached_language_target: float | None = Field(description="reached_language_target / language_levels_recorded; null when none")
-    plans_ended: int = Field(description="plans ended in the period")
-    ended_employed: int
-    ended_studying: int
-    ended_moved_away: int
-    ended_time_limit: int
-    ended_declined: int
-    ended_other: int
+    plans_ended: int | None = Field(description="plans ended in the period")
+    ended_employed: int | None
+    ended_studying: int | None
+    ended_moved_away: int | None
+    ended_time_limit: int | None
+    ended_declined: int | None
+    ended_other: int | None
 
 
 class PlanFigures(PeriodFigures[PlanGroupFigures]):
     pass
 
 
-COLUMNS = tuple(name for name in PlanGroupFigures.model_fields)
+COLUMNS = tuple(name for name in PlanGroupFigures.model_fields if name not in ("across", "hidden"))
