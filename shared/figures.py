@@ -35,10 +35,12 @@ HIDDEN = ".."  # a hidden figure in the CSV file (as Statistics Finland marks a 
 class Dimension(NamedTuple):
     """A grouping the figures can be asked by: its name in the API, and the facts' field holding
     each assessment's or plan's value. A new grouping is one entry here (and the field in
-    `GroupedFacts`, filled by the services that know it)."""
+    `GroupedFacts`, filled by the services that know it). `measures`: a grouping of a plan's
+    measures, not of clients (the measure figures only)."""
 
     name: str
     field: str
+    measures: bool = False
 
 
 DIMENSIONS = (
@@ -47,10 +49,13 @@ DIMENSIONS = (
     Dimension("gender", "gender"),  # the registration's `sex`
     Dimension("native_language", "native_language"),  # ISO 639
     Dimension("plan_type", "plan_type"),  # the plan type the assessment proposed (CONTRACT §5)
+    Dimension("measure_kind", "measure_kind", measures=True),  # a measure's kind (language_studies, …)
+    Dimension("provider", "provider", measures=True),  # who provides a measure, as the plan names them
 )
 
 Grouping = StrEnum("Grouping", {dimension.name: dimension.name for dimension in DIMENSIONS})  # type: ignore[misc]
 FIELD = {Grouping(dimension.name): dimension.field for dimension in DIMENSIONS}
+CLIENT_GROUPINGS = frozenset(Grouping(dimension.name) for dimension in DIMENSIONS if not dimension.measures)
 
 
 class GroupedFacts(BaseModel):
@@ -63,6 +68,8 @@ class GroupedFacts(BaseModel):
     gender: str | None = None
     native_language: str | None = None
     plan_type: str | None = None
+    measure_kind: str | None = None  # the measure figures' only
+    provider: str | None = None  # the measure figures' only
 
     def group(self, by: Grouping) -> str:
         return getattr(self, FIELD[by]) or UNKNOWN
@@ -294,7 +301,13 @@ RESPONSES: dict[int | str, dict] = {
 }
 
 
-def check_groupings(by: Grouping, across: Grouping | None) -> None:
+def check_groupings(by: Grouping, across: Grouping | None, allowed: Iterable[Grouping] = CLIENT_GROUPINGS) -> None:
+    """Two different groupings, each one these figures know (a measure's kind or provider groups
+    measures, not assessments or plans)."""
+    allowed = set(allowed)
+    for field, grouping in (("by", by), ("across", across)):
+        if grouping is not None and grouping not in allowed:
+            raise Refused("figures_grouping_not_here", status=422, field=field, grouping=grouping.value, name=field)
     if across is not None and across == by:
         raise Refused("figures_same_grouping_twice", status=422, field="across", by=by.value)
 

@@ -45,6 +45,13 @@ async def test_plan_figures_count_a_plan_its_measure_and_its_ending(settings, am
         assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
         lines = csv.content.decode("utf-8-sig").split("\r\n")
         assert lines[0].startswith("Grupp;Uppgjorda planer;") and lines[1].startswith("international_protection;1;1;1;")
+        # The measures by kind; a measure's grouping is refused for the plans.
+        measures = (await http.get("/api/v1/figures/measures", params={**params, "by": "measure_kind"}, headers=staff)).json()
+        assert [(row["group"], row["started"], row["completed"], row["interrupted"]) for row in measures["groups"]] == [("language_studies", 1, 1, 0)]
+        wrong = await http.get("/api/v1/figures/plans", params={**params, "by": "provider"}, headers=staff)
+        assert wrong.status_code == 422 and wrong.json()["detail"]["code"] == "figures_grouping_not_here"
+        assert "`by`" in wrong.json()["detail"]["messages"]["en"]
+
         # The query is in the access log, the period and grouping with it (the coordinator's view of it).
         coordinator = token(settings, "109", role="coordinator")
 

@@ -12,8 +12,8 @@ import pytest
 
 from services.assessment.figures.compute import assessment_figures
 from services.assessment.figures.models import AssessmentFacts, GroupFigures, Grouping
-from services.planning.figures.compute import plan_figures
-from services.planning.figures.models import MeasureFacts, PlanFacts, PlanGroupFigures
+from services.planning.figures.compute import measure_figures, measures_of, plan_figures
+from services.planning.figures.models import MeasureFacts, MeasureGroupFigures, PlanFacts, PlanGroupFigures
 from shared.figures import TOTAL, protect
 from shared.suppression import Line, hidden_cells
 
@@ -155,6 +155,8 @@ def random_plans(rng: random.Random) -> list[PlanFacts]:
                 started_on=plan_on + timedelta(days=rng.randint(0, 30)),
                 completed_on=plan_on + timedelta(days=rng.randint(31, 200)) if rng.random() < 0.5 else None,
                 hours=rng.choice((None, 10.0, 70.0)), cefr=rng.choice((None, "A2.2", "B1.1", "B2")),
+                provider=rng.choice((None, "Opisto", "Kansalaisopisto")),
+                interrupted_on=plan_on + timedelta(days=rng.randint(31, 200)) if rng.random() < 0.2 else None,
             )
             for _ in range(rng.randint(0, 3))
         )
@@ -172,14 +174,17 @@ def random_plans(rng: random.Random) -> list[PlanFacts]:
 GROUPINGS = list(Grouping)
 
 
-@pytest.mark.parametrize("seed", range(150))
+@pytest.mark.parametrize("seed", range(180))
 def test_no_random_table_gives_anyone_away(seed):
     rng = random.Random(seed)
     by = rng.choice(GROUPINGS)
     across = rng.choice([None, *(grouping for grouping in GROUPINGS if grouping != by)])
-    if seed % 2:
+    if seed % 3 == 1:
         true = assessment_figures(random_assessments(rng), period_from=JAN, period_to=DEC, by=by, across=across)
         row_type = GroupFigures
+    elif seed % 3 == 2:
+        true = measure_figures(measures_of(random_plans(rng)), period_from=JAN, period_to=DEC, by=by, across=across)
+        row_type = MeasureGroupFigures
     else:
         true = plan_figures(random_plans(rng), period_from=JAN, period_to=DEC, by=by, across=across)
         row_type = PlanGroupFigures

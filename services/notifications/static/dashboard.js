@@ -1428,6 +1428,7 @@
   var EDUCATION_LEVELS = ["none", "primary", "secondary", "vocational", "bachelor", "master", "doctorate", "other"];
   var PLAN_TYPES = ["individual", "multi_sectoral", "family"];
   var FIGURE_GROUPINGS = ["municipality", "residence_basis", "gender", "native_language", "plan_type"];
+  var MEASURE_FIGURE_COLUMNS = ["started", "completed", "interrupted", "hours_completed"];
   var FIGURE_COLUMNS = [
     "became_clients", "started", "completed", "median_days_to_start", "average_days_to_start",
     "median_days_to_completion", "average_days_to_completion", "share_started_within_deadline"
@@ -2071,8 +2072,18 @@
     {
       url: "/api/v1/figures/plans", ids: "plan-figures", heading: function () { return t("plan_figures_title"); },
       columns: PLAN_FIGURE_COLUMNS, columnTexts: "plan_figures_col", data: "planFigures", message: "planFiguresMessage"
+    },
+    {
+      // the plans' measures, always by kind (the form's period)
+      url: "/api/v1/figures/measures", ids: "measure-figures", heading: function () { return t("measure_figures_title"); },
+      columns: MEASURE_FIGURE_COLUMNS, columnTexts: "measure_figures_col", data: "measureFigures", message: "measureFiguresMessage",
+      params: { by: "measure_kind" }
     }
   ];
+
+  function tableParams(source) {
+    return Object.assign(figuresParams(), source.params || {});
+  }
 
   /** The figures view's tables, one after the other: a heading with its CSV link, then the table
    *  (renderFigureTable writes their texts). */
@@ -2128,7 +2139,7 @@
     var params = figuresParams();
     return Promise.all(
       FIGURE_TABLES.map(function (source) {
-        return loadFigureTable(source, params);
+        return loadFigureTable(source, Object.assign({}, params, source.params || {}));
       })
     );
   }
@@ -2162,6 +2173,8 @@
     if (by === "residence_basis") return term("basis", group);
     if (by === "gender") return term("gender", group);
     if (by === "plan_type") return term("plan_type", group);
+    if (by === "measure_kind") return term("measure_kind", group);
+    if (by === "provider") return group;
     return displayName("language", group);
   }
 
@@ -2188,7 +2201,7 @@
     $(ids + "-message").textContent = text;
     $(ids + "-message").hidden = !text;
     $(ids + "-empty").hidden = !figures || figures.groups.length > 0;
-    $(ids + "-csv").setAttribute("href", source.url + query(Object.assign(figuresParams(), { format: "csv" })));
+    $(ids + "-csv").setAttribute("href", source.url + query(Object.assign(tableParams(source), { format: "csv" })));
     if (!figures) return;
     var row = h("tr", null, h("th", { scope: "col" }, term("figures_by", figures.by)));
     source.columns.forEach(function (column) {

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Request
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.planning.figures.compute import plan_facts, plan_figures
-from services.planning.figures.models import Grouping, PlanFacts, PlanFigures
+from services.planning.figures.compute import measure_figures, measures_of, plan_facts, plan_figures
+from services.planning.figures.models import Grouping, MeasureFigures, PlanFacts, PlanFigures
 from services.planning.models import IntegrationPlan
 from shared.auth import StaffUser, require_role, scoped
 from shared.figures import RESPONSES, Across, Format, Period, check_groupings, figures_answer, log_figures_query, protect
@@ -57,3 +57,26 @@ async def plan_figures_route(
     log_figures_query(session, service="planning", user=user, action="plan_figures.query", figures=figures)
     await session.commit()
     return figures_answer(request, figures, format, file_name="plan-figures", headings="figures.plans.column")
+
+
+@router.get(
+    "/measures",
+    response_model=MeasureFigures,
+    response_model_by_alias=True,
+    summary="The plans' measures for a period, by kind, provider or client group (JSON, or CSV for a spreadsheet)",
+    responses=RESPONSES,
+)
+async def measure_figures_route(
+    request: Request, session: Session, ctx: Context, user: Staff, period: Period,
+    by: Grouping = Grouping.measure_kind, across: Across = None, format: Format = None,
+):
+    """Measures started, completed and interrupted, and their hours; cells of fewer than five are
+    hidden, with what would give them away; the query is in the access log."""
+    check_groupings(by, across, allowed=Grouping)
+    period_from, period_to = period
+    facts = measures_of(await facts_in(session, ctx, user, period_from, period_to))
+    figures = measure_figures(facts, period_from=period_from, period_to=period_to, by=by, across=across)
+    figures = protect(figures, ctx.policy.default.figures_smallest_cell)
+    log_figures_query(session, service="planning", user=user, action="measure_figures.query", figures=figures)
+    await session.commit()
+    return figures_answer(request, figures, format, file_name="measure-figures", headings="figures.measures.column")

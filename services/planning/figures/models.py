@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.figures import UNKNOWN, FigureRow, GroupedFacts, Grouping, PeriodFigures
 
 __all__ = [
-    "COLUMNS", "END_REASONS", "LANGUAGE_MEASURES", "UNKNOWN", "Grouping", "MeasureFacts", "PlanFacts", "PlanFigures", "PlanGroupFigures",
+    "COLUMNS", "END_REASONS", "LANGUAGE_MEASURES", "UNKNOWN", "Grouping", "MeasureFacts", "MeasureFigures", "MeasureGroupFigures",
+    "MeasureOfPlan", "PlanFacts", "PlanFigures", "PlanGroupFigures",
 ]
 
 LANGUAGE_MEASURES = ("language_studies", "integration_training", "literacy_training")
@@ -25,6 +26,8 @@ class MeasureFacts(BaseModel):
     kind: str
     started_on: date | None = None  # the provider's first `started` report, else the measure's start once under way
     completed_on: date | None = None  # the provider's `completed` report, else the measure's end once completed
+    interrupted_on: date | None = None  # the provider's `interrupted` report, else the measure's end once interrupted
+    provider: str | None = None
     hours: float | None = None
     language: str | None = None
     cefr: str | None = None  # the level reached (outcome)
@@ -80,3 +83,26 @@ class PlanFigures(PeriodFigures[PlanGroupFigures]):
 
 
 COLUMNS = tuple(name for name in PlanGroupFigures.model_fields if name not in ("across", "hidden"))
+
+
+class MeasureOfPlan(GroupedFacts):
+    """One measure, grouped by its plan's groups and its own kind and provider."""
+
+    started_on: date | None = None
+    completed_on: date | None = None
+    interrupted_on: date | None = None
+    hours: float | None = None
+
+
+class MeasureGroupFigures(FigureRow):
+    DERIVED: ClassVar[dict[str, tuple[str, ...]]] = {"hours_completed": ("completed",)}
+
+    group: str = Field(description="the group's code (a measure kind, a provider, or a client grouping's code; `unknown` when not given); `all` for the total")
+    started: int | None = Field(description="measures started in the period (the provider's first `started` report, else the measure's start once under way)")
+    completed: int | None = Field(description="measures completed in the period")
+    interrupted: int | None = Field(description="measures interrupted in the period (the provider's `interrupted` report, else the measure's end once interrupted)")
+    hours_completed: float | None = Field(description="the hours of the measures completed in the period")
+
+
+class MeasureFigures(PeriodFigures[MeasureGroupFigures]):
+    pass
