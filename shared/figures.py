@@ -94,6 +94,17 @@ class FigureRow(BaseModel):
         return tuple(name for name in cls.model_fields if name not in cls.FRAME and name not in cls.DERIVED)
 
 
+class TargetResult(BaseModel):
+    """A figure against the target a coordinator set for it (shared/targets.py): achieved (None
+    when hidden: under five people, or it would give such a one away) and the share."""
+
+    municipality_code: str
+    figure: str
+    target: float
+    achieved: int | float | None
+    share: float | None = Field(description="achieved / target with three decimals; null when hidden or the target is 0")
+
+
 Row = TypeVar("Row", bound=FigureRow)  # a service's figures of one group
 Facts = TypeVar("Facts", bound=GroupedFacts)
 
@@ -112,6 +123,7 @@ class PeriodFigures(BaseModel, Generic[Row]):
     across_groups: list[Row] = Field(default_factory=list, description="in a cross-tab: per group of the second grouping, over all groups of the first (`group` is `all`)")
     cells: list[Row] = Field(default_factory=list, description="in a cross-tab: per group of the first grouping and group of the second")
     total: Row
+    targets: list[TargetResult] = Field(default_factory=list, description="the targets set for this very period in the user's municipalities, against what each achieved")
 
 
 Figures = TypeVar("Figures", bound=PeriodFigures)

@@ -126,6 +126,30 @@ async def test_the_figures_count_the_users_municipalities_assessments(settings, 
         same = await http.get(FIGURES, params={**period, "by": "gender", "across": "gender"}, headers=caseworker)
         assert same.status_code == 422 and same.json()["detail"]["code"] == "figures_same_grouping_twice"
 
+        # Targets: the coordinator sets them (API and CSV file), every figures answer shows them
+        # against what was achieved (3 became clients, 2 started in 109).
+        coordinator = token(settings, "109", role="coordinator", sub="co-109")
+        targets = FIGURES + "/targets"
+        wanted = [{"municipality_code": "109", "figure": "became_clients", **period, "target": 6}]
+        assert (await http.put(targets, json=wanted, headers=caseworker)).status_code == 403
+        assert (await http.put(targets, json=[{**wanted[0], "municipality_code": "905"}], headers=coordinator)).status_code == 403
+        unknown = await http.put(targets, json=[{**wanted[0], "figure": "median_days_to_start"}], headers=coordinator)
+        assert unknown.status_code == 422 and unknown.json()["detail"]["code"] == "target_figure_unknown"
+        assert (await http.put(targets, json=wanted, headers=coordinator)).json() == {"set": 1}
+        sheet = f"municipality_code;figure;from;to;target\r\n109;started;{period['from']};{period['to']};2,5\r\n".encode()
+        imported = await http.post(targets + "/import", content=b"\xef\xbb\xbf" + sheet, headers={**coordinator, "Content-Type": "text/csv"})
+        assert imported.status_code == 200 and imported.json() == {"set": 1}, imported.text
+        bad = await http.post(targets + "/import", content=sheet + b"109;started;2027-01-01;2027-01-31;many\r\n", headers={**coordinator, "Content-Type": "text/csv"})
+        assert bad.status_code == 422 and bad.json()["detail"]["code"] == "targets_csv_line" and "3" in bad.json()["detail"]["messages"]["en"]
+        assert [(t["figure"], t["target"]) for t in (await http.get(targets, params=period, headers=caseworker)).json()] == [
+            ("became_clients", 6.0), ("started", 2.5)]
+        answer = (await http.get(FIGURES, params={**period, "by": "gender"}, headers=caseworker)).json()
+        assert [(t["municipality_code"], t["figure"], t["target"], t["achieved"], t["share"]) for t in answer["targets"]] == [
+            ("109", "became_clients", 6.0, 3, 0.5), ("109", "started", 2.5, 2, 0.8)]
+        # Another period has no targets.
+        other_month = {"from": "2020-01-01", "to": "2020-01-31"}
+        assert (await http.get(FIGURES, params=other_month, headers=caseworker)).json()["targets"] == []
+
 
 @pytest.fixture
 def private_settings(tmp_path, amqp_url, temporal_address, database_url):

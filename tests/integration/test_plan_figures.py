@@ -52,6 +52,16 @@ async def test_plan_figures_count_a_plan_its_measure_and_its_ending(settings, am
         assert wrong.status_code == 422 and wrong.json()["detail"]["code"] == "figures_grouping_not_here"
         assert "`by`" in wrong.json()["detail"]["messages"]["en"]
 
+        # Targets for a plan figure and a measure figure, shown against what was achieved.
+        coordinator = token(settings, "109", role="coordinator")
+        wanted = [{"municipality_code": "109", "figure": "plans_made", **{k: params[k] for k in ("from", "to")}, "target": 4},
+                  {"municipality_code": "109", "figure": "started", **{k: params[k] for k in ("from", "to")}, "target": 2}]
+        assert (await http.put("/api/v1/figures/plans/targets", json=wanted, headers=coordinator)).json() == {"set": 2}
+        plans = (await http.get("/api/v1/figures/plans", params=params, headers=staff)).json()
+        assert [(t["figure"], t["achieved"], t["share"]) for t in plans["targets"]] == [("plans_made", 1, 0.25)]
+        measures = (await http.get("/api/v1/figures/measures", params=params, headers=staff)).json()
+        assert [(t["figure"], t["achieved"], t["share"]) for t in measures["targets"]] == [("started", 1, 0.5)]
+
         # The query is in the access log, the period and grouping with it (the coordinator's view of it).
         coordinator = token(settings, "109", role="coordinator")
 

@@ -7,23 +7,25 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Body, Depends, Request
 from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.assessment.figures.compute import assessment_figures
-from services.assessment.figures.models import AssessmentFacts, AssessmentFigures, Grouping
-from services.assessment.models import Assessment
+from services.assessment.figures.models import AssessmentFacts, AssessmentFigures, GroupFigures, Grouping
+from services.assessment.models import Assessment, AssessmentFigureTarget
 from shared.auth import StaffUser, require_role, scoped
-from shared.figures import RESPONSES, Across, Format, Period, check_groupings, figures_answer, log_figures_query, protect
+from shared.figures import CSV, RESPONSES, Across, Format, Period, check_groupings, figures_answer, log_figures_query, protect
 from shared.service import ServiceContext, context_dependency, session_dependency
+from shared.targets import Target, TargetsSet, check_target, set_targets, targets_from_csv, targets_of, with_targets
 
 router = APIRouter(prefix="/api/v1/figures", tags=["figures"])
 
 Context = Annotated[ServiceContext, Depends(context_dependency("assessment"))]
 Session = Annotated[AsyncSession, Depends(session_dependency("assessment"))]
 Staff = Annotated[StaffUser, require_role("caseworker", "coordinator")]
+Coordinator = Annotated[StaffUser, require_role("coordinator")]
 SUPERSEDED = "moved"  # an assessment cancelled by a move lives on, re-opened, in the new municipality
 
 
@@ -57,7 +59,40 @@ async def assessment_figures_route(
     period_from, period_to = period
     facts = await facts_in(session, user, period_from, period_to)
     figures = assessment_figures(facts, period_from=period_from, period_to=period_to, by=by, across=across)
-    figures = protect(figures, ctx.policy.default.figures_smallest_cell)
+    smallest = ctx.policy.default.figures_smallest_cell
+    figures = protect(figures, smallest)
+    by_municipality = protect(assessment_figures(facts, period_from=period_from, period_to=period_to, by=Grouping.municipality), smallest)
+    figures = await with_targets(session, AssessmentFigureTarget, user, figures, by_municipality)
     log_figures_query(session, service="assessment", user=user, action="assessment_figures.query", figures=figures)
     await session.commit()
     return figures_answer(request, figures, format, file_name="assessment-figures", headings="figures.column")
+
+
+@router.get("/assessments/targets", response_model=list[Target], response_model_by_alias=True, summary="The targets set for the assessment figures of a period")
+async def assessment_targets(session: Session, user: Staff, period: Period):
+    rows = await targets_of(session, AssessmentFigureTarget, user, *period)
+    return [Target.model_validate(row, from_attributes=True) for row in rows]
+
+
+@router.put("/assessments/targets", response_model=TargetsSet, summary="Set targets for the assessment figures (coordinators)")
+async def set_assessment_targets(session: Session, user: Coordinator, targets: list[Target]):
+    """Each target replaces the one of the same municipality, figure and period."""
+    for target in targets:
+        check_target(target, user, GroupFigures.counts())
+    count = await set_targets(session, AssessmentFigureTarget, user, targets)
+    await session.commit()
+    return TargetsSet(set=count)
+
+
+@router.post(
+    "/assessments/targets/import", response_model=TargetsSet, summary="Set targets for the assessment figures from a CSV file (coordinators)",
+    openapi_extra={"requestBody": {"content": {CSV: {"schema": {"type": "string"}}}}},
+)
+async def import_assessment_targets(session: Session, user: Coordinator, body: Annotated[bytes, Body(media_type=CSV)]):
+    """`municipality_code;figure;from;to;target`, a target per line (docs/figures.md)."""
+    targets = targets_from_csv(body)
+    for line, target in enumerate(targets, start=2):
+        check_target(target, user, GroupFigures.counts(), line=line)
+    count = await set_targets(session, AssessmentFigureTarget, user, targets)
+    await session.commit()
+    return TargetsSet(set=count)

@@ -7,22 +7,26 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Body, Depends, Request
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.planning.figures.compute import measure_figures, measures_of, plan_facts, plan_figures
-from services.planning.figures.models import Grouping, MeasureFigures, PlanFacts, PlanFigures
-from services.planning.models import IntegrationPlan
+from services.planning.figures.models import Grouping, MeasureFigures, MeasureGroupFigures, PlanFacts, PlanFigures, PlanGroupFigures
+from services.planning.models import IntegrationPlan, PlanFigureTarget
 from shared.auth import StaffUser, require_role, scoped
-from shared.figures import RESPONSES, Across, Format, Period, check_groupings, figures_answer, log_figures_query, protect
+from shared.figures import CSV, RESPONSES, Across, Format, Period, check_groupings, figures_answer, log_figures_query, protect
 from shared.service import ServiceContext, context_dependency, session_dependency
+from shared.targets import Target, TargetsSet, check_target, set_targets, targets_from_csv, targets_of, with_targets
 
 router = APIRouter(prefix="/api/v1/figures", tags=["figures"])
 
 Context = Annotated[ServiceContext, Depends(context_dependency("planning"))]
 Session = Annotated[AsyncSession, Depends(session_dependency("planning"))]
 Staff = Annotated[StaffUser, require_role("caseworker", "coordinator")]
+Coordinator = Annotated[StaffUser, require_role("coordinator")]
+# The figures a target may be set for: the counts of the plan and the measure figures
+TARGETED = (*PlanGroupFigures.counts(), *MeasureGroupFigures.counts())
 
 
 async def facts_in(session: AsyncSession, ctx: ServiceContext, user: StaffUser, period_from: date, period_to: date) -> list[PlanFacts]:
@@ -53,7 +57,10 @@ async def plan_figures_route(
     period_from, period_to = period
     facts = await facts_in(session, ctx, user, period_from, period_to)
     figures = plan_figures(facts, period_from=period_from, period_to=period_to, by=by, across=across)
-    figures = protect(figures, ctx.policy.default.figures_smallest_cell)
+    smallest = ctx.policy.default.figures_smallest_cell
+    figures = protect(figures, smallest)
+    by_municipality = protect(plan_figures(facts, period_from=period_from, period_to=period_to, by=Grouping.municipality), smallest)
+    figures = await with_targets(session, PlanFigureTarget, user, figures, by_municipality)
     log_figures_query(session, service="planning", user=user, action="plan_figures.query", figures=figures)
     await session.commit()
     return figures_answer(request, figures, format, file_name="plan-figures", headings="figures.plans.column")
@@ -76,7 +83,40 @@ async def measure_figures_route(
     period_from, period_to = period
     facts = measures_of(await facts_in(session, ctx, user, period_from, period_to))
     figures = measure_figures(facts, period_from=period_from, period_to=period_to, by=by, across=across)
-    figures = protect(figures, ctx.policy.default.figures_smallest_cell)
+    smallest = ctx.policy.default.figures_smallest_cell
+    figures = protect(figures, smallest)
+    by_municipality = protect(measure_figures(facts, period_from=period_from, period_to=period_to, by=Grouping.municipality), smallest)
+    figures = await with_targets(session, PlanFigureTarget, user, figures, by_municipality)
     log_figures_query(session, service="planning", user=user, action="measure_figures.query", figures=figures)
     await session.commit()
     return figures_answer(request, figures, format, file_name="measure-figures", headings="figures.measures.column")
+
+
+@router.get("/plans/targets", response_model=list[Target], response_model_by_alias=True, summary="The targets set for the plan and measure figures of a period")
+async def plan_targets(session: Session, user: Staff, period: Period):
+    rows = await targets_of(session, PlanFigureTarget, user, *period)
+    return [Target.model_validate(row, from_attributes=True) for row in rows]
+
+
+@router.put("/plans/targets", response_model=TargetsSet, summary="Set targets for the plan and measure figures (coordinators)")
+async def set_plan_targets(session: Session, user: Coordinator, targets: list[Target]):
+    """Each target replaces the one of the same municipality, figure and period."""
+    for target in targets:
+        check_target(target, user, TARGETED)
+    count = await set_targets(session, PlanFigureTarget, user, targets)
+    await session.commit()
+    return TargetsSet(set=count)
+
+
+@router.post(
+    "/plans/targets/import", response_model=TargetsSet, summary="Set targets for the plan and measure figures from a CSV file (coordinators)",
+    openapi_extra={"requestBody": {"content": {CSV: {"schema": {"type": "string"}}}}},
+)
+async def import_plan_targets(session: Session, user: Coordinator, body: Annotated[bytes, Body(media_type=CSV)]):
+    """`municipality_code;figure;from;to;target`, a target per line (docs/figures.md)."""
+    targets = targets_from_csv(body)
+    for line, target in enumerate(targets, start=2):
+        check_target(target, user, TARGETED, line=line)
+    count = await set_targets(session, PlanFigureTarget, user, targets)
+    await session.commit()
+    return TargetsSet(set=count)

@@ -7,6 +7,6 @@ import shared.messaging  # noqa: F401  (outbox and inbox)
 import shared.workflow_commands  # noqa: F401
 from shared.db import run_migrations_online
 
-TABLES = {"service_report", "integration_plan", "service_map_entry", "outbox", "inbox", "workflow_command"}
+TABLES = {"plan_figure_target", "service_report", "integration_plan", "service_map_entry", "outbox", "inbox", "workflow_command"}
 
 run_migrations_online(context, SQLModel.metadata, TABLES)
