@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Annotated, Callable, ClassVar, Generic, Iterable, Literal, NamedTuple, TypeVar
 from uuid import uuid4
@@ -105,6 +105,17 @@ class TargetResult(BaseModel):
     share: float | None = Field(description="achieved / target with three decimals; null when hidden or the target is 0")
 
 
+class Ahead(BaseModel):
+    """What is coming in a municipality in a month (a look ahead): how many statutory deadlines
+    fall due, or recruits are expected to arrive. `all` for a margin; `count` None when hidden."""
+
+    what: str = Field(description="assessment_start, plan_start, plan_referral, plan_review, plan_end, or arrival")
+    municipality_code: str
+    month: str = Field(description="`YYYY-MM`, or `all` for the months together")
+    count: int | None
+    hidden: bool = False
+
+
 Row = TypeVar("Row", bound=FigureRow)  # a service's figures of one group
 Facts = TypeVar("Facts", bound=GroupedFacts)
 
@@ -118,12 +129,13 @@ class PeriodFigures(BaseModel, Generic[Row]):
     period_from: date = Field(alias="from")
     period_to: date = Field(alias="to")
     by: Grouping
-    across: Grouping | None = None
+    across: Grouping | Literal["month"] | None = Field(default=None, description="the second grouping of a cross-tab; `month` in a monthly series (`across` of a row: `2027-01`)")
     groups: list[Row]
     across_groups: list[Row] = Field(default_factory=list, description="in a cross-tab: per group of the second grouping, over all groups of the first (`group` is `all`)")
     cells: list[Row] = Field(default_factory=list, description="in a cross-tab: per group of the first grouping and group of the second")
     total: Row
     targets: list[TargetResult] = Field(default_factory=list, description="the targets set for this very period in the user's municipalities, against what each achieved")
+    ahead: list[Ahead] = Field(default_factory=list, description="in a monthly series: what falls due in the coming months, per municipality and month")
 
 
 Figures = TypeVar("Figures", bound=PeriodFigures)
@@ -176,6 +188,53 @@ def period_figures(
         period_from=period_from, period_to=period_to, by=by, across=across, groups=groups, total=total,
         across_groups=rows_by(lambda item: (TOTAL, item.group(across))),
         cells=rows_by(lambda item: (item.group(by), item.group(across))),
+    )
+
+
+def months_back(today: date, count: int) -> list[tuple[date, date]]:
+    """The `count` calendar months up to and including today's, oldest first."""
+    first = today.replace(day=1)
+    months = []
+    for _ in range(count):
+        months.append((first, month_end(first)))
+        first = (first - timedelta(days=1)).replace(day=1)
+    return months[::-1]
+
+
+def monthly_series(
+    figures: type[Figures],
+    facts: Iterable[Facts],
+    *,
+    months: list[tuple[date, date]],
+    by: Grouping,
+    figures_of: Callable[[str, list[Facts], date, date], Row],
+    happened: Callable[[Row], bool],
+) -> Figures:
+    """The figures month by month: a cross-tab of the grouping and the months (`across` is
+    `month`, a cell's `across` its month `YYYY-MM`), its margins each group over all the months
+    and each month over all groups. Counts add up over months (each event has one day), so
+    `protect` hides what is needed here just as in any cross-tab."""
+    facts = list(facts)
+    period_from, period_to = months[0][0], months[-1][1]
+    members: dict[str, list[Facts]] = {}
+    for item in facts:
+        members.setdefault(item.group(by), []).append(item)
+
+    def shown(rows: Iterable[Row]) -> list[Row]:
+        return sorted((row for row in rows if happened(row)), key=_order)
+
+    label = {first: first.strftime("%Y-%m") for first, _last in months}
+    return figures(
+        period_from=period_from, period_to=period_to, by=by, across="month",
+        groups=shown(figures_of(group, items, period_from, period_to) for group, items in members.items()),
+        across_groups=[
+            figures_of(TOTAL, facts, first, last).model_copy(update={"across": label[first]}) for first, last in months
+        ],
+        cells=shown(
+            figures_of(group, items, first, last).model_copy(update={"across": label[first]})
+            for group, items in members.items() for first, last in months
+        ),
+        total=figures_of(TOTAL, facts, period_from, period_to),
     )
 
 
@@ -238,6 +297,42 @@ def protect(figures: Figures, smallest: int) -> Figures:
         "cells": [protected(row) for row in figures.cells],
         "total": protected(figures.total),
     })
+
+
+def months_ahead(today: date, count: int = 3) -> list[tuple[date, date]]:
+    """This month from today on and the months after it: `count` calendar months in all."""
+    months, first = [], today
+    for _ in range(count):
+        months.append((first, month_end(first)))
+        first = month_end(first) + timedelta(days=1)
+    return months
+
+
+def look_ahead(what: str, dues: Iterable[tuple[str, date]], months: list[tuple[date, date]], smallest: int) -> list[Ahead]:
+    """How many of `what` fall due per municipality and month (with each municipality's months
+    together, each month's municipalities together, and all together), hidden as any table of
+    people is: under `smallest`, and so that none can be worked out from a margin."""
+    label = {first: first.strftime("%Y-%m") for first, _last in months}
+    counts: dict[tuple[str, str], int] = {}
+    for municipality, day in dues:
+        month = next((label[first] for first, last in months if first <= day <= last), None)
+        if month is None:
+            continue
+        for key in ((municipality, month), (municipality, TOTAL), (TOTAL, month), (TOTAL, TOTAL)):
+            counts[key] = counts.get(key, 0) + 1
+    municipalities = sorted({key[0] for key in counts if key[0] != TOTAL})
+    labels = list(label.values())
+    for key in [(TOTAL, month) for month in labels] + [(TOTAL, TOTAL)]:
+        counts.setdefault(key, 0)
+    lines = [Line([(m, month) for m in municipalities if (m, month) in counts], (TOTAL, month)) for month in labels]
+    lines += [Line([(m, month) for month in labels if (m, month) in counts], (m, TOTAL)) for m in municipalities]
+    lines += [Line([(m, TOTAL) for m in municipalities], (TOTAL, TOTAL)), Line([(TOTAL, month) for month in labels], (TOTAL, TOTAL))]
+    hidden = hidden_cells(counts, lines, smallest)
+    order = {value: index for index, value in enumerate([*municipalities, *labels, TOTAL])}
+    return [
+        Ahead(what=what, municipality_code=m, month=month, count=None if (m, month) in hidden else count, hidden=(m, month) in hidden)
+        for (m, month), count in sorted(counts.items(), key=lambda item: (order[item[0][0]], order[item[0][1]]))
+    ]
 
 
 # --- the CSV file --------------------------------------------------------------------------------
@@ -329,7 +424,7 @@ def log_figures_query(session: AsyncSession, *, service: str, user: StaffUser, a
     row per municipality it covered (so each one's coordinators see it), linked by one id. It
     names no one; the caller commits."""
     query = list_query({
-        "by": figures.by.value, "across": figures.across.value if figures.across else None,
+        "by": figures.by.value, "across": str(figures.across) if figures.across else None,
         "from": figures.period_from.isoformat(), "to": figures.period_to.isoformat(),
     })
     query_id = uuid4()
@@ -346,10 +441,11 @@ def figures_answer(request: Request, figures: PeriodFigures, format: str | None,
         return JSONResponse(figures.model_dump(mode="json", by_alias=True))
     language = negotiate(request.headers.get("accept-language"))
     titles = {column: translate(f"{headings}.{column}", language) for column in columns_of(figures) if column != "across"}
-    if figures.across is not None:
+    across = str(figures.across) if figures.across is not None else None
+    if across is not None:
         titles["group"] = translate(f"dashboard.figures_by.{figures.by.value}", language)
-        titles["across"] = translate(f"dashboard.figures_by.{figures.across.value}", language)
-    grouping = figures.by.value + (f"-{figures.across.value}" if figures.across else "")
+        titles["across"] = translate(f"dashboard.figures_by.{across}", language)
+    grouping = figures.by.value + (f"-{across}" if across else "")
     name = f"{file_name}_{grouping}_{figures.period_from.isoformat()}_{figures.period_to.isoformat()}.csv"
     return Response(
         figures_csv(figures, titles),

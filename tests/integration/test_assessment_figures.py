@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -146,6 +146,19 @@ async def test_the_figures_count_the_users_municipalities_assessments(settings, 
         answer = (await http.get(FIGURES, params={**period, "by": "gender"}, headers=caseworker)).json()
         assert [(t["municipality_code"], t["figure"], t["target"], t["achieved"], t["share"]) for t in answer["targets"]] == [
             ("109", "became_clients", 6.0, 3, 0.5), ("109", "started", 2.5, 2, 0.8)]
+        # The monthly series of the last 24 months, and the start falling due ahead (Nguyen's, 50 days on).
+        series = (await http.get(FIGURES + "/series", params={"by": "gender"}, headers=caseworker)).json()
+        this_month = today().strftime("%Y-%m")
+        assert series["across"] == "month" and len(series["across_groups"]) == 24 and series["to"] == month_end(today()).isoformat()
+        assert series["across_groups"][-1]["across"] == this_month
+        assert sum(row["started"] for row in series["across_groups"]) == series["total"]["started"] == 2
+        assert sum(row["became_clients"] for row in series["cells"] if row["group"] == "other") == 1
+        due = today() + timedelta(days=50)  # about: two months after becoming a client
+        ahead = {(row["municipality_code"], row["month"]): row["count"] for row in series["ahead"] if row["what"] == "assessment_start"}
+        assert ahead[("109", "all")] == 1 and ahead[("all", "all")] == 1
+        assert sum(count for (code, month), count in ahead.items() if code == "109" and month != "all") == 1
+        assert abs((date.fromisoformat(next(m for (c, m), n in ahead.items() if c == "109" and m != "all" and n) + "-01") - due.replace(day=1)).days) <= 31
+
         # Another period has no targets.
         other_month = {"from": "2020-01-01", "to": "2020-01-31"}
         assert (await http.get(FIGURES, params=other_month, headers=caseworker)).json()["targets"] == []

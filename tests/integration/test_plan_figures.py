@@ -62,6 +62,12 @@ async def test_plan_figures_count_a_plan_its_measure_and_its_ending(settings, am
         measures = (await http.get("/api/v1/figures/measures", params=params, headers=staff)).json()
         assert [(t["figure"], t["achieved"], t["share"]) for t in measures["targets"]] == [("started", 1, 0.5)]
 
+        # The monthly series: the plan made and ended this month; nothing due ahead (the plan ended).
+        series = (await http.get("/api/v1/figures/plans/series", params={"by": "municipality"}, headers=staff)).json()
+        this_month = today().strftime("%Y-%m")
+        assert [(row["group"], row["across"], row["plans_made"], row["ended_employed"]) for row in series["cells"]] == [("109", this_month, 1, 1)]
+        assert [row["count"] for row in series["ahead"] if row["municipality_code"] == "all" and row["month"] == "all"] == [0, 0, 0, 0]
+
         # The query is in the access log, the period and grouping with it (the coordinator's view of it).
         coordinator = token(settings, "109", role="coordinator")
 

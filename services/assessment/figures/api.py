@@ -12,11 +12,12 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.assessment.figures.compute import assessment_figures
+from services.assessment.figures.compute import assessment_figures, assessment_series
 from services.assessment.figures.models import AssessmentFacts, AssessmentFigures, GroupFigures, Grouping
 from services.assessment.models import Assessment, AssessmentFigureTarget
+from shared import clock
 from shared.auth import StaffUser, require_role, scoped
-from shared.figures import CSV, RESPONSES, Across, Format, Period, check_groupings, figures_answer, log_figures_query, protect
+from shared.figures import CSV, RESPONSES, Across, look_ahead, months_ahead, months_back, Format, Period, check_groupings, figures_answer, log_figures_query, protect
 from shared.service import ServiceContext, context_dependency, session_dependency
 from shared.targets import Target, TargetsSet, check_target, set_targets, targets_from_csv, targets_of, with_targets
 
@@ -96,3 +97,38 @@ async def import_assessment_targets(session: Session, user: Coordinator, body: A
     count = await set_targets(session, AssessmentFigureTarget, user, targets)
     await session.commit()
     return TargetsSet(set=count)
+
+
+SERIES_MONTHS = 24  # the monthly series: this month and the 23 before it
+
+
+async def starts_due(session: AsyncSession, user: StaffUser, first: date, last: date) -> list[tuple[str, date]]:
+    """The user's municipalities' open assessments not started yet whose start falls due between these days."""
+    statement = scoped(select(Assessment.municipality_code, Assessment.due_on), Assessment.municipality_code, user).where(
+        col(Assessment.started_on).is_(None), col(Assessment.cancel_reason).is_(None), col(Assessment.due_on).between(first, last),
+    )
+    return [(code, due_on) for code, due_on in (await session.exec(statement)).all()]
+
+
+@router.get(
+    "/assessments/series",
+    response_model=AssessmentFigures,
+    response_model_by_alias=True,
+    summary="The assessment figures month by month for the last 24 months, and the starts falling due in the next three",
+    responses=RESPONSES,
+)
+async def assessment_series_route(
+    request: Request, session: Session, ctx: Context, user: Staff, by: Grouping = Grouping.municipality, format: Format = None,
+):
+    """A cross-tab of the grouping and the months (`across` is `month`), hidden as any other;
+    `ahead`: the assessments whose start falls due this month and the next two, per municipality."""
+    check_groupings(by, None)
+    months, coming = months_back(clock.today(), SERIES_MONTHS), months_ahead(clock.today())
+    smallest = ctx.policy.default.figures_smallest_cell
+    facts = await facts_in(session, user, months[0][0], months[-1][1])
+    series = protect(assessment_series(facts, months=months, by=by), smallest)
+    dues = await starts_due(session, user, coming[0][0], coming[-1][1])
+    series = series.model_copy(update={"ahead": look_ahead("assessment_start", dues, coming, smallest)})
+    log_figures_query(session, service="assessment", user=user, action="assessment_figures.series", figures=series)
+    await session.commit()
+    return figures_answer(request, series, format, file_name="assessment-series", headings="figures.column")

@@ -11,11 +11,12 @@ from fastapi import APIRouter, Body, Depends, Request
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.planning.figures.compute import measure_figures, measures_of, plan_facts, plan_figures
+from services.planning.figures.compute import measure_figures, measures_of, plan_facts, plan_figures, plan_series
 from services.planning.figures.models import Grouping, MeasureFigures, MeasureGroupFigures, PlanFacts, PlanFigures, PlanGroupFigures
 from services.planning.models import IntegrationPlan, PlanFigureTarget
+from shared import clock
 from shared.auth import StaffUser, require_role, scoped
-from shared.figures import CSV, RESPONSES, Across, Format, Period, check_groupings, figures_answer, log_figures_query, protect
+from shared.figures import CSV, RESPONSES, Across, look_ahead, months_ahead, months_back, Format, Period, check_groupings, figures_answer, log_figures_query, protect
 from shared.service import ServiceContext, context_dependency, session_dependency
 from shared.targets import Target, TargetsSet, check_target, set_targets, targets_from_csv, targets_of, with_targets
 
@@ -120,3 +121,50 @@ async def import_plan_targets(session: Session, user: Coordinator, body: Annotat
     count = await set_targets(session, PlanFigureTarget, user, targets)
     await session.commit()
     return TargetsSet(set=count)
+
+
+SERIES_MONTHS = 24  # the monthly series: this month and the 23 before it
+# The plan's statutory deadlines in its record, and the field saying each is met
+DEADLINES = {
+    "plan_start": ("plan_start_due_on", "plan_on"),
+    "plan_referral": ("referral_due_on", "referral_met_on"),
+    "plan_review": ("review_due_on", None),
+    "plan_end": ("ends_on", "ended_on"),
+}
+
+
+async def deadlines_due(session: AsyncSession, user: StaffUser, first: date, last: date) -> dict[str, list[tuple[str, date]]]:
+    """The user's municipalities' plans still running: each deadline not met yet falling due between these days."""
+    statement = scoped(select(IntegrationPlan), IntegrationPlan.municipality_code, user).where(col(IntegrationPlan.status).in_(("awaiting", "active")))
+    dues: dict[str, list[tuple[str, date]]] = {what: [] for what in DEADLINES}
+    for row in (await session.exec(statement)).all():
+        for what, (due_field, met_field) in DEADLINES.items():
+            due = row.record.get(due_field)
+            if due and not (met_field and row.record.get(met_field)) and first <= date.fromisoformat(str(due)) <= last:
+                dues[what].append((row.municipality_code, date.fromisoformat(str(due))))
+    return dues
+
+
+@router.get(
+    "/plans/series",
+    response_model=PlanFigures,
+    response_model_by_alias=True,
+    summary="The plan figures month by month for the last 24 months, and the plan deadlines falling due in the next three",
+    responses=RESPONSES,
+)
+async def plan_series_route(
+    request: Request, session: Session, ctx: Context, user: Staff, by: Grouping = Grouping.municipality, format: Format = None,
+):
+    """A cross-tab of the grouping and the months (`across` is `month`), hidden as any other;
+    `ahead`: the plans' deadlines falling due this month and the next two, per municipality."""
+    check_groupings(by, None)
+    months, coming = months_back(clock.today(), SERIES_MONTHS), months_ahead(clock.today())
+    smallest = ctx.policy.default.figures_smallest_cell
+    facts = await facts_in(session, ctx, user, months[0][0], months[-1][1])
+    series = protect(plan_series(facts, months=months, by=by), smallest)
+    dues = await deadlines_due(session, user, coming[0][0], coming[-1][1])
+    ahead = [row for what, items in dues.items() for row in look_ahead(what, items, coming, smallest)]
+    series = series.model_copy(update={"ahead": ahead})
+    log_figures_query(session, service="planning", user=user, action="plan_figures.series", figures=series)
+    await session.commit()
+    return figures_answer(request, series, format, file_name="plan-series", headings="figures.plans.column")

@@ -15,9 +15,9 @@ from services.planning.figures.models import (
     END_REASONS, LANGUAGE_MEASURES, Grouping, MeasureFacts, MeasureFigures, MeasureGroupFigures, MeasureOfPlan, PlanFacts, PlanFigures,
     PlanGroupFigures,
 )
-from shared.figures import figures_csv, period_figures, share, within
+from shared.figures import figures_csv, monthly_series, period_figures, share, within
 
-__all__ = ["figures_csv", "figures_of", "level_rank", "measure_facts", "measure_figures", "measures_of", "plan_facts", "plan_figures", "reaches"]
+__all__ = ["figures_csv", "figures_of", "level_rank", "measure_facts", "measure_figures", "measures_of", "plan_facts", "plan_figures", "plan_series", "reaches"]
 CEFR_ORDER = ("A1.1", "A1.2", "A1.3", "A2.1", "A2.2", "B1.1", "B1.2", "B2.1", "B2.2", "C1.1", "C1.2", "C2")
 STARTED = ("started", "completed", "interrupted")
 
@@ -163,3 +163,8 @@ def measure_figures(
         MeasureFigures, facts, period_from=period_from, period_to=period_to, by=by, across=across,
         figures_of=measure_figures_of, happened=_measure_happened,
     )
+
+
+def plan_series(facts: Iterable[PlanFacts], *, months: list[tuple[date, date]], by: Grouping) -> PlanFigures:
+    """Month by month: per group and month, per group, per month and in total."""
+    return monthly_series(PlanFigures, facts, months=months, by=by, figures_of=figures_of, happened=_happened)
