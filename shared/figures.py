@@ -398,11 +398,18 @@ def _period(
 
 
 Period = Annotated[tuple[date, date], Depends(_period)]
-Format = Annotated[Literal["json", "csv"] | None, Query(description="`csv`: the same figures as a CSV file (also with `Accept: text/csv`)")]
+Format = Annotated[
+    Literal["json", "csv", "xlsx"] | None,
+    Query(description="`csv`: the same figures as a CSV file (also with `Accept: text/csv`); `xlsx`: as an Excel workbook"),
+]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Across = Annotated[Grouping | None, Query(description="a second grouping: the figures per cell of the two (a cross-tab)")]
 
 RESPONSES: dict[int | str, dict] = {
-    200: {"content": {CSV: {"schema": {"type": "string"}}}, "description": "The figures per group and in total"},
+    200: {
+        "content": {CSV: {"schema": {"type": "string"}}, XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        "description": "The figures per group and in total",
+    },
     403: {"description": "Only caseworkers and coordinators see figures"},
     422: {"description": "A bad date or grouping, the same grouping twice, `from` after `to`, or a period not of whole months"},
 }
@@ -432,12 +439,46 @@ def log_figures_query(session: AsyncSession, *, service: str, user: StaffUser, a
     log_reads(session, service=service, user=user, action=action, records=records, query=query)
 
 
+def figures_workbook(figures: PeriodFigures, headings: dict[str, str], language: str) -> bytes:
+    """The same figures as an Excel workbook for the working group: a sheet of the figures (as the
+    CSV file has them, numbers as numbers, a hidden one `..`), and when there are any, a sheet of
+    the targets against what was achieved and one of the look ahead."""
+    from openpyxl import Workbook  # only where a workbook is asked for
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = translate("figures.sheet.figures", language)[:31]
+    columns = columns_of(figures)
+    sheet.append([headings.get(column, column) for column in columns])
+    for row in [*figures.cells, *figures.groups, *figures.across_groups, figures.total]:
+        sheet.append([
+            HIDDEN if column in row.hidden else (row.across or TOTAL) if column == "across" else getattr(row, column)
+            for column in columns
+        ])
+    if figures.targets:
+        targets = book.create_sheet(translate("figures.sheet.targets", language)[:31])
+        names = ("municipality_code", "figure", "target", "achieved", "share")
+        targets.append([translate(f"figures.targets.column.{name}", language) for name in names])
+        for target in figures.targets:
+            targets.append([HIDDEN if name == "achieved" and target.achieved is None else getattr(target, name) for name in names])
+    if figures.ahead:
+        ahead = book.create_sheet(translate("figures.sheet.ahead", language)[:31])
+        names = ("what", "municipality_code", "month", "count")
+        ahead.append([translate(f"figures.ahead.column.{name}", language) for name in names])
+        for row in figures.ahead:
+            ahead.append([HIDDEN if name == "count" and row.hidden else getattr(row, name) for name in names])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def figures_answer(request: Request, figures: PeriodFigures, format: str | None, *, file_name: str, headings: str) -> Response:
     """JSON, or the CSV file when asked for (`?format=csv`, or `Accept: text/csv` without a
-    `format`): named `<file_name>_<grouping>[-<second grouping>]_<from>_<to>.csv`, its headings
-    the catalogue's `<headings>.<column>` in the user's language."""
+    `format`), or an Excel workbook (`?format=xlsx`): named
+    `<file_name>_<grouping>[-<second grouping>]_<from>_<to>.<csv|xlsx>`, its headings the
+    catalogue's `<headings>.<column>` in the user's language."""
     wants_csv = format == "csv" or (format is None and CSV in request.headers.get("accept", ""))
-    if not wants_csv:
+    if not wants_csv and format != "xlsx":
         return JSONResponse(figures.model_dump(mode="json", by_alias=True))
     language = negotiate(request.headers.get("accept-language"))
     titles = {column: translate(f"{headings}.{column}", language) for column in columns_of(figures) if column != "across"}
@@ -446,9 +487,11 @@ def figures_answer(request: Request, figures: PeriodFigures, format: str | None,
         titles["group"] = translate(f"dashboard.figures_by.{figures.by.value}", language)
         titles["across"] = translate(f"dashboard.figures_by.{across}", language)
     grouping = figures.by.value + (f"-{across}" if across else "")
-    name = f"{file_name}_{grouping}_{figures.period_from.isoformat()}_{figures.period_to.isoformat()}.csv"
+    name = f"{file_name}_{grouping}_{figures.period_from.isoformat()}_{figures.period_to.isoformat()}"
+    if format == "xlsx":
+        content, media_type, name = figures_workbook(figures, titles, language), XLSX, name + ".xlsx"
+    else:
+        content, media_type, name = figures_csv(figures, titles), "text/csv; charset=utf-8", name + ".csv"
     return Response(
-        figures_csv(figures, titles),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Content-Language": language},
+        content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"', "Content-Language": language},
     )
