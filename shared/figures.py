@@ -21,9 +21,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared import clock
 from shared.access import RecordRead, list_query, log_reads
-from shared.auth import StaffUser
+from shared import municipalities as reference
+from shared.auth import StaffUser, require_role
 from shared.i18n import negotiate, translate
-from shared.refusals import Refused
+from shared.refusals import Forbidden, Refused
 from shared.suppression import Line, hidden_cells
 
 CSV = "text/csv"
@@ -413,6 +414,27 @@ RESPONSES: dict[int | str, dict] = {
     403: {"description": "Only caseworkers and coordinators see figures"},
     422: {"description": "A bad date or grouping, the same grouping twice, `from` after `to`, or a period not of whole months"},
 }
+
+
+def in_scope(user: StaffUser) -> StaffUser:
+    """Whose figures the user sees: their municipalities, and for the `region` role every
+    municipality of their regions (shared/data/municipalities.csv). Figures only, read-only: the
+    role may do nothing else (docs/roles.md)."""
+    if "region" not in user.roles:
+        return user
+    known = {m.region for m in reference.all_municipalities()}
+    unknown = [region for region in user.regions if region not in known]
+    if unknown or not user.regions:
+        raise Forbidden("figures_region_unknown", regions=", ".join(unknown) or "–")
+    codes = {m.code for m in reference.all_municipalities() if m.region in user.regions}
+    return user.model_copy(update={"municipalities": sorted(codes | set(user.municipalities))})
+
+
+async def _figure_reader(user: Annotated[StaffUser, require_role("caseworker", "coordinator", "region")]) -> StaffUser:
+    return in_scope(user)
+
+
+FigureReader = Annotated[StaffUser, Depends(_figure_reader)]  # who may read figures, with the municipalities they cover
 
 
 def check_groupings(by: Grouping, across: Grouping | None, allowed: Iterable[Grouping] = CLIENT_GROUPINGS) -> None:

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from shared.auth import mint_token
 from shared.clock import today
 from shared.figures import month_end
 from support import event, every_count_shown, eventually, make_settings, person, publish, registration, running, token
@@ -235,3 +236,28 @@ async def test_small_groups_are_hidden_in_tables_and_cross_tabs_and_each_query_i
             f"by=gender&across=residence_basis&from={period['from']}&to={period['to']}",
         }
         assert {(row["user_sub"], row["record_kind"], row["municipality_code"], row["client_id"]) for row in queries} == {("cw-1", "figures", "109", None)}
+
+        # The region's working group: the figures of all of Kanta-Häme's municipalities, nothing else.
+        def regional(*regions: str) -> dict[str, str]:
+            signed = mint_token(settings, sub="wg-1", name="Työryhmä", roles=["region"], municipalities=[], regions=list(regions))
+            return {"Authorization": f"Bearer {signed}"}
+
+        region = regional("Kanta-Häme")
+        theirs = (await http.get(FIGURES, params={**period, "by": "gender"}, headers=region)).json()
+        assert theirs["total"]["became_clients"] == 15 and theirs["groups"] == by_gender["groups"]
+        assert (await http.get(FIGURES + "/series", headers=region)).status_code == 200
+        assert (await http.get("/api/v1/figures/plans", params=period, headers=region)).status_code == 200
+        assert (await http.get("/api/v1/cases", headers=region)).json()["items"] == []
+        target = [{"municipality_code": "109", "figure": "started", **period, "target": 1}]
+        assert (await http.put(FIGURES + "/targets", json=target, headers=region)).status_code == 403
+        assert (await http.get("/api/v1/access-log", headers=region)).status_code == 403
+        assert (await http.get(FIGURES, params=period, headers=regional("Pohjanmaa"))).json()["total"]["became_clients"] == 0
+        unknown = await http.get(FIGURES, params=period, headers=regional("Atlantis"))
+        assert unknown.status_code == 403 and unknown.json()["detail"]["code"] == "figures_region_unknown"
+
+        async def logged_for_region():
+            rows = (await http.get("/api/v1/access-log", params={"user_sub": "wg-1", "page_size": 100}, headers=coordinator)).json()["items"]
+            return rows or None
+
+        region_rows = await eventually(logged_for_region, what="the region's query in the 109 access log")
+        assert {(row["municipality_code"], row["action"]) for row in region_rows} >= {("109", "assessment_figures.query")}

@@ -17,7 +17,7 @@ from services.assessment.figures.models import AssessmentFacts, AssessmentFigure
 from services.assessment.models import Assessment, AssessmentFigureTarget
 from shared import clock
 from shared.auth import StaffUser, require_role, scoped
-from shared.figures import CSV, RESPONSES, Across, look_ahead, months_ahead, months_back, Format, Period, check_groupings, figures_answer, log_figures_query, protect
+from shared.figures import CSV, RESPONSES, Across, FigureReader, look_ahead, months_ahead, months_back, Format, Period, check_groupings, figures_answer, log_figures_query, protect
 from shared.service import ServiceContext, context_dependency, session_dependency
 from shared.targets import Target, TargetsSet, check_target, set_targets, targets_from_csv, targets_of, with_targets
 
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api/v1/figures", tags=["figures"])
 
 Context = Annotated[ServiceContext, Depends(context_dependency("assessment"))]
 Session = Annotated[AsyncSession, Depends(session_dependency("assessment"))]
-Staff = Annotated[StaffUser, require_role("caseworker", "coordinator")]
+Staff = FigureReader  # caseworkers, coordinators, and a region's working group (all of its municipalities)
 Coordinator = Annotated[StaffUser, require_role("coordinator")]
 SUPERSEDED = "moved"  # an assessment cancelled by a move lives on, re-opened, in the new municipality
 

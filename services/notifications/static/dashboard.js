@@ -1444,6 +1444,9 @@
     return api("/dashboard/me").then(
       function (me) {
         state.me = me;
+        // a region's working group sees the figures only (docs/roles.md)
+        var roles = me.roles || [];
+        document.body.classList.toggle("figures-only", roles.length > 0 && roles.every(function (role) { return role === "region"; }));
         renderDetail();
       },
       function () {
