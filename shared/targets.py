@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterable, Sequence
 from uuid import UUID, uuid4
 
+from fastapi import Request
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field as Schema
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.auth import StaffUser
 from shared.clock import now
 from shared.db import UtcDateTime
-from shared.figures import TOTAL, PeriodFigures, TargetResult, month_end
+from shared.figures import TOTAL, PeriodFigures, TargetResult, figures_answer, log_figures_query, month_end
 from shared.refusals import Forbidden, Refused
 
 
@@ -140,3 +143,46 @@ async def with_targets(
 
 class TargetsSet(BaseModel):
     set: int = Schema(description="how many targets were set (a target of the same municipality, figure and period is replaced)")
+
+
+# --- what the routes of each service's figures do with them ---------------------------------------
+
+
+async def read_targets(session: AsyncSession, table: type[TargetFields], user: StaffUser, period: tuple[date, date]) -> list[Target]:
+    return [Target.model_validate(row, from_attributes=True) for row in await targets_of(session, table, user, *period)]
+
+
+async def store_targets(
+    session: AsyncSession, table: type[TargetFields], user: StaffUser, targets: list[Target], figures: Sequence[str], *, from_file: bool = False
+) -> TargetsSet:
+    """Check every target (a file's by its line number), then set them all, and commit."""
+    for line, target in enumerate(targets, start=2):
+        check_target(target, user, figures, line=line if from_file else None)
+    count = await set_targets(session, table, user, targets)
+    await session.commit()
+    return TargetsSet(set=count)
+
+
+@dataclass(frozen=True)
+class FigureSource:
+    """One figures route's answer: which service logs it, as what, its targets' table (None: no
+    targets), and its files' name and headings (shared/figures.py `figures_answer`)."""
+
+    service: str
+    action: str
+    file_name: str
+    headings: str
+    targets: type[TargetFields] | None = None
+
+
+async def figures_response(
+    request: Request, session: AsyncSession, user: StaffUser, source: FigureSource, figures: PeriodFigures,
+    format: str | None, *, by_municipality: PeriodFigures | None = None,
+) -> Response:
+    """Protected figures, with their targets when the source keeps any, logged, committed and
+    answered as asked (JSON, CSV or a workbook)."""
+    if source.targets is not None and by_municipality is not None:
+        figures = await with_targets(session, source.targets, user, figures, by_municipality)
+    log_figures_query(session, service=source.service, user=user, action=source.action, figures=figures)
+    await session.commit()
+    return figures_answer(request, figures, format, file_name=source.file_name, headings=source.headings)

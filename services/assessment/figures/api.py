@@ -17,9 +17,9 @@ from services.assessment.figures.models import AssessmentFacts, AssessmentFigure
 from services.assessment.models import Assessment, AssessmentFigureTarget
 from shared import clock
 from shared.auth import StaffUser, require_role, scoped
-from shared.figures import CSV, RESPONSES, Across, FigureReader, look_ahead, months_ahead, months_back, Format, Period, check_groupings, figures_answer, log_figures_query, protect
+from shared.figures import CSV, RESPONSES, Across, FigureReader, Format, Period, check_groupings, look_ahead, months_ahead, months_back, protect
 from shared.service import ServiceContext, context_dependency, session_dependency
-from shared.targets import Target, TargetsSet, check_target, set_targets, targets_from_csv, targets_of, with_targets
+from shared.targets import FigureSource, Target, TargetsSet, figures_response, read_targets, store_targets, targets_from_csv
 
 router = APIRouter(prefix="/api/v1/figures", tags=["figures"])
 
@@ -27,6 +27,8 @@ Context = Annotated[ServiceContext, Depends(context_dependency("assessment"))]
 Session = Annotated[AsyncSession, Depends(session_dependency("assessment"))]
 Staff = FigureReader  # caseworkers, coordinators, and a region's working group (all of its municipalities)
 Coordinator = Annotated[StaffUser, require_role("coordinator")]
+ASSESSMENTS = FigureSource("assessment", "assessment_figures.query", "assessment-figures", "figures.column", AssessmentFigureTarget)
+SERIES = FigureSource("assessment", "assessment_figures.series", "assessment-series", "figures.column")
 SUPERSEDED = "moved"  # an assessment cancelled by a move lives on, re-opened, in the new municipality
 
 
@@ -59,30 +61,21 @@ async def assessment_figures_route(
     check_groupings(by, across)
     period_from, period_to = period
     facts = await facts_in(session, user, period_from, period_to)
-    figures = assessment_figures(facts, period_from=period_from, period_to=period_to, by=by, across=across)
     smallest = ctx.policy.default.figures_smallest_cell
-    figures = protect(figures, smallest)
+    figures = protect(assessment_figures(facts, period_from=period_from, period_to=period_to, by=by, across=across), smallest)
     by_municipality = protect(assessment_figures(facts, period_from=period_from, period_to=period_to, by=Grouping.municipality), smallest)
-    figures = await with_targets(session, AssessmentFigureTarget, user, figures, by_municipality)
-    log_figures_query(session, service="assessment", user=user, action="assessment_figures.query", figures=figures)
-    await session.commit()
-    return figures_answer(request, figures, format, file_name="assessment-figures", headings="figures.column")
+    return await figures_response(request, session, user, ASSESSMENTS, figures, format, by_municipality=by_municipality)
 
 
 @router.get("/assessments/targets", response_model=list[Target], response_model_by_alias=True, summary="The targets set for the assessment figures of a period")
 async def assessment_targets(session: Session, user: Staff, period: Period):
-    rows = await targets_of(session, AssessmentFigureTarget, user, *period)
-    return [Target.model_validate(row, from_attributes=True) for row in rows]
+    return await read_targets(session, AssessmentFigureTarget, user, period)
 
 
 @router.put("/assessments/targets", response_model=TargetsSet, summary="Set targets for the assessment figures (coordinators)")
 async def set_assessment_targets(session: Session, user: Coordinator, targets: list[Target]):
     """Each target replaces the one of the same municipality, figure and period."""
-    for target in targets:
-        check_target(target, user, GroupFigures.counts())
-    count = await set_targets(session, AssessmentFigureTarget, user, targets)
-    await session.commit()
-    return TargetsSet(set=count)
+    return await store_targets(session, AssessmentFigureTarget, user, targets, GroupFigures.counts())
 
 
 @router.post(
@@ -91,12 +84,7 @@ async def set_assessment_targets(session: Session, user: Coordinator, targets: l
 )
 async def import_assessment_targets(session: Session, user: Coordinator, body: Annotated[bytes, Body(media_type=CSV)]):
     """`municipality_code;figure;from;to;target`, a target per line (docs/figures.md)."""
-    targets = targets_from_csv(body)
-    for line, target in enumerate(targets, start=2):
-        check_target(target, user, GroupFigures.counts(), line=line)
-    count = await set_targets(session, AssessmentFigureTarget, user, targets)
-    await session.commit()
-    return TargetsSet(set=count)
+    return await store_targets(session, AssessmentFigureTarget, user, targets_from_csv(body), GroupFigures.counts(), from_file=True)
 
 
 SERIES_MONTHS = 24  # the monthly series: this month and the 23 before it
@@ -129,6 +117,4 @@ async def assessment_series_route(
     series = protect(assessment_series(facts, months=months, by=by), smallest)
     dues = await starts_due(session, user, coming[0][0], coming[-1][1])
     series = series.model_copy(update={"ahead": look_ahead("assessment_start", dues, coming, smallest)})
-    log_figures_query(session, service="assessment", user=user, action="assessment_figures.series", figures=series)
-    await session.commit()
-    return figures_answer(request, series, format, file_name="assessment-series", headings="figures.column")
+    return await figures_response(request, session, user, SERIES, series, format)

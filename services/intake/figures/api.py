@@ -16,14 +16,16 @@ from services.intake.figures.models import NoticeFacts, RecruitmentFigures
 from services.intake.notices.models import RecruitmentNotice
 from shared import clock
 from shared.auth import StaffUser, scoped
-from shared.figures import RESPONSES, FigureReader, Format, Period, figures_answer, log_figures_query, look_ahead, months_ahead, protect
+from shared.figures import RESPONSES, FigureReader, Format, Period, look_ahead, months_ahead, protect
 from shared.service import ServiceContext, context_dependency, session_dependency
+from shared.targets import FigureSource, figures_response
 
 router = APIRouter(prefix="/api/v1/figures", tags=["figures"])
 
 Context = Annotated[ServiceContext, Depends(context_dependency("intake"))]
 Session = Annotated[AsyncSession, Depends(session_dependency("intake"))]
 OPEN = ("received", "acknowledged")  # a notice whose recruit is still expected
+RECRUITMENT = FigureSource("intake", "recruitment_figures.query", "recruitment-figures", "figures.recruitment.column")
 
 
 async def facts_in(session: AsyncSession, user: StaffUser, period_from: date, period_to: date) -> list[NoticeFacts]:
@@ -59,6 +61,4 @@ async def recruitment_figures_route(request: Request, session: Session, ctx: Con
     figures = protect(recruitment_figures(await facts_in(session, user, period_from, period_to), period_from=period_from, period_to=period_to), smallest)
     coming = months_ahead(clock.today())
     figures = figures.model_copy(update={"ahead": look_ahead("arrival", await arrivals_due(session, user, coming[0][0], coming[-1][1]), coming, smallest)})
-    log_figures_query(session, service="intake", user=user, action="recruitment_figures.query", figures=figures)
-    await session.commit()
-    return figures_answer(request, figures, format, file_name="recruitment-figures", headings="figures.recruitment.column")
+    return await figures_response(request, session, user, RECRUITMENT, figures, format)

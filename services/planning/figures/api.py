@@ -16,9 +16,9 @@ from services.planning.figures.models import Grouping, MeasureFigures, MeasureGr
 from services.planning.models import IntegrationPlan, PlanFigureTarget
 from shared import clock
 from shared.auth import StaffUser, require_role, scoped
-from shared.figures import CSV, RESPONSES, Across, FigureReader, look_ahead, months_ahead, months_back, Format, Period, check_groupings, figures_answer, log_figures_query, protect
+from shared.figures import CSV, RESPONSES, Across, FigureReader, Format, Period, check_groupings, look_ahead, months_ahead, months_back, protect
 from shared.service import ServiceContext, context_dependency, session_dependency
-from shared.targets import Target, TargetsSet, check_target, set_targets, targets_from_csv, targets_of, with_targets
+from shared.targets import FigureSource, Target, TargetsSet, figures_response, read_targets, store_targets, targets_from_csv
 
 router = APIRouter(prefix="/api/v1/figures", tags=["figures"])
 
@@ -28,6 +28,9 @@ Staff = FigureReader  # caseworkers, coordinators, and a region's working group 
 Coordinator = Annotated[StaffUser, require_role("coordinator")]
 # The figures a target may be set for: the counts of the plan and the measure figures
 TARGETED = (*PlanGroupFigures.counts(), *MeasureGroupFigures.counts())
+PLANS = FigureSource("planning", "plan_figures.query", "plan-figures", "figures.plans.column", PlanFigureTarget)
+MEASURES = FigureSource("planning", "measure_figures.query", "measure-figures", "figures.measures.column", PlanFigureTarget)
+PLAN_SERIES = FigureSource("planning", "plan_figures.series", "plan-series", "figures.plans.column")
 
 
 async def facts_in(session: AsyncSession, ctx: ServiceContext, user: StaffUser, period_from: date, period_to: date) -> list[PlanFacts]:
@@ -57,14 +60,10 @@ async def plan_figures_route(
     check_groupings(by, across)
     period_from, period_to = period
     facts = await facts_in(session, ctx, user, period_from, period_to)
-    figures = plan_figures(facts, period_from=period_from, period_to=period_to, by=by, across=across)
     smallest = ctx.policy.default.figures_smallest_cell
-    figures = protect(figures, smallest)
+    figures = protect(plan_figures(facts, period_from=period_from, period_to=period_to, by=by, across=across), smallest)
     by_municipality = protect(plan_figures(facts, period_from=period_from, period_to=period_to, by=Grouping.municipality), smallest)
-    figures = await with_targets(session, PlanFigureTarget, user, figures, by_municipality)
-    log_figures_query(session, service="planning", user=user, action="plan_figures.query", figures=figures)
-    await session.commit()
-    return figures_answer(request, figures, format, file_name="plan-figures", headings="figures.plans.column")
+    return await figures_response(request, session, user, PLANS, figures, format, by_municipality=by_municipality)
 
 
 @router.get(
@@ -83,30 +82,21 @@ async def measure_figures_route(
     check_groupings(by, across, allowed=Grouping)
     period_from, period_to = period
     facts = measures_of(await facts_in(session, ctx, user, period_from, period_to))
-    figures = measure_figures(facts, period_from=period_from, period_to=period_to, by=by, across=across)
     smallest = ctx.policy.default.figures_smallest_cell
-    figures = protect(figures, smallest)
+    figures = protect(measure_figures(facts, period_from=period_from, period_to=period_to, by=by, across=across), smallest)
     by_municipality = protect(measure_figures(facts, period_from=period_from, period_to=period_to, by=Grouping.municipality), smallest)
-    figures = await with_targets(session, PlanFigureTarget, user, figures, by_municipality)
-    log_figures_query(session, service="planning", user=user, action="measure_figures.query", figures=figures)
-    await session.commit()
-    return figures_answer(request, figures, format, file_name="measure-figures", headings="figures.measures.column")
+    return await figures_response(request, session, user, MEASURES, figures, format, by_municipality=by_municipality)
 
 
 @router.get("/plans/targets", response_model=list[Target], response_model_by_alias=True, summary="The targets set for the plan and measure figures of a period")
 async def plan_targets(session: Session, user: Staff, period: Period):
-    rows = await targets_of(session, PlanFigureTarget, user, *period)
-    return [Target.model_validate(row, from_attributes=True) for row in rows]
+    return await read_targets(session, PlanFigureTarget, user, period)
 
 
 @router.put("/plans/targets", response_model=TargetsSet, summary="Set targets for the plan and measure figures (coordinators)")
 async def set_plan_targets(session: Session, user: Coordinator, targets: list[Target]):
     """Each target replaces the one of the same municipality, figure and period."""
-    for target in targets:
-        check_target(target, user, TARGETED)
-    count = await set_targets(session, PlanFigureTarget, user, targets)
-    await session.commit()
-    return TargetsSet(set=count)
+    return await store_targets(session, PlanFigureTarget, user, targets, TARGETED)
 
 
 @router.post(
@@ -115,12 +105,7 @@ async def set_plan_targets(session: Session, user: Coordinator, targets: list[Ta
 )
 async def import_plan_targets(session: Session, user: Coordinator, body: Annotated[bytes, Body(media_type=CSV)]):
     """`municipality_code;figure;from;to;target`, a target per line (docs/figures.md)."""
-    targets = targets_from_csv(body)
-    for line, target in enumerate(targets, start=2):
-        check_target(target, user, TARGETED, line=line)
-    count = await set_targets(session, PlanFigureTarget, user, targets)
-    await session.commit()
-    return TargetsSet(set=count)
+    return await store_targets(session, PlanFigureTarget, user, targets_from_csv(body), TARGETED, from_file=True)
 
 
 SERIES_MONTHS = 24  # the monthly series: this month and the 23 before it
@@ -164,7 +149,4 @@ async def plan_series_route(
     series = protect(plan_series(facts, months=months, by=by), smallest)
     dues = await deadlines_due(session, user, coming[0][0], coming[-1][1])
     ahead = [row for what, items in dues.items() for row in look_ahead(what, items, coming, smallest)]
-    series = series.model_copy(update={"ahead": ahead})
-    log_figures_query(session, service="planning", user=user, action="plan_figures.series", figures=series)
-    await session.commit()
-    return figures_answer(request, series, format, file_name="plan-series", headings="figures.plans.column")
+    return await figures_response(request, session, user, PLAN_SERIES, series.model_copy(update={"ahead": ahead}), format)
