@@ -89,7 +89,10 @@ def targets_from_csv(body: bytes) -> list[Target]:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise Refused("targets_csv_not_utf8", status=422, field="body") from None
-    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    except csv.Error:  # e.g. a NUL byte: not a text file
+        raise Refused("targets_csv_heading", status=422, field="body", expected="municipality_code;figure;from;to;target") from None
     heading = [cell.strip() for cell in rows[0]] if rows else []
     expected = ["municipality_code", "figure", "from", "to", "target"]
     if heading != expected:
