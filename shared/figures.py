@@ -255,7 +255,12 @@ def protect(figures: Figures, smallest: int) -> Figures:
     """The figures with every count of 1 to `smallest - 1` hidden, and so many others beside them
     that none of those can be worked out from a total, a margin or a whole and what is shown
     (shared/suppression.py); a figure worked out from a hidden count is hidden too. Hidden
-    figures are None and named in their row's `hidden`."""
+    figures are None and named in their row's `hidden`.
+
+    A cross-tab's margins are what the one-way tables of the same period show (a reader may ask
+    for those too): each margin is shown or hidden as there, and only cells are hidden beside
+    them. In a monthly series a month's margin is that month's own total, shown unless it is
+    under `smallest`."""
     row_type = type(figures.total)
     counts = row_type.counts()
     rows = [*figures.groups, *figures.across_groups, *figures.cells, figures.total]
@@ -274,6 +279,14 @@ def protect(figures: Figures, smallest: int) -> Figures:
     firsts = sorted({key[0] for key, _ in values if key[0] != TOTAL})
     seconds = sorted({key[1] for key, _ in values if key[1] != TOTAL})
     present = {_key(row) for row in rows}
+    if figures.across is not None:
+        # A cell of no one is a cell too: hiding one may be all that protects another (a reader
+        # who sees that a cell is missing knows it is 0).
+        present |= {(first, second) for first in firsts for second in seconds}
+        for first in firsts:
+            for second in seconds:
+                for column in (*counts, *(_rest(whole) for whole in row_type.PARTS)):
+                    values.setdefault(((first, second), column), 0)
     for column in (*counts, *(_rest(whole) for whole in row_type.PARTS)):
         lines.append(Line([((first, TOTAL), column) for first in firsts], ((TOTAL, TOTAL), column)))
         if figures.across is not None:
@@ -282,7 +295,8 @@ def protect(figures: Figures, smallest: int) -> Figures:
                 lines.append(Line([((first, second), column) for second in seconds if (first, second) in present], ((first, TOTAL), column)))
             for second in seconds:
                 lines.append(Line([((first, second), column) for first in firsts if (first, second) in present], ((TOTAL, second), column)))
-    hidden = hidden_cells(values, lines, smallest, unshown=unshown)
+    public, hidden_before = _margins(figures, smallest, counts) if figures.across is not None else (set(), set())
+    hidden = hidden_cells(values, lines, smallest, unshown=unshown, public=public, hidden=hidden_before)
 
     def protected(row: Row) -> Row:
         key = _key(row)
@@ -292,10 +306,16 @@ def protect(figures: Figures, smallest: int) -> Figures:
             return row
         return row.model_copy(update={**{column: None for column in gone}, "hidden": [c for c in row_type.model_fields if c in gone]})
 
+    listed = {_key(row) for row in figures.cells}
+    empty = {c: 0 for c in counts} | {c: None for c in row_type.DERIVED}
+    hidden_empty = [
+        figures.total.model_copy(update={**empty, "group": first, "across": second})
+        for first, second in sorted({key for key, column in hidden if key[0] != TOTAL and key[1] != TOTAL and key not in listed})
+    ]
     return figures.model_copy(update={
         "groups": [protected(row) for row in figures.groups],
         "across_groups": [protected(row) for row in figures.across_groups],
-        "cells": [protected(row) for row in figures.cells],
+        "cells": sorted((protected(row) for row in [*figures.cells, *hidden_empty]), key=_order),
         "total": protected(figures.total),
     })
 
@@ -334,6 +354,27 @@ def look_ahead(what: str, dues: Iterable[tuple[str, date]], months: list[tuple[d
         Ahead(what=what, municipality_code=m, month=month, count=None if (m, month) in hidden else count, hidden=(m, month) in hidden)
         for (m, month), count in sorted(counts.items(), key=lambda item: (order[item[0][0]], order[item[0][1]]))
     ]
+
+
+def _margins(figures: PeriodFigures, smallest: int, counts: tuple[str, ...]) -> tuple[set[tuple], set[tuple]]:
+    """A cross-tab's margins as the one-way tables show them: (shown, hidden) cells."""
+    shown: set[tuple] = set()
+    hidden: set[tuple] = set()
+    one_way = protect(figures.model_copy(update={"across": None, "across_groups": [], "cells": []}), smallest)
+    margins = [((row.group, TOTAL), row) for row in [*one_way.groups, one_way.total]]
+    if figures.across == "month":
+        for row in figures.across_groups:  # each month's own total
+            for column in counts:
+                value = getattr(row, column) or 0
+                (hidden if 0 < value < smallest else shown).add(((TOTAL, row.across), column))
+    else:
+        flipped = [row.model_copy(update={"group": row.across, "across": None}) for row in figures.across_groups]
+        other_way = protect(figures.model_copy(update={"across": None, "across_groups": [], "cells": [], "groups": flipped}), smallest)
+        margins += [((TOTAL, row.group), row) for row in other_way.groups]
+    for key, row in margins:
+        for column in counts:
+            (hidden if column in row.hidden else shown).add((key, column))
+    return shown, hidden
 
 
 # --- the CSV file --------------------------------------------------------------------------------

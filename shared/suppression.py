@@ -22,12 +22,26 @@ class Line(NamedTuple):
     total: Cell
 
 
-def hidden_cells(values: Mapping[Cell, int], lines: Iterable[Line], smallest: int, *, unshown: Iterable[Cell] = ()) -> set[Cell]:
+def hidden_cells(
+    values: Mapping[Cell, int], lines: Iterable[Line], smallest: int, *,
+    unshown: Iterable[Cell] = (), public: Iterable[Cell] = (), hidden: Iterable[Cell] = (),
+) -> set[Cell]:
     """The cells to hide. `unshown` cells are never shown as such (a remainder a reader could
-    work out: a whole minus its parts), so they are counted but never chosen to hide another."""
+    work out: a whole minus its parts), so they are counted but never chosen to hide another;
+    `public` cells are shown elsewhere (a cross-tab's margin is a one-way table's figure), so
+    hiding them here would protect nothing; `hidden` cells are hidden from the start."""
     lines = list(lines)
-    unshown = set(unshown)
-    hidden = {cell for cell, value in values.items() if 0 < value < smallest}
+    public = set(public)
+    changed = True
+    while changed:  # what public cells give away is public too: a line's last member, from its public total
+        changed = False
+        for line in lines:
+            rest = [cell for cell in line.members if cell not in public]
+            if line.total in public and len(rest) == 1:
+                public.add(rest[0])
+                changed = True
+    unshown = set(unshown) | public
+    hidden = {cell for cell, value in values.items() if 0 < value < smallest} | set(hidden)
     changed = True
     while changed:
         changed = False

@@ -60,6 +60,20 @@ def test_large_enough_groups_show_everything():
     assert [row.became_clients for row in shown.groups] == [6, 7]
 
 
+def test_a_cross_tab_gives_nothing_away_beside_the_one_way_tables():
+    """One woman of family basis, six of study basis (and no one else studies): the one-way table
+    by basis shows the 6 students, so in the cross-tab the women's 6 students cannot hide the 1
+    (7 women - 6 = 1): the other women's cell must hide with men's cells."""
+    facts = [assessment("family")] + [assessment("study")] * 6 + [assessment("family", gender="male")] * 10 + [assessment("work", gender="male")] * 10
+    true = assessment_figures(facts, period_from=JAN, period_to=DEC, by=Grouping.gender, across=Grouping.residence_basis)
+    shown = protect(true, SMALLEST)
+    assert attack(true, shown, GroupFigures) == []
+    cells = {(row.group, row.across): row.became_clients for row in shown.cells}
+    assert cells[("female", "family")] is None
+    assert {row.across: row.became_clients for row in shown.across_groups}["study"] == 6  # as the one-way table shows it
+    assert next(row for row in shown.groups if row.group == "female").became_clients == 7
+
+
 def test_a_line_of_hidden_cells_together_under_five_takes_another():
     values = {"a": 1, "b": 2, "c": 30, "d": 40, "total": 73}
     hidden = hidden_cells(values, [Line(["a", "b", "c", "d"], "total")], SMALLEST)
@@ -84,13 +98,24 @@ def attack(true, shown, row_type) -> list[str]:
     problems = []
     real = {(_key(row), column): getattr(row, column) or 0 for row in _rows(true) for column in row_type.counts()}
     seen = {(_key(row), column): getattr(row, column) for row in _rows(shown) for column in row_type.counts()}
+    if true.across is not None:  # a cell not listed counts no one, and the reader knows it
+        firsts = {row.group for row in true.groups}
+        seconds = {row.group if row.across is None else row.across for row in true.across_groups}
+        for first in firsts:
+            for second in seconds:
+                for column in row_type.counts():
+                    real.setdefault(((first, second), column), 0)
+                    seen.setdefault(((first, second), column), 0)
+    for key, column, value in one_way_views(true, row_type):  # the reader may ask for the one-way tables too
+        if seen.get((key, column)) is None and value is not None:
+            seen[(key, column)] = value
     for cell, value in seen.items():
         if value is not None and 0 < value < SMALLEST:
             problems.append(f"{cell} shows {value}")
         if value is not None and value != real[cell]:
             problems.append(f"{cell} shows {value}, not {real[cell]}")
     lines = []
-    keys = {_key(row) for row in _rows(true)}
+    keys = {key for key, _column in real}
     firsts = {key[0] for key in keys if key[0] != TOTAL}
     seconds = {key[1] for key in keys if key[1] != TOTAL}
     for column in row_type.counts():
@@ -124,6 +149,19 @@ def attack(true, shown, row_type) -> list[str]:
             if len(hidden_parts) == 1 and remainder == 0 and 0 < together < SMALLEST:
                 problems.append(f"{hidden_parts[0]} worked out from {whole} (nothing else in it)")
     return problems
+
+
+def one_way_views(true, row_type):
+    """What the one-way tables of the same period show of a cross-tab's margins."""
+    if true.across is None:
+        return []
+    views = []
+    by = protect(true.model_copy(update={"across": None, "across_groups": [], "cells": []}), SMALLEST)
+    views += [((row.group, TOTAL), column, getattr(row, column)) for row in [*by.groups, by.total] for column in row_type.counts()]
+    flipped = [row.model_copy(update={"group": row.across, "across": None}) for row in true.across_groups]
+    other = protect(true.model_copy(update={"across": None, "across_groups": [], "cells": [], "groups": flipped}), SMALLEST)
+    views += [((TOTAL, row.group), column, getattr(row, column)) for row in other.groups for column in row_type.counts()]
+    return views
 
 
 BASES = ("family", "work", "study", "international_protection", "victim_of_trafficking")
