@@ -2118,7 +2118,9 @@
           h("table", { id: ids + "-table", className: "cases figures", "aria-labelledby": ids + "-title" },
             h("thead", { id: ids + "-head" }), h("tbody", { id: ids + "-body" }))
         ),
-        h("p", { id: ids + "-empty", className: "empty", hidden: true })
+        h("p", { id: ids + "-empty", className: "empty", hidden: true }),
+        h("table", { id: ids + "-targets", className: "cases figures targets", hidden: true },
+          h("caption", { id: ids + "-targets-caption" }), h("thead", { id: ids + "-targets-head" }), h("tbody", { id: ids + "-targets-body" }))
       ]);
     });
   }
@@ -2327,6 +2329,7 @@
   // One table of figures: a row per group and the total, a column per figure; its CSV link
   // follows the form's period and grouping.
   function renderFigureTable(source) {
+    renderTargetTable(source);
     var ids = source.ids;
     var figures = state[source.data];
     var head = $(ids + "-head");
@@ -2361,6 +2364,32 @@
         tr.appendChild(h("td", { dataset: { column: column } }, figureCell(column, group[column], group.hidden)));
       });
       body.appendChild(tr);
+    });
+  }
+
+  // The targets set for the period shown: each against what was achieved, and the share.
+  function renderTargetTable(source) {
+    var ids = source.ids;
+    var figures = state[source.data];
+    var targets = (figures && figures.targets) || [];
+    var head = $(ids + "-targets-head");
+    var body = $(ids + "-targets-body");
+    clear(head);
+    clear(body);
+    $(ids + "-targets").hidden = targets.length === 0;
+    $(ids + "-targets-caption").textContent = t("targets_caption");
+    var row = h("tr");
+    ["municipality", "figure", "target", "achieved", "share"].forEach(function (column) {
+      row.appendChild(h("th", { scope: "col" }, t("targets_col." + column)));
+    });
+    head.appendChild(row);
+    targets.forEach(function (target) {
+      body.appendChild(h("tr", { dataset: { figure: target.figure, municipality: target.municipality_code } },
+        h("td", null, target.municipality_code),
+        h("td", null, term(source.columnTexts, target.figure)),
+        h("td", { dataset: { column: "target" } }, number(target.target)),
+        h("td", { dataset: { column: "achieved" } }, target.achieved === null ? ".." : number(target.achieved)),
+        h("td", { dataset: { column: "share" } }, figureCell("share_", target.share))));
     });
   }
 
