@@ -2380,7 +2380,7 @@
     $(ids + "-targets-caption").textContent = t("targets_caption");
     var row = h("tr");
     ["municipality", "figure", "target", "achieved", "share"].forEach(function (column) {
-      row.appendChild(h("th", { scope: "col" }, t("targets_col." + column)));
+      row.appendChild(h("th", { scope: "col" }, term("targets_col", column)));
     });
     head.appendChild(row);
     targets.forEach(function (target) {
