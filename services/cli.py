@@ -150,12 +150,13 @@ def worker(service: str, port: int | None) -> None:
 
 
 @main.command("dev-token")
-@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(["caseworker", "coordinator", "admin"]))
-@click.option("--municipality", "municipalities", multiple=True, required=True, help="3-digit code; repeatable")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(["caseworker", "coordinator", "admin", "region"]))
+@click.option("--municipality", "municipalities", multiple=True, help="3-digit code; repeatable")
+@click.option("--region", "regions", multiple=True, help="`region` role: a region's Finnish name (e.g. Kanta-Häme); repeatable")
 @click.option("--sub", default="dev-user", show_default=True)
 @click.option("--name", default="Development User", show_default=True)
 @click.option("--hours", default=12, show_default=True, type=click.IntRange(1, 24 * 30))
-def dev_token(roles, municipalities, sub, name, hours) -> None:
+def dev_token(roles, municipalities, regions, sub, name, hours) -> None:
     """A staff JWT for local development (refused with a real identity provider configured)."""
     from datetime import timedelta
 
@@ -165,9 +166,15 @@ def dev_token(roles, municipalities, sub, name, hours) -> None:
     unknown = [code for code in municipalities if not registry.exists(code)]
     if unknown:
         fail(f"unknown municipality code(s): {', '.join(unknown)}")
+    if not municipalities and not regions:
+        fail("give --municipality (or --region for the region role)")
+    unknown = [region for region in regions if region not in {m.region for m in registry.all_municipalities()}]
+    if unknown:
+        fail(f"unknown region(s): {', '.join(unknown)}")
     try:
         token = mint_token(
-            settings, sub=sub, name=name, roles=list(roles), municipalities=list(municipalities), lifetime=timedelta(hours=hours)
+            settings, sub=sub, name=name, roles=list(roles), municipalities=list(municipalities), lifetime=timedelta(hours=hours),
+            regions=list(regions),
         )
     except AuthError as error:
         fail(str(error))
@@ -218,6 +225,11 @@ def sources_add(source: str, municipalities: tuple[str, ...], name: str, broker_
     unknown = [code for code in municipalities if not registry.exists(code)]
     if unknown:
         fail(f"unknown municipality code(s): {', '.join(unknown)}")
+    if not municipalities and not regions:
+        fail("give --municipality (or --region for the region role)")
+    unknown = [region for region in regions if region not in {m.region for m in registry.all_municipalities()}]
+    if unknown:
+        fail(f"unknown region(s): {', '.join(unknown)}")
     if ":" not in source:
         fail(f"the source must be a URI, e.g. urn:kotopolku:system:hameenlinna-register (got {source!r})")
     if broker_user is not None and not broker_user.strip():

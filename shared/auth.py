@@ -19,7 +19,7 @@ from shared.ratelimit import READ_BACK_HEADER, is_read_back, limiter
 from shared.settings import Settings
 
 SESSION_COOKIE = "kotopolku_session"
-Role = Literal["caseworker", "coordinator", "admin"]
+Role = Literal["caseworker", "coordinator", "admin", "region"]  # region: a region's figures only (docs/roles.md)
 
 
 class StaffUser(BaseModel):
@@ -27,6 +27,7 @@ class StaffUser(BaseModel):
     name: str = ""
     roles: list[Role] = Field(default_factory=list)
     municipalities: list[str] = Field(default_factory=list)
+    regions: list[str] = Field(default_factory=list)  # the `region` role's regions (maakunta, Finnish name): their figures
     expires_at: datetime | None = None  # the token's `exp`: a live stream ends with it
 
     def can_see(self, municipality_code: str) -> bool:
@@ -45,6 +46,7 @@ def mint_token(
     roles: list[str],
     municipalities: list[str],
     lifetime: timedelta | None = None,
+    regions: list[str] | None = None,
 ) -> str:
     """A development token signed with the shared secret (refused with a real identity provider)."""
     if settings.jwt_public_key:
@@ -58,6 +60,7 @@ def mint_token(
         "name": name,
         "roles": roles,
         "municipalities": municipalities,
+        **({"regions": regions} if regions else {}),
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
         "iat": now,

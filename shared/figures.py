@@ -1,36 +1,62 @@
 """What the assessment and the plan figures have in common (docs/figures.md): the groupings, the
-period a request asks for, sorting facts into groups, and the answer: JSON, or the CSV file a
-spreadsheet opens in Finland. Each service brings its own facts and its own figures per group."""
+period a request asks for, sorting facts into groups (and into the cells of two groupings), hiding
+what would let a reader pick someone out, the access log's row of each query, and the answer: JSON,
+or the CSV file a spreadsheet opens in Finland. Each service brings its own facts and its own
+figures per group."""
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
-from typing import Annotated, Callable, Generic, Iterable, Literal, TypeVar
+from typing import Annotated, Callable, ClassVar, Generic, Iterable, Literal, NamedTuple, TypeVar
+from uuid import uuid4
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared import clock
+from shared.access import RecordRead, list_query, log_reads
+from shared import municipalities as reference
+from shared.auth import StaffUser, require_role
 from shared.i18n import negotiate, translate
-from shared.refusals import Refused
+from shared.refusals import Forbidden, Refused
+from shared.suppression import Line, hidden_cells
 
 CSV = "text/csv"
 UNKNOWN = "unknown"  # the group of an assessment or plan whose grouping value was not reported
-TOTAL = "all"  # the group of the total row
+TOTAL = "all"  # the group of the total row (and of a grouping's margin in a cross-tab)
+HIDDEN = ".."  # a hidden figure in the CSV file (as Statistics Finland marks a confidential one)
 
 
-class Grouping(StrEnum):
-    municipality = "municipality"
-    residence_basis = "residence_basis"
-    gender = "gender"
-    native_language = "native_language"
+class Dimension(NamedTuple):
+    """A grouping the figures can be asked by: its name in the API, and the facts' field holding
+    each assessment's or plan's value. A new grouping is one entry here (and the field in
+    `GroupedFacts`, filled by the services that know it). `measures`: a grouping of a plan's
+    measures, not of clients (the measure figures only)."""
+
+    name: str
+    field: str
+    measures: bool = False
 
 
-FIELD = {Grouping.municipality: "municipality_code"}  # else the grouping's own name
+DIMENSIONS = (
+    Dimension("municipality", "municipality_code"),  # the 3-digit code
+    Dimension("residence_basis", "residence_basis"),  # the registration's basis (CONTRACT §1)
+    Dimension("gender", "gender"),  # the registration's `sex`
+    Dimension("native_language", "native_language"),  # ISO 639
+    Dimension("plan_type", "plan_type"),  # the plan type the assessment proposed (CONTRACT §5)
+    Dimension("measure_kind", "measure_kind", measures=True),  # a measure's kind (language_studies, …)
+    Dimension("provider", "provider", measures=True),  # who provides a measure, as the plan names them
+)
+
+Grouping = StrEnum("Grouping", {dimension.name: dimension.name for dimension in DIMENSIONS})  # type: ignore[misc]
+FIELD = {Grouping(dimension.name): dimension.field for dimension in DIMENSIONS}
+CLIENT_GROUPINGS = frozenset(Grouping(dimension.name) for dimension in DIMENSIONS if not dimension.measures)
 
 
 class GroupedFacts(BaseModel):
@@ -42,25 +68,75 @@ class GroupedFacts(BaseModel):
     residence_basis: str | None = None
     gender: str | None = None
     native_language: str | None = None
+    plan_type: str | None = None
+    measure_kind: str | None = None  # the measure figures' only
+    provider: str | None = None  # the measure figures' only
 
     def group(self, by: Grouping) -> str:
-        return getattr(self, FIELD.get(by, by.value)) or UNKNOWN
+        return getattr(self, FIELD[by]) or UNKNOWN
 
 
-Row = TypeVar("Row", bound=BaseModel)  # a service's figures of one group; it has a `group`
+class FigureRow(BaseModel):
+    """The figures of one group (or one cell of two groupings). Its counts are `int | None`: None
+    when hidden. A service's row names how its figures hang together: `PARTS` (a count and the
+    counts it is made of, or partly made of) and `DERIVED` (a figure worked out from counts:
+    hidden when one of them is)."""
+
+    group: str
+    across: str | None = Field(default=None, description="in a cross-tab, the cell's group under the second grouping (`all`: the first grouping's group over all of them)")
+    hidden: list[str] = Field(default_factory=list, description="the figures of this row not shown: fewer than the smallest group (5) counted, or they would give such a one away")
+
+    PARTS: ClassVar[dict[str, tuple[str, ...]]] = {}
+    DERIVED: ClassVar[dict[str, tuple[str, ...]]] = {}
+    FRAME: ClassVar[tuple[str, ...]] = ("group", "across", "hidden")
+
+    @classmethod
+    def counts(cls) -> tuple[str, ...]:
+        return tuple(name for name in cls.model_fields if name not in cls.FRAME and name not in cls.DERIVED)
+
+
+class TargetResult(BaseModel):
+    """A figure against the target a coordinator set for it (shared/targets.py): achieved (None
+    when hidden: under five people, or it would give such a one away) and the share."""
+
+    municipality_code: str
+    figure: str
+    target: float
+    achieved: int | float | None
+    share: float | None = Field(description="achieved / target with three decimals; null when hidden or the target is 0")
+
+
+class Ahead(BaseModel):
+    """What is coming in a municipality in a month (a look ahead): how many statutory deadlines
+    fall due, or recruits are expected to arrive. `all` for a margin; `count` None when hidden."""
+
+    what: str = Field(description="assessment_start, plan_start, plan_referral, plan_review, plan_end, or arrival")
+    municipality_code: str
+    month: str = Field(description="`YYYY-MM`, or `all` for the months together")
+    count: int | None
+    hidden: bool = False
+
+
+Row = TypeVar("Row", bound=FigureRow)  # a service's figures of one group
 Facts = TypeVar("Facts", bound=GroupedFacts)
 
 
 class PeriodFigures(BaseModel, Generic[Row]):
-    """The figures of a period: a row per group and the total."""
+    """The figures of a period: a row per group and the total; in a cross-tab (`across`) also a
+    row per group of the second grouping and one per cell of the two."""
 
     model_config = ConfigDict(populate_by_name=True)
 
     period_from: date = Field(alias="from")
     period_to: date = Field(alias="to")
     by: Grouping
+    across: Grouping | Literal["month"] | None = Field(default=None, description="the second grouping of a cross-tab; `month` in a monthly series (`across` of a row: `2027-01`)")
     groups: list[Row]
+    across_groups: list[Row] = Field(default_factory=list, description="in a cross-tab: per group of the second grouping, over all groups of the first (`group` is `all`)")
+    cells: list[Row] = Field(default_factory=list, description="in a cross-tab: per group of the first grouping and group of the second")
     total: Row
+    targets: list[TargetResult] = Field(default_factory=list, description="the targets set for this very period in the user's municipalities, against what each achieved")
+    ahead: list[Ahead] = Field(default_factory=list, description="in a monthly series: what falls due in the coming months, per municipality and month")
 
 
 Figures = TypeVar("Figures", bound=PeriodFigures)
@@ -75,6 +151,10 @@ def share(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
 
+def _order(row: FigureRow) -> tuple:
+    return (row.group == UNKNOWN, row.group == TOTAL, row.group, row.across == UNKNOWN, row.across or "")
+
+
 def period_figures(
     figures: type[Figures],
     facts: Iterable[Facts],
@@ -84,22 +164,227 @@ def period_figures(
     by: Grouping,
     figures_of: Callable[[str, list[Facts], date, date], Row],
     happened: Callable[[Row], bool],
+    across: Grouping | None = None,
 ) -> Figures:
-    """Per group (sorted by code, `unknown` last) and in total. A group appears when something of
-    it `happened` in the period."""
+    """Per group (sorted by code, `unknown` last) and in total; with `across`, also per group of
+    the second grouping and per cell of the two. A group or cell appears when something of it
+    `happened` in the period. Nothing is hidden yet: that is `protect`'s."""
     facts = list(facts)
-    groups: dict[str, list[Facts]] = {}
-    for item in facts:
-        groups.setdefault(item.group(by), []).append(item)
-    rows = [row for row in (figures_of(group, members, period_from, period_to) for group, members in groups.items()) if happened(row)]
-    rows.sort(key=lambda row: (row.group == UNKNOWN, row.group))  # type: ignore[attr-defined]
+
+    def rows_by(key: Callable[[Facts], tuple[str, str | None]]) -> list[Row]:
+        sorted_facts: dict[tuple[str, str | None], list[Facts]] = {}
+        for item in facts:
+            sorted_facts.setdefault(key(item), []).append(item)
+        rows = [
+            figures_of(group, members, period_from, period_to).model_copy(update={"across": second})
+            for (group, second), members in sorted_facts.items()
+        ]
+        return sorted((row for row in rows if happened(row)), key=_order)
+
+    groups = rows_by(lambda item: (item.group(by), None))
     total = figures_of(TOTAL, facts, period_from, period_to)
-    return figures(period_from=period_from, period_to=period_to, by=by, groups=rows, total=total)
+    if across is None:
+        return figures(period_from=period_from, period_to=period_to, by=by, groups=groups, total=total)
+    return figures(
+        period_from=period_from, period_to=period_to, by=by, across=across, groups=groups, total=total,
+        across_groups=rows_by(lambda item: (TOTAL, item.group(across))),
+        cells=rows_by(lambda item: (item.group(by), item.group(across))),
+    )
+
+
+def months_back(today: date, count: int) -> list[tuple[date, date]]:
+    """The `count` calendar months up to and including today's, oldest first."""
+    first = today.replace(day=1)
+    months = []
+    for _ in range(count):
+        months.append((first, month_end(first)))
+        first = (first - timedelta(days=1)).replace(day=1)
+    return months[::-1]
+
+
+def monthly_series(
+    figures: type[Figures],
+    facts: Iterable[Facts],
+    *,
+    months: list[tuple[date, date]],
+    by: Grouping,
+    figures_of: Callable[[str, list[Facts], date, date], Row],
+    happened: Callable[[Row], bool],
+) -> Figures:
+    """The figures month by month: a cross-tab of the grouping and the months (`across` is
+    `month`, a cell's `across` its month `YYYY-MM`), its margins each group over all the months
+    and each month over all groups. Counts add up over months (each event has one day), so
+    `protect` hides what is needed here just as in any cross-tab."""
+    facts = list(facts)
+    period_from, period_to = months[0][0], months[-1][1]
+    members: dict[str, list[Facts]] = {}
+    for item in facts:
+        members.setdefault(item.group(by), []).append(item)
+
+    def shown(rows: Iterable[Row]) -> list[Row]:
+        return sorted((row for row in rows if happened(row)), key=_order)
+
+    label = {first: first.strftime("%Y-%m") for first, _last in months}
+    return figures(
+        period_from=period_from, period_to=period_to, by=by, across="month",
+        groups=shown(figures_of(group, items, period_from, period_to) for group, items in members.items()),
+        across_groups=[
+            figures_of(TOTAL, facts, first, last).model_copy(update={"across": label[first]}) for first, last in months
+        ],
+        cells=shown(
+            figures_of(group, items, first, last).model_copy(update={"across": label[first]})
+            for group, items in members.items() for first, last in months
+        ),
+        total=figures_of(TOTAL, facts, period_from, period_to),
+    )
+
+
+# --- nobody can be picked out --------------------------------------------------------------------
+
+
+def _key(row: FigureRow) -> tuple[str, str]:
+    """Where a row sits in the table of two groupings (a one-way table's rows are its margin)."""
+    return (row.group, row.across or TOTAL)
+
+
+def _rest(whole: str) -> str:
+    return f"{whole}:rest"  # the part of a whole its named parts leave: never shown, but worked out
+
+
+def protect(figures: Figures, smallest: int) -> Figures:
+    """The figures with every count of 1 to `smallest - 1` hidden, and so many others beside them
+    that none of those can be worked out from a total, a margin or a whole and what is shown
+    (shared/suppression.py); a figure worked out from a hidden count is hidden too. Hidden
+    figures are None and named in their row's `hidden`.
+
+    A cross-tab's margins are what the one-way tables of the same period show (a reader may ask
+    for those too): each margin is shown or hidden as there, and only cells are hidden beside
+    them. In a monthly series a month's margin is that month's own total, shown unless it is
+    under `smallest`."""
+    row_type = type(figures.total)
+    counts = row_type.counts()
+    rows = [*figures.groups, *figures.across_groups, *figures.cells, figures.total]
+    values: dict[tuple, int] = {}
+    unshown: set[tuple] = set()
+    lines: list[Line] = []
+    for row in rows:
+        key = _key(row)
+        for column in counts:
+            values[(key, column)] = getattr(row, column) or 0
+        for whole, parts in row_type.PARTS.items():
+            rest = (key, _rest(whole))
+            values[rest] = values[(key, whole)] - sum(values[(key, part)] for part in parts)
+            unshown.add(rest)
+            lines.append(Line([*((key, part) for part in parts), rest], (key, whole)))
+    firsts = sorted({key[0] for key, _ in values if key[0] != TOTAL})
+    seconds = sorted({key[1] for key, _ in values if key[1] != TOTAL})
+    present = {_key(row) for row in rows}
+    if figures.across is not None:
+        # A cell of no one is a cell too: hiding one may be all that protects another (a reader
+        # who sees that a cell is missing knows it is 0).
+        present |= {(first, second) for first in firsts for second in seconds}
+        for first in firsts:
+            for second in seconds:
+                for column in (*counts, *(_rest(whole) for whole in row_type.PARTS)):
+                    values.setdefault(((first, second), column), 0)
+    for column in (*counts, *(_rest(whole) for whole in row_type.PARTS)):
+        lines.append(Line([((first, TOTAL), column) for first in firsts], ((TOTAL, TOTAL), column)))
+        if figures.across is not None:
+            lines.append(Line([((TOTAL, second), column) for second in seconds], ((TOTAL, TOTAL), column)))
+            for first in firsts:
+                lines.append(Line([((first, second), column) for second in seconds if (first, second) in present], ((first, TOTAL), column)))
+            for second in seconds:
+                lines.append(Line([((first, second), column) for first in firsts if (first, second) in present], ((TOTAL, second), column)))
+    public, hidden_before = _margins(figures, smallest, counts) if figures.across is not None else (set(), set())
+    hidden = hidden_cells(values, lines, smallest, unshown=unshown, public=public, hidden=hidden_before)
+
+    def protected(row: Row) -> Row:
+        key = _key(row)
+        gone = [column for column in counts if (key, column) in hidden]
+        gone += [column for column, bases in row_type.DERIVED.items() if any(base in gone for base in bases)]
+        if not gone:
+            return row
+        return row.model_copy(update={**{column: None for column in gone}, "hidden": [c for c in row_type.model_fields if c in gone]})
+
+    listed = {_key(row) for row in figures.cells}
+    empty = {c: 0 for c in counts} | {c: None for c in row_type.DERIVED}
+    hidden_empty = [
+        figures.total.model_copy(update={**empty, "group": first, "across": second})
+        for first, second in sorted({key for key, column in hidden if key[0] != TOTAL and key[1] != TOTAL and key not in listed})
+    ]
+    return figures.model_copy(update={
+        "groups": [protected(row) for row in figures.groups],
+        "across_groups": [protected(row) for row in figures.across_groups],
+        "cells": sorted((protected(row) for row in [*figures.cells, *hidden_empty]), key=_order),
+        "total": protected(figures.total),
+    })
+
+
+def months_ahead(today: date, count: int = 3) -> list[tuple[date, date]]:
+    """This month from today on and the months after it: `count` calendar months in all."""
+    months, first = [], today
+    for _ in range(count):
+        months.append((first, month_end(first)))
+        first = month_end(first) + timedelta(days=1)
+    return months
+
+
+def look_ahead(what: str, dues: Iterable[tuple[str, date]], months: list[tuple[date, date]], smallest: int) -> list[Ahead]:
+    """How many of `what` fall due per municipality and month (with each municipality's months
+    together, each month's municipalities together, and all together), hidden as any table of
+    people is: under `smallest`, and so that none can be worked out from a margin."""
+    label = {first: first.strftime("%Y-%m") for first, _last in months}
+    counts: dict[tuple[str, str], int] = {}
+    for municipality, day in dues:
+        month = next((label[first] for first, last in months if first <= day <= last), None)
+        if month is None:
+            continue
+        for key in ((municipality, month), (municipality, TOTAL), (TOTAL, month), (TOTAL, TOTAL)):
+            counts[key] = counts.get(key, 0) + 1
+    municipalities = sorted({key[0] for key in counts if key[0] != TOTAL})
+    labels = list(label.values())
+    for key in [(TOTAL, month) for month in labels] + [(TOTAL, TOTAL)]:
+        counts.setdefault(key, 0)
+    lines = [Line([(m, month) for m in municipalities if (m, month) in counts], (TOTAL, month)) for month in labels]
+    lines += [Line([(m, month) for month in labels if (m, month) in counts], (m, TOTAL)) for m in municipalities]
+    lines += [Line([(m, TOTAL) for m in municipalities], (TOTAL, TOTAL)), Line([(TOTAL, month) for month in labels], (TOTAL, TOTAL))]
+    hidden = hidden_cells(counts, lines, smallest)
+    order = {value: index for index, value in enumerate([*municipalities, *labels, TOTAL])}
+    return [
+        Ahead(what=what, municipality_code=m, month=month, count=None if (m, month) in hidden else count, hidden=(m, month) in hidden)
+        for (m, month), count in sorted(counts.items(), key=lambda item: (order[item[0][0]], order[item[0][1]]))
+    ]
+
+
+def _margins(figures: PeriodFigures, smallest: int, counts: tuple[str, ...]) -> tuple[set[tuple], set[tuple]]:
+    """A cross-tab's margins as the one-way tables show them: (shown, hidden) cells."""
+    shown: set[tuple] = set()
+    hidden: set[tuple] = set()
+    one_way = protect(figures.model_copy(update={"across": None, "across_groups": [], "cells": []}), smallest)
+    margins = [((row.group, TOTAL), row) for row in [*one_way.groups, one_way.total]]
+    if figures.across == "month":
+        for row in figures.across_groups:  # each month's own total
+            for column in counts:
+                value = getattr(row, column) or 0
+                (hidden if 0 < value < smallest else shown).add(((TOTAL, row.across), column))
+    else:
+        flipped = [row.model_copy(update={"group": row.across, "across": None}) for row in figures.across_groups]
+        other_way = protect(figures.model_copy(update={"across": None, "across_groups": [], "cells": [], "groups": flipped}), smallest)
+        margins += [((TOTAL, row.group), row) for row in other_way.groups]
+    for key, row in margins:
+        for column in counts:
+            (hidden if column in row.hidden else shown).add((key, column))
+    return shown, hidden
+
+
+# --- the CSV file --------------------------------------------------------------------------------
 
 
 def columns_of(figures: PeriodFigures) -> tuple[str, ...]:
-    """The CSV's columns: the fields of a group's row, in order."""
-    return tuple(type(figures.total).model_fields)
+    """The CSV's columns: the group (and in a cross-tab the second group), then the figures."""
+    row_type = type(figures.total)
+    frame = ("group", "across") if figures.across is not None else ("group",)
+    return (*frame, *(name for name in row_type.model_fields if name not in row_type.FRAME))
 
 
 def _cell(value: object) -> str:
@@ -114,54 +399,162 @@ def _cell(value: object) -> str:
 def figures_csv(figures: PeriodFigures, headings: dict[str, str]) -> bytes:
     """The figures as a spreadsheet opens them in Finland: UTF-8 with a byte order mark (so Excel
     reads ä and å), `;` between fields and a decimal comma (Finnish and Swedish Excel), CRLF line
-    ends. First the column headings (in the user's language), then a row per group, then the
-    total."""
+    ends. First the column headings (in the user's language), then a row per group (in a
+    cross-tab: per cell, then per group of each grouping), then the total. A hidden figure is `..`."""
     columns = columns_of(figures)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([headings.get(column, column) for column in columns])
-    for row in [*figures.groups, figures.total]:
-        writer.writerow([_cell(getattr(row, column)) for column in columns])
+    rows = [*figures.cells, *figures.groups, *figures.across_groups, figures.total]
+    for row in rows:
+        writer.writerow([
+            HIDDEN if column in row.hidden else (row.across or TOTAL) if column == "across" else _cell(getattr(row, column))
+            for column in columns
+        ])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-# --- the route's parameters and answer -----------------------------------------------------------
+# --- the route's parameters, its access log row and its answer -----------------------------------
+
+
+def month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def _period(
-    period_from: Annotated[date | None, Query(alias="from", description="first day (default: 1 January of this year)")] = None,
-    period_to: Annotated[date | None, Query(alias="to", description="last day (default: today)")] = None,
+    period_from: Annotated[date | None, Query(alias="from", description="first day, the first of a month (default: 1 January of this year)")] = None,
+    period_to: Annotated[date | None, Query(alias="to", description="last day, the last of a month (default: the end of this month)")] = None,
 ) -> tuple[date, date]:
+    """Whole calendar months only: a shorter period (or two overlapping ones) could show a cell of
+    one person that a month hides among many (docs/figures.md)."""
     today = clock.today()
     period_from = period_from or date(today.year, 1, 1)
-    period_to = period_to or today
+    period_to = period_to or month_end(today)
     if period_from > period_to:
         raise Refused("figures_period_reversed", status=422, period_from=period_from.isoformat(), period_to=period_to.isoformat())
+    if period_from.day != 1:
+        raise Refused("figures_period_from_not_month_start", status=422, field="from", period_from=period_from.isoformat())
+    if period_to != month_end(period_to):
+        raise Refused("figures_period_to_not_month_end", status=422, field="to", period_to=period_to.isoformat())
     return period_from, period_to
 
 
 Period = Annotated[tuple[date, date], Depends(_period)]
-Format = Annotated[Literal["json", "csv"] | None, Query(description="`csv`: the same figures as a CSV file (also with `Accept: text/csv`)")]
+Format = Annotated[
+    Literal["json", "csv", "xlsx"] | None,
+    Query(description="`csv`: the same figures as a CSV file (also with `Accept: text/csv`); `xlsx`: as an Excel workbook"),
+]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Across = Annotated[Grouping | None, Query(description="a second grouping: the figures per cell of the two (a cross-tab)")]
 
 RESPONSES: dict[int | str, dict] = {
-    200: {"content": {CSV: {"schema": {"type": "string"}}}, "description": "The figures per group and in total"},
+    200: {
+        "content": {CSV: {"schema": {"type": "string"}}, XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        "description": "The figures per group and in total",
+    },
     403: {"description": "Only caseworkers and coordinators see figures"},
-    422: {"description": "A bad date or grouping, or `from` after `to`"},
+    422: {"description": "A bad date or grouping, the same grouping twice, `from` after `to`, or a period not of whole months"},
 }
+
+
+def in_scope(user: StaffUser) -> StaffUser:
+    """Whose figures the user sees: their municipalities, and for the `region` role every
+    municipality of their regions (shared/data/municipalities.csv). Figures only, read-only: the
+    role may do nothing else (docs/roles.md)."""
+    if "region" not in user.roles:
+        return user
+    known = {m.region for m in reference.all_municipalities()}
+    unknown = [region for region in user.regions if region not in known]
+    if unknown or not user.regions:
+        raise Forbidden("figures_region_unknown", regions=", ".join(unknown) or "–")
+    codes = {m.code for m in reference.all_municipalities() if m.region in user.regions}
+    return user.model_copy(update={"municipalities": sorted(codes | set(user.municipalities))})
+
+
+async def _figure_reader(user: Annotated[StaffUser, require_role("caseworker", "coordinator", "region")]) -> StaffUser:
+    return in_scope(user)
+
+
+FigureReader = Annotated[StaffUser, Depends(_figure_reader)]  # who may read figures, with the municipalities they cover
+
+
+def check_groupings(by: Grouping, across: Grouping | None, allowed: Iterable[Grouping] = CLIENT_GROUPINGS) -> None:
+    """Two different groupings, each one these figures know (a measure's kind or provider groups
+    measures, not assessments or plans)."""
+    allowed = set(allowed)
+    for field, grouping in (("by", by), ("across", across)):
+        if grouping is not None and grouping not in allowed:
+            raise Refused("figures_grouping_not_here", status=422, field=field, grouping=grouping.value, name=field)
+    if across is not None and across == by:
+        raise Refused("figures_same_grouping_twice", status=422, field="across", by=by.value)
+
+
+def log_figures_query(session: AsyncSession, *, service: str, user: StaffUser, action: str, figures: PeriodFigures) -> None:
+    """A figures query in the access log: who asked, by which groupings, for which period — one
+    row per municipality it covered (so each one's coordinators see it), linked by one id. It
+    names no one; the caller commits."""
+    query = list_query({
+        "by": figures.by.value, "across": str(figures.across) if figures.across else None,
+        "from": figures.period_from.isoformat(), "to": figures.period_to.isoformat(),
+    })
+    query_id = uuid4()
+    records = [RecordRead(kind="figures", record_id=query_id, municipality_code=code) for code in sorted(set(user.municipalities))]
+    log_reads(session, service=service, user=user, action=action, records=records, query=query)
+
+
+def figures_workbook(figures: PeriodFigures, headings: dict[str, str], language: str) -> bytes:
+    """The same figures as an Excel workbook for the working group: a sheet of the figures (as the
+    CSV file has them, numbers as numbers, a hidden one `..`), and when there are any, a sheet of
+    the targets against what was achieved and one of the look ahead."""
+    from openpyxl import Workbook  # only where a workbook is asked for
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = translate("figures.sheet.figures", language)[:31]
+    columns = columns_of(figures)
+    sheet.append([headings.get(column, column) for column in columns])
+    for row in [*figures.cells, *figures.groups, *figures.across_groups, figures.total]:
+        sheet.append([
+            HIDDEN if column in row.hidden else (row.across or TOTAL) if column == "across" else getattr(row, column)
+            for column in columns
+        ])
+    if figures.targets:
+        targets = book.create_sheet(translate("figures.sheet.targets", language)[:31])
+        names = ("municipality_code", "figure", "target", "achieved", "share")
+        targets.append([translate(f"figures.targets.column.{name}", language) for name in names])
+        for target in figures.targets:
+            targets.append([HIDDEN if name == "achieved" and target.achieved is None else getattr(target, name) for name in names])
+    if figures.ahead:
+        ahead = book.create_sheet(translate("figures.sheet.ahead", language)[:31])
+        names = ("what", "municipality_code", "month", "count")
+        ahead.append([translate(f"figures.ahead.column.{name}", language) for name in names])
+        for row in figures.ahead:
+            ahead.append([HIDDEN if name == "count" and row.hidden else getattr(row, name) for name in names])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def figures_answer(request: Request, figures: PeriodFigures, format: str | None, *, file_name: str, headings: str) -> Response:
     """JSON, or the CSV file when asked for (`?format=csv`, or `Accept: text/csv` without a
-    `format`): named `<file_name>_<grouping>_<from>_<to>.csv`, its headings the catalogue's
-    `<headings>.<column>` in the user's language."""
+    `format`), or an Excel workbook (`?format=xlsx`): named
+    `<file_name>_<grouping>[-<second grouping>]_<from>_<to>.<csv|xlsx>`, its headings the
+    catalogue's `<headings>.<column>` in the user's language."""
     wants_csv = format == "csv" or (format is None and CSV in request.headers.get("accept", ""))
-    if not wants_csv:
+    if not wants_csv and format != "xlsx":
         return JSONResponse(figures.model_dump(mode="json", by_alias=True))
     language = negotiate(request.headers.get("accept-language"))
-    titles = {column: translate(f"{headings}.{column}", language) for column in columns_of(figures)}
-    name = f"{file_name}_{figures.by.value}_{figures.period_from.isoformat()}_{figures.period_to.isoformat()}.csv"
+    titles = {column: translate(f"{headings}.{column}", language) for column in columns_of(figures) if column != "across"}
+    across = str(figures.across) if figures.across is not None else None
+    if across is not None:
+        titles["group"] = translate(f"dashboard.figures_by.{figures.by.value}", language)
+        titles["across"] = translate(f"dashboard.figures_by.{across}", language)
+    grouping = figures.by.value + (f"-{across}" if across else "")
+    name = f"{file_name}_{grouping}_{figures.period_from.isoformat()}_{figures.period_to.isoformat()}"
+    if format == "xlsx":
+        content, media_type, name = figures_workbook(figures, titles, language), XLSX, name + ".xlsx"
+    else:
+        content, media_type, name = figures_csv(figures, titles), "text/csv; charset=utf-8", name + ".csv"
     return Response(
-        figures_csv(figures, titles),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Content-Language": language},
+        content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"', "Content-Language": language},
     )

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts import AssessmentTimings, PlanTimings
 
@@ -40,6 +40,7 @@ class Policy(BaseModel):
     integration_training_target_cefr: str
     notice_reminder_days: int
     notice_grace_days: int
+    figures_smallest_cell: int = Field(ge=1)
 
 
 class PolicyBook:

@@ -51,6 +51,14 @@ def make_settings(tmp_path: Path, *, amqp_url: str, temporal_address: str, datab
     )
 
 
+def every_count_shown(tmp_path: Path) -> Path:
+    """A policy file showing figures of any size: for tests of what the figures count, on a few
+    clients (hiding small groups is tested on its own: tests/unit/test_figures_suppression.py)."""
+    policy = tmp_path / "policy-every-count.toml"
+    policy.write_text("figures_smallest_cell = 1\n", encoding="utf-8")
+    return policy
+
+
 def person(**overrides) -> dict[str, Any]:
     data = {
         "given_names": "Amina",

@@ -11,11 +11,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services.assessment.records import AssessmentFields
 from shared.db import utc_column
+from shared.targets import TargetFields
 
 
 class Assessment(AssessmentFields, table=True):
@@ -39,3 +40,10 @@ class AssessmentCorrection(SQLModel, table=True):
     corrected_at: datetime = Field(sa_column=utc_column())
     reason: str
     changes: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # part -> {"from": …, "to": …}
+
+
+class AssessmentFigureTarget(TargetFields, table=True):
+    """A coordinator's target for an assessment figure of a municipality and period (shared/targets.py)."""
+
+    __tablename__ = "assessment_figure_target"
+    __table_args__ = (UniqueConstraint("municipality_code", "figure", "period_from", "period_to", name="uq_assessment_figure_target"),)

@@ -8,6 +8,7 @@ from services.intake.activities import IntakeActivities
 from services.intake.api import ROUTERS
 from services.intake.assignment.api import router as assignment_router
 from services.intake.closure.api import router as closure_router
+from services.intake.figures.api import router as figures_router
 from services.intake.handlers import subscriptions
 from services.intake.notices.activities import NoticeActivities
 from services.intake.notices.workflows import RecruitmentNoticeWorkflow
@@ -20,7 +21,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 def build(ctx: ServiceContext) -> ServiceParts:
     return ServiceParts(
         migrations=MIGRATIONS,
-        routers=[*ROUTERS, assignment_router, closure_router],
+        routers=[*ROUTERS, assignment_router, closure_router, figures_router],
         subscriptions=subscriptions(ctx),
         workflows=[ClientPathWorkflow, RecruitmentNoticeWorkflow],
         activities=IntakeActivities(ctx).all() + NoticeActivities(ctx).all(),

@@ -48,7 +48,7 @@ def build_dashboard(ctx: ServiceContext) -> APIRouter:
     async def me(user: CurrentStaff) -> JSONResponse:
         """Who is signed in (the token's name, roles and municipalities): the dashboard offers
         what the role may do (take a case, assign it); the API still decides."""
-        return JSONResponse(user.model_dump(include={"sub", "name", "roles", "municipalities"}), headers={"Cache-Control": "no-store"})
+        return JSONResponse(user.model_dump(include={"sub", "name", "roles", "municipalities", "regions"}), headers={"Cache-Control": "no-store"})
 
     @router.post("/session")
     async def sign_in(request: Request, token: str = Form(...)):

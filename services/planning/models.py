@@ -11,6 +11,7 @@ from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.db import utc_column
+from shared.targets import TargetFields
 
 
 class ServiceReportRecord(SQLModel, table=True):
@@ -47,3 +48,10 @@ class IntegrationPlan(SQLModel, table=True):
     end_reason: str | None = None
     record: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(sa_column=utc_column())
+
+
+class PlanFigureTarget(TargetFields, table=True):
+    """A coordinator's target for a plan or measure figure of a municipality and period (shared/targets.py)."""
+
+    __tablename__ = "plan_figure_target"
+    __table_args__ = (UniqueConstraint("municipality_code", "figure", "period_from", "period_to", name="uq_plan_figure_target"),)

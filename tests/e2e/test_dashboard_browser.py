@@ -13,7 +13,8 @@ from playwright.async_api import async_playwright, expect
 from services.intake.employers import service
 from shared.auth import mint_token
 from shared.clock import today as finnish_today
-from support import app_of, event, eventually, free_port, make_settings, notice, publish, registration, running, serving
+from shared.figures import month_end
+from support import app_of, event, every_count_shown, eventually, free_port, make_settings, notice, publish, registration, running, serving
 
 pytestmark = pytest.mark.e2e
 
@@ -118,7 +119,7 @@ async def test_a_caseworker_takes_a_case_and_runs_its_assessment(tmp_path, amqp_
     """Take the case, schedule, start, record a language skill, complete with a plan needed: the
     case is then in planning, awaiting its plan; the panel reads in Swedish too, a refused command
     shows its reason, and the figures view counts the completed assessment."""
-    settings = make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=None)
+    settings = make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=None, policy_file=every_count_shown(tmp_path))
     async with running(settings) as (runtime, _http):
         async with serving(app_of(runtime), free_port()) as base, async_playwright() as playwright:
             browser = await playwright.chromium.launch(
@@ -224,7 +225,7 @@ async def test_a_caseworker_draws_up_follows_and_closes_a_plan_in_finnish_and_sw
     """From a case awaiting its plan: the due-soon switch finds it, the plan is drawn up, a
     language-studies measure added and completed with its level, a review recorded (a refused one
     first, its reason in Swedish), and the case closed as employed."""
-    settings = make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=None)
+    settings = make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=None, policy_file=every_count_shown(tmp_path))
     async with running(settings) as (runtime, _http):
         async with serving(app_of(runtime), free_port()) as base, async_playwright() as playwright:
             jwt = mint_token(settings, sub="aino", name="Aino Virtanen", roles=["caseworker"], municipalities=["109"])
@@ -330,9 +331,100 @@ async def test_a_caseworker_draws_up_follows_and_closes_a_plan_in_finnish_and_sw
             await expect(page.locator("#plan-figures-head th").nth(9)).to_have_text("Päättyi: työllistyi")
             await expect(page.locator("#figures-body tr[data-group='all'] td[data-column='completed']")).to_have_text("1")
             today = finnish_today().isoformat()
-            period = f"from={today[:4]}-01-01&to={today}&by=municipality&format=csv"
+            period = f"from={today[:4]}-01-01&to={month_end(finnish_today()).isoformat()}&by=municipality&format=csv"
             await expect(page.locator("#plan-figures-csv")).to_have_attribute("href", f"/api/v1/figures/plans?{period}")
             await expect(page.locator("#figures-csv")).to_have_attribute("href", f"/api/v1/figures/assessments?{period}")
             csv = await page.request.get(base + f"/api/v1/figures/plans?{period}")  # as the link does: the session cookie
             assert csv.ok and "109;1;" in (await csv.text()), await csv.text()
+            await browser.close()
+
+
+async def test_a_coordinator_sees_the_figures_as_charts_in_two_languages_and_downloads_them(tmp_path, amqp_url, temporal_address):
+    """Six new clients this month and a target for them: the figures view draws the monthly
+    series, the look ahead, the target against the result and the cross-tab as charts, in Swedish
+    and in English, and the figures download as a CSV file and an Excel workbook."""
+    from openpyxl import load_workbook
+
+    from support import person, token
+
+    settings = make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=None)
+    async with running(settings) as (runtime, http):
+        coordinator = token(settings, "109", role="coordinator", sub="co-109")
+        for number in range(6):
+            data = registration(municipality_code="109", person=person(family_name=f"Testi{number}", birth_date=f"198{number}-03-1{number}"))
+            await publish(amqp_url, event(data))
+        today = finnish_today()
+        month = {"from": today.replace(day=1).isoformat(), "to": month_end(today).isoformat()}
+
+        async def counted():
+            answer = (await http.get("/api/v1/figures/assessments", params=month, headers=coordinator)).json()
+            return answer if answer["total"]["became_clients"] == 6 else None
+
+        await eventually(counted, what="the six new clients in the figures", timeout=90)
+        target = [{"municipality_code": "109", "figure": "became_clients", **month, "target": 8}]
+        assert (await http.put("/api/v1/figures/assessments/targets", json=target, headers=coordinator)).status_code == 200
+
+        async with serving(app_of(runtime), free_port()) as base, async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+            )
+            page = await (await browser.new_context(locale="sv-FI", accept_downloads=True)).new_page()
+            await page.goto(base + "/")
+            signin = mint_token(settings, sub="co-109", name="Kaisa Koordinaattori", roles=["coordinator"], municipalities=["109"])
+            await page.fill("#token", signin)
+            await page.click("#signin-submit")
+            await expect(page.locator("#app-view")).to_be_visible()
+            await page.click("button[data-lang='sv']")
+
+            await page.fill("#figures-from", month["from"])
+            await page.fill("#figures-to", month["to"])
+            await page.select_option("#figures-by", "municipality")
+            await page.select_option("#figures-across", "residence_basis")
+            await page.click("#figures-show")
+
+            series = page.locator("#chart-series-clients")
+            await expect(series.locator("title").first).to_have_text("Nya klienter per månad (24 mån)", timeout=15_000)
+            await expect(series.locator("g.bar")).to_have_count(24)
+            await expect(series.locator("g.bar").last).to_have_attribute("data-value", "6")
+            await expect(page.locator("#chart-series-plans g.bar")).to_have_count(24)
+            await expect(page.locator("#chart-ahead title").first).to_have_text("Tidsfrister som infaller de kommande månaderna")
+            # The assessments of all six fall due within the next three months, hidden or shown by month.
+            await expect(page.locator("#chart-ahead g.bar")).not_to_have_count(0)
+            targets = page.locator("#chart-targets g.bar")
+            await expect(targets).to_have_count(1)
+            await expect(targets).to_have_attribute("data-value", "6")
+            await expect(targets.locator("line.bar-target")).to_have_count(1)
+            target_row = page.locator("#figures-targets tr[data-figure='became_clients']")
+            await expect(target_row.locator("td[data-column='achieved']")).to_have_text("6")
+            await expect(target_row.locator("td[data-column='share']")).to_have_text("75 %")
+            await expect(page.locator("#figures-targets-caption")).to_have_text("Mål för perioden")
+            cross = page.locator("#chart-cross g.bar")
+            await expect(cross).to_have_count(1)
+            await expect(cross).to_have_attribute("data-value", "6")
+            await expect(page.locator("#figures-body tr[data-group='109/international_protection'] td[data-column='became_clients']")).to_have_text("6")
+
+            # The same in English, without asking again.
+            await page.click("button[data-lang='en']")
+            await expect(series.locator("title").first).to_have_text("New clients by month (24 months)")
+            await expect(page.locator("#chart-targets title").first).to_have_text("Target and achieved")
+            await expect(page.locator("#figures-xlsx")).to_have_text("Download Excel workbook")
+
+            # The downloads: the CSV file and the workbook, opened with a real reader.
+            async with page.expect_download() as csv_download:
+                await page.click("#figures-csv")
+            text = (await (await csv_download.value).path()).read_bytes().decode("utf-8-sig")
+            lines = text.split("\r\n")
+            assert lines[1].startswith("109;international_protection;6;"), text
+            async with page.expect_download() as xlsx_download:
+                await page.click("#figures-xlsx")
+            download = await xlsx_download.value
+            assert download.suggested_filename == f"assessment-figures_municipality-residence_basis_{month['from']}_{month['to']}.xlsx"
+            workbook = tmp_path / download.suggested_filename
+            await download.save_as(workbook)
+            book = load_workbook(workbook)
+            rows = list(book.worksheets[0].iter_rows(values_only=True))
+            assert rows[1][:3] == ("109", "international_protection", 6)
+            assert rows[-1][:3] == ("all", "all", 6)
+            targets_sheet = list(book.worksheets[1].iter_rows(values_only=True))
+            assert targets_sheet[1] == ("109", "became_clients", 8, 6, 0.75)
             await browser.close()

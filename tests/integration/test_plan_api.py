@@ -16,14 +16,17 @@ from temporalio.client import WorkflowExecutionStatus
 from shared.auth import mint_token
 from shared.clock import today
 from shared.contracts import RESIDENT_MOVED, SERVICE_REPORTED, plan_workflow_id
+from shared.figures import month_end
 from shared.i18n import MESSAGES
 from shared.policy import add_months
-from support import event, eventually, make_settings, person, publish, registration, running, token
+from support import event, every_count_shown, eventually, make_settings, person, publish, registration, running, token
 
 
 @pytest.fixture
 def settings(tmp_path, amqp_url, temporal_address, database_url):
-    return make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url)
+    return make_settings(
+        tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url, policy_file=every_count_shown(tmp_path)
+    )
 
 
 def no_role(settings) -> dict[str, str]:
@@ -262,7 +265,7 @@ async def test_a_plan_moves_with_its_client(settings, amqp_url):
         plan = await eventually(in_new_municipality, what="the plan in the new municipality")
         assert plan["plan_start_due_on"] == case["next_deadline"]["due_on"]  # the deadlines it had
         assert (await http.get(path, headers=staff)).status_code == 404
-        params = {"from": today().isoformat(), "to": today().isoformat()}
+        params = {"from": today().replace(day=1).isoformat(), "to": month_end(today()).isoformat()}
         figures = {code: (await http.get("/api/v1/figures/plans", params=params, headers=token(settings, code))).json() for code in ("109", "837")}
         assert (figures["837"]["total"]["plans_made"], figures["109"]["total"]["plans_made"]) == (1, 0)
 

@@ -5,6 +5,7 @@ the client's group, for the user's municipalities only."""
 from __future__ import annotations
 
 from shared.clock import today
+from shared.figures import month_end
 from support import eventually, running, token
 from test_plan_api import case_awaiting_plan, settings  # noqa: F401  (the fixture)
 
@@ -22,7 +23,7 @@ async def test_plan_figures_count_a_plan_its_measure_and_its_ending(settings, am
         assert (await http.patch(f"{plan}/measures/{measure_id}", json=done, headers=staff)).status_code == 200
         assert (await http.post(f"/api/v1/cases/{case_id}/closure", json={"reason": "employed"}, headers=staff)).status_code == 200
 
-        params = {"from": today().replace(month=1, day=1).isoformat(), "to": today().isoformat(), "by": "residence_basis"}
+        params = {"from": today().replace(month=1, day=1).isoformat(), "to": month_end(today()).isoformat(), "by": "residence_basis"}
 
         async def ended():
             answer = (await http.get("/api/v1/figures/plans", params=params, headers=staff)).json()
@@ -44,3 +45,36 @@ async def test_plan_figures_count_a_plan_its_measure_and_its_ending(settings, am
         assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
         lines = csv.content.decode("utf-8-sig").split("\r\n")
         assert lines[0].startswith("Grupp;Uppgjorda planer;") and lines[1].startswith("international_protection;1;1;1;")
+        # The measures by kind; a measure's grouping is refused for the plans.
+        measures = (await http.get("/api/v1/figures/measures", params={**params, "by": "measure_kind"}, headers=staff)).json()
+        assert [(row["group"], row["started"], row["completed"], row["interrupted"]) for row in measures["groups"]] == [("language_studies", 1, 1, 0)]
+        wrong = await http.get("/api/v1/figures/plans", params={**params, "by": "provider"}, headers=staff)
+        assert wrong.status_code == 422 and wrong.json()["detail"]["code"] == "figures_grouping_not_here"
+        assert "`by`" in wrong.json()["detail"]["messages"]["en"]
+
+        # Targets for a plan figure and a measure figure, shown against what was achieved.
+        coordinator = token(settings, "109", role="coordinator")
+        wanted = [{"municipality_code": "109", "figure": "plans_made", **{k: params[k] for k in ("from", "to")}, "target": 4},
+                  {"municipality_code": "109", "figure": "started", **{k: params[k] for k in ("from", "to")}, "target": 2}]
+        assert (await http.put("/api/v1/figures/plans/targets", json=wanted, headers=coordinator)).json() == {"set": 2}
+        plans = (await http.get("/api/v1/figures/plans", params=params, headers=staff)).json()
+        assert [(t["figure"], t["achieved"], t["share"]) for t in plans["targets"]] == [("plans_made", 1, 0.25)]
+        measures = (await http.get("/api/v1/figures/measures", params=params, headers=staff)).json()
+        assert [(t["figure"], t["achieved"], t["share"]) for t in measures["targets"]] == [("started", 1, 0.5)]
+
+        # The monthly series: the plan made and ended this month; nothing due ahead (the plan ended).
+        series = (await http.get("/api/v1/figures/plans/series", params={"by": "municipality"}, headers=staff)).json()
+        this_month = today().strftime("%Y-%m")
+        assert [(row["group"], row["across"], row["plans_made"], row["ended_employed"]) for row in series["cells"]] == [("109", this_month, 1, 1)]
+        assert [row["count"] for row in series["ahead"] if row["municipality_code"] == "all" and row["month"] == "all"] == [0, 0, 0, 0]
+
+        # The query is in the access log, the period and grouping with it (the coordinator's view of it).
+        coordinator = token(settings, "109", role="coordinator")
+
+        async def logged():
+            rows = (await http.get("/api/v1/access-log", params={"page_size": 100}, headers=coordinator)).json()["items"]
+            return [row for row in rows if row["action"] == "plan_figures.query"] or None
+
+        [*queries] = await eventually(logged, what="the figures queries in the access log")
+        assert {row["query"] for row in queries} == {f"by=residence_basis&from={params['from']}&to={params['to']}"}
+        assert {(row["record_kind"], row["municipality_code"], row["case_id"]) for row in queries} == {("figures", "109", None)}

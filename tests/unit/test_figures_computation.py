@@ -86,3 +86,28 @@ def test_the_csv_opens_in_a_finnish_spreadsheet():
     assert total["share_started_within_deadline"] == "0,667"
     unknown = dict(zip(COLUMNS, rows[3]))
     assert unknown["median_days_to_start"] == "" and unknown["share_started_within_deadline"] == ""
+
+
+def test_the_monthly_series_counts_each_month_and_adds_up_to_the_whole():
+    from services.assessment.figures.compute import assessment_series
+    from shared.figures import look_ahead, months_ahead, months_back
+
+    months = months_back(date(2027, 12, 15), 24)
+    assert (months[0], months[-1]) == ((date(2026, 1, 1), date(2026, 1, 31)), (date(2027, 12, 1), date(2027, 12, 31)))
+    series = assessment_series(ROWS, months=months, by=Grouping.gender)
+    assert series.across == "month" and len(series.across_groups) == 24
+    by_month = {row.across: row.became_clients for row in series.across_groups}
+    assert (by_month["2027-01"], by_month["2027-02"], by_month["2026-12"], by_month["2027-11"], by_month["2027-03"]) == (1, 1, 1, 1, 0)
+    assert sum(by_month.values()) == series.total.became_clients == 4  # the 2025 one is before the 24 months
+    cells = {(row.group, row.across): row.started for row in series.cells if row.started}
+    assert cells == {("female", "2027-01"): 2, ("male", "2027-04"): 1}
+
+    coming = months_ahead(date(2027, 1, 20))
+    assert [first for first, _last in coming] == [date(2027, 1, 20), date(2027, 2, 1), date(2027, 3, 1)]
+    dues = [("109", date(2027, 1, 25))] * 6 + [("109", date(2027, 3, 3))] * 7 + [("905", date(2027, 4, 1))]  # April: too far
+    rows = {(row.municipality_code, row.month): row.count for row in look_ahead("assessment_start", dues, coming, 5)}
+    assert rows == {("109", "2027-01"): 6, ("109", "2027-03"): 7, ("109", "all"): 13, ("all", "2027-01"): 6,
+                    ("all", "2027-02"): 0, ("all", "2027-03"): 7, ("all", "all"): 13}
+    hidden = look_ahead("assessment_start", dues + [("905", date(2027, 2, 2))] * 2, coming, 5)
+    assert all(row.count is None or row.count == 0 or row.count >= 5 for row in hidden)
+    assert {(row.municipality_code, row.month) for row in hidden if row.hidden} >= {("905", "2027-02"), ("905", "all")}

@@ -91,3 +91,30 @@ def test_the_days_from_a_referral_to_the_start_of_the_measure():
     assert (total.measures_started, total.measures_started_after_referral, total.median_days_referral_to_start) == (3, 2, 6.0)
     none = plan_figures([plan_facts(record(measures=[unreferred]), "B1.1")], by=Grouping.municipality, **PERIOD).total
     assert (none.measures_started_after_referral, none.median_days_referral_to_start) == (0, None)
+
+
+def test_measures_count_by_kind_and_by_provider_in_the_period_they_happened():
+    from services.planning.figures.compute import measure_figures, measures_of
+
+    records = [
+        record(measures=[
+            {**measure("language_studies", "completed", "2027-02-15", "2027-05-31", hours=300,
+                       reports=[{"status": "started", "on": "2027-02-20"}, {"status": "completed", "on": "2027-05-30"}]), "provider": "Opisto"},
+            {**measure("civic_orientation", "interrupted", "2027-03-01", "2027-04-15", hours=70,
+                       reports=[{"status": "interrupted", "on": "2027-03-20"}]), "provider": "Opisto"},
+        ]),
+        record(measures=[
+            {**measure("language_studies", "started", "2027-06-01"), "provider": "Kansalaisopisto"},
+            measure("language_studies", "completed", "2026-09-01", "2027-07-15", hours=200),  # completed after the period
+            measure("work_try_out", "interrupted", "2026-10-01", "2026-12-20"),  # interrupted before it
+        ]),
+    ]
+    facts = measures_of(plan_facts(item, "B1.1") for item in records)
+    by_kind = measure_figures(facts, **PERIOD, by=Grouping.measure_kind)
+    rows = {row.group: (row.started, row.completed, row.interrupted, row.hours_completed) for row in by_kind.groups}
+    assert rows == {"language_studies": (2, 1, 0, 300.0), "civic_orientation": (1, 0, 1, 0.0)}
+    assert (by_kind.total.started, by_kind.total.completed, by_kind.total.interrupted) == (3, 1, 1)
+    by_provider = measure_figures(facts, **PERIOD, by=Grouping.provider, across=Grouping.measure_kind)
+    assert [row.group for row in by_provider.groups] == ["Kansalaisopisto", "Opisto"]
+    cells = {(row.group, row.across): row.started for row in by_provider.cells}
+    assert cells == {("Opisto", "language_studies"): 1, ("Opisto", "civic_orientation"): 1, ("Kansalaisopisto", "language_studies"): 1}

@@ -14,9 +14,9 @@ from statistics import mean, median
 from typing import Iterable
 
 from services.assessment.figures.models import AssessmentFacts, AssessmentFigures, GroupFigures, Grouping
-from shared.figures import figures_csv, period_figures, share, within
+from shared.figures import figures_csv, monthly_series, period_figures, share, within
 
-__all__ = ["assessment_figures", "figures_csv", "figures_of"]
+__all__ = ["assessment_figures", "assessment_series", "figures_csv", "figures_of"]
 
 
 def _days(values: list[int]) -> tuple[float | None, float | None]:
@@ -51,9 +51,16 @@ def _happened(row: GroupFigures) -> bool:
     return bool(row.became_clients or row.started or row.completed)
 
 
-def assessment_figures(facts: Iterable[AssessmentFacts], *, period_from: date, period_to: date, by: Grouping) -> AssessmentFigures:
-    """Per group (sorted by code, `unknown` last) and in total. A group appears when something of
-    it happened in the period."""
+def assessment_figures(
+    facts: Iterable[AssessmentFacts], *, period_from: date, period_to: date, by: Grouping, across: Grouping | None = None
+) -> AssessmentFigures:
+    """Per group (sorted by code, `unknown` last) and in total, and with `across` per cell of the
+    two groupings. A group appears when something of it happened in the period."""
     return period_figures(
-        AssessmentFigures, facts, period_from=period_from, period_to=period_to, by=by, figures_of=figures_of, happened=_happened
+        AssessmentFigures, facts, period_from=period_from, period_to=period_to, by=by, across=across, figures_of=figures_of, happened=_happened
     )
+
+
+def assessment_series(facts: Iterable[AssessmentFacts], *, months: list[tuple[date, date]], by: Grouping) -> AssessmentFigures:
+    """Month by month: per group and month, per group, per month and in total."""
+    return monthly_series(AssessmentFigures, facts, months=months, by=by, figures_of=figures_of, happened=_happened)

@@ -6,6 +6,6 @@ import shared.messaging  # noqa: F401  (outbox and inbox)
 import shared.staff_commands  # noqa: F401  (Idempotency-Keys of staff commands)
 from shared.db import run_migrations_online
 
-TABLES = {"outbox", "inbox", "assessment", "assessment_correction", "staff_command_key"}
+TABLES = {"assessment_figure_target", "outbox", "inbox", "assessment", "assessment_correction", "staff_command_key"}
 
 run_migrations_online(context, SQLModel.metadata, TABLES)

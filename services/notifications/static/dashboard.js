@@ -1451,7 +1451,8 @@
   var LITERACY = ["literate", "literate_other_alphabet", "partly_literate", "not_literate"];
   var EDUCATION_LEVELS = ["none", "primary", "secondary", "vocational", "bachelor", "master", "doctorate", "other"];
   var PLAN_TYPES = ["individual", "multi_sectoral", "family"];
-  var FIGURE_GROUPINGS = ["municipality", "residence_basis", "gender", "native_language"];
+  var FIGURE_GROUPINGS = ["municipality", "residence_basis", "gender", "native_language", "plan_type"];
+  var MEASURE_FIGURE_COLUMNS = ["started", "completed", "interrupted", "hours_completed"];
   var FIGURE_COLUMNS = [
     "became_clients", "started", "completed", "median_days_to_start", "average_days_to_start",
     "median_days_to_completion", "average_days_to_completion", "share_started_within_deadline"
@@ -1467,6 +1468,9 @@
     return api("/dashboard/me").then(
       function (me) {
         state.me = me;
+        // a region's working group sees the figures only (docs/roles.md)
+        var roles = me.roles || [];
+        document.body.classList.toggle("figures-only", roles.length > 0 && roles.every(function (role) { return role === "region"; }));
         renderDetail();
       },
       function () {
@@ -2082,7 +2086,10 @@
   // --- Figures ----------------------------------------------------------------------------------
 
   function figuresParams() {
-    return { from: $("figures-from").value, to: $("figures-to").value, by: $("figures-by").value };
+    var params = { from: $("figures-from").value, to: $("figures-to").value, by: $("figures-by").value };
+    var across = $("figures-across").value;
+    if (across && across !== params.by) params.across = across;
+    return params;
   }
 
   // The view's tables: where each one's figures come from, the id prefix of its elements, its
@@ -2095,8 +2102,18 @@
     {
       url: "/api/v1/figures/plans", ids: "plan-figures", heading: function () { return t("plan_figures_title"); },
       columns: PLAN_FIGURE_COLUMNS, columnTexts: "plan_figures_col", data: "planFigures", message: "planFiguresMessage"
+    },
+    {
+      // the plans' measures, always by kind (the form's period)
+      url: "/api/v1/figures/measures", ids: "measure-figures", heading: function () { return t("measure_figures_title"); },
+      columns: MEASURE_FIGURE_COLUMNS, columnTexts: "measure_figures_col", data: "measureFigures", message: "measureFiguresMessage",
+      params: { by: "measure_kind" }
     }
   ];
+
+  function tableParams(source) {
+    return Object.assign(figuresParams(), source.params || {});
+  }
 
   /** The figures view's tables, one after the other: a heading with its CSV link, then the table
    *  (renderFigureTable writes their texts). */
@@ -2112,6 +2129,10 @@
           h("a", {
             id: ids + "-csv", className: "button secondary", href: source.url + "?format=csv", download: true,
             "aria-describedby": ids + "-title"
+          }),
+          h("a", {
+            id: ids + "-xlsx", className: "button secondary", href: source.url + "?format=xlsx", download: true,
+            "aria-describedby": ids + "-title"
           })
         ),
         h("div", { id: ids + "-message", className: "field-error", role: "alert", hidden: true }),
@@ -2121,7 +2142,9 @@
           h("table", { id: ids + "-table", className: "cases figures", "aria-labelledby": ids + "-title" },
             h("thead", { id: ids + "-head" }), h("tbody", { id: ids + "-body" }))
         ),
-        h("p", { id: ids + "-empty", className: "empty", hidden: true })
+        h("p", { id: ids + "-empty", className: "empty", hidden: true }),
+        h("table", { id: ids + "-targets", className: "cases figures targets", hidden: true },
+          h("caption", { id: ids + "-targets-caption" }), h("thead", { id: ids + "-targets-head" }), h("tbody", { id: ids + "-targets-body" }))
       ]);
     });
   }
@@ -2152,9 +2175,132 @@
     var params = figuresParams();
     return Promise.all(
       FIGURE_TABLES.map(function (source) {
-        return loadFigureTable(source, params);
-      })
+        return loadFigureTable(source, Object.assign({}, params, source.params || {}));
+      }).concat([loadSeries()])
+    ).then(renderCharts);
+  }
+
+  // The monthly series (last 24 months, with the look ahead) of the assessments and the plans.
+  function loadSeries() {
+    return Promise.all([
+      api("/api/v1/figures/assessments/series?by=municipality"),
+      api("/api/v1/figures/plans/series?by=municipality")
+    ]).then(
+      function (answers) {
+        state.series = { assessments: answers[0], plans: answers[1] };
+      },
+      function () {
+        state.series = null;
+      }
     );
+  }
+
+  // --- Charts: hand-made SVG (a few bar charts need no library, and nothing is loaded from
+  // elsewhere); each has a <title> and its numbers as text, and prints as it is shown.
+
+  var SVG_NS = "http://www.w3.org/2000/svg";
+
+  function svg(tag, attrs, text) {
+    var el = document.createElementNS(SVG_NS, tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      el.setAttribute(name, String(attrs[name]));
+    });
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
+
+  function number(value) {
+    return state.lang === "en" ? String(value) : String(value).replace(".", ",");
+  }
+
+  /** A bar chart: `bars` [{label, value (null: hidden), target}] drawn as columns, a hidden one
+   *  as an empty outline marked "..", a target as a line across its column. */
+  function barChart(id, title, bars) {
+    var width = Math.max(320, 40 + bars.length * 34);
+    var height = 220;
+    var top = 24;
+    var base = 160;
+    var max = 1;
+    bars.forEach(function (bar) {
+      max = Math.max(max, bar.value || 0, bar.target || 0);
+    });
+    var chart = svg("svg", {
+      id: id, class: "chart", role: "img", viewBox: "0 0 " + width + " " + height, width: width, height: height,
+      "aria-labelledby": id + "-title"
+    });
+    chart.appendChild(svg("title", { id: id + "-title" }, title));
+    chart.appendChild(svg("text", { x: 4, y: 14, class: "chart-title" }, title));
+    chart.appendChild(svg("line", { x1: 30, y1: base, x2: width - 4, y2: base, class: "chart-axis" }));
+    bars.forEach(function (bar, index) {
+      var x = 36 + index * 34;
+      var g = svg("g", { class: "bar", "data-label": bar.label, "data-value": bar.value === null ? ".." : bar.value });
+      if (bar.value === null) {
+        g.appendChild(svg("rect", { x: x, y: base - 20, width: 24, height: 20, class: "bar-hidden" }));
+        g.appendChild(svg("text", { x: x + 12, y: base - 24, class: "bar-value" }, ".."));
+      } else {
+        var barHeight = Math.round((bar.value / max) * (base - top));
+        g.appendChild(svg("rect", { x: x, y: base - barHeight, width: 24, height: barHeight, class: "bar-shown" }));
+        g.appendChild(svg("text", { x: x + 12, y: base - barHeight - 4, class: "bar-value" }, number(bar.value)));
+      }
+      if (bar.target !== undefined && bar.target !== null) {
+        var y = base - Math.round((bar.target / max) * (base - top));
+        g.appendChild(svg("line", { x1: x - 4, y1: y, x2: x + 28, y2: y, class: "bar-target" }));
+      }
+      g.appendChild(svg("text", { x: x + 12, y: base + 14, class: "bar-label", transform: "rotate(45 " + (x + 12) + " " + (base + 14) + ")" }, bar.label));
+      g.appendChild(svg("title", {}, bar.label + ": " + (bar.value === null ? ".." : number(bar.value)) +
+        (bar.target !== undefined && bar.target !== null ? " / " + t("figures_target") + " " + number(bar.target) : "")));
+      chart.appendChild(g);
+    });
+    return chart;
+  }
+
+  function seriesBars(series, column) {
+    return series.across_groups.map(function (row) {
+      return { label: row.across, value: row.hidden.indexOf(column) >= 0 ? null : row[column] };
+    });
+  }
+
+  function aheadBars(series, what) {
+    return series.ahead.filter(function (row) {
+      return row.municipality_code === "all" && row.month !== "all" && (!what || row.what === what);
+    }).map(function (row) {
+      return { label: term("figures_ahead", row.what) + " " + row.month, value: row.hidden ? null : row.count };
+    });
+  }
+
+  function renderCharts() {
+    var box = $("figure-charts");
+    if (!box) return;
+    clear(box);
+    if (state.series) {
+      box.appendChild(barChart("chart-series-clients", t("chart_series_clients"), seriesBars(state.series.assessments, "became_clients")));
+      box.appendChild(barChart("chart-series-plans", t("chart_series_plans"), seriesBars(state.series.plans, "plans_made")));
+      box.appendChild(barChart("chart-ahead", t("chart_ahead"), aheadBars(state.series.assessments).concat(aheadBars(state.series.plans))));
+    }
+    var targets = [];
+    FIGURE_TABLES.forEach(function (source) {
+      var figures = state[source.data];
+      if (!figures || !figures.targets) return;
+      figures.targets.forEach(function (target) {
+        targets.push({
+          label: target.municipality_code + " " + term(source.columnTexts, target.figure),
+          value: target.achieved, target: target.target
+        });
+      });
+    });
+    if (targets.length) {
+      box.appendChild(barChart("chart-targets", t("chart_targets"), targets));
+    }
+    var figures = state.figures;
+    if (figures && figures.across && figures.cells.length) {
+      var cells = figures.cells.map(function (row) {
+        return {
+          label: groupLabel(figures.by, row.group) + " / " + groupLabel(figures.across, row.across),
+          value: row.hidden.indexOf("became_clients") >= 0 ? null : row.became_clients
+        };
+      });
+      box.appendChild(barChart("chart-cross", t("chart_cross"), cells));
+    }
   }
 
   // Deadlines and periods are Finnish calendar days, wherever the browser's clock is set.
@@ -2168,9 +2314,18 @@
     clear(by);
     addOptions(by, null, FIGURE_GROUPINGS, "figures_by");
     by.value = chosen;
+    var across = $("figures-across");
+    var second = across.value;
+    clear(across);
+    addOptions(across, t("figures_across_none"), FIGURE_GROUPINGS, "figures_by");
+    across.value = second;
     if (!$("figures-to").value) {
+      // whole calendar months (docs/figures.md): this year up to the end of this month
       var today = finnishToday();
-      $("figures-to").value = today;
+      var year = Number(today.slice(0, 4));
+      var month = Number(today.slice(5, 7));
+      var lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+      $("figures-to").value = today.slice(0, 8) + String(lastDay).padStart(2, "0");
       $("figures-from").value = today.slice(0, 4) + "-01-01";
     }
   }
@@ -2181,10 +2336,15 @@
     if (by === "municipality") return group;
     if (by === "residence_basis") return term("basis", group);
     if (by === "gender") return term("gender", group);
+    if (by === "plan_type") return term("plan_type", group);
+    if (by === "measure_kind") return term("measure_kind", group);
+    if (by === "month") return group;
+    if (by === "provider") return group;
     return displayName("language", group);
   }
 
-  function figureCell(column, number) {
+  function figureCell(column, number, hidden) {
+    if (hidden && hidden.indexOf(column) >= 0) return ".."; // under five people, or would give such a one away
     if (number === null || number === undefined) return "–";
     if (column.indexOf("share_") === 0) return Math.round(number * 1000) / 10 + " %";
     return state.lang === "en" ? String(number) : String(number).replace(".", ",");
@@ -2193,6 +2353,7 @@
   // One table of figures: a row per group and the total, a column per figure; its CSV link
   // follows the form's period and grouping.
   function renderFigureTable(source) {
+    renderTargetTable(source);
     var ids = source.ids;
     var figures = state[source.data];
     var head = $(ids + "-head");
@@ -2201,29 +2362,64 @@
     clear(body);
     $(ids + "-title").textContent = source.heading();
     $(ids + "-csv").textContent = t("figures_csv");
+    $(ids + "-xlsx").textContent = t("figures_xlsx");
+    $(ids + "-xlsx").setAttribute("href", source.url + query(Object.assign(tableParams(source), { format: "xlsx" })));
     $(ids + "-empty").textContent = t("figures_empty");
     var text = errorText(state[source.message]);
     $(ids + "-message").textContent = text;
     $(ids + "-message").hidden = !text;
     $(ids + "-empty").hidden = !figures || figures.groups.length > 0;
-    $(ids + "-csv").setAttribute("href", source.url + query(Object.assign(figuresParams(), { format: "csv" })));
+    $(ids + "-csv").setAttribute("href", source.url + query(Object.assign(tableParams(source), { format: "csv" })));
     if (!figures) return;
     var row = h("tr", null, h("th", { scope: "col" }, term("figures_by", figures.by)));
     source.columns.forEach(function (column) {
       row.appendChild(h("th", { scope: "col" }, term(source.columnTexts, column)));
     });
     head.appendChild(row);
-    figures.groups.concat([figures.total]).forEach(function (group) {
-      var tr = h("tr", { dataset: { group: group.group } }, h("th", { scope: "row" }, groupLabel(figures.by, group.group)));
+    // a cross-tab: its cells, then each group of the first grouping, of the second, and the total
+    var rows = (figures.cells || []).concat(figures.groups, figures.across_groups || [], [figures.total]);
+    rows.forEach(function (group) {
+      var key = group.across ? group.group + "/" + group.across : group.group;
+      var label = group.across
+        ? groupLabel(figures.by, group.group) + " / " + groupLabel(figures.across, group.across)
+        : groupLabel(figures.by, group.group);
+      var tr = h("tr", { dataset: { group: key } }, h("th", { scope: "row" }, label));
       source.columns.forEach(function (column) {
-        tr.appendChild(h("td", { dataset: { column: column } }, figureCell(column, group[column])));
+        tr.appendChild(h("td", { dataset: { column: column } }, figureCell(column, group[column], group.hidden)));
       });
       body.appendChild(tr);
     });
   }
 
+  // The targets set for the period shown: each against what was achieved, and the share.
+  function renderTargetTable(source) {
+    var ids = source.ids;
+    var figures = state[source.data];
+    var targets = (figures && figures.targets) || [];
+    var head = $(ids + "-targets-head");
+    var body = $(ids + "-targets-body");
+    clear(head);
+    clear(body);
+    $(ids + "-targets").hidden = targets.length === 0;
+    $(ids + "-targets-caption").textContent = t("targets_caption");
+    var row = h("tr");
+    ["municipality", "figure", "target", "achieved", "share"].forEach(function (column) {
+      row.appendChild(h("th", { scope: "col" }, term("targets_col", column)));
+    });
+    head.appendChild(row);
+    targets.forEach(function (target) {
+      body.appendChild(h("tr", { dataset: { figure: target.figure, municipality: target.municipality_code } },
+        h("td", null, target.municipality_code),
+        h("td", null, term(source.columnTexts, target.figure)),
+        h("td", { dataset: { column: "target" } }, number(target.target)),
+        h("td", { dataset: { column: "achieved" } }, target.achieved === null ? ".." : number(target.achieved)),
+        h("td", { dataset: { column: "share" } }, figureCell("share_", target.share))));
+    });
+  }
+
   function renderFigures() {
     FIGURE_TABLES.forEach(renderFigureTable);
+    renderCharts();
   }
 
   // --- Actions ----------------------------------------------------------------------------------
@@ -2445,6 +2641,11 @@
     $("figures-form").addEventListener("submit", function (event) {
       event.preventDefault();
       loadFigures();
+    });
+    $("figures-print").addEventListener("click", function () {
+      document.body.classList.add("printing-figures");
+      window.print();
+      document.body.classList.remove("printing-figures");
     });
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && state.selectedId && $("case-detail").contains(document.activeElement)) {

@@ -12,10 +12,13 @@ from datetime import date
 from statistics import median
 from typing import Any, Iterable
 
-from services.planning.figures.models import END_REASONS, LANGUAGE_MEASURES, Grouping, MeasureFacts, PlanFacts, PlanFigures, PlanGroupFigures
-from shared.figures import figures_csv, period_figures, share, within
+from services.planning.figures.models import (
+    END_REASONS, LANGUAGE_MEASURES, Grouping, MeasureFacts, MeasureFigures, MeasureGroupFigures, MeasureOfPlan, PlanFacts, PlanFigures,
+    PlanGroupFigures,
+)
+from shared.figures import figures_csv, monthly_series, period_figures, share, within
 
-__all__ = ["figures_csv", "figures_of", "level_rank", "measure_facts", "plan_facts", "plan_figures", "reaches"]
+__all__ = ["figures_csv", "figures_of", "level_rank", "measure_facts", "measure_figures", "measures_of", "plan_facts", "plan_figures", "plan_series", "reaches"]
 CEFR_ORDER = ("A1.1", "A1.2", "A1.3", "A2.1", "A2.2", "B1.1", "B1.2", "B2.1", "B2.2", "C1.1", "C1.2", "C2")
 STARTED = ("started", "completed", "interrupted")
 
@@ -41,6 +44,7 @@ def measure_facts(measure: dict[str, Any]) -> MeasureFacts:
     reports = measure.get("reports") or []
     started = sorted(r["on"] for r in reports if r.get("status") == "started" and r.get("on"))
     completed = sorted(r["on"] for r in reports if r.get("status") == "completed" and r.get("on"))
+    interrupted = sorted(r["on"] for r in reports if r.get("status") == "interrupted" and r.get("on"))
     status = measure.get("status")
     started_on = started[0] if started else (measure.get("starts_on") if status in STARTED else None)
     if started_on is None and completed:
@@ -51,6 +55,8 @@ def measure_facts(measure: dict[str, Any]) -> MeasureFacts:
         kind=measure.get("kind") or "other",
         started_on=started_on,
         completed_on=completed_on if status == "completed" else None,
+        interrupted_on=(interrupted[-1] if interrupted else measure.get("ends_on")) if status == "interrupted" else None,
+        provider=measure.get("provider"),
         hours=measure.get("hours"),
         language=outcome.get("language") or measure.get("language"),
         cefr=outcome.get("cefr"),
@@ -70,6 +76,7 @@ def plan_facts(record: dict[str, Any], language_target: str) -> PlanFacts:
         residence_basis=record.get("residence_basis"),
         gender=record.get("gender"),
         native_language=record.get("native_language"),
+        plan_type=record.get("type"),
         language_target=language_target,
         measures=tuple(measure_facts(m) for m in record.get("measures") or []),
     )
@@ -82,7 +89,7 @@ def figures_of(group: str, facts: Iterable[PlanFacts], period_from: date, period
     started = [m for p in facts for m in p.measures if within(m.started_on, period_from, period_to)]
     completed = [(p, m) for p in facts for m in p.measures if within(m.completed_on, period_from, period_to)]
     waits = [(m.started_on - m.referred_on).days for m in started if m.referred_on and m.started_on >= m.referred_on]  # type: ignore[operator]
-    civic_hours = sum(m.hours or 0 for _p, m in completed if m.kind == "civic_orientation")
+    civic = [m for _p, m in completed if m.kind == "civic_orientation"]
     levels = [(p, m) for p, m in completed if m.kind in LANGUAGE_MEASURES and m.cefr]
     reached = sum(1 for p, m in levels if reaches(m.cefr, p.language_target))
     ended = [p for p in facts if within(p.ended_on, period_from, period_to)]
@@ -96,7 +103,8 @@ def figures_of(group: str, facts: Iterable[PlanFacts], period_from: date, period
         measures_completed=len(completed),
         measures_started_after_referral=len(waits),
         median_days_referral_to_start=float(median(waits)) if waits else None,
-        civic_orientation_hours=float(civic_hours),
+        civic_orientation_completed=len(civic),
+        civic_orientation_hours=float(sum(m.hours or 0 for m in civic)),
         language_levels_recorded=len(levels),
         reached_language_target=reached,
         share_reached_language_target=share(reached, len(levels)),
@@ -109,7 +117,59 @@ def _happened(row: PlanGroupFigures) -> bool:
     return bool(row.plans_made or row.measures_started or row.measures_completed or row.plans_ended)
 
 
-def plan_figures(facts: Iterable[PlanFacts], *, period_from: date, period_to: date, by: Grouping) -> PlanFigures:
-    """Per group (sorted by code, `unknown` last) and in total; a group appears when something of
-    it happened in the period."""
-    return period_figures(PlanFigures, facts, period_from=period_from, period_to=period_to, by=by, figures_of=figures_of, happened=_happened)
+def plan_figures(
+    facts: Iterable[PlanFacts], *, period_from: date, period_to: date, by: Grouping, across: Grouping | None = None
+) -> PlanFigures:
+    """Per group (sorted by code, `unknown` last) and in total, and with `across` per cell of the
+    two groupings; a group appears when something of it happened in the period."""
+    return period_figures(
+        PlanFigures, facts, period_from=period_from, period_to=period_to, by=by, across=across, figures_of=figures_of, happened=_happened
+    )
+
+
+# --- the measures, by kind and by provider --------------------------------------------------------
+
+
+def measures_of(plans: Iterable[PlanFacts]) -> list[MeasureOfPlan]:
+    """Each plan's measures, with the plan's groups (a measure counts where its plan counts)."""
+    groups = set(MeasureOfPlan.model_fields) - {"started_on", "completed_on", "interrupted_on", "hours", "measure_kind", "provider"}
+    return [
+        MeasureOfPlan(
+            **plan.model_dump(include=groups), measure_kind=measure.kind, provider=measure.provider, started_on=measure.started_on,
+            completed_on=measure.completed_on, interrupted_on=measure.interrupted_on, hours=measure.hours,
+        )
+        for plan in plans
+        for measure in plan.measures
+    ]
+
+
+def measure_figures_of(group: str, facts: Iterable[MeasureOfPlan], period_from: date, period_to: date) -> MeasureGroupFigures:
+    facts = list(facts)
+    completed = [m for m in facts if within(m.completed_on, period_from, period_to)]
+    return MeasureGroupFigures(
+        group=group,
+        started=sum(1 for m in facts if within(m.started_on, period_from, period_to)),
+        completed=len(completed),
+        interrupted=sum(1 for m in facts if within(m.interrupted_on, period_from, period_to)),
+        hours_completed=float(sum(m.hours or 0 for m in completed)),
+    )
+
+
+def _measure_happened(row: MeasureGroupFigures) -> bool:
+    return bool(row.started or row.completed or row.interrupted)
+
+
+def measure_figures(
+    facts: Iterable[MeasureOfPlan], *, period_from: date, period_to: date, by: Grouping, across: Grouping | None = None
+) -> MeasureFigures:
+    """Measures started, completed and interrupted in the period, and the hours completed: per
+    group (a measure kind, a provider, or a grouping of the clients) and in total."""
+    return period_figures(
+        MeasureFigures, facts, period_from=period_from, period_to=period_to, by=by, across=across,
+        figures_of=measure_figures_of, happened=_measure_happened,
+    )
+
+
+def plan_series(facts: Iterable[PlanFacts], *, months: list[tuple[date, date]], by: Grouping) -> PlanFigures:
+    """Month by month: per group and month, per group, per month and in total."""
+    return monthly_series(PlanFigures, facts, months=months, by=by, figures_of=figures_of, happened=_happened)

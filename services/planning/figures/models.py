@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.figures import UNKNOWN, GroupedFacts, Grouping, PeriodFigures
+from shared.figures import UNKNOWN, FigureRow, GroupedFacts, Grouping, PeriodFigures
 
 __all__ = [
-    "COLUMNS", "END_REASONS", "LANGUAGE_MEASURES", "UNKNOWN", "Grouping", "MeasureFacts", "PlanFacts", "PlanFigures", "PlanGroupFigures",
+    "COLUMNS", "END_REASONS", "LANGUAGE_MEASURES", "UNKNOWN", "Grouping", "MeasureFacts", "MeasureFigures", "MeasureGroupFigures",
+    "MeasureOfPlan", "PlanFacts", "PlanFigures", "PlanGroupFigures",
 ]
 
 LANGUAGE_MEASURES = ("language_studies", "integration_training", "literacy_training")
@@ -23,6 +26,8 @@ class MeasureFacts(BaseModel):
     kind: str
     started_on: date | None = None  # the provider's first `started` report, else the measure's start once under way
     completed_on: date | None = None  # the provider's `completed` report, else the measure's end once completed
+    interrupted_on: date | None = None  # the provider's `interrupted` report, else the measure's end once interrupted
+    provider: str | None = None
     hours: float | None = None
     language: str | None = None
     cefr: str | None = None  # the level reached (outcome)
@@ -40,30 +45,69 @@ class PlanFacts(GroupedFacts):
     measures: tuple[MeasureFacts, ...] = ()
 
 
-class PlanGroupFigures(BaseModel):
-    group: str = Field(description="the group's code (municipality, residence basis, gender or language; `unknown` when not reported); `all` for the total")
-    plans_made: int = Field(description="plans drawn up (the plan's date) in the period")
-    made_within_deadline: int = Field(description="of those, drawn up on or before their plan_start deadline")
+class PlanGroupFigures(FigureRow):
+    # How the counts hang together: a whole and its parts (what the parts leave is worked out too)
+    PARTS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "plans_made": ("made_within_deadline",),
+        "measures_started": ("measures_started_after_referral",),
+        "measures_completed": ("civic_orientation_completed", "language_levels_recorded"),
+        "language_levels_recorded": ("reached_language_target",),
+        "plans_ended": tuple(f"ended_{reason}" for reason in END_REASONS),
+    }
+    DERIVED: ClassVar[dict[str, tuple[str, ...]]] = {
+        "share_made_within_deadline": ("plans_made", "made_within_deadline"),
+        "civic_orientation_hours": ("civic_orientation_completed",),
+        "median_days_referral_to_start": ("measures_started_after_referral",),
+        "share_reached_language_target": ("language_levels_recorded", "reached_language_target"),
+    }
+
+    group: str = Field(description="the group's code (municipality, residence basis, gender, language or plan type; `unknown` when not reported); `all` for the total")
+    plans_made: int | None = Field(description="plans drawn up (the plan's date) in the period")
+    made_within_deadline: int | None = Field(description="of those, drawn up on or before their plan_start deadline")
     share_made_within_deadline: float | None = Field(description="made_within_deadline / plans_made, 0–1 (three decimals); null when none")
-    measures_started: int = Field(description="measures started in the period")
-    measures_completed: int = Field(description="measures completed in the period")
-    measures_started_after_referral: int = Field(description="of the measures started in the period, those referred to their provider first (the day is known)")
+    measures_started: int | None = Field(description="measures started in the period")
+    measures_completed: int | None = Field(description="measures completed in the period")
+    measures_started_after_referral: int | None = Field(description="of the measures started in the period, those referred to their provider first (the day is known)")
     median_days_referral_to_start: float | None = Field(description="of those, the median days from the referral to the start; null when none")
-    civic_orientation_hours: float = Field(description="hours of civic orientation completed in the period")
-    language_levels_recorded: int = Field(description="language measures (studies, integration training, literacy) completed in the period with the level reached")
-    reached_language_target: int = Field(description="of those, at or above the policy's target level (default B1.1)")
+    civic_orientation_completed: int | None = Field(description="civic-orientation measures completed in the period")
+    civic_orientation_hours: float | None = Field(description="their hours")
+    language_levels_recorded: int | None = Field(description="language measures (studies, integration training, literacy) completed in the period with the level reached")
+    reached_language_target: int | None = Field(description="of those, at or above the policy's target level (default B1.1)")
     share_reached_language_target: float | None = Field(description="reached_language_target / language_levels_recorded; null when none")
-    plans_ended: int = Field(description="plans ended in the period")
-    ended_employed: int
-    ended_studying: int
-    ended_moved_away: int
-    ended_time_limit: int
-    ended_declined: int
-    ended_other: int
+    plans_ended: int | None = Field(description="plans ended in the period")
+    ended_employed: int | None
+    ended_studying: int | None
+    ended_moved_away: int | None
+    ended_time_limit: int | None
+    ended_declined: int | None
+    ended_other: int | None
 
 
 class PlanFigures(PeriodFigures[PlanGroupFigures]):
     pass
 
 
-COLUMNS = tuple(name for name in PlanGroupFigures.model_fields)
+COLUMNS = tuple(name for name in PlanGroupFigures.model_fields if name not in ("across", "hidden"))
+
+
+class MeasureOfPlan(GroupedFacts):
+    """One measure, grouped by its plan's groups and its own kind and provider."""
+
+    started_on: date | None = None
+    completed_on: date | None = None
+    interrupted_on: date | None = None
+    hours: float | None = None
+
+
+class MeasureGroupFigures(FigureRow):
+    DERIVED: ClassVar[dict[str, tuple[str, ...]]] = {"hours_completed": ("completed",)}
+
+    group: str = Field(description="the group's code (a measure kind, a provider, or a client grouping's code; `unknown` when not given); `all` for the total")
+    started: int | None = Field(description="measures started in the period (the provider's first `started` report, else the measure's start once under way)")
+    completed: int | None = Field(description="measures completed in the period")
+    interrupted: int | None = Field(description="measures interrupted in the period (the provider's `interrupted` report, else the measure's end once interrupted)")
+    hours_completed: float | None = Field(description="the hours of the measures completed in the period")
+
+
+class MeasureFigures(PeriodFigures[MeasureGroupFigures]):
+    pass

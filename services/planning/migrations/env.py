@@ -8,6 +8,6 @@ import shared.staff_commands  # noqa: F401  (Idempotency-Keys of staff commands)
 import shared.workflow_commands  # noqa: F401
 from shared.db import run_migrations_online
 
-TABLES = {"service_report", "integration_plan", "service_map_entry", "outbox", "inbox", "workflow_command", "staff_command_key"}
+TABLES = {"plan_figure_target", "service_report", "integration_plan", "service_map_entry", "outbox", "inbox", "workflow_command", "staff_command_key"}
 
 run_migrations_online(context, SQLModel.metadata, TABLES)
