@@ -1,7 +1,7 @@
 """webhook subscriptions and their deliveries (CONTRACT §6)
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 from typing import Sequence, Union
 
@@ -12,8 +12,8 @@ import sqlmodel
 import shared.db
 
 
-revision: str = '0007'
-down_revision: Union[str, None] = '0006'
+revision: str = '0008'
+down_revision: Union[str, None] = '0007'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
