@@ -72,6 +72,8 @@ class CaseStatus(StrEnum):
 
     # intake
     received = "received"
+    needs_triage = "needs_triage"  # unclear whether a target group: staff decide (the triage queue)
+    guidance_offered = "guidance_offered"  # recorded, in no target group: guidance, no statutory clock
     # assessment
     awaiting_assessment = "awaiting_assessment"
     assessment_scheduled = "assessment_scheduled"
@@ -96,7 +98,7 @@ class CaseStatus(StrEnum):
 
 
 STATUSES_BY_STAGE: dict[Stage, tuple[CaseStatus, ...]] = {
-    Stage.intake: (CaseStatus.received,),
+    Stage.intake: (CaseStatus.received, CaseStatus.needs_triage, CaseStatus.guidance_offered),
     Stage.assessment: (
         CaseStatus.awaiting_assessment,
         CaseStatus.assessment_scheduled,
@@ -148,6 +150,7 @@ class DeadlineKind(StrEnum):
     plan_referral = "plan_referral"
     plan_review = "plan_review"
     plan_end = "plan_end"
+    triage_decision = "triage_decision"  # staff decide whether the client is in a target group
 
 
 class NotificationKind(StrEnum):

@@ -24,6 +24,7 @@ class Policy(BaseModel):
 
     eligibility_window_years: int
     assessment_start_months: int
+    triage_decision_days: int
     assessment_reminder_days: tuple[int, ...]
     assessment_interview_reminder_days: int
     assessment_escalation_days: int

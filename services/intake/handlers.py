@@ -124,15 +124,16 @@ async def register_and_open_path(
 
 
 async def open_path(ctx: ServiceContext, session: AsyncSession, registration: service.Registration) -> None:
-    """Start a new eligible client's path; a recruitment notice waiting for them arrives, and
-    the path learns of the job."""
-    if registration.path is None:
+    """Start the path of a client whose statutory clock runs; a recruitment notice waiting for
+    them arrives (for those offered guidance or waiting for triage too), and a path learns of the job."""
+    if not registration.matches_notices:
         return
     matching = await match_notices_for_client(session, registration.client)
-    # Started once the registration commits, idempotent by id: a redelivery finds it running.
-    start_workflow(
-        session, CLIENT_PATH_WORKFLOW, registration.path, id=path_workflow_id(registration.client.id), task_queue=task_queue("intake")
-    )
+    if registration.path is not None:
+        # Started once the registration commits, idempotent by id: a redelivery finds it running.
+        start_workflow(
+            session, CLIENT_PATH_WORKFLOW, registration.path, id=path_workflow_id(registration.client.id), task_queue=task_queue("intake")
+        )
     send_workflow_signals(session, matching.signals)
 
 

@@ -14,7 +14,7 @@ from sqlmodel import Field as TableField, SQLModel
 
 from shared.db import UtcDateTime, utc_column
 
-from services.intake.identity import validate_identity_code
+from services.intake.identity import StatedTargetGroup, validate_identity_code
 from shared import municipalities
 from shared.contracts import CLOSURE_STATUS, STATUSES_BY_STAGE, CaseStatus, Stage
 
@@ -107,6 +107,8 @@ class ResidentRegistered(Strict):
     residence_basis: ResidenceBasis
     household_id: Printable | None = Field(None, max_length=200)
     jobseeker: bool = False
+    # The register may say outright whether the resident is in a target group (`none`: in none).
+    target_group: StatedTargetGroup | None = None
 
     _municipality = field_validator("municipality_code")(_known_municipality)
 
@@ -187,6 +189,13 @@ class Client(SQLModel, table=True):
     lead: str
     eligible: bool
     eligibility_reason: str
+    # Who is owed an assessment (identity.decide_admission, decide_by_staff): the target group
+    # (None: none, or not decided yet), the reason code, and a staff decision's words and author.
+    target_group: str | None = None
+    admission_reason: str | None = None  # None on clients recorded before target groups
+    target_group_decision: str | None = None  # the staff decision's reason, as they wrote it
+    target_group_decided_by: str | None = None
+    target_group_decided_at: datetime | None = TableField(default=None, sa_type=UtcDateTime)
     registered_on: date
     first_permit_or_registration_on: date | None = None  # unknown when another authority asked for an assessment
     created_at: datetime = TableField(sa_column=utc_column())
@@ -218,6 +227,15 @@ S, C = Stage, CaseStatus
 CASE_TRANSITIONS: set[tuple[tuple[Stage, CaseStatus], tuple[Stage, CaseStatus]]] = {
     ((S.intake, C.received), (S.assessment, C.awaiting_assessment)),
     ((S.intake, C.received), (S.closed, C.not_eligible)),
+    # Who is owed an assessment: guidance, or the triage queue until staff decide.
+    ((S.intake, C.received), (S.intake, C.needs_triage)),
+    ((S.intake, C.received), (S.intake, C.guidance_offered)),
+    ((S.intake, C.needs_triage), (S.intake, C.guidance_offered)),
+    # The clock starts: staff decided a target group, or the client or an authority asked.
+    ((S.intake, C.needs_triage), (S.assessment, C.awaiting_assessment)),
+    ((S.intake, C.guidance_offered), (S.assessment, C.awaiting_assessment)),
+    # A victim of trafficking past the window: staff set the limit aside.
+    ((S.closed, C.not_eligible), (S.assessment, C.awaiting_assessment)),
     ((S.assessment, C.awaiting_assessment), (S.assessment, C.assessment_overdue)),
     ((S.assessment, C.awaiting_assessment), (S.assessment, C.assessment_in_progress)),
     ((S.assessment, C.awaiting_assessment), (S.assessment, C.assessment_scheduled)),
