@@ -13,7 +13,7 @@ from services.intake.triage import service
 from services.intake.triage.models import TargetGroupDecision, TriageItem
 from shared.access import RecordRead, log_reads
 from shared.auth import CurrentStaff
-from shared.cases import case_after
+from shared.cases import VisibleCase, case_after
 from shared.pagination import Page, PageParams
 from shared.staff_commands import CASE_ANSWER
 
@@ -41,7 +41,8 @@ async def list_triage(user: CurrentStaff, session: Session, pagination: PagePara
     summary="Decide the client's target group, with the reason: the statutory clock starts, or guidance is offered",
 )
 async def decide_target_group(
-    case_id: UUID, body: TargetGroupDecision, request: Request, user: CaseStaff, session: Session, ctx: IntakeContext
+    case_id: UUID, body: TargetGroupDecision, request: Request, visible: VisibleCase, user: CaseStaff, session: Session,
+    ctx: IntakeContext,
 ) -> dict[str, Any]:
     case = await service.decide_target_group(session, user=user, case_id=case_id, decision=body, policy=ctx.policy)
     changed_at = case.updated_at
