@@ -40,6 +40,7 @@ class TriageItem(BaseModel):
     given_names: str
     family_name: str
     birth_date: date
+    nationality: str
     residence_basis: str
     household_id: str | None
     jobseeker: bool
