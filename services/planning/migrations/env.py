@@ -5,8 +5,9 @@ import services.planning.models  # noqa: F401  (registers the tables, with the s
 import services.planning.servicemap.models  # noqa: F401
 import shared.messaging  # noqa: F401  (outbox and inbox)
 import shared.workflow_commands  # noqa: F401
+import shared.koto_aj  # noqa: F401  (the hand-over's ledger)
 from shared.db import run_migrations_online
 
-TABLES = {"service_report", "integration_plan", "service_map_entry", "outbox", "inbox", "workflow_command"}
+TABLES = {"service_report", "integration_plan", "service_map_entry", "outbox", "inbox", "workflow_command", "koto_aj_handover"}
 
 run_migrations_online(context, SQLModel.metadata, TABLES)

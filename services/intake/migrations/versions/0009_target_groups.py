@@ -1,4 +1,5 @@
-"""who is owed an assessment: the client's target group and the staff decision on it
+"""who is owed an assessment: the client's target group and the staff decision on it; what of
+the clients and closures has been handed over to Koto-AJ
 
 Revision ID: 0009
 Revises: 0007
@@ -26,9 +27,19 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('target_group_decision', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         batch_op.add_column(sa.Column('target_group_decided_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         batch_op.add_column(sa.Column('target_group_decided_at', UtcDateTime(), nullable=True))
+    # The ledger of the Koto-AJ hand-over (shared/koto_aj.py): the version of each record last handed over.
+    op.create_table(
+        'koto_aj_handover',
+        sa.Column('record_key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column('record_version', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column('export_id', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column('exported_at', UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('record_key'),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('koto_aj_handover')
     with op.batch_alter_table('client', schema=None) as batch_op:
         for column in ('target_group_decided_at', 'target_group_decided_by', 'target_group_decision', 'admission_reason', 'target_group'):
             batch_op.drop_column(column)
