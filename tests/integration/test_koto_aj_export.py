@@ -11,21 +11,27 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+from types import SimpleNamespace
+
 import jsonschema_rs
 import pytest
 from click.testing import CliRunner
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
 from sqlmodel import select
 
 from services.assessment import service as assessment_service
 from services.assessment.records import AssessmentRecord
 from services.cli import main
-from services.export import MIGRATIONS, ExportRefused, export_koto_aj
+from services.export import MIGRATIONS, ExportRefused, export_koto_aj, router as export_router
 from services.intake import known_clients, service as intake_service
 from services.intake.models import ClientCase, ResidentMoved, ResidentRegistered
 from services.planning import service as planning_service
 from services.planning.records import Extension, Measure, PlanRecord, Review
 from shared.clock import today
+from shared.auth import mint_token
 from shared.contracts import CaseStatus, Stage
+from shared.http import install_error_handlers
 from shared.db import Database
 from shared.koto_aj import KINDS, SCHEMA_FILE
 from shared.messaging import OutboxMessage
@@ -209,3 +215,41 @@ def test_the_command_prints_the_directory_last_and_refuses_a_bad_period(settings
     assert (out / SCHEMA_FILE).exists() and (out / "assessment.jsonl").read_text() == ""
     refused = runner.invoke(main, ["export", "koto-aj", "--from", "2027-12-31", "--to", "2027-01-01", "--out", str(tmp_path / "x")])
     assert refused.exit_code != 0 and "before" in refused.output
+
+
+async def test_an_admin_exports_their_municipalities_through_the_api(settings, tmp_path):
+    app = FastAPI()
+    install_error_handlers(app)
+    app.include_router(export_router)
+    async with Scenario(settings) as scenario:
+        app.state.settings = settings
+        app.state.contexts = {name: SimpleNamespace(db=database) for name, database in scenario.databases.items()}
+        amina = await scenario.register("Hassan", "109")
+        await scenario.assessment(amina)
+        omar = await scenario.register("Karimi", "905")
+        await scenario.assessment(omar)
+
+        def as_(role: str, *municipalities: str) -> dict[str, str]:
+            return {"Authorization": "Bearer " + mint_token(settings, sub=f"{role}-1", name=role, roles=[role], municipalities=list(municipalities))}
+
+        period = {"from": PERIOD["period_from"].isoformat(), "to": PERIOD["period_to"].isoformat()}
+        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as http:
+            url = "/api/v1/admin/koto-aj/exports"
+            assert (await http.post(url, json=period, headers=as_("coordinator", "109"))).status_code == 403
+            assert (await http.post(url, json={**period, "municipalities": ["905"]}, headers=as_("admin", "109"))).status_code == 404
+            bad = await http.post(url, json={"from": period["to"], "to": period["from"]}, headers=as_("admin", "109"))
+            assert bad.status_code == 422 and bad.json()["detail"]["code"] == "export_refused"
+
+            done = await http.post(url, json=period, headers=as_("admin", "109"))
+            assert done.status_code == 200, done.text
+            assert (done.json()["counts"]["assessment"], done.json()["counts"]["client"]) == (1, 1)
+            files = done.json()["files"]
+            assessments = await http.get(next(f for f in files if f.endswith("/assessment.jsonl")), headers=as_("admin", "109"))
+            assert assessments.status_code == 200
+            [row] = [json.loads(line) for line in assessments.text.splitlines()]
+            assert row["municipality_code"] == "109" and row["client_id"] == str(amina.client.id)
+            # Another municipality's admin does not see it; the same export again has nothing new.
+            assert (await http.get(files[0], headers=as_("admin", "905"))).status_code == 404
+            again = await http.post(url, json=period, headers=as_("admin", "109"))
+            assert again.json() == {"export_id": None, "counts": again.json()["counts"], "files": []}
+            assert not any(again.json()["counts"].values())
