@@ -371,7 +371,10 @@ class PlanTimings(BaseModel):
     referral_months: int  # services referred within this of the plan
     review_months: int  # reviewed at least this often
     first_plan_max_months: int  # the first plan lasts at most this
-    plans_total_max_months: int  # all plans together at most this (an extension stays within it)
+    plans_total_max_months: int  # all plans together at most this, but for an extension decided beyond it
+    # An extension decision beyond the total (with its reason) may reach this much further; 0 in
+    # plans started before such decisions existed (their extensions stay within the total).
+    extension_beyond_total_max_months: int = 0
     reminder_days: list[int] = Field(default_factory=list)  # staff reminded this many days before each deadline
     escalation_days: int  # after the caseworker is told of a passed deadline, the coordinator this much later
     civic_orientation_min_hours: int

@@ -132,6 +132,7 @@ class ExtensionData(Data):
     from_ends_on: date
     ends_on: date
     reason: str
+    beyond_total: bool  # the decision extends this plan beyond the total of all plans
 
 
 class ClosureData(Data):

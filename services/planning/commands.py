@@ -100,11 +100,13 @@ class ReviewPlan(Strict):
 
 
 class ExtendPlan(Strict):
-    """A decision to extend the plan, recorded with its reason; within the policy's total."""
+    """A decision to extend the plan, recorded with its reason; within the policy's total, or
+    beyond it only when the decision says so (`beyond_total`), up to the policy's own cap."""
 
     ends_on: date
     reason: str = Field(min_length=1, max_length=2000)
     decided_on: date | None = None
+    beyond_total: bool = Field(False, description="this plan goes on beyond the total of all plans (a decision with its reason)")
 
 
 class Command(BaseModel):

@@ -42,7 +42,7 @@ async def plan_rows(session: AsyncSession, *, start: datetime, end: datetime, cl
         for extension in plan.extensions:
             data = ExtensionData(
                 plan_id=plan.plan_id, decided_on=extension.decided_on, from_ends_on=extension.from_ends_on,
-                ends_on=extension.ends_on, reason=extension.reason, **whose,
+                ends_on=extension.ends_on, reason=extension.reason, beyond_total=extension.beyond_total, **whose,
             )
             rows.append(Row.of("extension", f"{plan.plan_id}:{extension.decided_on}:{extension.from_ends_on}", data, case_id=plan.case_id))
     return rows
