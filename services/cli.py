@@ -324,8 +324,8 @@ def export() -> None:
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="directory for the data set")
 @click.option("--municipality", "municipalities", multiple=True, help="only these municipalities' clients (repeatable; default all)")
 def export_koto_aj(period_from, period_to, out: Path, municipalities: tuple[str, ...]) -> None:
-    """The assessments, plans, measures, reviews, extensions and closures of clients who are not
-    jobseekers, recorded in the period and not handed over before (docs/koto-aj.md). Prints DIR."""
+    """The assessments, plans, measures, reviews, extensions and closures of clients the
+    municipality leads, recorded in the period and not handed over before (docs/koto-aj.md). Prints DIR."""
     import getpass
 
     from services.export import ExportRefused, export_koto_aj as run_export

@@ -22,6 +22,7 @@ INBOUND_DEAD_QUEUE = "kotopolku.inbound.dead"
 # Inbound event types (CONTRACT.md §1)
 RESIDENT_REGISTERED = "fi.kotopolku.resident.registered.v1"
 JOBSEEKER_REGISTERED = "fi.kotopolku.jobseeker.registered.v1"
+JOBSEEKER_DEREGISTERED = "fi.kotopolku.jobseeker.deregistered.v1"  # left job search: the municipality leads again
 RESIDENT_MOVED = "fi.kotopolku.resident.moved.v1"
 ASSESSMENT_REQUESTED = "fi.kotopolku.assessment.requested.v1"
 SERVICE_REPORTED = "fi.kotopolku.service.reported.v1"

@@ -299,10 +299,25 @@ def decide_eligibility(
     return Eligibility(False, "window_passed")
 
 
-def decide_lead(*, jobseeker: bool) -> Literal["employment_authority", "municipality"]:
+Lead = Literal["employment_authority", "municipality"]
+
+
+def decide_lead(*, jobseeker: bool) -> Lead:
     """Who leads the integration services: the employment authority for
-    jobseekers, the municipality for everyone else."""
+    jobseekers, the municipality for everyone else (a jobseeker leaving job
+    search returns to the municipality)."""
     return "employment_authority" if jobseeker else "municipality"
+
+
+def decide_lead_by_staff(*, lead: str, jobseeker: bool, to: str) -> Lead:
+    """A recorded staff decision on who leads: the municipality may hand a
+    client who is not a jobseeker to the employment authority, and take them
+    back; a jobseeker is the employment authority's while they seek work."""
+    if to == lead:
+        raise DecisionRefused("lead_unchanged")
+    if jobseeker and to == "municipality":
+        raise DecisionRefused("jobseeker_led_by_employment_authority")
+    return "employment_authority" if to == "employment_authority" else "municipality"
 
 
 # ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from services.intake.identity import Admission, Eligibility, decide_lead
 from services.intake.models import (
     AssessmentRequested,
     Client,
+    JobseekerDeregistered,
     JobseekerRegistered,
     PersonRef,
     ResidentMoved,
@@ -78,6 +79,21 @@ async def register_jobseeker(session: AsyncSession, *, event: Envelope, data: Jo
     case = await case_of(session, client.id)
     if client.lead != "employment_authority":
         client.jobseeker, client.lead = True, decide_lead(jobseeker=True)
+        session.add(client)
+        publish_client_recorded(session, client, case)
+        announce_case(session, case, event.type)
+    return client
+
+
+async def deregister_jobseeker(session: AsyncSession, *, event: Envelope, data: JobseekerDeregistered, data_key: bytes) -> Client:
+    """The client left job search: the municipality leads their integration services again;
+    deadlines run on. The same event again changes nothing."""
+    client = await resolve_person(session, data.person_ref, source=event.source, data_key=data_key)
+    if client.municipality_code != data.municipality_code:
+        raise WrongMunicipality(f"the client lives in municipality {client.municipality_code}, not {data.municipality_code}")
+    if client.jobseeker:
+        case = await case_of(session, client.id)
+        client.jobseeker, client.lead = False, decide_lead(jobseeker=False)
         session.add(client)
         publish_client_recorded(session, client, case)
         announce_case(session, case, event.type)

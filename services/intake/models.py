@@ -121,6 +121,16 @@ class JobseekerRegistered(Strict):
     _municipality = field_validator("municipality_code")(_known_municipality)
 
 
+class JobseekerDeregistered(Strict):
+    """The client left job search (the employment authority's register): the municipality leads again."""
+
+    person_ref: PersonRef
+    municipality_code: str
+    deregistered_on: date
+
+    _municipality = field_validator("municipality_code")(_known_municipality)
+
+
 class ResidentMoved(Strict):
     person_ref: PersonRef
     from_municipality_code: str
@@ -196,6 +206,10 @@ class Client(SQLModel, table=True):
     target_group_decision: str | None = None  # the staff decision's reason, as they wrote it
     target_group_decided_by: str | None = None
     target_group_decided_at: datetime | None = TableField(default=None, sa_type=UtcDateTime)
+    # A staff decision on who leads (identity.decide_lead_by_staff), with its reason and author.
+    lead_decision: str | None = None
+    lead_decided_by: str | None = None
+    lead_decided_at: datetime | None = TableField(default=None, sa_type=UtcDateTime)
     registered_on: date
     first_permit_or_registration_on: date | None = None  # unknown when another authority asked for an assessment
     created_at: datetime = TableField(sa_column=utc_column())

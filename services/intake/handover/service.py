@@ -21,8 +21,9 @@ NOT_HANDED_OVER = {CaseStatus.not_eligible}
 
 
 async def municipal_clients(session: AsyncSession, municipalities: list[str] | None) -> set[UUID]:
-    """The clients whose assessments and plans are the municipality's record: not jobseekers."""
-    query = select(Client.id).where(Client.jobseeker == False)  # noqa: E712 (SQL)
+    """The clients whose assessments and plans are the municipality's record: those it leads (not
+    jobseekers, nor clients handed to the employment authority by a decision)."""
+    query = select(Client.id).where(Client.lead == "municipality")
     if municipalities:
         query = query.where(Client.municipality_code.in_(municipalities))
     return set((await session.exec(query)).all())

@@ -1,4 +1,5 @@
-"""who is owed an assessment: the client's target group and the staff decision on it; what of
+"""who is owed an assessment: the client's target group and the staff decision on it; a staff
+decision on who leads; what of
 the clients and closures has been handed over to Koto-AJ
 
 Revision ID: 0009
@@ -27,6 +28,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('target_group_decision', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         batch_op.add_column(sa.Column('target_group_decided_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
         batch_op.add_column(sa.Column('target_group_decided_at', UtcDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('lead_decision', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+        batch_op.add_column(sa.Column('lead_decided_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+        batch_op.add_column(sa.Column('lead_decided_at', UtcDateTime(), nullable=True))
     # The ledger of the Koto-AJ hand-over (shared/koto_aj.py): the version of each record last handed over.
     op.create_table(
         'koto_aj_handover',
@@ -41,5 +45,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('koto_aj_handover')
     with op.batch_alter_table('client', schema=None) as batch_op:
-        for column in ('target_group_decided_at', 'target_group_decided_by', 'target_group_decision', 'admission_reason', 'target_group'):
+        for column in ('lead_decided_at', 'lead_decided_by', 'lead_decision', 'target_group_decided_at', 'target_group_decided_by', 'target_group_decision', 'admission_reason', 'target_group'):
             batch_op.drop_column(column)

@@ -151,3 +151,40 @@ async def test_asking_for_an_assessment_makes_someone_offered_guidance_a_client(
         await session.commit()
     assert again.path is not None and again.client.target_group == "other_need"
     assert again.path.assessment.became_client_on == asked.time.date()
+
+
+async def test_the_lead_moves_both_ways_by_the_register_and_by_a_staff_decision(database):
+    from services.intake.lead import service as lead
+    from services.intake.models import JobseekerDeregistered, JobseekerRegistered
+    from shared.contracts import JOBSEEKER_DEREGISTERED, JOBSEEKER_REGISTERED
+
+    registered = await register(database, registration(residence_basis="international_protection"))
+    ref = {"person_ref": {"client_id": str(registered.client.id)}, "municipality_code": "109"}
+    async with database.session() as session:
+        data = JobseekerRegistered.model_validate({**ref, "registered_on": "2027-01-01"})
+        await known_clients.register_jobseeker(session, event=event(data.model_dump(mode="json"), type=JOBSEEKER_REGISTERED), data=data, data_key=DATA_KEY)
+        await session.commit()
+    with pytest.raises(Conflict, match="jobseeker_led_by_employment_authority"):
+        async with database.session() as session:
+            await lead.decide_lead(session, user=STAFF, case_id=registered.case.id, decision=lead.LeadDecision(lead="municipality", reason="x"))
+    async with database.session() as session:
+        data = JobseekerDeregistered.model_validate({**ref, "deregistered_on": "2027-03-01"})
+        await known_clients.deregister_jobseeker(session, event=event(data.model_dump(mode="json"), type=JOBSEEKER_DEREGISTERED), data=data, data_key=DATA_KEY)
+        await session.commit()
+    async with database.session() as session:
+        client = await session.get(Client, registered.client.id)
+    assert (client.jobseeker, client.lead) == (False, "municipality")
+
+    # The municipality hands them to the employment authority by a decision with its reason.
+    async with database.session() as session:
+        await lead.decide_lead(session, user=STAFF, case_id=registered.case.id,
+                               decision=lead.LeadDecision(lead="employment_authority", reason="Agreed at the joint meeting"))
+        await session.commit()
+    async with database.session() as session:
+        client = await session.get(Client, registered.client.id)
+    assert (client.lead, client.lead_decision, client.lead_decided_by) == ("employment_authority", "Agreed at the joint meeting", "Kaisa Caseworker")
+    assert (await case_updates(database))[-1]["reason"] == "lead.decided.employment_authority: Agreed at the joint meeting"
+    with pytest.raises(NotFound):
+        async with database.session() as session:
+            other = STAFF.model_copy(update={"municipalities": ["905"]})
+            await lead.decide_lead(session, user=other, case_id=registered.case.id, decision=lead.LeadDecision(lead="municipality", reason="x"))

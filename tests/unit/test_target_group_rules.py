@@ -14,6 +14,7 @@ from services.intake.identity import (
     decide_admission,
     decide_by_staff,
     decide_lead,
+    decide_lead_by_staff,
 )
 from services.intake.models import ResidenceBasis
 
@@ -121,3 +122,24 @@ def test_the_trafficking_victims_time_limit_is_set_aside_only_by_a_decision_that
     for group in set(TARGET_GROUPS) - {"trafficking_victim"}:
         with pytest.raises(DecisionRefused, match="time_limit_set_aside_only_for_trafficking"):
             staff("needs_triage", group, reason="window_passed", set_aside=True)
+
+
+# --- who leads, both ways ------------------------------------------------------------------------
+
+
+def test_a_jobseeker_is_led_by_the_employment_authority_and_returns_to_the_municipality_when_leaving_job_search():
+    assert decide_lead(jobseeker=True) == "employment_authority"
+    assert decide_lead(jobseeker=False) == "municipality"  # left job search (jobseeker.deregistered)
+
+
+def test_staff_hand_a_client_who_is_not_a_jobseeker_to_the_employment_authority_and_back():
+    assert decide_lead_by_staff(lead="municipality", jobseeker=False, to="employment_authority") == "employment_authority"
+    assert decide_lead_by_staff(lead="employment_authority", jobseeker=False, to="municipality") == "municipality"
+
+
+def test_a_jobseeker_stays_with_the_employment_authority_and_an_unchanged_lead_is_refused():
+    with pytest.raises(DecisionRefused, match="jobseeker_led_by_employment_authority"):
+        decide_lead_by_staff(lead="employment_authority", jobseeker=True, to="municipality")
+    for lead in ("municipality", "employment_authority"):
+        with pytest.raises(DecisionRefused, match="lead_unchanged"):
+            decide_lead_by_staff(lead=lead, jobseeker=False, to=lead)
