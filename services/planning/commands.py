@@ -37,6 +37,12 @@ MeasureKind = Literal[
     "early_childhood_education",
     "school",
     "health_and_social_services",
+    # What the projects name as measures of their own (Hyvä alku, Kotopaikka …):
+    "mentoring",
+    "work_pair",
+    "hygiene_passport",
+    "vocational_preparatory_studies",
+    "working_life_rules_training",
     "other",
 ]
 MeasureStatus = Literal["planned", "referred", "started", "completed", "interrupted", "cancelled"]

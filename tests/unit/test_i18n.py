@@ -133,3 +133,14 @@ def test_a_table_is_merged_into_the_three_files(tmp_path, monkeypatch):
         import_table.merge({"plan_open": {"fi": "Auki {x}.", "sv": "", "en": "Open {x}."}})
     with pytest.raises(ValueError, match="placeholders differ"):
         import_table.merge({"plan_open": {"fi": "Auki {x}.", "sv": "Öppen.", "en": "Open {x}."}})
+
+
+def test_every_measure_kind_is_offered_and_named():
+    from services.planning.commands import MeasureKind
+
+    kinds = list(MeasureKind.__args__)  # type: ignore[attr-defined]
+    assert {"mentoring", "work_pair", "hygiene_passport", "vocational_preparatory_studies", "working_life_rules_training"} <= set(kinds)
+    script = (ROOT / "services/notifications/static/dashboard.js").read_text(encoding="utf-8")
+    offered = re.search(r"var MEASURE_KINDS = \[(.*?)\];", script, re.S).group(1)
+    assert re.findall(r'"(\w+)"', offered) == kinds
+    assert [kind for kind in kinds if f"dashboard.measure_kind.{kind}" not in catalogue()] == []

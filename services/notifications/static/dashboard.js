@@ -1891,7 +1891,8 @@
 
   var MEASURE_KINDS = [
     "language_studies", "integration_training", "literacy_training", "civic_orientation", "self_motivated_studies",
-    "work_try_out", "job_search_support", "early_childhood_education", "school", "health_and_social_services", "other"
+    "work_try_out", "job_search_support", "early_childhood_education", "school", "health_and_social_services",
+    "mentoring", "work_pair", "hygiene_passport", "vocational_preparatory_studies", "working_life_rules_training", "other"
   ];
   var MEASURE_STATUSES = ["planned", "referred", "started", "completed", "interrupted", "cancelled"];
   var CLOSURE_REASONS = ["employed", "studying", "moved_away", "time_limit", "declined", "other"];
