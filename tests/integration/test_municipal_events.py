@@ -71,7 +71,8 @@ async def test_jobseeker_registration_moves_the_lead_and_keeps_the_deadline(sett
 
         async def led_by_employment_authority():
             detail = (await http.get(f"/api/v1/cases/{case['case_id']}", headers=token(settings, "109"))).json()
-            return detail if detail["client"]["lead"] == "employment_authority" else None
+            # The client's lead and the case's timeline reach the projection one after the other.
+            return detail if detail["client"]["lead"] == "employment_authority" and detail["timeline"][-1]["reason"] == JOBSEEKER_REGISTERED else None
 
         detail = await eventually(led_by_employment_authority, what="the lead to move")
         assert detail["next_deadline"] == case["next_deadline"]  # running deadlines continue
@@ -86,7 +87,7 @@ async def test_jobseeker_registration_moves_the_lead_and_keeps_the_deadline(sett
 
         async def led_by_the_municipality():
             detail = (await http.get(f"/api/v1/cases/{case['case_id']}", headers=token(settings, "109"))).json()
-            return detail if detail["client"]["lead"] == "municipality" else None
+            return detail if detail["client"]["lead"] == "municipality" and detail["timeline"][-1]["reason"] == JOBSEEKER_DEREGISTERED else None
 
         detail = await eventually(led_by_the_municipality, what="the lead to return")
         assert detail["next_deadline"] == case["next_deadline"]
