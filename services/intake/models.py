@@ -275,11 +275,16 @@ CASE_TRANSITIONS: set[tuple[tuple[Stage, CaseStatus], tuple[Stage, CaseStatus]]]
     ((S.follow_up, C.plan_expired), (S.follow_up, C.plan_active)),
 }
 # Closure (CONTRACT §5 `closure`): a path that has begun may close from any open status, with the
-# status of its reason (shared.contracts.CLOSURE_STATUS).
+# status of its reason (shared.contracts.CLOSURE_STATUS); so may a case offered guidance or
+# waiting for triage (no path has begun).
 CASE_TRANSITIONS |= {
     ((stage, status), (S.closed, closed))
     for stage in (S.assessment, S.planning, S.follow_up)
     for status in STATUSES_BY_STAGE[stage]
+    for closed in set(CLOSURE_STATUS.values())
+} | {
+    ((S.intake, status), (S.closed, closed))
+    for status in (C.needs_triage, C.guidance_offered)
     for closed in set(CLOSURE_STATUS.values())
 }
 del S, C

@@ -81,3 +81,8 @@ async def test_staff_decide_the_unclear_from_their_queue_and_the_clock_starts(se
             return [row for row in log if row["action"] == "triage.list"]
 
         await eventually(queue_read_logged, what="the queue's reads in the access log")
+
+        # A client offered guidance who moves abroad: the case closes without any path.
+        closed = await http.post(f"/api/v1/cases/{listed['Nguyen']['case_id']}/closure", json={"reason": "moved_away"}, headers=staff)
+        assert closed.status_code == 200, closed.text
+        assert (closed.json()["stage"], closed.json()["status"]) == ("closed", "moved_away")

@@ -188,3 +188,20 @@ async def test_the_lead_moves_both_ways_by_the_register_and_by_a_staff_decision(
         async with database.session() as session:
             other = STAFF.model_copy(update={"municipalities": ["905"]})
             await lead.decide_lead(session, user=other, case_id=registered.case.id, decision=lead.LeadDecision(lead="municipality", reason="x"))
+
+
+async def test_a_case_offered_guidance_is_closed_without_a_path(database):
+    from services.intake.closure.commands import CloseCase
+    from services.intake.closure.service import close_without_path
+
+    registered = await register(database, registration(residence_basis="work"))
+    async with database.session() as session:
+        closed = await close_without_path(session, user=STAFF, case_id=registered.case.id, closure=CloseCase(reason="moved_away", notes="Abroad"))
+        await session.commit()
+    assert (closed.stage, closed.status) == (Stage.closed, CaseStatus.moved_away)
+    assert (await case_updates(database))[-1]["reason"] == "case.closed.moved_away: Abroad"
+    # A case whose path has started is the path's to close.
+    family = await register(database, registration(residence_basis="family"))
+    await decide(database, family.case.id, target_group="other_need", reason="Asked for help")
+    async with database.session() as session:
+        assert await close_without_path(session, user=STAFF, case_id=family.case.id, closure=CloseCase(reason="declined")) is None
