@@ -239,6 +239,7 @@ class ClientRecorded(BaseModel):
     lead: str
     eligible: bool
     eligibility_reason: str
+    target_group: str | None = None  # who is owed an assessment (None: no target group, or not decided)
 
 
 class NotificationRequested(BaseModel):

@@ -1182,6 +1182,9 @@
         )
       );
       append(clientList, dlRow(t("field_residence_basis"), term("basis", client.residence_basis)));
+      if (client.target_group) {
+        append(clientList, dlRow(t("field_target_group"), term("target_group", client.target_group)));
+      }
       append(clientList, dlRow(t("field_lead"), term("lead", client.lead)));
     }
     body.appendChild(clientList);
