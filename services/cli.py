@@ -509,6 +509,38 @@ def webhooks_replay(subscription_id: str, delivery_ids: tuple[int, ...], since) 
     click.echo(f"{run_in_notifications(replay)} deliveries will be sent again")
 
 
+@main.group()
+def export() -> None:
+    """Hand-over data sets for the national registers."""
+
+
+@export.command("koto-aj")
+@click.option("--from", "period_from", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="first day (YYYY-MM-DD)")
+@click.option("--to", "period_to", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="last day (YYYY-MM-DD)")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="directory for the data set")
+@click.option("--municipality", "municipalities", multiple=True, help="only these municipalities' clients (repeatable; default all)")
+def export_koto_aj(period_from, period_to, out: Path, municipalities: tuple[str, ...]) -> None:
+    """The assessments, plans, measures, reviews, extensions and closures of clients the
+    municipality leads, recorded in the period and not handed over before (docs/koto-aj.md). Prints DIR."""
+    import getpass
+
+    from services.export import ExportRefused, export_koto_aj as run_export
+
+    settings = get_settings()
+    try:
+        done = asyncio.run(run_export(
+            settings, period_from=period_from.date(), period_to=period_to.date(), out=out,
+            municipalities=list(municipalities), operator=getpass.getuser(),
+        ))
+    except ExportRefused as refused:
+        fail(str(refused))
+    if done.export_id is None:
+        click.echo("nothing new or changed since the last export: nothing written")
+    else:
+        click.echo(f"{done.export_id}: " + ", ".join(f"{kind} {count}" for kind, count in done.counts.items()))
+    click.echo(str(out))
+
+
 @main.group("dead-letters")
 def dead_letters() -> None:
     """What could not be processed: look at it, and send it back once the cause is fixed."""

@@ -246,4 +246,10 @@ def create_app(runtime: Runtime, on_started: Callable[[], None] | None = None, *
             for router in parts.routers:
                 app.include_router(router)
         app.include_router(workflow_commands_router)
+
+
+        if {"intake", "assessment", "planning"} <= set(runtime.contexts):  # the hand-over needs all three's parts
+            from services.export import router as export_router
+
+            app.include_router(export_router)
     return app

@@ -22,6 +22,7 @@ INBOUND_DEAD_QUEUE = "kotopolku.inbound.dead"
 # Inbound event types (CONTRACT.md §1)
 RESIDENT_REGISTERED = "fi.kotopolku.resident.registered.v1"
 JOBSEEKER_REGISTERED = "fi.kotopolku.jobseeker.registered.v1"
+JOBSEEKER_DEREGISTERED = "fi.kotopolku.jobseeker.deregistered.v1"  # left job search: the municipality leads again
 RESIDENT_MOVED = "fi.kotopolku.resident.moved.v1"
 ASSESSMENT_REQUESTED = "fi.kotopolku.assessment.requested.v1"
 SERVICE_REPORTED = "fi.kotopolku.service.reported.v1"
@@ -72,6 +73,8 @@ class CaseStatus(StrEnum):
 
     # intake
     received = "received"
+    needs_triage = "needs_triage"  # unclear whether a target group: staff decide (the triage queue)
+    guidance_offered = "guidance_offered"  # recorded, in no target group: guidance, no statutory clock
     # assessment
     awaiting_assessment = "awaiting_assessment"
     assessment_scheduled = "assessment_scheduled"
@@ -96,7 +99,7 @@ class CaseStatus(StrEnum):
 
 
 STATUSES_BY_STAGE: dict[Stage, tuple[CaseStatus, ...]] = {
-    Stage.intake: (CaseStatus.received,),
+    Stage.intake: (CaseStatus.received, CaseStatus.needs_triage, CaseStatus.guidance_offered),
     Stage.assessment: (
         CaseStatus.awaiting_assessment,
         CaseStatus.assessment_scheduled,
@@ -148,6 +151,7 @@ class DeadlineKind(StrEnum):
     plan_referral = "plan_referral"
     plan_review = "plan_review"
     plan_end = "plan_end"
+    triage_decision = "triage_decision"  # staff decide whether the client is in a target group
 
 
 class NotificationKind(StrEnum):
@@ -242,6 +246,7 @@ class ClientRecorded(BaseModel):
     lead: str
     eligible: bool
     eligibility_reason: str
+    target_group: str | None = None  # who is owed an assessment (None: no target group, or not decided)
 
 
 class NotificationRequested(BaseModel):
@@ -377,7 +382,10 @@ class PlanTimings(BaseModel):
     referral_months: int  # services referred within this of the plan
     review_months: int  # reviewed at least this often
     first_plan_max_months: int  # the first plan lasts at most this
-    plans_total_max_months: int  # all plans together at most this (an extension stays within it)
+    plans_total_max_months: int  # all plans together at most this, but for an extension decided beyond it
+    # An extension decision beyond the total (with its reason) may reach this much further; 0 in
+    # plans started before such decisions existed (their extensions stay within the total).
+    extension_beyond_total_max_months: int = 0
     reminder_days: list[int] = Field(default_factory=list)  # staff reminded this many days before each deadline
     escalation_days: int  # after the caseworker is told of a passed deadline, the coordinator this much later
     civic_orientation_min_hours: int

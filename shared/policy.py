@@ -24,6 +24,7 @@ class Policy(BaseModel):
 
     eligibility_window_years: int
     assessment_start_months: int
+    triage_decision_days: int
     assessment_reminder_days: tuple[int, ...]
     assessment_interview_reminder_days: int
     assessment_escalation_days: int
@@ -32,6 +33,7 @@ class Policy(BaseModel):
     plan_services_referral_months: int
     first_plan_max_months: int
     plans_total_max_months: int
+    plan_extension_beyond_total_max_months: int
     plan_review_months: int
     plan_reminder_days: tuple[int, ...]
     plan_escalation_days: int
@@ -95,6 +97,7 @@ def plan_timings(policy: Policy) -> PlanTimings:
         review_months=policy.plan_review_months,
         first_plan_max_months=policy.first_plan_max_months,
         plans_total_max_months=policy.plans_total_max_months,
+        extension_beyond_total_max_months=policy.plan_extension_beyond_total_max_months,
         reminder_days=sorted(policy.plan_reminder_days, reverse=True),
         escalation_days=policy.plan_escalation_days,
         referral_answer_days=policy.referral_answer_days,

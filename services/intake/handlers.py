@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake import service
 from services.intake import known_clients
-from services.intake.models import AssessmentRequested, JobseekerRegistered, ResidentMoved, ResidentRegistered, ServiceReported
+from services.intake.models import AssessmentRequested, JobseekerDeregistered, JobseekerRegistered, ResidentMoved, ResidentRegistered, ServiceReported
 from services.intake.notices.matching.service import match_notices_for_client
 from services.intake.signals import WorkflowSignal, send_workflow_signals
 from services.intake.sources.service import authenticated_source, check_source
@@ -26,6 +26,7 @@ from shared.contracts import (
     ASSESSMENT_REQUESTED,
     INBOUND_DEAD_QUEUE,
     INBOUND_EXCHANGE,
+    JOBSEEKER_DEREGISTERED,
     JOBSEEKER_REGISTERED,
     PLAN_MOVED_SIGNAL,
     RESIDENT_MOVED,
@@ -54,6 +55,12 @@ async def jobseeker_registered(ctx: ServiceContext, session: AsyncSession, event
     data = parse_data(JobseekerRegistered, event)
     await check_source(session, event, [data.municipality_code])
     await known_clients.register_jobseeker(session, event=event, data=data, data_key=ctx.settings.data_key_bytes)
+
+
+async def jobseeker_deregistered(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
+    data = parse_data(JobseekerDeregistered, event)
+    await check_source(session, event, [data.municipality_code])
+    await known_clients.deregister_jobseeker(session, event=event, data=data, data_key=ctx.settings.data_key_bytes)
 
 
 async def resident_moved(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
@@ -117,15 +124,16 @@ async def register_and_open_path(
 
 
 async def open_path(ctx: ServiceContext, session: AsyncSession, registration: service.Registration) -> None:
-    """Start a new eligible client's path; a recruitment notice waiting for them arrives, and
-    the path learns of the job."""
-    if registration.path is None:
+    """Start the path of a client whose statutory clock runs; a recruitment notice waiting for
+    them arrives (for those offered guidance or waiting for triage too), and a path learns of the job."""
+    if not registration.matches_notices:
         return
     matching = await match_notices_for_client(session, registration.client)
-    # Started once the registration commits, idempotent by id: a redelivery finds it running.
-    start_workflow(
-        session, CLIENT_PATH_WORKFLOW, registration.path, id=path_workflow_id(registration.client.id), task_queue=task_queue("intake")
-    )
+    if registration.path is not None:
+        # Started once the registration commits, idempotent by id: a redelivery finds it running.
+        start_workflow(
+            session, CLIENT_PATH_WORKFLOW, registration.path, id=path_workflow_id(registration.client.id), task_queue=task_queue("intake")
+        )
     send_workflow_signals(session, matching.signals)
 
 
@@ -133,6 +141,7 @@ async def open_path(ctx: ServiceContext, session: AsyncSession, registration: se
 HANDLERS = {
     RESIDENT_REGISTERED: resident_registered,
     JOBSEEKER_REGISTERED: jobseeker_registered,
+    JOBSEEKER_DEREGISTERED: jobseeker_deregistered,
     RESIDENT_MOVED: resident_moved,
     ASSESSMENT_REQUESTED: assessment_requested,
     SERVICE_REPORTED: service_reported,

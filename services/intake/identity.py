@@ -257,7 +257,7 @@ def match_people(a: PersonKey, b: PersonKey) -> Literal["exact", "partial", "non
 # Integration services: eligibility (Act 681/2023) and lead authority
 # ---------------------------------------------------------------------------
 
-EligibilityReason = Literal["within_window", "window_passed", "trafficking_victim", "future_date"]
+EligibilityReason = Literal["within_window", "window_passed", "future_date"]
 
 
 @dataclass(frozen=True)
@@ -285,15 +285,13 @@ def decide_eligibility(
 
     Eligible when today is at most `window_years` calendar years after the
     first residence permit or registration, i.e. up to and including its
-    anniversary (a Feb 29 start ends on Feb 28 in a non-leap year). Victims of
-    trafficking are always eligible, whatever the dates. A first permit date
-    after today is a data error and is not eligible ("future_date").
+    anniversary (a Feb 29 start ends on Feb 28 in a non-leap year). The window
+    holds for victims of trafficking too: it is set aside only by a staff
+    decision with its reason (`decide_by_staff`), never automatically. A first
+    permit date after today is a data error and is not eligible ("future_date").
     """
     if window_years < 0:
         raise ValueError("window_years must not be negative")
-    # Checked first: a victim's eligibility does not depend on any date.
-    if residence_basis == "trafficking_victim":
-        return Eligibility(True, "trafficking_victim")
     if first_permit_or_registration_on > today:
         return Eligibility(False, "future_date")
     if today <= _add_years(first_permit_or_registration_on, window_years):
@@ -301,7 +299,125 @@ def decide_eligibility(
     return Eligibility(False, "window_passed")
 
 
-def decide_lead(*, jobseeker: bool) -> Literal["employment_authority", "municipality"]:
+Lead = Literal["employment_authority", "municipality"]
+
+
+def decide_lead(*, jobseeker: bool) -> Lead:
     """Who leads the integration services: the employment authority for
-    jobseekers, the municipality for everyone else."""
+    jobseekers, the municipality for everyone else (a jobseeker leaving job
+    search returns to the municipality)."""
     return "employment_authority" if jobseeker else "municipality"
+
+
+def decide_lead_by_staff(*, lead: str, jobseeker: bool, to: str) -> Lead:
+    """A recorded staff decision on who leads: the municipality may hand a
+    client who is not a jobseeker to the employment authority, and take them
+    back; a jobseeker is the employment authority's while they seek work."""
+    if to == lead:
+        raise DecisionRefused("lead_unchanged")
+    if jobseeker and to == "municipality":
+        raise DecisionRefused("jobseeker_led_by_employment_authority")
+    return "employment_authority" if to == "employment_authority" else "municipality"
+
+
+# ---------------------------------------------------------------------------
+# Who is owed an assessment: the target groups (Act 681/2023)
+# ---------------------------------------------------------------------------
+
+# The municipality's target groups, and unemployed jobseekers (the employment authority's).
+TargetGroup = Literal[
+    "international_protection",  # beneficiaries of international protection and their family members
+    "social_assistance",  # receiving social assistance other than temporarily
+    "child_home_care_allowance",
+    "unaccompanied_minor",  # arrived as an unaccompanied minor
+    "trafficking_victim",
+    "other_need",  # others who need it, on their own or another authority's contact
+    "jobseeker",  # an unemployed jobseeker: the employment authority's client
+]
+TARGET_GROUPS: tuple[str, ...] = TargetGroup.__args__  # type: ignore[attr-defined]
+# What a register may say outright in `resident.registered`: a group, or `none` (no target group).
+StatedTargetGroup = Literal[TargetGroup, "none"]
+
+# What a residence basis says by itself when the register names no group and no job search.
+TARGET_GROUP_BY_BASIS = {
+    "international_protection": "international_protection",
+    "quota_refugee": "international_protection",
+    "trafficking_victim": "trafficking_victim",
+}
+# Work, studies and free movement: no target group of their own; offered guidance.
+GUIDANCE_BASES = frozenset({"work", "study", "eu_registration", "nordic"})
+# Anything else (`family`: of a refugee, or of a worker? `temporary_protection`, `returnee`,
+# `other`) is unclear: staff decide (the `needs_triage` queue).
+
+AdmissionOutcome = Literal["client", "guidance", "triage", "not_eligible"]
+
+
+@dataclass(frozen=True)
+class Admission:
+    """Whether someone recorded becomes a client with the statutory clock running (`client`), is
+    offered guidance (`guidance`), waits for staff to decide (`triage`), or is outside the window
+    (`not_eligible`); with the target group and a stable reason code."""
+
+    outcome: AdmissionOutcome
+    target_group: str | None
+    reason: str
+
+
+def decide_admission(
+    *, residence_basis: str, stated_group: str | None, jobseeker: bool, eligibility: Eligibility
+) -> Admission:
+    """The rule for a registration: what the register states wins, then job search, then what the
+    residence basis says by itself; the unclear go to staff. A victim of trafficking past the
+    window goes to staff too: only their decision sets the limit aside."""
+    if not eligibility.eligible:
+        if eligibility.reason == "window_passed" and "trafficking_victim" in (residence_basis, stated_group):
+            return Admission("triage", "trafficking_victim", "trafficking_window_passed")
+        return Admission("not_eligible", None, eligibility.reason)
+    if stated_group == "none":
+        return Admission("guidance", None, "stated_by_register")
+    if stated_group:
+        return Admission("client", stated_group, "stated_by_register")
+    if jobseeker:
+        return Admission("client", "jobseeker", "jobseeker")
+    if residence_basis in TARGET_GROUP_BY_BASIS:
+        return Admission("client", TARGET_GROUP_BY_BASIS[residence_basis], "residence_basis")
+    if residence_basis in GUIDANCE_BASES:
+        return Admission("guidance", None, "residence_basis")
+    return Admission("triage", None, "residence_basis_unclear")
+
+
+class DecisionRefused(ValueError):
+    """A staff decision that does not fit the case; `code` names the reason in the catalogue."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+# The case statuses a staff decision on the target group can change.
+DECIDABLE_STATUSES = frozenset({"needs_triage", "guidance_offered", "not_eligible"})
+
+
+def decide_by_staff(
+    *, status: str, eligibility_reason: str, target_group: str | None, set_aside_time_limit: bool
+) -> Admission:
+    """A staff decision (always with its reason, kept by the caller): a target group starts the
+    clock from the decision; none offers guidance. The three-year limit is set aside only for a
+    victim of trafficking, and only when the decision says so; a case already on its path, or
+    closed for another reason, is not decided again here."""
+    if set_aside_time_limit and target_group != "trafficking_victim":
+        raise DecisionRefused("time_limit_set_aside_only_for_trafficking")
+    if status not in DECIDABLE_STATUSES:
+        raise DecisionRefused("target_group_already_decided")
+    if status == "not_eligible" and eligibility_reason != "window_passed":
+        raise DecisionRefused("target_group_already_decided")
+    if status == "not_eligible" and not set_aside_time_limit:
+        raise DecisionRefused("time_limit_passed")  # outside the window: only the set-aside opens it
+    if target_group is None:
+        if status == "guidance_offered":
+            raise DecisionRefused("guidance_already_offered")
+        return Admission("guidance", None, "staff_decision")
+    if eligibility_reason == "window_passed" and not set_aside_time_limit:
+        raise DecisionRefused("time_limit_passed")
+    reason = "time_limit_set_aside" if set_aside_time_limit and eligibility_reason == "window_passed" else "staff_decision"
+    return Admission("client", target_group, reason)

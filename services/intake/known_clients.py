@@ -11,10 +11,11 @@ from sqlalchemy import or_
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.intake.identity import Eligibility, decide_lead
+from services.intake.identity import Admission, Eligibility, decide_lead
 from services.intake.models import (
     AssessmentRequested,
     Client,
+    JobseekerDeregistered,
     JobseekerRegistered,
     PersonRef,
     ResidentMoved,
@@ -30,11 +31,13 @@ from services.intake.service import (
     find_client,
     identity_lookup_hash,
     open_client,
+    path_input,
     publish_client_recorded,
 )
-from services.intake.sources.service import SourceNotAllowed, authenticated_source
+from services.intake.workflows import path_workflow_id
+from services.intake.sources.service import SourceNotAllowed, authenticated_source, check_source
 from shared.clock import FINNISH_TIME, now
-from shared.contracts import INTERNAL_EXCHANGE, SERVICE_REPORT_RECEIVED, ServiceReport, from_record
+from shared.contracts import INTERNAL_EXCHANGE, CaseStatus, SERVICE_REPORT_RECEIVED, ServiceReport, from_record
 from shared.envelope import Envelope
 from shared.consumer import Rejected
 from shared.messaging import publish
@@ -83,6 +86,21 @@ async def register_jobseeker(session: AsyncSession, *, event: Envelope, data: Jo
     case = await case_of(session, client.id)
     if client.lead != "employment_authority":
         client.jobseeker, client.lead = True, decide_lead(jobseeker=True)
+        session.add(client)
+        publish_client_recorded(session, client, case)
+        announce_case(session, case, event.type)
+    return client
+
+
+async def deregister_jobseeker(session: AsyncSession, *, event: Envelope, data: JobseekerDeregistered, data_key: bytes) -> Client:
+    """The client left job search: the municipality leads their integration services again;
+    deadlines run on. The same event again changes nothing."""
+    client = await resolve_person(session, data.person_ref, source=event.source, data_key=data_key)
+    if client.municipality_code != data.municipality_code:
+        raise WrongMunicipality(f"the client lives in municipality {client.municipality_code}, not {data.municipality_code}")
+    if client.jobseeker:
+        case = await case_of(session, client.id)
+        client.jobseeker, client.lead = False, decide_lead(jobseeker=False)
         session.add(client)
         publish_client_recorded(session, client, case)
         announce_case(session, case, event.type)
@@ -153,11 +171,21 @@ async def request_assessment(
     else:
         hashed = identity_lookup_hash(data_key, data.person.personal_identity_code)
         client = await find_client(session, identity_hash=hashed, source=event.source, external_ref=f"assessment-request:{event.id}")
+    asked_on = event.time.astimezone(FINNISH_TIME).date()
     if client is not None:
         case = await case_of(session, client.id)
+        if client.eligible and case.workflow_id is None and case.status in (CaseStatus.needs_triage, CaseStatus.guidance_offered):
+            # Asking for it makes them a client: the clock starts from the request.
+            client.target_group, client.admission_reason = client.target_group or "other_need", "requested_by_authority"
+            case.workflow_id = path_workflow_id(client.id)
+            session.add(client)
+            session.add(case)
+            publish_client_recorded(session, client, case)
+            announce_case(session, case, event.type)
+            path = path_input(client, case, policy, became_client_on=asked_on, reason=event.type)
+            return Registration(client, case, created=False, path=path)
         announce_case(session, case, event.type)
         return Registration(client, case, created=False, path=None)
-    asked_on = event.time.astimezone(FINNISH_TIME).date()
     return await open_client(
         session,
         event=event,
@@ -165,6 +193,7 @@ async def request_assessment(
         residence=Residence(external_ref=f"assessment-request:{event.id}", municipality_code=data.municipality_code, registered_on=asked_on),
         # Asking for it makes them a client (the assessment clock starts); staff check the rest.
         eligibility=Eligibility(eligible=True, reason="requested_by_authority"),
+        admission=Admission("client", "other_need", "requested_by_authority"),
         policy=policy,
         data_key=data_key,
     )

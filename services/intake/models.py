@@ -14,7 +14,7 @@ from sqlmodel import Field as TableField, SQLModel
 
 from shared.db import UtcDateTime, utc_column
 
-from services.intake.identity import validate_identity_code
+from services.intake.identity import StatedTargetGroup, validate_identity_code
 from shared import lifecycle, municipalities
 from shared.contracts import CLOSURE_STATUS, STATUSES_BY_STAGE, CaseStatus, Stage
 
@@ -107,6 +107,8 @@ class ResidentRegistered(Strict):
     residence_basis: ResidenceBasis
     household_id: Printable | None = Field(None, max_length=200)
     jobseeker: bool = False
+    # The register may say outright whether the resident is in a target group (`none`: in none).
+    target_group: StatedTargetGroup | None = None
 
     _municipality = field_validator("municipality_code")(_known_municipality)
 
@@ -115,6 +117,16 @@ class JobseekerRegistered(Strict):
     person_ref: PersonRef
     municipality_code: str
     registered_on: date
+
+    _municipality = field_validator("municipality_code")(_known_municipality)
+
+
+class JobseekerDeregistered(Strict):
+    """The client left job search (the employment authority's register): the municipality leads again."""
+
+    person_ref: PersonRef
+    municipality_code: str
+    deregistered_on: date
 
     _municipality = field_validator("municipality_code")(_known_municipality)
 
@@ -187,6 +199,17 @@ class Client(SQLModel, table=True):
     lead: str
     eligible: bool
     eligibility_reason: str
+    # Who is owed an assessment (identity.decide_admission, decide_by_staff): the target group
+    # (None: none, or not decided yet), the reason code, and a staff decision's words and author.
+    target_group: str | None = None
+    admission_reason: str | None = None  # None on clients recorded before target groups
+    target_group_decision: str | None = None  # the staff decision's reason, as they wrote it
+    target_group_decided_by: str | None = None
+    target_group_decided_at: datetime | None = TableField(default=None, sa_type=UtcDateTime)
+    # A staff decision on who leads (identity.decide_lead_by_staff), with its reason and author.
+    lead_decision: str | None = None
+    lead_decided_by: str | None = None
+    lead_decided_at: datetime | None = TableField(default=None, sa_type=UtcDateTime)
     registered_on: date
     first_permit_or_registration_on: date | None = None  # unknown when another authority asked for an assessment
     created_at: datetime = TableField(sa_column=utc_column())
@@ -221,6 +244,24 @@ CASE_TRANSITIONS: set[tuple[tuple[Stage, CaseStatus], tuple[Stage, CaseStatus]]]
     ((Stage.assessment, CaseStatus.assessment_in_progress), (Stage.closed, CaseStatus.completed)),
     ((Stage.follow_up, CaseStatus.plan_active), (Stage.closed, CaseStatus.completed)),
 }
+# Who is owed an assessment (services/intake/identity.py): intake's own decisions, made before any
+# path runs — guidance or the triage queue, and the clock started by a staff decision or a request.
+S, C = Stage, CaseStatus
+CASE_TRANSITIONS |= {
+    ((S.intake, C.received), (S.intake, C.needs_triage)),
+    ((S.intake, C.received), (S.intake, C.guidance_offered)),
+    ((S.intake, C.needs_triage), (S.intake, C.guidance_offered)),
+    ((S.intake, C.needs_triage), (S.assessment, C.awaiting_assessment)),
+    ((S.intake, C.guidance_offered), (S.assessment, C.awaiting_assessment)),
+    # A victim of trafficking past the window: staff set the limit aside.
+    ((S.closed, C.not_eligible), (S.assessment, C.awaiting_assessment)),
+} | {
+    # A case offered guidance or waiting for triage may close with a reason (no path has begun).
+    ((S.intake, status), (S.closed, closed))
+    for status in (C.needs_triage, C.guidance_offered)
+    for closed in set(CLOSURE_STATUS.values())
+}
+del S, C
 
 
 class ReviewPerson(BaseModel):

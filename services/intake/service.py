@@ -18,7 +18,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.duplicates.service import flag_possible_duplicates
-from services.intake.identity import Eligibility, decide_eligibility, decide_lead
+from services.intake.identity import Admission, Eligibility, decide_admission, decide_eligibility, decide_lead
 from services.intake.models import (
     CASE_TRANSITIONS,
     Client,
@@ -43,6 +43,7 @@ from shared.contracts import (
     CaseStatus,
     ClientRecorded,
     Deadline,
+    DeadlineKind,
     NotificationRequested,
     Stage,
     from_record,
@@ -73,6 +74,7 @@ class Residence(BaseModel):
     residence_basis: str = "other"
     household_id: str | None = None
     jobseeker: bool = False
+    target_group: str | None = None  # what the register states (`none`: no target group)
 
 
 @dataclass
@@ -80,7 +82,12 @@ class Registration:
     client: Client
     case: ClientCase
     created: bool
-    path: ClientPathInput | None  # None when the client is not eligible: no path starts
+    path: ClientPathInput | None  # None when no clock runs (not eligible, guidance, triage): no path starts
+
+    @property
+    def matches_notices(self) -> bool:
+        """A recruitment notice may be waiting for anyone whose case is open: on a path, or not."""
+        return self.path is not None or self.case.status in (CaseStatus.needs_triage, CaseStatus.guidance_offered)
 
 
 async def find_client(session: AsyncSession, *, identity_hash: str | None, source: str, external_ref: str) -> Client | None:
@@ -108,9 +115,12 @@ async def register_resident(
         today=data.registered_on,
         window_years=policy.eligibility_window_years,
     )
+    admission = decide_admission(
+        residence_basis=data.residence_basis, stated_group=data.target_group, jobseeker=data.jobseeker, eligibility=eligibility
+    )
     return await open_client(
-        session, event=event, person=person, residence=from_record(Residence, data), eligibility=eligibility, policy=policy,
-        data_key=data_key,
+        session, event=event, person=person, residence=from_record(Residence, data), eligibility=eligibility,
+        admission=admission, policy=policy, data_key=data_key,
     )
 
 
@@ -125,16 +135,18 @@ async def open_client(
     person: Person,
     residence: Residence,
     eligibility: Eligibility,
+    admission: Admission,
     policy: Policy,
     data_key: bytes,
 ) -> Registration:
-    """Record a new client and their case; the path input when eligible (the caller starts it)."""
+    """Record a new client and their case; the path input when the statutory clock runs for them
+    (the caller starts it)."""
     identity_hash = identity_lookup_hash(data_key, person.personal_identity_code)
     client_id = uuid.uuid5(ID_NAMESPACE, f"{event.source}\n{residence.external_ref}")
     client = Client(
         id=client_id,
         source=event.source,
-        **residence.model_dump(),
+        **residence.model_dump(exclude={"target_group"}),
         identity_code_hash=identity_hash,
         identity_code_sealed=seal(data_key, person.personal_identity_code.strip().upper().encode()) if identity_hash else None,
         given_names=person.given_names,
@@ -149,6 +161,8 @@ async def open_client(
         lead=decide_lead(jobseeker=residence.jobseeker),
         eligible=eligibility.eligible,
         eligibility_reason=eligibility.reason,
+        target_group=admission.target_group,
+        admission_reason=admission.reason,
         created_at=now(),
     )
     case = ClientCase(
@@ -158,7 +172,7 @@ async def open_client(
         stage=Stage.intake,
         status=CaseStatus.received,
         opened_on=residence.registered_on,
-        workflow_id=path_workflow_id(client_id) if eligibility.eligible else None,
+        workflow_id=path_workflow_id(client_id) if admission.outcome == "client" else None,
         updated_at=now(),
     )
     session.add(client)
@@ -167,35 +181,58 @@ async def open_client(
     publish_client_recorded(session, client, case)
     await flag_possible_duplicates(session, client, case)
 
-    if not eligibility.eligible:
+    if admission.outcome == "not_eligible":
         # Recorded with the reason, so staff can see who was not eligible and why; no path starts.
         await change_case(
             session, case, Stage.closed, CaseStatus.not_eligible, None, f"not_eligible.{eligibility.reason}", fact=Fact.not_eligible
         )
         return Registration(client, case, created=True, path=None)
+    if admission.outcome != "client":
+        await hold_case(session, case, admission, policy, today=residence.registered_on)
+        return Registration(client, case, created=True, path=None)
 
     _publish_case_updated(session, case, event.type)
-    due_on = add_months(residence.registered_on, policy.assessment_start_months)
+    path = path_input(client, case, policy, became_client_on=residence.registered_on, reason=event.type)
+    return Registration(client, case, created=True, path=path)
+
+
+async def hold_case(
+    session: AsyncSession, case: ClientCase, admission: Admission, policy: Policy, *, today: date,
+    changed_by: str | None = None, reason: str | None = None,
+) -> None:
+    """No statutory clock: guidance is offered, or the case waits in the triage queue with its own
+    (project default) deadline for the staff decision."""
+    reason = reason or f"admission.{admission.reason}"
+    if admission.outcome == "triage":
+        deadline = Deadline(kind=DeadlineKind.triage_decision, due_on=today + timedelta(days=policy.triage_decision_days))
+        await change_case(session, case, Stage.intake, CaseStatus.needs_triage, deadline, reason, changed_by=changed_by)
+    else:
+        await change_case(session, case, Stage.intake, CaseStatus.guidance_offered, None, reason, changed_by=changed_by)
+
+
+def path_input(client: Client, case: ClientCase, policy: Policy, *, became_client_on: date, reason: str) -> ClientPathInput:
+    """The client's path, its statutory clock starting the day they became a client (registered
+    in a target group, asked for an assessment, or decided by staff)."""
+    due_on = add_months(became_client_on, policy.assessment_start_months)
     # The path and the assessment it starts name the same case, and why it opened.
-    the_case = {"client_id": client.id, "case_id": case.id, "municipality_code": case.municipality_code, "reason": event.type}
-    path = ClientPathInput(
+    the_case = {"client_id": client.id, "case_id": case.id, "municipality_code": case.municipality_code, "reason": reason}
+    return ClientPathInput(
         **the_case,
         assessment_due_on=due_on,
         assessment_overdue_at=datetime.combine(due_on + timedelta(days=1), time(0), tzinfo=FINNISH_TIME),
         coordinator_escalation_after=timedelta(days=policy.assessment_escalation_days),
         assessment=AssessmentInput(
             **the_case,
-            became_client_on=residence.registered_on,
+            became_client_on=became_client_on,
             due_on=due_on,
             timings=assessment_timings(policy),
-            residence_basis=residence.residence_basis,
-            gender=person.sex,
-            native_language=person.native_language,
+            residence_basis=client.residence_basis,
+            gender=client.sex,
+            native_language=client.native_language,
         ),
         plan=plan_timings(policy),
-        client_languages=list(dict.fromkeys([person.native_language, *person.preferred_languages])),
+        client_languages=list(dict.fromkeys([client.native_language, *client.preferred_languages])),
     )
-    return Registration(client, case, created=True, path=path)
 
 
 async def change_case(
@@ -325,8 +362,8 @@ def publish_client_recorded(session: AsyncSession, client: Client, case: ClientC
     publish(session, type=CLIENT_RECORDED, source=SOURCE, data=recorded, subject=str(client.id), exchange=INTERNAL_EXCHANGE)
 
 
-def announce_case(session: AsyncSession, case: ClientCase, reason: str) -> None:
+def announce_case(session: AsyncSession, case: ClientCase, reason: str, *, changed_by: str | None = None) -> None:
     """A case.updated without a change of stage: the timeline shows what happened and why."""
     case.updated_at = now()
     session.add(case)
-    _publish_case_updated(session, case, reason)
+    _publish_case_updated(session, case, reason, changed_by=changed_by)

@@ -52,6 +52,7 @@ class ClientView(SQLModel, table=True):
     lead: str
     eligible: bool
     eligibility_reason: str
+    target_group: str | None = None
     recorded_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))  # the event's time
 
 
@@ -146,6 +147,7 @@ class ClientSummary(BaseModel):
     preferred_languages: list[str] = []
     residence_basis: str | None = None
     lead: str | None = None
+    target_group: str | None = None
 
 
 class CaseFilters(BaseModel):

@@ -33,7 +33,7 @@ PLAN_COMMANDS.add_routes(router, [
     CommandRoute("make", "", "Draw up the integration plan (CONTRACT §5)", commands.MAKE, "make", MakePlan),
     CommandRoute("review", "/reviews", "Record a review of the plan (CONTRACT §5)", commands.REVIEW, "review", ReviewPlan, optional_body=True),
     CommandRoute("add_measure", "/measures", "Add a measure to the plan", commands.ADD_MEASURE, "measure", MeasureBody),
-    CommandRoute("extend", "/extensions", "Record a decision extending the plan (within the policy's total)", commands.EXTEND, "extend", ExtendPlan),
+    CommandRoute("extend", "/extensions", "Record a decision extending the plan (within the policy's total, or beyond it by a decision that says so, up to its own cap)", commands.EXTEND, "extend", ExtendPlan),
 ])
 
 

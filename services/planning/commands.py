@@ -37,6 +37,12 @@ MeasureKind = Literal[
     "early_childhood_education",
     "school",
     "health_and_social_services",
+    # What the projects name as measures of their own (Hyvä alku, Kotopaikka …):
+    "mentoring",
+    "work_pair",
+    "hygiene_passport",
+    "vocational_preparatory_studies",
+    "working_life_rules_training",
     "other",
 ]
 MeasureStatus = Literal["planned", "referred", "started", "completed", "interrupted", "cancelled"]
@@ -114,11 +120,13 @@ class ReviewPlan(Strict):
 
 
 class ExtendPlan(Strict):
-    """A decision to extend the plan, recorded with its reason; within the policy's total."""
+    """A decision to extend the plan, recorded with its reason; within the policy's total, or
+    beyond it only when the decision says so (`beyond_total`), up to the policy's own cap."""
 
     ends_on: date
     reason: str = Field(min_length=1, max_length=2000)
     decided_on: date | None = None
+    beyond_total: bool = Field(False, description="this plan goes on beyond the total of all plans (a decision with its reason)")
 
 
 class Command(BaseModel):

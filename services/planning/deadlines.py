@@ -49,6 +49,18 @@ def next_referral_alarm(record: PlanRecord, state: PlanState, timings: PlanTimin
     return min(alarms) if alarms else None
 
 
+def latest_extended_end(record: PlanRecord, timings: PlanTimings) -> date | None:
+    """The furthest an extension decided beyond the total may reach (the policy's own cap)."""
+    latest = latest_end(record, timings)
+    return add_months(latest, timings.extension_beyond_total_max_months) if latest else None
+
+
+def at_time_limit(record: PlanRecord, timings: PlanTimings, due_on: date) -> bool:
+    """A plan_end on or after the total of all plans (or beyond it, by a decision): the plans end."""
+    latest = latest_end(record, timings)
+    return latest is not None and due_on >= latest
+
+
 def next_alarm(record: PlanRecord, state: PlanState, timings: PlanTimings) -> tuple[datetime, str] | None:
     """The next moment something is due, and its key ("<kind>:<due_on>:<what>"), or None."""
     alarms: list[tuple[datetime, str]] = []
@@ -64,7 +76,7 @@ def next_alarm(record: PlanRecord, state: PlanState, timings: PlanTimings) -> tu
                 if key not in state.sent and (set_at is None or moment > set_at):
                     alarms.append((moment, key))
         elif f"{prefix}:escalate" not in state.sent and not (
-            deadline.kind == DeadlineKind.plan_end and deadline.due_on == latest_end(record, timings)
+            deadline.kind == DeadlineKind.plan_end and at_time_limit(record, timings, deadline.due_on)
         ):
             alarms.append((end_of_day(deadline.due_on) + timedelta(days=timings.escalation_days), f"{prefix}:escalate"))
     return min(alarms) if alarms else None

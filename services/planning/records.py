@@ -48,6 +48,7 @@ class Extension(BaseModel):
     ends_on: date
     reason: str
     by: str | None = None
+    beyond_total: bool = False  # the decision extends this plan beyond the total of all plans
 
 
 class PlanRecord(BaseModel):

@@ -168,7 +168,9 @@ class IntegrationPlanWorkflow(DeadlineClock):
             await self._save(f"{kind.value}_escalated", None)
             return
         # The deadline has passed.
-        if kind == DeadlineKind.plan_end and due_on == deadlines.latest_end(self.record, self.timings):
+        # `>=`: an end beyond the total exists only by a decision made since it was allowed, so
+        # recorded histories replay as before (no end there is later than the total).
+        if kind == DeadlineKind.plan_end and deadlines.at_time_limit(self.record, self.timings, due_on):
             # All plans together have reached the policy's limit: the plan ends, the path closes the case.
             self.record.status, self.record.end_reason, self.record.ended_on = ENDED, TIME_LIMIT, due_on
             await self._save("time_limit_reached", None)
@@ -354,6 +356,7 @@ class IntegrationPlanWorkflow(DeadlineClock):
                     ends_on=body.ends_on,
                     reason=body.reason,
                     by=command.actor.name or command.actor.sub,
+                    beyond_total=body.beyond_total,
                 )
             )
             self.record.ends_on = body.ends_on
@@ -370,9 +373,14 @@ class IntegrationPlanWorkflow(DeadlineClock):
         assert latest is not None
         if body.ends_on <= self.record.ends_on:
             raise refuse("extension_not_later", "an extension ends later than the plan does now", 422, ends_on=self.record.ends_on.isoformat())
-        if body.ends_on > latest:
+        if body.ends_on > latest and not body.beyond_total:
             raise refuse("plan_end_beyond_limit", "all plans together last at most the policy's time", 422,
                          ends_on=body.ends_on.isoformat(), latest=latest.isoformat())
+        extended = deadlines.latest_extended_end(self.record, self.timings)
+        assert extended is not None
+        if body.beyond_total and (body.ends_on > extended or extended == latest):
+            raise refuse("extension_beyond_cap", "an extension beyond the total reaches at most the policy's own cap", 422,
+                         ends_on=body.ends_on.isoformat(), latest=extended.isoformat())
         if body.decided_on is not None:
             refuse_if_future(body.decided_on, command.today, "decision")
 

@@ -364,6 +364,9 @@ async def test_a_coordinator_sees_the_figures_as_charts_in_two_languages_and_dow
         target = [{"municipality_code": "109", "figure": "became_clients", **month, "target": 8}]
         assert (await http.put("/api/v1/figures/assessments/targets", json=target, headers=coordinator)).status_code == 200
 
+async def test_a_caseworker_decides_a_target_group_from_the_triage_queue_in_finnish_and_swedish(tmp_path, amqp_url, temporal_address):
+    settings = make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=None)
+    async with running(settings) as (runtime, _http):
         async with serving(app_of(runtime), free_port()) as base, async_playwright() as playwright:
             browser = await playwright.chromium.launch(
                 executable_path=chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -427,4 +430,34 @@ async def test_a_coordinator_sees_the_figures_as_charts_in_two_languages_and_dow
             assert rows[-1][:3] == ("all", "all", 6)
             targets_sheet = list(book.worksheets[1].iter_rows(values_only=True))
             assert targets_sheet[1] == ("109", "became_clients", 8, 6, 0.75)
+
+
+            page = await (await browser.new_context(locale="fi-FI")).new_page()
+            await page.goto(base + "/")
+            token = mint_token(settings, sub="aino", name="Aino Virtanen", roles=["caseworker"], municipalities=["109"])
+            await page.fill("#token", token)
+            await page.click("#signin-submit")
+            await expect(page.locator("#app-view")).to_be_visible()
+
+            # A family member: of a refugee, or of a worker? The registration does not say.
+            await publish(amqp_url, event(registration(municipality_code="109", residence_basis="family")))
+            row = page.locator("#cases tr[data-case-id][data-status='needs_triage']")
+            await expect(row).to_have_count(1, timeout=20_000)
+            await expect(row).to_contain_text("Kohderyhmä ratkaistava")
+            await page.click("#reviews-refresh")
+            item = page.locator("#reviews [data-kind='triage']")
+            await expect(item).to_have_count(1, timeout=10_000)
+            await expect(item).to_contain_text("Hassan")
+            await expect(item).to_contain_text("Kohderyhmä ei selviä oleskeluperusteesta")
+
+            await page.click("button[data-lang='sv']")
+            await expect(item).to_contain_text("Målgrupp att avgöra")
+            await expect(row).to_contain_text("Målgruppen ska avgöras")
+            await item.locator("select").select_option("international_protection")
+            await item.locator("input[type='text']").fill("Familjemedlem till en flykting")
+            await item.locator("button[type='submit']").click()
+            await expect(page.locator("#reviews [data-kind='triage']")).to_have_count(0, timeout=15_000)
+            started = page.locator("#cases tr[data-case-id][data-status='awaiting_assessment']")
+            await expect(started).to_have_count(1, timeout=20_000)
+            await expect(started).to_contain_text("Väntar på inledande kartläggning")
             await browser.close()

@@ -33,6 +33,7 @@ def client(family_name: str, days_ago: int, municipality_code: str = "109", **pe
         registered_on=registered_on,
         person=person(family_name=family_name, **person_fields),
         residence_basis="family" if family_name != "Karimi" else "work",
+        target_group="social_assistance",  # the register says so: the assessment is owed
     )
 
 

@@ -12,6 +12,7 @@ from services.planning.models import ServiceReportRecord
 from shared.contracts import (
     ASSESSMENT_REQUESTED,
     INBOUND_DEAD_QUEUE,
+    JOBSEEKER_DEREGISTERED,
     JOBSEEKER_REGISTERED,
     RESIDENT_MOVED,
     SERVICE_REPORTED,
@@ -70,12 +71,27 @@ async def test_jobseeker_registration_moves_the_lead_and_keeps_the_deadline(sett
 
         async def led_by_employment_authority():
             detail = (await http.get(f"/api/v1/cases/{case['case_id']}", headers=token(settings, "109"))).json()
-            return detail if detail["client"]["lead"] == "employment_authority" else None
+            # The client's lead and the case's timeline reach the projection one after the other.
+            return detail if detail["client"]["lead"] == "employment_authority" and detail["timeline"][-1]["reason"] == JOBSEEKER_REGISTERED else None
 
         detail = await eventually(led_by_employment_authority, what="the lead to move")
         assert detail["next_deadline"] == case["next_deadline"]  # running deadlines continue
         assert detail["status"] == "awaiting_assessment"
         assert detail["timeline"][-1]["reason"] == JOBSEEKER_REGISTERED
+
+        # Leaving job search returns the lead to the municipality; the deadline runs on.
+        await publish(amqp_url, event(
+            {"person_ref": {"external_ref": data["external_ref"]}, "municipality_code": "109", "deregistered_on": finnish_today().isoformat()},
+            type=JOBSEEKER_DEREGISTERED,
+        ))
+
+        async def led_by_the_municipality():
+            detail = (await http.get(f"/api/v1/cases/{case['case_id']}", headers=token(settings, "109"))).json()
+            return detail if detail["client"]["lead"] == "municipality" and detail["timeline"][-1]["reason"] == JOBSEEKER_DEREGISTERED else None
+
+        detail = await eventually(led_by_the_municipality, what="the lead to return")
+        assert detail["next_deadline"] == case["next_deadline"]
+        assert detail["timeline"][-1]["reason"] == JOBSEEKER_DEREGISTERED
 
 
 async def test_a_move_carries_the_case_and_its_deadline_and_tells_both_municipalities(settings, amqp_url):

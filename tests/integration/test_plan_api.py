@@ -115,7 +115,7 @@ async def test_plan_commands_answer_with_the_case(settings, amqp_url):
         on = today()
         assert (body["stage"], body["status"]) == ("follow_up", "plan_active")
         assert body["deadlines"] == [
-            {"kind": "plan_referral", "due_on": add_months(on, 1).isoformat()},
+            {"kind": "plan_referral", "due_on": add_months(on, 6).isoformat()},  # the new act's guidance: six months
             {"kind": "plan_review", "due_on": add_months(on, 6).isoformat()},
             {"kind": "plan_end", "due_on": add_months(on, 12).isoformat()},
         ]

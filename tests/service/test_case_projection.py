@@ -39,3 +39,21 @@ async def test_an_older_client_record_does_not_overwrite_a_newer_one(tmp_path):
             assert (await session.get(ClientView, client_id)).family_name == "Virtanen"
     finally:
         await database.dispose()
+
+
+async def test_the_client_view_keeps_the_target_group_staff_see(tmp_path):
+    from services.notifications.models import ClientSummary
+
+    database = Database("notifications", f"sqlite+aiosqlite:///{tmp_path / 'notifications.db'}")
+    await database.migrate(MIGRATIONS)
+    client_id = uuid.uuid4()
+    try:
+        async with database.session() as session:
+            decided = recorded(client_id, "Hassan").model_copy(update={"target_group": "international_protection"})
+            await service.apply_client_recorded(session, decided, datetime.now(timezone.utc))
+            await session.commit()
+        async with database.session() as session:
+            view = await session.get(ClientView, client_id)
+        assert ClientSummary.model_validate(view, from_attributes=True).target_group == "international_protection"
+    finally:
+        await database.dispose()

@@ -141,3 +141,14 @@ def test_a_message_may_have_a_parameter_named_language():
 
     texts = all_languages("civic_orientation_language", language="ar", known="fa, en")
     assert set(texts) == {"fi", "sv", "en"} and all("ar" in text and "fa, en" in text for text in texts.values())
+
+
+def test_every_measure_kind_is_offered_and_named():
+    from services.planning.commands import MeasureKind
+
+    kinds = list(MeasureKind.__args__)  # type: ignore[attr-defined]
+    assert {"mentoring", "work_pair", "hygiene_passport", "vocational_preparatory_studies", "working_life_rules_training"} <= set(kinds)
+    script = (ROOT / "services/notifications/static/dashboard.js").read_text(encoding="utf-8")
+    offered = re.search(r"var MEASURE_KINDS = \[(.*?)\];", script, re.S).group(1)
+    assert re.findall(r'"(\w+)"', offered) == kinds
+    assert [kind for kind in kinds if f"dashboard.measure_kind.{kind}" not in catalogue()] == []

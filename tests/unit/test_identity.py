@@ -340,9 +340,11 @@ def test_eligibility_feb_29_start_ends_feb_28():
     assert _decide(first, today=date(2028, 3, 1), years=4) == Eligibility(False, "window_passed")
 
 
-def test_eligibility_trafficking_victim_always():
-    assert _decide(date(2016, 6, 15), basis="trafficking_victim") == Eligibility(True, "trafficking_victim")
-    assert _decide(date(2030, 1, 1), basis="trafficking_victim") == Eligibility(True, "trafficking_victim")
+def test_eligibility_window_holds_for_trafficking_victims_too():
+    # Only a staff decision sets it aside (test_target_groups.py), never the rule.
+    assert _decide(date(2016, 6, 15), basis="trafficking_victim") == Eligibility(False, "window_passed")
+    assert _decide(date(2030, 1, 1), basis="trafficking_victim") == Eligibility(False, "future_date")
+    assert _decide(date(2025, 1, 1), basis="trafficking_victim") == Eligibility(True, "within_window")
 
 
 def test_eligibility_future_first_permit():

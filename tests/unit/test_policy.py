@@ -50,3 +50,42 @@ def test_assessment_timings_come_from_policy():
 
     timings = assessment_timings(load_policy().default)
     assert (timings.reminder_days, timings.escalation_days, timings.interview_reminder_days, timings.plan_start_days) == ([14, 3], 14, 1, 14)
+
+
+def comment_above(setting: str) -> str:
+    """The comment lines just above a setting in policy.toml, as one text."""
+    from shared.policy import DEFAULT_POLICY_FILE
+
+    lines = DEFAULT_POLICY_FILE.read_text(encoding="utf-8").splitlines()
+    number = next(n for n, line in enumerate(lines) if line.startswith(f"{setting} ="))
+    comment = []
+    for above in reversed(lines[:number]):
+        if not above.startswith("#"):
+            break
+        comment.insert(0, above.lstrip("# "))
+    return " ".join(comment)
+
+
+def test_the_numbers_follow_their_sources():
+    policy = load_policy().default
+    # Referral to the plan's services: the new act's guidance, six months (the old act's one month is old guidance).
+    assert policy.plan_services_referral_months == 6
+    assert "681/2023" in comment_above("plan_services_referral_months") and "old guidance" in comment_above("plan_services_referral_months")
+    # Civic orientation: at least 70 hours, Government Decree 576/2024 § 2 under the act's § 25.
+    assert policy.civic_orientation_min_hours == 70
+    assert "Decree 576/2024 § 2" in comment_above("civic_orientation_min_hours") and "§ 25" in comment_above("civic_orientation_min_hours")
+    # What remains of the old rules is named as such.
+    assert policy.plan_start_days == 14 and "Old guidance" in comment_above("plan_start_days")
+    assert policy.assessment_start_months == 2 and "old act" in comment_above("assessment_start_months")
+    # Two years in all; beyond it only a plan's own extension decision, with its own cap.
+    assert policy.plans_total_max_months == 24 and "Never raised" in comment_above("plans_total_max_months")
+    assert policy.plan_extension_beyond_total_max_months == 12
+    assert policy.first_plan_max_months == 12 and policy.plan_review_months == 6
+
+
+def test_the_plan_runs_by_the_sourced_numbers():
+    from shared.policy import plan_timings
+
+    timings = plan_timings(load_policy().default)
+    assert (timings.referral_months, timings.civic_orientation_min_hours, timings.plans_total_max_months) == (6, 70, 24)
+    assert timings.extension_beyond_total_max_months == 12

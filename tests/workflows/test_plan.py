@@ -51,7 +51,7 @@ async def test_plan_start_reminders_then_caseworker_then_coordinator_and_a_late_
         change = recorded.changes[-1]
         assert (change.stage, change.status, change.reason, change.changed_by) == ("follow_up", "plan_active", "plan.made: individual", "Kaisa Virtanen")
         assert [(d.kind, d.due_on) for d in change.deadlines] == [
-            ("plan_referral", add_months(today, 1)),
+            ("plan_referral", add_months(today, TIMINGS.referral_months)),
             ("plan_review", add_months(today, 6)),
             ("plan_end", add_months(today, 12)),
         ]
@@ -61,7 +61,8 @@ async def test_plan_start_reminders_then_caseworker_then_coordinator_and_a_late_
 
 async def test_referral_deadline_missed_then_met_by_a_referred_measure(time_skipping_env):
     env, recorded = time_skipping_env, Recorded()
-    plan = await given(env)
+    # A municipality keeping the old guidance's one month: the referral falls due before the review.
+    plan = await given(env, timings=TIMINGS.model_copy(update={"referral_months": 1}))
     async with workers(env, recorded, "planning"):
         handle = await start(env, plan)
         await made(env, handle)
@@ -160,6 +161,44 @@ async def test_first_plan_ends_after_a_year_an_extension_then_the_two_year_limit
         outcome = await handle.result()
         assert outcome == PlanOutcome(ended_on=limit, reason="time_limit")
         assert (recorded.records[-1].status, recorded.records[-1].end_reason) == ("ended", "time_limit")
+
+
+async def test_the_two_year_total_is_exceeded_only_by_a_plans_own_extension_decision_within_its_cap(time_skipping_env):
+    env, recorded = time_skipping_env, Recorded()
+    plan = await given(env)
+    async with workers(env, recorded, "planning"):
+        handle = await start(env, plan)
+        await made(env, handle, measures=[c.MeasureBody(kind="literacy_training", status="referred")])
+        plan_on = await env_today(env)
+        limit = add_months(plan_on, TIMINGS.plans_total_max_months)
+        cap = add_months(limit, TIMINGS.extension_beyond_total_max_months)
+        await sleep_until(env, add_months(plan_on, 12) + timedelta(days=1))  # the first plan's year has passed
+
+        # Beyond the total only when the decision says so, and only as far as its own cap.
+        error = await refused(handle, c.EXTEND, await command(env, extend=c.ExtendPlan(ends_on=limit + timedelta(days=1), reason="x")))
+        assert error.type == "plan_end_beyond_limit"
+        error = await refused(handle, c.EXTEND, await command(env, extend=c.ExtendPlan(
+            ends_on=cap + timedelta(days=1), reason="Literacy first", beyond_total=True)))
+        assert (error.type, error.details[0]["params"]["latest"]) == ("extension_beyond_cap", cap.isoformat())
+        await update(handle, c.EXTEND, await command(env, extend=c.ExtendPlan(
+            ends_on=cap, reason="Literacy training takes longer for this client", beyond_total=True)))
+        [extension] = (await state(handle)).record.extensions
+        assert (extension.ends_on, extension.beyond_total) == (cap, True)
+
+        # At its end the plans end, as at the total.
+        await sleep_until(env, cap + timedelta(days=1))
+        assert await handle.result() == PlanOutcome(ended_on=cap, reason="time_limit")
+
+
+async def test_a_plan_started_before_such_decisions_stays_within_the_total(time_skipping_env):
+    env, recorded = time_skipping_env, Recorded()
+    plan = await given(env, timings=TIMINGS.model_copy(update={"extension_beyond_total_max_months": 0}))
+    async with workers(env, recorded, "planning"):
+        handle = await start(env, plan)
+        await made(env, handle)
+        limit = add_months(await env_today(env), TIMINGS.plans_total_max_months)
+        error = await refused(handle, c.EXTEND, await command(env, extend=c.ExtendPlan(ends_on=limit + timedelta(days=1), reason="x", beyond_total=True)))
+        assert error.type == "extension_beyond_cap"
 
 
 async def test_continue_as_new_carries_the_whole_plan(time_skipping_env):

@@ -2,6 +2,8 @@
 it. The route sends the `close` update to the path (`client-<client_id>`), which tells its
 children (the assessment is cancelled, the plan ends), records the case closed with the reason's
 status and ends; the answer is the case as `GET /api/v1/cases/{case_id}` shows it right after.
+A case whose path never started (guidance offered, or waiting for triage) is closed by intake
+itself (closure/service.py).
 
 Who may do what: docs/roles.md."""
 
@@ -12,6 +14,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 
+from services.intake.closure import service
 from services.intake.closure.commands import CLOSE, CloseCase, Closure
 from services.intake.workflows import path_workflow_id
 from shared import clock
@@ -32,6 +35,12 @@ async def close(
 ) -> dict[str, Any]:
     if case["stage"] == "closed" and not idempotency_key:  # a repeat with its key answers as the first time
         raise Conflict("case_already_closed")
+    if case["stage"] == "intake":  # guidance offered, or waiting for triage: no path to close
+        async with ctx.db.session() as session:
+            closed = await service.close_without_path(session, user=user, case_id=case_id, closure=body)
+            await session.commit()
+        if closed is not None:
+            return await case_after(request, case_id, closed.updated_at)
     closure = Closure(closure=body, today=clock.today(), actor_sub=user.sub, actor_name=user.name or None)
     result = await execute_update(
         ctx.temporal, path_workflow_id(case["client_id"]), CLOSE, closure, user=user, key=idempotency_key,

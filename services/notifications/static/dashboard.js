@@ -21,6 +21,12 @@
   var REVIEWS_PAGE_SIZE = 50;
   var NOTICES_URL = "/api/v1/municipal/recruitment-notices";
   var REVIEW_URLS = { match: "/api/v1/municipal/match-reviews", duplicate: "/api/v1/municipal/duplicate-reviews" };
+  // The triage queue: clients whose target group staff decide (docs/case-statuses.md `needs_triage`).
+  var TRIAGE_URL = "/api/v1/municipal/triage";
+  var TARGET_GROUPS = [
+    "international_protection", "social_assistance", "child_home_care_allowance", "unaccompanied_minor",
+    "trafficking_victim", "other_need", "jobseeker", "none"
+  ];
 
   // --- Texts ------------------------------------------------------------------------------------
 
@@ -661,10 +667,14 @@
     return loadPanel(
       "reviews",
       function () {
-        return Promise.all([api(REVIEW_URLS.match + params), api(REVIEW_URLS.duplicate + params)]);
+        return Promise.all([
+          api(REVIEW_URLS.match + params),
+          api(REVIEW_URLS.duplicate + params),
+          api(TRIAGE_URL + query({ page_size: REVIEWS_PAGE_SIZE }))
+        ]);
       },
       function (pages) {
-        state.reviews = { match: pages[0], duplicate: pages[1] };
+        state.reviews = { match: pages[0], duplicate: pages[1], triage: pages[2] };
       }
     );
   }
@@ -739,6 +749,21 @@
         if (kind === "match") {
           loadNotices(); // a match makes the notice arrive
         }
+      }
+    );
+  }
+
+  /** The staff decision on a client's target group, with its reason (the clock starts, or guidance). */
+  function decideTargetGroup(item, body) {
+    panelAction(
+      "reviews",
+      item.case_id,
+      function () {
+        return api("/api/v1/cases/" + encodeURIComponent(item.case_id) + "/target-group", { method: "POST", body: body });
+      },
+      { key: "triage_decided" },
+      function () {
+        loadCases();
       }
     );
   }
@@ -1181,6 +1206,9 @@
         )
       );
       append(clientList, dlRow(t("field_residence_basis"), term("basis", client.residence_basis)));
+      if (client.target_group) {
+        append(clientList, dlRow(t("field_target_group"), term("target_group", client.target_group)));
+      }
       append(clientList, dlRow(t("field_lead"), term("lead", client.lead)));
     }
     body.appendChild(clientList);
@@ -1393,8 +1421,56 @@
     );
   }
 
+  function triageItem(item) {
+    var busy = Boolean(state.reviewBusy[item.case_id]);
+    var id = "triage-" + item.case_id;
+    var titleId = id + "-title";
+    var fields = [
+      field("field_target_group", select(id + "-group", TARGET_GROUPS, "target_group", true)),
+      field("field_decision_reason", input(id + "-reason", "text", { maxlength: "2000", required: "" }))
+    ];
+    if (item.admission_reason === "trafficking_window_passed") {
+      fields.push(
+        h("div", { className: "field field-check" }, input(id + "-set-aside", "checkbox"),
+          h("label", { for: id + "-set-aside" }, t("field_set_aside_time_limit")))
+      );
+    }
+    var form = h(
+      "form",
+      { className: "command-form", "aria-labelledby": titleId },
+      fields,
+      h("div", { className: "field field-buttons" }, h("button", { type: "submit", className: "small", disabled: busy }, t("triage_decide")))
+    );
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var group = value(id + "-group");
+      var setAside = $(id + "-set-aside");
+      decideTargetGroup(item, {
+        target_group: group === "none" ? null : group,
+        reason: value(id + "-reason"),
+        set_aside_time_limit: Boolean(setAside && setAside.checked)
+      });
+    });
+    var meta = [
+      term("reason", "admission." + item.admission_reason),
+      t("triage_due") + " " + (item.decision_due_on ? formatDate(item.decision_due_on) : "")
+    ].join(" · ");
+    return h(
+      "li",
+      { className: "review", dataset: { reviewId: item.case_id, kind: "triage" }, "aria-busy": busy ? "true" : null },
+      h("h3", { id: titleId }, t("triage_title") + ": " + personName(item)),
+      h("p", { className: "muted review-meta" }, meta),
+      reviewSide(t("side_client"), item, [
+        [t("field_registered_on"), timeEl(item.registered_on, false)],
+        [t("field_target_group"), term("target_group", item.target_group)]
+      ]),
+      form
+    );
+  }
+
   function renderReviews() {
     var list = $("reviews-list");
+    keepInputs(list); // a reason being typed survives a live refresh
     clear(list);
     var r = state.reviews;
     var matches = r ? r.match.items : [];
@@ -1432,7 +1508,11 @@
         )
       );
     });
-    var total = r ? r.match.total + r.duplicate.total : 0;
+    (r ? r.triage.items : []).forEach(function (item) {
+      list.appendChild(triageItem(item));
+    });
+    restoreInputs(list);
+    var total = r ? r.match.total + r.duplicate.total + r.triage.total : 0;
     $("reviews-count").textContent = r ? plural("reviews_count", total) : "";
     $("reviews-empty").hidden = !r || total > 0;
     renderPanelMessages("reviews", state.reviewsMessage, state.reviewsLoadError, state.reviewsDone);
@@ -1842,7 +1922,8 @@
 
   var MEASURE_KINDS = [
     "language_studies", "integration_training", "literacy_training", "civic_orientation", "self_motivated_studies",
-    "work_try_out", "job_search_support", "early_childhood_education", "school", "health_and_social_services", "other"
+    "work_try_out", "job_search_support", "early_childhood_education", "school", "health_and_social_services",
+    "mentoring", "work_pair", "hygiene_passport", "vocational_preparatory_studies", "working_life_rules_training", "other"
   ];
   var MEASURE_STATUSES = ["planned", "referred", "started", "completed", "interrupted", "cancelled"];
   var CLOSURE_REASONS = ["employed", "studying", "moved_away", "time_limit", "declined", "other"];

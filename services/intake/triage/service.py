@@ -1,0 +1,79 @@
+"""The only writers of a client's target group after registration: a staff decision, recorded
+with its reason and who made it, in the same unit of work as the case's change and (when the
+clock starts) the path's start."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.intake.identity import DecisionRefused, decide_by_staff
+from services.intake.models import Client, ClientCase
+from services.intake.service import announce_case, hold_case, path_input, publish_client_recorded
+from services.intake.triage.models import TargetGroupDecision, TriageItem
+from services.intake.workflows import CLIENT_PATH_WORKFLOW, path_workflow_id
+from shared.auth import StaffUser, scoped
+from shared.clock import now, today
+from shared.contracts import CaseStatus, from_record, task_queue
+from shared.pagination import Page, Pagination, paginate
+from shared.policy import PolicyBook
+from shared.refusals import Conflict, NotFound
+from shared.workflow_commands import start_workflow
+
+DECIDED = "target_group.decided"  # the path's opening reason, and the timeline's
+
+
+def _cases(user: StaffUser):
+    return scoped(select(ClientCase, Client).join(Client, Client.id == ClientCase.client_id), ClientCase.municipality_code, user)
+
+
+async def list_triage(session: AsyncSession, *, user: StaffUser, pagination: Pagination) -> Page[TriageItem]:
+    """The queue: the user's municipalities' cases waiting for the decision, the earliest due first."""
+    query = _cases(user).where(ClientCase.status == CaseStatus.needs_triage)
+    page = await paginate(session, query.order_by(ClientCase.next_deadline_on, ClientCase.id), pagination)
+    page.items = [
+        from_record(TriageItem, client, case_id=case.id, client_id=client.id, municipality_code=case.municipality_code,
+                    decision_due_on=case.next_deadline_on)
+        for case, client in page.items
+    ]
+    return page
+
+
+async def decide_target_group(
+    session: AsyncSession, *, user: StaffUser, case_id: UUID, decision: TargetGroupDecision, policy: PolicyBook
+) -> ClientCase:
+    """Record the decision; a target group starts the client's path with the statutory clock
+    running from today (sent once this commits), none offers guidance."""
+    row = (await session.exec(_cases(user).where(ClientCase.id == case_id))).first()
+    if row is None:
+        raise NotFound("case_not_found")
+    case, client = row
+    if case.workflow_id is not None:  # its path has started (it may not have reported yet)
+        raise Conflict("target_group_already_decided")
+    try:
+        admission = decide_by_staff(
+            status=case.status, eligibility_reason=client.eligibility_reason, target_group=decision.target_group,
+            set_aside_time_limit=decision.set_aside_time_limit,
+        )
+    except DecisionRefused as refused:
+        raise Conflict(refused.code) from None
+    actor = user.name or user.sub
+    client.target_group, client.admission_reason = admission.target_group, admission.reason
+    client.target_group_decision, client.target_group_decided_by, client.target_group_decided_at = decision.reason, actor, now()
+    if admission.reason == "time_limit_set_aside":
+        client.eligible, client.eligibility_reason = True, "time_limit_set_aside"
+    session.add(client)
+    municipality_policy = policy.for_municipality(case.municipality_code)
+    timeline = f"{DECIDED}.{admission.target_group or 'none'}: {decision.reason}"
+    if admission.outcome != "client":
+        await hold_case(session, case, admission, municipality_policy, today=today(), changed_by=actor, reason=timeline)
+        publish_client_recorded(session, client, case)
+        return case
+    case.workflow_id = path_workflow_id(client.id)
+    announce_case(session, case, timeline, changed_by=actor)
+    publish_client_recorded(session, client, case)
+    path = path_input(client, case, municipality_policy, became_client_on=today(), reason=DECIDED)
+    start_workflow(session, CLIENT_PATH_WORKFLOW, path, id=path_workflow_id(client.id), task_queue=task_queue("intake"))
+    return case
