@@ -76,6 +76,8 @@ STEPS = {
     "no_plan": ["start", "complete_no_plan"],
     "closed": ["start", "complete_plan", "plan", "close"],
     "not_eligible": [],
+    "guidance": [],  # no target group (a worker): recorded, offered guidance, no statutory clock
+    "triage": [],  # unclear from the registration: waits in the triage queue for staff to decide
 }
 # The status each target ends in (what the demo waits for before it goes on).
 TARGET_STATUS = {
@@ -89,6 +91,8 @@ TARGET_STATUS = {
     "no_plan": {"plan_not_needed"},
     "closed": {"employed", "studying", "declined", "time_limit", "moved_away", "completed"},
     "not_eligible": {"not_eligible"},
+    "guidance": {"guidance_offered"},
+    "triage": {"needs_triage"},
 }
 
 LATE = {"assessment_overdue", "plan_overdue", "review_overdue", "plan_expired"}
@@ -114,6 +118,7 @@ class Client:
     plan_type: str = "individual"
     closure: str | None = None
     moves_to: str | None = None  # registered in `municipality`, then moves here
+    stated_group: str | None = None  # the target group the register states (docs/policy.md)
 
     @property
     def key(self) -> str:
@@ -144,6 +149,8 @@ class Client:
             "residence_basis": self.basis,
             "jobseeker": self.jobseeker,
         }
+        if self.stated_group:
+            data["target_group"] = self.stated_group
         if self.household:
             data["household_id"] = f"demo-household-{self.household}"
         return data
@@ -157,7 +164,7 @@ CLIENTS = [
     Client(2, "Abdirahman", "Esimerkki-Hassan", D(1986, 11, 2), "male", "SO", "so", ("en",), "109", "international_protection",
            "scheduled", registered_days_ago=2, household="1"),
     Client(3, "Olena", "Esimerkki-Kovalenko", D(1987, 8, 2), "female", "UA", "uk", ("uk", "en"), "109", "temporary_protection",
-           "in_progress", registered_days_ago=20, household="2"),
+           "in_progress", registered_days_ago=20, household="2", stated_group="other_need"),
     Client(4, "Dmytro", "Esimerkki-Kovalenko", D(1984, 1, 19), "male", "UA", "uk", ("uk",), "109", "temporary_protection",
            "planning", registered_days_ago=20, household="2", jobseeker=True),
     Client(5, "Fatemeh", "Esimerkki-Rahimi", D(1995, 6, 30), "female", "AF", "fa", ("fa", "en"), "109", "quota_refugee",
@@ -165,41 +172,41 @@ CLIENTS = [
     Client(6, "Ali Reza", "Esimerkki-Rahimi", D(1990, 9, 5), "male", "AF", "fa", ("fa",), "109", "quota_refugee",
            "follow_up", registered_days_ago=45, household="3", measures=(HAME_LITERACY,), plan_type="multi_sectoral"),
     Client(7, "Nguyen Van", "Esimerkki-An", D(1995, 2, 1), "male", "VN", "vi", ("vi", "en"), "109", "work",
-           "registered", registered_days_ago=0),  # the employer's recruit: the notice is matched to him
+           "guidance", registered_days_ago=0),  # the employer's recruit: the notice is matched to him
     Client(8, "Maria Luisa", "Esimerkki-Santos", D(1989, 12, 12), "female", "PH", "tl", ("en",), "109", "family",
-           "closed", registered_days_ago=60, measures=(HAME_KOTO,), closure="employed"),
+           "closed", registered_days_ago=60, measures=(HAME_KOTO,), closure="employed", stated_group="international_protection"),
     Client(9, "Ahmad", "Esimerkki-Haddad", D(1979, 4, 21), "male", "SY", "ar", ("ar",), "109", "international_protection",
            "overdue", registered_days_ago=75),
     Client(10, "Svetlana", "Esimerkki-Ivanova", D(1972, 7, 7), "female", "RU", "ru", ("ru", "fi"), "109", "family",
-           "no_plan", registered_days_ago=30),
+           "no_plan", registered_days_ago=30, stated_group="social_assistance"),
     Client(11, "Grace", "Esimerkki-Mensah", D(1998, 10, 10), "female", "GH", "en", ("en",), "109", "study",
-           "scheduled", registered_days_ago=8),
+           "scheduled", registered_days_ago=8, stated_group="other_need"),
     Client(12, "Mohamed", "Esimerkki-Yusuf", D(1993, 5, 17), "male", "SO", "so", ("so", "en"), "109", "international_protection",
            "registered", registered_days_ago=12, moves_to="905"),
     Client(13, "Carlos", "Esimerkki-Pereira", D(1976, 3, 3), "male", "BR", "pt", ("pt", "en"), "109", "work",
            "not_eligible", registered_days_ago=5),
     # Vaasa (905)
     Client(14, "Ana Clara", "Esimerkki-Silva", D(1994, 8, 8), "female", "BR", "pt", ("sv", "en"), "905", "work",
-           "registered", registered_days_ago=3),
+           "guidance", registered_days_ago=3),
     Client(15, "Mei", "Esimerkki-Chen", D(2000, 2, 29), "female", "CN", "zh", ("en",), "905", "study",
-           "in_progress", registered_days_ago=25),
+           "in_progress", registered_days_ago=25, stated_group="other_need"),
     Client(16, "Tran Thi", "Esimerkki-Binh", D(1988, 11, 30), "female", "VN", "vi", ("sv", "vi"), "905", "family",
-           "reviewed", registered_days_ago=50, measures=(VAASA_SV, VAASA_CIVIC)),
+           "reviewed", registered_days_ago=50, measures=(VAASA_SV, VAASA_CIVIC), stated_group="international_protection"),
     Client(17, "Leyla", "Esimerkki-Karimi", D(1997, 1, 15), "female", "IR", "fa", ("en",), "905", "quota_refugee",
            "closed", registered_days_ago=55, measures=(VAASA_SV,), closure="studying"),
     Client(18, "Jonas", "Esimerkki-Berg", D(1985, 6, 1), "male", "SE", "sv", ("sv",), "905", "nordic",
-           "planning", registered_days_ago=15),
+           "planning", registered_days_ago=15, stated_group="other_need"),
     # Kuopio (297)
     Client(19, "Hiba", "Esimerkki-Jaber", D(1992, 12, 1), "female", "IQ", "ar", ("ar", "en"), "297", "international_protection",
            "scheduled", registered_days_ago=6, household="4"),
     Client(20, "Yusuf", "Esimerkki-Jaber", D(1990, 2, 11), "male", "IQ", "ar", ("ar",), "297", "international_protection",
            "follow_up", registered_days_ago=40, household="4", measures=(KUOPIO_LANGUAGE, KUOPIO_TRY_OUT), jobseeker=True),
     Client(21, "Priya", "Esimerkki-Sharma", D(1993, 4, 4), "female", "IN", "hi", ("en",), "297", "family",
-           "closed", registered_days_ago=50, measures=(KUOPIO_LANGUAGE,), closure="declined"),
+           "closed", registered_days_ago=50, measures=(KUOPIO_LANGUAGE,), closure="declined", stated_group="child_home_care_allowance"),
     Client(22, "Kateryna", "Esimerkki-Melnyk", D(1981, 9, 9), "female", "UA", "uk", ("uk", "en"), "297", "temporary_protection",
-           "planning", registered_days_ago=18),
+           "planning", registered_days_ago=18, stated_group="other_need"),
     Client(23, "Tigist", "Esimerkki-Bekele", D(1996, 7, 20), "female", "ET", "am", ("en",), "297", "returnee",
-           "registered", registered_days_ago=1),
+           "triage", registered_days_ago=1),
 ]
 RECRUIT = CLIENTS[6]
 

@@ -27,6 +27,7 @@ STAGE_OF_TARGET = {
     "registered": "assessment", "overdue": "assessment", "scheduled": "assessment", "in_progress": "assessment",
     "planning": "planning", "follow_up": "follow_up", "reviewed": "follow_up",
     "no_plan": "closed", "closed": "closed", "not_eligible": "closed",
+    "guidance": "intake", "triage": "intake",
 }
 
 
@@ -72,11 +73,11 @@ async def test_the_demo_fills_kotopolku_once_and_the_dashboard_shows_it(kotopolk
     expected = Counter(STAGE_OF_TARGET[client.target] for client in CLIENTS)
     assert listed["total"] == len(CLIENTS) >= 20
     assert Counter(case["stage"] for case in listed["items"]) == expected
-    assert {"assessment", "planning", "follow_up", "closed"} <= set(expected)
+    assert {"intake", "assessment", "planning", "follow_up", "closed"} <= set(expected)
     assert (await cases(base, token, municipality="109"))["total"] >= 10
     statuses = Counter(case["status"] for case in listed["items"])
     assert statuses["assessment_overdue"] == 1 and statuses["assessment_scheduled"] >= 2 and statuses["assessment_in_progress"] >= 2
-    assert {"employed", "studying", "declined", "plan_not_needed", "not_eligible"} <= set(statuses)
+    assert {"employed", "studying", "declined", "plan_not_needed", "not_eligible", "guidance_offered", "needs_triage"} <= set(statuses)
     [overdue] = (await cases(base, token, overdue="true"))["items"]
     assert overdue["overdue"] and overdue["next_deadline"]["kind"] == "assessment_start"
     [mover] = [client for client in CLIENTS if client.moves_to]

@@ -9,14 +9,19 @@ from pathlib import Path
 import pytest
 
 from services.intake.handlers import HANDLERS
-from services.intake.models import AssessmentRequested, JobseekerRegistered, ResidentMoved, ResidentRegistered, ServiceReported
-from shared.contracts import ASSESSMENT_REQUESTED, JOBSEEKER_REGISTERED, RESIDENT_MOVED, RESIDENT_REGISTERED, SERVICE_REPORTED
+from services.intake.models import (
+    AssessmentRequested, JobseekerDeregistered, JobseekerRegistered, ResidentMoved, ResidentRegistered, ServiceReported,
+)
+from shared.contracts import (
+    ASSESSMENT_REQUESTED, JOBSEEKER_DEREGISTERED, JOBSEEKER_REGISTERED, RESIDENT_MOVED, RESIDENT_REGISTERED, SERVICE_REPORTED,
+)
 from shared.envelope import STRUCTURED_CONTENT_TYPE, parse_amqp
 
 EXAMPLES = sorted((Path(__file__).parents[2] / "docs" / "examples").glob("*.json"))
 DATA_MODELS = {
     RESIDENT_REGISTERED: ResidentRegistered,
     JOBSEEKER_REGISTERED: JobseekerRegistered,
+    JOBSEEKER_DEREGISTERED: JobseekerDeregistered,
     RESIDENT_MOVED: ResidentMoved,
     ASSESSMENT_REQUESTED: AssessmentRequested,
     SERVICE_REPORTED: ServiceReported,
