@@ -19,11 +19,17 @@ run: install
 	deploy/local/ensure-rabbitmq.sh
 	$(BIN)/kotopolku run
 
-test: install
+# The AsyncAPI parser that checks docs/asyncapi.yaml (tests/unit/test_asyncapi.py), from npm.
+ASYNCAPI_PARSER := deploy/asyncapi/node_modules/@asyncapi/parser/package.json
+$(ASYNCAPI_PARSER): deploy/asyncapi/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix deploy/asyncapi --no-audit --no-fund --silent; \
+	else echo "npm is missing (apt-get install npm): the AsyncAPI document's check will fail"; fi
+
+test: install $(ASYNCAPI_PARSER)
 	eval "$$(deploy/local/test-services.sh)" && $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Everything that needs neither RabbitMQ nor a Temporal server (PostgreSQL is used when it runs).
-test-fast: install
+test-fast: install $(ASYNCAPI_PARSER)
 	eval "$$(deploy/local/test-services.sh)" && $(BIN)/python -m pytest -m "not broker and not temporal" $(PYTEST_ARGS)
 
 # Starts its own RabbitMQ node, PostgreSQL cluster and Temporal server (never the machine's shared ones).
