@@ -94,6 +94,12 @@ def _stay(stage: Stage, statuses: tuple[CaseStatus, ...], fact: Fact) -> dict:
 TRANSITIONS: dict[tuple[Stage, CaseStatus, Fact], tuple[Stage, CaseStatus]] = {
     (S.intake, C.received, Fact.path_opened): (S.assessment, C.awaiting_assessment),
     (S.intake, C.received, Fact.not_eligible): (S.closed, C.not_eligible),
+    # Who is owed an assessment (services/intake/identity.py): the path opens later for a case
+    # offered guidance or triaged once staff decide or the client asks, and for a victim of
+    # trafficking past the window once staff set the limit aside.
+    (S.intake, C.needs_triage, Fact.path_opened): (S.assessment, C.awaiting_assessment),
+    (S.intake, C.guidance_offered, Fact.path_opened): (S.assessment, C.awaiting_assessment),
+    (S.closed, C.not_eligible, Fact.path_opened): (S.assessment, C.awaiting_assessment),
     # Booking the interview; a passed deadline stays visible until the assessment starts.
     (S.assessment, C.awaiting_assessment, Fact.assessment_scheduled): (S.assessment, C.assessment_scheduled),
     (S.assessment, C.assessment_scheduled, Fact.assessment_scheduled): (S.assessment, C.assessment_scheduled),

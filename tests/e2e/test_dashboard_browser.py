@@ -364,9 +364,6 @@ async def test_a_coordinator_sees_the_figures_as_charts_in_two_languages_and_dow
         target = [{"municipality_code": "109", "figure": "became_clients", **month, "target": 8}]
         assert (await http.put("/api/v1/figures/assessments/targets", json=target, headers=coordinator)).status_code == 200
 
-async def test_a_caseworker_decides_a_target_group_from_the_triage_queue_in_finnish_and_swedish(tmp_path, amqp_url, temporal_address):
-    settings = make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=None)
-    async with running(settings) as (runtime, _http):
         async with serving(app_of(runtime), free_port()) as base, async_playwright() as playwright:
             browser = await playwright.chromium.launch(
                 executable_path=chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -430,8 +427,16 @@ async def test_a_caseworker_decides_a_target_group_from_the_triage_queue_in_finn
             assert rows[-1][:3] == ("all", "all", 6)
             targets_sheet = list(book.worksheets[1].iter_rows(values_only=True))
             assert targets_sheet[1] == ("109", "became_clients", 8, 6, 0.75)
+            await browser.close()
 
 
+async def test_a_caseworker_decides_a_target_group_from_the_triage_queue_in_finnish_and_swedish(tmp_path, amqp_url, temporal_address):
+    settings = make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=None)
+    async with running(settings) as (runtime, _http):
+        async with serving(app_of(runtime), free_port()) as base, async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path=chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+            )
             page = await (await browser.new_context(locale="fi-FI")).new_page()
             await page.goto(base + "/")
             token = mint_token(settings, sub="aino", name="Aino Virtanen", roles=["caseworker"], municipalities=["109"])

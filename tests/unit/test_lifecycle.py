@@ -63,8 +63,17 @@ def test_every_fact_from_every_state_moves_or_is_refused_with_a_reason(fact: Fac
 def test_a_closed_case_takes_no_fact():
     for status in STATUSES_BY_STAGE[Stage.closed]:
         for fact in Fact:
+            if (status, fact) == ("not_eligible", Fact.path_opened):
+                continue  # a victim of trafficking past the window: staff set the limit aside
             with pytest.raises(FactRefused, match="closed"):
                 move(Stage.closed, status, fact)
+
+
+def test_the_path_opens_later_for_who_was_offered_guidance_or_triaged_or_past_the_window():
+    for stage, status in ((Stage.intake, "guidance_offered"), (Stage.intake, "needs_triage"), (Stage.closed, "not_eligible")):
+        assert move(stage, status, Fact.path_opened) == (Stage.assessment, "awaiting_assessment")
+    with pytest.raises(FactRefused):
+        move(Stage.intake, "guidance_offered", Fact.assessment_started)
 
 
 def test_the_path_goes_from_registration_to_closure():

@@ -1591,6 +1591,9 @@
     if (!caseId || state.assessmentBusy) {
       return Promise.resolve();
     }
+    // The form that sent it (its submit button has the focus): only its inputs start afresh after.
+    var sender = document.activeElement && document.activeElement.form;
+    var sentInputs = sender ? Array.prototype.map.call(sender.querySelectorAll("input, select, textarea"), function (el) { return el.id; }) : null;
     state.messagePanel = panel || "assessment";
     state.assessmentBusy = true;
     state.assessmentMessage = null;
@@ -1606,7 +1609,12 @@
           state.detail = { status: "ok", data: answer };
         }
         state.assessmentDone = { key: doneKey };
-        state.keptInputs = {}; // the command went through: its form starts afresh
+        // The command went through: its form starts afresh; what is typed in another form stays.
+        if (sentInputs) {
+          sentInputs.forEach(function (id) { delete state.keptInputs[id]; });
+        } else {
+          state.keptInputs = {};
+        }
         loadAssessment(caseId);
         loadPlan(caseId);
         scheduleRefresh(false);
