@@ -113,7 +113,10 @@ class Runtime:
                 for subscription in parts.subscriptions:
                     subscription.retry_delays = self.settings.retry_delays_seconds
                     subscription.max_attempts = len(self.settings.retry_delays_seconds) + 1
-                    consumer = Consumer(subscription, ctx.db, self.settings.amqp_url, secret=self.settings.data_key_bytes)
+                    consumer = Consumer(
+                        subscription, ctx.db, self.settings.amqp_url, secret=self.settings.data_key_bytes,
+                        lanes=self.settings.consumer_lanes, in_flight=self.settings.consumer_in_flight,
+                    )
                     await consumer.declare()  # queues exist before anyone publishes
                     # A consumer stops only when its broker connection does: it tries again at
                     # least every few seconds, so it resumes soon after the broker is back.

@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     staff_requests_per_minute: int = Field(600, ge=1)
     live_stream_opens_per_minute: int = Field(30, ge=1)
 
+    # Each queue's consumer handles up to this many events at once, in lanes by the person the
+    # event is about (one client's events in order), holding at most `in_flight` from the broker.
+    consumer_lanes: int = Field(8, ge=1, le=256)
+    consumer_in_flight: int = Field(32, ge=1, le=1000)
+
     # Events that fail for a reason that may pass are retried after these pauses, then dead-lettered.
     retry_delays_seconds: list[float] = Field(default_factory=lambda: [1, 5, 30, 120, 600])
 
