@@ -75,7 +75,9 @@ class Runtime:
         self.connect_timeout = connect_timeout
         policy = load_policy(settings.policy_file)
         self.contexts = {
-            name: ServiceContext(name, settings, Database(name, settings.service_database_url(name)), policy)
+            name: ServiceContext(
+                name, settings, Database(name, settings.service_database_url(name), sqlite_synchronous=settings.sqlite_synchronous), policy
+            )
             for name in services
         }
         self.parts: dict[str, ServiceParts] = {name: SERVICE_APPS[name].build(ctx) for name, ctx in self.contexts.items()}
@@ -124,7 +126,10 @@ class Runtime:
                 for task_name, loop in parts.background.items():
                     self._spawn(f"{name} {task_name}", loop)
             if self.workers_enabled and (parts.workflows or parts.activities):
-                worker = temporal.build_worker(self.temporal, task_queue(name), parts.workflows, parts.activities)
+                worker = temporal.build_worker(
+                    self.temporal, task_queue(name), parts.workflows, parts.activities,
+                    max_cached_workflows=self.settings.worker_max_cached_workflows,
+                )
                 self._workers.append(worker)
                 self._spawn(f"{name} worker", worker.run, restart=False)
         log.info("services started", services=list(self.contexts), consumers=self.consumers_enabled, workers=self.workers_enabled)
