@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
 from faults.waiting import true_within  # noqa: E402
-from steady_load import rss_mb, steady, summary  # noqa: E402
+from steady_load import _ready, rss_mb, steady, summary  # noqa: E402
 from support import PRODUCER, event, free_port, person, port_open, registration  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -374,14 +374,6 @@ def print_table(report: dict) -> None:
             print(f"  {kind}:")
             for frame, share in report["profile"][kind]:
                 print(f"    {share:>5}  {frame}")
-
-
-async def _ready(base: str) -> bool:
-    try:
-        async with httpx.AsyncClient() as client:
-            return (await client.get(f"{base}/readyz")).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 if __name__ == "__main__":
