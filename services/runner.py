@@ -117,7 +117,7 @@ class Runtime:
                     subscription.max_attempts = len(self.settings.retry_delays_seconds) + 1
                     consumer = Consumer(
                         subscription, ctx.db, self.settings.amqp_url, secret=self.settings.data_key_bytes,
-                        lanes=self.settings.consumer_lanes, in_flight=self.settings.consumer_in_flight,
+                        lanes=self.settings.consumer_lanes or (1 if ctx.db.is_sqlite else 8), in_flight=self.settings.consumer_in_flight,
                     )
                     await consumer.declare()  # queues exist before anyone publishes
                     # A consumer stops only when its broker connection does: it tries again at

@@ -71,7 +71,9 @@ class Settings(BaseSettings):
 
     # Each queue's consumer handles up to this many events at once, in lanes by the person the
     # event is about (one client's events in order), holding at most `in_flight` from the broker.
-    consumer_lanes: int = Field(8, ge=1, le=256)
+    # Unset: 8 on PostgreSQL, 1 on SQLite, whose single writer parallel lanes only make wait
+    # for each other (docs/benchmarks.md).
+    consumer_lanes: int | None = Field(None, ge=1, le=256)
     consumer_in_flight: int = Field(32, ge=1, le=1000)
 
     # How SQLite (Kotopolku's own files and the embedded Temporal server's) makes a commit durable.
