@@ -36,8 +36,9 @@ test-fast: install $(ASYNCAPI_PARSER)
 faults: install
 	$(BIN)/python tests/faults/run.py $(FAULTS_ARGS)
 
+# Kotopolku on the `make run` defaults beside raw RabbitMQ and Temporal; one table, JSON in var/benchmark.json.
 benchmark: install
-	eval "$$(deploy/local/test-services.sh)" && $(BIN)/python tests/benchmarks/steady_load.py $(BENCHMARK_ARGS)
+	eval "$$(deploy/local/test-services.sh)" && $(BIN)/python tests/benchmarks/benchmark.py $(BENCHMARK_ARGS)
 
 clean:
 	rm -rf var .pytest_cache

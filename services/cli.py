@@ -19,6 +19,7 @@ from services.runner import Runtime, StartupError, create_app
 from shared.auth import AuthError, mint_token
 from shared.logging import configure_logging
 from shared.settings import SERVICES, ConfigurationError, Settings, load_settings
+from shared.temporal import embedded_server_pragmas
 
 service_argument = click.argument("service", type=click.Choice(SERVICES))
 
@@ -724,7 +725,7 @@ def start_embedded_temporal(settings: Settings) -> subprocess.Popen | None:
         [
             binary, "server", "start-dev",
             "--ip", host, "--port", str(port), "--ui-port", ui_port,
-            "--db-filename", str(settings.var_dir / "temporal.db"),
+            "--db-filename", str(settings.var_dir / "temporal.db"), *embedded_server_pragmas(settings.sqlite_synchronous),
             "--log-level", "warn",
         ],
         stdout=log_file,

@@ -76,7 +76,9 @@ class Runtime:
         self.connect_timeout = connect_timeout
         policy = load_policy(settings.policy_file)
         self.contexts = {
-            name: ServiceContext(name, settings, Database(name, settings.service_database_url(name)), policy)
+            name: ServiceContext(
+                name, settings, Database(name, settings.service_database_url(name), sqlite_synchronous=settings.sqlite_synchronous), policy
+            )
             for name in services
         }
         self.parts: dict[str, ServiceParts] = {name: SERVICE_APPS[name].build(ctx) for name, ctx in self.contexts.items()}
@@ -114,7 +116,10 @@ class Runtime:
                 for subscription in parts.subscriptions:
                     subscription.retry_delays = self.settings.retry_delays_seconds
                     subscription.max_attempts = len(self.settings.retry_delays_seconds) + 1
-                    consumer = Consumer(subscription, ctx.db, self.settings.amqp_url, secret=self.settings.data_key_bytes)
+                    consumer = Consumer(
+                        subscription, ctx.db, self.settings.amqp_url, secret=self.settings.data_key_bytes,
+                        lanes=self.settings.consumer_lanes or (1 if ctx.db.is_sqlite else 8), in_flight=self.settings.consumer_in_flight,
+                    )
                     await consumer.declare()  # queues exist before anyone publishes
                     # A consumer stops only when its broker connection does: it tries again at
                     # least every few seconds, so it resumes soon after the broker is back.
@@ -122,7 +127,10 @@ class Runtime:
                 for task_name, loop in parts.background.items():
                     self._spawn(f"{name} {task_name}", loop)
             if self.workers_enabled and (parts.workflows or parts.activities):
-                worker = temporal.build_worker(self.temporal, task_queue(name), parts.workflows, parts.activities)
+                worker = temporal.build_worker(
+                    self.temporal, task_queue(name), parts.workflows, parts.activities,
+                    max_cached_workflows=self.settings.worker_max_cached_workflows,
+                )
                 self._workers.append(worker)
                 self._spawn(f"{name} worker", worker.run, restart=False)
         log.info("services started", services=list(self.contexts), consumers=self.consumers_enabled, workers=self.workers_enabled)

@@ -6,6 +6,16 @@ A message that can never be processed goes to the dead-letter queue with the rea
 `x-kotopolku-error` header; an error that may pass is retried later through a delay queue, with
 backoff, and dead-lettered when retries run out; while the handler's database is away the
 consumer waits instead of spending those retries.
+
+Messages run in parallel lanes: each event goes to the lane of the person it is about (a hash of
+the identity it names them by: `external_ref` with its source, the identity code, or `client_id`),
+and a lane handles its messages one at a time, in the order they came. So one client's events
+never overtake each other while different clients' events are handled at once; events naming no
+person share one lane. At most `in_flight` messages are taken from the broker at a time (the
+channel's prefetch), so the lanes hold a bounded number of messages. Events naming one person in
+different ways (a registration by `external_ref`, a move by identity code) may land in different
+lanes; a handler that finds no client yet retries later, as it did when the registration was
+still on its way.
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ import asyncio
 import hashlib
 import hmac
 import secrets
+import zlib
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Awaitable, Callable, TypeVar
@@ -99,6 +110,8 @@ class Consumer:
         *,
         secret: bytes | None = None,
         ready: Callable[[], Awaitable[None]] | None = None,
+        lanes: int = 8,
+        in_flight: int = 32,
     ) -> None:
         self.subscription = subscription
         self.database = database
@@ -108,6 +121,11 @@ class Consumer:
         self.secret = secret or secrets.token_bytes(32)
         # What a handler needs beyond the message itself; while it fails, the consumer waits.
         self.ready = ready or database.ping
+        self.lanes = lanes
+        self.in_flight = in_flight
+        # Cleared while a dependency is away: every lane waits, not only the one that noticed.
+        self._resumed = asyncio.Event()
+        self._resumed.set()
         self.channel: AbstractChannel | None = None
         self._own_connection: AbstractConnection | None = None
 
@@ -121,7 +139,7 @@ class Consumer:
         if isinstance(self.connection, str):
             self._own_connection = await aio_pika.connect(self.connection)
         self.channel = await (self._own_connection or self.connection).channel(publisher_confirms=True)
-        await self.channel.set_qos(prefetch_count=20)
+        await self.channel.set_qos(prefetch_count=self.in_flight)
         await declare_exchanges(self.channel)
         queue = await self.channel.declare_queue(sub.queue, durable=True)
         for exchange, key in sub.bindings:
@@ -144,14 +162,36 @@ class Consumer:
         """Consume until the channel closes; then raise, so the supervisor starts a fresh consumer
         on a fresh channel (a consumer restored by a reconnect has been seen to receive nothing)."""
         queue = await self.declare()
+        lanes: list[asyncio.Queue[tuple[AbstractIncomingMessage, Envelope | InvalidEvent]]] = [asyncio.Queue() for _ in range(self.lanes)]
+        workers = [asyncio.create_task(self._work(lane)) for lane in lanes]
+        reading = asyncio.create_task(self._deal(queue, lanes))
         try:
-            # One at a time, in order: events about one client must not overtake each other.
-            async with queue.iterator() as messages:
-                async for message in messages:
-                    await self.handle(message)
+            # Ends when the channel closes (reading ends) or a lane fails (e.g. an ack on a dead channel).
+            done, _ = await asyncio.wait([reading, *workers], return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                if not task.cancelled() and task.exception() is not None:
+                    raise task.exception()
         finally:
+            # Messages taken but not acked go back to the queue with the channel: redelivered, and
+            # the inbox makes a redelivery of one already committed a no-op.
+            for task in (reading, *workers):
+                task.cancel()
+            await asyncio.gather(reading, *workers, return_exceptions=True)
             await self._close_own_connection()
         raise ConnectionError(f"the channel of {self.subscription.queue} closed")
+
+    async def _deal(self, queue: aio_pika.abc.AbstractQueue, lanes: list[asyncio.Queue]) -> None:
+        async with queue.iterator() as messages:
+            async for message in messages:
+                event = _parse(message)
+                lanes[lane_of(event, len(lanes))].put_nowait((message, event))
+
+    async def _work(self, lane: asyncio.Queue[tuple[AbstractIncomingMessage, Envelope | InvalidEvent]]) -> None:
+        """One lane: its messages one at a time, in order."""
+        while True:
+            message, event = await lane.get()
+            await self._resumed.wait()
+            await self._handle(message, event)
 
     async def _close_own_connection(self) -> None:
         if self._own_connection is not None and not self._own_connection.is_closed:
@@ -162,11 +202,12 @@ class Consumer:
         self._own_connection = None
 
     async def handle(self, message: AbstractIncomingMessage) -> None:
+        await self._handle(message, _parse(message))
+
+    async def _handle(self, message: AbstractIncomingMessage, envelope: Envelope | InvalidEvent) -> None:
         sub = self.subscription
-        try:
-            envelope = parse_amqp(message.body, message.content_type, message.headers)
-        except InvalidEvent as error:
-            return await self._dead_letter(message, str(error), event_type="(invalid)")
+        if isinstance(envelope, InvalidEvent):
+            return await self._dead_letter(message, str(envelope), event_type="(invalid)")
         object.__setattr__(envelope, "_broker_user", message.user_id)  # the broker-validated login (never the event's own attribute)
         handler = sub.handlers.get(envelope.type)
         if handler is None:
@@ -207,20 +248,26 @@ class Consumer:
 
     async def _wait_while_not_ready(self, error: Exception) -> bool:
         """True when what the handler needs is away (the error was not the message's fault): the
-        consumer has waited until it is back, without spending the message's attempts."""
+        consumer has waited until it is back, without spending the message's attempts. While one
+        lane waits, the others take no new message either."""
         pause = 0.5
         waited = False
-        while True:
-            try:
-                await self.ready()
-                return waited
-            except Exception as down:
-                if not waited:
-                    log.warning("consumer paused: a dependency is away", queue=self.subscription.queue, error=describe_error(down))
-                    metrics.consumer_pauses.labels(self.subscription.queue).inc()
-                waited = True
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, 15.0)
+        try:
+            while True:
+                try:
+                    await self.ready()
+                    return waited
+                except Exception as down:
+                    if not waited:
+                        log.warning("consumer paused: a dependency is away", queue=self.subscription.queue, error=describe_error(down))
+                        metrics.consumer_pauses.labels(self.subscription.queue).inc()
+                        self._resumed.clear()
+                    waited = True
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, 15.0)
+        finally:
+            if waited:
+                self._resumed.set()
 
     async def _already_processed(self, envelope: Envelope) -> bool:
         async with self.database.session() as session:
@@ -265,7 +312,40 @@ class Consumer:
         log.warning("event will be retried", queue=sub.queue, attempt=attempt, delay_seconds=delay, error=reason)
 
 
+# Where an event names the person it is about: its data itself, or the data's `person_ref` / `person`.
+PERSON_KEYS = ("external_ref", "personal_identity_code", "client_id")
+
+
+def person_of(event: Envelope) -> str:
+    """The identity of the person the event is about, as it names them ("" when it names none).
+    `external_ref` is the source's own reference, so it counts together with the source."""
+    data = event.data if isinstance(event.data, dict) else {}
+    for holder in (data, data.get("person_ref"), data.get("person")):
+        if not isinstance(holder, dict):
+            continue
+        for key in PERSON_KEYS:
+            value = holder.get(key)
+            if value and isinstance(value, (str, int)):
+                scope = event.source if key == "external_ref" else ""
+                return f"{key}|{scope}|{value}"
+    return ""
+
+
+def lane_of(event: Envelope | InvalidEvent, lanes: int) -> int:
+    """A stable lane for the person (a crc32: the same in every process and run); lane 0 for
+    events naming no one and for unreadable messages."""
+    person = person_of(event) if isinstance(event, Envelope) else ""
+    return zlib.crc32(person.encode()) % lanes if person else 0
+
+
 UNKNOWN_TYPE = "(unknown)"  # one metrics label for every unknown type: producers can't grow the label set
+
+
+def _parse(message: AbstractIncomingMessage) -> Envelope | InvalidEvent:
+    try:
+        return parse_amqp(message.body, message.content_type, message.headers)
+    except InvalidEvent as error:
+        return error
 
 
 def own_headers(message: AbstractIncomingMessage) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import AsyncIterator
 
@@ -22,7 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 
 class Database:
-    def __init__(self, service: str, url: str) -> None:
+    def __init__(self, service: str, url: str, *, sqlite_synchronous: str = "full") -> None:
         self.service = service
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
@@ -32,7 +33,7 @@ class Database:
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             self.engine: AsyncEngine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "connect", partial(_sqlite_pragmas, synchronous=sqlite_synchronous))
         else:
             # Every connection works in the service's own schema (tables, migrations, raw DDL alike).
             self.engine = create_async_engine(
@@ -73,10 +74,14 @@ class Database:
         await self.engine.dispose()
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    # WAL lets the dashboard read while a consumer writes; foreign keys are off by default.
+def _sqlite_pragmas(dbapi_connection, _record, *, synchronous: str = "full") -> None:
+    # WAL: readers (the dashboard) never wait for the writer, and a commit appends to the log
+    # instead of rewriting pages; with synchronous=FULL each commit is still flushed to disk before
+    # it is answered (NORMAL saves that flush at the price of the last commits on a power cut).
+    # The busy timeout lets a writer wait for another's commit instead of failing at once.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA synchronous={'NORMAL' if synchronous == 'normal' else 'FULL'}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()

@@ -75,6 +75,24 @@ class Settings(BaseSettings):
     staff_requests_per_minute: int = Field(600, ge=1)
     live_stream_opens_per_minute: int = Field(30, ge=1)
 
+    # Each queue's consumer handles up to this many events at once, in lanes by the person the
+    # event is about (one client's events in order), holding at most `in_flight` from the broker.
+    # Unset: 8 on PostgreSQL, 1 on SQLite, whose single writer parallel lanes only make wait
+    # for each other (docs/benchmarks.md).
+    consumer_lanes: int | None = Field(None, ge=1, le=256)
+    consumer_in_flight: int = Field(32, ge=1, le=1000)
+
+    # How SQLite (Kotopolku's own files and the embedded Temporal server's) makes a commit durable.
+    # "full": each commit is on disk before it is answered, so an event acked or a workflow start
+    # reported after it survives a power cut. "normal" (WAL) saves that flush per commit; a crash of
+    # the process loses nothing, but a power cut or an OS crash may lose the last commits — events
+    # already acked at the broker, starts already marked sent. See docs/benchmarks.md.
+    sqlite_synchronous: Literal["full", "normal"] = "full"
+    # Workflows a Temporal worker keeps in memory between their steps (per task queue): a bound on
+    # memory however many clients are on their path; one evicted is replayed from its history when
+    # it next has something to do.
+    worker_max_cached_workflows: int = Field(200, ge=0, le=10_000)
+
     # Events that fail for a reason that may pass are retried after these pauses, then dead-lettered.
     retry_delays_seconds: list[float] = Field(default_factory=lambda: [1, 5, 30, 120, 600])
 

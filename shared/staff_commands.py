@@ -25,7 +25,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from shared import clock
 from shared.auth import StaffUser, require_role
-from shared.cases import VisibleCase, case_after
+from shared.cases import CheckedCase, case_after
 from shared.db import Database, utc_column
 from shared.i18n import all_languages
 from shared.refusals import Conflict, Refused
@@ -190,7 +190,7 @@ class StaffCommands(Generic[R]):
             )
 
     def _endpoint(self, route: CommandRoute) -> Callable[..., Any]:
-        async def endpoint(*, case_id: UUID, request: Request, case: dict[str, Any], user: StaffUser, ctx: ServiceContext,
+        async def endpoint(*, case_id: UUID, request: Request, case: None, user: StaffUser, ctx: ServiceContext,
                            body: BaseModel | None = None, idempotency_key: str | None = None) -> dict[str, Any]:
             given = route.body() if body is None else body
             return await self.send(ctx, request, case_id, user, route.update, idempotency_key, **{route.field: given})
@@ -202,7 +202,7 @@ class StaffCommands(Generic[R]):
             "case_id": (UUID, required),
             "body": (route.body | None, None) if route.optional_body else (route.body, required),
             "request": (Request, required),
-            "case": (VisibleCase, required),  # one the user may see: 404 before anything is sent
+            "case": (CheckedCase, required),  # one the user may see: 404 before anything is sent (not an access: nothing shown)
             "user": (CaseWorker, required),
             "ctx": (self.context, required),
             "idempotency_key": (IdempotencyKey, None),

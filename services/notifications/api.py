@@ -4,11 +4,12 @@ service.py. Lists come from the projection, never from Temporal."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from urllib.parse import urlencode
 from typing import Annotated, AsyncIterator
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -126,11 +127,32 @@ async def stream(
         service.stream_limits(ctx).give_back(user.sub)
 
 
+@router.head("/cases/{case_id}", status_code=204)
+async def case_exists(case: Annotated[tuple[CaseView, ClientView | None], Depends(visible_case)]) -> Response:
+    """204 when the case exists and is of one of the user's municipalities, else 404: shows no
+    personal data, so it is not an access (a staff command checks the case this way first)."""
+    return Response(status_code=204)
+
+
+MAX_WAIT_SECONDS = 10.0
+
+
 @router.get("/cases/{case_id}", response_model=CaseDetail)
 async def get_case(
-    case: Annotated[tuple[CaseView, ClientView | None], Depends(visible_case)], user: CurrentStaff, session: Session
+    case: Annotated[tuple[CaseView, ClientView | None], Depends(visible_case)],
+    user: CurrentStaff,
+    session: Session,
+    ctx: NotificationsContext,
+    changed_since: Annotated[
+        datetime | None,
+        Query(description="Answer once the case shows a change made at or after this time (RFC 3339), waiting at most `wait` seconds"),
+    ] = None,
+    wait: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS, description="The longest wait for `changed_since`, seconds")] = MAX_WAIT_SECONDS,
 ) -> CaseDetail:
     view, client = case
+    if changed_since is not None and view.changed_at < _aware(changed_since):
+        await session.close()  # no connection held while waiting
+        view, client = found(await service.case_once_changed(ctx, user, view.case_id, _aware(changed_since), wait), "case_not_found")
     changes = await service.timeline(session, view.case_id)
     await service.log_access(session, user, view, "case.read")
     await session.commit()
@@ -150,6 +172,10 @@ async def get_case(
     if not deadlines and view.next_deadline_kind:
         deadlines = [Deadline(kind=view.next_deadline_kind, due_on=view.next_deadline_on)]
     return CaseDetail(**case_read(view, client), deadlines=deadlines, timeline=timeline)
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
 
 
 @router.get("/notifications", response_model=list[NotificationRead], tags=["notifications"])

@@ -29,19 +29,46 @@ from shared.service import ServiceContext
 
 
 class CaseFeed:
-    """Wakes SSE streams in this process when a change is committed. Streams also poll, so a
-    change committed by another process (another replica) reaches them too."""
+    """Wakes SSE streams and waiting case reads in this process when a change is committed. They
+    also look again now and then, so a change committed by another process (another replica)
+    reaches them too."""
 
     def __init__(self) -> None:
         self._changed = asyncio.Condition()
+        self.version = 0  # changes committed so far: a waiter that read at version v misses none after it
 
     async def notify(self) -> None:
         async with self._changed:
+            self.version += 1
             self._changed.notify_all()
 
-    async def wait(self, timeout: float) -> None:
+    async def wait(self, timeout: float, *, after: int | None = None) -> None:
+        """Until the next change (or the first change after `version` `after`), at most `timeout` s."""
+        seen = self.version if after is None else after
         async with self._changed:
-            await wait_at_most(timeout, self._changed.wait())
+            await wait_at_most(timeout, self._changed.wait_for(lambda: self.version != seen))
+
+
+# A waiting case read looks again at least this often: a change another replica committed wakes no one here.
+CASE_RECHECK_SECONDS = 1.0
+
+
+async def case_once_changed(
+    ctx: ServiceContext, user: StaffUser, case_id: UUID, since: datetime, wait: float
+) -> tuple[CaseView, ClientView | None] | None:
+    """The case once the projection shows a change made at or after `since` (or, after `wait`
+    seconds, as it is then), woken by the commit of each change rather than polling; no connection
+    is held while it waits."""
+    feed = case_feed(ctx)
+    deadline = asyncio.get_running_loop().time() + wait
+    while True:
+        version = feed.version  # before the read: a change committed after it wakes the wait below
+        async with ctx.db.session() as session:
+            found = await get_case(session, user, case_id)
+        left = deadline - asyncio.get_running_loop().time()
+        if found is None or found[0].changed_at >= since or left <= 0:
+            return found
+        await feed.wait(min(left, CASE_RECHECK_SECONDS), after=version)
 
 
 def case_feed(ctx: ServiceContext) -> CaseFeed:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.assignment import service
 from shared.auth import StaffUser, require_role
-from shared.cases import VisibleCase, case_after
+from shared.cases import CheckedCase, case_after
 from shared.service import ServiceContext, context_dependency
 
 router = APIRouter(prefix="/api/v1/cases/{case_id}/assignee", tags=["assignment"])
@@ -34,7 +34,7 @@ class Assignee(BaseModel):
 
 
 @router.put("", responses=CASE_ANSWER, summary="Assign the case to a caseworker (coordinator)")
-async def assign(case_id: UUID, body: Assignee, request: Request, case: VisibleCase, user: Coordinator, ctx: Context) -> dict[str, Any]:
+async def assign(case_id: UUID, body: Assignee, request: Request, case: CheckedCase, user: Coordinator, ctx: Context) -> dict[str, Any]:
     async with ctx.db.session() as session:
         changed = await service.assign(session, user=user, case_id=case_id, sub=body.sub, name=body.name)
         await session.commit()
@@ -46,7 +46,7 @@ async def assign(case_id: UUID, body: Assignee, request: Request, case: VisibleC
     responses={**CASE_ANSWER, 409: {"description": "Somebody already has the case"}},
     summary="Take an unassigned case (caseworker)",
 )
-async def take(case_id: UUID, request: Request, case: VisibleCase, user: Caseworker, ctx: Context) -> dict[str, Any]:
+async def take(case_id: UUID, request: Request, case: CheckedCase, user: Caseworker, ctx: Context) -> dict[str, Any]:
     async with ctx.db.session() as session:
         changed = await service.take(session, user=user, case_id=case_id)
         await session.commit()
@@ -54,7 +54,7 @@ async def take(case_id: UUID, request: Request, case: VisibleCase, user: Casewor
 
 
 @router.delete("", responses=CASE_ANSWER, summary="Take the case back from its assignee (coordinator)")
-async def unassign(case_id: UUID, request: Request, case: VisibleCase, user: Coordinator, ctx: Context) -> dict[str, Any]:
+async def unassign(case_id: UUID, request: Request, case: CheckedCase, user: Coordinator, ctx: Context) -> dict[str, Any]:
     async with ctx.db.session() as session:
         changed = await service.unassign(session, user=user, case_id=case_id)
         await session.commit()

@@ -1,0 +1,380 @@
+"""Kotopolku on the `make run` defaults, beside raw RabbitMQ and raw Temporal of the same run.
+
+    make benchmark     (or: .venv/bin/python tests/benchmarks/benchmark.py --burst 300 --rate 10 --seconds 20)
+
+Starts `kotopolku run` exactly as `make run` does (all four services in one process, SQLite files,
+the embedded Temporal dev server it starts itself), then measures, on the same machine in the same
+minutes:
+  - raw RabbitMQ: a burst of persistent messages published with confirms and consumed (messages/s);
+  - raw Temporal: a burst of one-activity workflows on Kotopolku's own Temporal server (workflows/s);
+  - Kotopolku burst: `--burst` resident.registered events at once → every case on the SSE feed
+    (clients/s, and the ratio to raw Temporal);
+  - Kotopolku steady: `--rate` registrations a second for `--seconds` → case on the feed (p50, p99);
+  - staff commands: 5 staff at once each starting assessments (`POST …/assessment/start`), answered
+    with the case as the projection shows it (p50, p99);
+  - memory: resident set size of Kotopolku and of its Temporal server after the load;
+  - the machine's load (`/proc/loadavg`) at the start and the end: the machine may be shared.
+Prints one table, writes JSON (`--output`). With `--profile`, py-spy samples the Kotopolku process
+during the burst and the table is followed by the top functions (self time and total).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+import aio_pika
+import httpx
+from temporalio import activity, workflow
+from temporalio.client import Client
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
+
+from faults.waiting import true_within  # noqa: E402
+from steady_load import _ready, rss_mb, steady, summary  # noqa: E402
+from support import PRODUCER, event, free_port, person, port_open, registration  # noqa: E402
+
+BIN = Path(sys.executable).parent
+STAFF = 5
+CLIENT_NAMESPACE = uuid.UUID("0f8c8f5e-51a4-4c84-9a7e-4b7d1c0f6b10")  # intake names a client after (source, external_ref)
+
+
+def load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+# --- raw RabbitMQ -------------------------------------------------------------------------------
+
+
+async def raw_rabbitmq_burst(amqp_url: str, count: int) -> dict:
+    """`count` persistent messages published with confirms (pipelined) and consumed: messages/s."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        channel = await connection.channel(publisher_confirms=True)
+        queue = await channel.declare_queue(f"benchmark-{uuid.uuid4().hex[:6]}", durable=True, auto_delete=True)
+        received, done = 0, asyncio.Event()
+
+        async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            nonlocal received
+            await message.ack()
+            received += 1
+            if received == count:
+                done.set()
+
+        await queue.consume(on_message)
+        started = time.perf_counter()
+        await asyncio.gather(*(
+            channel.default_exchange.publish(
+                aio_pika.Message(b"{}", delivery_mode=aio_pika.DeliveryMode.PERSISTENT), routing_key=queue.name
+            )
+            for _ in range(count)
+        ))
+        await asyncio.wait_for(done.wait(), timeout=120)
+        elapsed = time.perf_counter() - started
+    return {"what": f"raw RabbitMQ: {count} persistent messages, confirmed and consumed", "count": count, "per_second": round(count / elapsed, 1)}
+
+
+# --- raw Temporal -------------------------------------------------------------------------------
+
+
+@activity.defn(name="benchmark_step")
+async def step() -> str:
+    return "done"
+
+
+@workflow.defn(name="BenchmarkOneActivity")
+class OneActivity:
+    @workflow.run
+    async def run(self) -> str:
+        return await workflow.execute_activity(step, start_to_close_timeout=timedelta(seconds=30))
+
+
+async def raw_temporal_burst(address: str, count: int) -> dict:
+    """`count` one-activity workflows started at once on the server, each awaited: workflows/s."""
+    client = await Client.connect(address)
+    # Unsandboxed: the figure is the server's and the SDK's speed, not the sandbox's.
+    async with Worker(client, task_queue="benchmark", workflows=[OneActivity], activities=[step], workflow_runner=UnsandboxedWorkflowRunner()):
+        started = time.perf_counter()
+        await asyncio.gather(*(
+            client.execute_workflow(OneActivity.run, id=f"benchmark-{uuid.uuid4()}", task_queue="benchmark") for _ in range(count)
+        ))
+        elapsed = time.perf_counter() - started
+    return {"what": f"raw Temporal: {count} one-activity workflows at once", "count": count, "per_second": round(count / elapsed, 1)}
+
+
+# --- Kotopolku ----------------------------------------------------------------------------------
+
+
+class Feed:
+    """The SSE feed as staff see it: when each client's case first showed `awaiting_assessment`."""
+
+    def __init__(self, base: str, token: str) -> None:
+        self.base, self.token = base, token
+        self.seen: dict[str, float] = {}
+        self.case_of: dict[str, str] = {}
+        self.changed = asyncio.Event()
+        self.task: asyncio.Task | None = None
+
+    async def __aenter__(self) -> "Feed":
+        self.task = asyncio.create_task(self._listen())
+        await asyncio.sleep(1)
+        return self
+
+    async def __aexit__(self, *_exc) -> None:
+        self.task.cancel()
+
+    async def _listen(self) -> None:
+        async with httpx.AsyncClient(timeout=None) as client:
+            async with client.stream("GET", f"{self.base}/api/v1/cases/stream", headers={"Authorization": f"Bearer {self.token}"}) as stream:
+                async for line in stream.aiter_lines():
+                    if line.startswith("data:"):
+                        data = json.loads(line[5:])
+                        if data["status"] == "awaiting_assessment" and data["client_id"] not in self.seen:
+                            self.seen[data["client_id"]] = time.perf_counter()
+                            self.case_of[data["client_id"]] = data["case_id"]
+                            self.changed.set()
+
+    async def until_seen(self, clients: list[str], timeout: float) -> int:
+        """Waits until every client's case is on the feed; says how many were not, after `timeout`."""
+        deadline = time.perf_counter() + timeout
+        while (missing := sum(client not in self.seen for client in clients)) and time.perf_counter() < deadline:
+            self.changed.clear()
+            try:
+                await asyncio.wait_for(self.changed.wait(), timeout=max(0.01, deadline - time.perf_counter()))
+            except TimeoutError:
+                pass
+        return missing
+
+
+class Registrations:
+    """Distinct people, as in life: identical ones would each be put before staff as duplicates."""
+
+    def __init__(self, channel: aio_pika.abc.AbstractChannel) -> None:
+        self.channel, self.n = channel, 0
+
+    async def send(self) -> tuple[str, float]:
+        self.n += 1
+        data = registration(municipality_code="109", person=person(
+            given_names=f"Amina {uuid.uuid4().hex[:8]}", birth_date=(date(1960, 1, 1) + timedelta(days=self.n * 37 % 15000)).isoformat()
+        ))
+        client_id = str(uuid.uuid5(CLIENT_NAMESPACE, f"{PRODUCER}\n{data['external_ref']}"))
+        envelope = event(data)
+        exchange = await self.channel.get_exchange("kotopolku.inbound")
+        sent = time.perf_counter()
+        await exchange.publish(
+            aio_pika.Message(
+                envelope.to_json(), content_type="application/cloudevents+json", delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                user_id="guest",  # the login a source added without --broker-user publishes as
+            ),
+            routing_key=envelope.type,
+        )
+        return client_id, sent
+
+
+async def kotopolku_burst(registrations: Registrations, feed: Feed, count: int, raw_temporal: float) -> tuple[dict, list[str]]:
+    started = time.perf_counter()
+    sent = await asyncio.gather(*(registrations.send() for _ in range(count)))
+    clients = [client for client, _ in sent]
+    missing = await feed.until_seen(clients, timeout=max(120, count))
+    arrived = [feed.seen[client] for client in clients if client in feed.seen]
+    rate = len(arrived) / (max(arrived) - started) if arrived else 0.0
+    return {
+        "what": f"Kotopolku: burst of {count} registrations → every case on the feed",
+        "count": len(arrived), "missing": missing, "per_second": round(rate, 1), "ratio_to_raw_temporal": round(rate / raw_temporal, 2),
+    }, [client for client in clients if client in feed.seen]
+
+
+async def kotopolku_steady(registrations: Registrations, feed: Feed, rate: float, seconds: float) -> dict:
+    sent: dict[str, float] = {}
+
+    async def send(_i: int) -> None:
+        client, at = await registrations.send()
+        sent[client] = at
+
+    elapsed = await steady(rate, seconds, send)
+    missing = await feed.until_seen(list(sent), timeout=120)
+    result = summary(
+        f"Kotopolku: {rate:g} registrations/s for {seconds:g} s → case on the feed",
+        [feed.seen[client] - at for client, at in sent.items() if client in feed.seen], elapsed,
+    )
+    result["missing"] = missing  # not on the feed 120 s after the last was sent
+    return result
+
+
+async def staff_commands(base: str, tokens: list[str], cases: list[str]) -> dict:
+    """Each staff member starts the assessments of their share of the cases, one after another."""
+    latencies: list[float] = []
+    failures: Counter = Counter()
+
+    async def staff(token: str, mine: list[str]) -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=60, headers={"Authorization": f"Bearer {token}"}) as client:
+            for case_id in mine:
+                began = time.perf_counter()
+                response = await client.post(f"/api/v1/cases/{case_id}/assessment/start", json={})
+                if response.status_code == 200 and response.json()["status"] == "assessment_in_progress":
+                    latencies.append(time.perf_counter() - began)
+                else:
+                    failures[response.status_code] += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(staff(token, cases[i::len(tokens)]) for i, token in enumerate(tokens)))
+    result = summary(f"Kotopolku: staff command answered with the changed case, {len(tokens)} staff at once", latencies, time.perf_counter() - started)
+    result["failures"] = dict(failures)
+    return result
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+
+def kotopolku(*args: str, env: dict) -> str:
+    done = subprocess.run([str(BIN / "kotopolku"), *args], env=env, capture_output=True, text=True, check=True)
+    return done.stdout.strip().splitlines()[-1]
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def top_functions(raw_profile: Path, limit: int = 12) -> dict:
+    """py-spy's raw (collapsed) stacks → the functions most often on top (self), and Kotopolku's own
+    functions most often anywhere on the stack (total: what they and all they call took)."""
+    own, total, samples = Counter(), Counter(), 0
+    for line in raw_profile.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        frames = stack.split(";")
+        samples += int(count)
+        own[frames[-1]] += int(count)
+        for frame in set(frames):
+            if "services/" in frame or "shared/" in frame:  # Kotopolku's own code, whatever it calls
+                total[frame] += int(count)
+
+    def share(counter: Counter) -> list[tuple[str, float]]:
+        return [(frame, round(100 * n / samples, 1)) for frame, n in counter.most_common(limit)]
+
+    return {"samples": samples, "self": share(own), "total": share(total)}
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--burst", type=int, default=300, help="registrations in the burst (and raw workflows, raw messages)")
+    parser.add_argument("--rate", type=float, default=10, help="registrations a second in the steady run")
+    parser.add_argument("--seconds", type=float, default=20, help="length of the steady run")
+    parser.add_argument("--commands", type=int, default=100, help="staff commands in all (5 staff)")
+    parser.add_argument("--profile", action="store_true", help="sample the Kotopolku process with py-spy during the burst")
+    parser.add_argument("--amqp-url", default=os.environ.get("KOTOPOLKU_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
+    parser.add_argument("--database-url", help="KOTOPOLKU_DATABASE_URL for the run (default: SQLite, as make run)")
+    parser.add_argument("--output", type=Path, default=ROOT / "var" / "benchmark.json")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="kotopolku-benchmark-"))
+    temporal_port, http_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "KOTOPOLKU_VAR_DIR": str(workdir / "var"),
+        "KOTOPOLKU_AMQP_URL": args.amqp_url,
+        "KOTOPOLKU_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",  # nothing answers there: `run` starts its embedded server
+        "KOTOPOLKU_TEMPORAL_UI_URL": f"http://127.0.0.1:{free_port()}",
+        "KOTOPOLKU_HTTP_PORT": str(http_port),
+        "KOTOPOLKU_LOG_LEVEL": "WARNING",
+    }
+    env.pop("KOTOPOLKU_DATABASE_URL", None)  # the make-run default: SQLite files under the var dir
+    if args.database_url:
+        env["KOTOPOLKU_DATABASE_URL"] = args.database_url
+    base = f"http://127.0.0.1:{http_port}"
+    results: list[dict] = []
+    report: dict = {"date": date.today().isoformat(), "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0], "load_at_start": load()}}
+    server = profiler = None
+    try:
+        kotopolku("sources", "add", PRODUCER, "--municipality", "109", env=env)
+        viewer = kotopolku("dev-token", "--role", "coordinator", "--municipality", "109", env=env)
+        tokens = [kotopolku("dev-token", "--role", "caseworker", "--municipality", "109", "--sub", f"benchmark-{i}", env=env) for i in range(STAFF)]
+        server = subprocess.Popen([str(BIN / "kotopolku"), "run"], env=env, stdout=subprocess.DEVNULL, stderr=open(workdir / "kotopolku.log", "w"))
+        if not await true_within(lambda: _ready(base), 120):
+            raise SystemExit(f"kotopolku run did not start; see {workdir / 'kotopolku.log'}")
+        temporal_pids = children(server.pid)
+
+        results.append(await raw_rabbitmq_burst(args.amqp_url, args.burst))
+        raw_temporal = await raw_temporal_burst(f"127.0.0.1:{temporal_port}", args.burst)
+        results.append(raw_temporal)
+
+        connection = await aio_pika.connect(args.amqp_url)
+        async with connection, Feed(base, viewer) as feed:
+            registrations = Registrations(await connection.channel(publisher_confirms=True))
+            if args.profile:
+                profiler = subprocess.Popen(
+                    [str(BIN / "py-spy"), "record", "--pid", str(server.pid), "--format", "raw", "--rate", "50",
+                     "--output", str(workdir / "profile.txt")],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                )
+                await asyncio.sleep(1)
+            burst, clients = await kotopolku_burst(registrations, feed, args.burst, raw_temporal["per_second"])
+            results.append(burst)
+            print(json.dumps(results), flush=True)  # the figures so far, should a later step fail
+            if profiler is not None:
+                profiler.send_signal(signal.SIGINT)
+                profiler.wait(timeout=60)
+            results.append(await kotopolku_steady(registrations, feed, args.rate, args.seconds))
+            cases = [feed.case_of[client] for client in clients[: args.commands]]
+        results.append(await staff_commands(base, tokens, cases))
+        report["memory_mb"] = {
+            "kotopolku": rss_mb(server.pid),
+            "temporal_server": round(sum(rss_mb(pid) for pid in temporal_pids), 1),
+        }
+        report["memory_mb"]["together"] = round(sum(report["memory_mb"].values()), 1)
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    report["machine"]["load_at_end"] = load()
+    report["results"] = results
+    if args.profile and (workdir / "profile.txt").exists():
+        report["profile"] = top_functions(workdir / "profile.txt")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2))
+    print_table(report)
+    print(f"Figures written to {args.output}")
+
+
+def print_table(report: dict) -> None:
+    print(f"\n{'what':<84} {'n':>5} {'missing':>7} {'/s':>7} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8}")
+    for row in report["results"]:
+        ratio = row.get("ratio_to_raw_temporal", "")
+        print(f"{row['what']:<84} {row['count']:>5} {row.get('missing', ''):>7} {row['per_second']:>7} {ratio:>6} {row.get('p50_ms', ''):>8} {row.get('p99_ms', ''):>8}")
+    memory = report.get("memory_mb", {})
+    if memory:
+        print(f"\nMemory (RSS) after the load: Kotopolku {memory['kotopolku']} MB + its Temporal server {memory['temporal_server']} MB = {memory['together']} MB")
+    machine = report["machine"]
+    print(f"Machine: {machine['cpus']} CPUs, load {machine['load_at_start']} at the start, {machine['load_at_end']} at the end")
+    if "profile" in report:
+        print(f"\nProfile of Kotopolku during the burst ({report['profile']['samples']} samples), % of samples:")
+        for kind in ("self", "total"):
+            print(f"  {kind}:")
+            for frame, share in report["profile"][kind]:
+                print(f"    {share:>5}  {frame}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
