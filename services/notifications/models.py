@@ -53,6 +53,10 @@ class ClientView(SQLModel, table=True):
     eligible: bool
     eligibility_reason: str
     recorded_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))  # the event's time
+    # The client's contact for messages to them (client_messages/), and the channels they refused.
+    email: str | None = None
+    phone: str | None = None
+    refused_channels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
 
 
 class CaseChange(SQLModel, table=True):
@@ -179,6 +183,16 @@ class CaseRead(BaseModel):
     client: ClientSummary | None
 
 
+class ClientMessageEntry(BaseModel):
+    """A message to the client on the case's timeline: what and how, never its text."""
+
+    kind: str
+    channel: str  # sms | email | none (no channel the client accepts)
+    language: str
+    state: str  # pending | sent | failed | not_sent
+    interpreter_needed: bool  # no text in the client's languages: an interpreter or another channel is needed
+
+
 class TimelineEntry(BaseModel):
     at: datetime
     stage: Stage
@@ -186,6 +200,7 @@ class TimelineEntry(BaseModel):
     reason: str
     next_deadline: Deadline | None
     changed_by: str | None = None  # the staff member who made the change; None for the system
+    client_message: ClientMessageEntry | None = None  # reason client_message.<kind>
 
 
 class CaseDetail(CaseRead):
