@@ -154,6 +154,18 @@ async def get_case(
     return CaseDetail(**case_read(view, client), deadlines=deadlines, timeline=timeline)
 
 
+def message_reason(message: ClientMessage) -> str:
+    """`client_message.<kind>: <channel> <language>`; what staff must act on comes first: a
+    language the client may not read, no channel, a failure, a refused channel."""
+    if message.interpreter_needed:
+        code = "interpreter_needed"
+    elif message.state in ("not_sent", "failed", "refused"):
+        code = message.state
+    else:
+        code = message.kind
+    return f"client_message.{code}: {message.channel} {message.language}"
+
+
 def with_client_messages(timeline: list[TimelineEntry], messages: list[ClientMessage]) -> list[TimelineEntry]:
     """The case's changes and the messages to its client, in time order; a message shows the
     stage and status the case had then, and how it went (never its text)."""
@@ -166,7 +178,7 @@ def with_client_messages(timeline: list[TimelineEntry], messages: list[ClientMes
         elif merged:  # a message follows the change that caused it
             merged.append(
                 TimelineEntry(
-                    at=at, stage=merged[-1].stage, status=merged[-1].status, reason=f"client_message.{item.kind}",
+                    at=at, stage=merged[-1].stage, status=merged[-1].status, reason=message_reason(item),
                     next_deadline=merged[-1].next_deadline,
                     client_message=ClientMessageEntry.model_validate(item, from_attributes=True),
                 )

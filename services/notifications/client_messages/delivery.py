@@ -35,8 +35,8 @@ def compose(message: ClientMessage, sender: str) -> EmailMessage:
     mail["To"] = message.to
     mail["Subject"] = message.subject or "Kotopolku"
     mail["Message-ID"] = f"<{message.id}@kotopolku>"  # the same on a retry: a receiver can drop a repeat
-    mail["Content-Language"] = message.language
     mail.set_content(message.text + "\n")
+    mail["Content-Language"] = message.language  # after set_content, which clears Content-* headers
     return mail
 
 
