@@ -20,14 +20,11 @@ from services.notifications.models import (
     CaseFilters,
     CaseRead,
     CaseView,
-    ClientMessageEntry,
     ClientSummary,
     ClientView,
     NotificationRead,
     TimelineEntry,
 )
-from services.notifications.client_messages import service as client_messages
-from services.notifications.client_messages.models import ClientMessage
 from services.notifications.templates import render
 from shared import municipalities
 from shared.auth import CurrentStaff, require_role
@@ -146,44 +143,11 @@ async def get_case(
         )
         for change in changes
     ]
-    timeline = with_client_messages(timeline, await client_messages.timeline(session, view.case_id))
     # Every open deadline, as the latest change listed them.
     deadlines = [Deadline.model_validate(item) for item in view.deadlines]
     if not deadlines and view.next_deadline_kind:
         deadlines = [Deadline(kind=view.next_deadline_kind, due_on=view.next_deadline_on)]
     return CaseDetail(**case_read(view, client), deadlines=deadlines, timeline=timeline)
-
-
-def message_reason(message: ClientMessage) -> str:
-    """`client_message.<kind>: <channel> <language>`; what staff must act on comes first: a
-    language the client may not read, no channel, a failure, a refused channel."""
-    if message.interpreter_needed:
-        code = "interpreter_needed"
-    elif message.state in ("not_sent", "failed", "refused"):
-        code = message.state
-    else:
-        code = message.kind
-    return f"client_message.{code}: {message.channel} {message.language}"
-
-
-def with_client_messages(timeline: list[TimelineEntry], messages: list[ClientMessage]) -> list[TimelineEntry]:
-    """The case's changes and the messages to its client, in time order; a message shows the
-    stage and status the case had then, and how it went (never its text)."""
-    entries = [(entry.at, 0, entry) for entry in timeline]
-    entries += [(message.sent_at or message.created_at, 1, message) for message in messages]
-    merged: list[TimelineEntry] = []
-    for at, _, item in sorted(entries, key=lambda entry: (entry[0], entry[1])):
-        if isinstance(item, TimelineEntry):
-            merged.append(item)
-        elif merged:  # a message follows the change that caused it
-            merged.append(
-                TimelineEntry(
-                    at=at, stage=merged[-1].stage, status=merged[-1].status, reason=message_reason(item),
-                    next_deadline=merged[-1].next_deadline,
-                    client_message=ClientMessageEntry.model_validate(item, from_attributes=True),
-                )
-            )
-    return merged
 
 
 @router.get("/notifications", response_model=list[NotificationRead], tags=["notifications"])

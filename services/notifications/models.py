@@ -183,16 +183,6 @@ class CaseRead(BaseModel):
     client: ClientSummary | None
 
 
-class ClientMessageEntry(BaseModel):
-    """A message to the client on the case's timeline: what and how, never its text."""
-
-    kind: str
-    channel: str  # sms | email | none (no channel the client accepts)
-    language: str
-    state: str  # pending | sent | failed | not_sent
-    interpreter_needed: bool  # no text in the client's languages: an interpreter or another channel is needed
-
-
 class TimelineEntry(BaseModel):
     at: datetime
     stage: Stage
@@ -200,7 +190,6 @@ class TimelineEntry(BaseModel):
     reason: str
     next_deadline: Deadline | None
     changed_by: str | None = None  # the staff member who made the change; None for the system
-    client_message: ClientMessageEntry | None = None  # reason client_message.<kind>
 
 
 class CaseDetail(CaseRead):

@@ -2,7 +2,7 @@
 database and a real SMTP server: an interview booked by staff reaches the SMS file and the
 client's mailbox in the client's language, exactly once, also when Kotopolku stops between
 recording a message and sending it; a client who refused SMS gets none; a client whose languages
-Kotopolku has no texts for gets Finnish and the timeline says an interpreter is needed."""
+Kotopolku has no texts for gets Finnish and staff see that an interpreter is needed."""
 
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ async def test_a_booked_interview_reaches_sms_and_mail_in_the_clients_language_o
         # A change of time follows it; once that has arrived, nothing of the first can still come.
         await schedule(http, staff, case_id, {"on": (on + timedelta(days=1)).isoformat(), "remote": True})
         await eventually(lambda: _sent(runtime, case_id, 4), timeout=60, what="the change sent")
-        detail = (await http.get(f"/api/v1/cases/{case_id}", headers=staff)).json()
+        told = (await http.get(f"/api/v1/cases/{case_id}/client/messages", headers=staff)).json()
 
     lines = [line for line in sms_lines(settings) if line["case_id"] == case_id]
     assert [line["kind"] for line in lines] == ["assessment_invited", "assessment_rescheduled"]
@@ -125,7 +125,6 @@ async def test_a_booked_interview_reaches_sms_and_mail_in_the_clients_language_o
     for text in [line["text"] for line in lines] + [mail.get_content() for mail in mails]:
         assert identity_code not in text and "international_protection" not in text
 
-    told = [entry["client_message"] for entry in detail["timeline"] if entry["client_message"]]
     assert sorted((message["kind"], message["channel"]) for message in told) == [
         ("assessment_invited", "email"), ("assessment_invited", "sms"), ("assessment_rescheduled", "email"), ("assessment_rescheduled", "sms")
     ]
@@ -160,14 +159,19 @@ async def test_a_refused_channel_gets_nothing_and_an_unreadable_language_asks_fo
 
         await schedule(http, staff, case_id, {"on": (today() + timedelta(days=7)).isoformat()})
         await eventually(lambda: _sent(runtime, case_id, 1), timeout=60, what="the invitation mailed")
-        detail = (await http.get(f"/api/v1/cases/{case_id}", headers=staff)).json()
+        told = (await http.get(f"/api/v1/cases/{case_id}/client/messages", headers=staff)).json()
+        other_municipality = await http.get(f"/api/v1/cases/{case_id}/client/messages", headers=token(settings, "905"))
+        assert other_municipality.status_code == 404
 
     assert [line for line in sms_lines(settings) if line["case_id"] == case_id] == []
     [mail] = mailbox.to("yonas@example.org")
     assert mail["Content-Language"] == "fi" and "alkukartoitukseen" in mail.get_content()
-    [told] = [entry for entry in detail["timeline"] if entry["client_message"]]
-    assert told["client_message"] == {"kind": "assessment_invited", "channel": "email", "language": "fi", "state": "sent", "interpreter_needed": True}
-    assert told["reason"] == "client_message.interpreter_needed: email fi"
+    [message] = told
+    assert {name: message[name] for name in ("kind", "channel", "language", "state", "interpreter_needed", "reason")} == {
+        "kind": "assessment_invited", "channel": "email", "language": "fi", "state": "sent", "interpreter_needed": True,
+        "reason": "client_message.interpreter_needed",
+    }
+    assert "text" not in message
 
 
 async def _pending(runtime, case_id: str, count: int) -> list[ClientMessage]:

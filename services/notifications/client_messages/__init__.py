@@ -9,5 +9,5 @@ delivery loop, and the mail settings and durability of staff mail are reused as 
 
 How: a subscriber of the domain events on `kotopolku.events` (handlers.py) records each message in
 the transaction that consumes the event (service.py); a loop sends them after the commit, retries
-with backoff and marks them sent (delivery.py); the case's timeline shows each one (kind, channel,
-language, never the text)."""
+with backoff and marks them sent (delivery.py); staff see each one on the case's timeline (api.py:
+kind, channel, language, state, never the text)."""

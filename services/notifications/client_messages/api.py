@@ -1,4 +1,5 @@
-"""Staff record which channels a client refused: `PUT /api/v1/cases/{case_id}/client/channels`."""
+"""What staff see and record of messages to a client: the messages sent on a case (never their
+text) and the channels the client refused."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from fastapi import APIRouter, Depends
 
 from services.notifications.api import Session, visible_case
 from services.notifications.client_messages import service
-from services.notifications.client_messages.models import ClientChannels, ClientChannelsRead
+from services.notifications.client_messages.models import ClientChannels, ClientChannelsRead, ClientMessageRead
 from services.notifications.models import CaseView, ClientView
 from shared.auth import require_role
 from shared.refusals import Refused
@@ -23,6 +24,15 @@ def client_of(case: tuple[CaseView, ClientView | None]) -> ClientView:
     if client is None:
         raise Refused("client_not_recorded")  # 409: the registration's record has not arrived yet
     return client
+
+
+@router.get("/cases/{case_id}/client/messages", response_model=list[ClientMessageRead])
+async def get_client_messages(case: VisibleCase, session: Session) -> list[ClientMessageRead]:
+    """The messages the client was sent or is to be sent on this case, oldest first: kind,
+    channel, language, state, and whether an interpreter or another channel is needed. The
+    dashboard shows them on the case's timeline."""
+    view, _client = case
+    return await service.messages_of_case(session, view.case_id)
 
 
 @router.get("/cases/{case_id}/client/channels", response_model=ClientChannelsRead)

@@ -23,6 +23,7 @@ from shared.settings import Settings
 log = structlog.get_logger(__name__)
 
 MAX_ATTEMPTS = 10
+NO_MAIL_SERVER = "no mail server configured (KOTOPOLKU_SMTP_HOST)"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -73,6 +74,8 @@ class ClientMessageDelivery:
                     continue
                 if error is None:
                     current.state, current.sent_at, current.error = "sent", now(), None
+                elif error == NO_MAIL_SERVER:
+                    current.state, current.error = "not_sent", error  # staff see it on the timeline
                 else:
                     current.attempts += 1
                     current.error = error[:500]
@@ -91,7 +94,7 @@ class ClientMessageDelivery:
                 await self.sms.send(message, now())
             elif message.channel == "email":
                 if not self.settings.smtp_host:
-                    return "no mail server configured (KOTOPOLKU_SMTP_HOST)"
+                    return NO_MAIL_SERVER
                 await aiosmtplib.send(
                     compose(message, self.settings.mail_from),
                     hostname=self.settings.smtp_host,

@@ -49,3 +49,16 @@ class ClientChannels(BaseModel):
 class ClientChannelsRead(ClientChannels):
     sms: bool  # Kotopolku has a phone number for the client
     email: bool  # … an e-mail address
+
+
+class ClientMessageRead(BaseModel):
+    """A message to the client as staff see it beside the case's timeline: what and how, never
+    its text."""
+
+    at: datetime  # sent, else recorded
+    reason: str  # client_message.<kind>, or what staff must act on (.interpreter_needed, .not_sent, .failed, .refused)
+    kind: str
+    channel: str  # sms | email | none (no channel the client accepts)
+    language: str
+    state: str  # pending | sent | failed | refused | not_sent
+    interpreter_needed: bool  # no text in the client's languages: an interpreter or another channel is needed

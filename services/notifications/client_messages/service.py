@@ -11,7 +11,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifications.client_messages import templates
-from services.notifications.client_messages.models import ClientChannels, ClientChannelsRead, ClientMessage
+from services.notifications.client_messages.models import ClientChannels, ClientChannelsRead, ClientMessage, ClientMessageRead
 from services.notifications.models import ClientView
 from shared.clock import now
 from shared.contracts import (
@@ -22,6 +22,7 @@ from shared.contracts import (
     PLAN_ENDED,
     PLAN_MADE,
     PLAN_REVIEWED,
+    from_record,
 )
 from shared.consumer import parse_data
 from shared.envelope import Envelope
@@ -97,9 +98,22 @@ async def record_messages(session: AsyncSession, event: Envelope) -> list[Client
     return messages
 
 
-async def timeline(session: AsyncSession, case_id: UUID) -> list[ClientMessage]:
+def reason(message: ClientMessage) -> str:
+    """`client_message.<kind>`, or what staff must act on first: a language the client may not
+    read, no channel, a failure, a refused channel."""
+    if message.interpreter_needed:
+        return "client_message.interpreter_needed"
+    if message.state in ("not_sent", "failed", "refused"):
+        return f"client_message.{message.state}"
+    return f"client_message.{message.kind}"
+
+
+async def messages_of_case(session: AsyncSession, case_id: UUID) -> list[ClientMessageRead]:
     rows = await session.exec(select(ClientMessage).where(ClientMessage.case_id == case_id).order_by(ClientMessage.created_at))
-    return list(rows)
+    return [
+        from_record(ClientMessageRead, row, at=row.sent_at or row.created_at, reason=reason(row))
+        for row in rows
+    ]
 
 
 def channels_read(client: ClientView) -> ClientChannelsRead:

@@ -581,6 +581,7 @@
         renderDetail();
         loadAssessment(caseId);
         loadPlan(caseId);
+        loadClientMessages(caseId);
       },
       function (failure) {
         if (id !== detailRequest || state.selectedId !== caseId) {
@@ -1216,6 +1217,7 @@
 
     body.appendChild(h("h3", null, t("timeline_heading")));
     var timeline = (c.timeline || []).slice().reverse(); // newest first
+    var told = clientMessagesOf(state.selectedId);
     if (!timeline.length) {
       body.appendChild(h("p", { className: "empty" }, t("no_timeline")));
     } else {
@@ -1235,8 +1237,34 @@
           )
         );
       });
+      // What the client was told, at its place in time: how and in which language, never the text.
+      told.slice().reverse().forEach(function (m) {
+        var li = h("li", { className: "client-message" }, timeEl(m.at, true), h("br"),
+          term("reason", m.reason), h("span", { className: "cell-sub" }, m.channel + ", " + m.language));
+        var after = Array.prototype.filter.call(ol.children, function (item) {
+          return Date.parse(item.querySelector("time").getAttribute("datetime")) <= Date.parse(m.at);
+        })[0];
+        ol.insertBefore(li, after || null);
+      });
       body.appendChild(ol);
     }
+  }
+
+  // Messages to the client of a case (GET …/client/messages), kept beside its detail.
+  function clientMessagesOf(caseId) {
+    return (state.clientMessages && state.clientMessages.caseId === caseId && state.clientMessages.items) || [];
+  }
+
+  function loadClientMessages(caseId) {
+    return api("/api/v1/cases/" + encodeURIComponent(caseId) + "/client/messages").then(
+      function (items) {
+        if (state.selectedId === caseId) {
+          state.clientMessages = { caseId: caseId, items: items || [] };
+          renderDetail();
+        }
+      },
+      function () {} // the timeline shows the case's changes without them
+    );
   }
 
   function renderNotifications() {
