@@ -1237,14 +1237,14 @@
           )
         );
       });
-      // What the client was told, at its place in time: how and in which language, never the text.
-      told.slice().reverse().forEach(function (m) {
-        var li = h("li", { className: "client-message" }, timeEl(m.at, true), h("br"),
-          term("reason", m.reason), h("span", { className: "cell-sub" }, m.channel + ", " + m.language));
-        var after = Array.prototype.filter.call(ol.children, function (item) {
+      // What the client was told, under the change it followed: how and in which language, never the text.
+      told.forEach(function (m) {
+        var entries = Array.prototype.slice.call(ol.children);
+        var after = entries.filter(function (item) {
           return Date.parse(item.querySelector("time").getAttribute("datetime")) <= Date.parse(m.at);
-        })[0];
-        ol.insertBefore(li, after || null);
+        })[0] || entries[entries.length - 1];
+        after.appendChild(h("span", { className: "cell-sub client-message" },
+          term("reason", m.reason) + " (" + m.channel + ", " + m.language + ")"));
       });
       body.appendChild(ol);
     }
