@@ -14,6 +14,7 @@ import aiosmtplib
 import structlog
 from sqlmodel import select
 
+from services.notifications import mail
 from services.notifications.client_messages import sms
 from services.notifications.client_messages.models import ClientMessage
 from shared.clock import now, wait_at_most
@@ -95,15 +96,7 @@ class ClientMessageDelivery:
             elif message.channel == "email":
                 if not self.settings.smtp_host:
                     return NO_MAIL_SERVER
-                await aiosmtplib.send(
-                    compose(message, self.settings.mail_from),
-                    hostname=self.settings.smtp_host,
-                    port=self.settings.smtp_port,
-                    username=self.settings.smtp_username,
-                    password=self.settings.smtp_password,
-                    start_tls=self.settings.smtp_starttls,
-                    timeout=30,
-                )
+                await mail.send(self.settings, compose(message, self.settings.mail_from))
         except (sms.SmsNotSent, aiosmtplib.SMTPException, OSError) as error:
             return str(error) or type(error).__name__
         return None
