@@ -2,7 +2,8 @@
 database and a real SMTP server: an interview booked by staff reaches the SMS file and the
 client's mailbox in the client's language, exactly once, also when Kotopolku stops between
 recording a message and sending it; a client who refused SMS gets none; a client whose languages
-Kotopolku has no texts for gets Finnish and staff see that an interpreter is needed."""
+Kotopolku has no texts for gets Finnish and staff see that an interpreter is needed; staff see
+when a client has no channel at all."""
 
 from __future__ import annotations
 
@@ -144,8 +145,12 @@ async def test_a_refused_channel_gets_nothing_and_an_unreadable_language_asks_fo
         given_names="Yonas", family_name="Tesfay", birth_date="1985-02-03", native_language="ti", preferred_languages=[],
         contact={"email": "yonas@example.org", "phone": "+358 50 111 2222"},
     ))
+    unreachable = registration(municipality_code="091", person=person(
+        given_names="Leyla", family_name="Karimi", birth_date="1979-06-30", native_language="fa", preferred_languages=[], contact=None,
+    ))
     async with running(settings) as (runtime, http):
         await publish(amqp_url, event(data))
+        await publish(amqp_url, event(unreachable))
         case = await registered_case(http, staff, "Tesfay")
         case_id = case["case_id"]
         channels = f"/api/v1/cases/{case_id}/client/channels"
@@ -160,6 +165,15 @@ async def test_a_refused_channel_gets_nothing_and_an_unreadable_language_asks_fo
         await schedule(http, staff, case_id, {"on": (today() + timedelta(days=7)).isoformat()})
         await eventually(lambda: _sent(runtime, case_id, 1), timeout=60, what="the invitation mailed")
         told = (await http.get(f"/api/v1/cases/{case_id}/client/messages", headers=staff)).json()
+        # A client Kotopolku has no contact for: staff see that nothing could be sent.
+        karimi = (await registered_case(http, staff, "Karimi"))["case_id"]
+        await schedule(http, staff, karimi, {"on": (today() + timedelta(days=7)).isoformat()})
+
+        async def not_sent():
+            return (await http.get(f"/api/v1/cases/{karimi}/client/messages", headers=staff)).json()
+
+        [nothing] = await eventually(not_sent, what="the message that could not be sent")
+        assert (nothing["channel"], nothing["state"], nothing["reason"], nothing["language"]) == ("none", "not_sent", "client_message.not_sent", "fa")
         other_municipality = await http.get(f"/api/v1/cases/{case_id}/client/messages", headers=token(settings, "905"))
         assert other_municipality.status_code == 404
 
