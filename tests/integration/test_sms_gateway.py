@@ -68,6 +68,8 @@ async def test_a_refusing_or_absent_gateway_leaves_the_message_for_a_retry(gatew
         await HttpSmsGateway(f"http://127.0.0.1:{free_port()}/sms", None, "Kotopolku").send(message(), datetime.now(timezone.utc))
 
 
-def test_the_gateway_is_used_when_configured_else_the_file(tmp_path):
+def test_the_gateway_is_used_when_configured_else_the_file_in_development_only(tmp_path):
     assert isinstance(provider(load_settings(var_dir=tmp_path, sms_gateway_url="https://sms.example/send")), HttpSmsGateway)
     assert provider(load_settings(var_dir=tmp_path)).path == tmp_path / "sms.jsonl"
+    production = load_settings(var_dir=tmp_path).model_copy(update={"environment": "production"})
+    assert provider(production) is None  # marked not sent for staff to see, never a file nobody reads

@@ -25,6 +25,7 @@ log = structlog.get_logger(__name__)
 
 MAX_ATTEMPTS = 10
 NO_MAIL_SERVER = "no mail server configured (KOTOPOLKU_SMTP_HOST)"
+NO_SMS_GATEWAY = "no SMS gateway configured (KOTOPOLKU_SMS_GATEWAY_URL)"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -75,7 +76,7 @@ class ClientMessageDelivery:
                     continue
                 if error is None:
                     current.state, current.sent_at, current.error = "sent", now(), None
-                elif error == NO_MAIL_SERVER:
+                elif error in (NO_MAIL_SERVER, NO_SMS_GATEWAY):
                     current.state, current.error = "not_sent", error  # staff see it on the timeline
                 else:
                     current.attempts += 1
@@ -92,6 +93,8 @@ class ClientMessageDelivery:
         """None when sent, else why not."""
         try:
             if message.channel == "sms":
+                if self.sms is None:
+                    return NO_SMS_GATEWAY
                 await self.sms.send(message, now())
             elif message.channel == "email":
                 if not self.settings.smtp_host:

@@ -72,7 +72,11 @@ class HttpSmsGateway:
             raise SmsNotSent(f"gateway answered {response.status_code}")
 
 
-def provider(settings: Settings) -> SmsProvider:
+def provider(settings: Settings) -> SmsProvider | None:
+    """The gateway when configured; else the file in development, and none in production (an SMS
+    is then marked not sent, for staff to see, rather than written to a file nobody reads)."""
     if settings.sms_gateway_url:
         return HttpSmsGateway(settings.sms_gateway_url, settings.sms_gateway_token, settings.sms_sender)
-    return FileSms(settings.var_dir / "sms.jsonl")
+    if settings.environment == "development":
+        return FileSms(settings.var_dir / "sms.jsonl")
+    return None
