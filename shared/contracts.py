@@ -244,6 +244,9 @@ class ClientRecorded(BaseModel):
     preferred_languages: list[str] = Field(default_factory=list)
     residence_basis: str
     lead: str
+    # The registration's contact: messages to the client (services/notifications/client_messages).
+    email: str | None = None
+    phone: str | None = None
     eligible: bool
     eligibility_reason: str
     target_group: str | None = None  # who is owed an assessment (None: no target group, or not decided)
@@ -463,6 +466,7 @@ class DomainEvent(BaseModel):
 class AssessmentScheduled(DomainEvent):
     on: date
     at: time | None = None
+    place: str | None = None  # where the interview is (the client is told it)
     remote: bool | None = None
     interview_language: str | None = None
     interpreter_language: str | None = None

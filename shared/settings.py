@@ -105,12 +105,19 @@ class Settings(BaseSettings):
     mail_from: str = "Kotopolku <kotopolku@localhost>"
     recipients_file: Path | None = None  # who is told, per municipality and role (see docs)
 
+    # SMS to clients: through this HTTP gateway (a JSON POST with a bearer token) when set, else
+    # appended to var_dir/sms.jsonl (the development provider, CONTRACT §7).
+    sms_gateway_url: str | None = None
+    sms_gateway_token: str | None = None
+    sms_sender: str = "Kotopolku"
+
     policy_file: Path | None = None  # overrides of the default policy (deadlines per municipality)
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
 
     @field_validator(
-        "jwt_public_key", "public_url", "database_url", "policy_file", "smtp_host", "recipients_file", mode="before"
+        "jwt_public_key", "public_url", "database_url", "policy_file", "smtp_host", "recipients_file",
+        "sms_gateway_url", mode="before"
     )
     @classmethod
     def _empty_is_unset(cls, value):

@@ -167,7 +167,9 @@ class AssessmentWorkflow(DeadlineClock):
             # A passed deadline stays visible until the assessment starts (the lifecycle table keeps
             # assessment_overdue); the booking is on the timeline.
             fact = Fact.assessment_rescheduled if rescheduled else Fact.assessment_scheduled
-            booked = body.model_dump(include={"on", "at", "remote", "interview_language", "interpreter_language"})
+            # The place joined the booked details for the client's invitation: an activity's argument,
+            # which replay does not compare, so running histories need no patch.
+            booked = body.model_dump(include={"on", "at", "place", "remote", "interview_language", "interpreter_language"})
             await self._case(fact, self._deadline(), command.actor, announce=True, details={**booked, "rescheduled": rescheduled})
             await self._save(action, command.actor)
             return self._result()

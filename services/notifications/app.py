@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.notifications.api import router
+from services.notifications.client_messages import handlers as client_messages
+from services.notifications.client_messages.api import router as client_messages_router
+from services.notifications.client_messages.delivery import ClientMessageDelivery
 from services.notifications.dashboard import build_dashboard
 from services.notifications.handlers import subscriptions
 from services.notifications.mail import MailDelivery
@@ -18,10 +21,11 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 def build(ctx: ServiceContext) -> ServiceParts:
     return ServiceParts(
         migrations=MIGRATIONS,
-        routers=[router, webhooks_api.router, build_dashboard(ctx)],
-        subscriptions=subscriptions(ctx) + webhooks_handlers.subscriptions(ctx),
+        routers=[router, webhooks_api.router, client_messages_router, build_dashboard(ctx)],
+        subscriptions=subscriptions(ctx) + webhooks_handlers.subscriptions(ctx) + client_messages.subscriptions(ctx),
         background={
             "e-mail delivery": MailDelivery(ctx.db, ctx.settings).run,
             "webhook delivery": WebhookDeliveryLoop(ctx.db, ctx.settings, wakeup(ctx), webhooks_api.webhook_settings(ctx)).run,
+            "client messages": ClientMessageDelivery(ctx.db, ctx.settings, client_messages.waiting(ctx)).run,
         },
     )

@@ -60,6 +60,19 @@ def compose(notification: Notification, sender: str, to: list[str]) -> EmailMess
     return message
 
 
+async def send(settings: Settings, message: EmailMessage) -> None:
+    """Through the configured mail server (staff notifications and messages to clients alike)."""
+    await aiosmtplib.send(
+        message,
+        hostname=settings.smtp_host,
+        port=settings.smtp_port,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        start_tls=settings.smtp_starttls,
+        timeout=30,
+    )
+
+
 class MailDelivery:
     def __init__(self, database: Database, settings: Settings, *, poll_interval: float = 2.0) -> None:
         self.database = database
@@ -95,15 +108,7 @@ class MailDelivery:
                     notification.email_state = "none"  # shown on the dashboard only
                 else:
                     try:
-                        await aiosmtplib.send(
-                            compose(notification, self.settings.mail_from, to),
-                            hostname=self.settings.smtp_host,
-                            port=self.settings.smtp_port,
-                            username=self.settings.smtp_username,
-                            password=self.settings.smtp_password,
-                            start_tls=self.settings.smtp_starttls,
-                            timeout=30,
-                        )
+                        await send(self.settings, compose(notification, self.settings.mail_from, to))
                     except (aiosmtplib.SMTPException, OSError) as error:
                         notification.email_attempts += 1
                         notification.email_error = str(error)[:500]

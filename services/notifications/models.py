@@ -54,6 +54,10 @@ class ClientView(SQLModel, table=True):
     eligibility_reason: str
     target_group: str | None = None
     recorded_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))  # the event's time
+    # The client's contact for messages to them (client_messages/), and the channels they refused.
+    email: str | None = None
+    phone: str | None = None
+    refused_channels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
 
 
 class CaseChange(SQLModel, table=True):

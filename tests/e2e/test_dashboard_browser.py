@@ -307,6 +307,10 @@ async def test_a_caseworker_draws_up_follows_and_closes_a_plan_in_finnish_and_sw
             await page.click("#review-form button[type='submit']")
             await expect(page.locator("#plan-reviews li")).to_have_count(1, timeout=15_000)
             await expect(page.locator("#plan-reviews")).to_contain_text("Framsteg enligt planen")
+            # The timeline shows what the client was told of the plan, how and in which language.
+            await expect(page.locator("#detail-timeline")).to_contain_text(
+                "Klienten har fått besked om planen (sms, fi)", timeout=15_000
+            )
 
             # Close the case: employed (a closed case is due nothing: the list shows all again).
             await page.click("button[data-lang='fi']")

@@ -587,6 +587,7 @@
         renderDetail();
         loadAssessment(caseId);
         loadPlan(caseId);
+        loadClientMessages(caseId);
       },
       function (failure) {
         if (id !== detailRequest || state.selectedId !== caseId) {
@@ -1249,6 +1250,7 @@
 
     body.appendChild(h("h3", null, t("timeline_heading")));
     var timeline = (c.timeline || []).slice().reverse(); // newest first
+    var told = clientMessagesOf(state.selectedId);
     if (!timeline.length) {
       body.appendChild(h("p", { className: "empty" }, t("no_timeline")));
     } else {
@@ -1268,8 +1270,34 @@
           )
         );
       });
+      // What the client was told, under the change it followed: how and in which language, never the text.
+      told.forEach(function (m) {
+        var entries = Array.prototype.slice.call(ol.children);
+        var after = entries.filter(function (item) {
+          return Date.parse(item.querySelector("time").getAttribute("datetime")) <= Date.parse(m.at);
+        })[0] || entries[entries.length - 1];
+        after.appendChild(h("span", { className: "cell-sub client-message" },
+          term("reason", m.reason) + " (" + m.channel + ", " + m.language + ")"));
+      });
       body.appendChild(ol);
     }
+  }
+
+  // Messages to the client of a case (GET …/client/messages), kept beside its detail.
+  function clientMessagesOf(caseId) {
+    return (state.clientMessages && state.clientMessages.caseId === caseId && state.clientMessages.items) || [];
+  }
+
+  function loadClientMessages(caseId) {
+    return api("/api/v1/cases/" + encodeURIComponent(caseId) + "/client/messages").then(
+      function (items) {
+        if (state.selectedId === caseId) {
+          state.clientMessages = { caseId: caseId, items: items || [] };
+          renderDetail();
+        }
+      },
+      function () {} // the timeline shows the case's changes without them
+    );
   }
 
   function renderNotifications() {
