@@ -35,7 +35,7 @@ from services.intake.service import (
     publish_client_recorded,
 )
 from services.intake.workflows import path_workflow_id
-from services.intake.sources.service import SourceNotAllowed, authenticated_source, check_source
+from services.intake.sources.service import SourceNotAllowed, authenticated_source
 from shared.clock import FINNISH_TIME, now
 from shared.contracts import INTERNAL_EXCHANGE, CaseStatus, SERVICE_REPORT_RECEIVED, ServiceReport, from_record
 from shared.envelope import Envelope

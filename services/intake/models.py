@@ -16,7 +16,7 @@ from shared.db import UtcDateTime, utc_column
 
 from services.intake.identity import StatedTargetGroup, validate_identity_code
 from shared import lifecycle, municipalities
-from shared.contracts import CLOSURE_STATUS, STATUSES_BY_STAGE, CaseStatus, Stage
+from shared.contracts import CLOSURE_STATUS, CaseStatus, Stage
 
 # --- inbound event data (CONTRACT.md §1) -------------------------------------------------------
 

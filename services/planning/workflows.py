@@ -59,7 +59,6 @@ with workflow.unsafe.imports_passed_through():
         PlanInput,
         PlanOutcome,
         ServiceReport,
-        Stage,
     )
     from shared.policy import add_months
 
