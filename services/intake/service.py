@@ -290,7 +290,20 @@ async def change_case(
     _publish_case_updated(session, case, reason, changed_by=changed_by)
     if fact is not None:
         _publish_domain_events(session, case, fact, current[0], details or {})
+        if fact == Fact.plan_made and (details or {}).get("plan_type") == "multi_sectoral":
+            _ask_the_county(session, case)
     return True
+
+
+def _ask_the_county(session: AsyncSession, case: ClientCase) -> None:
+    """A multi-sectoral plan asks the wellbeing services county to take part: its staff are told
+    (docs/roles.md, `wellbeing_county`); once per case's plan, however often the change repeats."""
+    request = NotificationRequested(
+        notification_id=uuid.uuid5(case.id, "county_participation_requested"),
+        kind="county_participation_requested", municipality_code=case.municipality_code,
+        recipient_role="wellbeing_county", case_id=case.id, client_id=case.client_id,
+    )
+    publish(session, type=NOTIFICATION_REQUESTED, source=SOURCE, data=request, subject=str(case.id), exchange=INTERNAL_EXCHANGE)
 
 
 ACTIVITY_SOURCE = "urn:kotopolku:temporal-activity"  # the inbox's source of changes asked for by activities
