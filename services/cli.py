@@ -151,13 +151,15 @@ def worker(service: str, port: int | None) -> None:
 
 
 @main.command("dev-token")
-@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(["caseworker", "coordinator", "admin", "region"]))
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(["caseworker", "coordinator", "admin", "region", "wellbeing_county"]))
 @click.option("--municipality", "municipalities", multiple=True, help="3-digit code; repeatable")
 @click.option("--region", "regions", multiple=True, help="`region` role: a region's Finnish name (e.g. Kanta-Häme); repeatable")
+@click.option("--wellbeing-county", "counties", multiple=True,
+              help="`wellbeing_county` role: a county's Finnish name (e.g. Kanta-Hämeen hyvinvointialue); repeatable")
 @click.option("--sub", default="dev-user", show_default=True)
 @click.option("--name", default="Development User", show_default=True)
 @click.option("--hours", default=12, show_default=True, type=click.IntRange(1, 24 * 30))
-def dev_token(roles, municipalities, regions, sub, name, hours) -> None:
+def dev_token(roles, municipalities, regions, counties, sub, name, hours) -> None:
     """A staff JWT for local development (refused with a real identity provider configured)."""
     from datetime import timedelta
 
@@ -167,15 +169,18 @@ def dev_token(roles, municipalities, regions, sub, name, hours) -> None:
     unknown = [code for code in municipalities if not registry.exists(code)]
     if unknown:
         fail(f"unknown municipality code(s): {', '.join(unknown)}")
-    if not municipalities and not regions:
-        fail("give --municipality (or --region for the region role)")
+    if not municipalities and not regions and not counties:
+        fail("give --municipality (or --region for the region role, --wellbeing-county for the wellbeing_county role)")
+    unknown = [county for county in counties if county not in {m.wellbeing_county for m in registry.all_municipalities()}]
+    if unknown:
+        fail(f"unknown wellbeing services count(y/ies): {', '.join(unknown)}")
     unknown = [region for region in regions if region not in {m.region for m in registry.all_municipalities()}]
     if unknown:
         fail(f"unknown region(s): {', '.join(unknown)}")
     try:
         token = mint_token(
             settings, sub=sub, name=name, roles=list(roles), municipalities=list(municipalities), lifetime=timedelta(hours=hours),
-            regions=list(regions),
+            regions=list(regions), wellbeing_counties=list(counties),
         )
     except AuthError as error:
         fail(str(error))

@@ -19,7 +19,8 @@ from shared.ratelimit import READ_BACK_HEADER, is_read_back, limiter
 from shared.settings import Settings
 
 SESSION_COOKIE = "kotopolku_session"
-Role = Literal["caseworker", "coordinator", "admin", "region"]  # region: a region's figures only (docs/roles.md)
+# region: a region's figures only; wellbeing_county: its county's multi-sectoral assessments and plans, read-only (docs/roles.md)
+Role = Literal["caseworker", "coordinator", "admin", "region", "wellbeing_county"]
 
 
 class StaffUser(BaseModel):
@@ -28,10 +29,21 @@ class StaffUser(BaseModel):
     roles: list[Role] = Field(default_factory=list)
     municipalities: list[str] = Field(default_factory=list)
     regions: list[str] = Field(default_factory=list)  # the `region` role's regions (maakunta, Finnish name): their figures
+    # The `wellbeing_county` role's counties (hyvinvointialue, Finnish name as in shared/data).
+    wellbeing_counties: list[str] = Field(default_factory=list)
     expires_at: datetime | None = None  # the token's `exp`: a live stream ends with it
 
     def can_see(self, municipality_code: str) -> bool:
         return municipality_code in self.municipalities
+
+    def county_municipalities(self) -> list[str]:
+        """The municipalities of the `wellbeing_county` role's counties (none without the role)."""
+        from shared import municipalities as registry
+
+        if "wellbeing_county" not in self.roles:
+            return []
+        counties = set(self.wellbeing_counties)
+        return [m.code for m in registry.all_municipalities() if m.wellbeing_county in counties]
 
 
 class AuthError(Exception):
@@ -47,6 +59,7 @@ def mint_token(
     municipalities: list[str],
     lifetime: timedelta | None = None,
     regions: list[str] | None = None,
+    wellbeing_counties: list[str] | None = None,
 ) -> str:
     """A development token signed with the shared secret (refused with a real identity provider)."""
     if settings.jwt_public_key:
@@ -61,6 +74,7 @@ def mint_token(
         "roles": roles,
         "municipalities": municipalities,
         **({"regions": regions} if regions else {}),
+        **({"wellbeing_counties": wellbeing_counties} if wellbeing_counties else {}),
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
         "iat": now,

@@ -174,6 +174,7 @@ class NotificationKind(StrEnum):
     referral_unanswered = "referral_unanswered"
     case_closed = "case_closed"
     webhook_disabled = "webhook_disabled"
+    county_participation_requested = "county_participation_requested"  # to the wellbeing services county
 
 
 class Deadline(BaseModel):

@@ -47,6 +47,7 @@ class Fact(StrEnum):
     # intake
     path_opened = "path.opened"  # eligible: the path starts (the timeline shows the registration's event type)
     not_eligible = "not_eligible"
+    triage_decision_missed = "deadline.triage_decision.missed"  # the triage queue's clock (intake/triage/)
     # assessment
     assessment_scheduled = "assessment.scheduled"
     assessment_rescheduled = "assessment.rescheduled"
@@ -100,6 +101,8 @@ TRANSITIONS: dict[tuple[Stage, CaseStatus, Fact], tuple[Stage, CaseStatus]] = {
     (S.intake, C.needs_triage, Fact.path_opened): (S.assessment, C.awaiting_assessment),
     (S.intake, C.guidance_offered, Fact.path_opened): (S.assessment, C.awaiting_assessment),
     (S.closed, C.not_eligible, Fact.path_opened): (S.assessment, C.awaiting_assessment),
+    # A passed triage deadline is on the timeline; the case waits in the queue for the decision.
+    (S.intake, C.needs_triage, Fact.triage_decision_missed): (S.intake, C.needs_triage),
     # Booking the interview; a passed deadline stays visible until the assessment starts.
     (S.assessment, C.awaiting_assessment, Fact.assessment_scheduled): (S.assessment, C.assessment_scheduled),
     (S.assessment, C.assessment_scheduled, Fact.assessment_scheduled): (S.assessment, C.assessment_scheduled),
@@ -201,6 +204,7 @@ ONE_EVENT: dict[Fact, str] = {
     Fact.plan_extended: PLAN_EXTENDED,
 }
 MISSED: dict[Fact, DeadlineKind] = {
+    Fact.triage_decision_missed: DeadlineKind.triage_decision,
     Fact.assessment_start_missed: DeadlineKind.assessment_start,
     Fact.plan_start_missed: DeadlineKind.plan_start,
     Fact.plan_review_missed: DeadlineKind.plan_review,

@@ -12,6 +12,8 @@ from services.intake.figures.api import router as figures_router
 from services.intake.handlers import subscriptions
 from services.intake.notices.activities import NoticeActivities
 from services.intake.notices.workflows import RecruitmentNoticeWorkflow
+from services.intake.triage.activities import TriageActivities
+from services.intake.triage.workflows import TriageDeadlineWorkflow
 from services.intake.workflows import ClientPathWorkflow
 from shared.service import ServiceContext, ServiceParts
 
@@ -23,7 +25,7 @@ def build(ctx: ServiceContext) -> ServiceParts:
         migrations=MIGRATIONS,
         routers=[*ROUTERS, assignment_router, closure_router, figures_router],
         subscriptions=subscriptions(ctx),
-        workflows=[ClientPathWorkflow, RecruitmentNoticeWorkflow],
-        activities=IntakeActivities(ctx).all() + NoticeActivities(ctx).all(),
+        workflows=[ClientPathWorkflow, RecruitmentNoticeWorkflow, TriageDeadlineWorkflow],
+        activities=IntakeActivities(ctx).all() + NoticeActivities(ctx).all() + TriageActivities(ctx).all(),
         sends_workflow_commands=True,
     )

@@ -27,6 +27,7 @@ from services.intake.models import (
     ResidentRegistered,
 )
 from services.intake.outbox import SOURCE
+from services.intake.triage.workflows import TRIAGE_DEADLINE_WORKFLOW, TriageDeadline, triage_workflow_id
 from services.intake.workflows import ClientPathInput, path_workflow_id
 from shared.clock import FINNISH_TIME, now
 from shared import domain_events, lifecycle
@@ -47,12 +48,14 @@ from shared.contracts import (
     NotificationRequested,
     Stage,
     from_record,
+    task_queue,
 )
 from shared.crypto import lookup_hash, seal
 from shared.envelope import Envelope
 from shared.lifecycle import Fact
 from shared.messaging import ProcessedEvent, publish
 from shared.policy import Policy, add_months, assessment_timings, plan_timings
+from shared.workflow_commands import start_workflow
 
 # Client and case ids derive from the registering source's own reference, so a redelivered event
 # (even after a crash between starting the workflow and committing) names the same client.
@@ -206,6 +209,14 @@ async def hold_case(
     if admission.outcome == "triage":
         deadline = Deadline(kind=DeadlineKind.triage_decision, due_on=today + timedelta(days=policy.triage_decision_days))
         await change_case(session, case, Stage.intake, CaseStatus.needs_triage, deadline, reason, changed_by=changed_by)
+        # Its clock (sent once this commits): the caseworker is told when it passes, the
+        # coordinator as long after as for the assessment's start (the decision precedes it).
+        clock = TriageDeadline(
+            case_id=case.id, client_id=case.client_id, due_on=deadline.due_on,
+            overdue_at=datetime.combine(deadline.due_on + timedelta(days=1), time(0), tzinfo=FINNISH_TIME),
+            coordinator_escalation_after=timedelta(days=policy.assessment_escalation_days),
+        )
+        start_workflow(session, TRIAGE_DEADLINE_WORKFLOW, clock, id=triage_workflow_id(case.id), task_queue=task_queue("intake"))
     else:
         await change_case(session, case, Stage.intake, CaseStatus.guidance_offered, None, reason, changed_by=changed_by)
 
@@ -279,7 +290,20 @@ async def change_case(
     _publish_case_updated(session, case, reason, changed_by=changed_by)
     if fact is not None:
         _publish_domain_events(session, case, fact, current[0], details or {})
+        if fact == Fact.plan_made and (details or {}).get("plan_type") == "multi_sectoral":
+            _ask_the_county(session, case)
     return True
+
+
+def _ask_the_county(session: AsyncSession, case: ClientCase) -> None:
+    """A multi-sectoral plan asks the wellbeing services county to take part: its staff are told
+    (docs/roles.md, `wellbeing_county`); once per case's plan, however often the change repeats."""
+    request = NotificationRequested(
+        notification_id=uuid.uuid5(case.id, "county_participation_requested"),
+        kind="county_participation_requested", municipality_code=case.municipality_code,
+        recipient_role="wellbeing_county", case_id=case.id, client_id=case.client_id,
+    )
+    publish(session, type=NOTIFICATION_REQUESTED, source=SOURCE, data=request, subject=str(case.id), exchange=INTERNAL_EXCHANGE)
 
 
 ACTIVITY_SOURCE = "urn:kotopolku:temporal-activity"  # the inbox's source of changes asked for by activities

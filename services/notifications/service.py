@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import func, or_, text
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifications.models import (
@@ -309,5 +309,7 @@ async def list_notifications(session: AsyncSession, user: StaffUser, limit: int 
         Notification.recipient_sub == user.sub,
         Notification.recipient_sub.is_(None) & Notification.recipient_role.in_(user.roles),
     )
-    query = scoped(select(Notification), Notification.municipality_code, user).where(addressed)
+    # The wellbeing services county's staff are told of their county's municipalities' cases.
+    where = col(Notification.municipality_code).in_([*user.municipalities, *user.county_municipalities()])
+    query = select(Notification).where(where, addressed)
     return list(await session.exec(query.order_by(Notification.created_at.desc()).limit(limit)))

@@ -37,10 +37,12 @@ def facts_the_workflows_report() -> set[Fact]:
 def test_the_workflows_report_facts_of_the_table():
     reported = facts_the_workflows_report()
     assert {Fact.path_opened, Fact.assessment_completed_plan_needed, Fact.plan_made, Fact.closed_employed} <= reported
-    # Every fact is reported: by the workflows by name, but intake's own (not_eligible) and the
-    # plan's passed referral deadline (MISSED_FACT picks it by the deadline's kind).
-    assert set(Fact) - reported == {Fact.not_eligible, Fact.plan_referral_missed}
+    # Every fact is reported: by the workflows by name, but intake's own (not_eligible, and the
+    # triage deadline passed, which the triage clock's activity records) and the plan's passed
+    # referral deadline (MISSED_FACT picks it by the deadline's kind).
+    assert set(Fact) - reported == {Fact.not_eligible, Fact.plan_referral_missed, Fact.triage_decision_missed}
     assert "Fact.not_eligible" in (ROOT / "services/intake/service.py").read_text()
+    assert "Fact.triage_decision_missed" in (ROOT / "services/intake/triage/service.py").read_text()
     assert lifecycle.MISSED_FACT[DeadlineKind.plan_referral] == Fact.plan_referral_missed
 
 
@@ -67,6 +69,13 @@ def test_a_closed_case_takes_no_fact():
                 continue  # a victim of trafficking past the window: staff set the limit aside
             with pytest.raises(FactRefused, match="closed"):
                 move(Stage.closed, status, fact)
+
+
+def test_a_passed_triage_deadline_leaves_the_case_in_the_queue():
+    assert move(Stage.intake, "needs_triage", Fact.triage_decision_missed) == (Stage.intake, "needs_triage")
+    assert domain_events(Fact.triage_decision_missed, Stage.intake, {"due_on": "2027-02-01"}, "x") == [
+        ("fi.kotopolku.deadline.passed.v1", {"kind": "triage_decision", "due_on": "2027-02-01"})
+    ]
 
 
 def test_the_path_opens_later_for_who_was_offered_guidance_or_triaged_or_past_the_window():

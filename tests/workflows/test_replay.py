@@ -12,6 +12,7 @@ from temporalio.worker import Replayer
 
 from services.assessment.workflows import AssessmentWorkflow
 from services.intake.notices.workflows import RecruitmentNoticeWorkflow
+from services.intake.triage.workflows import TriageDeadlineWorkflow
 from services.intake.workflows import ClientPathWorkflow
 from services.planning.workflows import IntegrationPlanWorkflow
 from shared.settings import load_settings
@@ -22,7 +23,7 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[path.stem for path in HISTORIES])
 async def test_recorded_histories_replay(path: Path):
-    replayer = Replayer(workflows=[ClientPathWorkflow, RecruitmentNoticeWorkflow, AssessmentWorkflow, IntegrationPlanWorkflow], data_converter=data_converter(load_settings().data_key_bytes))
+    replayer = Replayer(workflows=[ClientPathWorkflow, RecruitmentNoticeWorkflow, AssessmentWorkflow, IntegrationPlanWorkflow, TriageDeadlineWorkflow], data_converter=data_converter(load_settings().data_key_bytes))
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     await replayer.replay_workflow(history)
 

@@ -11,16 +11,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.identity import DecisionRefused, decide_by_staff
 from services.intake.models import Client, ClientCase
-from services.intake.service import announce_case, hold_case, path_input, publish_client_recorded
+from services.intake.service import announce_case, apply_case_change, hold_case, path_input, publish_client_recorded
 from services.intake.triage.models import TargetGroupDecision, TriageItem
+from services.intake.triage.workflows import DECIDED_SIGNAL, TriageDeadline, triage_workflow_id
 from services.intake.workflows import CLIENT_PATH_WORKFLOW, path_workflow_id
 from shared.auth import StaffUser, scoped
 from shared.clock import now, today
-from shared.contracts import CaseStatus, from_record, task_queue
+from shared.contracts import CaseChange, CaseStatus, Deadline, DeadlineKind, Stage, from_record, task_queue
+from shared.lifecycle import Fact
 from shared.pagination import Page, Pagination, paginate
 from shared.policy import PolicyBook
 from shared.refusals import Conflict, NotFound
-from shared.workflow_commands import start_workflow
+from shared.workflow_commands import signal_workflow, start_workflow
 
 DECIDED = "target_group.decided"  # the path's opening reason, and the timeline's
 
@@ -67,6 +69,8 @@ async def decide_target_group(
     session.add(client)
     municipality_policy = policy.for_municipality(case.municipality_code)
     timeline = f"{DECIDED}.{admission.target_group or 'none'}: {decision.reason}"
+    if case.status == CaseStatus.needs_triage:  # the decision's clock has nothing left to tell
+        signal_workflow(session, triage_workflow_id(case.id), DECIDED_SIGNAL)
     if admission.outcome != "client":
         await hold_case(session, case, admission, municipality_policy, today=today(), changed_by=actor, reason=timeline)
         publish_client_recorded(session, client, case)
@@ -77,3 +81,33 @@ async def decide_target_group(
     path = path_input(client, case, municipality_policy, became_client_on=today(), reason=DECIDED)
     start_workflow(session, CLIENT_PATH_WORKFLOW, path, id=path_workflow_id(client.id), task_queue=task_queue("intake"))
     return case
+
+
+# --- the triage decision's clock (triage/workflows.py) asks these when its deadline passes ------
+
+
+async def waiting_case(session: AsyncSession, deadline: TriageDeadline) -> ClientCase | None:
+    """The case, when it still waits in the triage queue for the decision of this deadline."""
+    case = await session.get(ClientCase, deadline.case_id)
+    # A decided target group starts the path at once; the case leaves the queue when it reports.
+    if case is None or case.status != CaseStatus.needs_triage or case.workflow_id is not None:
+        return None
+    if (case.next_deadline_kind, case.next_deadline_on) != (DeadlineKind.triage_decision.value, deadline.due_on):
+        return None
+    return case
+
+
+async def record_decision_missed(session: AsyncSession, deadline: TriageDeadline, *, once: str) -> bool:
+    """The deadline passed undecided: on the case's timeline (the case stays in the queue) with
+    its `deadline.passed` event, once however often the activity runs. False when the case no
+    longer waits for it (no one is told)."""
+    if await waiting_case(session, deadline) is None:
+        return False
+    change = CaseChange(
+        case_id=deadline.case_id, stage=Stage.intake, status=CaseStatus.needs_triage,
+        next_deadline=Deadline(kind=DeadlineKind.triage_decision, due_on=deadline.due_on),
+        reason=Fact.triage_decision_missed.value, fact=Fact.triage_decision_missed.value, announce=True,
+        details={"due_on": deadline.due_on.isoformat()},
+    )
+    await apply_case_change(session, change, once=once)
+    return True
