@@ -74,6 +74,9 @@ class Subscription:
     handlers: dict[str, Handler]
     dead_letter_queue: str = ""
     on_committed: Callable[[Envelope], Awaitable[None]] | None = None  # e.g. wake live streams
+    # A service with a second queue for the same events (webhooks, client messages beside the case
+    # projection) keeps that queue's processed events apart: the inbox row's source is prefixed.
+    inbox_scope: str = ""
     max_attempts: int = 6
     retry_delays: list[float] = field(default_factory=lambda: [1, 5, 30, 120, 600])  # seconds
 
@@ -230,11 +233,11 @@ class Consumer:
         sub = self.subscription
         try:
             async with self.database.session() as session:
-                if await session.get(ProcessedEvent, (envelope.source, envelope.id)) is not None:
+                if await session.get(ProcessedEvent, self._inbox_key(envelope)) is not None:
                     return "duplicate event ignored"
                 await handler(session, envelope)
                 session.add(
-                    ProcessedEvent(source=envelope.source, event_id=envelope.id, event_type=envelope.type, processed_at=utcnow())
+                    ProcessedEvent(source=self._inbox_key(envelope)[0], event_id=envelope.id, event_type=envelope.type, processed_at=utcnow())
                 )
                 await session.commit()
         except IntegrityError:
@@ -271,7 +274,11 @@ class Consumer:
 
     async def _already_processed(self, envelope: Envelope) -> bool:
         async with self.database.session() as session:
-            return await session.get(ProcessedEvent, (envelope.source, envelope.id)) is not None
+            return await session.get(ProcessedEvent, self._inbox_key(envelope)) is not None
+
+    def _inbox_key(self, envelope: Envelope) -> tuple[str, str]:
+        scope = self.subscription.inbox_scope
+        return (f"{scope} {envelope.source}" if scope else envelope.source), envelope.id
 
     async def _dead_letter(self, message: AbstractIncomingMessage, reason: str, event_type: str) -> None:
         headers = own_headers(message)

@@ -138,3 +138,39 @@ def _lane(client: str, routing_key: str) -> int:
 
 async def _declared(consumer: Consumer) -> bool:
     return consumer.channel is not None
+
+
+async def test_two_queues_of_one_service_each_handle_the_same_event(database, connection):
+    """A service's second queue for the same events (webhooks, client messages beside the case
+    projection) keeps its own inbox rows: the event is handled once on each queue, not once in all."""
+    routing_key = "test.lanes.two_queues"
+    handled: list[str] = []
+
+    def handler_of(name: str):
+        async def handler(session, event: Envelope) -> None:
+            handled.append(name)
+
+        return handler
+
+    first = subscription(routing_key, handler_of("projection"))
+    second = subscription(routing_key, handler_of("webhooks"))
+    second.inbox_scope = second.queue
+    consumers = [Consumer(first, database, connection), Consumer(second, database, connection)]
+    tasks = [asyncio.create_task(consumer.run()) for consumer in consumers]
+    try:
+        for consumer in consumers:
+            await eventually(lambda consumer=consumer: _declared(consumer), what="the consumer's queue")
+        event = about(str(uuid.uuid4()), 0, routing_key)
+        await publish(connection, routing_key, [event, event])  # and a redelivered duplicate
+
+        async def both_committed():
+            async with database.session() as session:
+                return (await session.exec(select(func.count()).select_from(ProcessedEvent))).one() == 2
+
+        await eventually(both_committed, what="the event committed on both queues")
+        await asyncio.sleep(0.3)  # the duplicate's turn: it must change nothing
+        assert sorted(handled) == ["projection", "webhooks"]
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -38,4 +38,4 @@ def waiting(ctx: ServiceContext) -> asyncio.Event:
 
 
 def subscriptions(ctx: ServiceContext) -> list[Subscription]:
-    return [Subscription.of_service(ctx, QUEUE, EVENTS_EXCHANGE, HANDLERS, on_committed=wake(ctx))]
+    return [Subscription.of_service(ctx, QUEUE, EVENTS_EXCHANGE, HANDLERS, on_committed=wake(ctx), inbox_scope=QUEUE)]

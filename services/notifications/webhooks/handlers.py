@@ -38,4 +38,4 @@ def subscriptions(ctx: ServiceContext) -> list[Subscription]:
     async def committed(_event: Envelope) -> None:
         wakeup(ctx).wake()
 
-    return [Subscription(queue=QUEUE, bindings=[(EVENTS_EXCHANGE, "#")], handlers=EveryType(handle), on_committed=committed)]
+    return [Subscription(queue=QUEUE, bindings=[(EVENTS_EXCHANGE, "#")], handlers=EveryType(handle), on_committed=committed, inbox_scope=QUEUE)]
