@@ -1,0 +1,129 @@
+"""The client's page: the staff routes that make and revoke its links, and the client's own routes
+(open with the code, read the page, the page's texts). Thin: parse, authorise, call service.py."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from services.notifications.api import NotificationsContext, Session, visible_case
+from services.notifications.client_messages import templates
+from services.notifications.client_messages.api import client_of
+from services.notifications.client_page import service
+from services.notifications.client_page.identity import ClientIdentity
+from services.notifications.client_page.models import ClientLinkCreate, ClientLinkRead, ClientPageRead, CodeEntry, NextStep, PageSession
+from services.notifications.models import CaseView, ClientView
+from services.notifications.dashboard import STATIC
+from shared import municipalities
+from shared.auth import CurrentStaff, require_role
+from shared.http import ApiError
+from shared.refusals import NotFound
+
+router = APIRouter(tags=["client page"])
+
+VisibleCase = Annotated[tuple[CaseView, ClientView | None], Depends(visible_case)]
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+@router.post(
+    "/api/v1/cases/{case_id}/client/link",
+    response_model=ClientLinkRead,
+    status_code=201,
+    dependencies=[require_role("caseworker", "coordinator")],
+)
+async def create_client_link(
+    request: Request, case: VisibleCase, body: ClientLinkCreate, user: CurrentStaff, session: Session, ctx: NotificationsContext
+) -> ClientLinkRead:
+    """Sends the client a link to their own page on `link_channel` and its code on the other
+    channel; the link is valid for the policy's `client_link_days`. 409 when the client lacks
+    one of the two channels (or refused it)."""
+    view, _client = case
+    days = ctx.policy.for_municipality(view.municipality_code).client_link_days
+    base_url = ctx.settings.public_url or str(request.base_url)
+    link = await service.create_link(session, user, view, client_of(case), body, days=days, base_url=base_url)
+    await session.commit()
+    return service.link_read(link)
+
+
+@router.get("/api/v1/cases/{case_id}/client/links", response_model=list[ClientLinkRead])
+async def get_client_links(case: VisibleCase, session: Session) -> list[ClientLinkRead]:
+    """The links made for the client of this case, oldest first, with their state."""
+    view, _client = case
+    return [service.link_read(link) for link in await service.links_of_case(session, view.case_id)]
+
+
+@router.post(
+    "/api/v1/cases/{case_id}/client/links/{link_id}/revocation",
+    response_model=ClientLinkRead,
+    dependencies=[require_role("caseworker", "coordinator")],
+)
+async def revoke_client_link(case: VisibleCase, link_id: UUID, user: CurrentStaff, session: Session) -> ClientLinkRead:
+    """The link opens nothing any more, and a page opened with it closes."""
+    view, _client = case
+    link = await service.revoke_link(session, user, view.case_id, link_id)
+    await session.commit()
+    return service.link_read(link)
+
+
+# --- the client's side --------------------------------------------------------------------------
+
+
+@router.get("/client/", response_class=HTMLResponse, include_in_schema=False)
+async def client_page() -> HTMLResponse:
+    """The page itself: it shows nothing until the code is given (client.js)."""
+    return HTMLResponse((STATIC / "client.html").read_text(encoding="utf-8"), headers={"Referrer-Policy": "no-referrer", **NO_STORE})
+
+
+@router.get("/client/texts/{language}.json", include_in_schema=False)
+async def client_page_texts(language: str) -> JSONResponse:
+    """The page's words in one language (the catalogue's `client` domain, English where a draft
+    lacks one)."""
+    if language not in templates.LANGUAGES:
+        raise ApiError(404, "not_found")
+    return JSONResponse(templates.page_texts(language), headers={"Cache-Control": "no-cache"})
+
+
+@router.post("/client/api/session", response_model=PageSession)
+async def open_client_page(entry: CodeEntry, session: Session) -> JSONResponse:
+    """Opens the page with the link's token and the code. An unknown, expired, revoked or locked
+    link answers 404 alike; a wrong code 403, and the fifth wrong code locks the link."""
+    try:
+        identity, secret = await service.LinkAndCode().identify(session, entry.model_dump())
+    finally:
+        await session.commit()  # a wrong code counts even though the answer is a refusal
+    client = await session.get(ClientView, identity.client_id)
+    language = service.page_language(client, identity.municipality_code) if client else "fi"
+    return JSONResponse(PageSession(session=secret, language=language).model_dump(), headers=NO_STORE)
+
+
+async def page_identity(session: Session, authorization: Annotated[str | None, Header()] = None) -> ClientIdentity:
+    scheme, _, secret = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not secret:
+        raise NotFound("client_link_not_valid")
+    return await service.identity_of_session(session, secret.strip())
+
+
+@router.get("/client/api/page", response_model=ClientPageRead)
+async def read_client_page(identity: Annotated[ClientIdentity, Depends(page_identity)], session: Session) -> JSONResponse:
+    """What the client's page shows; each read is in the access log."""
+    view = await session.get(CaseView, identity.case_id)
+    client = await session.get(ClientView, identity.client_id)
+    if view is None or client is None:
+        raise NotFound("client_link_not_valid")
+    language = service.page_language(client, view.municipality_code)
+    municipality = municipalities.get(view.municipality_code)
+    page = ClientPageRead(
+        language=language,
+        direction="rtl" if language in service.RTL_LANGUAGES else "ltr",
+        given_names=client.given_names,
+        municipality=municipality.name(language) if municipality else view.municipality_code,
+        stage=view.stage,
+        next_step=NextStep(kind=view.next_deadline_kind, due_on=view.next_deadline_on) if view.next_deadline_kind and view.stage != "closed" else None,
+        contact_name=view.assignee,
+    )
+    service.log_view(session, identity)
+    await session.commit()
+    return JSONResponse(page.model_dump(mode="json"), headers=NO_STORE)

@@ -1,0 +1,81 @@
+"""Links to the client's page, and the schemas of its API and of the staff API that makes them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field as SchemaField
+from sqlmodel import Field, SQLModel
+
+from shared.db import utc_column
+
+
+class ClientLink(SQLModel, table=True):
+    """A one-time link to the client's page. Only hashes of its secrets are kept: the link's token
+    (sent on one channel), the code (sent on the other) and the page session the two open."""
+
+    __tablename__ = "client_link"
+
+    id: UUID = Field(primary_key=True)
+    case_id: UUID = Field(index=True)
+    client_id: UUID = Field(index=True)
+    municipality_code: str = Field(index=True)
+    token_hash: str = Field(unique=True)
+    code_hash: str
+    link_channel: str  # sms | email
+    code_channel: str  # the other one
+    created_by: str  # the staff member's sub
+    created_at: datetime = Field(sa_column=utc_column())
+    expires_at: datetime = Field(sa_column=utc_column())
+    revoked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    revoked_by: str | None = None
+    failed_codes: int = 0
+    locked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    session_hash: str | None = Field(default=None, index=True)
+
+
+class ClientLinkCreate(BaseModel):
+    """Where the link goes; the code goes on the other channel."""
+
+    link_channel: Literal["sms", "email"] = "email"
+
+
+class ClientLinkRead(BaseModel):
+    id: UUID
+    created_at: datetime
+    expires_at: datetime
+    link_channel: str
+    code_channel: str
+    created_by: str
+    state: str  # active | expired | revoked | locked
+
+
+class CodeEntry(BaseModel):
+    """The link's token (from the link) and the code (from the other message)."""
+
+    token: str = SchemaField(min_length=16, max_length=100)
+    code: str = SchemaField(pattern=r"^\s*\d{6}\s*$")
+
+
+class PageSession(BaseModel):
+    session: str  # sent back as `Authorization: Bearer …` while the page is open
+    language: str
+
+
+class NextStep(BaseModel):
+    kind: str  # a deadline kind: assessment_start, plan_start, plan_referral, plan_review, plan_end
+    due_on: date
+
+
+class ClientPageRead(BaseModel):
+    """What the client's page shows: no reasons, no residence basis, no identity code."""
+
+    language: str
+    direction: Literal["ltr", "rtl"]
+    given_names: str
+    municipality: str
+    stage: str
+    next_step: NextStep | None
+    contact_name: str | None  # the caseworker who has the case
