@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from services.notifications.api import NotificationsContext, Session, visible_case
 from services.notifications.client_messages import templates
+from services.notifications.client_messages.handlers import waiting
 from services.notifications.client_messages.api import client_of
 from services.notifications.client_page import service
 from services.notifications.client_page.identity import ClientIdentity
@@ -45,6 +46,7 @@ async def create_client_link(
     base_url = ctx.settings.public_url or str(request.base_url)
     link = await service.create_link(session, user, view, client_of(case), body, days=days, base_url=base_url)
     await session.commit()
+    waiting(ctx).set()  # the link and the code leave now, not at the delivery loop's next look
     return service.link_read(link)
 
 
