@@ -24,9 +24,9 @@ async def registered(http, staff, amqp_url, family_name: str, **person_fields) -
 
     async def found():
         items = (await http.get("/api/v1/cases", headers=staff)).json()["items"]
-        return [item["case_id"] for item in items if item["client"] and item["client"]["family_name"] == family_name]
+        return [item["case_id"] for item in items if item["client"] and item["client"]["family_name"] == family_name and item["next_deadline"]]
 
-    [case_id] = await eventually(found, what=f"the case of {family_name}")
+    [case_id] = await eventually(found, what=f"the case of {family_name}, awaiting its assessment")
     return case_id
 
 
