@@ -1,6 +1,6 @@
 """The client's own page in a real browser (Debian's Chromium driven by Playwright) at a phone's
 size: the client opens the link that came by SMS, gives the code that came by e-mail, reads their
-next step in Arabic, right to left, and in Finnish; a revoked and an expired link show nothing."""
+next step and their municipality's welcome package in Arabic, right to left, and in Finnish; a revoked and an expired link show nothing."""
 
 from __future__ import annotations
 
@@ -87,6 +87,11 @@ async def test_the_client_reads_their_next_step_in_arabic_and_finnish_and_old_li
             def sms_lines() -> list[dict]:
                 return [json.loads(line) for line in sms_file.read_text(encoding="utf-8").splitlines()] if sms_file.exists() else []
 
+            # The municipality's coordinator added an item of its own to the welcome package.
+            own = {"section": "housing", "language": "ar", "title": "استشارات السكن", "body": "تساعدك استشارات السكن في المدينة أيام الاثنين."}
+            coordinator = token(settings, "091", role="coordinator", sub="co-page")
+            assert (await http.put("/api/v1/municipalities/091/welcome", json={"items": [own]}, headers=coordinator)).status_code == 200
+
             link_id, url, code = await new_link()
             browser = await playwright.chromium.launch(
                 executable_path=chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -112,11 +117,15 @@ async def test_the_client_reads_their_next_step_in_arabic_and_finnish_and_old_li
             await expect(page.locator("#hello")).to_contain_text("Layla")
             assert await next_step.evaluate("element => getComputedStyle(element).direction") == "rtl"
             assert "#" not in page.url  # the token left the address bar
+            housing = page.locator("#welcome details[data-section='housing']")
+            await expect(housing.locator("article[data-own='true']")).to_have_text(re.compile(own["title"]))
 
             await page.click("button[data-lang='fi']")
             assert (await page.get_attribute("html", "lang"), await page.get_attribute("html", "dir")) == ("fi", "ltr")
             await expect(next_step).to_have_text(f"Alkukartoituksesi alkaa viimeistään {due}.")
             await expect(page.locator("#contact")).to_contain_text("Helsinki")
+            await expect(housing.locator("summary")).to_have_text("Asuminen")
+            await expect(page.locator("#welcome details")).to_have_count(6)  # the national package in Finnish
 
             # Revoked: the open page shows nothing on its next read, the link opens nothing.
             revoked = await http.post(f"/api/v1/cases/{case['case_id']}/client/links/{link_id}/revocation", headers=staff)

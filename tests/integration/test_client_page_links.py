@@ -129,3 +129,38 @@ async def test_the_link_opens_with_its_code_only_and_expired_revoked_or_locked_l
         lone = await registered(http, staff, amqp_url, "Yksikanava", contact={"email": "yksi@example.org"})
         refused = await http.post(f"/api/v1/cases/{lone}/client/link", json={}, headers=staff)
         refusal(refused, "client_link_needs_two_channels")
+
+
+async def test_coordinators_keep_their_municipalitys_welcome_package_and_the_client_reads_it(tmp_path, amqp_url, temporal_address, database_url):
+    settings = make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url)
+    staff = token(settings, "091", role="caseworker", sub="cw-welcome")
+    coordinator = token(settings, "091", role="coordinator", sub="co-welcome")
+    own = {"items": [
+        {"section": "housing", "language": "fi", "title": "Asuntoneuvonta", "body": "Kaupungin asuntoneuvonta auttaa maanantaisin.", "url": "https://www.hel.fi"},
+        {"section": "housing", "language": "ar", "title": "استشارات السكن", "body": "تساعدك استشارات السكن في المدينة أيام الاثنين."},
+    ]}
+    async with running(settings) as (runtime, http):
+        welcome = "/api/v1/municipalities/091/welcome"
+        assert (await http.get(welcome, headers=staff)).json() == {"items": []}
+        assert (await http.put(welcome, json=own, headers=staff)).status_code == 403  # coordinators keep it
+        assert (await http.put("/api/v1/municipalities/109/welcome", json=own, headers=token(settings, "109", role="coordinator"))).status_code == 200
+        assert (await http.put(welcome, json=own, headers=token(settings, "109", role="coordinator"))).status_code == 404
+        bad = await http.put(welcome, json={"items": [{**own["items"][0], "section": "weather", "url": "http://x"}]}, headers=coordinator)
+        assert bad.status_code == 422 and "section" in bad.text and "url" in bad.text
+        saved = await http.put(welcome, json=own, headers=coordinator)
+        assert saved.status_code == 200, saved.text
+        assert (await http.get(welcome, headers=staff)).json() == {"items": [{"url": None} | item for item in own["items"]]}
+
+        case_id = await registered(
+            http, staff, amqp_url, "Mansour", native_language="ar", preferred_languages=["ar"],
+            contact={"email": "mansour@example.org", "phone": "040 333 4444"},
+        )
+        link = await make_link(http, staff, case_id)
+        link_token, code, _sent = await link_and_code(runtime, link["id"])
+        session = (await open_page(http, link_token, code)).json()["session"]
+        shown = (await http.get("/client/api/page", headers=bearer(session))).json()["welcome"]
+        # The national defaults in fi/sv/en, the municipality's own after them in their section.
+        assert [(entry["section"], entry["title"], entry["own"]) for entry in shown["ar"]] == [("housing", "استشارات السكن", True)]
+        finnish = [(entry["section"], entry["own"]) for entry in shown["fi"]]
+        assert finnish[:3] == [("registrations", False), ("housing", False), ("housing", True)]
+        assert len(shown["en"]) == 6 and not any(entry["own"] for entry in shown["en"])

@@ -15,7 +15,16 @@ from services.notifications.client_messages.handlers import waiting
 from services.notifications.client_messages.api import client_of
 from services.notifications.client_page import service
 from services.notifications.client_page.identity import ClientIdentity
-from services.notifications.client_page.models import ClientLinkCreate, ClientLinkRead, ClientPageRead, CodeEntry, NextStep, PageSession
+from services.notifications.client_page.models import (
+    ClientLinkCreate,
+    ClientLinkRead,
+    ClientPageRead,
+    CodeEntry,
+    NextStep,
+    PageSession,
+    WelcomeItemWrite,
+    WelcomePackage,
+)
 from services.notifications.models import CaseView, ClientView
 from services.notifications.dashboard import STATIC
 from shared import municipalities
@@ -68,6 +77,38 @@ async def revoke_client_link(case: VisibleCase, link_id: UUID, user: CurrentStaf
     link = await service.revoke_link(session, user, view.case_id, link_id)
     await session.commit()
     return service.link_read(link)
+
+
+def staff_municipality(municipality_code: str, user: CurrentStaff) -> str:
+    """A municipality the user works for (else 404, as for its cases)."""
+    if not user.can_see(municipality_code):
+        raise NotFound("municipality_not_found")
+    return municipality_code
+
+
+StaffMunicipality = Annotated[str, Depends(staff_municipality)]
+
+
+@router.get("/api/v1/municipalities/{municipality_code}/welcome", response_model=WelcomePackage)
+async def get_welcome(municipality_code: StaffMunicipality, session: Session) -> WelcomePackage:
+    """The municipality's own welcome items (its clients' pages show them after the national
+    defaults), in their order."""
+    items = await service.own_welcome(session, municipality_code)
+    return WelcomePackage(items=[WelcomeItemWrite.model_validate(item, from_attributes=True) for item in items])
+
+
+@router.put(
+    "/api/v1/municipalities/{municipality_code}/welcome",
+    response_model=WelcomePackage,
+    dependencies=[require_role("coordinator")],
+)
+async def put_welcome(municipality_code: StaffMunicipality, package: WelcomePackage, user: CurrentStaff, session: Session) -> WelcomePackage:
+    """Replaces the municipality's own welcome items (coordinators): each in one language of the
+    client texts, in a section (`registrations`, `housing`, `daycare_and_school`, `health`,
+    `work`, `associations`), with an optional `https:` link."""
+    await service.set_welcome(session, user, municipality_code, package)
+    await session.commit()
+    return package
 
 
 # --- the client's side --------------------------------------------------------------------------
@@ -125,6 +166,7 @@ async def read_client_page(identity: Annotated[ClientIdentity, Depends(page_iden
         stage=view.stage,
         next_step=NextStep(kind=view.next_deadline_kind, due_on=view.next_deadline_on) if view.next_deadline_kind and view.stage != "closed" else None,
         contact_name=view.assignee,
+        welcome=await service.welcome_for_page(session, view.municipality_code),
     )
     service.log_view(session, identity)
     await session.commit()

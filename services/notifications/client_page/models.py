@@ -79,3 +79,49 @@ class ClientPageRead(BaseModel):
     stage: str
     next_step: NextStep | None
     contact_name: str | None  # the caseworker who has the case
+    # The welcome package by language ({"fi": […], "ar": […]}): the page shows its language's, else English.
+    welcome: dict[str, list[WelcomeEntry]] = {}
+
+
+WelcomeSection = Literal["registrations", "housing", "daycare_and_school", "health", "work", "associations"]
+WELCOME_SECTIONS: tuple[str, ...] = WelcomeSection.__args__
+
+
+class WelcomeItem(SQLModel, table=True):
+    """One piece of a municipality's welcome package, in one language: kept by its coordinators and
+    shown on its clients' pages after the national defaults (welcome.toml)."""
+
+    __tablename__ = "welcome_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_code: str = Field(index=True)
+    position: int  # the order the coordinators gave
+    section: str
+    language: str
+    title: str
+    body: str
+    url: str | None = None
+    updated_by: str
+    updated_at: datetime = Field(sa_column=utc_column())
+
+
+class WelcomeItemWrite(BaseModel):
+    section: WelcomeSection
+    language: Literal["fi", "sv", "en", "ru", "uk", "ar", "so", "fa", "et"]
+    title: str = SchemaField(min_length=1, max_length=200)
+    body: str = SchemaField(min_length=1, max_length=4000)
+    url: str | None = SchemaField(default=None, max_length=500, pattern=r"^https://\S+$")
+
+
+class WelcomePackage(BaseModel):
+    """A municipality's own welcome items, in the order shown (the national defaults come first)."""
+
+    items: list[WelcomeItemWrite] = SchemaField(default_factory=list, max_length=200)
+
+
+class WelcomeEntry(BaseModel):
+    section: str
+    title: str
+    body: str
+    url: str | None = None
+    own: bool  # the municipality's own, not a national default

@@ -4,11 +4,14 @@ client messages, each on its own channel), revoked by staff, opened by the clien
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
+import tomllib
 import uuid
 from datetime import datetime, timedelta
+from pathlib import Path
 from uuid import UUID
 
 from sqlmodel import select
@@ -18,7 +21,15 @@ from services.notifications.client_messages import templates
 from services.notifications.client_messages.models import ClientMessage
 from services.notifications.client_messages.service import sms_number
 from services.notifications.client_page.identity import ClientIdentity
-from services.notifications.client_page.models import ClientLink, ClientLinkCreate, ClientLinkRead
+from services.notifications.client_page.models import (
+    WELCOME_SECTIONS,
+    ClientLink,
+    ClientLinkCreate,
+    ClientLinkRead,
+    WelcomeEntry,
+    WelcomeItem,
+    WelcomePackage,
+)
 from services.notifications.models import AccessLogEntry, CaseView, ClientView
 from shared import municipalities
 from shared.auth import StaffUser
@@ -157,3 +168,51 @@ def log_view(session: AsyncSession, identity: ClientIdentity) -> None:
             municipality_code=identity.municipality_code, action="client_page.read", at=now(),
         )
     )
+
+
+# --- the welcome package -----------------------------------------------------------------------
+
+WELCOME_DEFAULTS = Path(__file__).with_name("welcome.toml")
+
+
+@functools.cache
+def national_welcome() -> dict[str, list[WelcomeEntry]]:
+    """The defaults every municipality's package starts with, by language (welcome.toml)."""
+    data = tomllib.loads(WELCOME_DEFAULTS.read_text(encoding="utf-8"))
+    by_language: dict[str, list[WelcomeEntry]] = {}
+    for item in data["item"]:
+        assert item["section"] in WELCOME_SECTIONS, item["section"]
+        for language in ("fi", "sv", "en"):
+            by_language.setdefault(language, []).append(
+                WelcomeEntry(section=item["section"], title=item[language]["title"], body=item[language]["body"], url=item.get("url"), own=False)
+            )
+    return by_language
+
+
+async def own_welcome(session: AsyncSession, municipality_code: str) -> list[WelcomeItem]:
+    query = select(WelcomeItem).where(WelcomeItem.municipality_code == municipality_code).order_by(WelcomeItem.position)
+    return list(await session.exec(query))
+
+
+async def set_welcome(session: AsyncSession, user: StaffUser, municipality_code: str, package: WelcomePackage) -> list[WelcomeItem]:
+    """The municipality's own items, replaced as a whole by what its coordinator sent."""
+    for item in await own_welcome(session, municipality_code):
+        await session.delete(item)
+    at = now()
+    items = [
+        WelcomeItem(municipality_code=municipality_code, position=position, updated_by=user.sub, updated_at=at, **item.model_dump())
+        for position, item in enumerate(package.items)
+    ]
+    session.add_all(items)
+    return items
+
+
+async def welcome_for_page(session: AsyncSession, municipality_code: str) -> dict[str, list[WelcomeEntry]]:
+    """Each language's package: the national defaults, then the municipality's own items, grouped
+    by section in the sections' order."""
+    by_language = {language: list(entries) for language, entries in national_welcome().items()}
+    for item in await own_welcome(session, municipality_code):
+        entry = WelcomeEntry(section=item.section, title=item.title, body=item.body, url=item.url, own=True)
+        by_language.setdefault(item.language, []).append(entry)
+    order = {section: index for index, section in enumerate(WELCOME_SECTIONS)}
+    return {language: sorted(entries, key=lambda entry: order[entry.section]) for language, entries in by_language.items()}

@@ -52,6 +52,41 @@ function render() {
   $("contact").textContent = page.contact_name
     ? i18n.t("contact_person", { name: page.contact_name, municipality: page.municipality })
     : i18n.t("contact_municipality", { municipality: page.municipality });
+  renderWelcome(lang);
+}
+
+/** The municipality's welcome package in the page's language (else English), by section. */
+function renderWelcome(lang) {
+  $("welcome-title").textContent = i18n.t("welcome", { municipality: page.municipality });
+  const entries = page.welcome[lang] || page.welcome.en || [];
+  const sections = [];
+  for (const entry of entries) {
+    let section = sections.find((found) => found.dataset.section === entry.section);
+    if (!section) {
+      section = document.createElement("details");
+      section.dataset.section = entry.section;
+      const summary = document.createElement("summary");
+      summary.textContent = i18n.t("section." + entry.section);
+      section.append(summary);
+      sections.push(section);
+    }
+    const item = document.createElement("article");
+    item.dataset.own = String(entry.own);
+    const title = document.createElement("h3");
+    title.textContent = entry.title;
+    const body = document.createElement("p");
+    body.textContent = entry.body;
+    item.append(title, body);
+    if (entry.url) {
+      const link = document.createElement("a");
+      link.href = entry.url;
+      link.rel = "noopener noreferrer";
+      link.textContent = i18n.t("read_more");
+      item.append(link);
+    }
+    section.append(item);
+  }
+  $("welcome-sections").replaceChildren(...sections);
 }
 
 async function switchTo(lang) {

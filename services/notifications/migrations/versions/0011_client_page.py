@@ -1,4 +1,4 @@
-"""links to the client's own page (client_link)
+"""the client's own page: its links (client_link) and the municipalities' welcome packages (welcome_item)
 
 Revision ID: 0011
 Revises: 0010
@@ -45,7 +45,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_client_link_client_id'), ['client_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_client_link_municipality_code'), ['municipality_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_client_link_session_hash'), ['session_hash'], unique=False)
+    op.create_table(
+        'welcome_item',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('municipality_code', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column('position', sa.Integer(), nullable=False),
+        sa.Column('section', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column('language', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column('title', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column('body', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column('url', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column('updated_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column('updated_at', UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    with op.batch_alter_table('welcome_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_welcome_item_municipality_code'), ['municipality_code'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table('welcome_item')
     op.drop_table('client_link')
