@@ -164,3 +164,55 @@ async def test_coordinators_keep_their_municipalitys_welcome_package_and_the_cli
         finnish = [(entry["section"], entry["own"]) for entry in shown["fi"]]
         assert finnish[:3] == [("registrations", False), ("housing", False), ("housing", True)]
         assert len(shown["en"]) == 6 and not any(entry["own"] for entry in shown["en"])
+
+
+async def test_the_client_sends_a_self_report_before_the_assessment_and_staff_read_it_as_their_own_words(
+    tmp_path, amqp_url, temporal_address, database_url
+):
+    settings = make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url)
+    staff = token(settings, "091", role="caseworker", sub="cw-self")
+    coordinator = token(settings, "091", role="coordinator", sub="co-self")
+    report = {
+        "languages": [{"language": "arabia", "level": "native"}, {"language": "englanti", "level": "good"}],
+        "education": "Lukio Damaskoksessa", "work_history": "Kirjanpitäjä 6 vuotta", "goals": "Töihin taloushallintoon",
+        "help_wanted": "Suomen kurssi",
+    }
+    async with running(settings) as (runtime, http):
+        case_id = await registered(
+            http, staff, amqp_url, "Saleh", native_language="ar", preferred_languages=["ar"],
+            contact={"email": "saleh@example.org", "phone": "040 777 8888"},
+        )
+        self_report = f"/api/v1/cases/{case_id}/client/self-report"
+        assert (await http.get(self_report, headers=staff)).status_code == 404  # nothing sent yet
+        link = await make_link(http, staff, case_id)
+        link_token, code, _sent = await link_and_code(runtime, link["id"])
+        client = bearer((await open_page(http, link_token, code)).json()["session"])
+
+        assert (await http.put("/client/api/self-report", json=report)).status_code == 404  # not without the page's session
+        bad = await http.put("/client/api/self-report", json={**report, "languages": [{"language": "suomi", "level": "expert"}]}, headers=client)
+        assert bad.status_code == 422 and "level" in bad.text
+        sent = await http.put("/client/api/self-report", json=report, headers=client)
+        assert sent.status_code == 200, sent.text
+
+        seen = await http.get(self_report, headers=staff)
+        assert seen.status_code == 200, seen.text
+        assert {name: seen.json()[name] for name in report} == report and seen.json()["verified"] is False
+        assert (await http.get(self_report, headers=token(settings, "109"))).status_code == 404
+        log = (await http.get("/api/v1/access-log", params={"case_id": case_id}, headers=coordinator)).json()["items"]
+        assert "self_report.read" in [entry["action"] for entry in log]
+
+        # Once the assessment is complete, the interview has been held: no more self-reports.
+        assessment = f"/api/v1/cases/{case_id}/assessment"
+
+        async def workflow_answers():
+            return (await http.get(assessment, headers=staff)).status_code == 200
+
+        await eventually(workflow_answers, what="the assessment workflow")
+        assert (await http.post(f"{assessment}/start", json={}, headers=staff)).status_code == 200
+        assert (await http.post(f"{assessment}/complete", json={"plan_needed": True}, headers=staff)).status_code == 200
+
+        async def planning():
+            return (await http.get(f"/api/v1/cases/{case_id}", headers=staff)).json()["stage"] == "planning"
+
+        await eventually(planning, what="the case in planning")
+        refusal(await http.put("/client/api/self-report", json=report, headers=client), "self_report_closed")

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from services.notifications.api import NotificationsContext, Session, visible_case
+from services.notifications.service import log_access
 from services.notifications.client_messages import templates
 from services.notifications.client_messages.handlers import waiting
 from services.notifications.client_messages.api import client_of
@@ -22,6 +23,8 @@ from services.notifications.client_page.models import (
     CodeEntry,
     NextStep,
     PageSession,
+    SelfReportRead,
+    SelfReportWrite,
     WelcomeItemWrite,
     WelcomePackage,
 )
@@ -111,6 +114,19 @@ async def put_welcome(municipality_code: StaffMunicipality, package: WelcomePack
     return package
 
 
+@router.get("/api/v1/cases/{case_id}/client/self-report", response_model=SelfReportRead)
+async def get_self_report(case: VisibleCase, user: CurrentStaff, session: Session) -> SelfReportRead:
+    """What the client told of themselves before the assessment, in their own words (not
+    verified); 404 when they sent nothing. A read of the client's record: in the access log."""
+    view, _client = case
+    report = await service.self_report(session, view.case_id)
+    if report is None:
+        raise NotFound("self_report_not_found")
+    await log_access(session, user, view, "self_report.read")
+    await session.commit()
+    return report
+
+
 # --- the client's side --------------------------------------------------------------------------
 
 
@@ -147,6 +163,23 @@ async def page_identity(session: Session, authorization: Annotated[str | None, H
     if scheme.lower() != "bearer" or not secret:
         raise NotFound("client_link_not_valid")
     return await service.identity_of_session(session, secret.strip())
+
+
+@router.put("/client/api/self-report", response_model=SelfReportRead)
+async def put_self_report(identity: Annotated[ClientIdentity, Depends(page_identity)], report: SelfReportWrite, session: Session) -> SelfReportRead:
+    """The client tells, before the assessment, their languages and levels as they see them, their
+    education, work history, goals and the help they want. Staff see it in the assessment."""
+    await service.save_self_report(session, identity, report)
+    await session.commit()
+    return await service.self_report(session, identity.case_id)
+
+
+@router.get("/client/api/self-report", response_model=SelfReportRead)
+async def get_own_self_report(identity: Annotated[ClientIdentity, Depends(page_identity)], session: Session) -> SelfReportRead:
+    report = await service.self_report(session, identity.case_id)
+    if report is None:
+        raise NotFound("self_report_not_found")
+    return report
 
 
 @router.get("/client/api/page", response_model=ClientPageRead)

@@ -7,6 +7,7 @@ from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field as SchemaField
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from shared.db import utc_column
@@ -125,3 +126,42 @@ class WelcomeEntry(BaseModel):
     body: str
     url: str | None = None
     own: bool  # the municipality's own, not a national default
+
+
+SelfLevel = Literal["beginner", "basic", "good", "fluent", "native"]
+
+
+class SelfReportedLanguage(BaseModel):
+    language: str = SchemaField(min_length=1, max_length=60)  # as the client names it
+    level: SelfLevel  # as the client sees it
+
+
+class SelfReportWrite(BaseModel):
+    """What the client tells before the assessment, in their own words."""
+
+    languages: list[SelfReportedLanguage] = SchemaField(default_factory=list, max_length=10)
+    education: str = SchemaField(default="", max_length=2000)
+    work_history: str = SchemaField(default="", max_length=2000)
+    goals: str = SchemaField(default="", max_length=2000)
+    help_wanted: str = SchemaField(default="", max_length=2000)
+
+
+class SelfReportRead(SelfReportWrite):
+    submitted_at: datetime
+    verified: bool = False  # the client's own words: nobody has checked them
+
+
+class ClientSelfReport(SQLModel, table=True):
+    """The client's self-report of a case (the latest they sent), kept apart from what staff record."""
+
+    __tablename__ = "client_self_report"
+
+    case_id: UUID = Field(primary_key=True)
+    client_id: UUID = Field(index=True)
+    municipality_code: str = Field(index=True)
+    languages: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    education: str = ""
+    work_history: str = ""
+    goals: str = ""
+    help_wanted: str = ""
+    submitted_at: datetime = Field(sa_column=utc_column())

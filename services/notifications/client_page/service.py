@@ -26,6 +26,9 @@ from services.notifications.client_page.models import (
     ClientLink,
     ClientLinkCreate,
     ClientLinkRead,
+    ClientSelfReport,
+    SelfReportRead,
+    SelfReportWrite,
     WelcomeEntry,
     WelcomeItem,
     WelcomePackage,
@@ -216,3 +219,30 @@ async def welcome_for_page(session: AsyncSession, municipality_code: str) -> dic
         by_language.setdefault(item.language, []).append(entry)
     order = {section: index for index, section in enumerate(WELCOME_SECTIONS)}
     return {language: sorted(entries, key=lambda entry: order[entry.section]) for language, entries in by_language.items()}
+
+
+# --- the self-report before the assessment ---------------------------------------------------------
+
+SELF_REPORT_STAGES = frozenset({"intake", "assessment"})  # after the assessment the interview has been held
+
+
+async def save_self_report(session: AsyncSession, identity: ClientIdentity, report: SelfReportWrite) -> ClientSelfReport:
+    """The client's self-report, replacing the one they sent before; only before the assessment
+    is complete (409 `self_report_closed` after it)."""
+    view = await session.get(CaseView, identity.case_id)
+    if view is None or view.stage not in SELF_REPORT_STAGES:
+        raise Conflict("self_report_closed")
+    row = await session.get(ClientSelfReport, identity.case_id) or ClientSelfReport(
+        case_id=identity.case_id, client_id=identity.client_id, municipality_code=identity.municipality_code, submitted_at=now()
+    )
+    data = report.model_dump(mode="json")
+    for name, value in data.items():
+        setattr(row, name, value)
+    row.submitted_at = now()
+    session.add(row)
+    return row
+
+
+async def self_report(session: AsyncSession, case_id: UUID) -> SelfReportRead | None:
+    row = await session.get(ClientSelfReport, case_id)
+    return SelfReportRead.model_validate(row, from_attributes=True) if row else None

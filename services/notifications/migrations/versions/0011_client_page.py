@@ -1,4 +1,4 @@
-"""the client's own page: its links (client_link) and the municipalities' welcome packages (welcome_item)
+"""the client's own page: its links (client_link) the municipalities' welcome packages (welcome_item) and the clients' self-reports (client_self_report)
 
 Revision ID: 0011
 Revises: 0010
@@ -61,8 +61,25 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('welcome_item', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_welcome_item_municipality_code'), ['municipality_code'], unique=False)
+    op.create_table(
+        'client_self_report',
+        sa.Column('case_id', sa.Uuid(), nullable=False),
+        sa.Column('client_id', sa.Uuid(), nullable=False),
+        sa.Column('municipality_code', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column('languages', sa.JSON(), nullable=False),
+        sa.Column('education', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column('work_history', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column('goals', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column('help_wanted', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column('submitted_at', UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('case_id'),
+    )
+    with op.batch_alter_table('client_self_report', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_client_self_report_client_id'), ['client_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_client_self_report_municipality_code'), ['municipality_code'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table('client_self_report')
     op.drop_table('welcome_item')
     op.drop_table('client_link')
