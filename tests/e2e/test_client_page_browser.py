@@ -1,6 +1,7 @@
 """The client's own page in a real browser (Debian's Chromium driven by Playwright) at a phone's
 size: the client opens the link that came by SMS, gives the code that came by e-mail, reads their
-next step and their municipality's welcome package in Arabic, right to left, and in Finnish; a revoked and an expired link show nothing."""
+next step and their municipality's welcome package in Arabic, right to left, and in Finnish; they send a self-report that staff then read in the
+assessment; a revoked and an expired link show nothing."""
 
 from __future__ import annotations
 
@@ -126,6 +127,31 @@ async def test_the_client_reads_their_next_step_in_arabic_and_finnish_and_old_li
             await expect(page.locator("#contact")).to_contain_text("Helsinki")
             await expect(housing.locator("summary")).to_have_text("Asuminen")
             await expect(page.locator("#welcome details")).to_have_count(6)  # the national package in Finnish
+
+            # Before the assessment the client tells of themselves (here in Arabic); staff see it in the assessment.
+            await page.click("button[data-lang='ar']")
+            await expect(page.locator("#self-report")).to_be_visible()
+            await page.fill("#sr-language-0", "العربية")
+            await page.select_option("#sr-level-0", "native")
+            await page.fill("#sr-language-1", "English")
+            await page.select_option("#sr-level-1", "good")
+            await page.fill("#sr-work-history", "محاسبة لمدة ست سنوات")
+            await page.fill("#sr-help-wanted", "دورة اللغة الفنلندية")
+            await page.click("#sr-submit")
+            await expect(page.locator("#sr-sent")).to_be_visible()
+
+            staff_page = await (await browser.new_context(locale="fi-FI")).new_page()
+            await staff_page.goto(base + "/")
+            await staff_page.fill("#token", staff["Authorization"].removeprefix("Bearer "))
+            await staff_page.click("#signin-submit")
+            await staff_page.locator(f"#cases tr[data-case-id='{case['case_id']}']").click()
+            told = staff_page.locator("#self-report")
+            await expect(told).to_have_attribute("data-verified", "false", timeout=20_000)
+            await expect(told).to_contain_text("Asiakkaan oma kuvaus")
+            await expect(told).to_contain_text("ei tarkistettu")
+            await expect(told).to_contain_text("محاسبة لمدة ست سنوات")
+            await expect(told).to_contain_text("English (hyvä)")
+            await page.click("button[data-lang='fi']")
 
             # Revoked: the open page shows nothing on its next read, the link opens nothing.
             revoked = await http.post(f"/api/v1/cases/{case['case_id']}/client/links/{link_id}/revocation", headers=staff)

@@ -21,6 +21,7 @@ def test_every_key_the_page_uses_is_in_every_client_language_with_the_same_place
     used = {key for key in used if not key.endswith(".")}  # "stage." + … : the prefixes, completed below
     used |= {f"stage.{stage.value}" for stage in Stage} | {f"next.{kind.value}" for kind in DeadlineKind}
     used |= {f"section.{section}" for section in WELCOME_SECTIONS}
+    used |= {f"level.{level}" for level in ("beginner", "basic", "good", "fluent", "native")}
     assert len(used) > 20  # the search finds them
     catalogue = templates.catalogue()
     for code in [f"client.page.{key}" for key in sorted(used)] + ["client.page_link", "client.page_code"]:

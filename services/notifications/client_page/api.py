@@ -200,6 +200,7 @@ async def read_client_page(identity: Annotated[ClientIdentity, Depends(page_iden
         next_step=NextStep(kind=view.next_deadline_kind, due_on=view.next_deadline_on) if view.next_deadline_kind and view.stage != "closed" else None,
         contact_name=view.assignee,
         welcome=await service.welcome_for_page(session, view.municipality_code),
+        self_report_open=view.stage in service.SELF_REPORT_STAGES,
     )
     service.log_view(session, identity)
     await session.commit()

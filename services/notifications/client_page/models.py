@@ -82,6 +82,7 @@ class ClientPageRead(BaseModel):
     contact_name: str | None  # the caseworker who has the case
     # The welcome package by language ({"fi": […], "ar": […]}): the page shows its language's, else English.
     welcome: dict[str, list[WelcomeEntry]] = {}
+    self_report_open: bool = False  # the client may still tell of themselves (before the assessment)
 
 
 WelcomeSection = Literal["registrations", "housing", "daycare_and_school", "health", "work", "associations"]

@@ -11,6 +11,8 @@ const OFFERED = ["fi", "sv", "en"];
 const SESSION_KEY = "kotopolku.client.session";
 const i18n = createI18n("/client/texts/");
 const $ = (id) => document.getElementById(id);
+const LEVELS = ["beginner", "basic", "good", "fluent", "native"];
+const LANGUAGE_ROWS = 3;
 
 let page = null; // what /client/api/page answered, once opened
 
@@ -53,6 +55,59 @@ function render() {
     ? i18n.t("contact_person", { name: page.contact_name, municipality: page.municipality })
     : i18n.t("contact_municipality", { municipality: page.municipality });
   renderWelcome(lang);
+  $("self-report").hidden = !page.self_report_open;
+  renderLanguageRows();
+}
+
+/** The language rows of the self-report: what is typed stays when the page's language changes. */
+function renderLanguageRows() {
+  const fieldset = $("sr-languages");
+  if (!fieldset.children.length) {
+    for (let index = 0; index < LANGUAGE_ROWS; index++) {
+      const row = document.createElement("div");
+      row.className = "sr-language";
+      const name = document.createElement("input");
+      name.id = "sr-language-" + index;
+      name.maxLength = 60;
+      const level = document.createElement("select");
+      level.id = "sr-level-" + index;
+      for (const value of LEVELS) level.append(new Option("", value));
+      const nameLabel = document.createElement("label");
+      nameLabel.htmlFor = name.id;
+      const levelLabel = document.createElement("label");
+      levelLabel.htmlFor = level.id;
+      row.append(nameLabel, name, levelLabel, level);
+      fieldset.append(row);
+    }
+  }
+  for (const row of fieldset.children) {
+    const [nameLabel, , levelLabel, level] = row.children;
+    nameLabel.textContent = i18n.t("sr_language");
+    levelLabel.textContent = i18n.t("sr_level");
+    for (const option of level.options) option.textContent = i18n.t("level." + option.value);
+  }
+}
+
+async function sendSelfReport(event) {
+  event.preventDefault();
+  const languages = [];
+  for (let index = 0; index < LANGUAGE_ROWS; index++) {
+    const name = $("sr-language-" + index).value.trim();
+    if (name) languages.push({ language: name, level: $("sr-level-" + index).value });
+  }
+  const response = await fetch("/client/api/self-report", {
+    method: "PUT",
+    headers: { "Content-Type": "application/json", Accept: "application/json", Authorization: "Bearer " + sessionStorage.getItem(SESSION_KEY) },
+    body: JSON.stringify({
+      languages: languages,
+      education: $("sr-education").value.trim(),
+      work_history: $("sr-work-history").value.trim(),
+      goals: $("sr-goals").value.trim(),
+      help_wanted: $("sr-help-wanted").value.trim(),
+    }),
+  });
+  $("sr-sent").hidden = !response.ok;
+  if (response.status === 404) show("not-valid");
 }
 
 /** The municipality's welcome package in the page's language (else English), by section. */
@@ -135,6 +190,7 @@ async function start() {
   await i18n.load(OFFERED.includes(preferred) ? preferred : "fi");
   render();
   $("code-view").addEventListener("submit", submitCode);
+  $("self-report-form").addEventListener("submit", sendSelfReport);
   const session = sessionStorage.getItem(SESSION_KEY);
   if (session && !location.hash) return openPage(session);
   if (location.hash.length < 2) return show("not-valid");
