@@ -42,6 +42,7 @@ class Policy(BaseModel):
     integration_training_target_cefr: str
     notice_reminder_days: int
     notice_grace_days: int
+    client_link_days: int = Field(default=14, ge=1)
     figures_smallest_cell: int = Field(ge=1)
 
 

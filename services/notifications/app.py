@@ -8,6 +8,7 @@ from services.notifications.api import router
 from services.notifications.client_messages import handlers as client_messages
 from services.notifications.client_messages.api import router as client_messages_router
 from services.notifications.client_messages.delivery import ClientMessageDelivery
+from services.notifications.client_page.api import router as client_page_router
 from services.notifications.dashboard import build_dashboard
 from services.notifications.handlers import subscriptions
 from services.notifications.mail import MailDelivery
@@ -21,7 +22,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 def build(ctx: ServiceContext) -> ServiceParts:
     return ServiceParts(
         migrations=MIGRATIONS,
-        routers=[router, webhooks_api.router, client_messages_router, build_dashboard(ctx)],
+        routers=[router, webhooks_api.router, client_messages_router, client_page_router, build_dashboard(ctx)],
         subscriptions=subscriptions(ctx) + webhooks_handlers.subscriptions(ctx) + client_messages.subscriptions(ctx),
         background={
             "e-mail delivery": MailDelivery(ctx.db, ctx.settings).run,

@@ -117,3 +117,21 @@ def render(kind: str, data: dict[str, Any], municipality_code: str, language: st
     elif kind == "case_closed":
         values["date"] = _date(data["closed_on"])
     return _text(f"client.{kind}", language, **values).strip()
+
+
+def page_text(message_id: str, language: str, /, **params: Any) -> str:
+    """A text of the client's page or of its link and code messages (`client.page*`); positional,
+    for the code message has a parameter named `code`."""
+    texts = catalogue()[message_id]
+    return texts.get(language, texts["en"]).format(**params)
+
+
+def page_texts(language: str) -> dict[str, str]:
+    """The client page's words in one language, keyed without `client.page.`: a draft's missing
+    text in English."""
+    prefix = "client.page."
+    return {
+        code[len(prefix):]: texts.get(language, texts.get("en", code))
+        for code, texts in catalogue().items()
+        if code.startswith(prefix)
+    }

@@ -588,6 +588,7 @@
         loadAssessment(caseId);
         loadPlan(caseId);
         loadClientMessages(caseId);
+        loadSelfReport(caseId);
       },
       function (failure) {
         if (id !== detailRequest || state.selectedId !== caseId) {
@@ -1300,6 +1301,43 @@
     );
   }
 
+  /** What the client told of themselves on their own page before the assessment (404: nothing). */
+  function loadSelfReport(caseId) {
+    return api("/api/v1/cases/" + encodeURIComponent(caseId) + "/client/self-report").then(
+      function (report) {
+        if (state.selectedId === caseId) {
+          state.selfReport = { caseId: caseId, data: report };
+          renderDetail();
+        }
+      },
+      function () {
+        if (state.selectedId === caseId) {
+          state.selfReport = { caseId: caseId, data: null };
+        }
+      }
+    );
+  }
+
+  /** The client's self-report in the assessment: their own words, marked as not verified. */
+  function selfReportBlock(c) {
+    var report = state.selfReport && state.selfReport.caseId === c.case_id ? state.selfReport.data : null;
+    if (!report) {
+      return null;
+    }
+    var list = h("dl", null);
+    append(list, dlRow(t("field_self_languages"), (report.languages || []).map(function (item) {
+      return item.language + " (" + term("self_level", item.level) + ")";
+    }).join(", ")));
+    append(list, dlRow(t("field_education"), report.education));
+    append(list, dlRow(t("field_work_history"), report.work_history));
+    append(list, dlRow(t("field_goals"), report.goals));
+    append(list, dlRow(t("field_help_wanted"), report.help_wanted));
+    return h("div", { id: "self-report", dataset: { verified: String(report.verified) } },
+      h("h4", null, t("self_report_heading")),
+      h("p", { className: "muted" }, t("self_report_unverified")),
+      list);
+  }
+
   function renderNotifications() {
     var list = $("notifications-list");
     clear(list);
@@ -1840,6 +1878,10 @@
       append(list, dlRow(t("field_corrections"), String(a.corrections || 0)));
     }
     section.appendChild(list);
+    var selfReport = selfReportBlock(c);
+    if (selfReport) {
+      section.appendChild(selfReport);
+    }
 
     var parts = a.parts || {};
     var names = Object.keys(parts);
