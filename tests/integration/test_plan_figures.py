@@ -35,6 +35,10 @@ async def test_plan_figures_count_a_plan_its_measure_and_its_ending(settings, am
         assert (group["plans_made"], group["made_within_deadline"], group["share_made_within_deadline"]) == (1, 1, 1.0)
         assert (group["measures_started"], group["measures_completed"]) == (1, 1)
         assert (group["language_levels_recorded"], group["reached_language_target"], group["ended_employed"]) == (1, 1, 1)
+        # The client's target group, age band (born 1990) and lead, as the path gave them to the plan.
+        for by, expected in (("target_group", "international_protection"), ("age_band", "30-64"), ("lead", "municipality")):
+            answer = (await http.get("/api/v1/figures/plans", params={**params, "by": by}, headers=staff)).json()
+            assert [(row["group"], row["plans_made"]) for row in answer["groups"]] == [(expected, 1)], by
 
         # Another municipality's staff see none of it; a reversed period is refused; the CSV.
         other = (await http.get("/api/v1/figures/plans", params=params, headers=token(settings, "905"))).json()
