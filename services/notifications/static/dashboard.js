@@ -1573,9 +1573,9 @@
   // What a coordinator may set a target for from the figures view: counts of the tables above,
   // each kept by the service whose figures they are (docs/figures.md, Targets).
   var TARGET_SOURCES = [
-    { url: "/api/v1/figures/assessments/targets", key: "assessments", heading: "figures_title", columnTexts: "figures_col",
+    { url: "/api/v1/figures/assessments/targets", name: "assessments", heading: "figures_title", columnTexts: "figures_col",
       figures: ["became_clients", "started", "completed"] },
-    { url: "/api/v1/figures/plans/targets", key: "plans", heading: "plan_figures_title", columnTexts: "plan_figures_col",
+    { url: "/api/v1/figures/plans/targets", name: "plans", heading: "plan_figures_title", columnTexts: "plan_figures_col",
       figures: ["plans_made", "measures_started", "measures_completed", "language_levels_recorded", "plans_ended", "ended_employed", "ended_studying"] }
   ];
   var assessmentRequest = 0;
@@ -2476,7 +2476,7 @@
     TARGET_SOURCES.forEach(function (source) {
       var group = h("optgroup", { label: t(source.heading) });
       source.figures.forEach(function (name) {
-        group.appendChild(h("option", { value: source.key + ":" + name }, term(source.columnTexts, name)));
+        group.appendChild(h("option", { value: source.name + ":" + name }, term(source.columnTexts, name)));
       });
       figure.appendChild(group);
     });
@@ -2486,7 +2486,7 @@
 
   function setTarget() {
     var chosen = $("target-figure").value.split(":");
-    var source = TARGET_SOURCES.filter(function (each) { return each.key === chosen[0]; })[0];
+    var source = TARGET_SOURCES.filter(function (each) { return each.name === chosen[0]; })[0];
     var message = $("targets-form-message");
     var done = $("targets-form-done");
     message.hidden = true;
