@@ -201,6 +201,7 @@ async def test_small_groups_are_hidden_in_tables_and_cross_tabs_and_each_query_i
                 number += 1
                 data = registration(
                     municipality_code="109", registered_on=today(), residence_basis=basis,
+                    target_group="social_assistance",  # the register says so: each is owed an assessment
                     person=person(given_names=f"Asiakas{number}", family_name=f"Testi{number}", birth_date=f"19{60 + number}-02-0{1 + number % 9}", sex=gender),
                 )
                 await publish(amqp_url, event(data))

@@ -77,8 +77,11 @@ async def test_plan_figures_count_a_plan_its_measure_and_its_ending(settings, am
 
         async def logged():
             rows = (await http.get("/api/v1/access-log", params={"page_size": 100}, headers=coordinator)).json()["items"]
-            return [row for row in rows if row["action"] == "plan_figures.query"] or None
+            found = [row for row in rows if row["action"] == "plan_figures.query"]
+            return found if len({row["query"] for row in found}) >= 4 else None  # the four groupings asked for
 
         [*queries] = await eventually(logged, what="the figures queries in the access log")
-        assert {row["query"] for row in queries} == {f"by=residence_basis&from={params['from']}&to={params['to']}"}
+        assert {row["query"] for row in queries} == {
+            f"by={by}&from={params['from']}&to={params['to']}" for by in ("residence_basis", "target_group", "age_band", "lead")
+        }
         assert {(row["record_kind"], row["municipality_code"], row["case_id"]) for row in queries} == {("figures", "109", None)}
