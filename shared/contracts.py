@@ -350,6 +350,10 @@ class AssessmentInput(BaseModel):
     residence_basis: str | None = None
     gender: str | None = None  # the registration's `sex`
     native_language: str | None = None
+    # None in assessments started before the figures had these groupings (group `unknown`)
+    target_group: str | None = None  # ClientRecorded's
+    birth_date: date | None = None  # for the age band (the payload codec encrypts it with the rest)
+    lead: str | None = None  # who led when the path began: municipality | employment_authority
 
 
 class AssessmentOutcome(BaseModel):
@@ -416,6 +420,9 @@ class PlanInput(BaseModel):
     residence_basis: str | None = None
     gender: str | None = None  # the registration's `sex`
     native_language: str | None = None
+    target_group: str | None = None
+    birth_date: date | None = None  # for the age band
+    lead: str | None = None
     interpreter_language: str | None = None  # AssessmentOutcome's: a referral tells the provider
     # continue-as-new: the whole state carried over (services/planning/workflows.py PlanState)
     carried: dict[str, Any] | None = None

@@ -37,11 +37,28 @@ class Dimension(NamedTuple):
     """A grouping the figures can be asked by: its name in the API, and the facts' field holding
     each assessment's or plan's value. A new grouping is one entry here (and the field in
     `GroupedFacts`, filled by the services that know it). `measures`: a grouping of a plan's
-    measures, not of clients (the measure figures only)."""
+    measures, not of clients (the measure figures only). `of`: a group worked out from the field
+    and the first day of the period asked for (an age from a birth date)."""
 
     name: str
     field: str
     measures: bool = False
+    of: Callable[[object, date], str | None] | None = None
+
+
+# Age bands, by age on the first day of the period: minors (their own services and, under 18, the
+# wellbeing services county's part), young adults (the youth guarantee and youth services stop at
+# 29), working age, and retirement age (integration then leans on the municipality, not on work).
+AGE_BANDS = ((18, "0-17"), (30, "18-29"), (65, "30-64"))
+OLDEST_BAND = "65+"
+
+
+def age_band(birth_date: object, on: date) -> str | None:
+    """The age band of someone born on `birth_date`, on the day `on` (None: not known)."""
+    if not isinstance(birth_date, date):
+        return None
+    age = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+    return next((band for below, band in AGE_BANDS if age < below), OLDEST_BAND)
 
 
 DIMENSIONS = (
@@ -50,12 +67,16 @@ DIMENSIONS = (
     Dimension("gender", "gender"),  # the registration's `sex`
     Dimension("native_language", "native_language"),  # ISO 639
     Dimension("plan_type", "plan_type"),  # the plan type the assessment proposed (CONTRACT §5)
+    Dimension("target_group", "target_group"),  # who is owed an assessment, as intake decided (ClientRecorded)
+    Dimension("age_band", "birth_date", of=age_band),  # 0-17, 18-29, 30-64, 65+ on the period's first day
+    Dimension("lead", "lead"),  # who leads the services when the path began: municipality | employment_authority
     Dimension("measure_kind", "measure_kind", measures=True),  # a measure's kind (language_studies, …)
     Dimension("provider", "provider", measures=True),  # who provides a measure, as the plan names them
 )
 
 Grouping = StrEnum("Grouping", {dimension.name: dimension.name for dimension in DIMENSIONS})  # type: ignore[misc]
 FIELD = {Grouping(dimension.name): dimension.field for dimension in DIMENSIONS}
+WORKED_OUT = {Grouping(dimension.name): dimension.of for dimension in DIMENSIONS if dimension.of is not None}
 CLIENT_GROUPINGS = frozenset(Grouping(dimension.name) for dimension in DIMENSIONS if not dimension.measures)
 
 
@@ -69,11 +90,18 @@ class GroupedFacts(BaseModel):
     gender: str | None = None
     native_language: str | None = None
     plan_type: str | None = None
+    target_group: str | None = None
+    birth_date: date | None = None  # only ever shown as an age band
+    lead: str | None = None
     measure_kind: str | None = None  # the measure figures' only
     provider: str | None = None  # the measure figures' only
 
-    def group(self, by: Grouping) -> str:
-        return getattr(self, FIELD[by]) or UNKNOWN
+    def group(self, by: Grouping, on: date) -> str:
+        """The group under `by` in a period beginning on `on`."""
+        value = getattr(self, FIELD[by])
+        if by in WORKED_OUT:
+            value = WORKED_OUT[by](value, on)
+        return value or UNKNOWN
 
 
 class FigureRow(BaseModel):
@@ -181,14 +209,14 @@ def period_figures(
         ]
         return sorted((row for row in rows if happened(row)), key=_order)
 
-    groups = rows_by(lambda item: (item.group(by), None))
+    groups = rows_by(lambda item: (item.group(by, period_from), None))
     total = figures_of(TOTAL, facts, period_from, period_to)
     if across is None:
         return figures(period_from=period_from, period_to=period_to, by=by, groups=groups, total=total)
     return figures(
         period_from=period_from, period_to=period_to, by=by, across=across, groups=groups, total=total,
-        across_groups=rows_by(lambda item: (TOTAL, item.group(across))),
-        cells=rows_by(lambda item: (item.group(by), item.group(across))),
+        across_groups=rows_by(lambda item: (TOTAL, item.group(across, period_from))),
+        cells=rows_by(lambda item: (item.group(by, period_from), item.group(across, period_from))),
     )
 
 
@@ -214,12 +242,13 @@ def monthly_series(
     """The figures month by month: a cross-tab of the grouping and the months (`across` is
     `month`, a cell's `across` its month `YYYY-MM`), its margins each group over all the months
     and each month over all groups. Counts add up over months (each event has one day), so
-    `protect` hides what is needed here just as in any cross-tab."""
+    `protect` hides what is needed here just as in any cross-tab. An age band is the one on the
+    series' first day in every month, so that a client stays in one group and the months add up."""
     facts = list(facts)
     period_from, period_to = months[0][0], months[-1][1]
     members: dict[str, list[Facts]] = {}
     for item in facts:
-        members.setdefault(item.group(by), []).append(item)
+        members.setdefault(item.group(by, period_from), []).append(item)
 
     def shown(rows: Iterable[Row]) -> list[Row]:
         return sorted((row for row in rows if happened(row)), key=_order)

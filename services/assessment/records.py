@@ -53,6 +53,9 @@ class AssessmentFields(AssessmentProgress):
     residence_basis: str | None = None
     gender: str | None = None
     native_language: str | None = None
+    target_group: str | None = None
+    birth_date: date | None = None  # only ever shown as an age band
+    lead: str | None = None
     schedule: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     wellbeing_county_participant: str | None = None
     no_plan_reason: str | None = None

@@ -18,7 +18,7 @@ SOURCE = service_source("assessment")
 
 
 # The record's ids and dates go to their columns as they are; the rest in its JSON form.
-TYPED_COLUMNS = {"case_id", "client_id", "became_client_on", "due_on", "started_on", "completed_on"}
+TYPED_COLUMNS = {"case_id", "client_id", "became_client_on", "due_on", "started_on", "completed_on", "birth_date"}
 
 
 async def save_assessment(session: AsyncSession, record: AssessmentRecord) -> Assessment:

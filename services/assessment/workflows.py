@@ -82,6 +82,9 @@ class AssessmentWorkflow(DeadlineClock):
             residence_basis=given.residence_basis,
             gender=given.gender,
             native_language=given.native_language,
+            target_group=given.target_group,
+            birth_date=given.birth_date,
+            lead=given.lead,
         )
         self.case_stage, self.case_status = Stage.assessment, CaseStatus.awaiting_assessment
         self.since = workflow.now()  # reminders due before this are not sent (opened or re-opened later)
@@ -321,7 +324,8 @@ class AssessmentWorkflow(DeadlineClock):
             self.record = AssessmentRecord(
                 assessment_id=workflow.uuid4(),
                 **previous.model_dump(
-                    include={"case_id", "client_id", "became_client_on", "due_on", "residence_basis", "gender", "native_language"}
+                    include={"case_id", "client_id", "became_client_on", "due_on", "residence_basis", "gender", "native_language",
+                             "target_group", "birth_date", "lead"}
                 ),
                 municipality_code=moved.to_municipality_code,
                 status=AWAITING,

@@ -150,6 +150,9 @@ class ClientPathWorkflow:
                     residence_basis=path.assessment.residence_basis,
                     gender=path.assessment.gender,
                     native_language=path.assessment.native_language,
+                    target_group=path.assessment.target_group,
+                    birth_date=path.assessment.birth_date,
+                    lead=path.assessment.lead,
                     interpreter_language=outcome.interpreter_language,
                 )
                 ended = await self._plan(plan)

@@ -84,6 +84,9 @@ class PlanRecord(BaseModel):
     residence_basis: str | None = None
     gender: str | None = None
     native_language: str | None = None
+    target_group: str | None = None
+    birth_date: date | None = None  # only ever shown as an age band
+    lead: str | None = None
     interpreter_language: str | None = None  # from the assessment (PlanInput), for referrals
     actions: list[Action] = Field(default_factory=list)
 

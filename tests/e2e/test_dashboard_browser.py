@@ -365,8 +365,6 @@ async def test_a_coordinator_sees_the_figures_as_charts_in_two_languages_and_dow
             return answer if answer["total"]["became_clients"] == 6 else None
 
         await eventually(counted, what="the six new clients in the figures", timeout=90)
-        target = [{"municipality_code": "109", "figure": "became_clients", **month, "target": 8}]
-        assert (await http.put("/api/v1/figures/assessments/targets", json=target, headers=coordinator)).status_code == 200
 
         async with serving(app_of(runtime), free_port()) as base, async_playwright() as playwright:
             browser = await playwright.chromium.launch(
@@ -385,6 +383,17 @@ async def test_a_coordinator_sees_the_figures_as_charts_in_two_languages_and_dow
             await page.select_option("#figures-by", "municipality")
             await page.select_option("#figures-across", "residence_basis")
             await page.click("#figures-show")
+
+            # The coordinator sets a target for the period shown, in the figures view itself.
+            await expect(page.locator("#targets-form-title")).to_have_text("Sätt ett mål")
+            await expect(page.locator("#targets-form-hint")).to_contain_text(f"{month['from']} – {month['to']}")
+            await page.select_option("#target-municipality", "109")
+            await page.select_option("#target-figure", "assessments:became_clients")
+            await page.fill("#target-value", "8")
+            await page.click("#target-set")
+            await expect(page.locator("#targets-form-done")).to_have_text("Målet är satt.")
+            stored = (await http.get("/api/v1/figures/assessments/targets", params=month, headers=coordinator)).json()
+            assert [(t["municipality_code"], t["figure"], t["target"]) for t in stored] == [("109", "became_clients", 8)]
 
             series = page.locator("#chart-series-clients")
             await expect(series.locator("title").first).to_have_text("Nya klienter per månad (24 mån)", timeout=15_000)

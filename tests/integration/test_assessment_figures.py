@@ -26,9 +26,10 @@ def settings(tmp_path, amqp_url, temporal_address, database_url):
     )
 
 
-def client(family_name: str, days_ago: int, municipality_code: str = "109", **person_fields) -> dict:
+def client(family_name: str, days_ago: int, municipality_code: str = "109", jobseeker: bool = False, **person_fields) -> dict:
     registered_on = today() - timedelta(days=days_ago)
     return registration(
+        jobseeker=jobseeker,
         municipality_code=municipality_code,
         registered_on=registered_on,
         person=person(family_name=family_name, **person_fields),
@@ -59,8 +60,8 @@ async def test_the_figures_count_the_users_municipalities_assessments(settings, 
     async with running(settings) as (runtime, http):
         for data in (
             client("Hassan", 40, sex="female", native_language="so"),   # started and completed today: 40 days, in time
-            client("Karimi", 80, sex="male", native_language="ar"),     # started today: 80 days, after the 2-month deadline
-            client("Nguyen", 10, sex="other", native_language="vi"),    # not started
+            client("Karimi", 80, sex="male", native_language="ar", jobseeker=True),  # started today: 80 days, after the 2-month deadline
+            client("Nguyen", 10, sex="other", native_language="vi", birth_date="2005-01-01"),  # not started
             client("Virtanen", 30, municipality_code="905", sex="female", native_language="ru"),  # another municipality
         ):
             await publish(amqp_url, event(data))
@@ -94,6 +95,19 @@ async def test_the_figures_count_the_users_municipalities_assessments(settings, 
             answer = await http.get(FIGURES, params={**period, "by": by}, headers=caseworker)
             assert answer.status_code == 200, answer.text
             assert {row["group"] for row in answer.json()["groups"]} == expected, by
+
+        # The target group, age band and lead intake recorded, carried to the assessment by the path.
+        for by, expected in (
+            ("target_group", [("social_assistance", 3, 2)]),
+            ("age_band", [("18-29", 1, 0), ("30-64", 2, 2)]),  # born 2005 and 1990, on the period's first day
+            ("lead", [("employment_authority", 1, 1), ("municipality", 2, 1)]),  # Karimi seeks work
+        ):
+            answer = (await http.get(FIGURES, params={**period, "by": by}, headers=caseworker)).json()
+            assert [(row["group"], row["became_clients"], row["started"]) for row in answer["groups"]] == expected, by
+        crossed = (await http.get(FIGURES, params={**period, "by": "lead", "across": "age_band"}, headers=caseworker)).json()
+        assert {(row["group"], row["across"]): row["became_clients"] for row in crossed["cells"] if row["became_clients"]} == {
+            ("employment_authority", "30-64"): 1, ("municipality", "18-29"): 1, ("municipality", "30-64"): 1,
+        }
 
         # The other municipality's coordinator sees only theirs.
         theirs = (await http.get(FIGURES, params={**period, "by": "municipality"}, headers=coordinator_905)).json()
@@ -187,6 +201,7 @@ async def test_small_groups_are_hidden_in_tables_and_cross_tabs_and_each_query_i
                 number += 1
                 data = registration(
                     municipality_code="109", registered_on=today(), residence_basis=basis,
+                    target_group="social_assistance",  # the register says so: each is owed an assessment
                     person=person(given_names=f"Asiakas{number}", family_name=f"Testi{number}", birth_date=f"19{60 + number}-02-0{1 + number % 9}", sex=gender),
                 )
                 await publish(amqp_url, event(data))

@@ -35,6 +35,10 @@ async def test_plan_figures_count_a_plan_its_measure_and_its_ending(settings, am
         assert (group["plans_made"], group["made_within_deadline"], group["share_made_within_deadline"]) == (1, 1, 1.0)
         assert (group["measures_started"], group["measures_completed"]) == (1, 1)
         assert (group["language_levels_recorded"], group["reached_language_target"], group["ended_employed"]) == (1, 1, 1)
+        # The client's target group, age band (born 1990) and lead, as the path gave them to the plan.
+        for by, expected in (("target_group", "international_protection"), ("age_band", "30-64"), ("lead", "municipality")):
+            answer = (await http.get("/api/v1/figures/plans", params={**params, "by": by}, headers=staff)).json()
+            assert [(row["group"], row["plans_made"]) for row in answer["groups"]] == [(expected, 1)], by
 
         # Another municipality's staff see none of it; a reversed period is refused; the CSV.
         other = (await http.get("/api/v1/figures/plans", params=params, headers=token(settings, "905"))).json()
@@ -73,8 +77,11 @@ async def test_plan_figures_count_a_plan_its_measure_and_its_ending(settings, am
 
         async def logged():
             rows = (await http.get("/api/v1/access-log", params={"page_size": 100}, headers=coordinator)).json()["items"]
-            return [row for row in rows if row["action"] == "plan_figures.query"] or None
+            found = [row for row in rows if row["action"] == "plan_figures.query"]
+            return found if len({row["query"] for row in found}) >= 4 else None  # the four groupings asked for
 
         [*queries] = await eventually(logged, what="the figures queries in the access log")
-        assert {row["query"] for row in queries} == {f"by=residence_basis&from={params['from']}&to={params['to']}"}
+        assert {row["query"] for row in queries} == {
+            f"by={by}&from={params['from']}&to={params['to']}" for by in ("residence_basis", "target_group", "age_band", "lead")
+        }
         assert {(row["record_kind"], row["municipality_code"], row["case_id"]) for row in queries} == {("figures", "109", None)}

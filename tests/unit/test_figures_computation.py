@@ -111,3 +111,44 @@ def test_the_monthly_series_counts_each_month_and_adds_up_to_the_whole():
     hidden = look_ahead("assessment_start", dues + [("905", date(2027, 2, 2))] * 2, coming, 5)
     assert all(row.count is None or row.count == 0 or row.count >= 5 for row in hidden)
     assert {(row.municipality_code, row.month) for row in hidden if row.hidden} >= {("905", "2027-02"), ("905", "all")}
+
+
+def test_target_group_age_band_and_lead_group_as_any_other_grouping():
+    from shared.figures import age_band
+
+    # Age on the first day of the period: 17 the day before the 18th birthday, 18 on it.
+    assert [age_band(date(2009, 1, 2), JAN), age_band(date(2009, 1, 1), JAN)] == ["0-17", "18-29"]
+    assert [age_band(date(1997, 1, 2), JAN), age_band(date(1997, 1, 1), JAN)] == ["18-29", "30-64"]
+    assert [age_band(date(1962, 1, 2), JAN), age_band(date(1962, 1, 1), JAN), age_band(None, JAN)] == ["30-64", "65+", None]
+    rows = [
+        facts("2027-01-10", "2027-03-10", "2027-01-30", target_group="international_protection", birth_date=date(2010, 6, 1), lead="municipality"),
+        facts("2027-02-01", "2027-04-01", target_group="international_protection", birth_date=date(1990, 6, 1), lead="employment_authority"),
+        facts("2027-03-01", "2027-05-01", "2027-03-05", target_group="trafficking_victim", birth_date=date(1950, 6, 1), lead="municipality"),
+        facts("2027-04-01", "2027-06-01", birth_date=date(2000, 6, 1)),  # recorded before the path carried a target group or lead
+    ]
+
+    def grouped(by, **more):
+        answer = assessment_figures(rows, period_from=JAN, period_to=DEC, by=by, **more)
+        return {(row.group, row.across): (row.became_clients, row.started) for row in [*answer.groups, *answer.cells]}
+
+    assert grouped(Grouping.target_group) == {
+        ("international_protection", None): (2, 1), ("trafficking_victim", None): (1, 1), ("unknown", None): (1, 0),
+    }
+    assert grouped(Grouping.age_band) == {("0-17", None): (1, 1), ("18-29", None): (1, 0), ("30-64", None): (1, 0), ("65+", None): (1, 1)}
+    assert grouped(Grouping.lead) == {("employment_authority", None): (1, 0), ("municipality", None): (2, 2), ("unknown", None): (1, 0)}
+    cells = grouped(Grouping.lead, across=Grouping.age_band)
+    assert cells[("municipality", "0-17")] == (1, 1) and cells[("municipality", "65+")] == (1, 1) and cells[("unknown", "18-29")] == (1, 0)
+    # The band is the one on the period's first day: born 2010-06-01, 17 on 2028-01-01, 18 on 2028-07-01.
+    assert (age_band(date(2010, 6, 1), date(2028, 1, 1)), age_band(date(2010, 6, 1), date(2028, 7, 1))) == ("0-17", "18-29")
+
+
+def test_the_series_keeps_each_client_in_one_age_band_so_the_months_add_up():
+    from services.assessment.figures.compute import assessment_series
+    from shared.figures import months_back
+
+    # Turns 18 in the middle of the series: in the band of the series' first day in every month.
+    rows = [facts("2026-03-01", "2026-05-01", "2026-03-10"), facts("2027-06-01", "2027-08-01", "2027-06-02")]
+    rows = [row.model_copy(update={"birth_date": date(2008, 9, 1)}) for row in rows]
+    series = assessment_series(rows, months=months_back(date(2027, 12, 15), 24), by=Grouping.age_band)
+    assert [(row.group, row.became_clients) for row in series.groups] == [("0-17", 2)]
+    assert {(row.group, row.across) for row in series.cells if row.became_clients} == {("0-17", "2026-03"), ("0-17", "2027-06")}

@@ -118,3 +118,55 @@ def test_measures_count_by_kind_and_by_provider_in_the_period_they_happened():
     assert [row.group for row in by_provider.groups] == ["Kansalaisopisto", "Opisto"]
     cells = {(row.group, row.across): row.started for row in by_provider.cells}
     assert cells == {("Opisto", "language_studies"): 1, ("Opisto", "civic_orientation"): 1, ("Kansalaisopisto", "language_studies"): 1}
+
+
+def test_plans_group_by_target_group_age_band_and_lead_from_their_record():
+    records = [
+        record(target_group="international_protection", birth_date="1999-05-01", lead="employment_authority"),
+        record(target_group="international_protection", birth_date="1960-05-01", lead="municipality"),
+        record(),  # a plan recorded before it kept these
+    ]
+    facts = [plan_facts(item, "B1.1") for item in records]
+    for by, expected in ((Grouping.target_group, {"international_protection": 2, "unknown": 1}),
+                         (Grouping.age_band, {"18-29": 1, "65+": 1, "unknown": 1}),
+                         (Grouping.lead, {"employment_authority": 1, "municipality": 1, "unknown": 1})):
+        assert {row.group: row.plans_made for row in plan_figures(facts, by=by, **PERIOD).groups} == expected, by
+
+
+def test_measures_tell_the_days_from_referral_to_start_by_kind_and_by_provider():
+    from services.planning.figures.compute import measure_figures, measures_of
+
+    def referred(kind, provider, referred_on, started_on):
+        return {"kind": kind, "provider": provider, "status": "started", "referred_on": referred_on, "reports": [{"status": "started", "on": started_on}]}
+
+    records = [record(measures=[
+        referred("language_studies", "Opisto", "2027-02-01", "2027-02-11"),  # 10 days
+        referred("language_studies", "Opisto", "2027-02-01", "2027-02-21"),  # 20
+        referred("language_studies", "Kansalaisopisto", "2027-03-01", "2027-03-31"),  # 30
+        referred("work_try_out", "Yritys Oy", "2027-04-01", "2027-04-03"),  # 2
+        {"kind": "work_try_out", "provider": "Yritys Oy", "status": "started", "starts_on": "2027-04-05", "reports": []},  # never referred
+    ])]
+    facts = measures_of(plan_facts(item, "B1.1") for item in records)
+    by_kind = measure_figures(facts, **PERIOD, by=Grouping.measure_kind)
+    rows = {row.group: (row.started, row.started_after_referral, row.median_days_referral_to_start) for row in by_kind.groups}
+    assert rows == {"language_studies": (3, 3, 20.0), "work_try_out": (2, 1, 2.0)}
+    assert (by_kind.total.started_after_referral, by_kind.total.median_days_referral_to_start) == (4, 15.0)
+    by_provider = measure_figures(facts, **PERIOD, by=Grouping.provider)
+    rows = {row.group: row.median_days_referral_to_start for row in by_provider.groups}
+    assert rows == {"Kansalaisopisto": 30.0, "Opisto": 15.0, "Yritys Oy": 2.0}
+
+
+def test_the_days_from_referral_to_start_are_hidden_with_the_measures_they_are_of():
+    from services.planning.figures.compute import measure_figures, measures_of
+    from shared.figures import protect
+
+    waits = [{"kind": "language_studies", "provider": "Opisto", "status": "started", "referred_on": "2027-02-01",
+              "reports": [{"status": "started", "on": f"2027-02-{10 + i}"}]} for i in range(6)]
+    few = [{**waits[0], "kind": "work_try_out", "provider": "Yritys Oy"}] * 2
+    facts = measures_of([plan_facts(record(measures=[*waits, *few]), "B1.1")])
+    shown = protect(measure_figures(facts, **PERIOD, by=Grouping.measure_kind), 5)
+    rows = {row.group: row for row in shown.groups}
+    assert rows["work_try_out"].median_days_referral_to_start is None and "median_days_referral_to_start" in rows["work_try_out"].hidden
+    assert rows["work_try_out"].started is None  # two measures: hidden, and with them their days
+    # The 6 language measures' own total would give the 2 away: hidden too (complementary).
+    assert rows["language_studies"].started is None and shown.total.started == 8

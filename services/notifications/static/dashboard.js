@@ -1597,8 +1597,8 @@
   var LITERACY = ["literate", "literate_other_alphabet", "partly_literate", "not_literate"];
   var EDUCATION_LEVELS = ["none", "primary", "secondary", "vocational", "bachelor", "master", "doctorate", "other"];
   var PLAN_TYPES = ["individual", "multi_sectoral", "family"];
-  var FIGURE_GROUPINGS = ["municipality", "residence_basis", "gender", "native_language", "plan_type"];
-  var MEASURE_FIGURE_COLUMNS = ["started", "completed", "interrupted", "hours_completed"];
+  var FIGURE_GROUPINGS = ["municipality", "target_group", "residence_basis", "gender", "age_band", "native_language", "lead", "plan_type"];
+  var MEASURE_FIGURE_COLUMNS = ["started", "completed", "interrupted", "hours_completed", "median_days_referral_to_start"];
   var FIGURE_COLUMNS = [
     "became_clients", "started", "completed", "median_days_to_start", "average_days_to_start",
     "median_days_to_completion", "average_days_to_completion", "share_started_within_deadline"
@@ -1607,6 +1607,14 @@
     "plans_made", "share_made_within_deadline", "measures_started", "measures_completed",
     "civic_orientation_hours", "language_levels_recorded", "share_reached_language_target", "plans_ended",
     "ended_employed", "ended_studying", "ended_moved_away", "ended_time_limit", "ended_declined", "ended_other"
+  ];
+  // What a coordinator may set a target for from the figures view: counts of the tables above,
+  // each kept by the service whose figures they are (docs/figures.md, Targets).
+  var TARGET_SOURCES = [
+    { url: "/api/v1/figures/assessments/targets", name: "assessments", heading: "figures_title", columnTexts: "figures_col",
+      figures: ["became_clients", "started", "completed"] },
+    { url: "/api/v1/figures/plans/targets", name: "plans", heading: "plan_figures_title", columnTexts: "plan_figures_col",
+      figures: ["plans_made", "measures_started", "measures_completed", "language_levels_recorded", "plans_ended", "ended_employed", "ended_studying"] }
   ];
   var assessmentRequest = 0;
 
@@ -1618,6 +1626,7 @@
         var roles = me.roles || [];
         document.body.classList.toggle("figures-only", roles.length > 0 && roles.every(function (role) { return role === "region"; }));
         renderDetail();
+        renderTargetForm();
       },
       function () {
         state.me = null;
@@ -2487,6 +2496,62 @@
       $("figures-to").value = today.slice(0, 8) + String(lastDay).padStart(2, "0");
       $("figures-from").value = today.slice(0, 4) + "-01-01";
     }
+    renderTargetForm();
+  }
+
+  /** The coordinator's target form: their municipalities, the countable figures of each table,
+   *  and the period the figures view shows (whole months, as the figures). */
+  function renderTargetForm() {
+    var form = $("targets-form");
+    form.hidden = !hasRole("coordinator");
+    if (form.hidden) return;
+    var municipality = $("target-municipality");
+    var chosenMunicipality = municipality.value;
+    clear(municipality);
+    (state.me.municipalities || []).forEach(function (code) {
+      municipality.appendChild(h("option", { value: code }, code));
+    });
+    if (chosenMunicipality) municipality.value = chosenMunicipality;
+    var figure = $("target-figure");
+    var chosenFigure = figure.value;
+    clear(figure);
+    TARGET_SOURCES.forEach(function (source) {
+      var group = h("optgroup", { label: t(source.heading) });
+      source.figures.forEach(function (name) {
+        group.appendChild(h("option", { value: source.name + ":" + name }, term(source.columnTexts, name)));
+      });
+      figure.appendChild(group);
+    });
+    if (chosenFigure) figure.value = chosenFigure;
+    $("targets-form-hint").textContent = t("targets_form_hint", { from: $("figures-from").value, to: $("figures-to").value });
+  }
+
+  function setTarget() {
+    var chosen = $("target-figure").value.split(":");
+    var source = TARGET_SOURCES.filter(function (each) { return each.name === chosen[0]; })[0];
+    var message = $("targets-form-message");
+    var done = $("targets-form-done");
+    message.hidden = true;
+    done.hidden = true;
+    var target = {
+      municipality_code: $("target-municipality").value, figure: chosen[1],
+      from: $("figures-from").value, to: $("figures-to").value, target: Number($("target-value").value)
+    };
+    return api(source.url, { method: "PUT", body: [target] }).then(
+      function () {
+        done.textContent = t("targets_set_done");
+        done.hidden = false;
+        return loadFigures();
+      },
+      function (failure) {
+        if (failure && failure.status === 401) {
+          showSignin(failure);
+          return;
+        }
+        message.textContent = errorText(errorState(failure));
+        message.hidden = false;
+      }
+    );
   }
 
   function groupLabel(by, group) {
@@ -2496,6 +2561,9 @@
     if (by === "residence_basis") return term("basis", group);
     if (by === "gender") return term("gender", group);
     if (by === "plan_type") return term("plan_type", group);
+    if (by === "target_group") return term("target_group", group);
+    if (by === "lead") return term("lead", group);
+    if (by === "age_band") return group; // 0-17, 18-29, 30-64, 65+ read the same in every language
     if (by === "measure_kind") return term("measure_kind", group);
     if (by === "month") return group;
     if (by === "provider") return group;
@@ -2799,7 +2867,12 @@
     $("detail-close").addEventListener("click", closeDetail);
     $("figures-form").addEventListener("submit", function (event) {
       event.preventDefault();
+      renderTargetForm(); // the target is for the period shown
       loadFigures();
+    });
+    $("targets-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      setTarget();
     });
     $("figures-print").addEventListener("click", function () {
       document.body.classList.add("printing-figures");

@@ -76,10 +76,20 @@ def plan_facts(record: dict[str, Any], language_target: str) -> PlanFacts:
         residence_basis=record.get("residence_basis"),
         gender=record.get("gender"),
         native_language=record.get("native_language"),
+        target_group=record.get("target_group"),
+        birth_date=record.get("birth_date"),
+        lead=record.get("lead"),
         plan_type=record.get("type"),
         language_target=language_target,
         measures=tuple(measure_facts(m) for m in record.get("measures") or []),
     )
+
+
+def _referral_waits(started: Iterable[MeasureFacts | MeasureOfPlan], count: str) -> dict[str, Any]:
+    """Of measures started, those referred to their provider first (`count`), and the median days
+    from the referral to the start."""
+    waits = [(m.started_on - m.referred_on).days for m in started if m.referred_on and m.started_on and m.started_on >= m.referred_on]
+    return {count: len(waits), "median_days_referral_to_start": float(median(waits)) if waits else None}
 
 
 def figures_of(group: str, facts: Iterable[PlanFacts], period_from: date, period_to: date) -> PlanGroupFigures:
@@ -88,7 +98,6 @@ def figures_of(group: str, facts: Iterable[PlanFacts], period_from: date, period
     in_time = sum(1 for p in made if p.plan_on <= p.plan_start_due_on)  # type: ignore[operator]
     started = [m for p in facts for m in p.measures if within(m.started_on, period_from, period_to)]
     completed = [(p, m) for p in facts for m in p.measures if within(m.completed_on, period_from, period_to)]
-    waits = [(m.started_on - m.referred_on).days for m in started if m.referred_on and m.started_on >= m.referred_on]  # type: ignore[operator]
     civic = [m for _p, m in completed if m.kind == "civic_orientation"]
     levels = [(p, m) for p, m in completed if m.kind in LANGUAGE_MEASURES and m.cefr]
     reached = sum(1 for p, m in levels if reaches(m.cefr, p.language_target))
@@ -101,8 +110,7 @@ def figures_of(group: str, facts: Iterable[PlanFacts], period_from: date, period
         share_made_within_deadline=share(in_time, len(made)),
         measures_started=len(started),
         measures_completed=len(completed),
-        measures_started_after_referral=len(waits),
-        median_days_referral_to_start=float(median(waits)) if waits else None,
+        **_referral_waits(started, "measures_started_after_referral"),
         civic_orientation_completed=len(civic),
         civic_orientation_hours=float(sum(m.hours or 0 for m in civic)),
         language_levels_recorded=len(levels),
@@ -132,11 +140,13 @@ def plan_figures(
 
 def measures_of(plans: Iterable[PlanFacts]) -> list[MeasureOfPlan]:
     """Each plan's measures, with the plan's groups (a measure counts where its plan counts)."""
-    groups = set(MeasureOfPlan.model_fields) - {"started_on", "completed_on", "interrupted_on", "hours", "measure_kind", "provider"}
+    own = {"started_on", "completed_on", "interrupted_on", "hours", "referred_on", "measure_kind", "provider"}
+    groups = set(MeasureOfPlan.model_fields) - own
     return [
         MeasureOfPlan(
             **plan.model_dump(include=groups), measure_kind=measure.kind, provider=measure.provider, started_on=measure.started_on,
             completed_on=measure.completed_on, interrupted_on=measure.interrupted_on, hours=measure.hours,
+            referred_on=measure.referred_on,
         )
         for plan in plans
         for measure in plan.measures
@@ -145,13 +155,15 @@ def measures_of(plans: Iterable[PlanFacts]) -> list[MeasureOfPlan]:
 
 def measure_figures_of(group: str, facts: Iterable[MeasureOfPlan], period_from: date, period_to: date) -> MeasureGroupFigures:
     facts = list(facts)
+    started = [m for m in facts if within(m.started_on, period_from, period_to)]
     completed = [m for m in facts if within(m.completed_on, period_from, period_to)]
     return MeasureGroupFigures(
         group=group,
-        started=sum(1 for m in facts if within(m.started_on, period_from, period_to)),
+        started=len(started),
         completed=len(completed),
         interrupted=sum(1 for m in facts if within(m.interrupted_on, period_from, period_to)),
         hours_completed=float(sum(m.hours or 0 for m in completed)),
+        **_referral_waits(started, "started_after_referral"),
     )
 
 

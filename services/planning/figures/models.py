@@ -97,16 +97,22 @@ class MeasureOfPlan(GroupedFacts):
     completed_on: date | None = None
     interrupted_on: date | None = None
     hours: float | None = None
+    referred_on: date | None = None  # when it was referred to its provider
 
 
 class MeasureGroupFigures(FigureRow):
-    DERIVED: ClassVar[dict[str, tuple[str, ...]]] = {"hours_completed": ("completed",)}
+    PARTS: ClassVar[dict[str, tuple[str, ...]]] = {"started": ("started_after_referral",)}
+    DERIVED: ClassVar[dict[str, tuple[str, ...]]] = {
+        "hours_completed": ("completed",), "median_days_referral_to_start": ("started_after_referral",),
+    }
 
     group: str = Field(description="the group's code (a measure kind, a provider, or a client grouping's code; `unknown` when not given); `all` for the total")
     started: int | None = Field(description="measures started in the period (the provider's first `started` report, else the measure's start once under way)")
     completed: int | None = Field(description="measures completed in the period")
     interrupted: int | None = Field(description="measures interrupted in the period (the provider's `interrupted` report, else the measure's end once interrupted)")
     hours_completed: float | None = Field(description="the hours of the measures completed in the period")
+    started_after_referral: int | None = Field(description="of the measures started in the period, those referred to their provider first (the day is known)")
+    median_days_referral_to_start: float | None = Field(description="of those, the median days from the referral to the start; null when none")
 
 
 class MeasureFigures(PeriodFigures[MeasureGroupFigures]):
