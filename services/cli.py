@@ -226,11 +226,6 @@ def sources_add(source: str, municipalities: tuple[str, ...], name: str, broker_
     unknown = [code for code in municipalities if not registry.exists(code)]
     if unknown:
         fail(f"unknown municipality code(s): {', '.join(unknown)}")
-    if not municipalities and not regions:
-        fail("give --municipality (or --region for the region role)")
-    unknown = [region for region in regions if region not in {m.region for m in registry.all_municipalities()}]
-    if unknown:
-        fail(f"unknown region(s): {', '.join(unknown)}")
     if ":" not in source:
         fail(f"the source must be a URI, e.g. urn:kotopolku:system:hameenlinna-register (got {source!r})")
     if broker_user is not None and not broker_user.strip():
