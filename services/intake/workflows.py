@@ -9,10 +9,9 @@ timers that survive any restart.
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
-from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
@@ -22,6 +21,8 @@ with workflow.unsafe.imports_passed_through():
     from shared.durable import wait_until
     from services.intake.closure.commands import CLOSE, CloseCase, Closure
     from services.intake.notices.matching.records import NoticeMatch
+    # The path's input and state: built once per process, not once per workflow run.
+    from services.intake.records import ClientPathInput, PathState
     from shared.contracts import (
         ASSESSMENT_WORKFLOW,
         CLOSURE_STATUS,
@@ -53,30 +54,6 @@ NotificationRequest = NotificationRequested
 
 def path_workflow_id(client_id: UUID | str) -> str:
     return f"client-{client_id}"
-
-
-class ClientPathInput(BaseModel):
-    client_id: UUID
-    case_id: UUID
-    municipality_code: str
-    reason: str  # the event type that opened the path
-    assessment_due_on: date
-    assessment_overdue_at: datetime  # the moment the deadline has passed (start of the next day, Finnish time)
-    coordinator_escalation_after: timedelta
-    # The assessment child workflow's input; None in paths recorded before the assessment had its
-    # own workflow (they keep their own assessment timer).
-    assessment: AssessmentInput | None = None
-    # The plan child workflow's numbers; None in paths recorded before the plan had its own workflow.
-    plan: PlanTimings | None = None
-    client_languages: list[str] = []  # native and preferred languages (civic orientation's language)
-
-
-class PathState(BaseModel):
-    stage: Stage
-    status: CaseStatus
-    next_deadline: Deadline | None = None
-    escalations: list[str] = []
-    employment: NoticeMatch | None = None  # from a matched recruitment notice
 
 
 # The path starts just before the registering transaction commits (so a crash can't lose it), so
