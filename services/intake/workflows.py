@@ -56,8 +56,7 @@ def path_workflow_id(client_id: UUID | str) -> str:
     return f"client-{client_id}"
 
 
-# The path starts just before the registering transaction commits (so a crash can't lose it), so
-# its first activity may look for the case a moment too early: retry soon, then back off.
+# Retry an activity soon, then back off (intake's database may be busy for a moment).
 ACTIVITY_OPTIONS = dict(
     start_to_close_timeout=timedelta(seconds=30),
     retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=100), maximum_interval=timedelta(seconds=60)),
@@ -66,6 +65,10 @@ ACTIVITY_OPTIONS = dict(
 DEADLINE_MISSED = "deadline.assessment_start.missed"
 ASSESSMENT_AS_CHILD = "assessment-as-child-workflow"
 PLAN_AS_CHILD = "plan-as-child-workflow"
+# Intake records the path's opening itself (ClientPathInput.opened): one activity less per client.
+# Retire the other branch when no path started before this change is still running (a path runs
+# until its case closes, up to years) — the start argument then always says `opened`.
+OPENED_BY_INTAKE = "path-opened-by-intake"
 TIME_LIMIT = "time_limit"
 DEADLINE_ESCALATED = "deadline.assessment_start.escalated"
 
@@ -89,8 +92,14 @@ class ClientPathWorkflow:
     async def run(self, path: ClientPathInput) -> PathState:
         self.path = path
         deadline = Deadline(kind=DeadlineKind.assessment_start, due_on=path.assessment_due_on)
-        # The timeline shows the event that opened the path as the reason (CONTRACT §3).
-        await self._change(path, Fact.path_opened, deadline, path.reason)
+        if path.opened and workflow.patched(OPENED_BY_INTAKE):
+            # Intake moved the case, in the transaction that started this path: the same table
+            # tells the path where the case now is, without a round trip to say what intake knows.
+            self.state.stage, self.state.status = lifecycle.move(self.state.stage, self.state.status, Fact.path_opened)
+            self.state.next_deadline = deadline
+        else:
+            # The timeline shows the event that opened the path as the reason (CONTRACT §3).
+            await self._change(path, Fact.path_opened, deadline, path.reason)
 
         if path.assessment is not None and workflow.patched(ASSESSMENT_AS_CHILD):
             if self.closing is not None:  # closed before the assessment began
