@@ -8,6 +8,8 @@ see only ciphertext.
 from __future__ import annotations
 
 import dataclasses
+import py_compile
+import sys
 from typing import Iterable, Sequence
 
 from temporalio.api.common.v1 import Payload
@@ -65,15 +67,31 @@ async def connect(address: str, namespace: str, key: bytes) -> Client:
 PASSTHROUGH_MODULES = ("pydantic", "pydantic_core", "annotated_types", "typing_inspection", "shared")
 
 
+def cache_workflow_bytecode(workflows: Iterable[type]) -> None:
+    """Write the bytecode of the workflows' modules (`__pycache__`). The sandbox imports a workflow's
+    module afresh for every workflow run; without its bytecode cached (PYTHONDONTWRITEBYTECODE, or a
+    checkout nothing has compiled yet) every run compiles the source again: nearly half of the
+    sandbox's time in a burst of registrations (docs/benchmarks.md). A tree that cannot be written
+    is left as it is (an installed package has its bytecode from the install)."""
+    for source in {getattr(sys.modules[cls.__module__], "__file__", None) for cls in workflows}:
+        if source and source.endswith(".py"):
+            try:
+                py_compile.compile(source, doraise=True)
+            except (OSError, py_compile.PyCompileError):
+                pass
+
+
 def build_worker(
     client: Client, task_queue: str, workflows: Iterable[type], activities: Iterable, *, max_cached_workflows: int = 200
 ) -> Worker:
     """A worker keeping at most `max_cached_workflows` workflows in memory (the SDK's default is
     1,000, each with its own sandboxed copy of the workflow module: a few hundred MB at a burst)."""
+    workflows = list(workflows)
+    cache_workflow_bytecode(workflows)
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=list(workflows),
+        workflows=workflows,
         activities=list(activities),
         max_cached_workflows=max_cached_workflows,
         workflow_runner=SandboxedWorkflowRunner(

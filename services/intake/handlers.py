@@ -20,7 +20,6 @@ from services.intake.models import AssessmentRequested, JobseekerDeregistered, J
 from services.intake.notices.matching.service import match_notices_for_client
 from services.intake.signals import WorkflowSignal, send_workflow_signals
 from services.intake.sources.service import authenticated_source, check_source
-from services.intake.workflows import CLIENT_PATH_WORKFLOW, path_workflow_id
 from shared.contracts import (
     ASSESSMENT_MOVED_SIGNAL,
     ASSESSMENT_REQUESTED,
@@ -36,13 +35,11 @@ from shared.contracts import (
     ClientMoved,
     assessment_workflow_id,
     plan_workflow_id,
-    task_queue,
 )
 from shared.envelope import Envelope
 from shared.consumer import Subscription, parse_data
 from shared.policy import assessment_timings
 from shared.service import ServiceContext
-from shared.workflow_commands import start_workflow
 
 INBOUND_QUEUE = "kotopolku.intake.inbound"
 
@@ -131,9 +128,7 @@ async def open_path(ctx: ServiceContext, session: AsyncSession, registration: se
     matching = await match_notices_for_client(session, registration.client)
     if registration.path is not None:
         # Started once the registration commits, idempotent by id: a redelivery finds it running.
-        start_workflow(
-            session, CLIENT_PATH_WORKFLOW, registration.path, id=path_workflow_id(registration.client.id), task_queue=task_queue("intake")
-        )
+        await service.start_path(session, registration.case, registration.path)
     send_workflow_signals(session, matching.signals)
 
 

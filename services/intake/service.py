@@ -28,7 +28,7 @@ from services.intake.models import (
 )
 from services.intake.outbox import SOURCE
 from services.intake.triage.workflows import TRIAGE_DEADLINE_WORKFLOW, TriageDeadline, triage_workflow_id
-from services.intake.workflows import ClientPathInput, path_workflow_id
+from services.intake.workflows import CLIENT_PATH_WORKFLOW, ClientPathInput, path_workflow_id
 from shared.clock import FINNISH_TIME, now
 from shared import domain_events, lifecycle
 from shared.contracts import (
@@ -247,6 +247,18 @@ def path_input(client: Client, case: ClientCase, policy: Policy, *, became_clien
         plan=plan_timings(policy),
         client_languages=list(dict.fromkeys([client.native_language, *client.preferred_languages])),
     )
+
+
+async def start_path(session: AsyncSession, case: ClientCase, path: ClientPathInput) -> None:
+    """Open the client's path: the case moves into the assessment stage with its deadline in this
+    transaction (by the lifecycle table, as when the path reported it), and the path starts once
+    the transaction commits, told that its opening is recorded: one round trip less per client."""
+    deadline = Deadline(kind=DeadlineKind.assessment_start, due_on=path.assessment_due_on)
+    stage, status = lifecycle.move(Stage(case.stage), CaseStatus(case.status), Fact.path_opened)
+    # The timeline shows the event that opened the path as the reason (CONTRACT §3).
+    await change_case(session, case, stage, status, deadline, path.reason, fact=Fact.path_opened)
+    opened = path.model_copy(update={"opened": True})
+    start_workflow(session, CLIENT_PATH_WORKFLOW, opened, id=path_workflow_id(path.client_id), task_queue=task_queue("intake"))
 
 
 async def change_case(

@@ -9,10 +9,9 @@ timers that survive any restart.
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
-from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
@@ -22,6 +21,8 @@ with workflow.unsafe.imports_passed_through():
     from shared.durable import wait_until
     from services.intake.closure.commands import CLOSE, CloseCase, Closure
     from services.intake.notices.matching.records import NoticeMatch
+    # The path's input and state: built once per process, not once per workflow run.
+    from services.intake.records import ClientPathInput, PathState
     from shared.contracts import (
         ASSESSMENT_WORKFLOW,
         CLOSURE_STATUS,
@@ -55,32 +56,7 @@ def path_workflow_id(client_id: UUID | str) -> str:
     return f"client-{client_id}"
 
 
-class ClientPathInput(BaseModel):
-    client_id: UUID
-    case_id: UUID
-    municipality_code: str
-    reason: str  # the event type that opened the path
-    assessment_due_on: date
-    assessment_overdue_at: datetime  # the moment the deadline has passed (start of the next day, Finnish time)
-    coordinator_escalation_after: timedelta
-    # The assessment child workflow's input; None in paths recorded before the assessment had its
-    # own workflow (they keep their own assessment timer).
-    assessment: AssessmentInput | None = None
-    # The plan child workflow's numbers; None in paths recorded before the plan had its own workflow.
-    plan: PlanTimings | None = None
-    client_languages: list[str] = []  # native and preferred languages (civic orientation's language)
-
-
-class PathState(BaseModel):
-    stage: Stage
-    status: CaseStatus
-    next_deadline: Deadline | None = None
-    escalations: list[str] = []
-    employment: NoticeMatch | None = None  # from a matched recruitment notice
-
-
-# The path starts just before the registering transaction commits (so a crash can't lose it), so
-# its first activity may look for the case a moment too early: retry soon, then back off.
+# Retry an activity soon, then back off (intake's database may be busy for a moment).
 ACTIVITY_OPTIONS = dict(
     start_to_close_timeout=timedelta(seconds=30),
     retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=100), maximum_interval=timedelta(seconds=60)),
@@ -89,6 +65,10 @@ ACTIVITY_OPTIONS = dict(
 DEADLINE_MISSED = "deadline.assessment_start.missed"
 ASSESSMENT_AS_CHILD = "assessment-as-child-workflow"
 PLAN_AS_CHILD = "plan-as-child-workflow"
+# Intake records the path's opening itself (ClientPathInput.opened): one activity less per client.
+# Retire the other branch when no path started before this change is still running (a path runs
+# until its case closes, up to years) — the start argument then always says `opened`.
+OPENED_BY_INTAKE = "path-opened-by-intake"
 TIME_LIMIT = "time_limit"
 DEADLINE_ESCALATED = "deadline.assessment_start.escalated"
 
@@ -112,8 +92,14 @@ class ClientPathWorkflow:
     async def run(self, path: ClientPathInput) -> PathState:
         self.path = path
         deadline = Deadline(kind=DeadlineKind.assessment_start, due_on=path.assessment_due_on)
-        # The timeline shows the event that opened the path as the reason (CONTRACT §3).
-        await self._change(path, Fact.path_opened, deadline, path.reason)
+        if path.opened and workflow.patched(OPENED_BY_INTAKE):
+            # Intake moved the case, in the transaction that started this path: the same table
+            # tells the path where the case now is, without a round trip to say what intake knows.
+            self.state.stage, self.state.status = lifecycle.move(self.state.stage, self.state.status, Fact.path_opened)
+            self.state.next_deadline = deadline
+        else:
+            # The timeline shows the event that opened the path as the reason (CONTRACT §3).
+            await self._change(path, Fact.path_opened, deadline, path.reason)
 
         if path.assessment is not None and workflow.patched(ASSESSMENT_AS_CHILD):
             if self.closing is not None:  # closed before the assessment began

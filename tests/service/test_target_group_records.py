@@ -109,8 +109,10 @@ async def test_a_staff_decision_starts_the_clock_from_the_decision(database):
         "international_protection", "staff_decision", "Kaisa Caseworker"
     )
     assert client.target_group_decision == "Family member of a refugee (decision 12/2026)"
-    last = (await case_updates(database))[-1]
-    assert last["reason"].startswith("target_group.decided.international_protection: Family member")
+    # The decision on the timeline, then the path's opening, in the same transaction.
+    decided, opened = (await case_updates(database))[-2:]
+    assert decided["reason"].startswith("target_group.decided.international_protection: Family member")
+    assert (opened["reason"], opened["status"], opened["next_deadline"]["due_on"]) == ("target_group.decided", "awaiting_assessment", path["assessment_due_on"])
     # Decided once: the path runs now.
     with pytest.raises(Conflict, match="target_group_already_decided"):
         await decide(database, registered.case.id, target_group="social_assistance", reason="again")

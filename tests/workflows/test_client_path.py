@@ -72,3 +72,19 @@ async def test_assessment_started_in_time_means_no_escalation(time_skipping_env)
         assert state.status == "assessment_in_progress"
         assert activities.notifications == []
         assert [change.status for change in activities.changes] == ["awaiting_assessment", "assessment_in_progress"]
+
+
+async def test_a_path_whose_opening_intake_recorded_does_not_report_it_again(time_skipping_env):
+    env, activities = time_skipping_env, RecordedActivities()
+    async with workers(env, activities, path=True):
+        path = path_input(datetime.now(timezone.utc)).model_copy(update={"opened": True})
+        handle = await env.client.start_workflow(ClientPathWorkflow.run, path, id=f"client-{path.client_id}", task_queue=task_queue("intake"))
+        await env.sleep(timedelta(days=20))
+        state = await handle.query(ClientPathWorkflow.current_state)
+        assert (state.stage, state.status) == ("assessment", "awaiting_assessment")
+        assert state.next_deadline.due_on == path.assessment_due_on
+        assert activities.changes == []  # intake moved the case when it started the path
+
+        await handle.signal(ClientPathWorkflow.on_assessment_started)
+        await env.sleep(timedelta(seconds=1))
+        assert [change.status for change in activities.changes] == ["assessment_in_progress"]

@@ -9,40 +9,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
-from services.intake.workflows import ACTIVITY_OPTIONS, wait_until
-
 with workflow.unsafe.imports_passed_through():
+    # Passed through like the models: the path's module is not re-imported for every notice.
+    from services.intake.workflows import ACTIVITY_OPTIONS, wait_until
+    from services.intake.notices.records import NoticeInput, NoticeOutcome, NoticeState
     from shared.case_workflows import request_notification
 
 def notice_workflow_id(notice_id: UUID | str) -> str:
     return f"notice-{notice_id}"
-
-
-class NoticeInput(BaseModel):
-    notice_id: UUID
-    municipality_code: str  # the destination: its caseworkers are told
-    remind_at: datetime  # policy: notice_reminder_days before the expected arrival
-    expire_at: datetime  # policy: notice_grace_days after it, when nobody has arrived
-    details: dict  # what the notifications say: employer, job, recruit, arrival, family, preparations
-
-
-class NoticeOutcome(BaseModel):
-    """How a notice ended, as the database has it."""
-
-    status: str  # arrived | expired | withdrawn
-    client_id: UUID | None = None
-    case_id: UUID | None = None
-
-
-class NoticeState(BaseModel):
-    status: str = "received"
-    reminded: bool = False
-    arrived_client_id: UUID | None = None
 
 
 # The workflow starts, and an arrival or a withdrawal is signalled, just before the transaction

@@ -11,18 +11,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.identity import DecisionRefused, decide_by_staff
 from services.intake.models import Client, ClientCase
-from services.intake.service import announce_case, apply_case_change, hold_case, path_input, publish_client_recorded
+from services.intake.service import announce_case, apply_case_change, hold_case, path_input, publish_client_recorded, start_path
 from services.intake.triage.models import TargetGroupDecision, TriageItem
 from services.intake.triage.workflows import DECIDED_SIGNAL, TriageDeadline, triage_workflow_id
-from services.intake.workflows import CLIENT_PATH_WORKFLOW, path_workflow_id
+from services.intake.workflows import path_workflow_id
 from shared.auth import StaffUser, scoped
 from shared.clock import now, today
-from shared.contracts import CaseChange, CaseStatus, Deadline, DeadlineKind, Stage, from_record, task_queue
+from shared.contracts import CaseChange, CaseStatus, Deadline, DeadlineKind, Stage, from_record
 from shared.lifecycle import Fact
 from shared.pagination import Page, Pagination, paginate
 from shared.policy import PolicyBook
 from shared.refusals import Conflict, NotFound
-from shared.workflow_commands import signal_workflow, start_workflow
+from shared.workflow_commands import signal_workflow
 
 DECIDED = "target_group.decided"  # the path's opening reason, and the timeline's
 
@@ -79,7 +79,7 @@ async def decide_target_group(
     announce_case(session, case, timeline, changed_by=actor)
     publish_client_recorded(session, client, case)
     path = path_input(client, case, municipality_policy, became_client_on=today(), reason=DECIDED)
-    start_workflow(session, CLIENT_PATH_WORKFLOW, path, id=path_workflow_id(client.id), task_queue=task_queue("intake"))
+    await start_path(session, case, path)
     return case
 
 
