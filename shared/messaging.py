@@ -47,6 +47,7 @@ from shared.clock import wait_at_most
 from shared.contracts import EVENTS_EXCHANGE, INBOUND_EXCHANGE, INTERNAL_EXCHANGE, MUST_REACH_A_CONSUMER
 from shared.db import Database, utc_column
 from shared.envelope import STRUCTURED_CONTENT_TYPE, Envelope
+from shared.tracing import SpanKind, span, traceparent_in
 
 log = structlog.get_logger(__name__)
 
@@ -366,17 +367,19 @@ class OutboxRelay(Relay):
             for row in rows:
                 exchange = await channel.get_exchange(row.exchange, ensure=False)
                 try:
-                    await exchange.publish(
-                        aio_pika.Message(
-                            row.body,
-                            content_type=STRUCTURED_CONTENT_TYPE,
-                            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                            message_id=row.event_id,
-                            type=row.event_type,
-                        ),
-                        routing_key=row.routing_key,
-                        mandatory=row.event_type in self.must_reach_a_consumer,
-                    )
+                    with span(f"publish {row.event_type}", traceparent=traceparent_in(row.body), kind=SpanKind.PRODUCER,
+                              messaging_destination_name=row.exchange, messaging_message_id=row.event_id):
+                        await exchange.publish(
+                            aio_pika.Message(
+                                row.body,
+                                content_type=STRUCTURED_CONTENT_TYPE,
+                                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                                message_id=row.event_id,
+                                type=row.event_type,
+                            ),
+                            routing_key=row.routing_key,
+                            mandatory=row.event_type in self.must_reach_a_consumer,
+                        )
                 except Exception as error:
                     failed[row.id] = error
                     return  # the subject's later events wait behind this one
