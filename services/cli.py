@@ -18,6 +18,7 @@ import uvicorn
 from services.runner import Runtime, StartupError, create_app
 from shared.auth import AuthError, mint_token
 from shared.logging import configure_logging
+from shared.tracing import configure_tracing, otlp_endpoint
 from shared.settings import SERVICES, ConfigurationError, Settings, load_settings
 from shared.temporal import embedded_server_pragmas
 
@@ -35,6 +36,7 @@ def get_settings() -> Settings:
     except ConfigurationError as error:
         fail(f"configuration error: {error}")
     configure_logging(settings.log_level, settings.log_format)
+    configure_tracing(otlp_endpoint(settings.otel_exporter_otlp_endpoint))
     return settings
 
 

@@ -36,6 +36,7 @@ from shared.policy import load_policy
 from shared.service import ServiceContext, ServiceParts
 from shared.settings import SERVICES, Settings
 from shared.workflow_commands import WorkflowCommandRelay
+from shared.tracing import TraceRequests
 from shared.workflow_commands_api import router as workflow_commands_router
 
 log = structlog.get_logger(__name__)
@@ -242,12 +243,16 @@ def create_app(runtime: Runtime, on_started: Callable[[], None] | None = None, *
         version="1.0",
         description=f"Integration services coordination — running: {names}",
         lifespan=lifespan,
+        # FastAPI's own spans record the query string (a name search's name): Kotopolku's request
+        # span (shared/tracing.py) records the route's template only.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.settings = runtime.settings
     app.state.contexts = runtime.contexts  # routes reach their service's context through it
     app.state.workflow_command_services = [name for name, parts in runtime.parts.items() if parts.sends_workflow_commands]
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=runtime.settings.max_request_bytes)
+    app.add_middleware(TraceRequests)  # outermost: the request's span covers the whole answer
     app.include_router(health_router(runtime.readiness_checks))
     if api_routes:  # a worker process serves only its health and metrics
         for parts in runtime.parts.values():

@@ -40,6 +40,7 @@ from shared import metrics
 from shared.db import Database
 from shared.envelope import Envelope, InvalidEvent, describe_errors, parse_amqp
 from shared.messaging import ProcessedEvent, declare_exchanges, describe_error, utcnow
+from shared.tracing import SpanKind, span
 
 log = structlog.get_logger(__name__)
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -215,6 +216,13 @@ class Consumer:
         handler = sub.handlers.get(envelope.type)
         if handler is None:
             return await self._dead_letter(message, f"unknown event type {envelope.type!r}", UNKNOWN_TYPE)
+        # The producer's trace goes on here: what the handler writes (events, workflow commands) carries it.
+        with span(f"consume {envelope.type}", traceparent=envelope.trace_parent(), kind=SpanKind.CONSUMER,
+                  messaging_destination_name=sub.queue, messaging_message_id=envelope.id):
+            await self._handle_known(message, envelope, handler)
+
+    async def _handle_known(self, message: AbstractIncomingMessage, envelope: Envelope, handler: Handler) -> None:
+        sub = self.subscription
         while True:
             try:
                 outcome = await self._process(handler, envelope)

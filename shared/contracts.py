@@ -16,6 +16,10 @@ from pydantic import BaseModel, Field
 # Exchanges (topic, durable)
 INBOUND_EXCHANGE = "kotopolku.inbound"  # municipal systems publish here
 EVENTS_EXCHANGE = "kotopolku.events"  # public feed: case.updated for dashboards
+# The same public events by header: bind with `x-match: all, kotopolku-municipality: 109` for one
+# municipality's events (a headers exchange bound to EVENTS_EXCHANGE, the relay sets the header).
+EVENTS_BY_MUNICIPALITY_EXCHANGE = "kotopolku.events.by-municipality"
+MUNICIPALITY_HEADER = "kotopolku-municipality"
 INTERNAL_EXCHANGE = "kotopolku.internal"  # between Kotopolku's own services
 INBOUND_DEAD_QUEUE = "kotopolku.inbound.dead"
 

@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from shared.tracing import TRACEPARENT, current_traceparent
+
 STRUCTURED_CONTENT_TYPE = "application/cloudevents+json"
 JSON_CONTENT_TYPE = "application/json"
 BINARY_PREFIXES = ("cloudEvents_", "cloudEvents:")
@@ -33,6 +35,8 @@ class Envelope(BaseModel):
 
     @classmethod
     def new(cls, *, type: str, source: str, data: Any, subject: str | None = None) -> "Envelope":
+        # The distributed-tracing extension: whoever consumes the event continues this trace.
+        traceparent = current_traceparent()
         return cls(
             id=str(uuid.uuid4()),
             source=source,
@@ -40,7 +44,13 @@ class Envelope(BaseModel):
             time=datetime.now(timezone.utc),
             subject=subject,
             data=data,
+            **({TRACEPARENT: traceparent} if traceparent else {}),
         )
+
+    def trace_parent(self) -> str | None:
+        """The event's `traceparent` extension attribute, if it has one."""
+        value = (self.model_extra or {}).get(TRACEPARENT)
+        return value if isinstance(value, str) else None
 
     def to_json(self) -> bytes:
         return self.model_dump_json(exclude_none=True).encode()

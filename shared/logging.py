@@ -9,6 +9,8 @@ import sys
 
 import structlog
 
+from shared.tracing import add_trace_ids
+
 # DDMMYY, a century sign, three digits and a check character: redacted wherever it appears.
 IDENTITY_CODE = re.compile(r"\b\d{6}[-+ABCDEFYXWVU]\d{3}[0-9A-Y]\b", re.IGNORECASE)
 REDACTED = "[identity code removed]"
@@ -46,6 +48,7 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.format_exc_info,
+        add_trace_ids,  # the trace a line belongs to (shared/tracing.py)
         _redact_processor,
     ]
     structlog.configure(

@@ -28,6 +28,7 @@ once. A crash between send and mark sends again: consumers dedup by their inbox.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import defaultdict
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -44,9 +45,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared import metrics
 from shared.clock import wait_at_most
-from shared.contracts import EVENTS_EXCHANGE, INBOUND_EXCHANGE, INTERNAL_EXCHANGE, MUST_REACH_A_CONSUMER
+from shared.contracts import (
+    EVENTS_BY_MUNICIPALITY_EXCHANGE, EVENTS_EXCHANGE, INBOUND_EXCHANGE, INTERNAL_EXCHANGE, MUNICIPALITY_HEADER, MUST_REACH_A_CONSUMER,
+)
 from shared.db import Database, utc_column
 from shared.envelope import STRUCTURED_CONTENT_TYPE, Envelope
+from shared.tracing import SpanKind, span, traceparent_in
 
 log = structlog.get_logger(__name__)
 
@@ -199,6 +203,18 @@ def _forget_writes(session: Session) -> None:
 async def declare_exchanges(channel: AbstractChannel) -> None:
     for name in (INBOUND_EXCHANGE, EVENTS_EXCHANGE, INTERNAL_EXCHANGE):
         await channel.declare_exchange(name, aio_pika.ExchangeType.TOPIC, durable=True)
+    by_municipality = await channel.declare_exchange(EVENTS_BY_MUNICIPALITY_EXCHANGE, aio_pika.ExchangeType.HEADERS, durable=True)
+    await by_municipality.bind(EVENTS_EXCHANGE, routing_key="#")  # every public event, matched by its headers
+
+
+def municipality_of(body: bytes) -> str | None:
+    """The `data.municipality_code` of a structured CloudEvent as stored in the outbox."""
+    try:
+        data = json.loads(body).get("data")
+    except (ValueError, AttributeError):
+        return None
+    code = data.get("municipality_code") if isinstance(data, dict) else None
+    return code if isinstance(code, str) else None
 
 
 # --- relays -----------------------------------------------------------------------------------
@@ -366,17 +382,21 @@ class OutboxRelay(Relay):
             for row in rows:
                 exchange = await channel.get_exchange(row.exchange, ensure=False)
                 try:
-                    await exchange.publish(
-                        aio_pika.Message(
-                            row.body,
-                            content_type=STRUCTURED_CONTENT_TYPE,
-                            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                            message_id=row.event_id,
-                            type=row.event_type,
-                        ),
-                        routing_key=row.routing_key,
-                        mandatory=row.event_type in self.must_reach_a_consumer,
-                    )
+                    with span(f"publish {row.event_type}", traceparent=traceparent_in(row.body), kind=SpanKind.PRODUCER,
+                              messaging_destination_name=row.exchange, messaging_message_id=row.event_id):
+                        municipality = municipality_of(row.body) if row.exchange == EVENTS_EXCHANGE else None
+                        await exchange.publish(
+                            aio_pika.Message(
+                                row.body,
+                                headers={MUNICIPALITY_HEADER: municipality} if municipality else None,
+                                content_type=STRUCTURED_CONTENT_TYPE,
+                                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                                message_id=row.event_id,
+                                type=row.event_type,
+                            ),
+                            routing_key=row.routing_key,
+                            mandatory=row.event_type in self.must_reach_a_consumer,
+                        )
                 except Exception as error:
                     failed[row.id] = error
                     return  # the subject's later events wait behind this one

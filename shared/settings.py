@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     policy_file: Path | None = None  # overrides of the default policy (deadlines per municipality)
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
+    # Traces go to this OTLP/HTTP collector (e.g. http://collector:4318); unset: the standard
+    # OTEL_EXPORTER_OTLP_ENDPOINT, and without either no traces leave the process.
+    otel_exporter_otlp_endpoint: str | None = None
 
     @field_validator(
         "jwt_public_key", "public_url", "database_url", "policy_file", "smtp_host", "recipients_file",

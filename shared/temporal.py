@@ -14,6 +14,7 @@ from typing import Iterable, Sequence
 
 from temporalio.api.common.v1 import Payload
 from temporalio.client import Client
+from temporalio.contrib.opentelemetry import TracingInterceptor
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes, PayloadCodec
 from temporalio.worker import Worker
@@ -59,12 +60,14 @@ def data_converter(key: bytes) -> DataConverter:
 
 
 async def connect(address: str, namespace: str, key: bytes) -> Client:
-    return await Client.connect(address, namespace=namespace, data_converter=data_converter(key))
+    # The tracing interceptor carries the caller's trace into the workflow and its activities (the
+    # workers built on this client take it too); with tracing off its spans cost nothing.
+    return await Client.connect(address, namespace=namespace, data_converter=data_converter(key), interceptors=[TracingInterceptor()])
 
 
 # The sandbox re-imports workflow modules for every run; these are deterministic libraries and
 # the shared contracts, loaded once and shared instead (it makes every path start cheaper).
-PASSTHROUGH_MODULES = ("pydantic", "pydantic_core", "annotated_types", "typing_inspection", "shared")
+PASSTHROUGH_MODULES = ("pydantic", "pydantic_core", "annotated_types", "typing_inspection", "shared", "opentelemetry")
 
 
 def cache_workflow_bytecode(workflows: Iterable[type]) -> None:

@@ -47,6 +47,7 @@ from shared import metrics
 from shared.clock import now
 from shared.db import Database, utc_column
 from shared.messaging import SEND_TIME_LIMIT, Relay, describe_error, lanes, wake_relays_after_commit
+from shared.tracing import SpanKind, current_traceparent, span
 
 log = structlog.get_logger(__name__)
 
@@ -81,10 +82,24 @@ class GivenUp(Exception):
     """Temporal definitely refused the command: it waits for an admin, with this reason."""
 
 
+# A command written inside a trace keeps its `traceparent` beside the argument, so the workflow
+# it starts or signals continues that trace; untraced commands keep the bare argument.
+TRACED = "kotopolku:traced"
+
+
 def _json(arg: Any) -> Any:
     """The argument as JSON (models, UUIDs, dates…); Temporal's converter reads it back by the
     workflow's type hints."""
-    return to_jsonable_python(arg)
+    value = to_jsonable_python(arg)
+    traceparent = current_traceparent()
+    return {TRACED: {"traceparent": traceparent, "arg": value}} if traceparent else value
+
+
+def unwrap(stored: Any) -> tuple[str | None, Any]:
+    """The `traceparent` a command was written in (None if none) and its argument."""
+    if isinstance(stored, dict) and set(stored) == {TRACED} and isinstance(stored[TRACED], dict):
+        return stored[TRACED].get("traceparent"), stored[TRACED].get("arg")
+    return None, stored
 
 
 def start_workflow(session: AsyncSession, workflow_type: str, arg: BaseModel | dict, *, id: str, task_queue: str) -> None:
@@ -169,21 +184,27 @@ class WorkflowCommandRelay(Relay):
         return len(claimed)
 
     async def _send(self, row: WorkflowCommand) -> None:
-        """Send one command; GivenUp when it can never be carried out as it is."""
+        """Send one command; GivenUp when it can never be carried out as it is. Sent in a span
+        continuing the trace it was written in: Temporal's interceptor carries it to the workflow."""
+        traceparent, arg = unwrap(row.arg)
+        with span(f"{row.kind} {row.workflow_type or row.signal}", traceparent=traceparent, kind=SpanKind.PRODUCER):
+            await self._send_arg(row, arg)
+
+    async def _send_arg(self, row: WorkflowCommand, arg: Any) -> None:
         try:
             if row.kind == START:
                 if not (row.workflow_type and row.task_queue):
                     raise GivenUp("a start without its workflow type or task queue")
                 await self.temporal.start_workflow(
                     row.workflow_type,
-                    row.arg,
+                    arg,
                     id=row.workflow_id,
                     task_queue=row.task_queue,
                     id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
                 )
             elif row.kind == SIGNAL and row.signal:
                 handle = self.temporal.get_workflow_handle(row.workflow_id)
-                await (handle.signal(row.signal) if row.arg is None else handle.signal(row.signal, row.arg))
+                await (handle.signal(row.signal) if arg is None else handle.signal(row.signal, arg))
             else:
                 raise GivenUp(f"a command of unknown kind {row.kind!r} or without its signal's name")
         except WorkflowAlreadyStartedError:

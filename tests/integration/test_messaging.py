@@ -420,3 +420,33 @@ async def test_a_commit_wakes_only_the_relays_of_the_outbox_it_wrote(database):
             signal_workflow(session, "some-workflow", "say", "moi")
             await session.commit()
         assert commands.is_set() and not events.is_set()
+
+
+async def test_a_queue_bound_for_one_municipality_gets_only_its_events(database, connection):
+    from shared.contracts import EVENTS_BY_MUNICIPALITY_EXCHANGE, EVENTS_EXCHANGE, MUNICIPALITY_HEADER
+
+    key = f"test.municipal.{uuid.uuid4().hex[:8]}"
+    relay = asyncio.create_task(OutboxRelay(database, connection, poll_interval=0.2).run())
+    try:
+        channel = await connection.channel()
+        await eventually(lambda: _exchange_exists(connection, EVENTS_BY_MUNICIPALITY_EXCHANGE), what="the headers exchange declared")
+        queue = await channel.declare_queue(exclusive=True)
+        await queue.bind(EVENTS_BY_MUNICIPALITY_EXCHANGE, arguments={"x-match": "all", MUNICIPALITY_HEADER: "109"})
+        async with database.session() as session:
+            for n, code in enumerate(["109", "905", "109", "091"]):
+                add_event(session, Envelope.new(type=key, source="urn:kotopolku:test", data={"n": n, "municipality_code": code}), exchange=EVENTS_EXCHANGE)
+            await session.commit()
+        received = await take(queue, 2)
+        assert [(body["data"]["n"], body["data"]["municipality_code"]) for body in received] == [(0, "109"), (2, "109")]
+        assert not await take(queue, 1, timeout=1)  # neither 905's nor 091's
+    finally:
+        relay.cancel()
+
+
+async def _exchange_exists(connection, name: str) -> bool:
+    channel = await connection.channel()
+    try:
+        await channel.declare_exchange(name, passive=True)
+        return True
+    except Exception:
+        return False

@@ -22,7 +22,11 @@ def test_the_broker_definitions_bind_what_the_services_consume(tmp_path):
     from pathlib import Path
 
     definitions = json.loads((Path(__file__).parents[2] / "deploy" / "rabbitmq" / "definitions.json").read_text())
-    declared = {(b["source"], b["destination"], b["routing_key"]) for b in definitions["bindings"]}
+    declared = {(b["source"], b["destination"], b["routing_key"]) for b in definitions["bindings"] if b["destination_type"] == "queue"}
+    # Exchange to exchange: the public events again, by their municipality header (shared/messaging.py).
+    assert {(b["source"], b["destination"]) for b in definitions["bindings"] if b["destination_type"] == "exchange"} == {
+        ("kotopolku.events", "kotopolku.events.by-municipality")
+    }
     runtime = Runtime(load_settings(var_dir=tmp_path))
     consumed = {
         (exchange, subscription.queue, key)

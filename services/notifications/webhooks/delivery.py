@@ -22,6 +22,7 @@ from shared.clock import now, wait_at_most
 from shared.db import Database
 from shared.service import ServiceContext
 from shared.settings import Settings
+from shared.tracing import TRACEPARENT, SpanKind, current_traceparent, span, traceparent_in
 
 log = structlog.get_logger(__name__)
 
@@ -118,10 +119,15 @@ class WebhookDeliveryLoop:
             "webhook-signature": " ".join(service.signature(secret, delivery.webhook_id, timestamp, body) for secret in signing),
             "user-agent": "Kotopolku-Webhooks/1",
         }
-        try:
-            response = await client.post(subscription.url, content=body, headers=headers)
-        except httpx.HTTPError as error:
-            return None, f"{type(error).__name__}: {error}".strip()
+        # The event's trace goes on to the receiver (its `traceparent` header), attempt by attempt.
+        with span(f"webhook {delivery.event_type}", traceparent=traceparent_in(body), kind=SpanKind.CLIENT, webhook_id=delivery.webhook_id):
+            traceparent = current_traceparent()
+            if traceparent:
+                headers[TRACEPARENT] = traceparent
+            try:
+                response = await client.post(subscription.url, content=body, headers=headers)
+            except httpx.HTTPError as error:
+                return None, f"{type(error).__name__}: {error}".strip()
         if 200 <= response.status_code < 300:
             return response.status_code, None
         return response.status_code, f"the receiver answered {response.status_code}"
