@@ -187,15 +187,26 @@ class Consumer:
         """Every DEPTH_INTERVAL, how many messages wait in the queue (the consumer's lag) and in its
         dead-letter queue, for the operator's gauges (a passive declare: one round trip each)."""
         sub = self.subscription
-        while True:
-            try:
+        try:
+            # A channel of its own: the consuming channel's deliveries and acks never wait for these.
+            channel = await (self._own_connection or self.connection).channel()
+        except Exception as error:  # the connection is going: run() ends and a new consumer measures
+            log.debug("queue depths not measured", queue=sub.queue, error=describe_error(error))
+            return
+        try:
+            while True:
                 for name, gauge in ((sub.queue, metrics.queue_messages), (sub.dead_letter_queue, metrics.dead_letter_messages)):
-                    declared = await self.channel.declare_queue(name, passive=True)
+                    declared = await channel.declare_queue(name, passive=True)
                     gauge.labels(name).set(declared.declaration_result.message_count)
-            except Exception as error:  # the channel is going: run() ends and a new consumer measures
-                log.debug("queue depths not measured", queue=sub.queue, error=describe_error(error))
-                return
-            await asyncio.sleep(DEPTH_INTERVAL)
+                await asyncio.sleep(DEPTH_INTERVAL)
+        except Exception as error:
+            log.debug("queue depths not measured", queue=sub.queue, error=describe_error(error))
+        finally:
+            if not channel.is_closed:
+                try:
+                    await channel.close()
+                except Exception:
+                    pass
 
     async def _deal(self, queue: aio_pika.abc.AbstractQueue, lanes: list[asyncio.Queue]) -> None:
         async with queue.iterator() as messages:
