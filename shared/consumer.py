@@ -46,8 +46,6 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 ERROR_HEADER = "x-kotopolku-error"
 ATTEMPT_HEADER = "x-kotopolku-attempt"
-# How often a consumer looks at how many messages wait in its queue and its dead-letter queue (seconds).
-DEPTH_INTERVAL = 15.0
 
 
 class Rejected(Exception):
@@ -167,7 +165,6 @@ class Consumer:
         lanes: list[asyncio.Queue[tuple[AbstractIncomingMessage, Envelope | InvalidEvent]]] = [asyncio.Queue() for _ in range(self.lanes)]
         workers = [asyncio.create_task(self._work(lane)) for lane in lanes]
         reading = asyncio.create_task(self._deal(queue, lanes))
-        watching = asyncio.create_task(self._watch_depths())
         try:
             # Ends when the channel closes (reading ends) or a lane fails (e.g. an ack on a dead channel).
             done, _ = await asyncio.wait([reading, *workers], return_when=asyncio.FIRST_COMPLETED)
@@ -177,36 +174,11 @@ class Consumer:
         finally:
             # Messages taken but not acked go back to the queue with the channel: redelivered, and
             # the inbox makes a redelivery of one already committed a no-op.
-            for task in (reading, watching, *workers):
+            for task in (reading, *workers):
                 task.cancel()
-            await asyncio.gather(reading, watching, *workers, return_exceptions=True)
+            await asyncio.gather(reading, *workers, return_exceptions=True)
             await self._close_own_connection()
         raise ConnectionError(f"the channel of {self.subscription.queue} closed")
-
-    async def _watch_depths(self) -> None:
-        """Every DEPTH_INTERVAL, how many messages wait in the queue (the consumer's lag) and in its
-        dead-letter queue, for the operator's gauges (a passive declare: one round trip each)."""
-        sub = self.subscription
-        try:
-            # A channel of its own: the consuming channel's deliveries and acks never wait for these.
-            channel = await (self._own_connection or self.connection).channel()
-        except Exception as error:  # the connection is going: run() ends and a new consumer measures
-            log.debug("queue depths not measured", queue=sub.queue, error=describe_error(error))
-            return
-        try:
-            while True:
-                for name, gauge in ((sub.queue, metrics.queue_messages), (sub.dead_letter_queue, metrics.dead_letter_messages)):
-                    declared = await channel.declare_queue(name, passive=True)
-                    gauge.labels(name).set(declared.declaration_result.message_count)
-                await asyncio.sleep(DEPTH_INTERVAL)
-        except Exception as error:
-            log.debug("queue depths not measured", queue=sub.queue, error=describe_error(error))
-        finally:
-            if not channel.is_closed:
-                try:
-                    await channel.close()
-                except Exception:
-                    pass
 
     async def _deal(self, queue: aio_pika.abc.AbstractQueue, lanes: list[asyncio.Queue]) -> None:
         async with queue.iterator() as messages:

@@ -41,7 +41,7 @@ webhook_oldest_pending_seconds = Gauge(
 )
 
 # What an operator alarms on (deploy/prometheus/alerts.yaml). Gauges are set where the work is
-# done anyway (a relay's round, a consumer's periodic look at its queues), never by a query per scrape.
+# done anyway (a relay's round, a loop of the notifications service), never by a query per scrape.
 relay_backlog = Gauge(
     "kotopolku_relay_backlog",
     "Rows committed but not sent yet: events in the outbox, workflow commands for Temporal (given-up ones included)",
@@ -49,12 +49,6 @@ relay_backlog = Gauge(
 )
 relay_oldest_waiting_seconds = Gauge(
     "kotopolku_relay_oldest_waiting_seconds", "Age of the oldest row not sent yet (0 when none waits)", ["service", "relay"]
-)
-queue_messages = Gauge(
-    "kotopolku_queue_messages", "Messages ready in a consumer's queue, not yet taken (its lag)", ["queue"]
-)
-dead_letter_messages = Gauge(
-    "kotopolku_dead_letter_messages", "Messages in a dead-letter queue: each waits for a person (docs/faults.md)", ["queue"]
 )
 cases_overdue = Gauge(
     "kotopolku_cases_overdue", "Open cases with a statutory deadline passed (the case views of notifications)"

@@ -21,11 +21,10 @@ MUST_ALARM_ON = {
     "outbox backlog and age": "kotopolku_relay_oldest_waiting_seconds",
     "workflow-command backlog and age": "kotopolku_relay_oldest_waiting_seconds",
     "workflow commands given up": "kotopolku_workflow_commands_given_up_total",
-    "dead letters": "kotopolku_dead_letter_messages",
+    "dead letters": "kotopolku_events_dead_lettered_total",
     "deadlines missed": "kotopolku_cases_overdue",
     "notifications failed": "kotopolku_notifications_failed_total",
     "webhook deliveries failing": "kotopolku_webhook_deliveries_failed_total",
-    "consumer lag": "kotopolku_queue_messages",
 }
 
 
