@@ -7,6 +7,7 @@ The dashboard may carry the same token in a cookie.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta, timezone
 from typing import Annotated, Literal
 
@@ -62,8 +63,8 @@ def mint_token(
     wellbeing_counties: list[str] | None = None,
 ) -> str:
     """A development token signed with the shared secret (refused with a real identity provider)."""
-    if settings.jwt_public_key:
-        raise AuthError("an identity provider is configured (KOTOPOLKU_JWT_PUBLIC_KEY): development tokens are refused")
+    if settings.jwt_public_key or settings.jwt_jwks_url:
+        raise AuthError("an identity provider is configured (KOTOPOLKU_JWT_PUBLIC_KEY or _JWKS_URL): development tokens are refused")
     now = datetime.now(timezone.utc)
     lifetime = lifetime or timedelta(hours=settings.jwt_max_lifetime_hours)
     if lifetime > timedelta(hours=settings.jwt_max_lifetime_hours):
@@ -83,12 +84,33 @@ def mint_token(
     return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
 
 
+# An identity provider's keys are asymmetric: a token claiming any other algorithm (HS256 signed
+# with the public key as a secret, `none`) is refused, and a key is used only with its own algorithm.
+PROVIDER_ALGORITHMS = ["RS256", "ES256"]
+_jwks_clients: dict[str, jwt.PyJWKClient] = {}
+
+
+def _provider_key(settings: Settings, token: str):
+    """The key that verifies a provider's token: from the JWKS by the token's `kid` (fetched once,
+    then again only for a `kid` not seen yet: a rotated key), else the configured PEM."""
+    if settings.jwt_jwks_url:
+        client = _jwks_clients.setdefault(settings.jwt_jwks_url, jwt.PyJWKClient(settings.jwt_jwks_url, cache_keys=True, timeout=10))
+        signing = client.get_signing_key_from_jwt(token)
+        if signing.algorithm_name not in PROVIDER_ALGORITHMS:
+            raise AuthError(f"the JWKS key {signing.key_id} is not for RS256 or ES256")
+        header_alg = jwt.get_unverified_header(token).get("alg")
+        if header_alg != signing.algorithm_name:
+            raise AuthError(f"the token claims {header_alg} but its key is for {signing.algorithm_name}")
+        return signing.key, [signing.algorithm_name]
+    return settings.jwt_public_key, PROVIDER_ALGORITHMS
+
+
 def verify_token(settings: Settings, token: str) -> StaffUser:
-    if settings.jwt_public_key:
-        key, algorithms = settings.jwt_public_key, ["RS256", "ES256"]
-    else:
-        key, algorithms = settings.jwt_secret, ["HS256"]
     try:
+        if settings.jwt_public_key or settings.jwt_jwks_url:
+            key, algorithms = _provider_key(settings, token)
+        else:
+            key, algorithms = settings.jwt_secret, ["HS256"]
         claims = jwt.decode(
             token,
             key,
@@ -114,7 +136,11 @@ async def current_staff(request: Request) -> StaffUser:
     if not token:
         raise ApiError(401, "not_authenticated", headers={"WWW-Authenticate": "Bearer"})
     try:
-        user = verify_token(request.app.state.settings, token.strip())
+        settings = request.app.state.settings
+        if settings.jwt_jwks_url:  # a JWKS fetch (the first, or for a new `kid`) must not hold up the event loop
+            user = await asyncio.to_thread(verify_token, settings, token.strip())
+        else:
+            user = verify_token(settings, token.strip())
     except AuthError as error:
         raise ApiError(401, "invalid_token", headers={"WWW-Authenticate": "Bearer"}, reason=str(error)) from None
     if not user.roles:

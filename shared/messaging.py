@@ -38,7 +38,7 @@ import aio_pika
 import structlog
 from pydantic import BaseModel
 from aio_pika.abc import AbstractChannel, AbstractRobustConnection
-from sqlalchemy import Column, LargeBinary, delete, event as sa_event, or_, update
+from sqlalchemy import Column, LargeBinary, delete, event as sa_event, func, or_, update
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -317,7 +317,19 @@ class Relay:
             if len(candidates) < self.batch_size:  # nothing more waits: forget what was sent long ago
                 await session.exec(delete(table).where(getattr(table, self.sent_at) < now - self.retention))
             await session.commit()
-            return claimed
+        await self.measure_backlog()
+        return claimed
+
+    async def measure_backlog(self) -> None:
+        """The rows still waiting, and the oldest's age, for the operator's gauges (one indexed count)."""
+        table = self.table
+        async with self.database.session() as session:
+            waiting, oldest = (
+                await session.exec(select(func.count(), func.min(table.created_at)).where(getattr(table, self.sent_at).is_(None)))
+            ).one()
+        labels = (self.database.service, self.what)
+        metrics.relay_backlog.labels(*labels).set(waiting)
+        metrics.relay_oldest_waiting_seconds.labels(*labels).set((utcnow() - oldest).total_seconds() if oldest else 0)
 
     async def mark(self, claimed: list, sent: list, changes: dict[int, dict] | None = None) -> None:
         """In one short write: the rows sent, the others' changes (their error), the claim let go."""

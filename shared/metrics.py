@@ -39,3 +39,22 @@ webhook_deliveries_failed = Counter(
 webhook_oldest_pending_seconds = Gauge(
     "kotopolku_webhook_oldest_pending_seconds", "Age of the oldest webhook delivery still waiting to be acknowledged"
 )
+
+# What an operator alarms on (deploy/prometheus/alerts.yaml). Gauges are set where the work is
+# done anyway (a relay's round, a loop of the notifications service), never by a query per scrape.
+relay_backlog = Gauge(
+    "kotopolku_relay_backlog",
+    "Rows committed but not sent yet: events in the outbox, workflow commands for Temporal (given-up ones included)",
+    ["service", "relay"],
+)
+relay_oldest_waiting_seconds = Gauge(
+    "kotopolku_relay_oldest_waiting_seconds", "Age of the oldest row not sent yet (0 when none waits)", ["service", "relay"]
+)
+cases_overdue = Gauge(
+    "kotopolku_cases_overdue", "Open cases with a statutory deadline passed (the case views of notifications)"
+)
+notifications_failed = Counter(
+    "kotopolku_notifications_failed",
+    "Messages to a client or staff that could not be sent: failed after every attempt, or no way to send (not_sent)",
+    ["kind", "channel", "state"],
+)

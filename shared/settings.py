@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     # the organisation's identity provider and `dev-token` is refused.
     jwt_secret: str = DEV_JWT_SECRET
     jwt_public_key: str | None = None
+    jwt_jwks_url: str | None = None  # the identity provider's JWKS (RS256/ES256 keys by `kid`)
     jwt_issuer: str = "kotopolku-dev"
     jwt_audience: str = "kotopolku"
     # A token may live at most this long (exp - iat); clocks may differ by the leeway.
@@ -119,7 +120,7 @@ class Settings(BaseSettings):
     otel_exporter_otlp_endpoint: str | None = None
 
     @field_validator(
-        "jwt_public_key", "public_url", "database_url", "policy_file", "smtp_host", "recipients_file",
+        "jwt_public_key", "jwt_jwks_url", "public_url", "database_url", "policy_file", "smtp_host", "recipients_file",
         "sms_gateway_url", mode="before"
     )
     @classmethod
@@ -160,12 +161,12 @@ class Settings(BaseSettings):
         exposed = self.http_host not in LOOPBACK_HOSTS
         if self.environment == "production" or exposed:
             where = "in production" if self.environment == "production" else f"when listening on {self.http_host}"
-            if self.jwt_public_key is None and self.jwt_secret == DEV_JWT_SECRET:
+            if self.jwt_public_key is None and self.jwt_jwks_url is None and self.jwt_secret == DEV_JWT_SECRET:
                 raise ValueError(f"KOTOPOLKU_JWT_PUBLIC_KEY (or KOTOPOLKU_JWT_SECRET) must be set {where}")
             if self.data_key == DEV_DATA_KEY:
                 raise ValueError(f"KOTOPOLKU_DATA_KEY must be set {where}")
         if self.environment == "production":
-            if self.jwt_public_key is None and len(self.jwt_secret) < 32:
+            if self.jwt_public_key is None and self.jwt_jwks_url is None and len(self.jwt_secret) < 32:
                 raise ValueError("KOTOPOLKU_JWT_SECRET must be at least 32 characters in production")
             if self.jwt_issuer == "kotopolku-dev":
                 raise ValueError("KOTOPOLKU_JWT_ISSUER must name the identity provider in production (not kotopolku-dev)")

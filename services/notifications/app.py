@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
+from services.notifications import service
 from services.notifications.api import router
 from services.notifications.client_messages import handlers as client_messages
 from services.notifications.client_messages.api import router as client_messages_router
@@ -28,5 +30,6 @@ def build(ctx: ServiceContext) -> ServiceParts:
             "e-mail delivery": MailDelivery(ctx.db, ctx.settings).run,
             "webhook delivery": WebhookDeliveryLoop(ctx.db, ctx.settings, wakeup(ctx), webhooks_api.webhook_settings(ctx)).run,
             "client messages": ClientMessageDelivery(ctx.db, ctx.settings, client_messages.waiting(ctx)).run,
+            "overdue cases gauge": partial(service.measure_overdue, ctx.db),
         },
     )

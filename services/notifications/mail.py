@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from services.notifications.models import Notification
 from services.notifications.templates import render, title
-from shared import municipalities
+from shared import metrics, municipalities
 from shared.db import Database
 from shared.settings import Settings
 
@@ -112,6 +112,8 @@ class MailDelivery:
                     except (aiosmtplib.SMTPException, OSError) as error:
                         notification.email_attempts += 1
                         notification.email_error = str(error)[:500]
+                        if notification.email_attempts >= MAX_ATTEMPTS:  # no more attempts: it stays unsent
+                            metrics.notifications_failed.labels("staff", "email", "failed").inc()
                         session.add(notification)
                         log.warning("e-mail not sent yet", notification_id=str(notification.id), error=str(error))
                         failed = True

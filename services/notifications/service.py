@@ -20,6 +20,7 @@ from services.notifications.models import (
     ClientView,
     Notification,
 )
+from shared import metrics
 from shared.auth import StaffUser, scoped
 from shared.clock import now, today, wait_at_most
 from shared.contracts import CaseChanged, CaseUpdated, ClientRecorded, NotificationRequested, PersonalDataRead, Stage
@@ -154,6 +155,20 @@ async def record_notification(session: AsyncSession, request: NotificationReques
 
 def overdue_condition(on: date):
     return or_(CaseView.next_deadline_on < on, CaseView.status.like("%overdue"))
+
+
+async def count_overdue(session: AsyncSession) -> int:
+    """Open cases past a deadline: the operator's gauge (shared/metrics.py)."""
+    query = select(func.count()).select_from(CaseView).where(overdue_condition(today()), CaseView.stage != Stage.closed)
+    return (await session.exec(query)).one()
+
+
+async def measure_overdue(database, interval: float = 60.0) -> None:
+    """Keeps the gauge of overdue open cases current: one count a minute, not one per scrape."""
+    while True:
+        async with database.session() as session:
+            metrics.cases_overdue.set(await count_overdue(session))
+        await asyncio.sleep(interval)
 
 
 def due_by_condition(on: date):

@@ -92,3 +92,94 @@ def test_the_proxy_sends_each_path_to_its_owner(path):
 @pytest.mark.parametrize("path", list(OWNERS))
 def test_the_ingress_sends_each_path_to_its_owner(path):
     assert ingress_owner(path) == OWNERS[path]
+
+
+# Every route served, every route reachable: the routes each service serves, from its OpenAPI
+# document (and the dashboard's pages, which are outside it), against the proxy and the Ingress.
+
+UNROUTED = {"/healthz", "/readyz", "/metrics"}  # each process's own, for probes and Prometheus
+# Served but deliberately not reachable through the proxy, each with why:
+NOT_THROUGH_THE_PROXY = {
+    # needs intake, assessment and planning in one process (`kotopolku run`); in the split
+    # deployment an admin runs `kotopolku export koto-aj` (docs/koto-aj.md)
+    ("intake+assessment+planning", "/api/v1/admin/koto-aj/exports"),
+    ("intake+assessment+planning", "/api/v1/admin/koto-aj/exports/{export_id}/{name}"),
+    # one path, one service: the proxy sends it to intake; planning's refused workflow commands
+    # are listed and replayed with `kotopolku workflow-commands` (it opens every service's database)
+    ("planning", "/api/v1/admin/workflow-commands"),
+    ("planning", "/api/v1/admin/workflow-commands/replay"),
+    # served by every process, but only intake and planning send workflow commands (empty elsewhere)
+    ("assessment", "/api/v1/admin/workflow-commands"),
+    ("assessment", "/api/v1/admin/workflow-commands/replay"),
+    ("notifications", "/api/v1/admin/workflow-commands"),
+    ("notifications", "/api/v1/admin/workflow-commands/replay"),
+}
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory) -> dict[str, set[str]]:
+    """Path template -> the processes serving it (a service alone, or all three of the hand-over)."""
+    from services.runner import Runtime, create_app
+    from shared.settings import SERVICES, load_settings
+
+    settings = load_settings(var_dir=tmp_path_factory.mktemp("routes"), amqp_url="amqp://unused:1/", temporal_address="unused:1",
+                             database_url=None)
+    paths: dict[str, set[str]] = {}
+    for service in SERVICES:
+        for path in create_app(Runtime(settings, [service], consumers=False, workers=False)).openapi()["paths"]:
+            paths.setdefault(path, set()).add(service)
+    everything = create_app(Runtime(settings, consumers=False, workers=False)).openapi()["paths"]
+    for path in set(everything) - set(paths):
+        paths[path] = {"intake+assessment+planning"}
+    dashboard = (ROOT / "services" / "notifications" / "dashboard.py").read_text(encoding="utf-8")
+    for path in re.findall(r'@router\.\w+\("([^"]+)"', dashboard):
+        paths.setdefault(path, set()).add("notifications")
+    return {path: owners for path, owners in paths.items() if path not in UNROUTED}
+
+
+def concrete(template: str) -> str:
+    return re.sub(r"\{[^}]+\}", "8be64a7b-f608-557a-b8ca-f7936633da38", template)
+
+
+def test_every_route_a_service_serves_is_reachable_through_the_proxy_and_the_ingress(served):
+    unreachable = []
+    for template, owners in sorted(served.items()):
+        for route_to in (nginx_owner, ingress_owner):
+            owner = route_to(concrete(template))
+            for service in owners:
+                if owner != service and (service, template) not in NOT_THROUGH_THE_PROXY:
+                    unreachable.append(f"{route_to.__name__}: {template} goes to {owner}, served by {service}")
+    assert not unreachable, "\n".join(unreachable)
+
+
+def _proxy_locations() -> list[tuple[str, str, str]]:
+    text = (ROOT / "deploy" / "proxy" / "nginx.conf").read_text(encoding="utf-8")
+    return re.findall(r"location\s+(=|\^~|~)?\s*(\S+)\s*\{\s*proxy_pass\s+\$(\w+);", text)
+
+
+def _ingress_paths() -> list[tuple[str, str, str]]:
+    paths = []
+    for document in yaml.safe_load_all((ROOT / "deploy" / "kubernetes" / "ingress.yaml").read_text(encoding="utf-8")):
+        for rule in document["spec"]["rules"]:
+            for item in rule["http"]["paths"]:
+                paths.append((item["pathType"], item["path"], item["backend"]["service"]["name"]))
+    return paths
+
+
+def _matches(kind: str, pattern: str, path: str) -> bool:
+    if kind in ("=", "Exact"):
+        return path == pattern
+    if kind in ("~", "ImplementationSpecific"):
+        return re.match(pattern, path) is not None
+    return path.startswith(pattern.rstrip("/"))
+
+
+def test_every_path_the_proxy_and_the_ingress_name_is_served_by_their_service(served):
+    named = [("nginx.conf", *location) for location in _proxy_locations()] + [("ingress.yaml", *path) for path in _ingress_paths()]
+    assert len(named) > 20
+    nobody = [
+        f"{where}: {pattern} -> {owner}"
+        for where, kind, pattern, owner in named
+        if not any(owner in owners and _matches(kind, pattern, concrete(template)) for template, owners in served.items())
+    ]
+    assert not nobody, "named but served by nobody there:\n" + "\n".join(nobody)

@@ -17,6 +17,7 @@ from sqlmodel import select
 from services.notifications import mail
 from services.notifications.client_messages import sms
 from services.notifications.client_messages.models import ClientMessage
+from shared import metrics
 from shared.clock import now, wait_at_most
 from shared.db import Database
 from shared.settings import Settings
@@ -78,12 +79,14 @@ class ClientMessageDelivery:
                     current.state, current.sent_at, current.error = "sent", now(), None
                 elif error in (NO_MAIL_SERVER, NO_SMS_GATEWAY):
                     current.state, current.error = "not_sent", error  # staff see it on the timeline
+                    metrics.notifications_failed.labels("client", current.channel, "not_sent").inc()
                 else:
                     current.attempts += 1
                     current.error = error[:500]
                     current.next_attempt_at = now() + backoff(current.attempts)
                     if current.attempts >= MAX_ATTEMPTS:
                         current.state = "failed"
+                        metrics.notifications_failed.labels("client", current.channel, "failed").inc()
                     log.warning("client message not sent yet", message_id=str(current.id), channel=current.channel, error=error)
                 session.add(current)
                 await session.commit()

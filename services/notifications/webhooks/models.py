@@ -73,7 +73,7 @@ class WebhookDelivery(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("subscription_id", "event_source", "event_id"),)
 
     id: int | None = Field(default=None, primary_key=True)  # the order events arrived in
-    webhook_id: str = Field(unique=True)  # `webhook-id`: the same on every attempt
+    webhook_id: str = Field(unique=True, index=True)  # `webhook-id`: the same on every attempt (a unique index, as migrated)
     subscription_id: UUID = Field(index=True)
     event_source: str
     event_id: str
