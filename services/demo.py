@@ -30,6 +30,7 @@ from services.events_send import intake_database, send_events
 from services.intake.employers import service as employers
 from services.intake.identity import make_identity_code
 from services.intake.sources import service as sources
+from shared import municipalities
 from shared.auth import AuthError, mint_token
 from shared.clock import today as finnish_today
 from shared.contracts import RESIDENT_MOVED, RESIDENT_REGISTERED
@@ -348,9 +349,14 @@ class Demo:
     async def service_map(self) -> None:
         """The example service map, which the plans' measures come from (loaded when missing)."""
         catalogue = json.loads(SERVICE_MAP.read_text(encoding="utf-8"))
+        # Loaded as a coordinator of every municipality of the catalogue's regions: a coordinator
+        # manages the services of their own municipalities and whole regions only.
+        regions = {item["region"] for item in catalogue}
+        loader = mint_token(self.settings, sub="demo-service-map", name="Esimerkki Palvelukartta", roles=["coordinator"],
+                            municipalities=sorted(m.code for m in municipalities.all_municipalities() if m.region in regions))
         for item in catalogue:
             if (await self.http.get(f"/api/v1/service-map/{item['service_code']}", headers=self.staff)).status_code != 200:
-                response = await self.http.post("/api/v1/service-map/load", json=catalogue, headers=self.staff)
+                response = await self.http.post("/api/v1/service-map/load", json=catalogue, headers={"Authorization": f"Bearer {loader}"})
                 if response.status_code != 200:
                     raise DemoError(f"loading the example service map answered {response.status_code}: {response.text[:300]}")
                 self.echo(f"Loaded the example service map ({len(catalogue)} services).")

@@ -97,7 +97,7 @@ async def deregister_jobseeker(session: AsyncSession, *, event: Envelope, data: 
     deadlines run on. The same event again changes nothing."""
     client = await resolve_person(session, data.person_ref, source=event.source, data_key=data_key)
     if client.municipality_code != data.municipality_code:
-        raise WrongMunicipality(f"the client lives in municipality {client.municipality_code}, not {data.municipality_code}")
+        raise not_the_sources_client(event.source, "a jobseeker deregistration")
     if client.jobseeker:
         case = await case_of(session, client.id)
         client.jobseeker, client.lead = False, decide_lead(jobseeker=False)
