@@ -3,8 +3,10 @@ merged silently."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
+from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,10 +22,22 @@ from shared.pagination import Page, Pagination, paginate
 from shared.refusals import Conflict, NotFound
 
 
+async def _one_registration_at_a_time(session: AsyncSession, municipality_code: str) -> None:
+    """On PostgreSQL, registrations in one municipality look for their duplicates one at a time
+    (a lock held until the commit): two alike people registered side by side by two systems, in
+    two consumer lanes, would otherwise each miss the other's uncommitted record. SQLite has one
+    writer anyway."""
+    if (await session.connection()).dialect.name != "postgresql":
+        return
+    key = int.from_bytes(hashlib.sha256(f"kotopolku-duplicates-{municipality_code}".encode()).digest()[:8], "big", signed=True)
+    await session.exec(select(func.pg_advisory_xact_lock(key)))
+
+
 async def flag_possible_duplicates(session: AsyncSession, client: Client, case: ClientCase) -> list[DuplicateReview]:
     """A new client alike an earlier one of the same municipality (birth date, names and
     nationality, as identity.match_people decides) is put before staff. Clients sharing an
     identity code never get here: they are one client."""
+    await _one_registration_at_a_time(session, client.municipality_code)
     earlier = await session.exec(
         select(Client).where(
             Client.municipality_code == client.municipality_code,
