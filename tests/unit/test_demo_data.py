@@ -1,4 +1,4 @@
-"""The demo's example people (services/demo.py): enough of them, everywhere on the path, in the
+"""The demo's example people (services/demo_people.py): enough of them, everywhere on the path, in the
 ways Kotopolku takes them in, and visibly fictitious."""
 
 from __future__ import annotations
