@@ -14,8 +14,12 @@ minutes:
     with the case as the projection shows it (p50, p99);
   - memory: resident set size of Kotopolku and of its Temporal server after the load;
   - the machine's load (`/proc/loadavg`) at the start and the end: the machine may be shared.
+  - CPU time per client (Kotopolku and its Temporal server, until the burst's work is all done)
+    and per raw workflow (the server and the client with its worker): the one figure that other
+    work on a shared machine hardly changes.
 Prints one table, writes JSON (`--output`). With `--profile`, py-spy samples the Kotopolku process
-during the burst and the table is followed by the top functions (self time and total).
+during the burst, only the thread holding the GIL (Python running, not waiting), and the table is
+followed by the top functions (self time and total).
 """
 
 from __future__ import annotations
@@ -56,6 +60,47 @@ CLIENT_NAMESPACE = uuid.UUID("0f8c8f5e-51a4-4c84-9a7e-4b7d1c0f6b10")  # intake n
 
 def load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used (its threads included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+class CpuUse:
+    """CPU time spent by some processes between `start()` and `stop()`. Unlike rates and
+    latencies, it hardly changes when other work shares the machine: the cost of one client."""
+
+    def __init__(self, pids: dict[str, list[int]]) -> None:
+        self.pids, self.began, self.used = pids, {}, {}
+
+    def _now(self) -> dict[str, float]:
+        return {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in self.pids.items()}
+
+    def start(self) -> None:
+        self.began = self._now()
+
+    def stop(self) -> dict[str, float]:
+        self.used = {name: seconds - self.began[name] for name, seconds in self._now().items()}
+        return self.used
+
+    def per_item_ms(self, count: int) -> dict[str, float]:
+        return {name: round(1000 * seconds / count, 1) for name, seconds in self.used.items()}
+
+    async def until_quiet(self, limit: float = 180) -> None:
+        """Waits until the processes have nothing left to do (under 5 % of a core for 2 s):
+        what a burst set going (workflows, relays) is counted too, not only what reached the feed."""
+        deadline, last = time.perf_counter() + limit, self._now()
+        while time.perf_counter() < deadline:
+            await asyncio.sleep(2)
+            now = self._now()
+            if sum(now.values()) - sum(last.values()) < 0.1:
+                return
+            last = now
 
 
 # --- raw RabbitMQ -------------------------------------------------------------------------------
@@ -104,17 +149,24 @@ class OneActivity:
         return await workflow.execute_activity(step, start_to_close_timeout=timedelta(seconds=30))
 
 
-async def raw_temporal_burst(address: str, count: int) -> dict:
-    """`count` one-activity workflows started at once on the server, each awaited: workflows/s."""
+async def raw_temporal_burst(address: str, count: int, server_pids: list[int]) -> dict:
+    """`count` one-activity workflows started at once on the server, each awaited: workflows/s,
+    and the CPU time each cost the server and the client with its worker (this process)."""
+    cpu = CpuUse({"temporal_server": server_pids, "client_and_worker": [os.getpid()]})
     client = await Client.connect(address)
     # Unsandboxed: the figure is the server's and the SDK's speed, not the sandbox's.
     async with Worker(client, task_queue="benchmark", workflows=[OneActivity], activities=[step], workflow_runner=UnsandboxedWorkflowRunner()):
+        cpu.start()
         started = time.perf_counter()
         await asyncio.gather(*(
             client.execute_workflow(OneActivity.run, id=f"benchmark-{uuid.uuid4()}", task_queue="benchmark") for _ in range(count)
         ))
         elapsed = time.perf_counter() - started
-    return {"what": f"raw Temporal: {count} one-activity workflows at once", "count": count, "per_second": round(count / elapsed, 1)}
+        cpu.stop()
+    return {
+        "what": f"raw Temporal: {count} one-activity workflows at once", "count": count, "per_second": round(count / elapsed, 1),
+        "cpu_ms_each": cpu.per_item_ms(count),
+    }
 
 
 # --- Kotopolku ----------------------------------------------------------------------------------
@@ -186,17 +238,28 @@ class Registrations:
         return client_id, sent
 
 
-async def kotopolku_burst(registrations: Registrations, feed: Feed, count: int, raw_temporal: float) -> tuple[dict, list[str]]:
+async def kotopolku_burst(
+    registrations: Registrations, feed: Feed, count: int, raw_temporal: float, cpu: CpuUse | None = None
+) -> tuple[dict, list[str]]:
+    """The burst's rate to the feed; with `cpu`, also what each client cost in CPU time once
+    everything the burst set going (paths, assessments, relays) is done."""
+    if cpu is not None:
+        cpu.start()
     started = time.perf_counter()
     sent = await asyncio.gather(*(registrations.send() for _ in range(count)))
     clients = [client for client, _ in sent]
     missing = await feed.until_seen(clients, timeout=max(120, count))
     arrived = [feed.seen[client] for client in clients if client in feed.seen]
     rate = len(arrived) / (max(arrived) - started) if arrived else 0.0
-    return {
+    result = {
         "what": f"Kotopolku: burst of {count} registrations → every case on the feed",
         "count": len(arrived), "missing": missing, "per_second": round(rate, 1), "ratio_to_raw_temporal": round(rate / raw_temporal, 2),
-    }, [client for client in clients if client in feed.seen]
+    }
+    if cpu is not None:
+        await cpu.until_quiet()
+        cpu.stop()
+        result["cpu_ms_each"] = cpu.per_item_ms(count)
+    return result, [client for client in clients if client in feed.seen]
 
 
 async def kotopolku_steady(registrations: Registrations, feed: Feed, rate: float, seconds: float) -> dict:
@@ -314,7 +377,7 @@ async def main() -> None:
         temporal_pids = children(server.pid)
 
         results.append(await raw_rabbitmq_burst(args.amqp_url, args.burst))
-        raw_temporal = await raw_temporal_burst(f"127.0.0.1:{temporal_port}", args.burst)
+        raw_temporal = await raw_temporal_burst(f"127.0.0.1:{temporal_port}", args.burst, temporal_pids)
         results.append(raw_temporal)
 
         connection = await aio_pika.connect(args.amqp_url)
@@ -322,12 +385,13 @@ async def main() -> None:
             registrations = Registrations(await connection.channel(publisher_confirms=True))
             if args.profile:
                 profiler = subprocess.Popen(
-                    [str(BIN / "py-spy"), "record", "--pid", str(server.pid), "--format", "raw", "--rate", "50",
+                    [str(BIN / "py-spy"), "record", "--pid", str(server.pid), "--gil", "--format", "raw", "--rate", "50",
                      "--output", str(workdir / "profile.txt")],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 )
                 await asyncio.sleep(1)
-            burst, clients = await kotopolku_burst(registrations, feed, args.burst, raw_temporal["per_second"])
+            cpu = CpuUse({"kotopolku": [server.pid], "temporal_server": temporal_pids})
+            burst, clients = await kotopolku_burst(registrations, feed, args.burst, raw_temporal["per_second"], cpu)
             results.append(burst)
             print(json.dumps(results), flush=True)  # the figures so far, should a later step fail
             if profiler is not None:
@@ -363,6 +427,7 @@ def print_table(report: dict) -> None:
     for row in report["results"]:
         ratio = row.get("ratio_to_raw_temporal", "")
         print(f"{row['what']:<84} {row['count']:>5} {row.get('missing', ''):>7} {row['per_second']:>7} {ratio:>6} {row.get('p50_ms', ''):>8} {row.get('p99_ms', ''):>8}")
+    print_cpu(report["results"])
     memory = report.get("memory_mb", {})
     if memory:
         print(f"\nMemory (RSS) after the load: Kotopolku {memory['kotopolku']} MB + its Temporal server {memory['temporal_server']} MB = {memory['together']} MB")
@@ -374,6 +439,22 @@ def print_table(report: dict) -> None:
             print(f"  {kind}:")
             for frame, share in report["profile"][kind]:
                 print(f"    {share:>5}  {frame}")
+
+
+def print_cpu(results: list[dict]) -> None:
+    """CPU time per item, the figure a shared machine hardly moves; and the rate the burst's cost
+    would allow beside the raw workflow's on the same cores."""
+    costs = {row["what"]: row["cpu_ms_each"] for row in results if "cpu_ms_each" in row}
+    if not costs:
+        return
+    print("\nCPU time each (ms): " + "; ".join(
+        f"{what.split(':')[0]}: " + " + ".join(f"{name} {ms}" for name, ms in parts.items()) + f" = {round(sum(parts.values()), 1)}"
+        for what, parts in costs.items()
+    ))
+    raw = next((sum(parts.values()) for what, parts in costs.items() if what.startswith("raw Temporal")), None)
+    own = next((sum(parts.values()) for what, parts in costs.items() if what.startswith("Kotopolku: burst")), None)
+    if raw and own:
+        print(f"By CPU time, a client costs {own / raw:.2f} raw one-activity workflows: CPU-bound, the burst could reach {raw / own:.2f} × raw Temporal")
 
 
 if __name__ == "__main__":
