@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test test-fast faults benchmark clean
+.PHONY: install run test test-fast faults benchmark benchmark-processes benchmark-backfill clean
 
 install: $(INSTALLED)
 
@@ -39,6 +39,14 @@ faults: install
 # Kotopolku on the `make run` defaults beside raw RabbitMQ and Temporal; one table, JSON in var/benchmark.json.
 benchmark: install
 	eval "$$(deploy/local/test-services.sh)" && $(BIN)/python tests/benchmarks/benchmark.py $(BENCHMARK_ARGS)
+
+# The services as separate serve/worker processes on PostgreSQL, 1, 2 and 4 workers per task queue.
+benchmark-processes: install
+	eval "$$(deploy/local/test-services.sh)" && $(BIN)/python tests/benchmarks/processes.py $(BENCHMARK_ARGS)
+
+# 10,000 registrations in one burst into `kotopolku run`: time and memory at every 1,000.
+benchmark-backfill: install
+	eval "$$(deploy/local/test-services.sh)" && $(BIN)/python tests/benchmarks/backfill.py $(BENCHMARK_ARGS)
 
 clean:
 	rm -rf var .pytest_cache

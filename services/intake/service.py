@@ -143,7 +143,7 @@ async def open_client(
     data_key: bytes,
 ) -> Registration:
     """Record a new client and their case; the path input when the statutory clock runs for them
-    (the caller starts it)."""
+    (the caller starts it with `start_path` in the same transaction, which publishes the case)."""
     identity_hash = identity_lookup_hash(data_key, person.personal_identity_code)
     client_id = uuid.uuid5(ID_NAMESPACE, f"{event.source}\n{residence.external_ref}")
     client = Client(
@@ -194,7 +194,8 @@ async def open_client(
         await hold_case(session, case, admission, policy, today=residence.registered_on)
         return Registration(client, case, created=True, path=None)
 
-    _publish_case_updated(session, case, event.type)
+    # Not published as received: the caller opens the path in this transaction (start_path), and
+    # the case is told once, as it is when this commits (one event less for every subscriber).
     path = path_input(client, case, policy, became_client_on=residence.registered_on, reason=event.type)
     return Registration(client, case, created=True, path=path)
 

@@ -28,7 +28,6 @@ import argparse
 import asyncio
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -51,7 +50,7 @@ sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
 from faults.waiting import true_within  # noqa: E402
 from steady_load import _ready, rss_mb, steady, summary  # noqa: E402
-from support import PRODUCER, event, free_port, person, port_open, registration  # noqa: E402
+from support import PRODUCER, event, free_port, person, registration  # noqa: E402
 
 BIN = Path(sys.executable).parent
 STAFF = 5

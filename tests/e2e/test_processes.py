@@ -124,11 +124,14 @@ async def test_kotopolku_run_starts_everything_and_streams_case_updates(environm
             async with client.stream("GET", f"{base}/api/v1/cases/stream", headers={"Authorization": f"Bearer {token}"}) as stream:
                 assert stream.headers["content-type"].startswith("text/event-stream")
                 await publish(amqp_url, event(registration(municipality_code="049")))
+                await publish(amqp_url, event(registration(municipality_code="049")))
                 received = await _read_events(stream, wanted=2)
         assert [item["event"] for item in received] == ["case.updated", "case.updated"]
         data = [json.loads(item["data"]) for item in received]
-        assert [item["status"] for item in data] == ["received", "awaiting_assessment"]
+        # Each registration is told once, its path already open.
+        assert [item["status"] for item in data] == ["awaiting_assessment", "awaiting_assessment"]
         assert data[1]["municipality_code"] == "049" and data[1]["next_deadline"]["kind"] == "assessment_start"
+        assert data[0]["case_id"] != data[1]["case_id"]
         assert int(received[1]["id"]) > int(received[0]["id"])
 
         # Resuming with Last-Event-ID replays what came after it.

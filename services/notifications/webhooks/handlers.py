@@ -16,8 +16,8 @@ from shared.service import ServiceContext
 QUEUE = "kotopolku.notifications.webhooks"
 
 
-async def event_published(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
-    await service.record_event(session, event)
+async def event_published(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> int:
+    return await service.record_event(session, event)
 
 
 class EveryType(dict):
@@ -32,10 +32,17 @@ class EveryType(dict):
 
 
 def subscriptions(ctx: ServiceContext) -> list[Subscription]:
-    async def handle(session: AsyncSession, event: Envelope) -> None:
-        await event_published(ctx, session, event)
+    # Events that made deliveries: only their commit wakes the delivery loop (most events are
+    # wanted by no subscription, and a wake costs the loop a round of queries).
+    recorded: set[tuple[str, str]] = set()
 
-    async def committed(_event: Envelope) -> None:
-        wakeup(ctx).wake()
+    async def handle(session: AsyncSession, event: Envelope) -> None:
+        if await event_published(ctx, session, event):
+            recorded.add((event.source, event.id))
+
+    async def committed(event: Envelope) -> None:
+        if (event.source, event.id) in recorded:
+            recorded.discard((event.source, event.id))
+            wakeup(ctx).wake()
 
     return [Subscription(queue=QUEUE, bindings=[(EVENTS_EXCHANGE, "#")], handlers=EveryType(handle), on_committed=committed, inbox_scope=QUEUE)]
