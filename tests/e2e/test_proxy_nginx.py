@@ -11,6 +11,7 @@ import asyncio
 import base64
 import json
 import os
+import subprocess
 from contextlib import asynccontextmanager
 
 import httpx
@@ -19,7 +20,7 @@ import pytest
 from nginx_proxy import SERVICES, proxy
 from shared.auth import SESSION_COOKIE
 from support import PRODUCER, event, eventually, free_port, notice, publish, registration, with_identity_code
-from test_processes import kotopolku, processes, wait_ready
+from test_processes import KOTOPOLKU, kotopolku, processes, wait_ready
 
 pytestmark = pytest.mark.e2e
 NOTICES = "/api/v1/recruitment-notices"
@@ -208,3 +209,39 @@ async def _collect(stream: httpx.Response, feed: list[dict]) -> None:
         elif not line.startswith(":"):
             field, _, value = line.partition(":")
             current[field] = value.lstrip(" ")
+
+
+async def test_the_development_secrets_answer_nothing_through_a_proxy_on_the_same_host(amqp_url, temporal_address, tmp_path):
+    """`kotopolku serve` on loopback with the development secrets, nginx on the same host in front:
+    straight from this machine it answers, through the proxy it refuses; published at an https
+    address (KOTOPOLKU_PUBLIC_URL) it does not start at all."""
+    env = {
+        **os.environ, "KOTOPOLKU_VAR_DIR": str(tmp_path / "var"), "KOTOPOLKU_AMQP_URL": amqp_url,
+        "KOTOPOLKU_TEMPORAL_ADDRESS": temporal_address, "KOTOPOLKU_LOG_FORMAT": "console",
+    }
+    port = free_port()
+    kotopolku("migrate", "notifications", env=env)
+    staff = {"Authorization": f"Bearer {kotopolku('dev-token', '--role', 'caseworker', '--municipality', '109', env=env)}"}
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    with processes(["serve", "notifications", "--port", str(port)], env=env, logs=logs) as running:
+        await wait_ready(f"http://127.0.0.1:{port}", running, logs)
+        proxy_port = free_port()
+        with proxy(tmp_path / "nginx", listen_port=proxy_port, upstreams={service: f"http://127.0.0.1:{port}" for service in SERVICES}):
+            async with httpx.AsyncClient() as http:
+                assert (await http.get(f"http://127.0.0.1:{port}/api/v1/cases", headers=staff)).status_code == 200
+
+                async def through_proxy():
+                    try:
+                        return await http.get(f"http://127.0.0.1:{proxy_port}/api/v1/cases", headers=staff)
+                    except httpx.TransportError:
+                        return None
+
+                refused = await eventually(through_proxy, timeout=30, what="nginx")
+                assert refused.status_code == 403 and refused.json()["detail"]["code"] == "development_secrets_behind_proxy"
+
+    published = subprocess.run(
+        [KOTOPOLKU, "serve", "notifications", "--port", str(free_port())],
+        env={**env, "KOTOPOLKU_PUBLIC_URL": "https://kotopolku.example.fi"}, capture_output=True, text=True, timeout=120,
+    )
+    assert published.returncode == 1 and "KOTOPOLKU_PUBLIC_URL" in published.stderr, published.stderr
