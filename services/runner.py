@@ -29,7 +29,7 @@ from services.planning import app as planning_app
 from shared import temporal
 from shared.contracts import task_queue
 from shared.db import Database
-from shared.http import BodySizeLimit, health_router, install_error_handlers
+from shared.http import BodySizeLimit, DevelopmentSecretsLocalOnly, health_router, install_error_handlers
 from shared.consumer import Consumer
 from shared.messaging import OutboxRelay, describe_error
 from shared.policy import load_policy
@@ -252,6 +252,7 @@ def create_app(runtime: Runtime, on_started: Callable[[], None] | None = None, *
     app.state.workflow_command_services = [name for name, parts in runtime.parts.items() if parts.sends_workflow_commands]
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=runtime.settings.max_request_bytes)
+    app.add_middleware(DevelopmentSecretsLocalOnly, active=runtime.settings.uses_development_secrets)
     app.add_middleware(TraceRequests)  # outermost: the request's span covers the whole answer
     app.include_router(health_router(runtime.readiness_checks))
     if api_routes:  # a worker process serves only its health and metrics

@@ -95,6 +95,27 @@ async def _too_large(request: Request, error: RequestTooLarge) -> JSONResponse:
     return JSONResponse(too_large_body(request, error.limit), status_code=413)
 
 
+class DevelopmentSecretsLocalOnly:
+    """While the development secrets are in use (they are published with the source: anyone can
+    mint a staff token with them), only requests straight from this machine are answered. A request
+    a proxy forwarded (X-Forwarded-For or Forwarded) may come from anywhere, even when the proxy
+    runs on this host and the service listens on loopback: it is refused with 403."""
+
+    PROXY_HEADERS = (b"x-forwarded-for", b"forwarded")
+
+    def __init__(self, app: ASGIApp, active: bool) -> None:
+        self.app = app
+        self.active = active
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.active and scope["type"] == "http" and any(name in self.PROXY_HEADERS for name, _ in scope["headers"]):
+            log.warning("a request through a proxy refused: the development secrets are in use", path=scope.get("path"))
+            request = Request(scope)
+            body = {"detail": error_body(request, "development_secrets_behind_proxy")}
+            return await JSONResponse(body, status_code=403)(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+
 class BodySizeLimit:
     """Refuses a request body larger than `limit` bytes with 413 (KOTOPOLKU_MAX_REQUEST_BYTES):
     at once when its Content-Length says so, else as soon as what arrives passes it."""

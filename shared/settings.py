@@ -11,6 +11,7 @@ import os
 from functools import cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,6 +22,12 @@ SERVICES = ("intake", "assessment", "planning", "notifications")
 DEV_JWT_SECRET = "kotopolku-development-only-jwt-secret-change-me"
 DEV_DATA_KEY = base64.b64encode(b"kotopolku-development-only-key!!").decode()
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def _published_beyond_this_machine(url: str) -> bool:
+    """An https address (what people outside use), or any address whose host is not loopback."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" or (parts.hostname or "") not in LOOPBACK_HOSTS
 
 
 class ConfigurationError(RuntimeError):
@@ -156,11 +163,19 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _no_development_secrets_where_others_reach(self) -> "Settings":
         """The development secrets are published with the source: anyone could mint staff tokens
-        with them. They are refused in production and whenever the service listens beyond this
-        machine (any address but loopback)."""
-        exposed = self.http_host not in LOOPBACK_HOSTS
-        if self.environment == "production" or exposed:
-            where = "in production" if self.environment == "production" else f"when listening on {self.http_host}"
+        with them. They are refused in production, whenever the service listens beyond this
+        machine (any address but loopback), and when it is published through a proxy at an address
+        of its own (KOTOPOLKU_PUBLIC_URL https, or not loopback): a proxy on the same host makes a
+        loopback listener reachable from everywhere. (A request that comes through a proxy anyway
+        is refused while they are in use: shared.http.DevelopmentSecretsLocalOnly.)"""
+        where = None
+        if self.environment == "production":
+            where = "in production"
+        elif self.http_host not in LOOPBACK_HOSTS:
+            where = f"when listening on {self.http_host}"
+        elif self.public_url and _published_beyond_this_machine(self.public_url):
+            where = f"when published at {self.public_url} (KOTOPOLKU_PUBLIC_URL)"
+        if where is not None:
             if self.jwt_public_key is None and self.jwt_jwks_url is None and self.jwt_secret == DEV_JWT_SECRET:
                 raise ValueError(f"KOTOPOLKU_JWT_PUBLIC_KEY (or KOTOPOLKU_JWT_SECRET) must be set {where}")
             if self.data_key == DEV_DATA_KEY:
@@ -173,6 +188,12 @@ class Settings(BaseSettings):
             if len(base64.b64decode(self.data_key)) != 32:
                 raise ValueError("KOTOPOLKU_DATA_KEY must be 32 bytes, base64-encoded")
         return self
+
+    @property
+    def uses_development_secrets(self) -> bool:
+        """Staff tokens or the data key are the published development ones."""
+        development_tokens = self.jwt_public_key is None and self.jwt_jwks_url is None and self.jwt_secret == DEV_JWT_SECRET
+        return development_tokens or self.data_key == DEV_DATA_KEY
 
     @property
     def data_key_bytes(self) -> bytes:

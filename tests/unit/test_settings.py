@@ -61,3 +61,18 @@ def test_production_refuses_short_secrets_and_the_development_issuer():
     with pytest.raises(ConfigurationError, match="kotopolku-dev"):
         load_settings(environment="production", jwt_secret="s" * 40, data_key=key)
     load_settings(environment="production", jwt_secret="s" * 40, data_key=key, jwt_issuer="https://login.example.fi")
+
+
+@pytest.mark.parametrize("public_url", ["https://kotopolku.example.fi", "https://127.0.0.1:8443", "http://kotopolku.example.fi"])
+def test_development_secrets_are_refused_when_published_through_a_proxy(public_url):
+    # Listening on loopback, but a proxy on the same host publishes it: others reach it all the same.
+    with pytest.raises(ConfigurationError, match="KOTOPOLKU_PUBLIC_URL"):
+        load_settings(http_host="127.0.0.1", public_url=public_url)
+    with pytest.raises(ConfigurationError, match="KOTOPOLKU_DATA_KEY"):
+        load_settings(http_host="127.0.0.1", public_url=public_url, jwt_secret="s" * 40)
+    assert not load_settings(public_url=public_url, jwt_secret="s" * 40, data_key=base64.b64encode(b"k" * 32).decode()).uses_development_secrets
+
+
+@pytest.mark.parametrize("public_url", [None, "http://127.0.0.1:8000", "http://localhost:8000/"])
+def test_development_secrets_stay_usable_on_this_machine(public_url):
+    assert load_settings(http_host="127.0.0.1", public_url=public_url).uses_development_secrets
