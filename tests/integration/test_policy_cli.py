@@ -132,3 +132,24 @@ def test_a_file_that_is_not_a_policy_is_refused_readably(settings, tmp_path):
     unknown = tmp_path / "unknown.toml"
     unknown.write_text("assesment_start_months = 3\n")
     assert "assesment_start_months" in runner.invoke(main, ["policy", "diff", str(unknown)]).output
+
+
+async def test_a_new_path_names_the_policy_version_its_deadline_came_from(settings):
+    from services.intake import service as intake_service
+    from services.intake.app import MIGRATIONS as INTAKE_MIGRATIONS
+    from services.intake.models import ResidentRegistered
+    from support import event, registration, with_identity_code
+
+    data = with_identity_code(registration(municipality_code="109"))
+    database = Database("intake", settings.service_database_url("intake"))
+    try:
+        await database.migrate(INTAKE_MIGRATIONS)
+        async with database.session() as session:
+            registered = await intake_service.register_resident(
+                session, event=event(data), data=ResidentRegistered.model_validate(data), policy=load_policy().for_municipality("109"),
+                data_key=settings.data_key_bytes,
+            )
+            await session.commit()
+    finally:
+        await database.dispose()
+    assert registered.path is not None and registered.path.assessment.policy_version == OLD
