@@ -134,11 +134,14 @@ def test_a_file_that_is_not_a_policy_is_refused_readably(settings, tmp_path):
     assert "assesment_start_months" in runner.invoke(main, ["policy", "diff", str(unknown)]).output
 
 
-async def test_a_new_path_names_the_policy_version_its_deadline_came_from(settings):
+async def test_a_new_path_names_its_policy_version_and_the_case_takes_a_moved_deadline(settings):
     from services.intake import service as intake_service
     from services.intake.app import MIGRATIONS as INTAKE_MIGRATIONS
     from services.intake.models import ResidentRegistered
     from support import event, registration, with_identity_code
+
+    from services.intake.models import ClientCase
+    from shared.contracts import CaseChange, Deadline, DeadlineKind
 
     data = with_identity_code(registration(municipality_code="109"))
     database = Database("intake", settings.service_database_url("intake"))
@@ -149,7 +152,22 @@ async def test_a_new_path_names_the_policy_version_its_deadline_came_from(settin
                 session, event=event(data), data=ResidentRegistered.model_validate(data), policy=load_policy().for_municipality("109"),
                 data_key=settings.data_key_bytes,
             )
+            await intake_service.start_path(session, registered.case, registered.path)
             await session.commit()
+        assert registered.path is not None and registered.path.assessment.policy_version == OLD
+
+        # The assessment reports its moved deadline (the policy_changed signal's fact): intake keeps
+        # the case where it is, with the new date, and puts the move on the timeline.
+        moved = Deadline(kind=DeadlineKind.assessment_start, due_on=registered.path.assessment_due_on.replace(day=1))
+        async with database.session() as session:
+            await intake_service.apply_case_change(session, CaseChange(
+                case_id=registered.case.id, stage="assessment", status="awaiting_assessment", next_deadline=moved,
+                reason="policy.deadline_moved: …", deadlines=[moved], announce=True, fact="policy.deadline_moved",
+            ), once="test-1")
+            await session.commit()
+        async with database.session() as session:
+            case = await session.get(ClientCase, registered.case.id)
+            assert (case.stage, case.status, case.next_deadline_on) == ("assessment", "awaiting_assessment", moved.due_on)
+            assert case.deadlines == [{"kind": "assessment_start", "due_on": moved.due_on.isoformat()}]
     finally:
         await database.dispose()
-    assert registered.path is not None and registered.path.assessment.policy_version == OLD
