@@ -39,6 +39,12 @@ def read_book(file: str):
         fail(f"{file} is not a policy: {wrong}")
 
 
+def read_book_defaults():
+    from shared.policy import read_policy
+
+    return read_policy()
+
+
 def run_in_assessment(work):
     """Run `work(session)` in the assessment database (brought up to date first) and commit."""
     from services.assessment.app import MIGRATIONS
@@ -106,6 +112,12 @@ def policy_apply(file: str, applied_by: str, json_out: bool) -> None:
     from services.assessment import policy as assessment_policy
 
     book = read_book(file)
+    configured = get_settings().policy_file
+    configured_version = read_book(str(configured)).version if configured else read_book_defaults().version
+    if configured_version != book.version:
+        # New paths start under the processes' file: say so before the two drift apart.
+        click.echo(f"kotopolku: note: KOTOPOLKU_POLICY_FILE here is {configured or 'not set'} (policy {configured_version}): "
+                   f"paths that begin start under it, not under {book.version}, until the processes run with {file}", err=True)
     applied = run_in_assessment(lambda session: assessment_policy.apply(session, book, applied_by=applied_by))
     if json_out:
         click.echo(as_json(applied))

@@ -99,6 +99,7 @@ def test_diff_shows_the_moves_and_apply_tells_the_open_assessments(settings, tmp
     applied = runner.invoke(main, ["policy", "apply", str(new), "--by", "Pääkäyttäjä"])
     assert applied.exit_code == 0, applied.output
     assert applied.output.strip().splitlines()[-1] == version
+    assert f"not under {version}, until the processes run with {new}" in applied.output  # the processes' file is another
     [kept] = rows(settings, PolicyVersion)
     assert (kept.label, kept.effective_from, kept.applied_by, kept.signalled) == ("681/2023 amended", date(2027, 3, 1), "Pääkäyttäjä", 2)
     assert kept.content["municipalities"] == {"049": {"assessment_start_months": 2}}
