@@ -358,6 +358,8 @@ class AssessmentInput(BaseModel):
     target_group: str | None = None  # ClientRecorded's
     birth_date: date | None = None  # for the age band (the payload codec encrypts it with the rest)
     lead: str | None = None  # who led when the path began: municipality | employment_authority
+    # The policy version its deadline came from (shared.policy PolicyBook.version); None: from before versions.
+    policy_version: str | None = None
 
 
 class AssessmentOutcome(BaseModel):

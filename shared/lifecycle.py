@@ -57,6 +57,10 @@ class Fact(StrEnum):
     assessment_completed_plan_not_needed = "assessment.completed.plan_not_needed"
     assessment_cancelled_moved_away = "assessment.cancelled.moved_away"
     assessment_reopened_moved_in = "assessment.reopened.moved_in"
+    # A changed policy applied (`kotopolku policy apply`): the open deadline moves with its numbers;
+    # one that had passed (staff told, perhaps the coordinator too) stays passed, its move on the timeline.
+    policy_deadline_moved = "policy.deadline_moved"
+    policy_passed_deadline_moved = "policy.passed_deadline_moved"
     # planning and follow-up
     plan_start_missed = "deadline.plan_start.missed"
     plan_made = "plan.made"
@@ -120,6 +124,9 @@ TRANSITIONS: dict[tuple[Stage, CaseStatus, Fact], tuple[Stage, CaseStatus]] = {
     # A move cancels the assessment where the client lived and re-opens it where they live now.
     **_stay(S.assessment, ASSESSMENT_OPEN, Fact.assessment_cancelled_moved_away),
     **{(S.assessment, status, Fact.assessment_reopened_moved_in): (S.assessment, C.awaiting_assessment) for status in ASSESSMENT_OPEN},
+    # A policy change moves the deadline; stage and status stay (a passed one is not un-escalated).
+    **_stay(S.assessment, ASSESSMENT_OPEN, Fact.policy_deadline_moved),
+    **_stay(S.assessment, ASSESSMENT_OPEN, Fact.policy_passed_deadline_moved),
     (S.planning, C.awaiting_plan, Fact.plan_start_missed): (S.planning, C.plan_overdue),
     (S.planning, C.awaiting_plan, Fact.plan_made): (S.follow_up, C.plan_active),
     (S.planning, C.plan_overdue, Fact.plan_made): (S.follow_up, C.plan_active),

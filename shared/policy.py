@@ -1,12 +1,17 @@
 """Domain policy as data: statutory deadlines with per-municipality overrides.
 
 Workflows receive the numbers they need in their input (computed here, outside the sandbox), so a
-policy change applies to new paths without touching running ones.
+policy change applies to new paths as the processes start with the new file. Running paths follow
+a change when it is applied (`kotopolku policy apply`, docs/policy.md): each policy has a version
+(a hash of its numbers, with its name and the day it takes effect), and the deadlines it moves are
+worked out here (`deadline_moves`), the same for the preview (`policy diff`) and the change.
 """
 
 from __future__ import annotations
 
 import calendar
+import hashlib
+import json
 import tomllib
 from datetime import date, timedelta
 from functools import cache
@@ -14,9 +19,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.contracts import AssessmentTimings, PlanTimings
+from shared.contracts import AssessmentTimings, DeadlineKind, PlanTimings
 
 DEFAULT_POLICY_FILE = Path(__file__).with_name("policy.toml")
+# What a policy file says about itself, not a number a deadline runs by.
+META = ("label", "effective_from")
 
 
 class Policy(BaseModel):
@@ -44,14 +51,27 @@ class Policy(BaseModel):
     notice_grace_days: int
     client_link_days: int = Field(default=14, ge=1)
     figures_smallest_cell: int = Field(ge=1)
+    # The version of the policy book this came from (PolicyBook.version): what its deadlines name.
+    version: str = Field(default="", exclude=True)
 
 
 class PolicyBook:
-    """The default policy and each municipality's overrides."""
+    """The default policy and each municipality's overrides, under one version: the first 12 hex
+    digits of a SHA-256 of the numbers (comments and layout do not change it), its name and the
+    day it takes effect."""
 
     def __init__(self, defaults: dict, overrides: dict[str, dict]) -> None:
-        self.default = Policy(**defaults)
-        self._by_municipality = {code: Policy(**{**defaults, **values}) for code, values in overrides.items()}
+        meta = {key: defaults[key] for key in META if key in defaults}
+        numbers = {key: value for key, value in defaults.items() if key not in META}
+        content = {"defaults": numbers, "municipalities": overrides, **meta}
+        canonical = json.dumps(content, sort_keys=True, default=str, separators=(",", ":"))
+        self.version = hashlib.sha256(canonical.encode()).hexdigest()[:12]
+        self.label: str | None = meta.get("label")
+        effective_from = meta.get("effective_from")
+        self.effective_from: date | None = date.fromisoformat(str(effective_from)) if effective_from else None
+        self.content = json.loads(canonical)
+        self.default = Policy(**numbers, version=self.version)
+        self._by_municipality = {code: Policy(**{**numbers, **values}, version=self.version) for code, values in overrides.items()}
 
     def for_municipality(self, code: str) -> Policy:
         return self._by_municipality.get(code, self.default)
@@ -59,6 +79,12 @@ class PolicyBook:
 
 @cache
 def load_policy(override_file: Path | None = None) -> PolicyBook:
+    return read_policy(override_file)
+
+
+def read_policy(override_file: Path | None = None) -> PolicyBook:
+    """The defaults with `override_file`'s settings over them (not cached: a new file to compare).
+    Raises tomllib.TOMLDecodeError or pydantic's ValidationError for a file that is not a policy."""
     defaults = tomllib.loads(DEFAULT_POLICY_FILE.read_text(encoding="utf-8"))
     overrides: dict[str, dict] = {}
     if override_file is not None:
@@ -104,3 +130,57 @@ def plan_timings(policy: Policy) -> PlanTimings:
         referral_answer_days=policy.referral_answer_days,
         civic_orientation_min_hours=policy.civic_orientation_min_hours,
     )
+
+
+# --- when the policy changes: which open deadlines move ------------------------------------------
+
+
+class OpenDeadline(BaseModel):
+    """An open deadline as the service that keeps it has it: what its date was worked out from
+    (`basis_on`: the day the client became one for `assessment_start`, the completed assessment for
+    `plan_start`, the day the case was put in the queue for `triage_decision`)."""
+
+    case_id: str
+    municipality_code: str
+    kind: DeadlineKind
+    due_on: date
+    basis_on: date
+    policy_version: str | None = None  # the version it came from (None: before versions were kept)
+    passed: bool = False  # the caseworker has been told it passed
+
+
+class DeadlineMove(BaseModel):
+    """An open deadline the new policy moves: from when to when, and whether it had passed."""
+
+    case_id: str
+    municipality_code: str
+    kind: DeadlineKind
+    due_on: date
+    moves_to: date
+    from_version: str | None = None
+    passed: bool = False
+
+
+def due_under(kind: DeadlineKind, basis_on: date, policy: Policy) -> date | None:
+    """The deadline `policy` gives from its basis; None for a kind worked out otherwise (a plan's
+    referral, review and end follow the plan's own dates and decisions)."""
+    if kind == DeadlineKind.assessment_start:
+        return add_months(basis_on, policy.assessment_start_months)
+    if kind == DeadlineKind.plan_start:
+        return add_days(basis_on, policy.plan_start_days)
+    if kind == DeadlineKind.triage_decision:
+        return add_days(basis_on, policy.triage_decision_days)
+    return None
+
+
+def deadline_moves(deadlines: list[OpenDeadline], book: PolicyBook) -> list[DeadlineMove]:
+    """The deadlines that `book` moves (each by its municipality's policy), nearest first."""
+    moves = []
+    for deadline in deadlines:
+        moves_to = due_under(deadline.kind, deadline.basis_on, book.for_municipality(deadline.municipality_code))
+        if moves_to is not None and moves_to != deadline.due_on:
+            moves.append(DeadlineMove(
+                case_id=deadline.case_id, municipality_code=deadline.municipality_code, kind=deadline.kind, due_on=deadline.due_on,
+                moves_to=moves_to, from_version=deadline.policy_version, passed=deadline.passed,
+            ))
+    return sorted(moves, key=lambda move: (move.due_on, move.municipality_code, move.case_id))

@@ -22,4 +22,5 @@ def build(ctx: ServiceContext) -> ServiceParts:
         subscriptions=subscriptions(ctx),
         workflows=[AssessmentWorkflow],
         activities=AssessmentActivities(ctx).all(),
+        sends_workflow_commands=True,  # a policy change's signals (policy.py)
     )

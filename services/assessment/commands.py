@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from shared.contracts import AssessmentMoved
+from shared.contracts import AssessmentMoved, AssessmentTimings
 from shared.workflow_payloads import Actor, CommandResult, Strict  # CommandResult: the routes and the workflow name it from here
 
 # Update names of the `Assessment` workflow (`assessment-<case_id>`, task queue kotopolku-assessment).
@@ -21,6 +21,7 @@ COMPLETE = "complete"
 CORRECT = "correct"
 # Signals: facts reported to the assessment.
 MOVED = "moved"  # the client moved: cancel here, re-open in the new municipality, same deadline
+POLICY_CHANGED = "policy_changed"  # a new policy was applied: the deadline and timers follow its numbers
 CASE_CLOSED = "case_closed"  # the case closed before the assessment ended
 # Query
 STATE = "state"
@@ -138,3 +139,13 @@ class Command(BaseModel):
 
 # The `moved` signal's payload lives in shared.contracts: intake sends it.
 Moved = AssessmentMoved
+
+
+class PolicyChanged(BaseModel):
+    """The `policy_changed` signal (`kotopolku policy apply`): the numbers of the new policy for the
+    assessment's municipality. The workflow works its deadline out again from them."""
+
+    version: str
+    label: str | None = None
+    assessment_start_months: int
+    timings: AssessmentTimings

@@ -2,12 +2,14 @@
 move cancels it in the old municipality and re-opens it in the new one) and the corrections of
 completed ones, kept beside them — a completed assessment is never silently edited.
 
-Besides the outbox and inbox every service has. Written only by service.py.
+And the policies applied to running assessments (policy.py writes them). Besides the outbox,
+inbox and workflow commands every service that signals its workflows has. Otherwise written only
+by service.py.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -40,6 +42,21 @@ class AssessmentCorrection(SQLModel, table=True):
     corrected_at: datetime = Field(sa_column=utc_column())
     reason: str
     changes: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))  # part -> {"from": …, "to": …}
+
+
+class PolicyVersion(SQLModel, table=True):
+    """A policy applied to the running assessments (`kotopolku policy apply`): its version (shared.policy
+    PolicyBook.version), name, the day it takes effect, its numbers, and who applied it, when."""
+
+    __tablename__ = "policy_version"
+
+    version: str = Field(primary_key=True)
+    label: str | None = None
+    effective_from: date | None = None
+    content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    applied_at: datetime = Field(sa_column=utc_column())
+    applied_by: str
+    signalled: int = 0  # assessments told to follow it
 
 
 class AssessmentFigureTarget(TargetFields, table=True):

@@ -42,6 +42,8 @@ class AssessmentProgress(SQLModel):
     parts: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, nullable=False)  # the interview, by part
     overdue: bool = False
     escalated: bool = False
+    # The policy version the start deadline came from (a change applied to it names the new one).
+    policy_version: str | None = None
 
 
 class AssessmentFields(AssessmentProgress):

@@ -12,6 +12,7 @@ from services.assessment.records import AWAITING, SCHEDULED, AssessmentRecord
 from shared.clock import end_of_day
 from shared.contracts import AssessmentTimings
 from shared.durable import at_reminder_time, refuse
+from shared.policy import add_months
 
 INTERVIEW_PARTS = tuple(InterviewRecord.model_fields)
 
@@ -61,6 +62,11 @@ def interview_params(schedule: dict[str, Any]) -> dict[str, Any]:
         "remote": bool(schedule.get("remote")),
         "interpreter_language": schedule.get("interpreter_language") or "",
     }
+
+
+def due_under(record: AssessmentRecord, assessment_start_months: int) -> date:
+    """The start deadline a policy gives: months from the day the client became one."""
+    return add_months(record.became_client_on, assessment_start_months)
 
 
 def next_alarm(

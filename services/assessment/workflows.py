@@ -40,6 +40,7 @@ with workflow.unsafe.imports_passed_through():
         COMPLETE,
         CORRECT,
         MOVED,
+        POLICY_CHANGED,
         RECORD,
         SCHEDULE,
         START,
@@ -49,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
         CommandResult,
         InterviewRecord,
         Moved,
+        PolicyChanged,
         ScheduleAssessment,
     )
     from shared.contracts import (
@@ -63,6 +65,9 @@ with workflow.unsafe.imports_passed_through():
     )
 
 PATH_COMPLETED_SIGNAL = "assessment_completed"  # tells the parent path the outcome at once
+# A running assessment follows a policy applied after it began (the `policy_changed` signal). Its
+# check can go once no worker older than this change runs (docs/policy.md).
+POLICY_RECOMPUTE = "policy-recompute"
 
 
 @workflow.defn(name=ASSESSMENT_WORKFLOW)
@@ -85,6 +90,7 @@ class AssessmentWorkflow(DeadlineClock):
             target_group=given.target_group,
             birth_date=given.birth_date,
             lead=given.lead,
+            policy_version=given.policy_version,
         )
         self.case_stage, self.case_status = Stage.assessment, CaseStatus.awaiting_assessment
         self.since = workflow.now()  # reminders due before this are not sent (opened or re-opened later)
@@ -325,7 +331,7 @@ class AssessmentWorkflow(DeadlineClock):
                 assessment_id=workflow.uuid4(),
                 **previous.model_dump(
                     include={"case_id", "client_id", "became_client_on", "due_on", "residence_basis", "gender", "native_language",
-                             "target_group", "birth_date", "lead"}
+                             "target_group", "birth_date", "lead", "policy_version"}
                 ),
                 municipality_code=moved.to_municipality_code,
                 status=AWAITING,
@@ -336,6 +342,28 @@ class AssessmentWorkflow(DeadlineClock):
             self.version += 1
             await self._case(Fact.assessment_reopened_moved_in, self._deadline(), announce=True)
             await self._save("reopened_on_move", None)
+
+    @workflow.signal(name=POLICY_CHANGED)
+    async def on_policy_changed(self, change: PolicyChanged) -> None:
+        """The deadline worked out again from the new numbers, the timers with it. A deadline
+        that moves is on the timeline; one that had passed stays passed (not un-escalated)."""
+        if not workflow.patched(POLICY_RECOMPUTE):
+            return
+        async with self.lock:
+            if self.closed or self.record.status not in (AWAITING, SCHEDULED) or change.version == self.record.policy_version:
+                return  # nothing open to move, or this version again
+            was_due, due_on = self.record.due_on, rules.due_under(self.record, change.assessment_start_months)
+            self.timings, self.record.policy_version = change.timings, change.version
+            self.version += 1
+            if due_on != was_due:
+                self.record.due_on = due_on
+                if not self.record.overdue:  # the reminders of the new date, none of those already past
+                    self.since, self.sent = workflow.now(), [key for key in self.sent if not key.startswith("deadline-")]
+                fact = Fact.policy_passed_deadline_moved if self.record.overdue else Fact.policy_deadline_moved
+                moved = {"from": was_due, "to": due_on, "policy_version": change.version, "policy_label": change.label}
+                text = f"{was_due.isoformat()} → {due_on.isoformat()} ({change.label or change.version})"
+                await self._case(fact, self._deadline(), announce=True, details=moved, reason=reason_text(fact, text))
+            await self._save("policy_changed", None)
 
     @workflow.signal(name=CASE_CLOSED)
     def on_case_closed(self, reason: str | None = None) -> None:

@@ -1,0 +1,141 @@
+"""`kotopolku policy …`: a changed policy file reaching the paths already running (docs/policy.md).
+
+`diff FILE` lists the open deadlines the file would move, touching nothing; `apply FILE` records
+its version and tells the running assessments, which work their deadlines out again. Both read
+the assessment service's database (brought up to date first), which keeps the start deadlines."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import click
+
+from services.cli import fail, get_settings
+from shared.settings import ConfigurationError
+
+
+@click.group()
+def policy() -> None:
+    """The law's numbers (shared/policy.toml): which deadlines a new file moves, and applying it."""
+
+
+def read_book(file: str):
+    import tomllib
+
+    from pydantic import ValidationError
+
+    from shared.policy import read_policy
+
+    try:
+        return read_policy(Path(file))
+    except OSError as error:
+        fail(f"cannot read {file}: {error.strerror or error}")
+    except tomllib.TOMLDecodeError as error:
+        fail(f"{file} is not TOML: {error}")
+    except ValidationError as error:
+        wrong = "; ".join(f"{'.'.join(str(part) for part in e['loc'])}: {e['msg']}" for e in error.errors())
+        fail(f"{file} is not a policy: {wrong}")
+
+
+def read_book_defaults():
+    from shared.policy import read_policy
+
+    return read_policy()
+
+
+def run_in_assessment(work):
+    """Run `work(session)` in the assessment database (brought up to date first) and commit."""
+    from services.assessment.app import MIGRATIONS
+    from shared.db import Database
+
+    settings = get_settings()
+
+    async def go():
+        database = Database("assessment", settings.service_database_url("assessment"))
+        try:
+            await database.migrate(MIGRATIONS)
+            async with database.session() as session:
+                result = await work(session)
+                await session.commit()
+                return result
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(go())
+    except ConfigurationError as error:
+        fail(f"configuration error: {error}")
+
+
+def echo_moves(moves) -> None:
+    if not moves:
+        return
+    click.echo(f"{'case':36}  {'municipality':12}  {'deadline':16}  {'due':10}  {'moves to':10}  {'passed':6}  from version")
+    for move in moves:
+        click.echo(
+            f"{move.case_id:36}  {move.municipality_code:12}  {move.kind.value:16}  {move.due_on.isoformat():10}  "
+            f"{move.moves_to.isoformat():10}  {'yes' if move.passed else 'no':6}  {move.from_version or '-'}"
+        )
+
+
+def as_json(value) -> str:
+    from pydantic_core import to_jsonable_python
+
+    return json.dumps(to_jsonable_python(value), ensure_ascii=False, separators=(",", ":"))
+
+
+@policy.command("diff")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "json_out", is_flag=True, help="one JSON object on the last line instead of the table")
+def policy_diff(file: str, json_out: bool) -> None:
+    """Which open deadlines of which cases FILE would move, and to when; changes nothing."""
+    from services.assessment import policy as assessment_policy
+
+    book = read_book(file)
+    moves = run_in_assessment(lambda session: assessment_policy.diff(session, book))
+    if json_out:
+        click.echo(as_json({"version": book.version, "label": book.label, "effective_from": book.effective_from, "moves": moves}))
+        return
+    echo_moves(moves)
+    click.echo(f"{len(moves)} open deadline(s) would move under policy {book.version} ({book.label or 'no label'})")
+
+
+@policy.command("apply")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--by", "applied_by", default="operator", show_default=True, help="who applies it (kept with the version)")
+@click.option("--json", "json_out", is_flag=True, help="one JSON object on the last line instead of the table")
+def policy_apply(file: str, applied_by: str, json_out: bool) -> None:
+    """Record FILE's version and tell the running assessments to follow it; prints the version last.
+    Put the same file in KOTOPOLKU_POLICY_FILE (and restart) so that new paths start under it too."""
+    from services.assessment import policy as assessment_policy
+
+    book = read_book(file)
+    configured = get_settings().policy_file
+    configured_version = read_book(str(configured)).version if configured else read_book_defaults().version
+    if configured_version != book.version:
+        # New paths start under the processes' file: say so before the two drift apart.
+        click.echo(f"kotopolku: note: KOTOPOLKU_POLICY_FILE here is {configured or 'not set'} (policy {configured_version}): "
+                   f"paths that begin start under it, not under {book.version}, until the processes run with {file}", err=True)
+    applied = run_in_assessment(lambda session: assessment_policy.apply(session, book, applied_by=applied_by))
+    if json_out:
+        click.echo(as_json(applied))
+        return
+    echo_moves(applied.moves)
+    again = " (applied before: told those not yet on it)" if applied.already_applied else ""
+    click.echo(f"{len(applied.moves)} deadline(s) move; {applied.signalled} running assessment(s) told{again}")
+    click.echo(applied.version)
+
+
+@policy.command("versions")
+def policy_versions() -> None:
+    """The policy versions applied, latest first."""
+    from services.assessment import policy as assessment_policy
+
+    rows = run_in_assessment(assessment_policy.versions)
+    for row in rows:
+        effective = row.effective_from.isoformat() if row.effective_from else "-"
+        click.echo(f"{row.version}  {row.label or '-'}  effective {effective}  applied {row.applied_at:%Y-%m-%d %H:%M} by {row.applied_by}")
+    if not rows:
+        click.echo("no policy has been applied to running paths yet")
