@@ -41,12 +41,23 @@ async def test_nothing_else_is_served(client, path):
     assert (await client.get(path)).status_code == 404
 
 
-def test_every_module_is_small_and_imports_files_that_exist():
+def exported(module: Path) -> set[str]:
+    text = module.read_text(encoding="utf-8")
+    names = set(re.findall(r"^export (?:var|let|const|function|class) ([\w$]+)", text, re.M))
+    for group in re.findall(r"^export \{([^}]*)\}", text, re.M):
+        names |= {name.strip().split(" as ")[-1] for name in group.split(",")}
+    return names
+
+
+def test_every_module_is_small_and_imports_what_exists():
     modules = sorted(STATIC.rglob("*.js"))
     assert len(modules) > 15
     for module in modules:
         text = module.read_text(encoding="utf-8")
         assert text.count("\n") < 460, module.name
-        for target in re.findall(r'^(?:import|export) [^;]*? from "([^"]+)";', text, re.M) + re.findall(r'^import "([^"]+)";', text, re.M):
-            resolved = STATIC / target.removeprefix("/static/") if target.startswith("/static/") else module.parent / target
-            assert Path(resolved).resolve().is_file(), f"{module.name} imports {target}"
+        imports = re.findall(r'^import \{([^}]*)\} from "([^"]+)";', text, re.M) + [("", target) for target in re.findall(r'^import "([^"]+)";', text, re.M)]
+        for names, target in imports:
+            resolved = (STATIC / target.removeprefix("/static/") if target.startswith("/static/") else module.parent / target).resolve()
+            assert resolved.is_file(), f"{module.name} imports {target}"
+            missing = {name.strip().split(" as ")[0] for name in names.split(",") if name.strip()} - exported(resolved)
+            assert not missing, f"{module.name} imports {missing} from {target}, which does not export them"

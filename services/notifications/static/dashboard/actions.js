@@ -1,4 +1,5 @@
 /* What the user does in the case list: open and close a case, the filters and the pagers. */
+import { fillForm, formValues } from "../lib/forms.js";
 import { loadCases, loadDetail, loadSummary } from "./loading.js";
 import { requests, state } from "./state.js";
 import { $, append, h } from "./ui.js";
@@ -67,22 +68,21 @@ export function normaliseMunicipality(value) {
   return /^\d{1,2}$/.test(v) ? ("00" + v).slice(-3) : v;
 }
 
+/** The filters as the form has them (its controls are named as the list's query parameters). */
 export function readForm() {
+  var values = formValues($("filters"));
   return {
-    stage: $("filter-stage").value,
-    municipality: normaliseMunicipality($("filter-municipality").value),
-    q: $("filter-q").value.trim(),
-    overdue: $("filter-overdue").checked,
-    due: $("filter-due").value
+    stage: values.stage,
+    municipality: normaliseMunicipality(values.municipality),
+    q: values.q,
+    overdue: values.overdue,
+    due: values.due_within_days
   };
 }
 
 export function writeForm() {
-  $("filter-stage").value = state.filters.stage;
-  $("filter-municipality").value = state.filters.municipality;
-  $("filter-q").value = state.filters.q;
-  $("filter-overdue").checked = state.filters.overdue;
-  $("filter-due").value = state.filters.due;
+  var f = state.filters;
+  fillForm($("filters"), { stage: f.stage, municipality: f.municipality, q: f.q, overdue: f.overdue, due_within_days: f.due });
 }
 
 export function setFilters(changes) {

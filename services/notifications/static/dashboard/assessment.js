@@ -1,7 +1,8 @@
 /* The case's assessment and who has the case: its panel in the case view and the staff commands. */
+import { filled } from "../lib/forms.js";
 import { selfReportBlock } from "./client-messages.js";
 import { finnishToday, renderTargetForm } from "./figures.js";
-import { commandForm, field, input, select, value } from "./forms.js";
+import { commandForm, field, input, select } from "./forms.js";
 import { scheduleRefresh } from "./live.js";
 import { loadPlan } from "./plan.js";
 import { state } from "./state.js";
@@ -126,10 +127,10 @@ export function assigneeSection(c) {
   if (hasRole("coordinator")) {
     section.appendChild(
       commandForm("assign-form", "assign_heading", [
-        field("field_assignee_sub", input("assign-sub", "text", { maxlength: "200", required: "" })),
-        field("field_assignee_name", input("assign-name", "text", { maxlength: "200", required: "" }))
-      ], "assign_submit", function () {
-        caseCommand("/assignee", "PUT", { sub: value("assign-sub"), name: value("assign-name") }, "assign_done");
+        field("field_assignee_sub", input("assign-sub", "text", { name: "sub", maxlength: "200", required: "" })),
+        field("field_assignee_name", input("assign-name", "text", { name: "name", maxlength: "200", required: "" }))
+      ], "assign_submit", function (values) {
+        caseCommand("/assignee", "PUT", values, "assign_done");
       })
     );
     if (c.assignee) {
@@ -253,19 +254,14 @@ export function assessmentSection(c) {
   if (open) {
     section.appendChild(
       commandForm("schedule-form", "schedule_heading", [
-        field("field_on", input("schedule-on", "date", { required: "" })),
-        field("field_at", input("schedule-at", "time")),
-        field("field_place", input("schedule-place", "text", { maxlength: "200" })),
-        h("div", { className: "field field-check" }, input("schedule-remote", "checkbox"), h("label", { for: "schedule-remote" }, t("field_remote"))),
-        field("field_interview_language", input("schedule-language", "text", { maxlength: "3", size: "4", pattern: "[a-z]{2,3}" })),
-        field("field_interpreter_language", input("schedule-interpreter", "text", { maxlength: "3", size: "4", pattern: "[a-z]{2,3}" }))
-      ], "schedule_submit", function () {
-        var body = { on: value("schedule-on"), remote: $("schedule-remote").checked };
-        if (value("schedule-at")) body.at = value("schedule-at");
-        if (value("schedule-place")) body.place = value("schedule-place");
-        if (value("schedule-language")) body.interview_language = value("schedule-language");
-        if (value("schedule-interpreter")) body.interpreter_language = value("schedule-interpreter");
-        caseCommand("/assessment/schedule", "POST", body, "schedule_done");
+        field("field_on", input("schedule-on", "date", { name: "on", required: "" })),
+        field("field_at", input("schedule-at", "time", { name: "at" })),
+        field("field_place", input("schedule-place", "text", { name: "place", maxlength: "200" })),
+        h("div", { className: "field field-check" }, input("schedule-remote", "checkbox", { name: "remote" }), h("label", { for: "schedule-remote" }, t("field_remote"))),
+        field("field_interview_language", input("schedule-language", "text", { name: "interview_language", maxlength: "3", size: "4", pattern: "[a-z]{2,3}" })),
+        field("field_interpreter_language", input("schedule-interpreter", "text", { name: "interpreter_language", maxlength: "3", size: "4", pattern: "[a-z]{2,3}" }))
+      ], "schedule_submit", function (values) {
+        caseCommand("/assessment/schedule", "POST", filled(values), "schedule_done");
       })
     );
     section.appendChild(
@@ -290,54 +286,51 @@ export function recordForm(parts) {
       field("field_skill_source", select("skill-source", SKILL_SOURCES, "skill_source")),
       field("field_assessed_on", input("skill-on", "date"))
     ),
-    field("field_literacy", select("record-literacy", LITERACY, "literacy", true)),
+    field("field_literacy", select("record-literacy", LITERACY, "literacy", true, "literacy")),
     h("fieldset", null, h("legend", null, t("education_legend")),
       field("field_education_level", select("education-level", EDUCATION_LEVELS, "education", true)),
       field("field_education_field", input("education-field", "text", { maxlength: "200" }))
     ),
     field("field_occupation", input("work-occupation", "text", { maxlength: "200" })),
-    field("field_goals", h("textarea", { id: "record-goals", name: "record-goals", rows: "2", maxlength: "4000" })),
-    field("field_life_situation", h("textarea", { id: "record-life", name: "record-life", rows: "2", maxlength: "4000" })),
+    field("field_goals", h("textarea", { id: "record-goals", name: "goals", rows: "2", maxlength: "4000" })),
+    field("field_life_situation", h("textarea", { id: "record-life", name: "life_situation", rows: "2", maxlength: "4000" })),
     field("field_service_needs", input("record-needs", "text", { maxlength: "500", "aria-describedby": "record-needs-help" })),
     h("span", { id: "record-needs-help", className: "cell-sub" }, t("service_needs_help"))
-  ], "record_submit", function () {
-    var body = {};
-    if (value("skill-language")) {
+  ], "record_submit", function (values) {
+    // The plain parts as they are; a skill, an education and a job from their own controls.
+    var v = values;
+    var body = filled({ literacy: v.literacy, goals: v.goals, life_situation: v.life_situation });
+    if (v["skill-language"]) {
       // The part is replaced as a whole: the new skill is added to those recorded.
       body.language_skills = (parts.language_skills || []).concat([{
-        language: value("skill-language").toLowerCase(), skill: value("skill-skill"), level: value("skill-level"),
-        source: value("skill-source"), assessed_on: value("skill-on") || finnishToday()
+        language: v["skill-language"].toLowerCase(), skill: v["skill-skill"], level: v["skill-level"],
+        source: v["skill-source"], assessed_on: v["skill-on"] || finnishToday()
       }]);
     }
-    if (value("record-literacy")) body.literacy = value("record-literacy");
-    if (value("education-level")) {
-      body.education = (parts.education || []).concat([{ level: value("education-level"), field: value("education-field") || null }]);
+    if (v["education-level"]) {
+      body.education = (parts.education || []).concat([{ level: v["education-level"], field: v["education-field"] || null }]);
     }
-    if (value("work-occupation")) body.work_history = (parts.work_history || []).concat([{ occupation: value("work-occupation") }]);
-    if (value("record-goals")) body.goals = value("record-goals");
-    if (value("record-life")) body.life_situation = value("record-life");
-    if (value("record-needs")) {
-      body.service_needs = value("record-needs").split(",").map(function (code) { return code.trim(); }).filter(Boolean);
+    if (v["work-occupation"]) body.work_history = (parts.work_history || []).concat([{ occupation: v["work-occupation"] }]);
+    if (v["record-needs"]) {
+      body.service_needs = v["record-needs"].split(",").map(function (code) { return code.trim(); }).filter(Boolean);
     }
     caseCommand("/assessment/interview", "POST", body, "record_done");
   });
 }
 
 export function completeForm() {
-  var needed = select("complete-plan-needed", ["yes", "no"], null);
+  var needed = select("complete-plan-needed", ["yes", "no"], null, false, "plan_needed");
   Array.prototype.forEach.call(needed.options, function (option) {
     option.textContent = t(option.value === "yes" ? "plan_needed_yes" : "plan_needed_no");
   });
   return commandForm("complete-form", "complete_heading", [
     field("field_plan_needed", needed),
-    field("field_plan_type", select("complete-plan-type", PLAN_TYPES, "plan_type", true)),
-    field("field_wellbeing_participant", input("complete-wellbeing", "text", { maxlength: "200" })),
-    field("field_no_plan_reason", input("complete-reason", "text", { maxlength: "500" }))
-  ], "complete_submit", function () {
-    var body = { plan_needed: value("complete-plan-needed") === "yes" };
-    if (value("complete-plan-type")) body.plan_type = value("complete-plan-type");
-    if (value("complete-wellbeing")) body.wellbeing_county_participant = value("complete-wellbeing");
-    if (value("complete-reason")) body.reason = value("complete-reason");
+    field("field_plan_type", select("complete-plan-type", PLAN_TYPES, "plan_type", true, "plan_type")),
+    field("field_wellbeing_participant", input("complete-wellbeing", "text", { name: "wellbeing_county_participant", maxlength: "200" })),
+    field("field_no_plan_reason", input("complete-reason", "text", { name: "reason", maxlength: "500" }))
+  ], "complete_submit", function (values) {
+    var body = filled(values);
+    body.plan_needed = values.plan_needed === "yes";
     caseCommand("/assessment/complete", "POST", body, "complete_done");
   });
 }

@@ -3,7 +3,6 @@
 import { query } from "../lib/api.js";
 import { hasRole } from "./assessment.js";
 import { number, renderCharts } from "./charts.js";
-import { value } from "./forms.js";
 import { state } from "./state.js";
 import { $, addOptions, api, append, clear, displayName, errorState, errorText, h, t, term } from "./ui.js";
 import { showSignin } from "./views.js";

@@ -1,18 +1,17 @@
 /* The case view's command forms: labelled fields, a form that sends a command, and what the user
- * typed kept across re-renders (a live update redraws the case view). */
+ * typed kept across re-renders (a live update redraws the case view). A control is named after
+ * the field of the command it fills (its id stays unique on the page): the form is read into an
+ * object by the shared form helper (../lib/forms.js), never copied field by field. */
+import { formValues } from "../lib/forms.js";
 import { state } from "./state.js";
-import { $, addOptions, h, t } from "./ui.js";
-
-export function value(id) {
-  var el = $(id);
-  return el ? el.value.trim() : "";
-}
+import { addOptions, h, t } from "./ui.js";
 
 /** A labelled form field; `control` is an input, select or textarea element with an id. */
 export function field(labelKey, control, extraClass) {
   return h("div", { className: "field" + (extraClass ? " " + extraClass : "") }, h("label", { for: control.id }, t(labelKey)), control);
 }
 
+/** An input; `attrs.name` names the command's field (else the id). */
 export function input(id, type, attrs) {
   var el = h("input", { id: id, name: id, type: type || "text", autocomplete: "off" });
   Object.keys(attrs || {}).forEach(function (name) {
@@ -21,12 +20,13 @@ export function input(id, type, attrs) {
   return el;
 }
 
-export function select(id, options, prefix, withEmpty) {
-  var el = h("select", { id: id, name: id });
+export function select(id, options, prefix, withEmpty, name) {
+  var el = h("select", { id: id, name: name || id });
   addOptions(el, withEmpty ? t("choose") : null, options, prefix);
   return el;
 }
 
+/** A command's form; on submit, `onsubmit(values)` gets its controls' values by name (formValues). */
 export function commandForm(id, headingKey, fields, submitKey, onsubmit) {
   var form = h(
     "form",
@@ -37,7 +37,7 @@ export function commandForm(id, headingKey, fields, submitKey, onsubmit) {
   );
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    onsubmit();
+    onsubmit(formValues(form));
   });
   return form;
 }

@@ -21,6 +21,7 @@
  * and leave on signing out), then add `import "./<name>.js";` below. Its texts are
  * `dashboard.<key>` messages in the catalogue, read with t("<key>").
  */
+import { fillForm } from "../lib/forms.js";
 import { sections } from "./sections.js";
 import { i18n } from "./texts.js";
 import { buildPager, closeDetail, setFilters } from "./actions.js";
@@ -30,6 +31,7 @@ import { PAGED_LISTS, loadCases, loadNotices, loadReviews } from "./loading.js";
 import { DEFAULT_LANG, LANGS, STORAGE_KEY, state } from "./state.js";
 import { $, debounce } from "./ui.js";
 import { renderAll, renderError } from "./views.js";
+// Added sections, one import each (they register themselves with addSection):
 
 var wantedLang = null; // the language chosen last, while its texts load
 
@@ -106,11 +108,7 @@ export function bind() {
     }, 350)
   );
   $("filter-reset").addEventListener("click", function () {
-    $("filter-stage").value = "";
-    $("filter-municipality").value = "";
-    $("filter-q").value = "";
-    $("filter-overdue").checked = false;
-    $("filter-due").value = "";
+    fillForm($("filters"), { stage: "", municipality: "", q: "", overdue: false, due_within_days: "" });
     setFilters({});
   });
 

@@ -1,6 +1,7 @@
 /* The side panels: notifications, recruitment notices, match and duplicate reviews and the triage queue. */
+import { formValues } from "../lib/forms.js";
 import { openDetail } from "./actions.js";
-import { field, input, keepInputs, restoreInputs, select, value } from "./forms.js";
+import { field, input, keepInputs, restoreInputs, select } from "./forms.js";
 import { PAGED_LISTS, acknowledgeNotice, decideTargetGroup, resolveReview } from "./loading.js";
 import { NOTICE_STATUSES, TARGET_GROUPS, state } from "./state.js";
 import { $, addOptions, append, clear, displayName, errorText, formatDate, h, personName, plural, t, term, timeEl } from "./ui.js";
@@ -160,12 +161,12 @@ export function triageItem(item) {
   var id = "triage-" + item.case_id;
   var titleId = id + "-title";
   var fields = [
-    field("field_target_group", select(id + "-group", TARGET_GROUPS, "target_group", true)),
-    field("field_decision_reason", input(id + "-reason", "text", { maxlength: "2000", required: "" }))
+    field("field_target_group", select(id + "-group", TARGET_GROUPS, "target_group", true, "target_group")),
+    field("field_decision_reason", input(id + "-reason", "text", { name: "reason", maxlength: "2000", required: "" }))
   ];
   if (item.admission_reason === "trafficking_window_passed") {
     fields.push(
-      h("div", { className: "field field-check" }, input(id + "-set-aside", "checkbox"),
+      h("div", { className: "field field-check" }, input(id + "-set-aside", "checkbox", { name: "set_aside_time_limit" }),
         h("label", { for: id + "-set-aside" }, t("field_set_aside_time_limit")))
     );
   }
@@ -177,12 +178,11 @@ export function triageItem(item) {
   );
   form.addEventListener("submit", function (e) {
     e.preventDefault();
-    var group = value(id + "-group");
-    var setAside = $(id + "-set-aside");
+    var values = formValues(form);
     decideTargetGroup(item, {
-      target_group: group === "none" ? null : group,
-      reason: value(id + "-reason"),
-      set_aside_time_limit: Boolean(setAside && setAside.checked)
+      target_group: values.target_group === "none" ? null : values.target_group,
+      reason: values.reason,
+      set_aside_time_limit: Boolean(values.set_aside_time_limit) // the box is there only past the time limit
     });
   });
   var meta = [

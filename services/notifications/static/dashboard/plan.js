@@ -1,7 +1,8 @@
 /* The case's integration plan: its panel in the case view and the planning commands. */
+import { filled } from "../lib/forms.js";
 import { openDetail } from "./actions.js";
 import { CEFR_LEVELS, PLAN_TYPES, assessmentSection, assigneeSection, caseCommand, commandPanel, stillLoading } from "./assessment.js";
-import { commandForm, field, input, restoreInputs, select, value } from "./forms.js";
+import { commandForm, field, input, restoreInputs, select } from "./forms.js";
 import { state } from "./state.js";
 import { api, append, displayName, errorState, formatDate, h, t, term, timeEl } from "./ui.js";
 import { dlRow, renderDetail } from "./views.js";
@@ -75,17 +76,17 @@ export function measureItem(m, open) {
     h("span", { className: "cell-sub" }, measureText(m))
   );
   if (open) {
-    var statusSelect = select("measure-status-" + id, MEASURE_STATUSES, "measure_status");
+    var statusSelect = select("measure-status-" + id, MEASURE_STATUSES, "measure_status", false, "status");
     statusSelect.value = m.status;
     li.appendChild(commandForm("measure-form-" + id, "measure_change_heading", [
       field("field_measure_status", statusSelect),
-      field("field_outcome_language", input("measure-outcome-language-" + id, "text", { maxlength: "3", size: "4", pattern: "[a-z]{2,3}" })),
-      field("field_outcome_level", select("measure-outcome-level-" + id, CEFR_LEVELS, null, true))
-    ], "measure_change_submit", function () {
-      var body = { status: value("measure-status-" + id) };
-      if (value("measure-outcome-level-" + id)) {
-        body.outcome = Object.assign({}, m.outcome || {}, { cefr: value("measure-outcome-level-" + id) });
-        if (value("measure-outcome-language-" + id)) body.outcome.language = value("measure-outcome-language-" + id).toLowerCase();
+      field("field_outcome_language", input("measure-outcome-language-" + id, "text", { name: "language", maxlength: "3", size: "4", pattern: "[a-z]{2,3}" })),
+      field("field_outcome_level", select("measure-outcome-level-" + id, CEFR_LEVELS, null, true, "cefr"))
+    ], "measure_change_submit", function (values) {
+      var body = { status: values.status };
+      if (values.cefr) {
+        body.outcome = Object.assign({}, m.outcome || {}, { cefr: values.cefr });
+        if (values.language) body.outcome.language = values.language.toLowerCase();
       }
       planCommand("/plan/measures/" + encodeURIComponent(id), "PATCH", body, "measure_changed");
     }));
@@ -94,81 +95,68 @@ export function measureItem(m, open) {
 }
 
 export function makePlanForm(p) {
-  var type = select("plan-type", PLAN_TYPES, "plan_type");
+  var type = select("plan-type", PLAN_TYPES, "plan_type", false, "type");
   if (p && p.type) type.value = p.type;
   return commandForm("plan-form", "plan_make_heading", [
     field("field_plan_type", type),
-    field("field_plan_on", input("plan-on", "date")),
-    field("field_plan_ends_on", input("plan-ends-on", "date")),
-    field("field_wellbeing_participant", input("plan-wellbeing", "text", { maxlength: "200" })),
-    field("field_family_members", input("plan-family", "text", { maxlength: "2000", "aria-describedby": "plan-family-help" })),
+    field("field_plan_on", input("plan-on", "date", { name: "plan_on" })),
+    field("field_plan_ends_on", input("plan-ends-on", "date", { name: "ends_on" })),
+    field("field_wellbeing_participant", input("plan-wellbeing", "text", { name: "wellbeing_county_participant", maxlength: "200" })),
+    field("field_family_members", input("plan-family", "text", { name: "family_members", maxlength: "2000", "aria-describedby": "plan-family-help" })),
     h("span", { id: "plan-family-help", className: "cell-sub" }, t("family_members_help")),
-    field("field_goals", h("textarea", { id: "plan-goals", name: "plan-goals", rows: "2", maxlength: "4000" }))
-  ], "plan_make_submit", function () {
-    var body = { type: value("plan-type") };
-    if (value("plan-on")) body.plan_on = value("plan-on");
-    if (value("plan-ends-on")) body.ends_on = value("plan-ends-on");
-    if (value("plan-wellbeing")) body.wellbeing_county_participant = value("plan-wellbeing");
-    if (value("plan-family")) {
-      body.family_members = value("plan-family").split(/[\s,]+/).filter(Boolean);
+    field("field_goals", h("textarea", { id: "plan-goals", name: "goals", rows: "2", maxlength: "4000" }))
+  ], "plan_make_submit", function (values) {
+    var body = filled(values);
+    if (body.family_members) {
+      body.family_members = body.family_members.split(/[\s,]+/).filter(Boolean);
     }
-    if (value("plan-goals")) body.goals = value("plan-goals");
     planCommand("/plan", "POST", body, "plan_made");
   });
 }
 
 export function addMeasureForm() {
   return commandForm("measure-form", "measure_add_heading", [
-    field("field_measure_kind", select("measure-kind", MEASURE_KINDS, "measure_kind")),
-    field("field_provider", input("measure-provider", "text", { maxlength: "200" })),
-    field("field_service_code", input("measure-service-code", "text", { maxlength: "100" })),
-    field("field_language", input("measure-language", "text", { maxlength: "3", size: "4", pattern: "[a-z]{2,3}" })),
-    field("field_measure_starts_on", input("measure-starts-on", "date")),
-    field("field_measure_ends_on", input("measure-ends-on", "date")),
-    field("field_hours", input("measure-hours", "number", { min: "0", max: "10000", step: "any" })),
-    field("field_measure_status", select("measure-status", MEASURE_STATUSES, "measure_status"))
-  ], "measure_add_submit", function () {
-    var body = { kind: value("measure-kind"), status: value("measure-status") };
-    if (value("measure-provider")) body.provider = value("measure-provider");
-    if (value("measure-service-code")) body.service_code = value("measure-service-code");
-    if (value("measure-language")) body.language = value("measure-language").toLowerCase();
-    if (value("measure-starts-on")) body.starts_on = value("measure-starts-on");
-    if (value("measure-ends-on")) body.ends_on = value("measure-ends-on");
-    if (value("measure-hours")) body.hours = Number(value("measure-hours"));
+    field("field_measure_kind", select("measure-kind", MEASURE_KINDS, "measure_kind", false, "kind")),
+    field("field_provider", input("measure-provider", "text", { name: "provider", maxlength: "200" })),
+    field("field_service_code", input("measure-service-code", "text", { name: "service_code", maxlength: "100" })),
+    field("field_language", input("measure-language", "text", { name: "language", maxlength: "3", size: "4", pattern: "[a-z]{2,3}" })),
+    field("field_measure_starts_on", input("measure-starts-on", "date", { name: "starts_on" })),
+    field("field_measure_ends_on", input("measure-ends-on", "date", { name: "ends_on" })),
+    field("field_hours", input("measure-hours", "number", { name: "hours", min: "0", max: "10000", step: "any" })),
+    field("field_measure_status", select("measure-status", MEASURE_STATUSES, "measure_status", false, "status"))
+  ], "measure_add_submit", function (values) {
+    var body = filled(values); // the hours as a number (formValues reads a number input so)
+    if (body.language) body.language = body.language.toLowerCase();
     planCommand("/plan/measures", "POST", body, "measure_added");
   });
 }
 
 export function reviewForm() {
   return commandForm("review-form", "plan_review_heading", [
-    field("field_reviewed_on", input("review-on", "date")),
-    field("field_next_review_on", input("review-next", "date")),
-    field("field_review_notes", h("textarea", { id: "review-notes", name: "review-notes", rows: "2", maxlength: "4000" }))
-  ], "plan_review_submit", function () {
-    var body = {};
-    if (value("review-on")) body.reviewed_on = value("review-on");
-    if (value("review-next")) body.next_review_on = value("review-next");
-    if (value("review-notes")) body.notes = value("review-notes");
-    planCommand("/plan/reviews", "POST", body, "plan_reviewed");
+    field("field_reviewed_on", input("review-on", "date", { name: "reviewed_on" })),
+    field("field_next_review_on", input("review-next", "date", { name: "next_review_on" })),
+    field("field_review_notes", h("textarea", { id: "review-notes", name: "notes", rows: "2", maxlength: "4000" }))
+  ], "plan_review_submit", function (values) {
+    planCommand("/plan/reviews", "POST", filled(values), "plan_reviewed");
   });
 }
 
 export function extendForm() {
   return commandForm("extend-form", "plan_extend_heading", [
-    field("field_plan_ends_on", input("extend-ends-on", "date", { required: "" })),
-    field("field_extension_reason", input("extend-reason", "text", { maxlength: "2000", required: "" }))
-  ], "plan_extend_submit", function () {
-    planCommand("/plan/extensions", "POST", { ends_on: value("extend-ends-on"), reason: value("extend-reason") }, "plan_extended");
+    field("field_plan_ends_on", input("extend-ends-on", "date", { name: "ends_on", required: "" })),
+    field("field_extension_reason", input("extend-reason", "text", { name: "reason", maxlength: "2000", required: "" }))
+  ], "plan_extend_submit", function (values) {
+    planCommand("/plan/extensions", "POST", values, "plan_extended");
   });
 }
 
 export function closureForm() {
   return commandForm("closure-form", "closure_heading", [
-    field("field_closure_reason", select("closure-reason", CLOSURE_REASONS, "closure_reason", true)),
-    field("field_closure_notes", input("closure-notes", "text", { maxlength: "2000" }))
-  ], "closure_submit", function () {
-    var body = { reason: value("closure-reason") };
-    if (value("closure-notes")) body.notes = value("closure-notes");
+    field("field_closure_reason", select("closure-reason", CLOSURE_REASONS, "closure_reason", true, "reason")),
+    field("field_closure_notes", input("closure-notes", "text", { name: "notes", maxlength: "2000" }))
+  ], "closure_submit", function (values) {
+    var body = filled(values);
+    body.reason = values.reason; // asked even when not chosen: the refusal names it
     planCommand("/closure", "POST", body, "case_closed_done");
   });
 }

@@ -36,3 +36,12 @@ export function fillForm(form, values) {
     else control.value = value === null || value === undefined ? "" : String(value);
   }
 }
+
+/** The values that were given: empty text and empty numbers left out (false and 0 stay). */
+export function filled(values) {
+  const given = {};
+  for (const name of Object.keys(values)) {
+    if (values[name] !== "" && values[name] !== null) given[name] = values[name];
+  }
+  return given;
+}
