@@ -62,6 +62,11 @@ async def test_every_module_of_the_dashboard_and_the_client_page_loads_without_e
             await page.click("#signin-submit")
             await expect(page.locator("#app-view")).to_be_visible()
             await expect(page.locator("#webhooks")).to_be_visible()
+            # what loads on signing in: the summary, the live stream, the notifications
+            await expect(page.locator("[data-summary='total'] .summary-count")).to_have_text("0")
+            await expect(page.locator("#summary-overdue")).to_have_text("0")
+            await expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+            await expect(page.locator("#notifications-empty")).to_be_visible()
             for lang in ("sv", "en", "fi"):
                 await page.click(f"button[data-lang='{lang}']")
                 await expect(page.locator("html")).to_have_attribute("lang", lang)
