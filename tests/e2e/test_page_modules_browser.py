@@ -1,9 +1,11 @@
 """The pages' ES modules in a real browser: the dashboard (signed out and signed in, in each
 language) and the client's page load every one of their modules (static/dashboard/, static/lib/)
-with no failed import, no script error and nothing in the console."""
+with no failed import, no script error and nothing in the console; a section added through the
+registry is drawn with the others."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,15 @@ DASHBOARD = {f"/static/{path.relative_to(STATIC)}" for path in (STATIC / "dashbo
     f"/static/lib/{name}" for name in ("api.js", "forms.js", "i18n.js")
 } | {"/static/webhooks.js"}
 CLIENT = {"/static/client.js"} | {f"/static/lib/{name}" for name in ("api.js", "forms.js", "i18n.js")}
+
+
+SECTION = """
+import { addSection } from "/static/dashboard/sections.js";
+import { t } from "/static/dashboard/ui.js";
+const mark = (what) => (document.body.dataset.testSection = (document.body.dataset.testSection || "") + what);
+document.body.dataset.testSection = "bound"; // added once signed in: bind and enter are past, render is seen
+addSection({ name: "test", enter: () => mark(" entered"), render: () => t("page_title") && mark(" rendered"), leave: () => mark(" left") });
+"""
 
 
 async def watched(browser):
@@ -67,12 +78,16 @@ async def test_every_module_of_the_dashboard_and_the_client_page_loads_without_e
             await expect(page.locator("#summary-overdue")).to_have_text("0")
             await expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
             await expect(page.locator("#notifications-empty")).to_be_visible()
+            # a section added as the entry module's comment says is drawn with the others
+            await page.add_script_tag(type="module", content=SECTION)
+            await expect(page.locator("body")).to_have_attribute("data-test-section", "bound")
             for lang in ("sv", "en", "fi"):
                 await page.click(f"button[data-lang='{lang}']")
                 await expect(page.locator("html")).to_have_attribute("lang", lang)
                 texts = texts_under("dashboard.", lang)
                 await expect(page.locator("#cases-count")).to_contain_text(texts["cases_count_other"].split("{n}")[-1].strip())
                 await expect(page.locator("#webhooks th").nth(1)).to_have_text(texts["webhooks_event_types"])
+            await expect(page.locator("body")).to_have_attribute("data-test-section", re.compile(r"^bound( rendered){3,}$"))
             assert page.errors == [], page.errors
 
             client = await watched(browser)
