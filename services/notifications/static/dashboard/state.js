@@ -1,5 +1,5 @@
 /* The dashboard's constants and its one state object: every section reads and writes `state`
- * (what is shown is drawn from it by the render functions), and the shared text loader. */
+ * (what is shown is drawn from it by the render functions). */
 
 export var LANGS = ["fi", "sv", "en"];
 export var DEFAULT_LANG = "fi";

@@ -1,6 +1,6 @@
 /* Helpers every section uses: texts (the shared loader, in the user's language), elements made
  * with h() and only ever filled with text, dates and names, and the API with the session cookie. */
-import { request } from "../lib/api.js";
+import { messageOf, request } from "../lib/api.js";
 import { i18n } from "./texts.js";
 import { state } from "./state.js";
 
@@ -221,6 +221,9 @@ export function debounce(fn, ms) {
     }, ms);
   };
 }
+
+// --- API: the shared client (../lib/api.js) with the session cookie ---------------------------
+
 /** GET by default; api(path, {method: "POST", body: {...}}) sends JSON, in the user's language. */
 export function api(path, init) {
   return request(path, Object.assign({ lang: state.lang }, init));
@@ -241,7 +244,7 @@ export function errorText(error) {
     return "";
   }
   if (error.messages) {
-    return error.messages[state.lang] || error.messages.en || error.messages.fi || "";
+    return messageOf(error, state.lang);
   }
   return t(error.key, error.params);
 }
