@@ -11,8 +11,9 @@
  * forms.js, plan.js, figures.js, charts.js; the page's webhooks section is ../webhooks.js.
  *
  * Adding a section: put its markup in dashboard.html (hidden until it has something to show),
- * write static/dashboard/<name>.js that imports what it needs (state and helpers from ./state.js
- * and ./ui.js, forms from ../lib/forms.js) and calls, at its top level,
+ * write static/dashboard/<name>.js that imports what it needs (addSection from ./sections.js,
+ * state and helpers from ./state.js and ./ui.js, forms from ../lib/forms.js) and calls, at its
+ * top level,
  *
  *     addSection({ name: "<name>", bind() {...}, enter() {...}, render() {...}, leave() {...} });
  *
