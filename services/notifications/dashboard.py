@@ -27,12 +27,14 @@ def build_dashboard(ctx: ServiceContext) -> APIRouter:
     async def dashboard() -> HTMLResponse:
         return HTMLResponse((STATIC / "dashboard.html").read_text(encoding="utf-8"))
 
-    @router.get("/static/{name}")
+    @router.get("/static/{name:path}")
     async def static_file(name: str) -> Response:
-        """The dashboard's own files (that folder only, no subfolders, no other kinds of file)."""
+        """The pages' own files: that folder and its subfolders (the ES modules), no hidden files,
+        no other kinds of file; `.js` as text/javascript, which module scripts need."""
         path = STATIC / name
         media_type = STATIC_TYPES.get(path.suffix)
-        if media_type is None or name.startswith(".") or path.resolve().parent != STATIC.resolve() or not path.is_file():
+        hidden = any(part.startswith(".") for part in Path(name).parts)
+        if media_type is None or hidden or not path.resolve().is_relative_to(STATIC.resolve()) or not path.is_file():
             raise ApiError(404, "not_found")
         return Response(path.read_bytes(), media_type=media_type, headers={"Cache-Control": "no-cache"})
 

@@ -71,9 +71,10 @@ def test_every_stage_status_and_deadline_has_a_name():
 
 def test_every_text_key_the_dashboard_uses_is_in_the_catalogue():
     static = ROOT / "services/notifications/static"
-    # dashboard.js and the self-contained sections beside it (webhooks.js); the client's page has its own texts
+    # the dashboard's modules (dashboard/*.js), the shared ones (lib/*.js) and the self-contained
+    # sections beside them (webhooks.js); the client's page has its own texts
     client_page = {"client.js", "i18n.js"}
-    script = "\n".join(path.read_text(encoding="utf-8") for path in sorted(static.glob("*.js")) if path.name not in client_page)
+    script = "\n".join(path.read_text(encoding="utf-8") for path in sorted(static.rglob("*.js")) if path.name not in client_page)
     page = (static / "dashboard.html").read_text(encoding="utf-8")
     assert not re.search(r"\b(?:fi|sv|en)\s*:\s*\{", script), "the dashboard has a text table of its own again"
     used = set(re.findall(r"\bt\(\s*" + CODE, script))
@@ -149,7 +150,7 @@ def test_every_measure_kind_is_offered_and_named():
 
     kinds = list(MeasureKind.__args__)  # type: ignore[attr-defined]
     assert {"mentoring", "work_pair", "hygiene_passport", "vocational_preparatory_studies", "working_life_rules_training"} <= set(kinds)
-    script = (ROOT / "services/notifications/static/dashboard.js").read_text(encoding="utf-8")
+    script = (ROOT / "services/notifications/static/dashboard/plan.js").read_text(encoding="utf-8")
     offered = re.search(r"var MEASURE_KINDS = \[(.*?)\];", script, re.S).group(1)
     assert re.findall(r'"(\w+)"', offered) == kinds
     assert [kind for kind in kinds if f"dashboard.measure_kind.{kind}" not in catalogue()] == []

@@ -3,8 +3,12 @@
  * sent to a server log); the client gives the code that came in another message; only then does the
  * page ask for and show anything about them. Texts: /client/texts/<lang>.json, through the shared
  * i18n loader; Arabic and Persian are laid out right to left. Data is only ever inserted as text.
+ * The calls go through the shared API client (the session as a bearer token) and the forms are
+ * read by the shared form helper (lib/).
  */
-import { createI18n } from "/static/i18n.js";
+import { request } from "/static/lib/api.js";
+import { formValues } from "/static/lib/forms.js";
+import { createI18n } from "/static/lib/i18n.js";
 
 const RTL = new Set(["ar", "fa"]);
 const OFFERED = ["fi", "sv", "en"];
@@ -68,9 +72,11 @@ function renderLanguageRows() {
       row.className = "sr-language";
       const name = document.createElement("input");
       name.id = "sr-language-" + index;
+      name.name = "language";
       name.maxLength = 60;
       const level = document.createElement("select");
       level.id = "sr-level-" + index;
+      level.name = "level";
       for (const value of LEVELS) level.append(new Option("", value));
       const nameLabel = document.createElement("label");
       nameLabel.htmlFor = name.id;
@@ -90,24 +96,21 @@ function renderLanguageRows() {
 
 async function sendSelfReport(event) {
   event.preventDefault();
+  const form = formValues(event.target);
+  const names = [].concat(form.language || []);
+  const levels = [].concat(form.level || []);
   const languages = [];
-  for (let index = 0; index < LANGUAGE_ROWS; index++) {
-    const name = $("sr-language-" + index).value.trim();
-    if (name) languages.push({ language: name, level: $("sr-level-" + index).value });
-  }
-  const response = await fetch("/client/api/self-report", {
-    method: "PUT",
-    headers: { "Content-Type": "application/json", Accept: "application/json", Authorization: "Bearer " + sessionStorage.getItem(SESSION_KEY) },
-    body: JSON.stringify({
-      languages: languages,
-      education: $("sr-education").value.trim(),
-      work_history: $("sr-work-history").value.trim(),
-      goals: $("sr-goals").value.trim(),
-      help_wanted: $("sr-help-wanted").value.trim(),
-    }),
+  names.forEach((name, index) => {
+    if (name) languages.push({ language: name, level: levels[index] });
   });
-  $("sr-sent").hidden = !response.ok;
-  if (response.status === 404) show("not-valid");
+  const body = { languages: languages, education: form.education, work_history: form.work_history, goals: form.goals, help_wanted: form.help_wanted };
+  try {
+    await request("/client/api/self-report", { method: "PUT", body: body, token: sessionStorage.getItem(SESSION_KEY) });
+    $("sr-sent").hidden = false;
+  } catch (failure) {
+    $("sr-sent").hidden = true;
+    if (failure.status === 404) show("not-valid");
+  }
 }
 
 /** The municipality's welcome package in the page's language (else English), by section. */
@@ -150,13 +153,13 @@ async function switchTo(lang) {
 }
 
 async function openPage(session) {
-  const response = await fetch("/client/api/page", { headers: { Accept: "application/json", Authorization: "Bearer " + session } });
-  if (!response.ok) {
+  try {
+    page = await request("/client/api/page", { token: session });
+  } catch {
     sessionStorage.removeItem(SESSION_KEY);
     show("not-valid");
     return;
   }
-  page = await response.json();
   await i18n.load(page.language);
   show("page-view");
   render();
@@ -165,21 +168,18 @@ async function openPage(session) {
 async function submitCode(event) {
   event.preventDefault();
   const token = location.hash.slice(1);
-  const response = await fetch("/client/api/session", {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify({ token: token, code: $("code").value.trim() }),
-  });
-  if (response.status === 403 || response.status === 422) {
-    $("code-error").hidden = false;
-    $("code").select();
+  let opened;
+  try {
+    opened = await request("/client/api/session", { method: "POST", body: { token: token, code: formValues(event.target).code } });
+  } catch (failure) {
+    if (failure.status === 403 || failure.status === 422) {
+      $("code-error").hidden = false;
+      $("code").select();
+    } else {
+      show("not-valid");
+    }
     return;
   }
-  if (!response.ok) {
-    show("not-valid");
-    return;
-  }
-  const opened = await response.json();
   sessionStorage.setItem(SESSION_KEY, opened.session);
   history.replaceState(null, "", location.pathname); // the token leaves the address bar
   await openPage(opened.session);
