@@ -24,7 +24,7 @@ Admin = Annotated[StaffUser, require_role("admin")]
 County = Annotated[str, Path(min_length=1, max_length=200, description="Finnish name, e.g. Kanta-Hämeen hyvinvointialue")]
 
 
-@router.put("/api/v1/wellbeing-counties/{county}/staff", summary="Replace a wellbeing services county's staff list (administrators)")
+@router.put("/api/v1/county/staff/{county}", summary="Replace a wellbeing services county's staff list (administrators)")
 async def replace_staff(county: County, body: StaffList, user: Admin, session: Session) -> dict[str, Any]:
     count = await service.replace_list(session, service.known_county(county), body.staff)
     await session.commit()
