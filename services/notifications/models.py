@@ -170,6 +170,7 @@ class CaseFilters(BaseModel):
     stage: Stage | None = None
     overdue: bool | None = None
     q: str | None = SchemaField(default=None, max_length=100)
+    household: str | None = SchemaField(default=None, max_length=200, description="the cases of one household (the registration's `household_id`): a family plan's members")
     due_within_days: int | None = SchemaField(
         default=None, ge=0, le=366,
         description="open cases with a deadline due within this many days from today (e.g. 7 or 30), "

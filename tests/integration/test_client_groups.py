@@ -44,6 +44,10 @@ async def test_groups_from_the_registration_and_a_staff_decision_steer_the_sugge
         client = (await case_now(http, minor["case_id"], caseworker))["client"]
         assert client["client_groups"] == ["young_people", "unaccompanied_minors"]
         assert (client["guardian"]["role"], client["household_id"]) == ("representative", "HML-HH-9")
+        # The household's cases (what the dashboard offers as a family plan's members), in the user's municipalities only.
+        household = (await http.get("/api/v1/cases", params={"household": "HML-HH-9"}, headers=caseworker)).json()["items"]
+        assert [item["case_id"] for item in household] == [minor["case_id"]]
+        assert (await http.get("/api/v1/cases", params={"household": "HML-HH-9"}, headers=token(settings, "905"))).json()["items"] == []
 
         # A worker receiving social assistance: no group of the literacy training (home parents, refugees).
         worker = await case_awaiting_plan(

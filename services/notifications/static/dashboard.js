@@ -2101,7 +2101,7 @@
       var body = { type: value("plan-type") };
       if (value("plan-on")) body.plan_on = value("plan-on");
       if (value("plan-ends-on")) body.ends_on = value("plan-ends-on");
-      if (value("plan-wellbeing")) body.wellbeing_county_participant = value("plan-wellbeing");
+      if (value("plan-wellbeing")) body.wellbeing_county_participant_sub = value("plan-wellbeing"); // plan_choices.js: a staff member's sub
       if (value("plan-family")) {
         body.family_members = value("plan-family").split(/[\s,]+/).filter(Boolean);
       }
