@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from shared import municipalities
 from shared.clock import today
 from support import eventually, make_settings, person, running, token
 from test_plan_api import assert_refused, case_awaiting_plan, case_now
@@ -33,7 +34,8 @@ async def test_groups_from_the_registration_and_a_staff_decision_steer_the_sugge
     async with running(settings) as (runtime, http):
         catalogue = json.loads(EXAMPLE.read_text(encoding="utf-8"))
         kanta_hame = [service for service in catalogue if service["region"] == "Kanta-Häme"]
-        assert (await http.post("/api/v1/service-map/load", json=kanta_hame, headers=coordinator)).status_code == 200
+        manager = token(settings, *(m.code for m in municipalities.all_municipalities() if m.region == "Kanta-Häme"), role="coordinator")
+        assert (await http.post("/api/v1/service-map/load", json=kanta_hame, headers=manager)).status_code == 200
 
         # A young unaccompanied minor, registered with their representative.
         minor = await case_awaiting_plan(

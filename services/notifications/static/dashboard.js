@@ -1212,6 +1212,11 @@
         append(clientList, dlRow(t("field_target_group"), term("target_group", client.target_group)));
       }
       append(clientList, dlRow(t("field_lead"), term("lead", client.lead)));
+      if (client.client_groups) { // the projects' groups (client_groups.js offers the staff decision on them)
+        append(clientList, dlRow(t("field_client_groups"), h("span", { id: "client-groups-now", dataset: { groups: client.client_groups.join(",") } },
+          client.client_groups.map(function (one) { return term("client_group", one); }).join(", ") || t("client_group.none"))));
+      }
+      if (client.guardian) append(clientList, dlRow(t("field_guardian"), term("guardian_role", client.guardian.role) + ": " + client.guardian.name));
     }
     body.appendChild(clientList);
 
@@ -1597,7 +1602,7 @@
   var LITERACY = ["literate", "literate_other_alphabet", "partly_literate", "not_literate"];
   var EDUCATION_LEVELS = ["none", "primary", "secondary", "vocational", "bachelor", "master", "doctorate", "other"];
   var PLAN_TYPES = ["individual", "multi_sectoral", "family"];
-  var FIGURE_GROUPINGS = ["municipality", "target_group", "residence_basis", "gender", "age_band", "native_language", "lead", "plan_type"];
+  var FIGURE_GROUPINGS = ["municipality", "target_group", "client_group", "residence_basis", "gender", "age_band", "native_language", "lead", "plan_type"];
   var MEASURE_FIGURE_COLUMNS = ["started", "completed", "interrupted", "hours_completed", "median_days_referral_to_start"];
   var FIGURE_COLUMNS = [
     "became_clients", "started", "completed", "median_days_to_start", "average_days_to_start",
@@ -2563,6 +2568,7 @@
     if (by === "plan_type") return term("plan_type", group);
     if (by === "target_group") return term("target_group", group);
     if (by === "lead") return term("lead", group);
+    if (by === "client_group") return group.split("+").map(function (one) { return term("client_group", one); }).join(" + ");
     if (by === "age_band") return group; // 0-17, 18-29, 30-64, 65+ read the same in every language
     if (by === "measure_kind") return term("measure_kind", group);
     if (by === "month") return group;
