@@ -26,7 +26,7 @@ def known_county(county: str) -> str:
 
 async def replace_list(session: AsyncSession, county: str, staff: list[StaffMember]) -> int:
     """The county's list as the identity provider's group has it now: those left out are gone."""
-    await session.execute(delete(CountyStaffMember).where(CountyStaffMember.county == county))
+    await session.exec(delete(CountyStaffMember).where(CountyStaffMember.county == county))
     for member in {member.sub: member for member in staff}.values():
         session.add(CountyStaffMember(county=county, **member.model_dump(), source="list", updated_at=now()))
     return len(staff)
