@@ -127,3 +127,20 @@ def test_a_multi_sectoral_plans_review_records_the_county_participant():
     assert participants.of_review(record, chosen)["wellbeing_county_participant"] == "Olli Ojala"
     assert record.wellbeing_county_participant_sub == "kh-olli"  # and the plan's participant from then on
     assert participants.of_review(plan("individual"), ReviewPlan()) == {}
+
+
+def test_the_registration_may_state_the_groups_and_must_name_a_minors_guardian():
+    from services.intake.models import ResidentRegistered
+
+    data = {
+        "person": {"given_names": "Nuori", "family_name": "Hassan", "birth_date": "2010-01-01", "nationality": "SO", "native_language": "so"},
+        "external_ref": "r-1", "municipality_code": "109", "registered_on": "2027-01-10", "first_permit_or_registration_on": "2027-01-01",
+        "residence_basis": "international_protection",
+    }
+    assert ResidentRegistered.model_validate(data).client_groups == []  # optional: older registers send none
+    with pytest.raises(ValidationError) as refused:
+        ResidentRegistered.model_validate({**data, "client_groups": ["unaccompanied_minors"]})
+    assert [error["loc"] for error in refused.value.errors()] == [("guardian",)]
+    stated = ResidentRegistered.model_validate({**data, "client_groups": ["unaccompanied_minors"],
+                                                "guardian": {"role": "guardian", "name": "Huoltaja Hilkka"}})
+    assert (stated.client_groups, stated.guardian.name) == (["unaccompanied_minors"], "Huoltaja Hilkka")
