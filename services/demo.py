@@ -275,9 +275,7 @@ class Demo:
                 "measures": [{"kind": measure.kind, "service_code": measure.service_code, "provider": measure.provider,
                               "language": measure.language, "hours": measure.hours, "status": "referred",
                               "starts_on": (self.today + timedelta(days=14)).isoformat()} for measure in client.measures],
-            }
-            if client.plan_type == "multi_sectoral":
-                body["wellbeing_county_participant"] = "Sosiaalityöntekijä (esimerkki)"
+            }  # a multi-sectoral plan keeps the county participant its assessment named
             await self.command(case_id, "plan", body, key)
             await self.status_in(case_id, {"plan_active"}, f"{client.key}'s plan")
         elif step == "review" and status in ("plan_active", "review_overdue"):

@@ -255,6 +255,11 @@ class ClientRecorded(BaseModel):
     eligible: bool
     eligibility_reason: str
     target_group: str | None = None  # who is owed an assessment (None: no target group, or not decided)
+    # The groups the projects reach, as recorded (shared/client_groups.py; None: recorded before
+    # them), an unaccompanied minor's guardian or representative, and the registration's household.
+    client_groups: list[str] | None = None
+    guardian: dict[str, Any] | None = None
+    household_id: str | None = None
 
 
 class NotificationRequested(BaseModel):
@@ -356,6 +361,7 @@ class AssessmentInput(BaseModel):
     native_language: str | None = None
     # None in assessments started before the figures had these groupings (group `unknown`)
     target_group: str | None = None  # ClientRecorded's
+    client_groups: list[str] | None = None  # ClientRecorded's: the figures' client_group
     birth_date: date | None = None  # for the age band (the payload codec encrypts it with the rest)
     lead: str | None = None  # who led when the path began: municipality | employment_authority
     # The policy version its deadline came from (shared.policy PolicyBook.version); None: from before versions.
@@ -427,6 +433,7 @@ class PlanInput(BaseModel):
     gender: str | None = None  # the registration's `sex`
     native_language: str | None = None
     target_group: str | None = None
+    client_groups: list[str] | None = None  # the figures' client_group (young_people worked out from birth_date)
     birth_date: date | None = None  # for the age band
     lead: str | None = None
     interpreter_language: str | None = None  # AssessmentOutcome's: a referral tells the provider

@@ -61,6 +61,15 @@ def age_band(birth_date: object, on: date) -> str | None:
     return next((band for below, band in AGE_BANDS if age < below), OLDEST_BAND)
 
 
+def client_group(facts: object, on: date) -> str | None:
+    """The group of the projects' groups (shared/client_groups.py) of a client's (recorded groups,
+    birth date) on the day `on`: every group they are in together, so each is counted once."""
+    from shared.client_groups import figure_group, young_below_age
+
+    recorded, birth_date = facts if isinstance(facts, tuple) else (None, None)
+    return figure_group(recorded, birth_date, on, young_below_age())
+
+
 DIMENSIONS = (
     Dimension("municipality", "municipality_code"),  # the 3-digit code
     Dimension("residence_basis", "residence_basis"),  # the registration's basis (CONTRACT §1)
@@ -69,6 +78,8 @@ DIMENSIONS = (
     Dimension("plan_type", "plan_type"),  # the plan type the assessment proposed (CONTRACT §5)
     Dimension("target_group", "target_group"),  # who is owed an assessment, as intake decided (ClientRecorded)
     Dimension("age_band", "birth_date", of=age_band),  # 0-17, 18-29, 30-64, 65+ on the period's first day
+    # the groups the projects reach, together (young_people+family_migrants; `none`); young people by age on the period's first day
+    Dimension("client_group", "client_group_facts", of=client_group),
     Dimension("lead", "lead"),  # who leads the services when the path began: municipality | employment_authority
     Dimension("measure_kind", "measure_kind", measures=True),  # a measure's kind (language_studies, …)
     Dimension("provider", "provider", measures=True),  # who provides a measure, as the plan names them
@@ -93,8 +104,13 @@ class GroupedFacts(BaseModel):
     target_group: str | None = None
     birth_date: date | None = None  # only ever shown as an age band
     lead: str | None = None
+    client_groups: tuple[str, ...] | None = None  # as recorded (None: not asked when the path began)
     measure_kind: str | None = None  # the measure figures' only
     provider: str | None = None  # the measure figures' only
+
+    @property
+    def client_group_facts(self) -> tuple[tuple[str, ...] | None, date | None]:
+        return (self.client_groups, self.birth_date)  # what `client_group` works its group out of
 
     def group(self, by: Grouping, on: date) -> str:
         """The group under `by` in a period beginning on `on`."""

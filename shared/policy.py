@@ -50,6 +50,7 @@ class Policy(BaseModel):
     notice_reminder_days: int
     notice_grace_days: int
     client_link_days: int = Field(default=14, ge=1)
+    young_people_below_age: int = Field(default=30, ge=1)
     figures_smallest_cell: int = Field(ge=1)
     # The version of the policy book this came from (PolicyBook.version): what its deadlines name.
     version: str = Field(default="", exclude=True)

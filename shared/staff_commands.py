@@ -12,7 +12,7 @@ import inspect
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, Callable, Generic, Iterable, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Awaitable, Callable, Generic, Iterable, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Request
@@ -160,6 +160,9 @@ class CommandRoute:
     field: str
     body: type[BaseModel]
     optional_body: bool = False
+    # What only the service can check (its database, other cases), before the command is sent:
+    # (ctx, request, case_id, user, body) -> the body to send (refusing raises).
+    check: Callable[..., Awaitable[BaseModel]] | None = None
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,8 @@ class StaffCommands(Generic[R]):
         async def endpoint(*, case_id: UUID, request: Request, case: None, user: StaffUser, ctx: ServiceContext,
                            body: BaseModel | None = None, idempotency_key: str | None = None) -> dict[str, Any]:
             given = route.body() if body is None else body
+            if route.check is not None:
+                given = await route.check(ctx, request, case_id, user, given)
             return await self.send(ctx, request, case_id, user, route.update, idempotency_key, **{route.field: given})
 
         # FastAPI reads what a route takes from its signature: each parameter's type (or dependency)

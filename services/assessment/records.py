@@ -56,6 +56,7 @@ class AssessmentFields(AssessmentProgress):
     gender: str | None = None
     native_language: str | None = None
     target_group: str | None = None
+    client_groups: list[str] | None = Field(default=None, sa_type=JSON)  # as recorded (None: paths begun before them)
     birth_date: date | None = None  # only ever shown as an age band
     lead: str | None = None
     schedule: dict[str, Any] | None = Field(default=None, sa_type=JSON)

@@ -88,6 +88,7 @@ class AssessmentWorkflow(DeadlineClock):
             gender=given.gender,
             native_language=given.native_language,
             target_group=given.target_group,
+            client_groups=given.client_groups,
             birth_date=given.birth_date,
             lead=given.lead,
             policy_version=given.policy_version,
@@ -331,7 +332,7 @@ class AssessmentWorkflow(DeadlineClock):
                 assessment_id=workflow.uuid4(),
                 **previous.model_dump(
                     include={"case_id", "client_id", "became_client_on", "due_on", "residence_basis", "gender", "native_language",
-                             "target_group", "birth_date", "lead", "policy_version"}
+                             "target_group", "client_groups", "birth_date", "lead", "policy_version"}
                 ),
                 municipality_code=moved.to_municipality_code,
                 status=AWAITING,

@@ -8,13 +8,14 @@ from typing import Any, Literal
 from uuid import UUID
 
 from shared.text import Printable, PrintableParagraphs
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field as TableField, SQLModel
 
 from shared.db import UtcDateTime, utc_column
 
 from services.intake.identity import StatedTargetGroup, validate_identity_code
+from shared.client_groups import GuardianRole, RecordedGroup
 from shared import lifecycle, municipalities
 from shared.contracts import CLOSURE_STATUS, CaseStatus, Stage
 
@@ -98,7 +99,31 @@ def _known_municipality(code: str) -> str:
     return code
 
 
-class ResidentRegistered(Strict):
+class Guardian(Strict):
+    """An unaccompanied minor's guardian (huoltaja) or representative (edustaja): who speaks for them."""
+
+    role: GuardianRole
+    name: Printable = Field(min_length=1, max_length=200)
+    phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 ]{4,19}$")
+    organisation: Printable | None = Field(None, max_length=200)
+
+
+class ClientGroups(Strict):
+    """The groups the projects reach that a register or staff say (docs/client-groups.md); an
+    unaccompanied minor always with their guardian or representative."""
+
+    client_groups: list[RecordedGroup] = Field(default_factory=list, max_length=4)
+    guardian: Guardian | None = Field(None, validate_default=True)
+
+    @field_validator("guardian")
+    @classmethod
+    def _guardian_of_minor(cls, guardian: Guardian | None, info: ValidationInfo) -> Guardian | None:
+        if guardian is None and "unaccompanied_minors" in (info.data.get("client_groups") or []):
+            raise ValueError("an unaccompanied minor's guardian or representative must be given")
+        return guardian
+
+
+class ResidentRegistered(ClientGroups):
     person: Person
     external_ref: Printable = Field(min_length=1, max_length=200)
     municipality_code: str
@@ -210,6 +235,13 @@ class Client(SQLModel, table=True):
     lead_decision: str | None = None
     lead_decided_by: str | None = None
     lead_decided_at: datetime | None = TableField(default=None, sa_type=UtcDateTime)
+    # The groups the projects reach (shared/client_groups.py; `young_people` is worked out, never
+    # kept): None on clients recorded before them. A staff decision's reason, author and time.
+    client_groups: list[str] | None = TableField(default=None, sa_column=Column(JSON, nullable=True))
+    guardian: dict[str, Any] | None = TableField(default=None, sa_column=Column(JSON, nullable=True))  # Guardian's fields
+    client_groups_decision: str | None = None
+    client_groups_decided_by: str | None = None
+    client_groups_decided_at: datetime | None = TableField(default=None, sa_type=UtcDateTime)
     registered_on: date
     first_permit_or_registration_on: date | None = None  # unknown when another authority asked for an assessment
     created_at: datetime = TableField(sa_column=utc_column())

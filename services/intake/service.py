@@ -29,6 +29,7 @@ from services.intake.models import (
 from services.intake.outbox import SOURCE
 from services.intake.triage.workflows import TRIAGE_DEADLINE_WORKFLOW, TriageDeadline, triage_workflow_id
 from services.intake.workflows import CLIENT_PATH_WORKFLOW, ClientPathInput, path_workflow_id
+from shared.client_groups import recorded_at_registration
 from shared.clock import FINNISH_TIME, now
 from shared import domain_events, lifecycle
 from shared.contracts import (
@@ -78,6 +79,8 @@ class Residence(BaseModel):
     household_id: str | None = None
     jobseeker: bool = False
     target_group: str | None = None  # what the register states (`none`: no target group)
+    client_groups: list[str] = []  # the groups the projects reach that the register states
+    guardian: dict | None = None  # an unaccompanied minor's guardian or representative
 
 
 @dataclass
@@ -121,8 +124,9 @@ async def register_resident(
     admission = decide_admission(
         residence_basis=data.residence_basis, stated_group=data.target_group, jobseeker=data.jobseeker, eligibility=eligibility
     )
+    guardian = data.guardian.model_dump(exclude_none=True) if data.guardian else None
     return await open_client(
-        session, event=event, person=person, residence=from_record(Residence, data), eligibility=eligibility,
+        session, event=event, person=person, residence=from_record(Residence, data, guardian=guardian), eligibility=eligibility,
         admission=admission, policy=policy, data_key=data_key,
     )
 
@@ -149,7 +153,10 @@ async def open_client(
     client = Client(
         id=client_id,
         source=event.source,
-        **residence.model_dump(exclude={"target_group"}),
+        **residence.model_dump(exclude={"target_group", "client_groups"}),
+        client_groups=recorded_at_registration(
+            stated=residence.client_groups, residence_basis=residence.residence_basis, target_group=admission.target_group
+        ),
         identity_code_hash=identity_hash,
         identity_code_sealed=seal(data_key, person.personal_identity_code.strip().upper().encode()) if identity_hash else None,
         given_names=person.given_names,
@@ -242,6 +249,7 @@ def path_input(client: Client, case: ClientCase, policy: Policy, *, became_clien
             gender=client.sex,
             native_language=client.native_language,
             target_group=client.target_group,
+            client_groups=client.client_groups,
             birth_date=client.birth_date,
             lead=client.lead,
             policy_version=policy.version or None,  # the version its deadline came from

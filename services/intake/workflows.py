@@ -137,6 +137,7 @@ class ClientPathWorkflow:
                     gender=path.assessment.gender,
                     native_language=path.assessment.native_language,
                     target_group=path.assessment.target_group,
+                    client_groups=path.assessment.client_groups,
                     birth_date=path.assessment.birth_date,
                     lead=path.assessment.lead,
                     interpreter_language=outcome.interpreter_language,

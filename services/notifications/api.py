@@ -28,6 +28,7 @@ from services.notifications.models import (
 )
 from services.notifications.templates import render
 from shared import municipalities
+from shared.client_groups import groups_on, young_below_age
 from shared.auth import CurrentStaff, require_role
 from shared.clock import now, today
 from shared.contracts import Deadline, Stage, from_record
@@ -58,8 +59,16 @@ def case_read(view: CaseView, client: ClientView | None) -> dict:
         assignee_sub=view.assignee_sub,
         changed_at=view.changed_at,
         reason=view.reason,
-        client=ClientSummary.model_validate(client, from_attributes=True) if client else None,
+        client=client_summary(client) if client else None,
     )
+
+
+def client_summary(client: ClientView) -> ClientSummary:
+    """The client as staff see them on a case: their groups as of today (young people worked out)."""
+    summary = ClientSummary.model_validate(client, from_attributes=True)
+    if client.client_groups is None:
+        return summary
+    return summary.model_copy(update={"client_groups": groups_on(client.client_groups, client.birth_date, today(), young_below_age())})
 
 
 NotificationsContext = Annotated[ServiceContext, Depends(context_dependency("notifications"))]

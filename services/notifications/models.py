@@ -53,6 +53,11 @@ class ClientView(SQLModel, table=True):
     eligible: bool
     eligibility_reason: str
     target_group: str | None = None
+    # The groups the projects reach as recorded (None: before them), an unaccompanied minor's
+    # guardian or representative, and the registration's household (a family plan links by it).
+    client_groups: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    guardian: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    household_id: str | None = Field(default=None, index=True)
     recorded_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))  # the event's time
     # The client's contact for messages to them (client_messages/), and the channels they refused.
     email: str | None = None
@@ -152,6 +157,10 @@ class ClientSummary(BaseModel):
     residence_basis: str | None = None
     lead: str | None = None
     target_group: str | None = None
+    client_groups: list[str] | None = SchemaField(
+        default=None, description="the groups the projects reach, today (`young_people` from the birth date; docs/client-groups.md)")
+    guardian: dict[str, Any] | None = SchemaField(default=None, description="an unaccompanied minor's guardian or representative")
+    household_id: str | None = SchemaField(default=None, description="the registration's household: a family plan links its members")
 
 
 class CaseFilters(BaseModel):
@@ -161,6 +170,7 @@ class CaseFilters(BaseModel):
     stage: Stage | None = None
     overdue: bool | None = None
     q: str | None = SchemaField(default=None, max_length=100)
+    household: str | None = SchemaField(default=None, max_length=200, description="the cases of one household (the registration's `household_id`): a family plan's members")
     due_within_days: int | None = SchemaField(
         default=None, ge=0, le=366,
         description="open cases with a deadline due within this many days from today (e.g. 7 or 30), "

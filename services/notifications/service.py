@@ -193,6 +193,8 @@ async def list_cases(
         query = query.where(overdue_condition(today()), CaseView.stage != Stage.closed)
     if filters.due_within_days is not None:
         query = query.where(due_by_condition(today() + timedelta(days=filters.due_within_days)))
+    if filters.household:
+        query = query.where(ClientView.household_id == filters.household)
     if filters.q:
         pattern = f"%{filters.q.strip().lower()}%"
         query = query.where(

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.planning import commands, service
+from services.planning.command_checks import check_make, check_review
 from services.planning.commands import Command, CommandResult, ExtendPlan, MakePlan, MeasureBody, MeasureChange, MeasureFields, ReviewPlan
 from shared.access import RecordRead, log_reads
 from shared.cases import VisibleCase, read_case
@@ -30,8 +31,9 @@ Session = Annotated[AsyncSession, Depends(session_dependency("planning"))]
 
 PLAN_COMMANDS = StaffCommands(plan_workflow_id, Command, CommandResult, not_open="plan_not_open", fallback="plan_refused", context=Context)
 PLAN_COMMANDS.add_routes(router, [
-    CommandRoute("make", "", "Draw up the integration plan (CONTRACT §5)", commands.MAKE, "make", MakePlan),
-    CommandRoute("review", "/reviews", "Record a review of the plan (CONTRACT §5)", commands.REVIEW, "review", ReviewPlan, optional_body=True),
+    CommandRoute("make", "", "Draw up the integration plan (CONTRACT §5)", commands.MAKE, "make", MakePlan, check=check_make),
+    CommandRoute("review", "/reviews", "Record a review of the plan (CONTRACT §5)", commands.REVIEW, "review", ReviewPlan,
+                 optional_body=True, check=check_review),
     CommandRoute("add_measure", "/measures", "Add a measure to the plan", commands.ADD_MEASURE, "measure", MeasureBody),
     CommandRoute("extend", "/extensions", "Record a decision extending the plan (within the policy's total, or beyond it by a decision that says so, up to its own cap)", commands.EXTEND, "extend", ExtendPlan),
 ])

@@ -104,8 +104,16 @@ class MakePlan(Strict):
     type: PlanType
     plan_on: date | None = Field(default=None, description="the plan's date (default today, Finnish time)")
     ends_on: date | None = Field(default=None, description="default: the longest first plan the policy allows")
-    wellbeing_county_participant: str | None = Field(default=None, max_length=200, description="multi_sectoral: who takes part for the wellbeing services county")
-    family_members: list[UUID] = Field(default_factory=list, max_length=20, description="family: the cases of the household members whose plans are linked")
+    wellbeing_county_participant_sub: str | None = Field(
+        default=None, max_length=200,
+        description="multi_sectoral: who takes part for the wellbeing services county, chosen from its staff list "
+        "(`GET /api/v1/cases/{case_id}/plan/county-staff`) by `sub`; default: the assessment's participant")
+    wellbeing_county_participant: str | None = Field(
+        default=None, max_length=200, description="the participant's name: filled in from the county's staff list (a typed one is refused)")
+    family_members: list[UUID] = Field(
+        default_factory=list, max_length=20,
+        description="family: the cases of the household members whose plans are linked: cases of the client's household "
+        "(the registration's `household_id`) in the user's municipalities only")
     goals: str | None = Field(default=None, max_length=4000)
     measures: list[MeasureBody] = Field(default_factory=list, max_length=50)
 
@@ -114,6 +122,11 @@ class ReviewPlan(Strict):
     """CONTRACT §5: `{}` or `{"reviewed_on": …}`; notes, changed measures and the next review."""
 
     reviewed_on: date | None = None
+    wellbeing_county_participant_sub: str | None = Field(
+        default=None, max_length=200,
+        description="multi_sectoral: the county's participant in this review, from its staff list by `sub` (default: the plan's)")
+    wellbeing_county_participant: str | None = Field(
+        default=None, max_length=200, description="the participant's name: filled in from the county's staff list (a typed one is refused)")
     notes: str | None = Field(default=None, max_length=4000)
     measure_changes: list[MeasureChange] = Field(default_factory=list, max_length=50)
     next_review_on: date | None = Field(default=None, description="default: the longest the policy allows")

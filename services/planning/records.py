@@ -40,6 +40,9 @@ class Review(BaseModel):
     changes: list[dict[str, Any]] = Field(default_factory=list)
     next_review_on: date
     by: str | None = None
+    # A multi-sectoral plan's review: who took part for the wellbeing services county (its staff list's).
+    wellbeing_county_participant: str | None = None
+    wellbeing_county_participant_sub: str | None = None
 
 
 class Extension(BaseModel):
@@ -69,6 +72,7 @@ class PlanRecord(BaseModel):
     referral_met_on: date | None = None
     review_due_on: date | None = None
     wellbeing_county_participant: str | None = None
+    wellbeing_county_participant_sub: str | None = None  # chosen from the county's staff list (None: typed before)
     family_members: list[UUID] = Field(default_factory=list)
     client_languages: list[str] = Field(default_factory=list)
     service_needs: list[str] = Field(default_factory=list)  # the assessment's (service map codes or measure kinds)
@@ -85,6 +89,7 @@ class PlanRecord(BaseModel):
     gender: str | None = None
     native_language: str | None = None
     target_group: str | None = None
+    client_groups: list[str] | None = None  # as recorded (None: paths begun before them)
     birth_date: date | None = None  # only ever shown as an age band
     lead: str | None = None
     interpreter_language: str | None = None  # from the assessment (PlanInput), for referrals

@@ -32,7 +32,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from shared.durable import refuse
     from shared.case_workflows import DeadlineClock, action_entry, record_case_change, request_notification, required_body, save_record
-    from services.planning import deadlines, measures
+    from services.planning import deadlines, measures, participants
     from services.planning.records import ACTIVE, AWAITING, ENDED, EXPIRED, Measure, Review, Extension, Action, PlanRecord, PlanState
     from services.planning.commands import (
         ADD_MEASURE,
@@ -221,7 +221,7 @@ class IntegrationPlanWorkflow(DeadlineClock):
             r.ends_on = body.ends_on or add_months(plan_on, self.timings.first_plan_max_months)
             r.referral_due_on = add_months(plan_on, self.timings.referral_months)
             r.review_due_on = add_months(plan_on, self.timings.review_months)
-            r.wellbeing_county_participant = body.wellbeing_county_participant or r.wellbeing_county_participant
+            participants.choose(r, body)
             r.family_members = list(body.family_members)
             r.goals = body.goals
             r.measures = [Measure(measure_id=workflow.uuid4(), **m.model_dump()) for m in body.measures]
@@ -274,6 +274,7 @@ class IntegrationPlanWorkflow(DeadlineClock):
                     changes=changes,
                     next_review_on=next_review_on,
                     by=command.actor.name or command.actor.sub,
+                    **participants.of_review(self.record, body),
                 )
             )
             self.record.review_due_on = next_review_on

@@ -8,6 +8,7 @@ completed path workflow."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -108,8 +109,25 @@ async def test_plan_commands_answer_with_the_case(settings, amqp_url):
         assert_refused(await http.post(path, json={"type": "family"}, headers=caseworker), "family_members_missing", 422)
         assert await case_now(http, case_id, caseworker) == case
 
+        # The county's participant is chosen from its staff list (the administrators send it whole),
+        # never typed: a typed name, or someone not on the list of 109's county, is refused naming the field.
+        county = "/api/v1/county/staff/Kanta-Hämeen hyvinvointialue"
+        staff_list = {"staff": [{"sub": "kh-liisa", "name": "Liisa Laine", "title": "sosiaalityöntekijä"}]}
+        assert (await http.put(county, json=staff_list, headers=caseworker)).status_code == 403
+        assert (await http.put("/api/v1/county/staff/Nowhere", json=staff_list, headers=token(settings, "109", role="admin"))).status_code == 404
+        assert (await http.put(county, json=staff_list, headers=token(settings, "109", role="admin"))).status_code == 200
+        listed = (await http.get(f"{path}/county-staff", headers=caseworker)).json()
+        assert listed == {"county": "Kanta-Hämeen hyvinvointialue", "staff": [{"sub": "kh-liisa", "name": "Liisa Laine", "title": "sosiaalityöntekijä"}]}
+        assert (await http.get(f"{path}/county-staff", headers=token(settings, "905"))).status_code == 404
+        typed = await http.post(path, json={"type": "multi_sectoral", "wellbeing_county_participant": "Liisa"}, headers=caseworker)
+        assert_refused(typed, "wellbeing_participant_typed", 422)
+        assert "wellbeing_county_participant" in typed.json()["detail"]["message"]
+        stranger = await http.post(path, json={"type": "multi_sectoral", "wellbeing_county_participant_sub": "someone"}, headers=caseworker)
+        assert_refused(stranger, "wellbeing_participant_not_county_staff", 422)
+        assert "wellbeing_county_participant_sub" in stranger.json()["detail"]["message"]
+
         once = {**caseworker, "Idempotency-Key": "plan-1"}
-        made = await http.post(path, json={"type": "multi_sectoral", "wellbeing_county_participant": "Kanta-Hämeen hyvinvointialue, Liisa"}, headers=once)
+        made = await http.post(path, json={"type": "multi_sectoral", "wellbeing_county_participant_sub": "kh-liisa"}, headers=once)
         assert made.status_code == 200, made.text
         body = made.json()
         on = today()
@@ -122,7 +140,7 @@ async def test_plan_commands_answer_with_the_case(settings, amqp_url):
         assert body["next_deadline"] == body["deadlines"][0]
         assert body == await case_now(http, case_id, caseworker)
         # The same key again: the first answer, no second effect; without it: refused.
-        again = await http.post(path, json={"type": "multi_sectoral", "wellbeing_county_participant": "Kanta-Hämeen hyvinvointialue, Liisa"}, headers=once)
+        again = await http.post(path, json={"type": "multi_sectoral", "wellbeing_county_participant_sub": "kh-liisa"}, headers=once)
         assert again.status_code == 200 and again.json() == await case_now(http, case_id, caseworker)
         assert [entry["status"] for entry in again.json()["timeline"]].count("plan_active") == 1
         # The same key with another body: refused, nothing done (the plan already made answers the same).
@@ -145,8 +163,9 @@ async def test_plan_commands_answer_with_the_case(settings, amqp_url):
         plan = (await http.get(path, headers=caseworker)).json()
         [measure] = plan["measures"]
         assert (plan["type"], plan["wellbeing_county_participant"], measure["kind"], measure["status"]) == (
-            "multi_sectoral", "Kanta-Hämeen hyvinvointialue, Liisa", "civic_orientation", "referred"
+            "multi_sectoral", "Liisa Laine", "civic_orientation", "referred"
         )
+        assert plan["wellbeing_county_participant_sub"] == "kh-liisa"
         changed = await http.patch(f"{path}/measures/{measure['measure_id']}", json={"status": "started"}, headers=caseworker)
         assert changed.status_code == 200, changed.text
         assert changed.json() == await case_now(http, case_id, caseworker)
@@ -155,6 +174,11 @@ async def test_plan_commands_answer_with_the_case(settings, amqp_url):
         reviewed = await http.post(f"{path}/reviews", json={"notes": "Going well"}, headers=caseworker)
         assert reviewed.status_code == 200, reviewed.text
         assert reviewed.json()["timeline"][-1]["reason"] == "plan.reviewed"
+        # A multi-sectoral plan's review records the county's participant (the plan's, unless chosen anew).
+        [review] = (await http.get(path, headers=caseworker)).json()["reviews"]
+        assert (review["wellbeing_county_participant"], review["wellbeing_county_participant_sub"]) == ("Liisa Laine", "kh-liisa")
+        assert_refused(await http.post(f"{path}/reviews", json={"wellbeing_county_participant_sub": "someone"}, headers=caseworker),
+                       "wellbeing_participant_not_county_staff", 422)
         assert {"kind": "plan_review", "due_on": add_months(on, 6).isoformat()} in reviewed.json()["deadlines"]
         beyond = await http.post(f"{path}/extensions", json={"ends_on": add_months(on, 25).isoformat(), "reason": "more"}, headers=caseworker)
         assert_refused(beyond, "plan_end_beyond_limit", 422)
@@ -186,10 +210,23 @@ async def test_plan_commands_answer_with_the_case(settings, amqp_url):
 async def test_a_family_plan_links_the_household_members_plans(settings, amqp_url):
     staff = token(settings, "109", role="caseworker", sub="cw-3")
     async with running(settings) as (runtime, http):
-        parent = await case_awaiting_plan(http, amqp_url, staff)
-        child = await case_awaiting_plan(http, amqp_url, staff, person=person(given_names="Hodan", birth_date="2015-06-01"))
+        parent = await case_awaiting_plan(http, amqp_url, staff, household_id="HML-HH-1")
+        child = await case_awaiting_plan(http, amqp_url, staff, household_id="HML-HH-1", person=person(given_names="Hodan", birth_date="2015-06-01"))
+        other = await case_awaiting_plan(http, amqp_url, staff, household_id="HML-HH-2", person=person(given_names="Muna", birth_date="2016-01-01"))
+        alone = await case_awaiting_plan(http, amqp_url, staff, person=person(given_names="Yksin", birth_date="1980-01-01"))
+        assert (await case_now(http, parent["case_id"], staff))["client"]["household_id"] == "HML-HH-1"
         assert (await http.post(f"/api/v1/cases/{child['case_id']}/plan", json={"type": "individual"}, headers=staff)).status_code == 200
-        made = await http.post(f"/api/v1/cases/{parent['case_id']}/plan", json={"type": "family", "family_members": [child["case_id"]]}, headers=staff)
+        plan = f"/api/v1/cases/{parent['case_id']}/plan"
+        # Only cases of the client's own household that the user may see: another household's case,
+        # the plan's own case, a case nobody has, and any member of a client with no household are
+        # refused alike, naming the field.
+        for typed in (other["case_id"], parent["case_id"], str(uuid.uuid4())):
+            refused = await http.post(plan, json={"type": "family", "family_members": [child["case_id"], typed]}, headers=staff)
+            assert_refused(refused, "family_member_not_of_household", 422)
+            assert "family_members" in refused.json()["detail"]["message"]
+        no_household = await http.post(f"/api/v1/cases/{alone['case_id']}/plan", json={"type": "family", "family_members": [child["case_id"]]}, headers=staff)
+        assert_refused(no_household, "family_no_household", 422)
+        made = await http.post(plan, json={"type": "family", "family_members": [child["case_id"]]}, headers=staff)
         assert made.status_code == 200, made.text
         view = (await http.get(f"/api/v1/cases/{parent['case_id']}/plan/family", headers=staff)).json()
         assert (view["plan"]["type"], [m["case_id"] for m in view["members"]]) == ("family", [child["case_id"]])

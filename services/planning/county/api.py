@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.planning.county import service
+from services.planning.county_staff import service as county_staff
 from services.planning.models import IntegrationPlan
 from shared.access import RecordRead, log_reads
 from shared.auth import StaffUser, require_role
@@ -35,6 +36,7 @@ def _shown(plan: IntegrationPlan) -> dict[str, Any]:
 @router.get("", summary="The multi-sectoral plans of the county's municipalities (read-only)")
 async def list_county_plans(user: County, session: Session, pagination: PageParams) -> dict[str, Any]:
     page = await service.county_plans(session, user=user, pagination=pagination)
+    await county_staff.seen(session, user)
     log_reads(session, service="planning", user=user, action="county.plans", records=[_read(plan) for plan in page.items])
     await session.commit()
     return {**page.model_dump(exclude={"items"}), "items": [_shown(plan) for plan in page.items]}
@@ -44,6 +46,7 @@ async def list_county_plans(user: County, session: Session, pagination: PagePara
             responses={404: {"description": "No multi-sectoral plan of the county's municipalities for the case"}})
 async def get_county_plan(case_id: UUID, user: County, session: Session) -> dict[str, Any]:
     plan = found(await service.county_plan(session, user=user, case_id=case_id), "plan_not_found")
+    await county_staff.seen(session, user)
     log_reads(session, service="planning", user=user, action="county.plan.read", records=[_read(plan)])
     await session.commit()
     return _shown(plan)

@@ -77,6 +77,7 @@ def plan_facts(record: dict[str, Any], language_target: str) -> PlanFacts:
         gender=record.get("gender"),
         native_language=record.get("native_language"),
         target_group=record.get("target_group"),
+        client_groups=tuple(record["client_groups"]) if record.get("client_groups") is not None else None,
         birth_date=record.get("birth_date"),
         lead=record.get("lead"),
         plan_type=record.get("type"),

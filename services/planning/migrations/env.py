@@ -3,6 +3,7 @@ from sqlmodel import SQLModel
 
 import services.planning.models  # noqa: F401  (registers the tables, with the service map's:)
 import services.planning.servicemap.models  # noqa: F401
+import services.planning.county_staff.models  # noqa: F401  (the county staff lists)
 import shared.messaging  # noqa: F401  (outbox and inbox)
 import shared.staff_commands  # noqa: F401  (Idempotency-Keys of staff commands)
 import shared.workflow_commands  # noqa: F401

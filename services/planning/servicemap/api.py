@@ -5,6 +5,7 @@ Who may do what: docs/roles.md."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -17,6 +18,8 @@ from services.planning.servicemap import service
 from services.planning.servicemap.models import ServiceBody, ServiceItem, ServiceMapEntry, Suggestion
 from shared.auth import CurrentStaff, StaffUser, require_role
 from shared.cases import VisibleCase
+from shared.client_groups import map_groups, young_below_age
+from shared.clock import today
 from shared.pagination import Page, PageParams, paginate
 from shared.refusals import found
 from shared.service import session_dependency
@@ -87,4 +90,17 @@ async def suggestions(
         municipality_code=case["municipality_code"],
         needs=need or record.get("service_needs") or [],
         languages=record.get("client_languages") or [],
+        groups=groups_of(case.get("client")),
+    )
+
+
+def groups_of(client: dict[str, Any] | None) -> list[str] | None:
+    """The client's groups in the service map's words, from the case as staff see it (its
+    `client_groups` are today's, young people included); None when they were never recorded."""
+    if not client or client.get("client_groups") is None:
+        return None
+    birth_date = date.fromisoformat(client["birth_date"]) if client.get("birth_date") else None
+    return map_groups(
+        client["client_groups"], birth_date, today(), young_below_age(), residence_basis=client.get("residence_basis"),
+        target_group=client.get("target_group"), jobseeker=client.get("lead") == "employment_authority",
     )

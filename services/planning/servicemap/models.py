@@ -18,7 +18,7 @@ Delivery = Literal["on_site", "remote", "both"]
 NATIONAL = "national"  # the region of a service offered in the whole country: only administrators manage it
 ClientGroup = Literal[
     "all", "family_migrants", "students", "stay_at_home_parents", "young_people", "disabled", "trafficking_victims",
-    "refugees", "work_migrants", "jobseekers", "children",
+    "refugees", "work_migrants", "jobseekers", "children", "unaccompanied_minors",
 ]
 
 
@@ -121,3 +121,5 @@ class Suggestion(ServiceItem):
     matches: list[str]  # the service needs it answers
     nearness: Literal["municipality", "region", "remote"]
     shared_languages: list[str]
+    matching_groups: list[str] = Field(
+        default_factory=list, description="the client's groups this service is for (empty: a service for everyone)")

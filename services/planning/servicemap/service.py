@@ -81,12 +81,24 @@ def _nearness(entry: ServiceMapEntry, municipality_code: str) -> str | None:
     return "region" if in_region else None
 
 
+def for_groups(entry: ServiceMapEntry, groups: list[str] | None) -> list[str] | None:
+    """The client's groups the service is for (`[]`: a service for everyone); None when it is
+    for groups the client is not in. A client whose groups are not known (None) may be offered
+    any service: nobody is left without one because a register said too little."""
+    if "all" in entry.client_groups or groups is None:
+        return []
+    reached = [group for group in groups if group in entry.client_groups]
+    return reached or None
+
+
 async def suggest(
-    session: AsyncSession, *, municipality_code: str, needs: list[str], languages: list[str]
+    session: AsyncSession, *, municipality_code: str, needs: list[str], languages: list[str], groups: list[str] | None = None
 ) -> list[Suggestion]:
     """Services answering the needs (a service code or a measure kind), in a language the client
-    knows (all, when none is known), that the client can reach: in the municipality first, then
-    the region, then remote services elsewhere."""
+    knows (all, when none is known), for the client's groups (shared/client_groups.py map_groups;
+    services for everyone too), that the client can reach: in the municipality first, then the
+    region, then remote services elsewhere; among equally near ones, those for the client's own
+    groups first."""
     if not needs:
         return []
     entries = (await session.exec(select(ServiceMapEntry))).all()
@@ -95,6 +107,9 @@ async def suggest(
         matches = [need for need in needs if need in (entry.service_code, entry.kind)]
         shared = [language for language in entry.languages if language in languages] if languages else list(entry.languages)
         nearness = _nearness(entry, municipality_code)
-        if matches and shared and nearness:
-            found.append(Suggestion(**item(entry).model_dump(), matches=matches, nearness=nearness, shared_languages=shared))
-    return sorted(found, key=lambda s: (NEARNESS.index(s.nearness), -len(s.matches), s.service_code))
+        reached = for_groups(entry, groups)
+        if matches and shared and nearness and reached is not None:
+            found.append(Suggestion(
+                **item(entry).model_dump(), matches=matches, nearness=nearness, shared_languages=shared, matching_groups=reached,
+            ))
+    return sorted(found, key=lambda s: (NEARNESS.index(s.nearness), -len(s.matching_groups), -len(s.matches), s.service_code))

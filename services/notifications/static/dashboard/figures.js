@@ -18,7 +18,7 @@ export function figuresParams() {
 
 // The view's tables: where each one's figures come from, the id prefix of its elements, its
 // heading, its columns (and the prefix of their texts), and where its figures are kept.
-export var FIGURE_GROUPINGS = ["municipality", "target_group", "residence_basis", "gender", "age_band", "native_language", "lead", "plan_type"];
+export var FIGURE_GROUPINGS = ["municipality", "target_group", "client_group", "residence_basis", "gender", "age_band", "native_language", "lead", "plan_type"];
 export var MEASURE_FIGURE_COLUMNS = ["started", "completed", "interrupted", "hours_completed", "median_days_referral_to_start"];
 export var FIGURE_COLUMNS = [
   "became_clients", "started", "completed", "median_days_to_start", "average_days_to_start",
@@ -230,6 +230,7 @@ export function groupLabel(by, group) {
   if (by === "plan_type") return term("plan_type", group);
   if (by === "target_group") return term("target_group", group);
   if (by === "lead") return term("lead", group);
+  if (by === "client_group") return group.split("+").map(function (one) { return term("client_group", one); }).join(" + ");
   if (by === "age_band") return group; // 0-17, 18-29, 30-64, 65+ read the same in every language
   if (by === "measure_kind") return term("measure_kind", group);
   if (by === "month") return group;

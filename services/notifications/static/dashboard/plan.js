@@ -101,7 +101,7 @@ export function makePlanForm(p) {
     field("field_plan_type", type),
     field("field_plan_on", input("plan-on", "date", { name: "plan_on" })),
     field("field_plan_ends_on", input("plan-ends-on", "date", { name: "ends_on" })),
-    field("field_wellbeing_participant", input("plan-wellbeing", "text", { name: "wellbeing_county_participant", maxlength: "200" })),
+    field("field_wellbeing_participant", input("plan-wellbeing", "text", { name: "wellbeing_county_participant_sub", maxlength: "200" })),
     field("field_family_members", input("plan-family", "text", { name: "family_members", maxlength: "2000", "aria-describedby": "plan-family-help" })),
     h("span", { id: "plan-family-help", className: "cell-sub" }, t("family_members_help")),
     field("field_goals", h("textarea", { id: "plan-goals", name: "goals", rows: "2", maxlength: "4000" }))

@@ -339,6 +339,11 @@ export function renderDetail() {
       append(clientList, dlRow(t("field_target_group"), term("target_group", client.target_group)));
     }
     append(clientList, dlRow(t("field_lead"), term("lead", client.lead)));
+    if (client.client_groups) { // the projects' groups (client_groups.js offers the staff decision on them)
+      append(clientList, dlRow(t("field_client_groups"), h("span", { id: "client-groups-now", dataset: { groups: client.client_groups.join(",") } },
+        client.client_groups.map(function (one) { return term("client_group", one); }).join(", ") || t("client_group.none"))));
+    }
+    if (client.guardian) append(clientList, dlRow(t("field_guardian"), term("guardian_role", client.guardian.role) + ": " + client.guardian.name));
   }
   body.appendChild(clientList);
 
