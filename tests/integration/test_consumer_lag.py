@@ -10,11 +10,12 @@ import uuid
 import aio_pika
 from prometheus_client import REGISTRY
 
+from shared import metrics
 from shared.consumer import Consumer, Subscription
 from shared.consumer_lag import measure_consumer_lag
 from shared.contracts import INTERNAL_EXCHANGE
 from shared.envelope import Envelope
-from support import eventually
+from support import eventually, running
 
 
 def gauge(name: str, queue: str) -> float | None:
@@ -73,3 +74,17 @@ async def test_waiting_messages_and_the_oldest_in_hand_are_measured(database, am
             await channel.queue_delete(name)
         await connection.close()
         await consumer._close_own_connection()
+
+
+async def test_a_running_service_shows_the_lag_of_its_queues_at_metrics(embedded_settings):
+    metrics.consumer_messages_ready.clear()  # what earlier tests of this process set does not count
+    metrics.consumer_oldest_in_hand_seconds.clear()
+    async with running(embedded_settings, ["notifications"]) as (runtime, http):
+        queues = [subscription.queue for subscription in runtime.parts["notifications"].subscriptions]
+
+        async def shown():
+            text = (await http.get("/metrics")).text
+            return all(f'kotopolku_consumer_messages_ready{{queue="{queue}"}}' in text for queue in queues) and text
+
+        text = await eventually(shown, what="every consumed queue's lag at /metrics")
+        assert all(f'kotopolku_consumer_oldest_in_hand_seconds{{queue="{queue}"}}' in text for queue in queues)

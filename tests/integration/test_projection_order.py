@@ -26,9 +26,9 @@ async def send(amqp_url: str, *envelopes: Envelope) -> None:
             await exchange.publish(message, routing_key=envelope.type)
 
 
-def case_changed(case_id, client_id, status: str, at: datetime, reason: str) -> Envelope:
+def case_changed(case_id, client_id, status: str, at: datetime, reason: str, municipality_code: str = "109") -> Envelope:
     data = {
-        "case_id": str(case_id), "client_id": str(client_id), "municipality_code": "109", "stage": "assessment", "status": status,
+        "case_id": str(case_id), "client_id": str(client_id), "municipality_code": municipality_code, "stage": "assessment", "status": status,
         "next_deadline": None, "deadlines": [], "changed_at": at.isoformat(), "reason": reason, "changed_by": "Testi",
     }
     return Envelope.new(type=CASE_CHANGED, source=service_source("intake"), data=data, subject=str(case_id))
