@@ -37,10 +37,10 @@ async def test_the_live_feed_withholds_other_municipalities_changes(settings, am
                 # 049's change is in before this one: a stream that let it through would send it first.
                 await send(amqp_url, case_changed(marker, uuid.uuid4(), "awaiting_assessment", datetime.now(timezone.utc), "registered", "091"))
 
-                seen = await events(stream.aiter_lines(), 2)
+                seen = await events(stream.aiter_lines(), 2, timeout=60)
                 assert [json.loads(event["data"])["case_id"] for event in seen] == [str(ours), str(marker)]
                 assert all(json.loads(event["data"])["municipality_code"] == "091" for event in seen)
-                [their_own] = await events(other.aiter_lines(), 1)
+                [their_own] = await events(other.aiter_lines(), 1, timeout=60)
                 assert json.loads(their_own["data"])["case_id"] == str(theirs)
 
             # Resumed from before all three (049's id within what is replayed): 091's changes only.
@@ -48,7 +48,7 @@ async def test_the_live_feed_withholds_other_municipalities_changes(settings, am
             assert start < int(their_own["id"]) < int(seen[1]["id"])
             async with client.stream("GET", STREAM, headers={**helsinki, "Last-Event-ID": str(start)}) as resumed:
                 await send(amqp_url, case_changed(uuid.uuid4(), uuid.uuid4(), "awaiting_assessment", datetime.now(timezone.utc), "registered", "091"))
-                replayed = await events(resumed.aiter_lines(), 3)
+                replayed = await events(resumed.aiter_lines(), 3, timeout=60)
                 ids = [json.loads(event["data"])["case_id"] for event in replayed]
                 assert ids[:2] == [str(ours), str(marker)] and str(theirs) not in ids
                 assert all(json.loads(event["data"])["municipality_code"] == "091" for event in replayed)
