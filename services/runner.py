@@ -31,6 +31,7 @@ from shared.contracts import task_queue
 from shared.db import Database
 from shared.http import BodySizeLimit, DevelopmentSecretsLocalOnly, health_router, install_error_handlers
 from shared.consumer import Consumer
+from shared.consumer_lag import run_consumer_lag
 from shared.messaging import OutboxRelay, describe_error
 from shared.policy import load_policy
 from shared.service import ServiceContext, ServiceParts
@@ -107,6 +108,7 @@ class Runtime:
             ),
             "start it with `temporal server start-dev` (or `kotopolku run`) or set KOTOPOLKU_TEMPORAL_ADDRESS",
         )
+        consumers: list[Consumer] = []
         for name, ctx in self.contexts.items():
             ctx.temporal = self.temporal
             parts = self.parts[name]
@@ -122,6 +124,7 @@ class Runtime:
                         lanes=self.settings.consumer_lanes or (1 if ctx.db.is_sqlite else 8), in_flight=self.settings.consumer_in_flight,
                     )
                     await consumer.declare()  # queues exist before anyone publishes
+                    consumers.append(consumer)
                     # A consumer stops only when its broker connection does: it tries again at
                     # least every few seconds, so it resumes soon after the broker is back.
                     self._spawn(f"{name} consumer {subscription.queue}", consumer.run, max_pause=CONSUMER_MAX_PAUSE)
@@ -134,6 +137,8 @@ class Runtime:
                 )
                 self._workers.append(worker)
                 self._spawn(f"{name} worker", worker.run, restart=False)
+        if consumers:
+            self._spawn("consumer lag", lambda: run_consumer_lag(self.amqp, consumers))
         log.info("services started", services=list(self.contexts), consumers=self.consumers_enabled, workers=self.workers_enabled)
 
     async def stop(self) -> list[str]:

@@ -24,6 +24,7 @@ import asyncio
 import hashlib
 import hmac
 import secrets
+import time
 import zlib
 from dataclasses import dataclass, field
 from functools import partial
@@ -132,6 +133,12 @@ class Consumer:
         self._resumed.set()
         self.channel: AbstractChannel | None = None
         self._own_connection: AbstractConnection | None = None
+        # When each message taken and not finished yet was taken (by delivery tag): the lag gauge.
+        self._in_hand: dict[int, float] = {}
+
+    def oldest_in_hand_seconds(self) -> float:
+        """How long the oldest message taken and not yet finished has been in hand (0 when none)."""
+        return time.monotonic() - min(self._in_hand.values()) if self._in_hand else 0.0
 
     async def declare(self) -> aio_pika.abc.AbstractQueue:
         """The queues, bindings, dead-letter and retry queues, on a fresh channel. Given a URL, the
@@ -181,12 +188,14 @@ class Consumer:
             for task in (reading, *workers):
                 task.cancel()
             await asyncio.gather(reading, *workers, return_exceptions=True)
+            self._in_hand.clear()
             await self._close_own_connection()
         raise ConnectionError(f"the channel of {self.subscription.queue} closed")
 
     async def _deal(self, queue: aio_pika.abc.AbstractQueue, lanes: list[asyncio.Queue]) -> None:
         async with queue.iterator() as messages:
             async for message in messages:
+                self._in_hand[message.delivery_tag] = time.monotonic()
                 event = _parse(message)
                 lanes[lane_of(event, len(lanes))].put_nowait((message, event))
 
@@ -195,7 +204,10 @@ class Consumer:
         while True:
             message, event = await lane.get()
             await self._resumed.wait()
-            await self._handle(message, event)
+            try:
+                await self._handle(message, event)
+            finally:
+                self._in_hand.pop(message.delivery_tag, None)
 
     async def _close_own_connection(self) -> None:
         if self._own_connection is not None and not self._own_connection.is_closed:

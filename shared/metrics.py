@@ -58,3 +58,13 @@ notifications_failed = Counter(
     "Messages to a client or staff that could not be sent: failed after every attempt, or no way to send (not_sent)",
     ["kind", "channel", "state"],
 )
+consumer_messages_ready = Gauge(
+    "kotopolku_consumer_messages_ready",
+    "Messages waiting in a queue this process consumes, not yet taken by any consumer (RabbitMQ's count)",
+    ["queue"],
+)
+consumer_oldest_in_hand_seconds = Gauge(
+    "kotopolku_consumer_oldest_in_hand_seconds",
+    "How long the oldest message a consumer of the queue has taken has waited to be finished (0 when none)",
+    ["queue"],
+)

@@ -25,6 +25,8 @@ MUST_ALARM_ON = {
     "deadlines missed": "kotopolku_cases_overdue",
     "notifications failed": "kotopolku_notifications_failed_total",
     "webhook deliveries failing": "kotopolku_webhook_deliveries_failed_total",
+    "consumer lag: messages waiting": "kotopolku_consumer_messages_ready",
+    "consumer lag: a message stuck in hand": "kotopolku_consumer_oldest_in_hand_seconds",
 }
 
 
