@@ -5,6 +5,7 @@
  * i18n loader; Arabic and Persian are laid out right to left. Data is only ever inserted as text.
  */
 import { createI18n } from "/static/i18n.js";
+import { renderFeedback, renderMeasures } from "/static/client_feedback.js";
 
 const RTL = new Set(["ar", "fa"]);
 const OFFERED = ["fi", "sv", "en"];
@@ -54,6 +55,8 @@ function render() {
   $("contact").textContent = page.contact_name
     ? i18n.t("contact_person", { name: page.contact_name, municipality: page.municipality })
     : i18n.t("contact_municipality", { municipality: page.municipality });
+  renderMeasures($("measure-list"), page.measures || [], i18n);
+  renderFeedback($("feedback"), $("feedback-questions"), page.feedback || [], i18n, sendFeedback);
   renderWelcome(lang);
   $("self-report").hidden = !page.self_report_open;
   renderLanguageRows();
@@ -108,6 +111,23 @@ async function sendSelfReport(event) {
   });
   $("sr-sent").hidden = !response.ok;
   if (response.status === 404) show("not-valid");
+}
+
+/** One feedback answer; true when it was kept. */
+async function sendFeedback(id, answer) {
+  const response = await fetch("/client/api/feedback/" + encodeURIComponent(id), {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json", Authorization: "Bearer " + sessionStorage.getItem(SESSION_KEY) },
+    body: JSON.stringify(answer),
+  });
+  if (!response.ok) {
+    // The link's end (revoked, expired) closes the page; a question answered elsewhere just goes.
+    const refusal = ((await response.json().catch(() => ({}))).detail || {}).code || "";
+    if (refusal === "client_link_not_valid") show("not-valid");
+    return false;
+  }
+  page.feedback = page.feedback.filter((question) => question.id !== id);
+  return true;
 }
 
 /** The municipality's welcome package in the page's language (else English), by section. */
