@@ -53,6 +53,10 @@ class ClientView(SQLModel, table=True):
     eligible: bool
     eligibility_reason: str
     target_group: str | None = None
+    # An interpreter needed (language, dialect) and the integration language chosen (fi | sv).
+    interpreter_language: str | None = None
+    interpreter_dialect: str | None = None
+    integration_language: str | None = None
     recorded_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))  # the event's time
     # The client's contact for messages to them (client_messages/), and the channels they refused.
     email: str | None = None
@@ -152,6 +156,9 @@ class ClientSummary(BaseModel):
     residence_basis: str | None = None
     lead: str | None = None
     target_group: str | None = None
+    interpreter_language: str | None = None  # an interpreter is needed, in this language
+    interpreter_dialect: str | None = None
+    integration_language: str | None = None  # fi | sv: the client's chosen integration language
 
 
 class CaseFilters(BaseModel):

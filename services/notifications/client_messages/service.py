@@ -63,9 +63,7 @@ async def record_messages(session: AsyncSession, event: Envelope) -> list[Client
     client = await session.get(ClientView, UUID(str(data["client_id"])))
     if client is None:
         raise ClientNotYetKnown(f"client {data['client_id']} not recorded yet")
-    language, interpreter_needed = templates.choose_language(
-        client.preferred_languages, client.native_language, data["municipality_code"]
-    )
+    language, interpreter_needed = templates.language_of(client, data["municipality_code"])
     text = templates.render(kind, data, data["municipality_code"], language)
     channels = [
         (channel, to)

@@ -54,15 +54,21 @@ def municipality_language(municipality_code: str) -> str:
     return "sv" if municipality and municipality.language in ("sv", "sv-fi") else "fi"
 
 
-def choose_language(preferred: list[str], native: str | None, municipality_code: str) -> tuple[str, bool]:
+def choose_language(preferred: list[str], native: str | None, municipality_code: str, integration: str | None = None) -> tuple[str, bool]:
     """(the language to write in, whether the client may not read it): the first of the client's
-    preferred languages we have texts for, then their native language, then the municipality's
-    Finnish or Swedish (an interpreter or another channel is then needed), then English."""
+    preferred languages we have texts for, then their native language, then the integration
+    language they chose (Finnish or Swedish), else the municipality's, then English. Any but their
+    own: an interpreter or another channel is needed."""
     for code in [*preferred, native]:
         if (language := _known(code)) is not None:
             return language, False
-    fallback = municipality_language(municipality_code)
+    fallback = integration if integration in ("fi", "sv") else municipality_language(municipality_code)
     return (fallback if fallback in LANGUAGES else "en"), True
+
+
+def language_of(client: Any, municipality_code: str) -> tuple[str, bool]:
+    """`choose_language` for a client's record (ClientView)."""
+    return choose_language(client.preferred_languages, client.native_language, municipality_code, client.integration_language)
 
 
 def _text(code: str, in_language: str, **params: Any) -> str:
