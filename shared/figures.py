@@ -70,6 +70,7 @@ DIMENSIONS = (
     Dimension("target_group", "target_group"),  # who is owed an assessment, as intake decided (ClientRecorded)
     Dimension("age_band", "birth_date", of=age_band),  # 0-17, 18-29, 30-64, 65+ on the period's first day
     Dimension("lead", "lead"),  # who leads the services when the path began: municipality | employment_authority
+    Dimension("interpreter_language", "interpreter_language"),  # the interpreter booked for the assessment interview (unknown: none)
     Dimension("measure_kind", "measure_kind", measures=True),  # a measure's kind (language_studies, …)
     Dimension("provider", "provider", measures=True),  # who provides a measure, as the plan names them
 )
@@ -93,6 +94,7 @@ class GroupedFacts(BaseModel):
     target_group: str | None = None
     birth_date: date | None = None  # only ever shown as an age band
     lead: str | None = None
+    interpreter_language: str | None = None  # the interpreter booked for the assessment interview, if any
     measure_kind: str | None = None  # the measure figures' only
     provider: str | None = None  # the measure figures' only
 

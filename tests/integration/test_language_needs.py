@@ -55,6 +55,14 @@ async def test_the_registration_and_staff_record_language_needs_and_messages_fal
         assert (message.language, message.interpreter_needed, message.channel) == ("sv", True, "sms")
         assert "tolk" in message.text.lower()  # the invitation says an interpreter is booked
 
+        # The figures group by the interpreter booked (one client: the group is there, its counts hidden).
+        async def grouped():
+            figures = (await http.get("/api/v1/figures/assessments", params={"by": "interpreter_language"}, headers=staff)).json()
+            return figures["groups"] if any(row["group"] == "ti" for row in figures["groups"]) else None
+
+        [row] = await eventually(grouped, what="the assessment figures by the interpreter's language")
+        assert row["became_clients"] is None and "became_clients" in row["hidden"]
+
         # Staff record the needs anew: no interpreter, Finnish. A bad body names its fields.
         needs = f"/api/v1/cases/{case_id}/language-needs"
         bad = await http.put(needs, json={"interpreter": {"language": "Tigrinya"}, "integration_language": "de"}, headers=staff)

@@ -53,3 +53,11 @@ def test_a_group_under_five_is_hidden_with_another_so_that_the_total_does_not_gi
 def test_nothing_answered_nothing_shown():
     shown = figures([])
     assert shown.groups == [] and shown.total.answers == 0 and shown.total.usefulness_mean is None
+
+
+def test_plans_and_assessments_group_by_the_interpreter_booked_for_the_interview():
+    from services.planning.figures.compute import plan_facts
+
+    record = {"municipality_code": "091", "plan_start_due_on": JANUARY, "interpreter_language": "prs", "measures": []}
+    assert plan_facts(record, "B1.1").group(Grouping.interpreter_language, JANUARY) == "prs"
+    assert plan_facts({**record, "interpreter_language": None}, "B1.1").group(Grouping.interpreter_language, JANUARY) == "unknown"
