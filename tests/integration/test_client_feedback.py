@@ -12,6 +12,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlmodel import select
 
+from services.notifications.client_messages.models import ClientMessage
 from services.notifications.feedback.models import FeedbackAnswer, FeedbackRequest
 from shared.clock import today
 from support import eventually, make_settings, refusal, running, token
@@ -82,6 +83,15 @@ async def test_the_client_sees_their_plans_services_and_answers_feedback_that_st
 
         [question] = await eventually(question_waits, what="the feedback question on the page")
         assert (question["about"], question["measure_kind"], question["provider"]) == ("measure", "language_studies", "Helsingin aikuisopisto")
+
+        # The client is told by message that the service ended and a question waits.
+        async def told():
+            async with runtime.contexts["notifications"].db.session() as session:
+                rows = (await session.exec(select(ClientMessage).where(ClientMessage.case_id == UUID(case_id), ClientMessage.kind == "measure_completed"))).all()
+            return rows or None
+
+        told_by = await eventually(told, what="the message that a question waits")
+        assert sorted((row.channel, row.language) for row in told_by) == [("email", "fa"), ("sms", "fa")]
 
         answer = f"/client/api/feedback/{question['id']}"
         assert (await http.post(answer, json={"usefulness": 4, "understood": "partly"})).status_code == 404  # not without the page

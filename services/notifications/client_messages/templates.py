@@ -21,7 +21,10 @@ REVIEWED = ("fi", "sv", "en")  # the others need a native translator's review
 # Codes a registration may give for a language we have texts in (ISO 639-3, macrolanguages).
 ALIASES = {"fin": "fi", "swe": "sv", "eng": "en", "rus": "ru", "ukr": "uk", "ara": "ar", "som": "so",
            "fas": "fa", "per": "fa", "prs": "fa", "pes": "fa", "est": "et"}
-KINDS = ("assessment_invited", "assessment_rescheduled", "plan_made", "measure_started", "plan_reviewed", "plan_ended", "case_closed")
+KINDS = (
+    "assessment_invited", "assessment_rescheduled", "plan_made", "measure_started", "measure_completed", "plan_reviewed", "plan_ended",
+    "case_closed",
+)
 
 
 @functools.cache
@@ -114,7 +117,7 @@ def render(kind: str, data: dict[str, Any], municipality_code: str, language: st
         )
     elif kind == "plan_made":
         values["date"] = _date(data["made_on"])
-    elif kind == "measure_started":
+    elif kind in ("measure_started", "measure_completed"):
         values["date"] = _date(data["on"])
     elif kind == "plan_reviewed":
         values |= {"date": _date(data["reviewed_on"]), "next_date": _date(data["next_review_on"])}
