@@ -1,7 +1,8 @@
 """The plan's services and a feedback question on the client's page, in a real browser (Debian's
 Chromium driven by Playwright) at a phone's size: the client reads their language course with its
 provider, time, language and interpreter in Persian (right to left) and in Finnish, and answers
-the question that waits after the course is completed."""
+the question that waits after the course is completed; staff record the client's interpreter
+need and integration language and see them on the case in the dashboard."""
 
 from __future__ import annotations
 
@@ -113,4 +114,25 @@ async def test_the_client_reads_their_plans_services_and_answers_a_feedback_ques
             async with runtime.contexts["notifications"].db.session() as session:
                 [kept] = (await session.exec(select(FeedbackAnswer))).all()
             assert (kept.usefulness, kept.understood, kept.provider) == (5, "partly", "Helsingin aikuisopisto")
+
+            # Staff record the client's interpreter need and integration language; the case shows them.
+            needs = {"interpreter": {"language": "fa", "dialect": "Dari"}, "integration_language": "sv"}
+            recorded = await http.put(f"/api/v1/cases/{case_id}/language-needs", json=needs, headers=staff)
+            assert recorded.status_code == 200, recorded.text
+
+            async def shown_on_case():
+                client = (await http.get(f"/api/v1/cases/{case_id}", headers=staff)).json()["client"]
+                return client["integration_language"] == "sv"
+
+            await eventually(shown_on_case, what="the language needs on the case")
+            staff_page = await (await browser.new_context(locale="fi-FI")).new_page()
+            await staff_page.goto(base + "/")
+            await staff_page.fill("#token", staff["Authorization"].removeprefix("Bearer "))
+            await staff_page.click("#signin-submit")
+            await staff_page.locator(f"#cases tr[data-case-id='{case_id}']").click()
+            client_details = staff_page.locator("#detail-client")
+            await expect(client_details).to_contain_text("Tulkki", timeout=20_000)
+            await expect(client_details).to_contain_text("Tulkki" + "Persia (Dari)")
+            await expect(client_details).to_contain_text("Kotoutumisen kieli")
+            await expect(client_details).to_contain_text("Kotoutumisen kieli" + "Ruotsi")
             await browser.close()

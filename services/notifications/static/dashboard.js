@@ -1212,6 +1212,14 @@
         append(clientList, dlRow(t("field_target_group"), term("target_group", client.target_group)));
       }
       append(clientList, dlRow(t("field_lead"), term("lead", client.lead)));
+      // Language needs (PUT …/language-needs, docs/client-messages.md): shown when recorded.
+      if (client.interpreter_language) {
+        var dialect = client.interpreter_dialect ? " (" + client.interpreter_dialect + ")" : "";
+        append(clientList, dlRow(t("field_interpreter"), displayName("language", client.interpreter_language) + dialect));
+      }
+      if (client.integration_language) {
+        append(clientList, dlRow(t("field_integration_language"), displayName("language", client.integration_language)));
+      }
     }
     body.appendChild(clientList);
 
