@@ -247,6 +247,11 @@ class ClientRecorded(BaseModel):
     nationality: str
     native_language: str
     preferred_languages: list[str] = Field(default_factory=list)
+    # An interpreter needed (language, dialect) and the integration language chosen (fi | sv): the
+    # message language falls back to it, staff see the need on the case.
+    interpreter_language: str | None = None
+    interpreter_dialect: str | None = None
+    integration_language: str | None = None
     residence_basis: str
     lead: str
     # The registration's contact: messages to the client (services/notifications/client_messages).

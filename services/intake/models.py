@@ -37,6 +37,21 @@ class Contact(Strict):
     phone: str | None = Field(None, pattern=r"^\+?[0-9][0-9 ]{4,19}$")
 
 
+class InterpreterNeed(Strict):
+    """The client needs an interpreter: in this language (and dialect, as the client names it)."""
+
+    language: str = Field(pattern=r"^[a-z]{2,3}$", description="ISO 639-1, else ISO 639-3")
+    dialect: Printable | None = Field(None, min_length=1, max_length=60, description="e.g. Dari, Sorani, Levantine")
+
+
+class LanguageNeeds(Strict):
+    """How to reach the client: an interpreter, and the integration language they chose (the
+    national language they learn and are served in when their own is not available)."""
+
+    interpreter: InterpreterNeed | None = None
+    integration_language: Literal["fi", "sv"] | None = None
+
+
 class Person(Strict):
     given_names: Printable = Field(min_length=1, max_length=200)
     family_name: Printable = Field(min_length=1, max_length=200)
@@ -47,6 +62,9 @@ class Person(Strict):
     native_language: str = Field(description="ISO 639-1, else ISO 639-3")
     preferred_languages: list[str] = Field(default_factory=list, max_length=10)
     contact: Contact | None = None
+    # Optional: an interpreter needed, and the integration language chosen (staff may set them later).
+    interpreter: InterpreterNeed | None = None
+    integration_language: Literal["fi", "sv"] | None = None
 
     @field_validator("native_language")
     @classmethod
@@ -216,6 +234,11 @@ class Client(SQLModel, table=True):
     nationality: str
     native_language: str
     preferred_languages: list[str] = TableField(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # An interpreter needed (its language, and the dialect as the client names it); the integration
+    # language the client chose (fi | sv). From the registration, or recorded by staff.
+    interpreter_language: str | None = None
+    interpreter_dialect: str | None = None
+    integration_language: str | None = None
     email: str | None = None
     phone: str | None = None
     household_id: str | None = TableField(default=None, index=True)

@@ -58,6 +58,10 @@ class ClientView(SQLModel, table=True):
     client_groups: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     guardian: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     household_id: str | None = Field(default=None, index=True)
+    # An interpreter needed (language, dialect) and the integration language chosen (fi | sv).
+    interpreter_language: str | None = None
+    interpreter_dialect: str | None = None
+    integration_language: str | None = None
     recorded_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))  # the event's time
     # The client's contact for messages to them (client_messages/), and the channels they refused.
     email: str | None = None
@@ -161,6 +165,9 @@ class ClientSummary(BaseModel):
         default=None, description="the groups the projects reach, today (`young_people` from the birth date; docs/client-groups.md)")
     guardian: dict[str, Any] | None = SchemaField(default=None, description="an unaccompanied minor's guardian or representative")
     household_id: str | None = SchemaField(default=None, description="the registration's household: a family plan links its members")
+    interpreter_language: str | None = None  # an interpreter is needed, in this language
+    interpreter_dialect: str | None = None
+    integration_language: str | None = None  # fi | sv: the client's chosen integration language
 
 
 class CaseFilters(BaseModel):

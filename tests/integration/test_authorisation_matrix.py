@@ -36,6 +36,7 @@ EMPLOYER_ROUTES = {  # an employer's API key, not a staff token (CONTRACT.md §2
 PUBLIC_ROUTES = {("GET", "/healthz"), ("GET", "/readyz")}
 CLIENT_ROUTES = {  # the client's own page: its one-time link and code, then a page session (docs/client-page.md)
     ("POST", "/client/api/session"), ("GET", "/client/api/page"), ("GET", "/client/api/self-report"), ("PUT", "/client/api/self-report"),
+    ("POST", "/client/api/feedback/{request_id}"),
 }
 # An endless response (Server-Sent Events): its refusals are checked, a role let through is not followed.
 ENDLESS = {("GET", "/api/v1/cases/stream")}

@@ -56,6 +56,7 @@ EVENTS = {
     "assessment_rescheduled": {"on": "2030-01-17", "remote": True},
     "plan_made": {"made_on": "2030-02-01", "plan_type": "individual"},
     "measure_started": {"on": "2030-03-01", "kind": "language_training"},
+    "measure_completed": {"on": "2030-06-01", "kind": "language_training"},
     "plan_reviewed": {"reviewed_on": "2030-08-01", "next_review_on": "2031-02-01"},
     "plan_ended": {"ended_on": "2032-02-01", "reason": "time_limit"},
     "case_closed": {"closed_on": "2032-02-01", "reason": "employed"},

@@ -42,7 +42,11 @@ async def facts_in(session: AsyncSession, user: StaffUser, period_from: date, pe
         or_(col(Assessment.cancel_reason).is_(None), Assessment.cancel_reason != SUPERSEDED),
     )
     rows = (await session.exec(statement)).all()
-    return [AssessmentFacts.model_validate(row, from_attributes=True) for row in rows]
+    return [
+        # The interpreter booked for the interview: the figures' `interpreter_language` grouping.
+        AssessmentFacts.model_validate(row, from_attributes=True).model_copy(update={"interpreter_language": (row.schedule or {}).get("interpreter_language")})
+        for row in rows
+    ]
 
 
 @router.get(

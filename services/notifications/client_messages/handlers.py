@@ -9,7 +9,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifications.client_messages import service
 from shared.consumer import Subscription
-from shared.contracts import ASSESSMENT_SCHEDULED, CASE_CLOSED, EVENTS_EXCHANGE, MEASURE_STARTED, PLAN_ENDED, PLAN_MADE, PLAN_REVIEWED
+from shared.contracts import (
+    ASSESSMENT_SCHEDULED, CASE_CLOSED, EVENTS_EXCHANGE, MEASURE_COMPLETED, MEASURE_STARTED, PLAN_ENDED, PLAN_MADE, PLAN_REVIEWED,
+)
 from shared.envelope import Envelope
 from shared.service import ServiceContext
 
@@ -22,7 +24,7 @@ async def tell_client(ctx: ServiceContext, session: AsyncSession, event: Envelop
 
 HANDLERS = {
     event_type: tell_client
-    for event_type in (ASSESSMENT_SCHEDULED, PLAN_MADE, MEASURE_STARTED, PLAN_REVIEWED, PLAN_ENDED, CASE_CLOSED)
+    for event_type in (ASSESSMENT_SCHEDULED, PLAN_MADE, MEASURE_STARTED, MEASURE_COMPLETED, PLAN_REVIEWED, PLAN_ENDED, CASE_CLOSED)
 }
 
 

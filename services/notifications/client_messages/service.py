@@ -18,6 +18,7 @@ from shared.contracts import (
     ASSESSMENT_SCHEDULED,
     CASE_CLOSED,
     DOMAIN_EVENTS,
+    MEASURE_COMPLETED,
     MEASURE_STARTED,
     PLAN_ENDED,
     PLAN_MADE,
@@ -40,7 +41,11 @@ def kind_of(event_type: str, data: dict[str, Any]) -> str | None:
         return "plan_ended" if data.get("reason") == "time_limit" else None
     if event_type == CASE_CLOSED:
         return None if data.get("reason") in NOT_TOLD_CLOSURES else "case_closed"
-    return {PLAN_MADE: "plan_made", MEASURE_STARTED: "measure_started", PLAN_REVIEWED: "plan_reviewed"}.get(event_type)
+    return {
+        PLAN_MADE: "plan_made", MEASURE_STARTED: "measure_started", PLAN_REVIEWED: "plan_reviewed",
+        # A completed service: its feedback question waits on the client's page (feedback/).
+        MEASURE_COMPLETED: "measure_completed",
+    }.get(event_type)
 
 
 def sms_number(phone: str) -> str:
@@ -63,9 +68,7 @@ async def record_messages(session: AsyncSession, event: Envelope) -> list[Client
     client = await session.get(ClientView, UUID(str(data["client_id"])))
     if client is None:
         raise ClientNotYetKnown(f"client {data['client_id']} not recorded yet")
-    language, interpreter_needed = templates.choose_language(
-        client.preferred_languages, client.native_language, data["municipality_code"]
-    )
+    language, interpreter_needed = templates.language_of(client, data["municipality_code"])
     text = templates.render(kind, data, data["municipality_code"], language)
     channels = [
         (channel, to)

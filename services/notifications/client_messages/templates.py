@@ -21,7 +21,10 @@ REVIEWED = ("fi", "sv", "en")  # the others need a native translator's review
 # Codes a registration may give for a language we have texts in (ISO 639-3, macrolanguages).
 ALIASES = {"fin": "fi", "swe": "sv", "eng": "en", "rus": "ru", "ukr": "uk", "ara": "ar", "som": "so",
            "fas": "fa", "per": "fa", "prs": "fa", "pes": "fa", "est": "et"}
-KINDS = ("assessment_invited", "assessment_rescheduled", "plan_made", "measure_started", "plan_reviewed", "plan_ended", "case_closed")
+KINDS = (
+    "assessment_invited", "assessment_rescheduled", "plan_made", "measure_started", "measure_completed", "plan_reviewed", "plan_ended",
+    "case_closed",
+)
 
 
 @functools.cache
@@ -54,15 +57,21 @@ def municipality_language(municipality_code: str) -> str:
     return "sv" if municipality and municipality.language in ("sv", "sv-fi") else "fi"
 
 
-def choose_language(preferred: list[str], native: str | None, municipality_code: str) -> tuple[str, bool]:
+def choose_language(preferred: list[str], native: str | None, municipality_code: str, integration: str | None = None) -> tuple[str, bool]:
     """(the language to write in, whether the client may not read it): the first of the client's
-    preferred languages we have texts for, then their native language, then the municipality's
-    Finnish or Swedish (an interpreter or another channel is then needed), then English."""
+    preferred languages we have texts for, then their native language, then the integration
+    language they chose (Finnish or Swedish), else the municipality's, then English. Any but their
+    own: an interpreter or another channel is needed."""
     for code in [*preferred, native]:
         if (language := _known(code)) is not None:
             return language, False
-    fallback = municipality_language(municipality_code)
+    fallback = integration if integration in ("fi", "sv") else municipality_language(municipality_code)
     return (fallback if fallback in LANGUAGES else "en"), True
+
+
+def language_of(client: Any, municipality_code: str) -> tuple[str, bool]:
+    """`choose_language` for a client's record (ClientView)."""
+    return choose_language(client.preferred_languages, client.native_language, municipality_code, client.integration_language)
 
 
 def _text(code: str, in_language: str, **params: Any) -> str:
@@ -108,7 +117,7 @@ def render(kind: str, data: dict[str, Any], municipality_code: str, language: st
         )
     elif kind == "plan_made":
         values["date"] = _date(data["made_on"])
-    elif kind == "measure_started":
+    elif kind in ("measure_started", "measure_completed"):
         values["date"] = _date(data["on"])
     elif kind == "plan_reviewed":
         values |= {"date": _date(data["reviewed_on"]), "next_date": _date(data["next_review_on"])}

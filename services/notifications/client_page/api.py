@@ -14,7 +14,8 @@ from services.notifications.service import log_access
 from services.notifications.client_messages import templates
 from services.notifications.client_messages.handlers import waiting
 from services.notifications.client_messages.api import client_of
-from services.notifications.client_page import service
+from services.notifications.client_page import measures, service
+from services.notifications.feedback import service as feedback
 from services.notifications.client_page.identity import ClientIdentity
 from services.notifications.client_page.models import (
     ClientLinkCreate,
@@ -201,6 +202,8 @@ async def read_client_page(identity: Annotated[ClientIdentity, Depends(page_iden
         contact_name=view.assignee,
         welcome=await service.welcome_for_page(session, view.municipality_code),
         self_report_open=view.stage in service.SELF_REPORT_STAGES,
+        measures=await measures.measures_of_case(session, view.case_id),
+        feedback=await feedback.open_questions(session, view.case_id),
     )
     service.log_view(session, identity)
     await session.commit()

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field as SchemaField
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
+from services.notifications.feedback.models import FeedbackQuestion
 from shared.db import utc_column
 
 
@@ -83,6 +84,39 @@ class ClientPageRead(BaseModel):
     # The welcome package by language ({"fi": […], "ar": […]}): the page shows its language's, else English.
     welcome: dict[str, list[WelcomeEntry]] = {}
     self_report_open: bool = False  # the client may still tell of themselves (before the assessment)
+    measures: list[MeasureOnPage] = []  # the plan's measures referred to a provider, started or ended
+    feedback: list[FeedbackQuestion] = []  # the questions waiting for the client's answer
+
+
+class ClientMeasure(SQLModel, table=True):
+    """A measure of the client's plan as their page shows it, kept from the `measure.*` domain
+    events (the referral carries the provider, the language and the dates)."""
+
+    __tablename__ = "client_measure"
+
+    measure_id: UUID = Field(primary_key=True)
+    case_id: UUID = Field(index=True)
+    client_id: UUID
+    municipality_code: str
+    kind: str | None = None
+    service_code: str | None = None
+    provider: str | None = None
+    language: str | None = None
+    interpreter_language: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    status: str  # referred | started | completed | interrupted
+    changed_on: date
+
+
+class MeasureOnPage(BaseModel):
+    kind: str | None
+    provider: str | None
+    language: str | None
+    interpreter_language: str | None
+    starts_on: date | None
+    ends_on: date | None
+    status: str
 
 
 WelcomeSection = Literal["registrations", "housing", "daycare_and_school", "health", "work", "associations"]

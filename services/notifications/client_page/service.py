@@ -100,7 +100,7 @@ async def create_link(
         created_by=user.sub, created_at=at, expires_at=at + timedelta(days=days),
     )
     session.add(link)
-    language, _unreadable = templates.choose_language(client.preferred_languages, client.native_language, view.municipality_code)
+    language, _unreadable = templates.language_of(client, view.municipality_code)
     municipality = municipalities.get(view.municipality_code)
     name = municipality.name(language) if municipality else "Kotopolku"
     until = link.expires_at.date()
@@ -159,7 +159,7 @@ async def identity_of_session(session: AsyncSession, secret: str) -> ClientIdent
 
 
 def page_language(client: ClientView, municipality_code: str) -> str:
-    return templates.choose_language(client.preferred_languages, client.native_language, municipality_code)[0]
+    return templates.language_of(client, municipality_code)[0]
 
 
 def log_view(session: AsyncSession, identity: ClientIdentity) -> None:

@@ -9,6 +9,7 @@
 import { request } from "/static/lib/api.js";
 import { formValues } from "/static/lib/forms.js";
 import { createI18n } from "/static/lib/i18n.js";
+import { renderFeedback, renderMeasures } from "/static/client_feedback.js";
 
 const RTL = new Set(["ar", "fa"]);
 const OFFERED = ["fi", "sv", "en"];
@@ -58,6 +59,8 @@ function render() {
   $("contact").textContent = page.contact_name
     ? i18n.t("contact_person", { name: page.contact_name, municipality: page.municipality })
     : i18n.t("contact_municipality", { municipality: page.municipality });
+  renderMeasures($("measure-list"), page.measures || [], i18n);
+  renderFeedback($("feedback"), $("feedback-questions"), page.feedback || [], i18n, sendFeedback);
   renderWelcome(lang);
   $("self-report").hidden = !page.self_report_open;
   renderLanguageRows();
@@ -111,6 +114,23 @@ async function sendSelfReport(event) {
     $("sr-sent").hidden = true;
     if (failure.status === 404) show("not-valid");
   }
+}
+
+/** One feedback answer; true when it was kept. */
+async function sendFeedback(id, answer) {
+  const response = await fetch("/client/api/feedback/" + encodeURIComponent(id), {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json", Authorization: "Bearer " + sessionStorage.getItem(SESSION_KEY) },
+    body: JSON.stringify(answer),
+  });
+  if (!response.ok) {
+    // The link's end (revoked, expired) closes the page; a question answered elsewhere just goes.
+    const refusal = ((await response.json().catch(() => ({}))).detail || {}).code || "";
+    if (refusal === "client_link_not_valid") show("not-valid");
+    return false;
+  }
+  page.feedback = page.feedback.filter((question) => question.id !== id);
+  return true;
 }
 
 /** The municipality's welcome package in the page's language (else English), by section. */

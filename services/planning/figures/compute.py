@@ -80,6 +80,7 @@ def plan_facts(record: dict[str, Any], language_target: str) -> PlanFacts:
         client_groups=tuple(record["client_groups"]) if record.get("client_groups") is not None else None,
         birth_date=record.get("birth_date"),
         lead=record.get("lead"),
+        interpreter_language=record.get("interpreter_language"),
         plan_type=record.get("type"),
         language_target=language_target,
         measures=tuple(measure_facts(m) for m in record.get("measures") or []),

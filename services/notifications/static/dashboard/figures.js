@@ -18,7 +18,7 @@ export function figuresParams() {
 
 // The view's tables: where each one's figures come from, the id prefix of its elements, its
 // heading, its columns (and the prefix of their texts), and where its figures are kept.
-export var FIGURE_GROUPINGS = ["municipality", "target_group", "client_group", "residence_basis", "gender", "age_band", "native_language", "lead", "plan_type"];
+export var FIGURE_GROUPINGS = ["municipality", "target_group", "client_group", "residence_basis", "gender", "age_band", "native_language", "lead", "plan_type", "interpreter_language"];
 export var MEASURE_FIGURE_COLUMNS = ["started", "completed", "interrupted", "hours_completed", "median_days_referral_to_start"];
 export var FIGURE_COLUMNS = [
   "became_clients", "started", "completed", "median_days_to_start", "average_days_to_start",

@@ -344,6 +344,14 @@ export function renderDetail() {
         client.client_groups.map(function (one) { return term("client_group", one); }).join(", ") || t("client_group.none"))));
     }
     if (client.guardian) append(clientList, dlRow(t("field_guardian"), term("guardian_role", client.guardian.role) + ": " + client.guardian.name));
+    // Language needs (PUT …/language-needs, docs/client-messages.md): shown when recorded.
+    if (client.interpreter_language) {
+      var dialect = client.interpreter_dialect ? " (" + client.interpreter_dialect + ")" : "";
+      append(clientList, dlRow(t("field_interpreter"), displayName("language", client.interpreter_language) + dialect));
+    }
+    if (client.integration_language) {
+      append(clientList, dlRow(t("field_integration_language"), displayName("language", client.integration_language)));
+    }
   }
   body.appendChild(clientList);
 

@@ -1,0 +1,1 @@
+"""Interpreter need and integration language recorded by staff (the registration may bring them)."""
