@@ -22,8 +22,8 @@ STATIC = Path(__file__).resolve().parents[2] / "services/notifications/static"
 # The modules each page loads; a file added to these folders should be imported by its page.
 DASHBOARD = {f"/static/{path.relative_to(STATIC)}" for path in (STATIC / "dashboard").glob("*.js")} | {
     f"/static/lib/{name}" for name in ("api.js", "forms.js", "i18n.js")
-} | {"/static/webhooks.js"}
-CLIENT = {"/static/client.js"} | {f"/static/lib/{name}" for name in ("api.js", "forms.js", "i18n.js")}
+} | {"/static/webhooks.js", "/static/plan_choices.js", "/static/client_groups.js"}
+CLIENT = {"/static/client.js", "/static/client_feedback.js"} | {f"/static/lib/{name}" for name in ("api.js", "forms.js", "i18n.js")}
 
 
 SECTION = """

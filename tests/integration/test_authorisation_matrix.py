@@ -147,6 +147,7 @@ OTHER_MUNICIPALITY = [
     (r"^(PUT|POST) /api/v1/figures/.*/targets", "403 (`target_municipality_not_yours`)"),
     (r"/api/v1/admin/workflow-commands", "operators' (no municipality)"),
     (r"^POST /api/v1/webhooks$", "422 (`municipalities`: its own only)"),
+    (r"^PUT /api/v1/county/staff/", "403 (`county_not_yours`)"),
     (r"^GET ", "none of theirs shown"),
 ]
 OTHER_NOT_FOUND = re.compile(r"^404")
@@ -246,11 +247,13 @@ async def test_a_record_of_another_municipality_is_not_found_on_any_route(settin
             ("POST", "/api/v1/figures/assessments/targets/import"): (f"municipality_code;figure;from;to;target\n109;completed;{period['from']};{period['to']};4\n", "text/csv", 403),
             ("POST", "/api/v1/admin/koto-aj/exports"): ({**period, "municipalities": ["109"]}, None, 404),
             ("POST", "/api/v1/webhooks"): ({"url": "https://93.184.215.14/kotopolku", "event_types": ["fi.kotopolku.case.updated.v1"], "municipalities": ["109"]}, None, 422),
+            ("PUT", "/api/v1/county/staff/{county}"): ({"staff": [{"sub": "matrix", "name": "Matrix"}]}, None, 403),
         }
         for (method, path), (body, content_type, status) in into_theirs.items():
-            role = "admin" if "webhooks" in path or "/admin/" in path else "coordinator"
+            role = "admin" if "webhooks" in path or "/admin/" in path or "/county/staff/" in path else "coordinator"
             headers = {**_other_token(settings, role), **({"Content-Type": content_type} if content_type else {})}
-            answer = await http.request(method, path, headers=headers, **({"content": body} if content_type else {"json": body}))
+            url = path.replace("{county}", "Kanta-Hämeen hyvinvointialue")  # Hämeenlinna's county
+            answer = await http.request(method, url, headers=headers, **({"content": body} if content_type else {"json": body}))
             if answer.status_code != status or not other_municipality(method, path).startswith(str(status)):
                 wrong.append(f"{method} {path} into 109, {role} of 905: {answer.status_code} {answer.text[:200]}, not {status}")
         for method, path, allowed in staff_routes(app_of(runtime)):

@@ -8,7 +8,7 @@
  * `PUT /api/v1/cases/{id}/client-groups`. The case view follows the change through the live feed
  * as after any command; a refusal is shown in the user's language. Data is only inserted as text.
  */
-import { createI18n } from "/static/i18n.js";
+import { createI18n } from "/static/lib/i18n.js";
 
 const RECORDED = ["stay_at_home_parents", "disabled", "unaccompanied_minors", "family_migrants"];
 const i18n = createI18n("/dashboard/texts/");

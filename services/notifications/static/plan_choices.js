@@ -10,7 +10,7 @@
  * which dashboard.js reads as before. The server checks both again (422 naming the field).
  * Data from the API is only ever inserted as text.
  */
-import { createI18n } from "/static/i18n.js";
+import { createI18n } from "/static/lib/i18n.js";
 
 const i18n = createI18n("/dashboard/texts/");
 const t = (key, params) => i18n.t(key, params); // the catalogue's `dashboard.*`, prefix removed

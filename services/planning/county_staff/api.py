@@ -26,7 +26,8 @@ County = Annotated[str, Path(min_length=1, max_length=200, description="Finnish 
 
 @router.put("/api/v1/county/staff/{county}", summary="Replace a wellbeing services county's staff list (administrators)")
 async def replace_staff(county: County, body: StaffList, user: Admin, session: Session) -> dict[str, Any]:
-    count = await service.replace_list(session, service.known_county(county), body.staff)
+    service.check_admin_of(user, service.known_county(county))
+    count = await service.replace_list(session, county, body.staff)
     await session.commit()
     return {"county": county, "staff": count}
 

@@ -9,7 +9,7 @@ from services.planning.county_staff.models import CountyStaffMember, StaffMember
 from shared import municipalities
 from shared.auth import StaffUser
 from shared.clock import now
-from shared.refusals import NotFound, Refused
+from shared.refusals import Forbidden, NotFound, Refused
 
 
 def county_of(municipality_code: str) -> str | None:
@@ -22,6 +22,13 @@ def known_county(county: str) -> str:
     if county not in {m.wellbeing_county for m in municipalities.all_municipalities() if m.wellbeing_county}:
         raise NotFound("wellbeing_county_unknown", county=county)
     return county
+
+
+def check_admin_of(user: StaffUser, county: str) -> None:
+    """An administrator sends the list of a county one of whose municipalities they serve: not
+    another region's (an admin named to no municipality is no county's either)."""
+    if not any(county_of(code) == county for code in user.municipalities):
+        raise Forbidden("county_not_yours", county=county)
 
 
 async def replace_list(session: AsyncSession, county: str, staff: list[StaffMember]) -> int:
