@@ -18,11 +18,15 @@ with workflow.unsafe.imports_passed_through():
     from services.planning.records import ENDED, EXPIRED, PlanRecord, PlanState
     from shared.case_workflows import DeadlineClock
     from shared.contracts import CaseStatus, DeadlineKind
-    from shared.lifecycle import MISSED_FACT, Fact
+    from shared.lifecycle import MISSED_FACT, Fact, reason_text
+    from services.planning.commands import PolicyChanged
 
 # The plan's own statuses (its table's `status`), beside the case's.
 TIME_LIMIT = "time_limit"
 REFERRAL_REMINDERS = "referral-reminders"
+# A running plan follows a policy applied after it began (the `policy_changed` signal). Its check
+# can go once no worker older than this change runs (docs/policy.md).
+POLICY_RECOMPUTE = "policy-recompute"
 
 
 class PlanClock(DeadlineClock):
@@ -111,3 +115,34 @@ class PlanClock(DeadlineClock):
             "service_code": measure.service_code or measure.kind, "provider": measure.provider or "-",
             "on": referred_on, "days": self.timings.referral_answer_days,
         })
+
+    # --- a changed policy ------------------------------------------------------------------------
+
+    async def _follow_policy(self, change: PolicyChanged) -> None:
+        """Work the policy-derived deadlines out again from the new numbers (deadlines.policy_due),
+        the timers with them. A deadline that moves is on the timeline; one that had passed stays
+        passed (its alarms count as rung for the new date: nothing is un-escalated or rung twice)."""
+        async with self.lock:
+            if self.state.closed or self.record.status == ENDED or change.version == self.record.policy_version:
+                return  # nothing open to move, or this version again
+            after = deadlines.policy_due(self.record, change.timings)
+            self.timings, self.record.policy_version = change.timings, change.version
+            self.version += 1
+            now = workflow.now()
+            for kind, new_due in after.items():
+                was_due = deadlines.due_of(self.record, kind)
+                if was_due is None or new_due == was_due:
+                    continue
+                deadlines.set_due(self.record, kind, new_due)
+                old_prefix, new_prefix = f"{kind.value}:{was_due.isoformat()}:", f"{kind.value}:{new_due.isoformat()}:"
+                passed = f"{old_prefix}overdue" in self.state.sent
+                if passed:  # the passing and escalation stand for the new date
+                    self.state.sent += [new_prefix + key[len(old_prefix):] for key in self.state.sent if key.startswith(old_prefix)]
+                else:  # the new date's reminders, none of those already past
+                    self.state.set_at[kind.value] = now
+                fact = Fact.policy_passed_deadline_moved if passed else Fact.policy_deadline_moved
+                moved = {"deadline_kind": kind.value, "from": was_due, "to": new_due, "policy_version": change.version,
+                         "policy_label": change.label}
+                text = f"{kind.value} {was_due.isoformat()} → {new_due.isoformat()} ({change.label or change.version})"
+                await self._case(fact, announce=True, details=moved, reason=reason_text(fact, text))
+            await self._save("policy_changed", None)

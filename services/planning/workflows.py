@@ -33,7 +33,7 @@ with workflow.unsafe.imports_passed_through():
     from shared.durable import refuse
     from shared.case_workflows import action_entry, record_case_change, request_notification, required_body, save_record
     from services.planning import deadlines, measures
-    from services.planning.plan_clock import PlanClock
+    from services.planning.plan_clock import POLICY_RECOMPUTE, PlanClock
     from services.planning.records import ACTIVE, AWAITING, ENDED, Measure, Review, Extension, Action, PlanRecord, PlanState
     from services.planning.commands import (
         ADD_MEASURE,
@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
         EXTEND,
         MAKE,
         MOVED,
+        POLICY_CHANGED,
         REVIEW,
         SERVICE_REPORTED,
         STATE,
@@ -48,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
         Actor,
         Command,
         CommandResult,
+        PolicyChanged,
     )
     from shared.clock import FINNISH_TIME
     from shared import lifecycle
@@ -99,7 +101,8 @@ class IntegrationPlanWorkflow(PlanClock):
         else:
             self.state = PlanState(
                 record=PlanRecord(
-                    plan_id=workflow.uuid4(), type=given.plan_type, **given.model_dump(include=FROM_INPUT)
+                    plan_id=workflow.uuid4(), type=given.plan_type, policy_version=given.timings.policy_version,
+                    **given.model_dump(include=FROM_INPUT),
                 ),
                 set_at={DeadlineKind.plan_start.value: workflow.now()},
             )
@@ -114,7 +117,8 @@ class IntegrationPlanWorkflow(PlanClock):
         while not self.state.closed and self.record.status != ENDED:
             if self._should_continue_as_new():
                 await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self.lock.locked())
-                workflow.continue_as_new(given.model_copy(update={"carried": self.state.model_dump(mode="json")}))
+                # The timings as a changed policy left them (the same as given otherwise).
+                workflow.continue_as_new(given.model_copy(update={"carried": self.state.model_dump(mode="json"), "timings": self.timings}))
             await self._tick()
         async with self.lock:
             if self.record.status != ENDED:
@@ -350,6 +354,12 @@ class IntegrationPlanWorkflow(PlanClock):
             self.record.municipality_code = moved.to_municipality_code
             self.version += 1
             await self._save("moved", None)
+
+    @workflow.signal(name=POLICY_CHANGED)
+    async def on_policy_changed(self, change: PolicyChanged) -> None:
+        """A new policy applied: the deadlines it gives and their timers follow (plan_clock.py)."""
+        if workflow.patched(POLICY_RECOMPUTE):
+            await self._follow_policy(change)
 
     @workflow.signal(name=CLOSE)
     def on_close(self, reason: str | None = None) -> None:
