@@ -18,12 +18,13 @@ from services.planning import service as planning_service
 from services.planning.app import MIGRATIONS
 from services.planning.workflows import IntegrationPlanWorkflow
 from shared.db import Database
+from shared.contracts import plan_workflow_id
 from shared.policy import add_months, load_policy, plan_timings, read_policy
 from shared.settings import load_settings
 from shared.temporal import data_converter
 from shared.workflow_commands import WorkflowCommandRelay
 from support import env_today, eventually, sleep_until, workers
-from plan_support import TIMINGS, Recorded, given, made, start, state
+from plan_support import TIMINGS, Recorded, command, given, made, start, state, update
 
 OLD = load_policy().version
 HISTORIES = Path(__file__).parent / "histories"
@@ -170,3 +171,27 @@ async def test_an_active_plan_moves_its_referral_and_brings_its_review_earlier(t
         assert (await state(handle)).record.review_due_on == add_months(plan_on, review_months)
         await sleep_until(env, add_months(plan_on, review_months) + timedelta(days=1))
         assert (await state(handle)).case_status == "review_overdue"
+
+
+async def test_the_new_numbers_carry_over_when_the_plan_continues_as_new(time_skipping_env, tmp_path):
+    env, recorded = time_skipping_env, Recorded()
+    plan = await given(env, history_limit=40)
+    async with workers(env, recorded, "planning"):
+        handle = await start(env, plan)
+        first_run = (await handle.describe()).run_id
+        await made(env, handle)
+        book = new_policy(tmp_path, plan_review_months=2)
+        await handle.signal(c.POLICY_CHANGED, change(book))
+        await saved(recorded, "policy_changed")
+        for month in range(1, 6):
+            await sleep_until(env, await env_today(env) + timedelta(days=7))
+            await update(handle, c.ADD_MEASURE, await command(env, measure=c.MeasureBody(kind="other", description=f"measure {month}", status="referred")))
+        current = env.client.get_workflow_handle(plan_workflow_id(plan.case_id))
+        assert (await current.describe()).run_id != first_run
+        carried = await current.query(IntegrationPlanWorkflow.current)
+        assert (carried.runs > 1, carried.record.policy_version) == (True, book.version)
+        # A review sets the next one by the new interval, and a repeat of the version changes nothing.
+        await current.signal(c.POLICY_CHANGED, change(book))
+        await update(current, c.REVIEW, await command(env, review=c.ReviewPlan(notes="by the new numbers")))
+        reviewed = await current.query(IntegrationPlanWorkflow.current)
+        assert reviewed.record.review_due_on == add_months(await env_today(env), 2)
