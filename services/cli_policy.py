@@ -1,8 +1,10 @@
 """`kotopolku policy …`: a changed policy file reaching the paths already running (docs/policy.md).
 
 `diff FILE` lists the open deadlines the file would move, touching nothing; `apply FILE` records
-its version and tells the running assessments, which work their deadlines out again. Both read
-the assessment service's database (brought up to date first), which keeps the start deadlines."""
+its version and tells the running workflows, which work their deadlines out again. Each service's
+database (brought up to date first) gives its own deadlines and keeps its own signals: the
+assessment service the assessments' start deadlines (and the versions applied), planning the
+plans' start, referral and review deadlines, intake the triage queue's decision deadlines."""
 
 from __future__ import annotations
 
@@ -45,17 +47,30 @@ def read_book_defaults():
     return read_policy()
 
 
+def migrations(service: str) -> Path:
+    if service == "assessment":
+        from services.assessment.app import MIGRATIONS
+    elif service == "planning":
+        from services.planning.app import MIGRATIONS
+    else:
+        from services.intake.app import MIGRATIONS
+    return MIGRATIONS
+
+
 def run_in_assessment(work):
-    """Run `work(session)` in the assessment database (brought up to date first) and commit."""
-    from services.assessment.app import MIGRATIONS
+    return run_in("assessment", work)
+
+
+def run_in(service: str, work):
+    """Run `work(session)` in `service`'s database (brought up to date first) and commit."""
     from shared.db import Database
 
     settings = get_settings()
 
     async def go():
-        database = Database("assessment", settings.service_database_url("assessment"))
+        database = Database(service, settings.service_database_url(service))
         try:
-            await database.migrate(MIGRATIONS)
+            await database.migrate(migrations(service))
             async with database.session() as session:
                 result = await work(session)
                 await session.commit()
@@ -80,6 +95,10 @@ def echo_moves(moves) -> None:
         )
 
 
+def nearest_first(moves):
+    return sorted(moves, key=lambda move: (move.due_on, move.municipality_code, move.case_id, move.kind.value))
+
+
 def as_json(value) -> str:
     from pydantic_core import to_jsonable_python
 
@@ -92,9 +111,15 @@ def as_json(value) -> str:
 def policy_diff(file: str, json_out: bool) -> None:
     """Which open deadlines of which cases FILE would move, and to when; changes nothing."""
     from services.assessment import policy as assessment_policy
+    from services.intake.triage import policy as triage_policy
+    from services.planning import policy as planning_policy
 
     book = read_book(file)
-    moves = run_in_assessment(lambda session: assessment_policy.diff(session, book))
+    moves = nearest_first(
+        run_in_assessment(lambda session: assessment_policy.diff(session, book))
+        + run_in("planning", lambda session: planning_policy.diff(session, book))
+        + run_in("intake", lambda session: triage_policy.diff(session, book))
+    )
     if json_out:
         click.echo(as_json({"version": book.version, "label": book.label, "effective_from": book.effective_from, "moves": moves}))
         return
@@ -107,9 +132,12 @@ def policy_diff(file: str, json_out: bool) -> None:
 @click.option("--by", "applied_by", default="operator", show_default=True, help="who applies it (kept with the version)")
 @click.option("--json", "json_out", is_flag=True, help="one JSON object on the last line instead of the table")
 def policy_apply(file: str, applied_by: str, json_out: bool) -> None:
-    """Record FILE's version and tell the running assessments to follow it; prints the version last.
-    Put the same file in KOTOPOLKU_POLICY_FILE (and restart) so that new paths start under it too."""
+    """Record FILE's version and tell the running assessments, plans and triage clocks to follow
+    it; prints the version last. Put the same file in KOTOPOLKU_POLICY_FILE (and restart) so that
+    new paths start under it too."""
     from services.assessment import policy as assessment_policy
+    from services.intake.triage import policy as triage_policy
+    from services.planning import policy as planning_policy
 
     book = read_book(file)
     configured = get_settings().policy_file
@@ -118,13 +146,20 @@ def policy_apply(file: str, applied_by: str, json_out: bool) -> None:
         # New paths start under the processes' file: say so before the two drift apart.
         click.echo(f"kotopolku: note: KOTOPOLKU_POLICY_FILE here is {configured or 'not set'} (policy {configured_version}): "
                    f"paths that begin start under it, not under {book.version}, until the processes run with {file}", err=True)
+    # The version is recorded with the assessments' signals; then each service tells its own. A
+    # failure part way is mended by applying again: each tells only what is not yet on the version.
     applied = run_in_assessment(lambda session: assessment_policy.apply(session, book, applied_by=applied_by))
+    plans = run_in("planning", lambda session: planning_policy.apply(session, book))
+    triage_told, triage_moves = run_in("intake", lambda session: triage_policy.apply(session, book))
+    moves = nearest_first(applied.moves + plans.moves + triage_moves)
     if json_out:
-        click.echo(as_json(applied))
+        told = {"assessments": applied.signalled, "plans": plans.signalled, "triage": triage_told}
+        click.echo(as_json({**applied.model_dump(exclude={"moves"}), "told": told, "moves": moves}))
         return
-    echo_moves(applied.moves)
+    echo_moves(moves)
     again = " (applied before: told those not yet on it)" if applied.already_applied else ""
-    click.echo(f"{len(applied.moves)} deadline(s) move; {applied.signalled} running assessment(s) told{again}")
+    click.echo(f"{len(moves)} deadline(s) move; {applied.signalled} running assessment(s), {plans.signalled} plan(s) "
+               f"and {triage_told} triage decision clock(s) told{again}")
     click.echo(applied.version)
 
 

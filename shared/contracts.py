@@ -417,6 +417,8 @@ class PlanTimings(BaseModel):
     # A referral unanswered by its provider this long reminds the caseworker; None in plans started
     # before referrals were followed.
     referral_answer_days: int | None = None
+    # The policy version these numbers came from (shared.policy PolicyBook.version); None: from before versions.
+    policy_version: str | None = None
 
 
 class PlanInput(BaseModel):

@@ -127,6 +127,12 @@ TRANSITIONS: dict[tuple[Stage, CaseStatus, Fact], tuple[Stage, CaseStatus]] = {
     # A policy change moves the deadline; stage and status stay (a passed one is not un-escalated).
     **_stay(S.assessment, ASSESSMENT_OPEN, Fact.policy_deadline_moved),
     **_stay(S.assessment, ASSESSMENT_OPEN, Fact.policy_passed_deadline_moved),
+    **_stay(S.planning, STATUSES_BY_STAGE[S.planning], Fact.policy_deadline_moved),
+    **_stay(S.planning, STATUSES_BY_STAGE[S.planning], Fact.policy_passed_deadline_moved),
+    **_stay(S.follow_up, FOLLOW_UP, Fact.policy_deadline_moved),
+    **_stay(S.follow_up, FOLLOW_UP, Fact.policy_passed_deadline_moved),
+    **_stay(S.intake, (C.needs_triage,), Fact.policy_deadline_moved),
+    **_stay(S.intake, (C.needs_triage,), Fact.policy_passed_deadline_moved),
     (S.planning, C.awaiting_plan, Fact.plan_start_missed): (S.planning, C.plan_overdue),
     (S.planning, C.awaiting_plan, Fact.plan_made): (S.follow_up, C.plan_active),
     (S.planning, C.plan_overdue, Fact.plan_made): (S.follow_up, C.plan_active),

@@ -130,6 +130,7 @@ def plan_timings(policy: Policy) -> PlanTimings:
         escalation_days=policy.plan_escalation_days,
         referral_answer_days=policy.referral_answer_days,
         civic_orientation_min_hours=policy.civic_orientation_min_hours,
+        policy_version=policy.version or None,
     )
 
 

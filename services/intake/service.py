@@ -226,6 +226,7 @@ async def hold_case(
             case_id=case.id, client_id=case.client_id, due_on=deadline.due_on,
             overdue_at=datetime.combine(deadline.due_on + timedelta(days=1), time(0), tzinfo=FINNISH_TIME),
             coordinator_escalation_after=timedelta(days=policy.assessment_escalation_days),
+            policy_version=policy.version or None,
         )
         start_workflow(session, TRIAGE_DEADLINE_WORKFLOW, clock, id=triage_workflow_id(case.id), task_queue=task_queue("intake"))
     else:

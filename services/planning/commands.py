@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, field_serializer
 
+from shared.contracts import PlanTimings
 from shared.workflow_payloads import Actor, CommandResult as CaseCommandResult, Strict  # CaseCommandResult: every case command's answer
 
 # Update names of the `IntegrationPlan` workflow (`plan-<case_id>`, task queue kotopolku-planning).
@@ -22,6 +23,7 @@ EXTEND = "extend"
 SERVICE_REPORTED = "service_reported"  # a provider's report (shared.contracts.ServiceReport)
 CLOSE = "close"  # the client's path closed the case: the plan ends (shared.contracts.PLAN_CLOSE_SIGNAL)
 MOVED = "moved"  # the client moved: the plan goes on in the new municipality (shared.contracts.ClientMoved)
+POLICY_CHANGED = "policy_changed"  # a new policy was applied: the deadlines and timers follow its numbers
 # Query
 STATE = "state"
 
@@ -158,3 +160,12 @@ class CommandResult(CaseCommandResult):
     """What an accepted update answers: where the case now is, and the measure a command added."""
 
     measure_id: UUID | None = None
+
+
+class PolicyChanged(BaseModel):
+    """The `policy_changed` signal (`kotopolku policy apply`): the new policy's numbers for the
+    plan's municipality. The plan works its policy-derived deadlines out again from them."""
+
+    version: str
+    label: str | None = None
+    timings: PlanTimings

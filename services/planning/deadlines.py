@@ -10,7 +10,7 @@ from services.planning.records import ACTIVE, AWAITING, EXPIRED, PlanRecord, Pla
 from shared.clock import end_of_day
 from shared.contracts import Deadline, DeadlineKind, PlanTimings
 from shared.durable import at_reminder_time
-from shared.policy import add_months
+from shared.policy import add_days, add_months
 
 
 def open_deadlines(record: PlanRecord) -> list[Deadline]:
@@ -26,6 +26,42 @@ def open_deadlines(record: PlanRecord) -> list[Deadline]:
         if record.ends_on is not None:
             found.append(Deadline(kind=DeadlineKind.plan_end, due_on=record.ends_on))
     return sorted(found, key=lambda d: (d.due_on, d.kind.value))
+
+
+# Where the record keeps each deadline's day.
+DUE_FIELDS = {
+    DeadlineKind.plan_start: "plan_start_due_on",
+    DeadlineKind.plan_referral: "referral_due_on",
+    DeadlineKind.plan_review: "review_due_on",
+    DeadlineKind.plan_end: "ends_on",
+}
+
+
+def due_of(record: PlanRecord, kind: DeadlineKind) -> date | None:
+    return getattr(record, DUE_FIELDS[kind])
+
+
+def set_due(record: PlanRecord, kind: DeadlineKind, due_on: date) -> None:
+    setattr(record, DUE_FIELDS[kind], due_on)
+
+
+def policy_due(record: PlanRecord, timings: PlanTimings) -> dict[DeadlineKind, date]:
+    """The open deadlines that come from the policy's numbers, as `timings` gives them (a changed
+    policy moves them to these): the plan's start from the completed assessment, the referral
+    from the plan. The next review comes no later than `review_months` after the last review (or
+    the plan): a shorter number brings it earlier, a longer one leaves the date staff set. The
+    plan's end is the plan's own decision, within the limits: the new limits apply to extensions
+    and to the time limit, not to the end already decided."""
+    due: dict[DeadlineKind, date] = {}
+    if record.status == AWAITING:
+        due[DeadlineKind.plan_start] = add_days(record.assessment_completed_on, timings.plan_start_days)
+    elif record.status in (ACTIVE, EXPIRED) and record.plan_on is not None:
+        if record.referral_met_on is None and record.referral_due_on is not None:
+            due[DeadlineKind.plan_referral] = add_months(record.plan_on, timings.referral_months)
+        if record.review_due_on is not None:
+            last = record.reviews[-1].reviewed_on if record.reviews else record.plan_on
+            due[DeadlineKind.plan_review] = min(record.review_due_on, add_months(last, timings.review_months))
+    return due
 
 
 def latest_end(record: PlanRecord, timings: PlanTimings) -> date | None:

@@ -93,6 +93,8 @@ class PlanRecord(BaseModel):
     birth_date: date | None = None  # only ever shown as an age band
     lead: str | None = None
     interpreter_language: str | None = None  # from the assessment (PlanInput), for referrals
+    # The policy version its deadlines came from (PlanTimings.policy_version, or the last applied); None: before versions.
+    policy_version: str | None = None
     actions: list[Action] = Field(default_factory=list)
 
 

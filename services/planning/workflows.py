@@ -31,15 +31,17 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from shared.durable import refuse
-    from shared.case_workflows import DeadlineClock, action_entry, record_case_change, request_notification, required_body, save_record
+    from shared.case_workflows import action_entry, record_case_change, request_notification, required_body, save_record
     from services.planning import deadlines, measures, participants
-    from services.planning.records import ACTIVE, AWAITING, ENDED, EXPIRED, Measure, Review, Extension, Action, PlanRecord, PlanState
+    from services.planning.plan_clock import POLICY_RECOMPUTE, PlanClock
+    from services.planning.records import ACTIVE, AWAITING, ENDED, Measure, Review, Extension, Action, PlanRecord, PlanState
     from services.planning.commands import (
         ADD_MEASURE,
         CLOSE,
         EXTEND,
         MAKE,
         MOVED,
+        POLICY_CHANGED,
         REVIEW,
         SERVICE_REPORTED,
         STATE,
@@ -47,13 +49,13 @@ with workflow.unsafe.imports_passed_through():
         Actor,
         Command,
         CommandResult,
+        PolicyChanged,
     )
     from shared.clock import FINNISH_TIME
     from shared import lifecycle
-    from shared.lifecycle import MEASURE_STATUSES, MISSED_FACT, Fact, reason_text
+    from shared.lifecycle import MEASURE_STATUSES, Fact, reason_text
     from shared.contracts import (
         PLAN_WORKFLOW,
-        CaseStatus,
         ClientMoved,
         DeadlineKind,
         PlanInput,
@@ -61,10 +63,6 @@ with workflow.unsafe.imports_passed_through():
         ServiceReport,
     )
     from shared.policy import add_months
-
-# The plan's own statuses (its table's `status`), beside the case's.
-TIME_LIMIT = "time_limit"
-REFERRAL_REMINDERS = "referral-reminders"
 
 # What a new plan's record takes from the path's input: the fields of the same names (case,
 # client, municipality, dates, languages, needs, the figures' groups). The proposed type is `plan_type`.
@@ -93,7 +91,7 @@ def refuse_if_future(on: date, today: date, what: str) -> None:
 
 
 @workflow.defn(name=PLAN_WORKFLOW)
-class IntegrationPlanWorkflow(DeadlineClock):
+class IntegrationPlanWorkflow(PlanClock):
     @workflow.init
     def __init__(self, given: PlanInput) -> None:
         super().__init__(given)
@@ -103,14 +101,11 @@ class IntegrationPlanWorkflow(DeadlineClock):
         else:
             self.state = PlanState(
                 record=PlanRecord(
-                    plan_id=workflow.uuid4(), type=given.plan_type, **given.model_dump(include=FROM_INPUT)
+                    plan_id=workflow.uuid4(), type=given.plan_type, policy_version=given.timings.policy_version,
+                    **given.model_dump(include=FROM_INPUT),
                 ),
                 set_at={DeadlineKind.plan_start.value: workflow.now()},
             )
-
-    @property
-    def record(self) -> PlanRecord:
-        return self.state.record
 
     # --- the clock -------------------------------------------------------------------------
 
@@ -122,7 +117,8 @@ class IntegrationPlanWorkflow(DeadlineClock):
         while not self.state.closed and self.record.status != ENDED:
             if self._should_continue_as_new():
                 await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self.lock.locked())
-                workflow.continue_as_new(given.model_copy(update={"carried": self.state.model_dump(mode="json")}))
+                # The timings as a changed policy left them (the same as given otherwise).
+                workflow.continue_as_new(given.model_copy(update={"carried": self.state.model_dump(mode="json"), "timings": self.timings}))
             await self._tick()
         async with self.lock:
             if self.record.status != ENDED:
@@ -131,74 +127,6 @@ class IntegrationPlanWorkflow(DeadlineClock):
                 await self._save("closed", None)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return PlanOutcome(ended_on=self.record.ended_on, reason=self.record.end_reason or "closed")
-
-    def _has_closed(self) -> bool:
-        return self.state.closed
-
-    def _next_alarm(self) -> tuple[datetime, str] | None:
-        alarm = deadlines.next_alarm(self.record, self.state, self.timings)
-        referral = deadlines.next_referral_alarm(self.record, self.state, self.timings)
-        # Patch REFERRAL_REMINDERS (December 2026): a timer runs for an unanswered referral. Retire
-        # the check (keep the branch) once no run of IntegrationPlan started before it is open:
-        # `temporal workflow list --query 'WorkflowType="IntegrationPlan" AND ExecutionStatus="Running"
-        # AND StartTime < "<deploy day>"'` is empty (a run continues as new at most `history_limit` events on).
-        if referral is not None and (alarm is None or referral < alarm) and workflow.patched(REFERRAL_REMINDERS):
-            return referral
-        return alarm
-
-    def _should_continue_as_new(self) -> bool:
-        info = workflow.info()
-        return info.is_continue_as_new_suggested() or info.get_current_history_length() > self.given.history_limit
-
-    async def _ring(self, key: str) -> None:
-        if key.startswith("referral:"):
-            await self._referral_unanswered(key)
-            return
-        kind_value, due_value, what = key.split(":")
-        kind, due_on = DeadlineKind(kind_value), date.fromisoformat(due_value)
-        self.state.sent.append(key)
-        self.version += 1
-        due = {"deadline_kind": kind.value, "due_on": due_on.isoformat()}
-        if what.startswith("reminder-"):
-            await self._notify("plan_deadline_reminder", "caseworker", {**due, "days": int(what.split("-", 1)[1])})
-            return
-        if what == "escalate":
-            await self._notify("deadline_missed", "coordinator", due)
-            await self._save(f"{kind.value}_escalated", None)
-            return
-        # The deadline has passed.
-        # `>=`: an end beyond the total exists only by a decision made since it was allowed, so
-        # recorded histories replay as before (no end there is later than the total).
-        if kind == DeadlineKind.plan_end and deadlines.at_time_limit(self.record, self.timings, due_on):
-            # All plans together have reached the policy's limit: the plan ends, the path closes the case.
-            self.record.status, self.record.end_reason, self.record.ended_on = ENDED, TIME_LIMIT, due_on
-            await self._save("time_limit_reached", None)
-            return
-        passed = {"due_on": due_on}
-        if kind == DeadlineKind.plan_start:
-            await self._case(Fact.plan_start_missed, details=passed)
-        elif kind == DeadlineKind.plan_review and self.state.case_status == CaseStatus.plan_active:
-            await self._case(Fact.plan_review_missed, details=passed)
-        elif kind == DeadlineKind.plan_end:
-            self.record.status = EXPIRED
-            await self._case(Fact.plan_end_passed, details=passed)
-        else:  # plan_referral, or a review passing while the case is already overdue or expired
-            await self._case(MISSED_FACT[kind], announce=True, details=passed)
-        await self._notify("deadline_missed", "caseworker", due)
-        await self._save(f"{kind.value}_missed", None)
-
-    async def _referral_unanswered(self, key: str) -> None:
-        """The provider has not reported on a referred measure within policy days: the caseworker is reminded."""
-        _, referred_on, measure_id = key.split(":")
-        self.state.sent.append(key)
-        self.version += 1
-        measure = measures.find(self.record, UUID(measure_id))
-        if measure is None or measure.reports or measure.status != "referred":
-            return
-        await self._notify("referral_unanswered", "caseworker", {
-            "service_code": measure.service_code or measure.kind, "provider": measure.provider or "-",
-            "on": referred_on, "days": self.timings.referral_answer_days,
-        })
 
     # --- staff commands ----------------------------------------------------------------------
 
@@ -427,6 +355,12 @@ class IntegrationPlanWorkflow(DeadlineClock):
             self.record.municipality_code = moved.to_municipality_code
             self.version += 1
             await self._save("moved", None)
+
+    @workflow.signal(name=POLICY_CHANGED)
+    async def on_policy_changed(self, change: PolicyChanged) -> None:
+        """A new policy applied: the deadlines it gives and their timers follow (plan_clock.py)."""
+        if workflow.patched(POLICY_RECOMPUTE):
+            await self._follow_policy(change)
 
     @workflow.signal(name=CLOSE)
     def on_close(self, reason: str | None = None) -> None:

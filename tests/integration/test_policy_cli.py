@@ -1,13 +1,14 @@
-"""`kotopolku policy diff` and `policy apply` on the assessment service's database (SQLite and
-PostgreSQL): the preview touches nothing; applying records the version once and writes one
-`policy_changed` signal per open assessment for the workflow-command relay."""
+"""`kotopolku policy diff` and `policy apply` on the services' databases (SQLite and PostgreSQL):
+the preview touches nothing; applying records the version once and writes one `policy_changed`
+signal per open assessment, open plan and waiting triage decision for each service's
+workflow-command relay."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -172,3 +173,82 @@ async def test_a_new_path_names_its_policy_version_and_the_case_takes_a_moved_de
             assert case.deadlines == [{"kind": "assessment_start", "due_on": moved.due_on.isoformat()}]
     finally:
         await database.dispose()
+
+
+def in_service(settings, service: str, work):
+    """`work(session)` in another service's database (planning, intake)."""
+    from services.cli_policy import migrations
+
+    async def go():
+        database = Database(service, settings.service_database_url(service))
+        try:
+            await database.migrate(migrations(service))
+            async with database.session() as session:
+                result = await work(session)
+                await session.commit()
+                return result
+        finally:
+            await database.dispose()
+
+    return asyncio.run(go())
+
+
+def test_diff_and_apply_reach_the_plans_and_the_triage_queue(settings, tmp_path):
+    from services.intake import service as intake_service
+    from services.intake.models import ResidentRegistered
+    from services.intake.triage.workflows import triage_workflow_id
+    from services.planning import service as planning_service
+    from services.planning.records import PlanRecord
+    from shared.clock import today
+    from shared.contracts import plan_workflow_id
+    from shared.policy import add_months
+    from support import event, registration, with_identity_code
+
+    completed = today()
+    waiting = PlanRecord(plan_id=uuid.uuid4(), case_id=uuid.uuid4(), client_id=uuid.uuid4(), municipality_code="109",
+                         assessment_completed_on=completed, plan_start_due_on=completed + timedelta(days=14), policy_version=OLD)
+    made_on = date(2027, 1, 4)
+    active = PlanRecord(plan_id=uuid.uuid4(), case_id=uuid.uuid4(), client_id=uuid.uuid4(), municipality_code="109", status="active",
+                        assessment_completed_on=made_on, plan_start_due_on=made_on, plan_on=made_on, first_plan_on=made_on,
+                        ends_on=add_months(made_on, 12), referral_due_on=add_months(made_on, 6), review_due_on=add_months(made_on, 6),
+                        policy_version=OLD)
+
+    async def plans(session):
+        for each in (waiting, active):
+            await planning_service.save_plan(session, each)
+
+    in_service(settings, "planning", plans)
+    data = with_identity_code(registration(municipality_code="109", residence_basis="family"))
+
+    async def queued(session):
+        return await intake_service.register_resident(session, event=event(data), data=ResidentRegistered.model_validate(data),
+                                                      policy=load_policy().for_municipality("109"), data_key=settings.data_key_bytes)
+
+    case = in_service(settings, "intake", queued).case
+    assert case.status == "needs_triage"
+    new = tmp_path / "amended.toml"
+    new.write_text('label = "681/2023 amended"\nplan_start_days = 30\nplan_review_months = 4\ntriage_decision_days = 30\n')
+    version = read_policy(new).version
+    runner = CliRunner()
+    table = runner.invoke(main, ["policy", "diff", str(new)])
+    assert table.exit_code == 0, table.output
+    kinds = {line.split()[0]: line.split()[2:5] for line in table.output.splitlines() if line[:36].strip() and line.split()[0] != "case"}
+    assert kinds[str(waiting.case_id)] == ["plan_start", waiting.plan_start_due_on.isoformat(), (completed + timedelta(days=30)).isoformat()]
+    assert kinds[str(active.case_id)] == ["plan_review", add_months(made_on, 6).isoformat(), add_months(made_on, 4).isoformat()]
+    assert kinds[str(case.id)][0] == "triage_decision"
+    assert table.output.strip().splitlines()[-1] == f"3 open deadline(s) would move under policy {version} (681/2023 amended)"
+
+    applied = runner.invoke(main, ["policy", "apply", str(new), "--json"])
+    assert applied.exit_code == 0, applied.output
+    shown = json.loads(applied.output.strip().splitlines()[-1])
+    assert (shown["version"], shown["told"]) == (version, {"assessments": 0, "plans": 2, "triage": 1})
+    assert sorted(m["kind"] for m in shown["moves"]) == ["plan_review", "plan_start", "triage_decision"]
+
+    async def signals(session):
+        return [(c.workflow_id, c.signal, unwrap(c.arg)[1]["version"])
+                for c in (await session.exec(select(WorkflowCommand).where(WorkflowCommand.kind == "signal"))).all()]
+
+    assert sorted(in_service(settings, "planning", signals)) == sorted(
+        (plan_workflow_id(r.case_id), "policy_changed", version) for r in (waiting, active)
+    )
+    assert in_service(settings, "intake", signals) == [(triage_workflow_id(case.id), "policy_changed", version)]

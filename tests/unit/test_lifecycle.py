@@ -25,7 +25,8 @@ from shared.lifecycle import CLOSES, OPENS, TRANSITIONS, Fact, FactRefused, doma
 
 ROOT = Path(__file__).resolve().parents[2]
 STATES = [(stage, status) for stage, statuses in STATUSES_BY_STAGE.items() for status in statuses]
-WORKFLOWS = ["services/intake/workflows.py", "services/assessment/workflows.py", "services/planning/workflows.py"]
+WORKFLOWS = ["services/intake/workflows.py", "services/assessment/workflows.py", "services/planning/workflows.py",
+             "services/planning/plan_clock.py"]
 
 
 def facts_the_workflows_report() -> set[Fact]:

@@ -13,12 +13,12 @@ from services.intake.identity import DecisionRefused, decide_by_staff
 from services.intake.models import Client, ClientCase
 from services.intake.service import announce_case, apply_case_change, hold_case, path_input, publish_client_recorded, start_path
 from services.intake.triage.models import TargetGroupDecision, TriageItem
-from services.intake.triage.workflows import DECIDED_SIGNAL, TriageDeadline, triage_workflow_id
+from services.intake.triage.workflows import DECIDED_SIGNAL, TriageDeadline, TriageDeadlineMoved, triage_workflow_id
 from services.intake.workflows import path_workflow_id
 from shared.auth import StaffUser, scoped
 from shared.clock import now, today
 from shared.contracts import CaseChange, CaseStatus, Deadline, DeadlineKind, Stage, from_record
-from shared.lifecycle import Fact
+from shared.lifecycle import Fact, reason_text
 from shared.pagination import Page, Pagination, paginate
 from shared.policy import PolicyBook
 from shared.refusals import Conflict, NotFound
@@ -110,4 +110,25 @@ async def record_decision_missed(session: AsyncSession, deadline: TriageDeadline
         details={"due_on": deadline.due_on.isoformat()},
     )
     await apply_case_change(session, change, once=once)
+    return True
+
+
+async def record_decision_moved(session: AsyncSession, moved: TriageDeadlineMoved, *, once: str) -> bool:
+    """An applied policy moved the deadline: the case's next deadline takes the new day and the
+    move is on its timeline (one that had passed as such: the case stays in the queue, the
+    caseworker was told), once however often the activity runs. False when the case no longer
+    waits for it."""
+    if await waiting_case(session, moved.deadline) is None:
+        return False
+    change = moved.change
+    fact = Fact.policy_passed_deadline_moved if moved.passed else Fact.policy_deadline_moved
+    text = f"{DeadlineKind.triage_decision.value} {moved.deadline.due_on.isoformat()} → {change.due_on.isoformat()} ({change.label or change.version})"
+    case_change = CaseChange(
+        case_id=moved.deadline.case_id, stage=Stage.intake, status=CaseStatus.needs_triage,
+        next_deadline=Deadline(kind=DeadlineKind.triage_decision, due_on=change.due_on),
+        reason=reason_text(fact, text), fact=fact.value, announce=True,
+        details={"deadline_kind": DeadlineKind.triage_decision.value, "from": moved.deadline.due_on.isoformat(),
+                 "to": change.due_on.isoformat(), "policy_version": change.version, "policy_label": change.label},
+    )
+    await apply_case_change(session, case_change, once=once)
     return True
