@@ -47,6 +47,9 @@ class Fact(StrEnum):
     # intake
     path_opened = "path.opened"  # eligible: the path starts (the timeline shows the registration's event type)
     not_eligible = "not_eligible"
+    # Who is owed an assessment (services/intake/identity.py): no statutory clock yet.
+    triage_needed = "admission.triage_needed"  # unclear: the triage queue, with its own deadline
+    guidance_offered = "admission.guidance_offered"  # in no target group: guidance, no clock
     triage_decision_missed = "deadline.triage_decision.missed"  # the triage queue's clock (intake/triage/)
     # assessment
     assessment_scheduled = "assessment.scheduled"
@@ -99,6 +102,9 @@ def _stay(stage: Stage, statuses: tuple[CaseStatus, ...], fact: Fact) -> dict:
 TRANSITIONS: dict[tuple[Stage, CaseStatus, Fact], tuple[Stage, CaseStatus]] = {
     (S.intake, C.received, Fact.path_opened): (S.assessment, C.awaiting_assessment),
     (S.intake, C.received, Fact.not_eligible): (S.closed, C.not_eligible),
+    (S.intake, C.received, Fact.triage_needed): (S.intake, C.needs_triage),
+    (S.intake, C.received, Fact.guidance_offered): (S.intake, C.guidance_offered),
+    (S.intake, C.needs_triage, Fact.guidance_offered): (S.intake, C.guidance_offered),  # staff decided: no target group
     # Who is owed an assessment (services/intake/identity.py): the path opens later for a case
     # offered guidance or triaged once staff decide or the client asks, and for a victim of
     # trafficking past the window once staff set the limit aside.
@@ -155,17 +161,19 @@ TRANSITIONS: dict[tuple[Stage, CaseStatus, Fact], tuple[Stage, CaseStatus]] = {
     # Providers may report before the plan is made (kept until a measure of theirs is added).
     **_stay(S.planning, STATUSES_BY_STAGE[S.planning], Fact.service_reported),
     **_stay(S.follow_up, FOLLOW_UP, Fact.service_reported),
-    # Closure: a path that has begun closes from any open status, with the status of its reason.
+    # Closure: a path that has begun closes from any open status, with the status of its reason;
+    # so does a case offered guidance or waiting for triage (intake closes it: no path to tell).
     **{
         (stage, status, closure_fact(reason)): (S.closed, closed)
         for reason, closed in CLOSURE_STATUS.items()
-        for stage in OPEN_STAGES
-        for status in STATUSES_BY_STAGE[stage]
+        for stage, statuses in ((S.intake, (C.needs_triage, C.guidance_offered)), *((stage, STATUSES_BY_STAGE[stage]) for stage in OPEN_STAGES))
+        for status in statuses
     },
 }
 
 # The deadlines a fact opens (due dates the workflow works out from policy) and closes.
 OPENS: dict[Fact, tuple[DeadlineKind, ...]] = {
+    Fact.triage_needed: (D.triage_decision,),
     Fact.path_opened: (D.assessment_start,),
     Fact.assessment_reopened_moved_in: (D.assessment_start,),
     Fact.assessment_completed_plan_needed: (D.plan_start,),
@@ -174,6 +182,8 @@ OPENS: dict[Fact, tuple[DeadlineKind, ...]] = {
     Fact.plan_extended: (D.plan_end,),
 }
 CLOSES: dict[Fact, tuple[DeadlineKind, ...]] = {
+    Fact.guidance_offered: (D.triage_decision,),
+    Fact.path_opened: (D.triage_decision,),
     Fact.assessment_started: (D.assessment_start,),
     Fact.assessment_completed_plan_needed: (D.assessment_start,),
     Fact.plan_made: (D.plan_start,),

@@ -70,6 +70,9 @@ class WorkflowCommand(SQLModel, table=True):
     task_queue: str | None = None  # start
     signal: str | None = None  # signal: its name
     arg: Any = Field(default=None, sa_column=Column(JSON, nullable=True))  # JSON; None = no argument
+    # The W3C trace context the command was written in (None: untraced): the relay's span
+    # continues it, and Temporal's interceptor carries it on to the workflow.
+    traceparent: str | None = None
     created_at: datetime = Field(sa_column=utc_column())
     sent_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True, index=True))
     attempts: int = 0  # definite refusals
@@ -82,37 +85,42 @@ class GivenUp(Exception):
     """Temporal definitely refused the command: it waits for an admin, with this reason."""
 
 
-# A command written inside a trace keeps its `traceparent` beside the argument, so the workflow
-# it starts or signals continues that trace; untraced commands keep the bare argument.
+# Rows written before the `traceparent` column wrapped it into the argument:
+# {TRACED: {"traceparent": …, "arg": …}}. Still read (`unwrap`); retire once no such row is unsent.
 TRACED = "kotopolku:traced"
 
 
 def _json(arg: Any) -> Any:
     """The argument as JSON (models, UUIDs, dates…); Temporal's converter reads it back by the
     workflow's type hints."""
-    value = to_jsonable_python(arg)
-    traceparent = current_traceparent()
-    return {TRACED: {"traceparent": traceparent, "arg": value}} if traceparent else value
+    return to_jsonable_python(arg)
 
 
-def unwrap(stored: Any) -> tuple[str | None, Any]:
-    """The `traceparent` a command was written in (None if none) and its argument."""
+def unwrap(row: WorkflowCommand) -> tuple[str | None, Any]:
+    """The `traceparent` the command was written in (None if none) and its argument: from its own
+    column, or from the argument of a row written before that column."""
+    stored = row.arg
     if isinstance(stored, dict) and set(stored) == {TRACED} and isinstance(stored[TRACED], dict):
-        return stored[TRACED].get("traceparent"), stored[TRACED].get("arg")
-    return None, stored
+        return row.traceparent or stored[TRACED].get("traceparent"), stored[TRACED].get("arg")
+    return row.traceparent, stored
 
 
 def start_workflow(session: AsyncSession, workflow_type: str, arg: BaseModel | dict, *, id: str, task_queue: str) -> None:
     """Start the workflow (or use the one running under that id) once the transaction commits."""
     session.add(
-        WorkflowCommand(kind=START, workflow_id=id, workflow_type=workflow_type, task_queue=task_queue, arg=_json(arg), created_at=now())
+        WorkflowCommand(
+            kind=START, workflow_id=id, workflow_type=workflow_type, task_queue=task_queue, arg=_json(arg),
+            traceparent=current_traceparent(), created_at=now(),
+        )
     )
     wake_relays_after_commit(session, WorkflowCommand)
 
 
 def signal_workflow(session: AsyncSession, workflow_id: str, signal: str, arg: BaseModel | dict | str | None = None) -> None:
     """Signal the workflow once the transaction commits; a workflow that has ended is not told."""
-    session.add(WorkflowCommand(kind=SIGNAL, workflow_id=workflow_id, signal=signal, arg=_json(arg), created_at=now()))
+    session.add(
+        WorkflowCommand(kind=SIGNAL, workflow_id=workflow_id, signal=signal, arg=_json(arg), traceparent=current_traceparent(), created_at=now())
+    )
     wake_relays_after_commit(session, WorkflowCommand)
 
 
@@ -186,7 +194,7 @@ class WorkflowCommandRelay(Relay):
     async def _send(self, row: WorkflowCommand) -> None:
         """Send one command; GivenUp when it can never be carried out as it is. Sent in a span
         continuing the trace it was written in: Temporal's interceptor carries it to the workflow."""
-        traceparent, arg = unwrap(row.arg)
+        traceparent, arg = unwrap(row)
         with span(f"{row.kind} {row.workflow_type or row.signal}", traceparent=traceparent, kind=SpanKind.PRODUCER):
             await self._send_arg(row, arg)
 

@@ -17,7 +17,7 @@ from shared.db import UtcDateTime, utc_column
 from services.intake.identity import StatedTargetGroup, validate_identity_code
 from shared.client_groups import GuardianRole, RecordedGroup
 from shared import lifecycle, municipalities
-from shared.contracts import CLOSURE_STATUS, CaseStatus, Stage
+from shared.contracts import CaseStatus, Stage
 
 # --- inbound event data (CONTRACT.md §1) -------------------------------------------------------
 
@@ -292,31 +292,11 @@ class ClientCase(SQLModel, table=True):
 
 
 # Every move of a case, (stage, status) → (stage, status), for changes asked for without a fact:
-# only activity attempts scheduled by workers older than shared.lifecycle. The lifecycle table's
-# moves, and two that only such old code named; retire this set (and CaseChange without a fact)
-# once a release with facts has run: no attempt from before it can still be retried then.
-CASE_TRANSITIONS: set[tuple[tuple[Stage, CaseStatus], tuple[Stage, CaseStatus]]] = lifecycle.moves() | {
-    ((Stage.assessment, CaseStatus.assessment_in_progress), (Stage.closed, CaseStatus.completed)),
-    ((Stage.follow_up, CaseStatus.plan_active), (Stage.closed, CaseStatus.completed)),
-}
-# Who is owed an assessment (services/intake/identity.py): intake's own decisions, made before any
-# path runs — guidance or the triage queue, and the clock started by a staff decision or a request.
-S, C = Stage, CaseStatus
-CASE_TRANSITIONS |= {
-    ((S.intake, C.received), (S.intake, C.needs_triage)),
-    ((S.intake, C.received), (S.intake, C.guidance_offered)),
-    ((S.intake, C.needs_triage), (S.intake, C.guidance_offered)),
-    ((S.intake, C.needs_triage), (S.assessment, C.awaiting_assessment)),
-    ((S.intake, C.guidance_offered), (S.assessment, C.awaiting_assessment)),
-    # A victim of trafficking past the window: staff set the limit aside.
-    ((S.closed, C.not_eligible), (S.assessment, C.awaiting_assessment)),
-} | {
-    # A case offered guidance or waiting for triage may close with a reason (no path has begun).
-    ((S.intake, status), (S.closed, closed))
-    for status in (C.needs_triage, C.guidance_offered)
-    for closed in set(CLOSURE_STATUS.values())
-}
-del S, C
+# only activity attempts scheduled by workers older than shared.lifecycle (intake's own changes
+# report facts too), checked against the lifecycle table's moves and nothing else. Retire this set
+# (and CaseChange without a fact) once a release with facts has run: no attempt from before it can
+# still be retried then.
+CASE_TRANSITIONS: set[tuple[tuple[Stage, CaseStatus], tuple[Stage, CaseStatus]]] = lifecycle.moves()
 
 
 class ReviewPerson(BaseModel):

@@ -18,6 +18,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.duplicates.service import flag_possible_duplicates
+from services.intake.handover import employment
 from services.intake.identity import Admission, Eligibility, decide_admission, decide_eligibility, decide_lead
 from services.intake.models import (
     CASE_TRANSITIONS,
@@ -219,7 +220,7 @@ async def hold_case(
     reason = reason or f"admission.{admission.reason}"
     if admission.outcome == "triage":
         deadline = Deadline(kind=DeadlineKind.triage_decision, due_on=today + timedelta(days=policy.triage_decision_days))
-        await change_case(session, case, Stage.intake, CaseStatus.needs_triage, deadline, reason, changed_by=changed_by)
+        await change_case(session, case, Stage.intake, CaseStatus.needs_triage, deadline, reason, changed_by=changed_by, fact=Fact.triage_needed)
         # Its clock (sent once this commits): the caseworker is told when it passes, the
         # coordinator as long after as for the assessment's start (the decision precedes it).
         clock = TriageDeadline(
@@ -230,7 +231,7 @@ async def hold_case(
         )
         start_workflow(session, TRIAGE_DEADLINE_WORKFLOW, clock, id=triage_workflow_id(case.id), task_queue=task_queue("intake"))
     else:
-        await change_case(session, case, Stage.intake, CaseStatus.guidance_offered, None, reason, changed_by=changed_by)
+        await change_case(session, case, Stage.intake, CaseStatus.guidance_offered, None, reason, changed_by=changed_by, fact=Fact.guidance_offered)
 
 
 def path_input(client: Client, case: ClientCase, policy: Policy, *, became_client_on: date, reason: str) -> ClientPathInput:
@@ -318,7 +319,10 @@ async def change_case(
     session.add(case)
     _publish_case_updated(session, case, reason, changed_by=changed_by)
     if fact is not None:
-        _publish_domain_events(session, case, fact, current[0], details or {})
+        published = _publish_domain_events(session, case, fact, current[0], details or {})
+        if employment.handed_over(published) and await employment.led_by_employment_authority(session, case):
+            for event_type, data in employment.handed_over(published):
+                publish_domain_event(session, case, event_type, data)
         if fact == Fact.plan_made and (details or {}).get("plan_type") == "multi_sectoral":
             _ask_the_county(session, case)
     return True
@@ -395,11 +399,13 @@ def _publish_case_updated(session: AsyncSession, case: ClientCase, reason: str, 
     publish(session, type=CASE_CHANGED, source=SOURCE, data=change, exchange=INTERNAL_EXCHANGE, subject=str(case.id))
 
 
-def _publish_domain_events(session: AsyncSession, case: ClientCase, fact: Fact, before: Stage, details: dict) -> None:
+def _publish_domain_events(session: AsyncSession, case: ClientCase, fact: Fact, before: Stage, details: dict) -> list[tuple[str, dict]]:
     """What happened, for subscribers (CONTRACT §3): in the change's transaction, after its
     case.updated, on intake's outbox, so that one case's events leave in the order they happened."""
-    for event_type, data in lifecycle.domain_events(fact, before, details, case.updated_at.astimezone(FINNISH_TIME).date().isoformat()):
+    events = lifecycle.domain_events(fact, before, details, case.updated_at.astimezone(FINNISH_TIME).date().isoformat())
+    for event_type, data in events:
         publish_domain_event(session, case, event_type, data)
+    return events
 
 
 def publish_domain_event(session: AsyncSession, case: ClientCase, event_type: str, data: dict) -> None:

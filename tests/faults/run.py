@@ -16,7 +16,10 @@ resident registrations and, while they are being processed:
   6. stops the whole RabbitMQ node for 15 s, then starts it;
   7. (on request: --rounds 7) freezes Temporal (SIGSTOP) for 20 s, then lets it go on;
   8. restarts Temporal with a rate limit so low that it answers RESOURCE_EXHAUSTED for 30 s
-     mid-burst, then without it (the round fails if Kotopolku never met a RESOURCE_EXHAUSTED).
+     mid-burst, then without it (the round fails if Kotopolku never met a RESOURCE_EXHAUSTED);
+  9. takes a webhook receiver subscribed to the case events down mid-burst (connection refused
+     for half of --webhook-outage seconds, then 503 for the other half), then up: every case event
+     published on kotopolku.events is acknowledged once, none twice by webhook-id (faults/webhooks.py).
 
 Every round runs with a short retry budget (KOTOPOLKU_RETRY_DELAYS_SECONDS), so an outage that
 spent the retries meant for bad data would show up as dead letters. After each round it waits for
@@ -25,6 +28,10 @@ every published client has exactly one case, in stage `assessment` with status
 `awaiting_assessment`, that no message sits in a dead-letter queue and no queue holds messages
 nobody consumes. One line per round; the exit status is non-zero on any loss, double, dead letter,
 or a fault this machine cannot produce (it says which and why: it never passes silently).
+
+`--webhook-outage` is 60 s by default (the issue's 5 minutes: `--webhook-outage 300`): long enough
+for the burst to go on behind it and for the retry schedule to reach its cap several times, short
+enough to keep the whole suite within a quarter of an hour.
 """
 
 from __future__ import annotations
@@ -52,6 +59,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from faults.servers import RETRY_DELAYS, CannotProduce, Kotopolku, Postgres, RabbitNode, TemporalServer, wait_for  # noqa: E402
+from faults.webhooks import Deliveries, WebhookWatch  # noqa: E402
 from support import PRODUCER, event, person, registration  # noqa: E402
 
 ID_NAMESPACE = uuid.UUID("0f8c8f5e-51a4-4c84-9a7e-4b7d1c0f6b10")  # intake names clients by (source, external_ref)
@@ -74,10 +82,12 @@ class Outcome:
     seconds: float = 0.0
     problem: str = ""
     notes: list[str] = field(default_factory=list)
+    webhooks: Deliveries | None = None  # round 9: what the webhook receiver got
 
     @property
     def ok(self) -> bool:
-        return not (self.problem or self.lost or self.doubled or self.wrong_status or self.dead_lettered or self.stranded)
+        webhooks_ok = self.webhooks is None or self.webhooks.ok
+        return webhooks_ok and not (self.problem or self.lost or self.doubled or self.wrong_status or self.dead_lettered or self.stranded)
 
 
 def registrations(tag: str, count: int) -> list[tuple[str, dict]]:
@@ -188,13 +198,16 @@ class Round:
     fault: Fault
     postgres: bool = False
     by_default: bool = True  # CI runs these; the others on request (--rounds), to keep CI short
+    webhooks: bool = False  # a webhook receiver subscribed to the case events (suite.watch)
 
 
 class Suite:
-    def __init__(self, workdir: Path, count: int, settle_timeout: float) -> None:
+    def __init__(self, workdir: Path, count: int, settle_timeout: float, webhook_outage: float = 60) -> None:
         self.workdir = workdir
         self.count = count
         self.settle_timeout = settle_timeout
+        self.webhook_outage = webhook_outage
+        self.watch: WebhookWatch | None = None  # the round's webhook receiver, when it has one
         self.rabbit = RabbitNode(workdir)
         self.postgres = Postgres(workdir)
         self.temporal = TemporalServer(workdir)
@@ -216,7 +229,12 @@ class Suite:
             kotopolku = Kotopolku(roundir, self.rabbit, self.temporal, self.postgres.url if round.postgres else None)
             kotopolku.command("sources", "add", PRODUCER, "--municipality", MUNICIPALITY, "--name", "Fault suite register")
             token = kotopolku.command("dev-token", "--role", "coordinator", "--municipality", MUNICIPALITY)
+            if round.webhooks:
+                self.watch = WebhookWatch(self.rabbit, MUNICIPALITY, self.webhook_outage)
+                await self.watch.prepare(kotopolku)
             await kotopolku.start()
+            if self.watch:
+                await self.watch.watch()
             people = registrations(tag, self.count)
             started = time.monotonic()
             await publish_all(self.rabbit.url, people)
@@ -230,6 +248,9 @@ class Suite:
             await wait_for(under_way, "a fifth of the registrations processed before the fault", 120)
             await round.fault(self, kotopolku)
             await settle(kotopolku, self.rabbit, token, tag, people, outcome, self.settle_timeout)
+            if self.watch:
+                outcome.webhooks = await self.watch.judge(len(people), self.settle_timeout)
+                outcome.notes += outcome.webhooks.notes
             outcome.seconds = time.monotonic() - started
         except CannotProduce as error:
             outcome.problem = f"could not produce the fault on this machine: {error}"
@@ -238,6 +259,9 @@ class Suite:
         finally:
             if kotopolku is not None:
                 kotopolku.stop()
+            if self.watch:
+                await self.watch.stop()
+                self.watch = None
         return outcome
 
     def stop(self) -> None:
@@ -305,6 +329,10 @@ async def temporal_rate_limited(suite: Suite, kotopolku: Kotopolku) -> None:
         raise CannotProduce(f"Temporal never answered RESOURCE_EXHAUSTED with {RATE_LIMITED} (kotopolku_workflow_commands_retried_total)")
 
 
+async def webhook_receiver_down(suite: Suite, kotopolku: Kotopolku) -> None:
+    await suite.watch.fault()
+
+
 async def refusals_met(kotopolku: Kotopolku) -> float:
     """How many workflow commands Kotopolku sent again after a RESOURCE_EXHAUSTED (its /metrics)."""
     async with httpx.AsyncClient(timeout=10) as client:
@@ -324,6 +352,7 @@ ROUNDS = [
     Round(6, "RabbitMQ node down for 15 s", restart_rabbitmq_node),
     Round(7, "Temporal frozen for 20 s", temporal_frozen, by_default=False),
     Round(8, "Temporal answering RESOURCE_EXHAUSTED for 30 s", temporal_rate_limited),
+    Round(9, "webhook receiver down", webhook_receiver_down, webhooks=True),
 ]
 
 
@@ -338,6 +367,13 @@ def line(round: Round, outcome: Outcome) -> str:
         text += f", not {EXPECTED[1]} {outcome.wrong_status}"
     if outcome.stranded:
         text += f", stranded in queues {outcome.stranded}"
+    if (webhooks := outcome.webhooks) is not None:
+        text += (
+            f"; webhooks: events {webhooks.expected}, delivered {webhooks.delivered}, missing {webhooks.missing}, "
+            f"doubled {webhooks.doubled}, answered 503 {webhooks.refused_answers}"
+        )
+        if webhooks.bad_signatures:
+            text += f", bad signatures {webhooks.bad_signatures}"
     return text + ("" if outcome.ok else "  <-- FAILED")
 
 
@@ -346,13 +382,17 @@ async def main() -> int:
     parser.add_argument("--count", type=int, default=300, help="registrations published in each round")
     parser.add_argument("--rounds", default=",".join(str(r.number) for r in ROUNDS if r.by_default), help="which rounds, e.g. 1,3,7 (default: all but 7)")
     parser.add_argument("--settle-timeout", type=float, default=150, help="seconds a round may take to settle after its fault")
+    parser.add_argument(
+        "--webhook-outage", type=float, default=60,
+        help="seconds round 9's webhook receiver is down (half refusing connections, half answering 503); the issue's 5 minutes: 300",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, data) even when all rounds pass")
     args = parser.parse_args()
     chosen = [r for r in ROUNDS if str(r.number) in args.rounds.split(",")]
 
     workdir = Path(tempfile.mkdtemp(prefix="kotopolku-faults-"))
     os.chmod(workdir, 0o755)  # PostgreSQL runs as its own user below it
-    suite = Suite(workdir, args.count, args.settle_timeout)
+    suite = Suite(workdir, args.count, args.settle_timeout, args.webhook_outage)
     print(f"Fault suite: {len(chosen)} rounds of {args.count} registrations; work directory {workdir}", flush=True)
     failed = False
     try:

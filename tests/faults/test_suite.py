@@ -34,3 +34,17 @@ def test_every_lost_doubled_or_stuck_client_counts():
     suite_module.judge(people, cases, outcome)
     assert (outcome.cases, outcome.lost, outcome.doubled, outcome.wrong_status) == (3, 1, 1, 1)
     assert not outcome.ok
+
+
+async def test_a_webhook_missing_or_acknowledged_twice_fails_the_round():
+    from faults.webhooks import WebhookWatch
+
+    watch = WebhookWatch(rabbit=None, municipality="109", outage=60)
+    watch.witness.events = {("s", "a"), ("s", "b"), ("s", "c")}  # published on kotopolku.events
+    watch.receiver.acknowledged.update({"msg_1": 2, "msg_2": 1, "msg_3": 1})  # msg_1 twice
+    watch.receiver.events.update({("s", "a"): {"msg_1"}, ("s", "b"): {"msg_2", "msg_3"}})  # b under two ids; c never
+    counted = await watch.judge(people=3, timeout=0)
+    assert (counted.expected, counted.delivered, counted.missing, counted.doubled) == (3, 2, 1, 2)
+    outcome = suite_module.Outcome(published=3, cases=3, webhooks=counted)
+    assert not outcome.ok
+    assert "missing 1, doubled 2" in suite_module.line(suite_module.ROUNDS[-1], outcome)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shared.contracts import DOMAIN_EVENTS, EVENTS_EXCHANGE, PUBLIC_EVENT_TYPES
+from shared.contracts import DOMAIN_EVENTS, EMPLOYMENT_AUTHORITY_EVENTS, EVENTS_EXCHANGE, PUBLIC_EVENT_TYPES
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKER = ROOT / "deploy" / "asyncapi"
@@ -52,7 +52,8 @@ def test_each_domain_event_s_data_is_documented_field_for_field():
     schemas = document["components"]["schemas"]
     for message in document["components"]["messages"].values():
         event_type = message["title"]
-        if event_type in DOMAIN_EVENTS:
+        model = DOMAIN_EVENTS.get(event_type) or EMPLOYMENT_AUTHORITY_EVENTS.get(event_type)  # the hand-over's too
+        if model is not None:
             data = message["payload"]["allOf"][1]["properties"]["data"]["$ref"].rsplit("/", 1)[1]
-            assert set(schemas[data]["properties"]) == set(DOMAIN_EVENTS[event_type].model_fields), event_type
+            assert set(schemas[data]["properties"]) == set(model.model_fields), event_type
             assert {"case_id", "client_id", "municipality_code"} <= set(schemas[data]["required"]), event_type

@@ -38,11 +38,16 @@ def facts_the_workflows_report() -> set[Fact]:
 def test_the_workflows_report_facts_of_the_table():
     reported = facts_the_workflows_report()
     assert {Fact.path_opened, Fact.assessment_completed_plan_needed, Fact.plan_made, Fact.closed_employed} <= reported
-    # Every fact is reported: by the workflows by name, but intake's own (not_eligible, and the
-    # triage deadline passed, which the triage clock's activity records) and the plan's passed
-    # referral deadline (MISSED_FACT picks it by the deadline's kind).
-    assert set(Fact) - reported == {Fact.not_eligible, Fact.plan_referral_missed, Fact.triage_decision_missed}
-    assert "Fact.not_eligible" in (ROOT / "services/intake/service.py").read_text()
+    # Every fact is reported: by the workflows by name, but intake's own (not_eligible, the triage
+    # queue and guidance before any path, and the triage deadline passed, which the triage clock's
+    # activity records) and the plan's passed referral deadline (MISSED_FACT picks it by the
+    # deadline's kind).
+    assert set(Fact) - reported == {
+        Fact.not_eligible, Fact.triage_needed, Fact.guidance_offered, Fact.plan_referral_missed, Fact.triage_decision_missed,
+    }
+    for name in ("not_eligible", "triage_needed", "guidance_offered"):
+        assert f"Fact.{name}" in (ROOT / "services/intake/service.py").read_text()
+    assert "closure_fact(" in (ROOT / "services/intake/closure/service.py").read_text()
     assert "Fact.triage_decision_missed" in (ROOT / "services/intake/triage/service.py").read_text()
     assert lifecycle.MISSED_FACT[DeadlineKind.plan_referral] == Fact.plan_referral_missed
 
@@ -84,6 +89,25 @@ def test_the_path_opens_later_for_who_was_offered_guidance_or_triaged_or_past_th
         assert move(stage, status, Fact.path_opened) == (Stage.assessment, "awaiting_assessment")
     with pytest.raises(FactRefused):
         move(Stage.intake, "guidance_offered", Fact.assessment_started)
+
+
+def test_intakes_own_moves_before_any_path_are_facts_of_the_table():
+    from services.intake.models import CASE_TRANSITIONS
+
+    assert move(Stage.intake, "received", Fact.triage_needed) == (Stage.intake, "needs_triage")
+    assert move(Stage.intake, "received", Fact.guidance_offered) == (Stage.intake, "guidance_offered")
+    assert move(Stage.intake, "needs_triage", Fact.guidance_offered) == (Stage.intake, "guidance_offered")
+    assert OPENS[Fact.triage_needed] == (DeadlineKind.triage_decision,)
+    assert DeadlineKind.triage_decision in CLOSES[Fact.guidance_offered] and DeadlineKind.triage_decision in CLOSES[Fact.path_opened]
+    for status in ("needs_triage", "guidance_offered"):  # closed with a reason before any path began
+        assert move(Stage.intake, status, Fact.closed_declined) == (Stage.closed, "declined")
+        assert domain_events(Fact.closed_declined, Stage.intake, {"closed_on": "2027-02-01"}, "x") == [
+            (CASE_CLOSED, {"reason": "declined", "closed_on": "2027-02-01"})
+        ]
+    with pytest.raises(FactRefused):
+        move(Stage.intake, "guidance_offered", Fact.triage_needed)
+    # Intake moves nothing outside the table (fact-less changes of old workers included).
+    assert CASE_TRANSITIONS == lifecycle.moves()
 
 
 def test_the_path_goes_from_registration_to_closure():

@@ -4,8 +4,8 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 
 from shared.envelope import Envelope, parse_amqp
-from shared.tracing import add_trace_ids, otlp_endpoint, span, traceparent_in
-from shared.workflow_commands import _json, unwrap
+from shared.tracing import add_trace_ids, current_traceparent, otlp_endpoint, span, traceparent_in
+from shared.workflow_commands import TRACED, WorkflowCommand, _json, unwrap
 
 
 def _tracing_on() -> None:
@@ -33,14 +33,18 @@ def test_a_bad_traceparent_starts_a_new_trace_instead_of_failing():
     assert traceparent_in(b"not json traceparent") is None
 
 
-def test_a_workflow_command_keeps_its_trace_beside_the_argument_and_old_rows_still_read():
+def test_a_workflow_command_keeps_its_trace_in_its_own_column_and_old_rows_still_read():
     _tracing_on()
     with span("request"):
-        stored = _json({"name": "hei"})
-    traceparent, arg = unwrap(stored)
-    assert traceparent and arg == {"name": "hei"}
-    assert unwrap({"name": "hei"}) == (None, {"name": "hei"})  # written untraced, or before traces
-    assert unwrap(None) == (None, None)
+        traceparent = current_traceparent()
+        row = WorkflowCommand(kind="signal", workflow_id="w", signal="say", arg=_json({"name": "hei"}), traceparent=traceparent)
+    assert row.arg == {"name": "hei"}  # the argument alone
+    assert unwrap(row) == (traceparent, {"name": "hei"})
+    old = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    wrapped = WorkflowCommand(kind="signal", workflow_id="w", signal="say", arg={TRACED: {"traceparent": old, "arg": "moi"}})
+    assert unwrap(wrapped) == (old, "moi")  # written before the column
+    assert unwrap(WorkflowCommand(kind="signal", workflow_id="w", signal="say", arg={"name": "hei"})) == (None, {"name": "hei"})
+    assert unwrap(WorkflowCommand(kind="signal", workflow_id="w", signal="say", arg=None)) == (None, None)
 
 
 def test_log_lines_name_their_trace():

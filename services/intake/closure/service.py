@@ -12,7 +12,9 @@ from services.intake.closure.commands import CloseCase
 from services.intake.models import ClientCase
 from services.intake.service import change_case
 from shared.auth import StaffUser, scoped
+from shared.clock import today
 from shared.contracts import CLOSURE_STATUS, Stage
+from shared.lifecycle import closure_fact
 
 
 async def close_without_path(session: AsyncSession, *, user: StaffUser, case_id: UUID, closure: CloseCase) -> ClientCase | None:
@@ -21,5 +23,8 @@ async def close_without_path(session: AsyncSession, *, user: StaffUser, case_id:
     if case is None or case.workflow_id is not None:
         return None
     text = f"case.closed.{closure.reason.value}" + (f": {closure.notes}" if closure.notes else "")
-    await change_case(session, case, Stage.closed, CLOSURE_STATUS[closure.reason], None, text, changed_by=user.name or user.sub)
+    await change_case(
+        session, case, Stage.closed, CLOSURE_STATUS[closure.reason], None, text, changed_by=user.name or user.sub,
+        fact=closure_fact(closure.reason), details={"closed_on": today().isoformat()},
+    )
     return case
