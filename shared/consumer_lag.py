@@ -6,6 +6,7 @@ its hands (a lane stuck on one message shows here while the queue itself may loo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 
 from aio_pika.abc import AbstractConnection
@@ -16,6 +17,7 @@ from shared.consumer import Consumer
 # One look at the broker every so often, not one per scrape (Prometheus may scrape often, and
 # every replica would ask).
 LAG_INTERVAL_SECONDS = 15.0
+CLOSE_WAIT_SECONDS = 2.0
 
 
 async def measure_consumer_lag(connection: AbstractConnection, consumers: Sequence[Consumer]) -> None:
@@ -29,7 +31,9 @@ async def measure_consumer_lag(connection: AbstractConnection, consumers: Sequen
             metrics.consumer_oldest_in_hand_seconds.labels(name).set(consumer.oldest_in_hand_seconds())
     finally:
         if not channel.is_closed:
-            await channel.close()
+            # Stopping never waits on the broker for this: closing the connection ends the channel too.
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(channel.close(), CLOSE_WAIT_SECONDS)
 
 
 async def run_consumer_lag(connection: AbstractConnection, consumers: Sequence[Consumer], interval: float = LAG_INTERVAL_SECONDS) -> None:
