@@ -260,6 +260,8 @@ def path_input(client: Client, case: ClientCase, policy: Policy, *, became_clien
         ),
         plan=plan_timings(policy),
         client_languages=list(dict.fromkeys([client.native_language, *client.preferred_languages])),
+        interpreter_language=client.interpreter_language,
+        interpreter_dialect=client.interpreter_dialect,
     )
 
 
