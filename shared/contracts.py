@@ -512,6 +512,7 @@ class AssessmentScheduled(DomainEvent):
     remote: bool | None = None
     interview_language: str | None = None
     interpreter_language: str | None = None
+    interpreter_dialect: str | None = None
     rescheduled: bool = False
 
 

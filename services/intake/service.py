@@ -18,6 +18,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.duplicates.service import flag_possible_duplicates
+from services.intake.language_needs.booking import unmet_need
 from services.intake.identity import Admission, Eligibility, decide_admission, decide_eligibility, decide_lead
 from services.intake.models import (
     CASE_TRANSITIONS,
@@ -357,6 +358,9 @@ async def apply_case_change(session: AsyncSession, change: CaseChange, *, once: 
         deadlines=change.deadlines, changed_by=change.changed_by, announce=change.announce,
         fact=Fact(change.fact) if change.fact else None, details=change.details,
     )
+    unmet = unmet_need(await session.get(Client, case.client_id), Fact(change.fact) if change.fact else None, change.details)
+    if unmet is not None:  # a booking without the recorded interpreter: the timeline says so
+        announce_case(session, case, unmet, changed_by=change.changed_by)
     return case.updated_at
 
 
