@@ -1,5 +1,6 @@
 """The client's recorded interpreter need reaches the plan, against real RabbitMQ, a real Temporal
-dev server and the database: a referral (`measure.referred`) and a review meeting
+dev server and the database: an interview booked without the recorded interpreter is on the case's
+timeline as a need not met; a referral (`measure.referred`) and a review meeting
 (`plan.reviewed`) tell the need recorded on the client — from the registration, and as staff change
 it later — even when the assessment interview was booked without an interpreter; a measure's
 place is told to the provider and bounded (422 naming the field)."""
@@ -49,8 +50,18 @@ async def test_referrals_and_reviews_tell_the_recorded_interpreter_need_and_the_
             return (await http.get(path, headers=staff)).status_code == 200
 
         await eventually(lambda: open_(assessment), what="the assessment workflow")
-        # Booked without an interpreter: the plan still knows the recorded need.
+        # A dialect is bounded: 422 naming the field.
+        bad = await http.post(f"{assessment}/schedule", json={"on": day, "interpreter_language": "ar", "interpreter_dialect": "x" * 101}, headers=staff)
+        assert bad.status_code == 422 and "interpreter_dialect" in bad.text, bad.text
+        # Booked without an interpreter: accepted, and the case's timeline says the need is not met;
+        # the plan still knows the recorded need.
         await ok(http, "POST", f"{assessment}/schedule", staff, {"on": day, "place": "Kotokatu 1"})
+
+        async def unmet_on_timeline():
+            timeline = (await http.get(f"/api/v1/cases/{case_id}", headers=staff)).json()["timeline"]
+            return [entry["reason"] for entry in timeline if entry["reason"].startswith("interpreter_need.")] or None
+
+        assert await eventually(unmet_on_timeline, what="the unmet need on the timeline") == ["interpreter_need.not_booked: ar (Levantine)"]
         await ok(http, "POST", f"{assessment}/start", staff, {})
         await ok(http, "POST", f"{assessment}/complete", staff, {"plan_needed": True, "plan_type": "individual"})
         plan = f"/api/v1/cases/{case_id}/plan"
