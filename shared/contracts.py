@@ -443,11 +443,25 @@ class PlanInput(BaseModel):
     client_groups: list[str] | None = None  # the figures' client_group (young_people worked out from birth_date)
     birth_date: date | None = None  # for the age band
     lead: str | None = None
-    interpreter_language: str | None = None  # AssessmentOutcome's: a referral tells the provider
+    # The client's recorded interpreter need (intake's language needs; the interview's booked
+    # interpreter in plans started before): referrals and review meetings tell it. Staff changing it
+    # later reach the plan by its `language_needs` signal (LanguageNeedsChanged).
+    interpreter_language: str | None = None
+    interpreter_dialect: str | None = None
     # continue-as-new: the whole state carried over (services/planning/workflows.py PlanState)
     carried: dict[str, Any] | None = None
     # continue-as-new also after this many history events (Temporal's own suggestion comes first)
     history_limit: int = 20_000
+
+
+LANGUAGE_NEEDS_SIGNAL = "language_needs"  # to the path and the plan: staff changed the client's language needs
+
+
+class LanguageNeedsChanged(BaseModel):
+    """The client's interpreter need as staff recorded it (None: none needed)."""
+
+    interpreter_language: str | None = None
+    interpreter_dialect: str | None = None
 
 
 class PlanOutcome(BaseModel):
@@ -498,6 +512,7 @@ class AssessmentScheduled(DomainEvent):
     remote: bool | None = None
     interview_language: str | None = None
     interpreter_language: str | None = None
+    interpreter_dialect: str | None = None
     rescheduled: bool = False
 
 
@@ -527,6 +542,10 @@ class PlanMade(DomainEvent):
 class PlanReviewed(DomainEvent):
     reviewed_on: date
     next_review_on: date
+    # The client's recorded interpreter need, for the next review meeting (null: none recorded).
+    interpreter_needed: bool | None = None
+    interpreter_language: str | None = None
+    interpreter_dialect: str | None = None
 
 
 class PlanExtended(DomainEvent):
@@ -555,8 +574,12 @@ class MeasureReferred(MeasureChanged):
     at the municipality, and the dates."""
 
     language: str | None = None
-    interpreter_needed: bool | None = None  # true with the language when one was needed at the assessment; null: not known
+    # The client's recorded interpreter need (the interview's booked one in plans started before it
+    # was recorded): true with the language and dialect; null: none recorded.
+    interpreter_needed: bool | None = None
     interpreter_language: str | None = None
+    interpreter_dialect: str | None = None
+    place: str | None = None  # where the measure is given: an address, or "remote"
     starts_on: date | None = None
     ends_on: date | None = None
     provider: str | None = None

@@ -81,7 +81,8 @@ DIMENSIONS = (
     # the groups the projects reach, together (young_people+family_migrants; `none`); young people by age on the period's first day
     Dimension("client_group", "client_group_facts", of=client_group),
     Dimension("lead", "lead"),  # who leads the services when the path began: municipality | employment_authority
-    Dimension("interpreter_language", "interpreter_language"),  # the interpreter booked for the assessment interview (unknown: none)
+    # plans: the client's recorded interpreter need (else the one booked for the interview); assessments: the one booked (unknown: none)
+    Dimension("interpreter_language", "interpreter_language"),
     Dimension("measure_kind", "measure_kind", measures=True),  # a measure's kind (language_studies, …)
     Dimension("provider", "provider", measures=True),  # who provides a measure, as the plan names them
 )
@@ -106,7 +107,7 @@ class GroupedFacts(BaseModel):
     birth_date: date | None = None  # only ever shown as an age band
     lead: str | None = None
     client_groups: tuple[str, ...] | None = None  # as recorded (None: not asked when the path began)
-    interpreter_language: str | None = None  # the interpreter booked for the assessment interview, if any
+    interpreter_language: str | None = None  # plans: the recorded interpreter need; assessments: the interpreter booked
     measure_kind: str | None = None  # the measure figures' only
     provider: str | None = None  # the measure figures' only
 

@@ -14,9 +14,11 @@ from services.planning import commands as c
 from services.planning.workflows import IntegrationPlanWorkflow
 from shared.clock import FINNISH_TIME
 from shared.contracts import (
+    LANGUAGE_NEEDS_SIGNAL,
     AssessmentInput,
     AssessmentMoved,
     AssessmentTimings,
+    LanguageNeedsChanged,
     PlanInput,
     PlanOutcome,
     assessment_workflow_id,
@@ -70,9 +72,11 @@ async def made(env, handle, **body) -> c.CommandResult:
     return await update(handle, c.MAKE, await command(env, make=c.MakePlan(type="individual", **body)))
 
 
-async def path_with_plan(env, recorded: Recorded, timings=TIMINGS, *, moved_during_assessment_to: str | None = None):
+async def path_with_plan(env, recorded: Recorded, timings=TIMINGS, *, moved_during_assessment_to: str | None = None,
+                         interpreter: tuple[str, str | None] | None = None, language_needs: LanguageNeedsChanged | None = None):
     """A path whose assessment is completed with a plan needed, and whose plan has started (the
-    client moving first, if told)."""
+    client moving first, if told; with the interpreter need recorded at registration, and staff
+    changing it during the assessment, if given)."""
     today = await env_today(env)
     client_id, case_id = uuid.uuid4(), uuid.uuid4()
     assessment = AssessmentInput(
@@ -84,11 +88,14 @@ async def path_with_plan(env, recorded: Recorded, timings=TIMINGS, *, moved_duri
         assessment_due_on=assessment.due_on,
         assessment_overdue_at=datetime.combine(assessment.due_on + timedelta(days=1), datetime.min.time(), tzinfo=FINNISH_TIME),
         coordinator_escalation_after=timedelta(days=14), assessment=assessment, plan=timings, client_languages=["so", "en"],
+        interpreter_language=interpreter[0] if interpreter else None, interpreter_dialect=interpreter[1] if interpreter else None,
     )
     path = await env.client.start_workflow(ClientPathWorkflow.run, path_input, id=f"client-{client_id}", task_queue=task_queue("intake"))
     assessment_handle = env.client.get_workflow_handle(assessment_workflow_id(case_id))
     await described(assessment_handle)
     actor = ac.Actor(sub="cw", name="Kaisa")
+    if language_needs is not None:
+        await path.signal(LANGUAGE_NEEDS_SIGNAL, language_needs)
     if moved_during_assessment_to:
         await assessment_handle.signal(ac.MOVED, AssessmentMoved(to_municipality_code=moved_during_assessment_to, moved_on=today))
         # Staff start it once it has re-opened there (while it moves, it refuses commands).

@@ -79,6 +79,7 @@ class ScheduleAssessment(Strict):
     remote: bool = False
     interview_language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
     interpreter_language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$", description="set when an interpreter is booked")
+    interpreter_dialect: str | None = Field(default=None, min_length=1, max_length=100, description="the booked interpreter's dialect, as the client names it")
 
 
 class StartAssessment(Strict):

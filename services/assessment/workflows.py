@@ -179,7 +179,7 @@ class AssessmentWorkflow(DeadlineClock):
             fact = Fact.assessment_rescheduled if rescheduled else Fact.assessment_scheduled
             # The place joined the booked details for the client's invitation: an activity's argument,
             # which replay does not compare, so running histories need no patch.
-            booked = body.model_dump(include={"on", "at", "place", "remote", "interview_language", "interpreter_language"})
+            booked = body.model_dump(include={"on", "at", "place", "remote", "interview_language", "interpreter_language", "interpreter_dialect"})
             await self._case(fact, self._deadline(), command.actor, announce=True, details={**booked, "rescheduled": rescheduled})
             await self._save(action, command.actor)
             return self._result()

@@ -28,6 +28,10 @@ class ClientPathInput(BaseModel):
     # The plan child workflow's numbers; None in paths recorded before the plan had its own workflow.
     plan: PlanTimings | None = None
     client_languages: list[str] = []  # native and preferred languages (civic orientation's language)
+    # The client's interpreter need as recorded when the path opened (staff changes arrive by the
+    # `language_needs` signal): the plan's referrals and reviews tell it.
+    interpreter_language: str | None = None
+    interpreter_dialect: str | None = None
     # Intake moved the case into the assessment stage in the transaction that started the path, so
     # the path does not report its opening back; False in paths started before (they report it).
     opened: bool = False

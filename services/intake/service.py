@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.duplicates.service import flag_possible_duplicates
 from services.intake.handover import employment
+from services.intake.language_needs.booking import unmet_need
 from services.intake.identity import Admission, Eligibility, decide_admission, decide_eligibility, decide_lead
 from services.intake.models import (
     CASE_TRANSITIONS,
@@ -261,6 +262,8 @@ def path_input(client: Client, case: ClientCase, policy: Policy, *, became_clien
         ),
         plan=plan_timings(policy),
         client_languages=list(dict.fromkeys([client.native_language, *client.preferred_languages])),
+        interpreter_language=client.interpreter_language,
+        interpreter_dialect=client.interpreter_dialect,
     )
 
 
@@ -359,6 +362,9 @@ async def apply_case_change(session: AsyncSession, change: CaseChange, *, once: 
         deadlines=change.deadlines, changed_by=change.changed_by, announce=change.announce,
         fact=Fact(change.fact) if change.fact else None, details=change.details,
     )
+    unmet = unmet_need(await session.get(Client, case.client_id), Fact(change.fact) if change.fact else None, change.details)
+    if unmet is not None:  # a booking without the recorded interpreter: the timeline says so
+        announce_case(session, case, unmet, changed_by=change.changed_by)
     return case.updated_at
 
 

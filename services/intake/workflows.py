@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
         CLOSURE_STATUS,
         PLAN_CLOSE_SIGNAL,
         PLAN_WORKFLOW,
+        LANGUAGE_NEEDS_SIGNAL,
         AssessmentInput,
         AssessmentOutcome,
         CaseChange,
@@ -35,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         ClosureReason,
         Deadline,
         DeadlineKind,
+        LanguageNeedsChanged,
         NotificationRequested,
         PlanInput,
         PlanOutcome,
@@ -70,6 +72,10 @@ PLAN_AS_CHILD = "plan-as-child-workflow"
 # until its case closes, up to years) — the start argument then always says `opened`.
 OPENED_BY_INTAKE = "path-opened-by-intake"
 TIME_LIMIT = "time_limit"
+# The plan is told the client's recorded interpreter need (the interview's booked one when none is
+# recorded); before, only the booked one. Retire the old branch when no path that started its plan
+# before this change can still be replayed (plans run up to years: check the visibility list).
+PLAN_GETS_RECORDED_NEED = "plan-gets-recorded-interpreter-need"
 DEADLINE_ESCALATED = "deadline.assessment_start.escalated"
 
 
@@ -87,6 +93,7 @@ class ClientPathWorkflow:
         self.closing: Closure | None = None  # the case is being closed (the `close` update)
         self.plan_child: workflow.ChildWorkflowHandle | None = None
         self.plan_outcome: PlanOutcome | None = None
+        self.language_needs: LanguageNeedsChanged | None = None  # staff changed them after the path opened
 
     @workflow.run
     async def run(self, path: ClientPathInput) -> PathState:
@@ -142,6 +149,8 @@ class ClientPathWorkflow:
                     lead=path.assessment.lead,
                     interpreter_language=outcome.interpreter_language,
                 )
+                if workflow.patched(PLAN_GETS_RECORDED_NEED):
+                    plan = plan.model_copy(update=self._interpreter_need(path, outcome))
                 ended = await self._plan(plan)
                 if ended.reason == TIME_LIMIT and self.closing is None:
                     # All plans together reached the policy's limit: the path closes the case.
@@ -281,6 +290,19 @@ class ClientPathWorkflow:
     def on_assessment_completed(self, outcome: AssessmentOutcome) -> None:
         if self.assessment_outcome is None:
             self.assessment_outcome = outcome
+
+    @workflow.signal(name=LANGUAGE_NEEDS_SIGNAL)
+    def on_language_needs(self, needs: LanguageNeedsChanged) -> None:
+        # Only remembered for the plan's input (a running plan is told by intake itself).
+        self.language_needs = needs
+
+    def _interpreter_need(self, path: ClientPathInput, outcome: AssessmentOutcome) -> dict[str, str | None]:
+        """The recorded need (the latest staff change, else the registration's); with none recorded,
+        the interpreter booked for the interview."""
+        recorded = self.language_needs or LanguageNeedsChanged(interpreter_language=path.interpreter_language, interpreter_dialect=path.interpreter_dialect)
+        if recorded.interpreter_language or self.language_needs is not None:
+            return recorded.model_dump()
+        return {"interpreter_language": outcome.interpreter_language, "interpreter_dialect": None}
 
     @workflow.signal(name="notice_matched")
     def on_notice_matched(self, match: NoticeMatch) -> None:

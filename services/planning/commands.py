@@ -24,6 +24,7 @@ SERVICE_REPORTED = "service_reported"  # a provider's report (shared.contracts.S
 CLOSE = "close"  # the client's path closed the case: the plan ends (shared.contracts.PLAN_CLOSE_SIGNAL)
 MOVED = "moved"  # the client moved: the plan goes on in the new municipality (shared.contracts.ClientMoved)
 POLICY_CHANGED = "policy_changed"  # a new policy was applied: the deadlines and timers follow its numbers
+LANGUAGE_NEEDS = "language_needs"  # staff changed the client's interpreter need (shared.contracts.LanguageNeedsChanged)
 # Query
 STATE = "state"
 
@@ -51,6 +52,8 @@ MeasureStatus = Literal["planned", "referred", "started", "completed", "interrup
 # A measure in one of these has been referred: the plan_referral deadline is met.
 REFERRED = ("referred", "started", "completed")
 LANGUAGE = r"^[a-z]{2,3}$"
+# Shown on the client's page and told to the provider in the referral.
+PLACE = 'where the measure is given: the address, or "remote"'
 
 
 class MeasureOutcome(Strict):
@@ -69,6 +72,7 @@ class MeasureBody(Strict):
     description: str | None = Field(default=None, max_length=1000)
     service_code: str | None = Field(default=None, max_length=100, description="the provider's service code (the service map's): providers' reports find the measure by it")
     provider: str | None = Field(default=None, max_length=200)
+    place: str | None = Field(default=None, min_length=1, max_length=300, description=PLACE)
     language: str | None = Field(default=None, pattern=LANGUAGE, description="ISO 639-1 (or 639-3)")
     starts_on: date | None = None
     ends_on: date | None = None
@@ -88,6 +92,7 @@ class MeasureFields(Strict):
     description: str | None = Field(default=None, max_length=1000)
     service_code: str | None = Field(default=None, max_length=100)
     provider: str | None = Field(default=None, max_length=200)
+    place: str | None = Field(default=None, min_length=1, max_length=300, description=PLACE)
     language: str | None = Field(default=None, pattern=LANGUAGE)
     starts_on: date | None = None
     ends_on: date | None = None

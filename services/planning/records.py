@@ -92,7 +92,10 @@ class PlanRecord(BaseModel):
     client_groups: list[str] | None = None  # as recorded (None: paths begun before them)
     birth_date: date | None = None  # only ever shown as an age band
     lead: str | None = None
-    interpreter_language: str | None = None  # from the assessment (PlanInput), for referrals
+    # The client's recorded interpreter need (PlanInput, then the `language_needs` signal): told in
+    # referrals and for review meetings, and the figures' `interpreter_language`.
+    interpreter_language: str | None = None
+    interpreter_dialect: str | None = None
     # The policy version its deadlines came from (PlanTimings.policy_version, or the last applied); None: before versions.
     policy_version: str | None = None
     actions: list[Action] = Field(default_factory=list)

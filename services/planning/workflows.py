@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         ADD_MEASURE,
         CLOSE,
         EXTEND,
+        LANGUAGE_NEEDS,
         MAKE,
         MOVED,
         POLICY_CHANGED,
@@ -58,6 +59,7 @@ with workflow.unsafe.imports_passed_through():
         PLAN_WORKFLOW,
         ClientMoved,
         DeadlineKind,
+        LanguageNeedsChanged,
         PlanInput,
         PlanOutcome,
         ServiceReport,
@@ -69,16 +71,24 @@ with workflow.unsafe.imports_passed_through():
 FROM_INPUT = set(PlanRecord.model_fields) & set(PlanInput.model_fields)
 
 
-def measure_details(measure: Measure, on: date, actor: Actor | None = None, interpreter_language: str | None = None) -> dict[str, Any]:
+def interpreter_need(record: PlanRecord) -> dict[str, Any]:
+    """The client's recorded interpreter need as referrals and reviews tell it (null: none recorded)."""
+    language = record.interpreter_language
+    return {"interpreter_needed": True if language else None, "interpreter_language": language,
+            "interpreter_dialect": record.interpreter_dialect if language else None}
+
+
+def measure_details(measure: Measure, on: date, actor: Actor | None = None, record: PlanRecord | None = None) -> dict[str, Any]:
     """What a measure's domain event carries (shared.contracts.MeasureReferred): a referral tells
-    the provider the service, the language, the dates and who referred it; a start, how long the
-    provider took from the referral."""
+    the provider the service, the place, the language, the client's interpreter need, the dates and
+    who referred it; a start, how long the provider took from the referral."""
     details: dict[str, Any] = {"measure_id": measure.measure_id, "kind": measure.kind, "service_code": measure.service_code,
                                "on": on, "status": measure.status, "referred_on": measure.referred_on}
     if measure.status == "referred":
-        details |= {"language": measure.language, "provider": measure.provider, "starts_on": measure.starts_on, "ends_on": measure.ends_on,
-                    "contact": {"name": actor.name or actor.sub} if actor else None,
-                    "interpreter_needed": True if interpreter_language else None, "interpreter_language": interpreter_language}
+        details |= {"language": measure.language, "provider": measure.provider, "place": measure.place,
+                    "starts_on": measure.starts_on, "ends_on": measure.ends_on,
+                    "contact": {"name": actor.name or actor.sub} if actor else None}
+        details |= interpreter_need(record) if record is not None else {}
     if measure.status == "started" and measure.referred_on is not None and measure.started_on is not None:
         details["days_from_referral"] = (measure.started_on - measure.referred_on).days
     return details
@@ -159,7 +169,7 @@ class IntegrationPlanWorkflow(PlanClock):
             for kind in (DeadlineKind.plan_referral, DeadlineKind.plan_review, DeadlineKind.plan_end):
                 self.state.set_at[kind.value] = now
             self.version += 1
-            referred = [measure_details(measure, plan_on, command.actor, r.interpreter_language) for measure in r.measures if measure.status in MEASURE_STATUSES]
+            referred = [measure_details(measure, plan_on, command.actor, r) for measure in r.measures if measure.status in MEASURE_STATUSES]
             await self._case(Fact.plan_made, command.actor, reason=reason_text(Fact.plan_made, body.type),
                              details={"plan_type": body.type, "made_on": plan_on, "measures": referred})
             await self._save("made", command.actor)
@@ -208,8 +218,8 @@ class IntegrationPlanWorkflow(PlanClock):
             self.record.review_due_on = next_review_on
             measures.note_progress(self.record, reviewed_on)
             measures.meet_referral(self.record, reviewed_on)
-            reviewed = {"reviewed_on": reviewed_on, "next_review_on": next_review_on,
-                        "measures": [measure_details(measure, reviewed_on, command.actor, self.record.interpreter_language) for measure in changed if measure is not None]}
+            reviewed = {"reviewed_on": reviewed_on, "next_review_on": next_review_on, **interpreter_need(self.record),
+                        "measures": [measure_details(measure, reviewed_on, command.actor, self.record) for measure in changed if measure is not None]}
             return await self._deadline_set_again(DeadlineKind.plan_review, Fact.plan_reviewed, "reviewed", command.actor, reviewed)
 
     @review.validator
@@ -237,7 +247,7 @@ class IntegrationPlanWorkflow(PlanClock):
             measures.note_progress(self.record, command.today)
             referral = measures.meet_referral(self.record, command.today)
             await self._case(Fact.measure_added, command.actor, announce=True, reason=reason_text(Fact.measure_added, measure.kind),
-                             details=measure_details(measure, command.today, command.actor, self.record.interpreter_language))
+                             details=measure_details(measure, command.today, command.actor, self.record))
             await self._save("measure_added", command.actor)
             if referral:
                 self.version += 1
@@ -262,7 +272,7 @@ class IntegrationPlanWorkflow(PlanClock):
                 self.version += 1
             await self._case(Fact.measure_updated, command.actor, announce=True,
                              reason=reason_text(Fact.measure_updated, f"{measure.kind} {measure.status}"),
-                             details=measure_details(measure, command.today, command.actor, self.record.interpreter_language))
+                             details=measure_details(measure, command.today, command.actor, self.record))
             await self._save("measure_updated", command.actor)
             return self._result(measure.measure_id)
 
@@ -355,6 +365,17 @@ class IntegrationPlanWorkflow(PlanClock):
             self.record.municipality_code = moved.to_municipality_code
             self.version += 1
             await self._save("moved", None)
+
+    @workflow.signal(name=LANGUAGE_NEEDS)
+    async def on_language_needs(self, needs: LanguageNeedsChanged) -> None:
+        """Staff changed the client's interpreter need: the next referrals and reviews tell it.
+        (A signal older histories never had: saving here changes none of their commands.)"""
+        async with self.lock:
+            known = (self.record.interpreter_language, self.record.interpreter_dialect)
+            if known == (needs.interpreter_language, needs.interpreter_dialect) or self.state.closed or self.record.status == ENDED:
+                return  # the same need again, or nothing left to tell
+            self.record.interpreter_language, self.record.interpreter_dialect = needs.interpreter_language, needs.interpreter_dialect
+            await self._save("language_needs", None)
 
     @workflow.signal(name=POLICY_CHANGED)
     async def on_policy_changed(self, change: PolicyChanged) -> None:

@@ -1,6 +1,6 @@
 """The plan's services and a feedback question on the client's page, in a real browser (Debian's
 Chromium driven by Playwright) at a phone's size: the client reads their language course with its
-provider, time, language and interpreter in Persian (right to left) and in Finnish, and answers
+provider, place, time, language and interpreter in Persian (right to left) and in Finnish, and answers
 the question that waits after the course is completed; staff record the client's interpreter
 need and integration language and see them on the case in the dashboard."""
 
@@ -53,7 +53,7 @@ async def test_the_client_reads_their_plans_services_and_answers_a_feedback_ques
             await eventually(lambda: answers(plan), what="the plan workflow")
             ends = on + timedelta(days=120)
             made = await http.post(plan, json={"type": "individual", "measures": [
-                {"kind": "language_studies", "provider": "Helsingin aikuisopisto", "language": "fi", "starts_on": on.isoformat(),
+                {"kind": "language_studies", "provider": "Helsingin aikuisopisto", "place": "remote", "language": "fi", "starts_on": on.isoformat(),
                  "ends_on": ends.isoformat(), "status": "referred"},
             ]}, headers=staff)
             assert made.status_code == 200, made.text
@@ -75,10 +75,11 @@ async def test_the_client_reads_their_plans_services_and_answers_a_feedback_ques
             await expect(page.locator("#page-view")).to_be_visible()
             assert (await page.get_attribute("html", "lang"), await page.get_attribute("html", "dir")) == ("fa", "rtl")
 
-            # The course, in Persian: kind, provider, time, language and the interpreter.
+            # The course, in Persian: kind, provider, place (given remotely), time, language and the interpreter.
             course = page.locator("#measure-list li[data-kind='language_studies']")
             await expect(course.locator("h3")).to_have_text("آموزش زبان", timeout=20_000)
             await expect(course.locator(".provider")).to_have_text("ارائه‌دهنده: Helsingin aikuisopisto")
+            await expect(course.locator(".place")).to_have_text("مکان: از راه دور")
             await expect(course.locator(".time")).to_have_text(f"زمان: {date_text(on.isoformat())} – {date_text(ends.isoformat())}")
             assert await course.evaluate("element => getComputedStyle(element).direction") == "rtl"
             await expect(page.locator("#feedback")).to_be_hidden()  # nothing asked before the course ends
@@ -87,6 +88,7 @@ async def test_the_client_reads_their_plans_services_and_answers_a_feedback_ques
             await expect(course.locator("h3")).to_have_text("Kieliopinnot")
             await expect(course.locator(".status")).to_have_text("Lähete lähetetty")
             await expect(course.locator(".language")).to_have_text("Kieli: suomi")
+            await expect(course.locator(".place")).to_have_text("Paikka: Etänä")
             await expect(course.locator(".interpreter")).to_have_text("Tulkki: persia")
 
             # The course is completed: on the next visit a question waits.

@@ -14,7 +14,7 @@ from services.intake.employers import service
 from shared.auth import mint_token
 from shared.clock import today as finnish_today
 from shared.figures import month_end
-from support import app_of, event, every_count_shown, eventually, free_port, make_settings, notice, publish, registration, running, serving
+from support import app_of, event, every_count_shown, eventually, free_port, make_settings, notice, person, publish, registration, running, serving
 
 pytestmark = pytest.mark.e2e
 
@@ -132,12 +132,27 @@ async def test_a_caseworker_takes_a_case_and_runs_its_assessment(tmp_path, amqp_
             await page.click("#signin-submit")
             await expect(page.locator("#app-view")).to_be_visible()
 
-            await publish(amqp_url, event(registration(municipality_code="109")))
+            # Registered with an interpreter need: a Somali (Maay) interpreter.
+            await publish(amqp_url, event(registration(municipality_code="109", person=person(interpreter={"language": "so", "dialect": "Maay"}))))
             row = page.locator("#cases tr[data-case-id]")
             await expect(row).to_have_count(1, timeout=20_000)
             await row.locator("button").first.click()
             panel = page.locator("#assessment-panel")
             await expect(panel).to_have_attribute("data-assessment-status", "awaiting", timeout=20_000)
+
+            # The booking's interpreter is filled in from the recorded need; leaving it out warns.
+            await expect(page.locator("#schedule-interpreter")).to_have_value("so")
+            await expect(page.locator("#schedule-interpreter-dialect")).to_have_value("Maay")
+            warning = page.locator("#schedule-interpreter-warning")
+            await expect(warning).to_be_hidden()
+            await page.fill("#schedule-interpreter", "")
+            await expect(warning).to_be_visible()
+            await expect(warning).to_contain_text("Somali (Maay)")
+            await page.click("button[data-lang='sv']")
+            await expect(warning).to_contain_text("tolkbehov")
+            await page.click("button[data-lang='fi']")
+            await page.fill("#schedule-interpreter", "so")
+            await expect(warning).to_be_hidden()
 
             # A caseworker takes the case: the assignee in the detail and in the list.
             await page.click("#take-case")

@@ -56,7 +56,7 @@ async def test_the_client_sees_their_plans_services_and_answers_feedback_that_st
         await eventually(plan_open, what="the plan workflow")
         ends = on + timedelta(days=90)
         made = await http.post(plan, json={"type": "individual", "measures": [
-            {"kind": "language_studies", "provider": "Helsingin aikuisopisto", "language": "fi", "starts_on": on.isoformat(),
+            {"kind": "language_studies", "provider": "Helsingin aikuisopisto", "place": "Kaikukatu 2", "language": "fi", "starts_on": on.isoformat(),
              "ends_on": ends.isoformat(), "status": "referred"},
         ]}, headers=staff)
         assert made.status_code == 200, made.text
@@ -67,7 +67,7 @@ async def test_the_client_sees_their_plans_services_and_answers_feedback_that_st
 
         [measure] = await eventually(measure_on_page, what="the plan's service on the client's page")
         assert measure == {
-            "kind": "language_studies", "provider": "Helsingin aikuisopisto", "language": "fi", "interpreter_language": "fa",
+            "kind": "language_studies", "provider": "Helsingin aikuisopisto", "place": "Kaikukatu 2", "language": "fi", "interpreter_language": "fa",
             "starts_on": on.isoformat(), "ends_on": ends.isoformat(), "status": "referred",
         }
 

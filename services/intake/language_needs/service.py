@@ -1,5 +1,7 @@
 """The only writer of a client's language needs after registration: recorded on the client, told
-to the other services' views (`client.recorded`) and on the case's timeline in one unit of work."""
+to the other services' views (`client.recorded`), to the client's path and plan (`language_needs`
+signals: the plan's referrals and review meetings tell the interpreter need) and on the case's
+timeline in one unit of work."""
 
 from __future__ import annotations
 
@@ -10,8 +12,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.models import Client, ClientCase, LanguageNeeds
 from services.intake.service import announce_case, publish_client_recorded
+from services.intake.workflows import path_workflow_id
 from shared.auth import StaffUser, scoped
+from shared.contracts import LANGUAGE_NEEDS_SIGNAL, LanguageNeedsChanged, plan_workflow_id
 from shared.refusals import NotFound
+from shared.workflow_commands import signal_workflow
 
 
 async def record_language_needs(session: AsyncSession, *, user: StaffUser, case_id: UUID, needs: LanguageNeeds) -> ClientCase:
@@ -26,6 +31,11 @@ async def record_language_needs(session: AsyncSession, *, user: StaffUser, case_
     client.integration_language = needs.integration_language
     session.add(client)
     publish_client_recorded(session, client, case)
+    # The path passes it to a plan it starts later; a running plan hears it at once. Either may
+    # not exist (no path, no plan yet, ended): the relay then has nothing to tell.
+    changed = LanguageNeedsChanged(interpreter_language=client.interpreter_language, interpreter_dialect=client.interpreter_dialect)
+    signal_workflow(session, path_workflow_id(client.id), LANGUAGE_NEEDS_SIGNAL, changed)
+    signal_workflow(session, plan_workflow_id(case.id), LANGUAGE_NEEDS_SIGNAL, changed)
     interpreter = f"{client.interpreter_language}" + (f" ({client.interpreter_dialect})" if client.interpreter_dialect else "") if needs.interpreter else "-"
     announce_case(
         session, case, f"language_needs.recorded: interpreter {interpreter}, integration language {client.integration_language or '-'}",

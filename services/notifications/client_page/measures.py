@@ -1,5 +1,5 @@
 """The plan's measures on the client's page: kept from the planning service's `measure.*` domain
-events (the referral names the provider, the language, the interpreter and the dates), as the
+events (the referral names the provider, the place, the language, the interpreter and the dates), as the
 page's path is kept from `case.changed`. A completed measure, and the case's closure, open a
 feedback question (feedback/service.py) in the same transaction."""
 
@@ -29,7 +29,7 @@ QUEUE = "kotopolku.notifications.client_page"
 STATUS = {MEASURE_REFERRED: "referred", MEASURE_STARTED: "started", MEASURE_COMPLETED: "completed", MEASURE_INTERRUPTED: "interrupted"}
 # A measure's status moves forward only: a late referral never takes a started measure back.
 RANK = {"referred": 0, "started": 1, "completed": 2, "interrupted": 2}
-FROM_REFERRAL = ("provider", "language", "interpreter_language", "starts_on", "ends_on")
+FROM_REFERRAL = ("provider", "place", "language", "interpreter_language", "starts_on", "ends_on")
 
 
 async def apply_measure(session: AsyncSession, event: Envelope) -> ClientMeasure | None:

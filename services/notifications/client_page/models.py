@@ -90,7 +90,7 @@ class ClientPageRead(BaseModel):
 
 class ClientMeasure(SQLModel, table=True):
     """A measure of the client's plan as their page shows it, kept from the `measure.*` domain
-    events (the referral carries the provider, the language and the dates)."""
+    events (the referral carries the provider, the place, the language and the dates)."""
 
     __tablename__ = "client_measure"
 
@@ -101,6 +101,7 @@ class ClientMeasure(SQLModel, table=True):
     kind: str | None = None
     service_code: str | None = None
     provider: str | None = None
+    place: str | None = None  # an address, or "remote"
     language: str | None = None
     interpreter_language: str | None = None
     starts_on: date | None = None
@@ -112,6 +113,7 @@ class ClientMeasure(SQLModel, table=True):
 class MeasureOnPage(BaseModel):
     kind: str | None
     provider: str | None
+    place: str | None = None  # an address, or "remote"
     language: str | None
     interpreter_language: str | None
     starts_on: date | None

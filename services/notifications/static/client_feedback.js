@@ -1,6 +1,6 @@
 /**
  * The client page's plan and feedback parts (docs/client-page.md): the plan's services with their
- * provider, time, language and interpreter, and the questions waiting for the client's answer.
+ * provider, place, time, language and interpreter, and the questions waiting for the client's answer.
  * Answers go to /client/api/feedback/<id> and are kept without the client's name. Data is only
  * ever inserted as text.
  */
@@ -44,6 +44,11 @@ export function renderMeasures(list, measures, i18n) {
       title.textContent = i18n.t("measure_kind." + (measure.kind || "other"));
       item.append(title, line(i18n.t("measure_status." + measure.status), "status"));
       if (measure.provider) item.append(line(i18n.t("measure_provider", { provider: measure.provider }), "provider"));
+      if (measure.place) {
+        // "remote" is a word staff choose, shown in the client's language; an address as written.
+        const place = measure.place.trim().toLowerCase() === "remote" ? i18n.t("measure_remote") : measure.place;
+        item.append(line(i18n.t("measure_place", { place: place }), "place"));
+      }
       if (measure.starts_on || measure.ends_on) {
         const start = measure.starts_on ? formatDate(measure.starts_on) : "";
         const end = measure.ends_on ? formatDate(measure.ends_on) : "";

@@ -159,6 +159,12 @@ export function scheduleText(schedule) {
   return parts.filter(Boolean).join(" · ");
 }
 
+/** The interpreter need recorded on the case's client ("" when none). */
+export function interpreterNeed(c) {
+  var client = c.client || {};
+  return { language: client.interpreter_language || "", dialect: client.interpreter_language ? client.interpreter_dialect || "" : "" };
+}
+
 export function partText(name, part) {
   if (name === "language_skills") {
     return part.map(function (skill) {
@@ -252,6 +258,16 @@ export function assessmentSection(c) {
 
   var open = a.status === "awaiting" || a.status === "scheduled";
   if (open) {
+    // The client's recorded interpreter need fills in the booking's interpreter; a booking that
+    // leaves it out is warned of (the API accepts it, the case's timeline then says so).
+    var need = interpreterNeed(c);
+    var interpreter = input("schedule-interpreter", "text", { name: "interpreter_language", maxlength: "3", size: "4", pattern: "[a-z]{2,3}", value: need.language });
+    var needWarning = h("p", { id: "schedule-interpreter-warning", className: "field-warning", role: "status", hidden: true });
+    var showNeed = function () {
+      var unmet = Boolean(need.language) && interpreter.value.trim() !== need.language;
+      needWarning.hidden = !unmet;
+      needWarning.textContent = unmet ? t("interpreter_need_unmet", { language: displayName("language", need.language) + (need.dialect ? " (" + need.dialect + ")" : "") }) : "";
+    };
     section.appendChild(
       commandForm("schedule-form", "schedule_heading", [
         field("field_on", input("schedule-on", "date", { name: "on", required: "" })),
@@ -259,11 +275,15 @@ export function assessmentSection(c) {
         field("field_place", input("schedule-place", "text", { name: "place", maxlength: "200" })),
         h("div", { className: "field field-check" }, input("schedule-remote", "checkbox", { name: "remote" }), h("label", { for: "schedule-remote" }, t("field_remote"))),
         field("field_interview_language", input("schedule-language", "text", { name: "interview_language", maxlength: "3", size: "4", pattern: "[a-z]{2,3}" })),
-        field("field_interpreter_language", input("schedule-interpreter", "text", { name: "interpreter_language", maxlength: "3", size: "4", pattern: "[a-z]{2,3}" }))
+        field("field_interpreter_language", interpreter),
+        field("field_interpreter_dialect", input("schedule-interpreter-dialect", "text", { name: "interpreter_dialect", maxlength: "100", value: need.dialect })),
+        needWarning
       ], "schedule_submit", function (values) {
         caseCommand("/assessment/schedule", "POST", filled(values), "schedule_done");
       })
     );
+    interpreter.addEventListener("input", showNeed);
+    setTimeout(showNeed, 0); // after what the user had typed is put back
     section.appendChild(
       h("button", { type: "button", id: "start-assessment", disabled: Boolean(state.assessmentBusy), onclick: function () {
         caseCommand("/assessment/start", "POST", {}, "start_done");
