@@ -141,6 +141,8 @@ class ClientPathWorkflow:
                     birth_date=path.assessment.birth_date,
                     lead=path.assessment.lead,
                     interpreter_language=outcome.interpreter_language,
+                    wellbeing_county_participant=outcome.wellbeing_county_participant,
+                    wellbeing_county_participant_sub=outcome.wellbeing_county_participant_sub,
                 )
                 ended = await self._plan(plan)
                 if ended.reason == TIME_LIMIT and self.closing is None:

@@ -44,6 +44,7 @@ def stack_env(tmp_path, amqp_url, temporal_address, postgres_url):
         "KOTOPOLKU_JWT_SECRET": base64.b64encode(os.urandom(32)).decode(),
         "KOTOPOLKU_DATA_KEY": base64.b64encode(os.urandom(32)).decode(),
         "KOTOPOLKU_NOTIFICATIONS_URL": f"http://127.0.0.1:{ports['notifications']}",
+        "KOTOPOLKU_PLANNING_URL": f"http://127.0.0.1:{ports['planning']}",
         "KOTOPOLKU_LOG_FORMAT": "console",
         **{f"KOTOPOLKU_{service.upper()}_HTTP_PORT": str(port) for service, port in ports.items()},
     }
