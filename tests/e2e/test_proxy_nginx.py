@@ -261,7 +261,6 @@ async def test_the_development_secrets_answer_nothing_through_a_proxy_on_the_sam
     port = free_port()
     kotopolku("migrate", "notifications", env=env)
     staff = {"Authorization": f"Bearer {kotopolku('dev-token', '--role', 'caseworker', '--municipality', '109', env=env)}"}
-    admin = {"Authorization": f"Bearer {kotopolku('dev-token', '--role', 'admin', '--municipality', '109', env=env)}"}
     logs = tmp_path / "logs"
     logs.mkdir()
     with processes(["serve", "notifications", "--port", str(port)], env=env, logs=logs) as running:
