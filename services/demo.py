@@ -44,6 +44,9 @@ EMPLOYER_NAME = "Esimerkki Konepaja Oy (demo)"
 SERVICE_MAP = Path(__file__).parent / "planning" / "servicemap" / "example.json"
 
 
+DEMO_COUNTY_SUB = "demo-county-social-worker"
+
+
 class DemoError(Exception):
     """The demo could not go on; the text says why and what to do."""
 
@@ -145,6 +148,17 @@ class Demo:
                 await asyncio.sleep(0.5)
                 continue
             raise DemoError(f"POST /api/v1/cases/{case_id}/{path} answered {response.status_code}: {response.text[:500]}")
+
+    async def county_participant(self, municipality_code: str) -> str:
+        """The example social worker of the municipality's wellbeing services county, on the county's
+        staff list as an administrator sends it: the assessment's participant is chosen from it."""
+        county = municipalities.get(municipality_code).wellbeing_county
+        admin = mint_token(self.settings, sub="demo-admin", name="Esimerkki Ylläpitäjä", roles=["admin"], municipalities=list(MUNICIPALITIES))
+        staff = {"staff": [{"sub": DEMO_COUNTY_SUB, "name": "Sosiaalityöntekijä (esimerkki)", "title": "sosiaalityöntekijä"}]}
+        response = await self.http.put(f"/api/v1/county/staff/{county}", json=staff, headers={"Authorization": f"Bearer {admin}"})
+        if response.status_code != 200:
+            raise DemoError(f"PUT /api/v1/county/staff/{county} answered {response.status_code}: {response.text[:500]}")
+        return DEMO_COUNTY_SUB
 
     async def case(self, case_id: str) -> dict:
         response = await self.http.get(f"/api/v1/cases/{case_id}", headers=self.staff)
@@ -263,7 +277,7 @@ class Demo:
                     "service_needs": [measure.service_code for measure in client.measures],
                     "goals": "Suomen kielen opinnot ja työllistyminen (esimerkki)."}
             if client.plan_type == "multi_sectoral":
-                body["wellbeing_county_participant"] = "Sosiaalityöntekijä (esimerkki)"
+                body["wellbeing_county_participant_sub"] = await self.county_participant(client.municipality)
             await self.command(case_id, "assessment/complete", body, key)
             await self.status_in(case_id, {"awaiting_plan", "plan_overdue"}, f"{client.key}'s assessment to complete")
         elif step == "complete_no_plan" and status == "assessment_in_progress":

@@ -47,14 +47,34 @@ def _credentials(request: Request) -> tuple[dict[str, str], dict[str, str]]:
 
 
 @asynccontextmanager
-async def _notifications(request: Request) -> AsyncIterator[httpx.AsyncClient]:
-    contexts = getattr(request.app.state, "contexts", {})
-    if "notifications" in contexts:
+async def service_client(request: Request, service: str, base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of another service's API: in-process when it runs in this one, else at `base_url`."""
+    if service in getattr(request.app.state, "contexts", {}):
         transport, base_url = httpx.ASGITransport(app=request.app), "http://kotopolku"
     else:
-        transport, base_url = None, request.app.state.settings.notifications_url
+        transport = None
     async with httpx.AsyncClient(transport=transport, base_url=base_url, timeout=READ_TIMEOUT_SECONDS) as client:
         yield client
+
+
+def _notifications(request: Request) -> Any:
+    return service_client(request, "notifications", request.app.state.settings.notifications_url)
+
+
+async def read_as_caller(client: httpx.AsyncClient, request: Request, path: str, service: str) -> dict[str, Any] | None:
+    """GET `path` of another service with the caller's own credentials: None when it answers 404,
+    503 (naming the service) when it cannot answer."""
+    headers, cookies = _credentials(request)
+    client.cookies.update(cookies)
+    try:
+        response = await client.get(path, headers=headers)
+    except httpx.HTTPError as error:
+        raise Refused("dependency_down", status=503, parts=f"{service} ({type(error).__name__})") from None
+    if response.status_code == 404:
+        return None
+    if response.status_code != 200:
+        raise Refused("dependency_down", status=503, parts=f"{service} ({response.status_code})")
+    return response.json()
 
 
 async def _read(client: httpx.AsyncClient, request: Request, case_id: UUID, *, method: str = "GET", **params: str) -> dict[str, Any] | None:

@@ -387,6 +387,9 @@ class AssessmentOutcome(BaseModel):
     municipality_code: str | None = None
     # The interpreter's language booked for the interview: the client needs one (None: not known).
     interpreter_language: str | None = None
+    # Multi-sectoral: the county's participant chosen from its staff list; the plan inherits them.
+    wellbeing_county_participant: str | None = None
+    wellbeing_county_participant_sub: str | None = None
 
 
 # --- the integration plan: a child workflow of the client's path (services/planning) -------------
@@ -433,6 +436,7 @@ class PlanInput(BaseModel):
     timings: PlanTimings
     plan_type: str | None = None  # what the assessment proposed
     wellbeing_county_participant: str | None = None
+    wellbeing_county_participant_sub: str | None = None  # chosen from the county's staff list (the assessment's)
     client_languages: list[str] = Field(default_factory=list)  # native and preferred: civic orientation's language
     service_needs: list[str] = Field(default_factory=list)  # the assessment's: the service map suggests measures for them
     # For the plan figures (by group): never the identity code. None in plans started before.

@@ -26,7 +26,8 @@ from shared.db import utc_column
 
 DATASET = "fi.kotopolku.koto-aj"
 # The data set's version: a new field is a minor step, a changed or removed one a major step.
-DATASET_VERSION = "1.0"
+# 1.1: a review names the wellbeing services county's participant (every review a new version once).
+DATASET_VERSION = "1.1"
 SCHEMA_FILE = "koto-aj.schema.json"
 MANIFEST_FILE = "manifest.json"
 
@@ -122,6 +123,9 @@ class ReviewData(Data):
     reviewed_on: date
     notes: str | None
     next_review_on: date
+    # A multi-sectoral plan's review: who took part for the wellbeing services county (from its
+    # staff list; None for other plans' reviews and those recorded before it was kept). Since 1.1.
+    wellbeing_county_participant: str | None
 
 
 class ExtensionData(Data):

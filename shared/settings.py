@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     # Where intake and assessment read the case as staff see it (the notifications service's case
     # API), when notifications runs in another process; in one process it is read in-process.
     notifications_url: str = "http://127.0.0.1:8000"
+    # Where assessment reads the wellbeing services county's staff list (the planning service's),
+    # when planning runs in another process; in one process it is read in-process.
+    planning_url: str = "http://127.0.0.1:8000"
     # A request body larger than this is refused (413) by the application itself, whatever the
     # proxy in front allows (deploy/proxy/nginx.conf has the same 1 MiB).
     max_request_bytes: int = Field(1024 * 1024, ge=1024)

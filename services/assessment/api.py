@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.service import RPCError, RPCStatusCode
 
 from services.assessment import commands
+from services.assessment.command_checks import check_complete
 from services.assessment.commands import (
     Command,
     CommandResult,
@@ -43,7 +44,7 @@ ASSESSMENT_COMMANDS.add_routes(router, [
                  commands.SCHEDULE, "schedule", ScheduleAssessment),
     CommandRoute("start", "/start", "Start the assessment (CONTRACT §5)", commands.START, "start", StartAssessment, optional_body=True),
     CommandRoute("interview", "/interview", "Record parts of the interview", commands.RECORD, "record", InterviewRecord),
-    CommandRoute("complete", "/complete", "Complete the assessment (CONTRACT §5)", commands.COMPLETE, "complete", CompleteAssessment),
+    CommandRoute("complete", "/complete", "Complete the assessment (CONTRACT §5)", commands.COMPLETE, "complete", CompleteAssessment, check=check_complete),
     CommandRoute("correct", "/corrections", "Correct a completed assessment (kept beside the original)",
                  commands.CORRECT, "correct", CorrectAssessment),
 ])

@@ -115,7 +115,12 @@ class CompleteAssessment(InterviewRecord):
 
     plan_needed: bool
     plan_type: PlanType | None = None
-    wellbeing_county_participant: str | None = Field(default=None, max_length=200, description="multi-sectoral: who takes part for the wellbeing services county")
+    wellbeing_county_participant_sub: str | None = Field(
+        default=None, max_length=200,
+        description="multi_sectoral: who takes part for the wellbeing services county, chosen from its staff list "
+        "(`GET /api/v1/cases/{case_id}/plan/county-staff`) by `sub`; the plan made from the assessment inherits them")
+    wellbeing_county_participant: str | None = Field(
+        default=None, max_length=200, description="the participant's name: filled in from the county's staff list (a typed one is refused)")
     completed_on: date | None = None  # default: today (Finnish time)
     reason: str | None = Field(default=None, max_length=500, description="why no plan is needed")
 

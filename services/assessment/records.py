@@ -61,6 +61,7 @@ class AssessmentFields(AssessmentProgress):
     lead: str | None = None
     schedule: dict[str, Any] | None = Field(default=None, sa_type=JSON)
     wellbeing_county_participant: str | None = None
+    wellbeing_county_participant_sub: str | None = None  # chosen from the county's staff list (None: typed before)
     no_plan_reason: str | None = None
     cancel_reason: str | None = None  # moved | case_closed | …
 

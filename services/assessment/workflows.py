@@ -238,6 +238,7 @@ class AssessmentWorkflow(DeadlineClock):
             self.record.plan_needed = body.plan_needed
             self.record.plan_type = body.plan_type
             self.record.wellbeing_county_participant = body.wellbeing_county_participant
+            self.record.wellbeing_county_participant_sub = body.wellbeing_county_participant_sub
             self.record.no_plan_reason = None if body.plan_needed else body.reason
             self.completed_at = workflow.now()
             self.outcome = AssessmentOutcome(
@@ -245,6 +246,8 @@ class AssessmentWorkflow(DeadlineClock):
                 service_needs=list(self.record.parts.get("service_needs") or []),
                 municipality_code=self.record.municipality_code,
                 interpreter_language=(self.record.schedule or {}).get("interpreter_language"),
+                wellbeing_county_participant=body.wellbeing_county_participant,
+                wellbeing_county_participant_sub=body.wellbeing_county_participant_sub,
             )
             self.version += 1
             completed = {"completed_on": completed_on, "plan_needed": body.plan_needed}

@@ -280,6 +280,9 @@ class ClientCase(SQLModel, table=True):
     status: str
     next_deadline_kind: str | None = None
     next_deadline_on: date | None = None
+    # The policy version a triage_decision deadline came from (`kotopolku policy diff` shows it;
+    # None: set before versions were kept). The statutory deadlines name theirs in their workflows.
+    next_deadline_policy_version: str | None = None
     # Every open deadline (CONTRACT §5), as [{"kind": …, "due_on": "YYYY-MM-DD"}]; next_deadline is the nearest.
     deadlines: list[dict] = TableField(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     assignee_sub: str | None = None  # the caseworker who has the case (the token's `sub`)

@@ -222,6 +222,8 @@ async def hold_case(
     if admission.outcome == "triage":
         deadline = Deadline(kind=DeadlineKind.triage_decision, due_on=today + timedelta(days=policy.triage_decision_days))
         await change_case(session, case, Stage.intake, CaseStatus.needs_triage, deadline, reason, changed_by=changed_by, fact=Fact.triage_needed)
+        case.next_deadline_policy_version = policy.version or None
+        session.add(case)
         # Its clock (sent once this commits): the caseworker is told when it passes, the
         # coordinator as long after as for the assessment's start (the decision precedes it).
         clock = TriageDeadline(

@@ -148,6 +148,8 @@ class ClientPathWorkflow:
                     birth_date=path.assessment.birth_date,
                     lead=path.assessment.lead,
                     interpreter_language=outcome.interpreter_language,
+                    wellbeing_county_participant=outcome.wellbeing_county_participant,
+                    wellbeing_county_participant_sub=outcome.wellbeing_county_participant_sub,
                 )
                 if workflow.patched(PLAN_GETS_RECORDED_NEED):
                     plan = plan.model_copy(update=self._interpreter_need(path, outcome))

@@ -44,6 +44,7 @@ def stack_env(tmp_path, amqp_url, temporal_address, postgres_url):
         "KOTOPOLKU_JWT_SECRET": base64.b64encode(os.urandom(32)).decode(),
         "KOTOPOLKU_DATA_KEY": base64.b64encode(os.urandom(32)).decode(),
         "KOTOPOLKU_NOTIFICATIONS_URL": f"http://127.0.0.1:{ports['notifications']}",
+        "KOTOPOLKU_PLANNING_URL": f"http://127.0.0.1:{ports['planning']}",
         "KOTOPOLKU_LOG_FORMAT": "console",
         **{f"KOTOPOLKU_{service.upper()}_HTTP_PORT": str(port) for service, port in ports.items()},
     }
@@ -84,11 +85,16 @@ async def test_the_proxy_serves_the_staff_path_the_employer_api_and_the_live_fee
     kotopolku("sources", "add", PRODUCER, "--municipality", "109", "--name", "Hämeenlinna register", env=env)
     api_key = kotopolku("employers", "create", "--business-id", "0112038-9", "--name", "Example Oy", env=env)
     staff = {"Authorization": f"Bearer {kotopolku('dev-token', '--role', 'caseworker', '--municipality', '109', env=env)}"}
+    admin = {"Authorization": f"Bearer {kotopolku('dev-token', '--role', 'admin', '--municipality', '109', env=env)}"}
 
     async with stack(env, ports, tmp_path) as base, httpx.AsyncClient(base_url=base, timeout=httpx.Timeout(STEP_SECONDS)) as http:
         # Only what the proxy routes is reachable: no metrics, probes or API docs from outside.
         for internal in ("/metrics", "/readyz", "/docs", "/openapi.json"):
             assert (await http.get(internal)).status_code == 404, internal
+
+        # The county's staff list (planning's): the assessment service, another process, checks its participant there.
+        county = {"staff": [{"sub": "kh-liisa", "name": "Liisa Laine"}]}
+        assert (await http.put("/api/v1/county/staff/Kanta-Hämeen hyvinvointialue", json=county, headers=admin)).status_code == 200
 
         # The live feed through the proxy: events arrive while the request is open.
         feed: list[dict] = []
@@ -100,7 +106,8 @@ async def test_the_proxy_serves_the_staff_path_the_employer_api_and_the_live_fee
             finally:
                 reader.cancel()
         statuses = [item["status"] for item in feed if item["case_id"] == case_id]
-        assert statuses[0] == "received" and statuses[-1] == "employed", statuses
+        # A registration that opens a path tells its case once, where it left it (not `received` first).
+        assert statuses[0] == "awaiting_assessment" and statuses[-1] == "employed", statuses
         assert {"awaiting_assessment", "assessment_in_progress", "awaiting_plan", "plan_active"} <= set(statuses)
 
         await _employer_api(http, {"X-API-Key": api_key})
@@ -139,14 +146,19 @@ async def _staff_path(http: httpx.AsyncClient, staff: dict, amqp_url: str, feed:
     started = await _command(http, f"{assessment}/start", staff, {})
     assert started["status"] == "assessment_in_progress"
     await seen(case_id, "assessment_in_progress")
-    completed = await _command(http, f"{assessment}/complete", staff, {"plan_needed": True})
+    stranger = await http.post(f"{assessment}/complete", headers=staff,
+                               json={"plan_needed": True, "plan_type": "multi_sectoral", "wellbeing_county_participant_sub": "someone"})
+    assert stranger.status_code == 422 and stranger.json()["detail"]["code"] == "wellbeing_participant_not_county_staff", stranger.text
+    chosen = {"plan_needed": True, "plan_type": "multi_sectoral", "wellbeing_county_participant_sub": "kh-liisa"}
+    completed = await _command(http, f"{assessment}/complete", staff, chosen)
     assert (completed["stage"], completed["status"], completed["next_deadline"]["kind"]) == ("planning", "awaiting_plan", "plan_start")
     await seen(case_id, "awaiting_plan")
 
     plan = f"/api/v1/cases/{case_id}/plan"
     await eventually(lambda: _answers(http.get(plan, headers=staff)), timeout=STEP_SECONDS, what="the plan workflow")
-    made = await _command(http, plan, staff, {"type": "individual"})
+    made = await _command(http, plan, staff, {"type": "multi_sectoral"})  # the assessment's participant
     assert (made["stage"], made["status"]) == ("follow_up", "plan_active")
+    assert (await http.get(plan, headers=staff)).json()["wellbeing_county_participant"] == "Liisa Laine"
     await seen(case_id, "plan_active")
 
     closed = await _command(http, f"/api/v1/cases/{case_id}/closure", staff, {"reason": "employed"}, idempotency_key="close-1")

@@ -6,6 +6,7 @@ writes only what changed, and the same run again writes nothing twice."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import uuid
 from datetime import timedelta
@@ -33,7 +34,7 @@ from shared.auth import mint_token
 from shared.contracts import CaseStatus, Stage
 from shared.http import install_error_handlers
 from shared.db import Database
-from shared.koto_aj import KINDS, SCHEMA_FILE
+from shared.koto_aj import KINDS, SCHEMA_FILE, KotoAjHandover
 from shared.messaging import OutboxMessage
 from shared.policy import load_policy
 from shared.settings import load_settings
@@ -97,10 +98,12 @@ class Scenario:
         record = PlanRecord(
             plan_id=uuid.uuid4(), case_id=registered.case.id, client_id=registered.client.id,
             municipality_code=registered.case.municipality_code, status="active", assessment_completed_on=TODAY - timedelta(days=10),
-            plan_start_due_on=TODAY + timedelta(days=4), type="individual", plan_on=plan_on, first_plan_on=plan_on,
+            plan_start_due_on=TODAY + timedelta(days=4), type="multi_sectoral", plan_on=plan_on, first_plan_on=plan_on,
+            wellbeing_county_participant="Liisa Laine", wellbeing_county_participant_sub="kh-liisa",
             ends_on=plan_on + timedelta(days=365), goals="Finnish B1.1 and work as a welder",
             measures=[Measure(measure_id=uuid.uuid4(), kind="language_studies", provider="Hämeen ammattikorkeakoulu", language="fi", hours=200)],
-            reviews=[Review(review_id=uuid.uuid4(), reviewed_on=TODAY - timedelta(days=1), next_review_on=TODAY + timedelta(days=180))],
+            reviews=[Review(review_id=uuid.uuid4(), reviewed_on=TODAY - timedelta(days=1), next_review_on=TODAY + timedelta(days=180),
+                            wellbeing_county_participant="Liisa Laine", wellbeing_county_participant_sub="kh-liisa")],
             extensions=[Extension(decided_on=TODAY - timedelta(days=1), from_ends_on=plan_on + timedelta(days=365),
                                   ends_on=plan_on + timedelta(days=540), reason="Integration training continues")],
         )
@@ -171,8 +174,10 @@ async def test_the_hand_over_is_validated_incremental_and_idempotent(settings, t
         assert {row["municipality_code"] for row in rows["assessment"]} == {"109", "905"}
         assert [len(rows[kind]) for kind in ("plan", "measure", "review", "extension")] == [1, 1, 1, 1]
         assert rows["extension"][0]["data"]["reason"] == "Integration training continues"
+        # The multi-sectoral plan's review names the county's participant (data set 1.1).
+        assert rows["review"][0]["data"]["wellbeing_county_participant"] == "Liisa Laine"
         manifest = json.loads((first / "manifest.json").read_text(encoding="utf-8"))
-        assert manifest["dataset_version"] == "1.0" and manifest["counts"]["assessment"] == 2
+        assert manifest["dataset_version"] == "1.1" and manifest["counts"]["assessment"] == 2
 
         # The same export again: nothing new, nothing written twice (its directory is kept as it was).
         assert (await export_koto_aj(settings, **PERIOD, out=first, municipalities=[], operator="tester")).export_id is None
@@ -195,6 +200,26 @@ async def test_the_hand_over_is_validated_incremental_and_idempotent(settings, t
         )
         assert [(row["data"]["family_name"], row["municipality_code"]) for row in again["client"]] == [("Hassan", "837")]
         assert [again[kind] for kind in ("plan", "measure", "review", "extension", "closure")] == [[], [], [], [], []]
+
+        # Upgrading from 1.0: the ledger holds each review's 1.0 version (its content without the
+        # participant), so the first export after the upgrade hands every review over once again — only those.
+        review = rows["review"][0]
+        before = {name: value for name, value in review["data"].items() if name != "wellbeing_county_participant"}
+        version_1_0 = hashlib.sha256(json.dumps(before, sort_keys=True).encode()).hexdigest()[:16]
+        assert version_1_0 != review["record_version"]
+        async with scenario.databases["planning"].session() as session:
+            handed = await session.get(KotoAjHandover, review["record_key"])
+            handed.record_version = version_1_0
+            session.add(handed)
+            await session.commit()
+        upgraded = tmp_path / "export-upgraded"
+        assert (await export_koto_aj(settings, **PERIOD, out=upgraded, municipalities=[], operator="tester")).export_id is not None
+        check_against_schema(upgraded)
+        once_more = lines(upgraded)
+        assert [row["record_key"] for row in once_more["review"]] == [review["record_key"]]
+        assert once_more["review"][0]["dataset_version"] == "1.1"
+        assert [once_more[kind] for kind in ("assessment", "plan", "measure", "extension", "closure")] == [[], [], [], [], []]
+        assert set((await export_koto_aj(settings, **PERIOD, out=tmp_path / "export-4", municipalities=[], operator="tester")).counts.values()) == {0}
 
         # Each export is in the access log (the services' outboxes carry the reads).
         async with scenario.databases["assessment"].session() as session:

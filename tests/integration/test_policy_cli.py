@@ -236,6 +236,9 @@ def test_diff_and_apply_reach_the_plans_and_the_triage_queue(settings, tmp_path)
     assert kinds[str(waiting.case_id)] == ["plan_start", waiting.plan_start_due_on.isoformat(), (completed + timedelta(days=30)).isoformat()]
     assert kinds[str(active.case_id)] == ["plan_review", add_months(made_on, 6).isoformat(), add_months(made_on, 4).isoformat()]
     assert kinds[str(case.id)][0] == "triage_decision"
+    # The triage deadline names the policy version it came from (the case row keeps it), as the plans' do.
+    [triage_line] = [line for line in table.output.splitlines() if line.startswith(str(case.id))]
+    assert triage_line.split()[-1] == load_policy().version
     assert table.output.strip().splitlines()[-1] == f"3 open deadline(s) would move under policy {version} (681/2023 amended)"
 
     applied = runner.invoke(main, ["policy", "apply", str(new), "--json"])
@@ -252,3 +255,29 @@ def test_diff_and_apply_reach_the_plans_and_the_triage_queue(settings, tmp_path)
         (plan_workflow_id(r.case_id), "policy_changed", version) for r in (waiting, active)
     )
     assert in_service(settings, "intake", signals) == [(triage_workflow_id(case.id), "policy_changed", version)]
+
+    # The clock moves the deadline (its activity, as the signal makes it run): the case row then names the new version.
+    from datetime import datetime as _datetime, time as _time
+    from services.intake.models import ClientCase
+    from services.intake.triage.service import record_decision_moved
+    from services.intake.triage.workflows import TriageDeadline, TriageDeadlineMoved, TriagePolicyChanged
+    from shared.clock import FINNISH_TIME
+
+    due_on = case.next_deadline_on
+    moved_to = case.opened_on + timedelta(days=30)
+    overdue_at = _datetime.combine(moved_to + timedelta(days=1), _time(0), tzinfo=FINNISH_TIME)
+    moved = TriageDeadlineMoved(
+        deadline=TriageDeadline(case_id=case.id, client_id=case.client_id, due_on=due_on, overdue_at=overdue_at,
+                                coordinator_escalation_after=timedelta(days=14)),
+        change=TriagePolicyChanged(version=version, label="681/2023 amended", due_on=moved_to, overdue_at=overdue_at), passed=False,
+    )
+
+    async def move(session):
+        assert await record_decision_moved(session, moved, once=f"test/{case.id}")
+
+    async def row(session):
+        return (await session.get(ClientCase, case.id)).model_dump()
+
+    in_service(settings, "intake", move)
+    after = in_service(settings, "intake", row)
+    assert (after["next_deadline_on"], after["next_deadline_policy_version"]) == (moved_to, version)

@@ -288,10 +288,13 @@ async def test_every_refused_command_answers_why_and_changes_nothing(time_skippi
         await handle.execute_update(
             c.COMPLETE,
             await command(env, complete=c.CompleteAssessment(
-                plan_needed=True, plan_type="multi_sectoral", wellbeing_county_participant="Kanta-Häme social worker"
+                plan_needed=True, plan_type="multi_sectoral", wellbeing_county_participant="Kanta-Häme social worker",
+                wellbeing_county_participant_sub="kh-sw",  # chosen from the county's staff list (the route checked it)
             )),
             result_type=c.CommandResult,
         )
+        completed = recorded.records[-1]
+        assert (completed.wellbeing_county_participant, completed.wellbeing_county_participant_sub) == ("Kanta-Häme social worker", "kh-sw")
         assert await code(c.COMPLETE, complete=c.CompleteAssessment(plan_needed=True)) == ("assessment_already_completed", 409)
         assert await code(c.START) == ("assessment_already_completed", 409)
         assert await code(c.RECORD, record=c.InterviewRecord(goals="x")) == ("assessment_already_completed", 409)

@@ -30,10 +30,10 @@ async def _waiting(session: AsyncSession) -> list[ClientCase]:
 
 def _deadline(case: ClientCase, on) -> OpenDeadline:
     assert case.next_deadline_on is not None
-    # The version is named by the case's clock (its input) and the timeline, not by the case row.
     return OpenDeadline(
         case_id=str(case.id), municipality_code=case.municipality_code, kind=DeadlineKind.triage_decision,
-        due_on=case.next_deadline_on, basis_on=case.opened_on, passed=case.next_deadline_on < on,
+        due_on=case.next_deadline_on, basis_on=case.opened_on, policy_version=case.next_deadline_policy_version,
+        passed=case.next_deadline_on < on,
     )
 
 

@@ -118,7 +118,8 @@ async def record_decision_moved(session: AsyncSession, moved: TriageDeadlineMove
     move is on its timeline (one that had passed as such: the case stays in the queue, the
     caseworker was told), once however often the activity runs. False when the case no longer
     waits for it."""
-    if await waiting_case(session, moved.deadline) is None:
+    case = await waiting_case(session, moved.deadline)
+    if case is None:
         return False
     change = moved.change
     fact = Fact.policy_passed_deadline_moved if moved.passed else Fact.policy_deadline_moved
@@ -131,4 +132,6 @@ async def record_decision_moved(session: AsyncSession, moved: TriageDeadlineMove
                  "to": change.due_on.isoformat(), "policy_version": change.version, "policy_label": change.label},
     )
     await apply_case_change(session, case_change, once=once)
+    case.next_deadline_policy_version = change.version  # the deadline now comes from this version
+    session.add(case)
     return True

@@ -1,8 +1,9 @@
 /**
  * Kotopolku dashboard: what a plan names is chosen, never typed (docs/client-groups.md, docs/roles.md).
  *
- * Beside dashboard.js, as a module of its own: when the plan form appears in the case view
- * (`#case-detail[data-case-id]`), the wellbeing services county's participant becomes a select of
+ * Beside dashboard.js, as a module of its own: when the plan form or the assessment's completion
+ * form appears in the case view (`#case-detail[data-case-id]`), the wellbeing services county's
+ * participant becomes a select of
  * the county's staff list (`GET /api/v1/cases/{id}/plan/county-staff`; its value is the chosen
  * `sub`, which dashboard.js sends as `wellbeing_county_participant_sub`), and the family's members
  * become checkboxes of the other cases of the client's household that the user may see
@@ -46,7 +47,7 @@ async function participantSelect(input, caseId) {
       select.appendChild(el("option", { value: member.sub }, member.title ? `${member.name} (${member.title})` : member.name));
     }
     select.value = previous;
-    if (!answer.staff.length) select.after(el("span", { id: "plan-wellbeing-none", class: "cell-sub" }, t("county_staff_none")));
+    if (!answer.staff.length) select.after(el("span", { id: `${select.id}-none`, class: "cell-sub" }, t("county_staff_none")));
   } catch (error) {
     select.after(el("span", { class: "cell-sub" }, String(error.message)));
   }
@@ -91,8 +92,10 @@ function upgrade() {
   const panel = document.getElementById("case-detail");
   const caseId = panel && panel.getAttribute("data-case-id");
   if (!caseId) return;
-  const participant = document.getElementById("plan-wellbeing");
-  if (participant && participant.tagName === "INPUT" && !participant.dataset.chosen) participantSelect(participant, caseId);
+  for (const id of ["plan-wellbeing", "complete-wellbeing"]) {
+    const participant = document.getElementById(id);
+    if (participant && participant.tagName === "INPUT" && !participant.dataset.chosen) participantSelect(participant, caseId);
+  }
   const family = document.getElementById("plan-family");
   if (family && family.type === "text" && !family.dataset.chosen) familyChoices(family, caseId);
 }

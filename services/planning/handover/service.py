@@ -36,7 +36,7 @@ async def plan_rows(session: AsyncSession, *, start: datetime, end: datetime, cl
         for review in plan.reviews:
             data = ReviewData(
                 review_id=review.review_id, plan_id=plan.plan_id, reviewed_on=review.reviewed_on, notes=review.notes,
-                next_review_on=review.next_review_on, **whose,
+                next_review_on=review.next_review_on, wellbeing_county_participant=review.wellbeing_county_participant, **whose,
             )
             rows.append(Row.of("review", review.review_id, data, case_id=plan.case_id))
         for extension in plan.extensions:

@@ -346,7 +346,7 @@ export function completeForm() {
   return commandForm("complete-form", "complete_heading", [
     field("field_plan_needed", needed),
     field("field_plan_type", select("complete-plan-type", PLAN_TYPES, "plan_type", true, "plan_type")),
-    field("field_wellbeing_participant", input("complete-wellbeing", "text", { name: "wellbeing_county_participant", maxlength: "200" })),
+    field("field_wellbeing_participant", input("complete-wellbeing", "text", { name: "wellbeing_county_participant_sub", maxlength: "200" })),
     field("field_no_plan_reason", input("complete-reason", "text", { name: "reason", maxlength: "500" }))
   ], "complete_submit", function (values) {
     var body = filled(values);
