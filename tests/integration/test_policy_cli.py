@@ -107,7 +107,7 @@ def test_diff_shows_the_moves_and_apply_tells_the_open_assessments(settings, tmp
     commands = rows(settings, WorkflowCommand)
     # Both open assessments follow the new version (049's date stays, its numbers are the new ones); not the started one.
     assert sorted(c.workflow_id for c in commands) == sorted(assessment_workflow_id(r.case_id) for r in (espoo, hml))
-    by_id = {c.workflow_id: unwrap(c.arg)[1] for c in commands}
+    by_id = {c.workflow_id: unwrap(c)[1] for c in commands}
     assert by_id[assessment_workflow_id(hml.case_id)]["assessment_start_months"] == 3
     assert by_id[assessment_workflow_id(espoo.case_id)]["assessment_start_months"] == 2
     assert {c.signal for c in commands} == {"policy_changed"} and {arg["version"] for arg in by_id.values()} == {version}
@@ -248,7 +248,7 @@ def test_diff_and_apply_reach_the_plans_and_the_triage_queue(settings, tmp_path)
     assert sorted(m["kind"] for m in shown["moves"]) == ["plan_review", "plan_start", "triage_decision"]
 
     async def signals(session):
-        return [(c.workflow_id, c.signal, unwrap(c.arg)[1]["version"])
+        return [(c.workflow_id, c.signal, unwrap(c)[1]["version"])
                 for c in (await session.exec(select(WorkflowCommand).where(WorkflowCommand.kind == "signal"))).all()]
 
     assert sorted(in_service(settings, "planning", signals)) == sorted(
