@@ -45,6 +45,7 @@ async def backfill(base: str, viewer: str, amqp_url: str, count: int, step: int,
     connection = await aio_pika.connect(amqp_url)
     async with connection, Feed(base, viewer) as feed:
         registrations = Registrations(await connection.channel(publisher_confirms=True))
+        await cpu.measure_idle()
         cpu.start()
         started = time.perf_counter()
         sent = await asyncio.gather(*(registrations.send() for _ in range(count)))

@@ -71,33 +71,45 @@ def cpu_seconds(pid: int) -> float:
 
 
 class CpuUse:
-    """CPU time spent by some processes between `start()` and `stop()`. Unlike rates and
-    latencies, it hardly changes when other work shares the machine: the cost of one client."""
+    """CPU time spent by some processes between `start()` and `stop()`, less what they spend
+    idle (their timers and polls, measured before `start()`). Unlike rates and latencies, it
+    hardly changes when other work shares the machine: the cost of one client."""
 
     def __init__(self, pids: dict[str, list[int]]) -> None:
         self.pids, self.began, self.used = pids, {}, {}
+        self.idle: dict[str, float] = {}  # CPU seconds a second each group spends with nothing to do
+        self.started_at = 0.0
 
     def _now(self) -> dict[str, float]:
         return {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in self.pids.items()}
 
+    async def measure_idle(self, seconds: float = 4) -> None:
+        before = self._now()
+        await asyncio.sleep(seconds)
+        self.idle = {name: (used - before[name]) / seconds for name, used in self._now().items()}
+
     def start(self) -> None:
-        self.began = self._now()
+        self.began, self.started_at = self._now(), time.perf_counter()
 
     def stop(self) -> dict[str, float]:
-        self.used = {name: seconds - self.began[name] for name, seconds in self._now().items()}
+        elapsed = time.perf_counter() - self.started_at
+        self.used = {
+            name: max(0.0, seconds - self.began[name] - self.idle.get(name, 0.0) * elapsed) for name, seconds in self._now().items()
+        }
         return self.used
 
     def per_item_ms(self, count: int) -> dict[str, float]:
         return {name: round(1000 * seconds / count, 1) for name, seconds in self.used.items()}
 
     async def until_quiet(self, limit: float = 180) -> None:
-        """Waits until the processes have nothing left to do (under 5 % of a core for 2 s):
-        what a burst set going (workflows, relays) is counted too, not only what reached the feed."""
+        """Waits until the processes are back to idle (within 5 % of a core of it, over 2 s): what
+        a burst set going (workflows, relays) is counted too, not only what reached the feed."""
+        idle = sum(self.idle.values())
         deadline, last = time.perf_counter() + limit, self._now()
         while time.perf_counter() < deadline:
             await asyncio.sleep(2)
             now = self._now()
-            if sum(now.values()) - sum(last.values()) < 0.1:
+            if (sum(now.values()) - sum(last.values())) / 2 < idle + 0.05:
                 return
             last = now
 
@@ -155,6 +167,7 @@ async def raw_temporal_burst(address: str, count: int, server_pids: list[int]) -
     client = await Client.connect(address)
     # Unsandboxed: the figure is the server's and the SDK's speed, not the sandbox's.
     async with Worker(client, task_queue="benchmark", workflows=[OneActivity], activities=[step], workflow_runner=UnsandboxedWorkflowRunner()):
+        await cpu.measure_idle()
         cpu.start()
         started = time.perf_counter()
         await asyncio.gather(*(
@@ -243,6 +256,7 @@ async def kotopolku_burst(
     """The burst's rate to the feed; with `cpu`, also what each client cost in CPU time once
     everything the burst set going (paths, assessments, relays) is done."""
     if cpu is not None:
+        await cpu.measure_idle()
         cpu.start()
     started = time.perf_counter()
     sent = await asyncio.gather(*(registrations.send() for _ in range(count)))
