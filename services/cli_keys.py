@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import click
 
-from services.cli import fail, get_settings
 from shared.crypto import UnknownDataKey, lookup_hash, seal, sealed_with_current, unseal
 from shared.settings import ConfigurationError
 
@@ -129,6 +128,8 @@ async def rekey_all(settings, echo=click.echo) -> int:
 @click.command()
 def rekey() -> None:
     """Re-seal and re-hash everything under KOTOPOLKU_DATA_KEY (after a key rotation; README, "Rotating keys")."""
+    from services.cli import fail, get_settings  # the command group imports this module
+
     try:
         settings = get_settings()
         unreadable = asyncio.run(rekey_all(settings))
