@@ -7,6 +7,7 @@ so that B alone finds them; a second run changes nothing."""
 from __future__ import annotations
 
 import base64
+from datetime import datetime, timezone
 
 from sqlmodel import select
 
@@ -14,6 +15,9 @@ from services.cli_keys import rekey_all
 from services.intake import known_clients, service as intake_service
 from services.intake.handover.service import client_rows
 from services.intake.models import Client, PersonRef, ResidentRegistered
+from services.notifications.webhooks import service as webhooks
+from services.notifications.webhooks.models import WebhookCreate, WebhookSubscription
+from shared.auth import StaffUser
 from shared.contracts import RESIDENT_MOVED
 from shared.clock import today
 from shared.crypto import sealed_with_current
@@ -77,9 +81,21 @@ async def test_a_client_registered_under_the_old_key_is_found_and_goes_on_under_
         assert code in row.model_dump_json()
         assert len(await clients(runtime)) == 1
 
+    # A webhook subscription whose signing secret was sealed under A.
+    notifications = Database("notifications", settings.service_database_url("notifications"))
+    try:
+        async with notifications.session() as session:
+            body = WebhookCreate(url="https://hooks.example.fi/kotopolku", event_types=["fi.kotopolku.case.updated.v1"], municipalities=["109"])
+            operator = StaffUser(sub="operator", roles=["admin"], municipalities=["109"])
+            subscription, secret = await webhooks.create_subscription(session, operator, body, under_a.data_key_bytes)
+            await session.commit()
+    finally:
+        await notifications.dispose()
+
     lines: list[str] = []
     assert await rekey_all(rotating, echo=lines.append) == 0
     assert any(line.startswith("intake:") and "1 seen, 1 rewritten" in line for line in lines), lines
+    assert any(line.startswith("notifications:") and "1 seen, 1 rewritten" in line for line in lines), lines
     lines.clear()
     assert await rekey_all(rotating, echo=lines.append) == 0
     assert all(" 0 rewritten" in line for line in lines), lines
@@ -96,3 +112,10 @@ async def test_a_client_registered_under_the_old_key_is_found_and_goes_on_under_
     finally:
         await database.dispose()
     assert code in row.model_dump_json()
+    notifications = Database("notifications", settings.service_database_url("notifications"))
+    try:
+        async with notifications.session() as session:
+            stored = await session.get(WebhookSubscription, subscription.id)
+            assert webhooks.signing_secrets(stored, under_b_alone.data_key_bytes, datetime.now(timezone.utc)) == [secret]
+    finally:
+        await notifications.dispose()
