@@ -78,3 +78,11 @@ def test_tokens_signed_with_the_previous_secret_verify_until_they_expire():
     assert verify_token(load_settings(jwt_secret=new_secret), new_token).sub == "u2"
     with pytest.raises(AuthError):
         verify_token(load_settings(jwt_secret=new_secret), old_token)
+
+
+def test_a_read_back_proof_made_with_the_previous_key_is_accepted():
+    from shared.ratelimit import is_read_back, read_back_proof
+
+    assert is_read_back(DataKey(B, [A]), "Bearer x", read_back_proof(A, "Bearer x"))
+    assert not is_read_back(B, "Bearer x", read_back_proof(A, "Bearer x"))
+    assert not is_read_back(DataKey(B, [A]), "Bearer x", None)
