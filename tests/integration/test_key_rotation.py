@@ -6,6 +6,7 @@ so that B alone finds them; a second run changes nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from datetime import datetime, timezone
 
@@ -119,3 +120,44 @@ async def test_a_client_registered_under_the_old_key_is_found_and_goes_on_under_
             assert webhooks.signing_secrets(stored, under_b_alone.data_key_bytes, datetime.now(timezone.utc)) == [secret]
     finally:
         await notifications.dispose()
+
+
+async def test_the_rekey_command_prints_counts_and_fails_on_rows_no_key_opens(tmp_path, database_url, monkeypatch):
+    from click.testing import CliRunner
+
+    from services.cli import main
+    from services.intake.app import MIGRATIONS
+    from shared.settings import load_settings
+
+    for name in ("KOTOPOLKU_DATABASE_URL", "KOTOPOLKU_INTAKE_DATABASE_URL", "KOTOPOLKU_NOTIFICATIONS_DATABASE_URL", "KOTOPOLKU_DATA_KEY_PREVIOUS"):
+        monkeypatch.delenv(name, raising=False)
+    if database_url:
+        monkeypatch.setenv("KOTOPOLKU_DATABASE_URL", database_url)
+    monkeypatch.setenv("KOTOPOLKU_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("KOTOPOLKU_LOG_FORMAT", "console")
+    under_a = load_settings(data_key=KEY_A)
+    database = Database("intake", under_a.service_database_url("intake"))
+    try:
+        await database.migrate(MIGRATIONS)
+        async with database.session() as session:
+            data = with_identity_code(registration())
+            await intake_service.register_resident(
+                session, event=event(data), data=ResidentRegistered.model_validate(data), policy=load_policy().default,
+                data_key=under_a.data_key_bytes,
+            )
+            await session.commit()
+    finally:
+        await database.dispose()
+
+    # click runs the command's own event loop: off this test's loop, in a thread.
+    async def rekey(**env):
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        return await asyncio.to_thread(CliRunner().invoke, main, ["rekey"])
+
+    refused = await rekey(KOTOPOLKU_DATA_KEY=KEY_B)
+    assert refused.exit_code == 1 and "1 rows were sealed with a key" in refused.output, refused.output
+    done = await rekey(KOTOPOLKU_DATA_KEY=KEY_B, KOTOPOLKU_DATA_KEY_PREVIOUS=KEY_A)
+    assert done.exit_code == 0 and "intake: clients' identity codes: 1 seen, 1 rewritten" in done.output, done.output
+    again = await rekey(KOTOPOLKU_DATA_KEY=KEY_B)
+    assert again.exit_code == 0 and "1 seen, 0 rewritten" in again.output, again.output
