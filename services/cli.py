@@ -563,8 +563,10 @@ def start_embedded_temporal(settings: Settings) -> subprocess.Popen | None:
 
 
 # Command groups kept in modules of their own (imported last: they use the helpers above).
+from services.cli_keys import rekey  # noqa: E402
 from services.cli_policy import policy  # noqa: E402
 from services.cli_webhooks import webhooks  # noqa: E402
 
 main.add_command(webhooks)
 main.add_command(policy)
+main.add_command(rekey)

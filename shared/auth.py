@@ -105,21 +105,35 @@ def _provider_key(settings: Settings, token: str):
     return settings.jwt_public_key, PROVIDER_ALGORITHMS
 
 
-def verify_token(settings: Settings, token: str) -> StaffUser:
-    try:
-        if settings.jwt_public_key or settings.jwt_jwks_url:
-            key, algorithms = _provider_key(settings, token)
-        else:
-            key, algorithms = settings.jwt_secret, ["HS256"]
-        claims = jwt.decode(
+def _decode(settings: Settings, token: str, key, algorithms: list[str]) -> dict:
+    def decode(with_key):
+        return jwt.decode(
             token,
-            key,
+            with_key,
             algorithms=algorithms,
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,
             leeway=settings.jwt_leeway_seconds,
             options={"require": ["sub", "exp", "iat"]},
         )
+
+    try:
+        return decode(key)
+    except jwt.InvalidSignatureError:
+        # During a rotation of the HS256 secret, tokens signed with the previous one still work
+        # until they expire; new ones are signed only with the current secret.
+        if algorithms == ["HS256"] and settings.jwt_secret_previous:
+            return decode(settings.jwt_secret_previous)
+        raise
+
+
+def verify_token(settings: Settings, token: str) -> StaffUser:
+    try:
+        if settings.jwt_public_key or settings.jwt_jwks_url:
+            key, algorithms = _provider_key(settings, token)
+        else:
+            key, algorithms = settings.jwt_secret, ["HS256"]
+        claims = _decode(settings, token, key, algorithms)
         lifetime = claims["exp"] - claims["iat"]
         if lifetime > settings.jwt_max_lifetime_hours * 3600:
             raise AuthError(f"the token lives longer than {settings.jwt_max_lifetime_hours:g} hours")

@@ -81,8 +81,10 @@ READ_BACK_HEADER = "x-kotopolku-read-back"
 
 
 def read_back_proof(key: bytes, credentials: str) -> str:
-    return hmac.new(key, b"read-back\n" + credentials.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(bytes(key), b"read-back\n" + credentials.encode(), hashlib.sha256).hexdigest()
 
 
 def is_read_back(key: bytes, credentials: str, proof: str | None) -> bool:
-    return bool(proof) and hmac.compare_digest(proof, read_back_proof(key, credentials))
+    # During a data key rotation a service not yet restarted still proves with the previous key.
+    keys = (key, *getattr(key, "previous", ()))
+    return bool(proof) and any(hmac.compare_digest(proof, read_back_proof(bytes(each), credentials)) for each in keys)

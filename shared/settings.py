@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.crypto import DataKey
+
 SERVICES = ("intake", "assessment", "planning", "notifications")
 
 # Secrets good enough for a laptop; refused when KOTOPOLKU_ENVIRONMENT=production.
@@ -65,6 +67,9 @@ class Settings(BaseSettings):
     # Staff authentication (OIDC-style JWT). With a public key set, tokens are RS256/ES256 from
     # the organisation's identity provider and `dev-token` is refused.
     jwt_secret: str = DEV_JWT_SECRET
+    # The secret before a rotation: tokens signed with it are still accepted until they expire;
+    # new tokens are signed only with KOTOPOLKU_JWT_SECRET.
+    jwt_secret_previous: str | None = None
     jwt_public_key: str | None = None
     jwt_jwks_url: str | None = None  # the identity provider's JWKS (RS256/ES256 keys by `kid`)
     jwt_issuer: str = "kotopolku-dev"
@@ -75,6 +80,9 @@ class Settings(BaseSettings):
 
     # 32-byte key (base64) for Temporal payload encryption and identity-code lookup hashes.
     data_key: str = DEV_DATA_KEY
+    # Keys before a rotation (comma-separated, base64): still accepted for reading what was sealed
+    # or encrypted with them; everything new uses KOTOPOLKU_DATA_KEY (README, "Rotating keys").
+    data_key_previous: str | None = None
 
     # Live case streams (SSE) open at once in one process, and per staff member.
     max_live_streams: int = Field(500, ge=1)
@@ -131,7 +139,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "jwt_public_key", "jwt_jwks_url", "public_url", "database_url", "policy_file", "smtp_host", "recipients_file",
-        "sms_gateway_url", mode="before"
+        "sms_gateway_url", "data_key_previous", "jwt_secret_previous", mode="before"
     )
     @classmethod
     def _empty_is_unset(cls, value):
@@ -147,6 +155,20 @@ class Settings(BaseSettings):
             raise ValueError("must be base64") from error
         if len(raw) != 32:
             raise ValueError("must decode to exactly 32 bytes")
+        return value
+
+    @field_validator("data_key_previous")
+    @classmethod
+    def _previous_keys_are_32_bytes(cls, value: str | None) -> str | None:
+        for number, part in enumerate((value or "").split(","), start=1):
+            if value is None:
+                break
+            try:
+                raw = base64.b64decode(part.strip(), validate=True)
+            except ValueError as error:
+                raise ValueError(f"key {number} must be base64") from error
+            if len(raw) != 32:
+                raise ValueError(f"key {number} must decode to exactly 32 bytes")
         return value
 
     @field_validator("amqp_url")
@@ -199,8 +221,10 @@ class Settings(BaseSettings):
         return development_tokens or self.data_key == DEV_DATA_KEY
 
     @property
-    def data_key_bytes(self) -> bytes:
-        return base64.b64decode(self.data_key)
+    def data_key_bytes(self) -> DataKey:
+        """The current data key, carrying the previous ones (KOTOPOLKU_DATA_KEY_PREVIOUS) for reading."""
+        previous = [base64.b64decode(part.strip()) for part in self.data_key_previous.split(",")] if self.data_key_previous else ()
+        return DataKey(base64.b64decode(self.data_key), previous)
 
     def service_database_url(self, service: str) -> str:
         """Each service's own database: `KOTOPOLKU_<SERVICE>_DATABASE_URL`, else the shared URL

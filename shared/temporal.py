@@ -2,7 +2,8 @@
 
 Workflow inputs and histories hold personal data (names, birth dates); the payload codec
 encrypts every payload with AES-GCM before it leaves the process, so Temporal's database and UI
-see only ciphertext.
+see only ciphertext. Payloads are encrypted with the current data key; during a key rotation those
+encrypted with a previous key (KOTOPOLKU_DATA_KEY_PREVIOUS) are still read (shared/crypto.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from shared.crypto import seal, unseal
 
 ENCODING = b"binary/encrypted"
-KEY_ID = b"kotopolku-1"
+KEY_ID = b"kotopolku-1"  # the format's version, not which key: decoding tries the keys in turn
 
 
 class EncryptionCodec(PayloadCodec):

@@ -29,9 +29,11 @@ from services.intake.service import (
     announce_case,
     case_of,
     find_client,
+    identity_hash_matches,
     identity_lookup_hash,
     open_client,
     path_input,
+    previous_identity_hashes,
     publish_client_recorded,
 )
 from services.intake.workflows import path_workflow_id
@@ -55,7 +57,8 @@ async def resolve_person(session: AsyncSession, ref: PersonRef, *, source: str, 
         client = await session.get(Client, ref.client_id)
     elif ref.personal_identity_code:
         hashed = identity_lookup_hash(data_key, ref.personal_identity_code)
-        client = (await session.exec(select(Client).where(Client.identity_code_hash == hashed))).first()
+        also = previous_identity_hashes(data_key, ref.personal_identity_code)
+        client = (await session.exec(select(Client).where(identity_hash_matches([hashed, *also])))).first()
     else:
         # external_ref is the producing system's own id, as given in its registration event
         client = (
@@ -170,7 +173,10 @@ async def request_assessment(
         client = await resolve_person(session, data.person_ref, source=event.source, data_key=data_key)
     else:
         hashed = identity_lookup_hash(data_key, data.person.personal_identity_code)
-        client = await find_client(session, identity_hash=hashed, source=event.source, external_ref=f"assessment-request:{event.id}")
+        client = await find_client(
+            session, identity_hash=hashed, source=event.source, external_ref=f"assessment-request:{event.id}",
+            also_hashes=previous_identity_hashes(data_key, data.person.personal_identity_code),
+        )
     asked_on = event.time.astimezone(FINNISH_TIME).date()
     if client is not None:
         case = await case_of(session, client.id)

@@ -53,7 +53,7 @@ from shared.contracts import (
     from_record,
     task_queue,
 )
-from shared.crypto import lookup_hash, seal
+from shared.crypto import lookup_hash, lookup_hashes, seal
 from shared.envelope import Envelope
 from shared.lifecycle import Fact
 from shared.messaging import ProcessedEvent, publish
@@ -98,11 +98,23 @@ class Registration:
         return self.path is not None or self.case.status in (CaseStatus.needs_triage, CaseStatus.guidance_offered)
 
 
-async def find_client(session: AsyncSession, *, identity_hash: str | None, source: str, external_ref: str) -> Client | None:
+async def find_client(
+    session: AsyncSession, *, identity_hash: str | None, source: str, external_ref: str, also_hashes: list[str] = ()
+) -> Client | None:
+    """`also_hashes`: the identity code hashed with previous data keys, during a key rotation."""
     conditions = [(Client.source == source) & (Client.external_ref == external_ref)]
     if identity_hash:
-        conditions.append(Client.identity_code_hash == identity_hash)
+        conditions.append(identity_hash_matches([identity_hash, *also_hashes]))
     return (await session.exec(select(Client).where(or_(*conditions)))).first()
+
+
+def identity_hash_matches(hashes: list[str]):
+    return Client.identity_code_hash == hashes[0] if len(hashes) == 1 else Client.identity_code_hash.in_(hashes)
+
+
+def previous_identity_hashes(data_key: bytes, identity_code: str | None) -> list[str]:
+    """The identity code hashed with each previous data key (none when no rotation is under way)."""
+    return lookup_hashes(data_key, identity_code.strip().upper())[1:] if identity_code and getattr(data_key, "previous", ()) else []
 
 
 async def case_of(session: AsyncSession, client_id: uuid.UUID) -> ClientCase:
@@ -114,7 +126,10 @@ async def register_resident(
 ) -> Registration:
     person = data.person
     identity_hash = identity_lookup_hash(data_key, person.personal_identity_code)
-    existing = await find_client(session, identity_hash=identity_hash, source=event.source, external_ref=data.external_ref)
+    existing = await find_client(
+        session, identity_hash=identity_hash, source=event.source, external_ref=data.external_ref,
+        also_hashes=previous_identity_hashes(data_key, person.personal_identity_code),
+    )
     if existing is not None:
         return Registration(existing, await case_of(session, existing.id), created=False, path=None)
     eligibility = decide_eligibility(
