@@ -17,7 +17,7 @@ from services.intake.triage import service as triage
 from services.intake.triage.models import TargetGroupDecision
 from services.intake.workflows import CLIENT_PATH_WORKFLOW
 from shared.auth import StaffUser
-from shared.clock import today
+from shared.clock import FINNISH_TIME, today
 from shared.contracts import ASSESSMENT_REQUESTED, CASE_UPDATED, CaseStatus, DeadlineKind, Stage
 from shared.db import Database
 from shared.messaging import OutboxMessage
@@ -152,7 +152,7 @@ async def test_asking_for_an_assessment_makes_someone_offered_guidance_a_client(
         )
         await session.commit()
     assert again.path is not None and again.client.target_group == "other_need"
-    assert again.path.assessment.became_client_on == asked.time.date()
+    assert again.path.assessment.became_client_on == asked.time.astimezone(FINNISH_TIME).date()  # the day in Finland
 
 
 async def test_the_lead_moves_both_ways_by_the_register_and_by_a_staff_decision(database):
