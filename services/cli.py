@@ -331,127 +331,6 @@ def employers_list() -> None:
 
 
 @main.group()
-def export() -> None:
-    """Hand-over data sets for the national registers."""
-
-
-@export.command("koto-aj")
-@click.option("--from", "period_from", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="first day (YYYY-MM-DD)")
-@click.option("--to", "period_to", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="last day (YYYY-MM-DD)")
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="directory for the data set")
-@click.option("--municipality", "municipalities", multiple=True, help="only these municipalities' clients (repeatable; default all)")
-def export_koto_aj(period_from, period_to, out: Path, municipalities: tuple[str, ...]) -> None:
-    """The assessments, plans, measures, reviews, extensions and closures of clients the
-    municipality leads, recorded in the period and not handed over before (docs/koto-aj.md). Prints DIR."""
-    import getpass
-
-    from services.export import ExportRefused, export_koto_aj as run_export
-
-    settings = get_settings()
-    try:
-        done = asyncio.run(run_export(
-            settings, period_from=period_from.date(), period_to=period_to.date(), out=out,
-            municipalities=list(municipalities), operator=getpass.getuser(),
-        ))
-    except ExportRefused as refused:
-        fail(str(refused))
-    if done.export_id is None:
-        click.echo("nothing new or changed since the last export: nothing written")
-    else:
-        click.echo(f"{done.export_id}: " + ", ".join(f"{kind} {count}" for kind, count in done.counts.items()))
-    click.echo(str(out))
-
-
-@main.group("dead-letters")
-def dead_letters() -> None:
-    """What could not be processed: look at it, and send it back once the cause is fixed."""
-
-
-def dead_letter_queues(settings: Settings) -> list[str]:
-    runtime = Runtime(settings)
-    return sorted({sub.dead_letter_queue for parts in runtime.parts.values() for sub in parts.subscriptions})
-
-
-@dead_letters.command("list")
-def dead_letters_list() -> None:
-    """Each dead-letter queue: how many messages, and their reasons."""
-    from shared.dead_letters import summarise
-
-    settings = get_settings()
-    for queue in dead_letter_queues(settings):
-        summary = asyncio.run(summarise(settings.amqp_url, queue))
-        click.echo(f"{queue}: {summary.count}")
-        for reason, count in summary.reasons.most_common(10):
-            click.echo(f"  {count} × {reason}")
-
-
-@dead_letters.command("replay")
-@click.argument("queue")
-@click.option("--limit", type=click.IntRange(min=1), help="at most this many messages")
-def dead_letters_replay(queue: str, limit: int | None) -> None:
-    """Send the messages of QUEUE (e.g. kotopolku.inbound.dead) back where they came from."""
-    from shared.dead_letters import replay
-
-    settings = get_settings()
-    if queue not in dead_letter_queues(settings):
-        fail(f"{queue} is not a dead-letter queue of Kotopolku ({', '.join(dead_letter_queues(settings))})")
-    sent = asyncio.run(replay(settings.amqp_url, queue, limit=limit))
-    click.echo(f"{sent} messages sent back from {queue}")
-
-
-@main.group("workflow-commands")
-def workflow_commands() -> None:
-    """Workflow starts and signals Temporal refused: look at them, and send them again once the cause is fixed."""
-
-
-def command_databases(settings: Settings) -> dict:
-    """The databases of the services that send workflow commands, each with its migrations."""
-    runtime = Runtime(settings)
-    return {name: (runtime.contexts[name].db, parts.migrations) for name, parts in runtime.parts.items() if parts.sends_workflow_commands}
-
-
-def on_migrated(database, migrations, work):
-    """`work(database)` on the database brought to its newest tables (as `kotopolku run` would)."""
-
-    async def run():
-        try:
-            await database.migrate(migrations)
-            return await work(database)
-        finally:
-            await database.dispose()
-
-    return asyncio.run(run())
-
-
-@workflow_commands.command("list")
-def workflow_commands_list() -> None:
-    """Each service's given-up commands, with Temporal's answer."""
-    from shared.workflow_commands import given_up
-
-    for service, (database, migrations) in command_databases(get_settings()).items():
-        rows = on_migrated(database, migrations, given_up)
-        click.echo(f"{service}: {len(rows)}")
-        for row in rows:
-            what = row.workflow_type if row.kind == "start" else row.signal
-            click.echo(f"  {row.id}\t{row.kind} {what}\t{row.workflow_id}\t{row.last_error}")
-
-
-@workflow_commands.command("replay")
-@click.argument("service")
-@click.option("--id", "ids", type=int, multiple=True, help="only this command (repeatable)")
-def workflow_commands_replay(service: str, ids: tuple[int, ...]) -> None:
-    """Send SERVICE's given-up commands (e.g. intake) again; a running relay sends them within its poll interval (a second)."""
-    from shared.workflow_commands import replay_given_up
-
-    databases = command_databases(get_settings())
-    if service not in databases:
-        fail(f"{service} sends no workflow commands ({', '.join(databases)})")
-    database, migrations = databases[service]
-    replayed = on_migrated(database, migrations, lambda database: replay_given_up(database, list(ids) or None))
-    click.echo(f"{replayed} workflow commands of {service} will be sent again")
-
-
-@main.group()
 def events() -> None:
     """Try a municipal system's events against a running Kotopolku."""
 
@@ -564,9 +443,13 @@ def start_embedded_temporal(settings: Settings) -> subprocess.Popen | None:
 
 # Command groups kept in modules of their own (imported last: they use the helpers above).
 from services.cli_keys import rekey  # noqa: E402
+from services.cli_operations import dead_letters, export, workflow_commands  # noqa: E402
 from services.cli_policy import policy  # noqa: E402
 from services.cli_webhooks import webhooks  # noqa: E402
 
+main.add_command(export)
+main.add_command(dead_letters)
+main.add_command(workflow_commands)
 main.add_command(webhooks)
 main.add_command(policy)
 main.add_command(rekey)
