@@ -52,7 +52,8 @@ class Receiver:
 
 def case_updated(case_id: uuid.UUID, municipality_code: str, status: str, *, type: str = CASE_UPDATED) -> Envelope:
     data = {
-        "case_id": str(case_id), "client_id": str(uuid.uuid4()), "municipality_code": municipality_code,
+        # One client per case, as intake publishes them: the consumer's lanes keep a client's events in order.
+        "case_id": str(case_id), "client_id": str(uuid.uuid5(case_id, "client")), "municipality_code": municipality_code,
         "stage": "assessment", "status": status, "next_deadline": None, "deadlines": [],
         "changed_at": datetime.now(timezone.utc).isoformat(), "reason": "fi.kotopolku.resident.registered.v1",
     }
