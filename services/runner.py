@@ -90,12 +90,14 @@ class Runtime:
         self._workers: list[Worker] = []
         # Set when a part that must not restart (a Temporal worker) stopped: the process must exit.
         self.failed = asyncio.Event()
+        self._stopping = False
 
     async def migrate(self) -> None:
         for name, ctx in self.contexts.items():
             await ctx.db.migrate(self.parts[name].migrations)
 
     async def start(self) -> None:
+        self._stopping = False
         self.amqp = await self._connect(
             "RabbitMQ",
             lambda: aio_pika.connect_robust(self.settings.amqp_url),
@@ -148,13 +150,12 @@ class Runtime:
                 await asyncio.wait_for(worker.shutdown(), timeout=10)
             except Exception:  # shutting down anyway
                 pass
-        for task in self._tasks:
-            task.cancel()
+        self._stopping = True
         # A loop that does not stop within the grace time is named in the log and left behind:
         # shutting down must end, so that a supervisor can start the process again.
         unstopped = []
         if self._tasks:
-            _, still_running = await asyncio.wait(self._tasks, timeout=STOP_GRACE_SECONDS)
+            still_running = await _cancel_all(self._tasks, STOP_GRACE_SECONDS)
             unstopped = sorted(task.get_name() for task in still_running)
             for name in unstopped:
                 log.error("background task did not stop", task=name)
@@ -198,6 +199,8 @@ class Runtime:
                 except asyncio.CancelledError:
                     raise
                 except Exception as error:
+                    if self._stopping:
+                        return  # a cancellation a library turned into an error: stopping, not failing
                     failures += 1
                     log.error("background task failed", task=name, error=describe_error(error), restart=restart)
                     if not restart:
@@ -219,6 +222,19 @@ class Runtime:
                     raise StartupError(f"{what} is not reachable ({error}); {how}") from None
                 log.warning(f"waiting for {what}", error=str(error))
                 await asyncio.sleep(1)
+
+
+async def _cancel_all(tasks: list[asyncio.Task], grace: float) -> set[asyncio.Task]:
+    """Cancels the tasks and waits up to `grace` seconds; says which still run. A task is cancelled
+    again every second: a library may swallow one cancellation (Python 3.11's `wait_for` does when
+    its inner call finishes at the same moment), and the loop around it would otherwise go on."""
+    deadline = time.monotonic() + grace
+    still_running = {task for task in tasks if not task.done()}
+    while still_running and time.monotonic() < deadline:
+        for task in still_running:
+            task.cancel()
+        _, still_running = await asyncio.wait(still_running, timeout=min(1.0, max(0.0, deadline - time.monotonic())))
+    return still_running
 
 
 async def _stop_on_failure(runtime: Runtime) -> None:

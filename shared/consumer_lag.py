@@ -32,8 +32,10 @@ async def measure_consumer_lag(connection: AbstractConnection, consumers: Sequen
     finally:
         if not channel.is_closed:
             # Stopping never waits on the broker for this: closing the connection ends the channel too.
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation.
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(channel.close(), CLOSE_WAIT_SECONDS)
+                async with asyncio.timeout(CLOSE_WAIT_SECONDS):
+                    await channel.close()
 
 
 async def run_consumer_lag(connection: AbstractConnection, consumers: Sequence[Consumer], interval: float = LAG_INTERVAL_SECONDS) -> None:
