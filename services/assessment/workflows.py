@@ -27,7 +27,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from pydantic_core import to_jsonable_python
 
-    from services.assessment import rules
+    import services.assessment.rules as rules  # by its full name: passed through, not run again for every workflow (test_sandbox_imports.py)
     from shared import lifecycle
     from shared.lifecycle import Fact, reason_text
     from shared.durable import refuse, wait_until

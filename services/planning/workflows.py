@@ -32,7 +32,10 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from shared.durable import refuse
     from shared.case_workflows import action_entry, record_case_change, request_notification, required_body, save_record
-    from services.planning import deadlines, measures, participants
+    # By their full names: passed through, not run again for every workflow (test_sandbox_imports.py).
+    import services.planning.deadlines as deadlines
+    import services.planning.measures as measures
+    import services.planning.participants as participants
     from services.planning.plan_clock import POLICY_RECOMPUTE, PlanClock
     from services.planning.records import ACTIVE, AWAITING, ENDED, Measure, Review, Extension, Action, PlanRecord, PlanState
     from services.planning.commands import (
