@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import defaultdict
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -224,6 +225,8 @@ RELAY_LEASE = timedelta(seconds=45)
 # The longest a relay sends one batch: well within its lease (what is unsent by then is let go), and
 # longer than the Temporal client's own retries of one call (about 10 s) while Temporal is busy.
 SEND_TIME_LIMIT = 20.0
+# How often a relay deletes the rows sent longer ago than their retention.
+SWEEP_INTERVAL_SECONDS = 60.0
 
 
 async def _take_write_lock(session: AsyncSession, table: type[SQLModel]) -> None:
@@ -265,6 +268,7 @@ class Relay:
         self.poll_interval = poll_interval
         self.retention = retention
         self.lease = lease
+        self._next_sweep = 0.0  # when sent rows past their retention are next deleted (monotonic)
 
     async def relay(self, send_pending: Callable[[], Awaitable[int]]) -> None:
         await run_relay(
@@ -314,19 +318,20 @@ class Relay:
                 claimed = [row for row in candidates if row.id in ours]
                 if claimed:
                     await session.exec(update(table).where(table.id.in_(ours)).values(claimed_until=now + self.lease))
-            if len(candidates) < self.batch_size:  # nothing more waits: forget what was sent long ago
+            if len(candidates) < self.batch_size and time.monotonic() >= self._next_sweep:
+                # Nothing more waits: forget what was sent long ago (once a minute, not every round).
                 await session.exec(delete(table).where(getattr(table, self.sent_at) < now - self.retention))
+                self._next_sweep = time.monotonic() + SWEEP_INTERVAL_SECONDS
+            await self.measure_backlog(session)  # in the claim's transaction: no session of its own
             await session.commit()
-        await self.measure_backlog()
         return claimed
 
-    async def measure_backlog(self) -> None:
+    async def measure_backlog(self, session: AsyncSession) -> None:
         """The rows still waiting, and the oldest's age, for the operator's gauges (one indexed count)."""
         table = self.table
-        async with self.database.session() as session:
-            waiting, oldest = (
-                await session.exec(select(func.count(), func.min(table.created_at)).where(getattr(table, self.sent_at).is_(None)))
-            ).one()
+        waiting, oldest = (
+            await session.exec(select(func.count(), func.min(table.created_at)).where(getattr(table, self.sent_at).is_(None)))
+        ).one()
         labels = (self.database.service, self.what)
         metrics.relay_backlog.labels(*labels).set(waiting)
         metrics.relay_oldest_waiting_seconds.labels(*labels).set((utcnow() - oldest).total_seconds() if oldest else 0)

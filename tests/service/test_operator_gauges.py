@@ -12,6 +12,8 @@ from prometheus_client import REGISTRY
 from services.notifications import service
 from services.notifications.app import MIGRATIONS as NOTIFICATIONS_MIGRATIONS
 from shared.db import Database
+from sqlmodel import select
+
 from shared.messaging import OutboxMessage, OutboxRelay, utcnow
 from test_cases_due_soon import change
 
@@ -92,3 +94,29 @@ async def test_a_message_to_a_client_that_cannot_be_sent_is_counted(tmp_path):
         assert gauge("kotopolku_notifications_failed_total", kind="client", channel="sms", state="failed") == before["failed"] + 1
     finally:
         await database.dispose()
+
+
+async def test_sent_rows_are_forgotten_after_their_retention_at_most_once_a_minute(database):
+    async def rows() -> int:
+        async with database.session() as session:
+            return len((await session.exec(select(OutboxMessage))).all())
+
+    async def one_sent_row() -> None:
+        async with database.session() as session:
+            session.add(OutboxMessage(
+                event_id=str(uuid.uuid4()), event_type="client.registered", exchange="kotopolku.events", routing_key="client.registered",
+                ordering_key=str(uuid.uuid4()), body=b"{}", created_at=utcnow() - timedelta(days=8), published_at=utcnow() - timedelta(days=8),
+            ))
+            await session.commit()
+
+    relay = OutboxRelay(database, connection=None)  # retention: 7 days
+    await one_sent_row()
+    await relay.claim()
+    assert await rows() == 0
+    # The next rounds within the minute do not look again: a round costs no delete.
+    await one_sent_row()
+    await relay.claim()
+    assert await rows() == 1
+    relay._next_sweep = 0.0  # a minute later
+    await relay.claim()
+    assert await rows() == 0
