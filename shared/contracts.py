@@ -230,6 +230,9 @@ class CaseChanged(CaseUpdated):
     assignee_sub: str | None = None
     assignee_name: str | None = None
     changed_by: str | None = None  # the staff member's name (or sub); None for the system itself
+    # A registration's client record rides on the case's first change: one event, and one
+    # transaction in the notifications service, instead of two (never in the public event).
+    client: ClientRecorded | None = None
 
     def public(self) -> CaseUpdated:
         return CaseUpdated.model_validate(self.model_dump(include=set(CaseUpdated.model_fields)))
@@ -265,6 +268,9 @@ class ClientRecorded(BaseModel):
     client_groups: list[str] | None = None
     guardian: dict[str, Any] | None = None
     household_id: str | None = None
+
+
+CaseChanged.model_rebuild()  # its `client` is defined above now
 
 
 class NotificationRequested(BaseModel):

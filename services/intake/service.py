@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from pydantic import BaseModel
-from sqlalchemy import or_
+from sqlalchemy import event as sa_event, or_
+from sqlalchemy.orm import Session
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -208,7 +209,7 @@ async def open_client(
     session.add(client)
     session.add(case)
     await session.flush()
-    publish_client_recorded(session, client, case)
+    publish_client_recorded(session, client, case, with_next_change=True)  # the case's first change follows below
     await flag_possible_duplicates(session, client, case)
 
     if admission.outcome == "not_eligible":
@@ -417,6 +418,7 @@ def _publish_case_updated(session: AsyncSession, case: ClientCase, reason: str, 
         changed_at=case.updated_at,
         reason=reason,
         changed_by=changed_by,
+        client=session.info.get(CLIENT_WITH_NEXT_CHANGE, {}).pop(case.id, None),
     )
     publish(session, type=CASE_UPDATED, source=SOURCE, data=change.public(), exchange=EVENTS_EXCHANGE, subject=str(case.id))
     publish(session, type=CASE_CHANGED, source=SOURCE, data=change, exchange=INTERNAL_EXCHANGE, subject=str(case.id))
@@ -439,9 +441,29 @@ def publish_domain_event(session: AsyncSession, case: ClientCase, event_type: st
     )
 
 
-def publish_client_recorded(session: AsyncSession, client: Client, case: ClientCase) -> None:
+def publish_client_recorded(session: AsyncSession, client: Client, case: ClientCase, *, with_next_change: bool = False) -> None:
+    """Who the client is, for the notifications service. `with_next_change`: on the case's next
+    change in this transaction (`case.changed`'s `client`): a registration is then one internal
+    event instead of two; should no change follow, it leaves on its own at the commit."""
     recorded = from_record(ClientRecorded, client, client_id=client.id, case_id=case.id)
+    if with_next_change:
+        session.info.setdefault(CLIENT_WITH_NEXT_CHANGE, {})[case.id] = recorded
+        return
     publish(session, type=CLIENT_RECORDED, source=SOURCE, data=recorded, subject=str(client.id), exchange=INTERNAL_EXCHANGE)
+
+
+CLIENT_WITH_NEXT_CHANGE = "client_recorded_with_next_change"  # in session.info: case id → ClientRecorded
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _publish_clients_left_waiting(session: Session) -> None:
+    for recorded in session.info.pop(CLIENT_WITH_NEXT_CHANGE, {}).values():
+        publish(session, type=CLIENT_RECORDED, source=SOURCE, data=recorded, subject=str(recorded.client_id), exchange=INTERNAL_EXCHANGE)  # type: ignore[arg-type]
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_clients_waiting(session: Session) -> None:
+    session.info.pop(CLIENT_WITH_NEXT_CHANGE, None)
 
 
 def announce_case(session: AsyncSession, case: ClientCase, reason: str, *, changed_by: str | None = None) -> None:

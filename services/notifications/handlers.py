@@ -22,7 +22,10 @@ QUEUE = "kotopolku.notifications"
 
 
 async def case_changed(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:
-    await service.apply_case_changed(session, parse_data(CaseChanged, event))
+    change = parse_data(CaseChanged, event)
+    if change.client is not None:  # a registration: who the client is came with the case's first change
+        await service.apply_client_recorded(session, change.client, event.time)
+    await service.apply_case_changed(session, change)
 
 
 async def client_recorded(ctx: ServiceContext, session: AsyncSession, event: Envelope) -> None:

@@ -93,7 +93,7 @@ async def apply_case_changed(session: AsyncSession, update: CaseChanged) -> None
         CaseChange(
             case_id=update.case_id,
             municipality_code=update.municipality_code,
-            data=update.model_dump(mode="json"),
+            data=update.model_dump(mode="json", exclude={"client"}),  # the timeline keeps no personal data
             changed_at=update.changed_at,
         )
     )

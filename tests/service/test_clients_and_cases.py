@@ -65,6 +65,22 @@ async def test_a_registration_records_the_client_and_the_case_and_announces_both
         assert len((await session.exec(select(Client))).all()) == 1
 
 
+async def test_a_registration_that_opens_the_path_is_one_internal_event_with_the_client_on_it(database):
+    data = registration(registered_on=date(2027, 1, 10))
+    async with database.session() as session:
+        registered = await service.register_resident(
+            session, event=event(data), data=ResidentRegistered.model_validate(data), policy=POLICY, data_key=DATA_KEY
+        )
+        await service.start_path(session, registered.case, registered.path)
+        await session.commit()
+    sent = [message for message in await outbox(database) if message["type"] in (CLIENT_RECORDED, CASE_UPDATED, CASE_CHANGED)]
+    assert [message["type"] for message in sent] == [CASE_UPDATED, CASE_CHANGED]
+    public, internal = sent[0]["data"], sent[1]["data"]
+    assert internal["client"]["family_name"] == data["person"]["family_name"] and internal["client"]["client_id"] == str(registered.client.id)
+    assert "client" not in public  # the public event carries no personal data
+    assert "personal_identity_code" not in json.dumps(internal)
+
+
 async def test_a_client_outside_the_eligibility_window_is_recorded_with_the_reason_and_no_path(database):
     data = registration(registered_on=date(2027, 1, 10), first_permit_or_registration_on="2020-01-01")
     registered = await register(database, data)
