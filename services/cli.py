@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 import uvicorn
 
+from services.cli_database import run_in_service
 from services.runner import Runtime, StartupError, create_app
 from shared.auth import AuthError, mint_token
 from shared.logging import configure_logging
@@ -189,27 +190,6 @@ def dev_token(roles, municipalities, regions, counties, sub, name, hours) -> Non
     click.echo(token)
 
 
-def run_in_intake(work):
-    """Run `work(session)` in the intake database (brought up to date first) and commit."""
-    from services.intake.app import MIGRATIONS
-    from shared.db import Database
-
-    settings = get_settings()
-
-    async def go():
-        database = Database("intake", settings.service_database_url("intake"))
-        try:
-            await database.migrate(MIGRATIONS)
-            async with database.session() as session:
-                result = await work(session)
-                await session.commit()
-                return result
-        finally:
-            await database.dispose()
-
-    return asyncio.run(go())
-
-
 @main.group()
 def sources() -> None:
     """Municipal systems allowed to publish on kotopolku.inbound, and for which municipalities."""
@@ -237,10 +217,11 @@ def sources_add(source: str, municipalities: tuple[str, ...], name: str, broker_
         fail(f"the source must be a URI, e.g. urn:kotopolku:system:hameenlinna-register (got {source!r})")
     if broker_user is not None and not broker_user.strip():
         fail("--broker-user must name a RabbitMQ user")
-    added = run_in_intake(
+    added = run_in_service(
+        "intake",
         lambda session: service.register_source(
             session, source=source, name=name, municipalities=list(municipalities), broker_user=broker_user
-        )
+        ),
     )
     click.echo(f"{added.source} may publish for: {', '.join(added.municipalities)} (as broker user {added.broker_user})")
 
@@ -251,7 +232,7 @@ def sources_remove(source: str) -> None:
     """Stop accepting events from SOURCE."""
     from services.intake.sources import service
 
-    if not run_in_intake(lambda session: service.remove_source(session, source)):
+    if not run_in_service("intake", lambda session: service.remove_source(session, source)):
         fail(f"no such source: {source}")
     click.echo(f"removed {source}")
 
@@ -260,7 +241,7 @@ def sources_remove(source: str) -> None:
 def sources_list() -> None:
     from services.intake.sources import service
 
-    for registered in run_in_intake(service.list_sources):
+    for registered in run_in_service("intake", service.list_sources):
         click.echo(f"{registered.source}\t{registered.name}\t{','.join(registered.municipalities)}\t{registered.broker_user}")
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import click
 
-from services.cli import fail, run_in_intake
+from services.cli import fail
+from services.cli_database import run_in_service
 
 
 @click.group()
@@ -18,7 +19,7 @@ def employer_work(work):
     from services.intake.employers import service
 
     try:
-        return run_in_intake(work)
+        return run_in_service("intake", work)
     except service.EmployerError as error:
         fail(str(error))
 

@@ -87,19 +87,17 @@ async def rekey_webhook_secrets(session, key: bytes, after=None) -> tuple[Counts
 # Every service database that holds something sealed or hashed with the data key (assessment and
 # planning hold none: they know clients only by id).
 TARGETS = (
-    ("intake", "clients' identity codes", "services.intake.app", rekey_clients),
-    ("notifications", "webhook signing secrets", "services.notifications.app", rekey_webhook_secrets),
+    ("intake", "clients' identity codes", rekey_clients),
+    ("notifications", "webhook signing secrets", rekey_webhook_secrets),
 )
 
 
-async def rekey_service(settings, service: str, migrations, work) -> Counts:
+async def rekey_service(settings, service: str, work) -> Counts:
     """All rows of one service, batch after batch, each batch committed on its own."""
-    from shared.db import Database
+    from services.cli_database import with_database
 
-    database = Database(service, settings.service_database_url(service))
-    total, after = Counts(), None
-    try:
-        await database.migrate(migrations)
+    async def in_batches(database) -> Counts:
+        total, after = Counts(), None
         while True:
             async with database.session() as session:
                 counts, after = await work(session, settings.data_key_bytes, after)
@@ -109,17 +107,15 @@ async def rekey_service(settings, service: str, migrations, work) -> Counts:
             total.unreadable += counts.unreadable
             if after is None:
                 return total
-    finally:
-        await database.dispose()
+
+    return await with_database(settings, service, in_batches)
 
 
 async def rekey_all(settings, echo=click.echo) -> int:
     """Rekey every service database; the number of rows no key could open."""
-    import importlib
-
     unreadable = 0
-    for service, what, module, work in TARGETS:
-        counts = await rekey_service(settings, service, importlib.import_module(module).MIGRATIONS, work)
+    for service, what, work in TARGETS:
+        counts = await rekey_service(settings, service, work)
         echo(f"{service}: {what}: {counts.seen} seen, {counts.rewritten} rewritten with the current key, {counts.unreadable} unreadable")
         unreadable += counts.unreadable
     return unreadable

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from services.cli import fail, get_settings
+from services.cli_database import with_database
 from services.runner import Runtime
 from shared.settings import Settings
 
@@ -88,23 +89,9 @@ def workflow_commands() -> None:
     """Workflow starts and signals Temporal refused: look at them, and send them again once the cause is fixed."""
 
 
-def command_databases(settings: Settings) -> dict:
-    """The databases of the services that send workflow commands, each with its migrations."""
-    runtime = Runtime(settings)
-    return {name: (runtime.contexts[name].db, parts.migrations) for name, parts in runtime.parts.items() if parts.sends_workflow_commands}
-
-
-def on_migrated(database, migrations, work):
-    """`work(database)` on the database brought to its newest tables (as `kotopolku run` would)."""
-
-    async def run():
-        try:
-            await database.migrate(migrations)
-            return await work(database)
-        finally:
-            await database.dispose()
-
-    return asyncio.run(run())
+def command_services(settings: Settings) -> list[str]:
+    """The services that send workflow commands (each has its own table of them)."""
+    return [name for name, parts in Runtime(settings).parts.items() if parts.sends_workflow_commands]
 
 
 @workflow_commands.command("list")
@@ -112,8 +99,9 @@ def workflow_commands_list() -> None:
     """Each service's given-up commands, with Temporal's answer."""
     from shared.workflow_commands import given_up
 
-    for service, (database, migrations) in command_databases(get_settings()).items():
-        rows = on_migrated(database, migrations, given_up)
+    settings = get_settings()
+    for service in command_services(settings):
+        rows = asyncio.run(with_database(settings, service, given_up))
         click.echo(f"{service}: {len(rows)}")
         for row in rows:
             what = row.workflow_type if row.kind == "start" else row.signal
@@ -127,9 +115,9 @@ def workflow_commands_replay(service: str, ids: tuple[int, ...]) -> None:
     """Send SERVICE's given-up commands (e.g. intake) again; a running relay sends them within its poll interval (a second)."""
     from shared.workflow_commands import replay_given_up
 
-    databases = command_databases(get_settings())
-    if service not in databases:
-        fail(f"{service} sends no workflow commands ({', '.join(databases)})")
-    database, migrations = databases[service]
-    replayed = on_migrated(database, migrations, lambda database: replay_given_up(database, list(ids) or None))
+    settings = get_settings()
+    services = command_services(settings)
+    if service not in services:
+        fail(f"{service} sends no workflow commands ({', '.join(services)})")
+    replayed = asyncio.run(with_database(settings, service, lambda database: replay_given_up(database, list(ids) or None)))
     click.echo(f"{replayed} workflow commands of {service} will be sent again")

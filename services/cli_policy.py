@@ -8,14 +8,13 @@ plans' start, referral and review deadlines, intake the triage queue's decision 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
 import click
 
 from services.cli import fail, get_settings
-from shared.settings import ConfigurationError
+from services.cli_database import run_in_service
 
 
 @click.group()
@@ -45,43 +44,6 @@ def read_book_defaults():
     from shared.policy import read_policy
 
     return read_policy()
-
-
-def migrations(service: str) -> Path:
-    if service == "assessment":
-        from services.assessment.app import MIGRATIONS
-    elif service == "planning":
-        from services.planning.app import MIGRATIONS
-    else:
-        from services.intake.app import MIGRATIONS
-    return MIGRATIONS
-
-
-def run_in_assessment(work):
-    return run_in("assessment", work)
-
-
-def run_in(service: str, work):
-    """Run `work(session)` in `service`'s database (brought up to date first) and commit."""
-    from shared.db import Database
-
-    settings = get_settings()
-
-    async def go():
-        database = Database(service, settings.service_database_url(service))
-        try:
-            await database.migrate(migrations(service))
-            async with database.session() as session:
-                result = await work(session)
-                await session.commit()
-                return result
-        finally:
-            await database.dispose()
-
-    try:
-        return asyncio.run(go())
-    except ConfigurationError as error:
-        fail(f"configuration error: {error}")
 
 
 def echo_moves(moves) -> None:
@@ -116,9 +78,9 @@ def policy_diff(file: str, json_out: bool) -> None:
 
     book = read_book(file)
     moves = nearest_first(
-        run_in_assessment(lambda session: assessment_policy.diff(session, book))
-        + run_in("planning", lambda session: planning_policy.diff(session, book))
-        + run_in("intake", lambda session: triage_policy.diff(session, book))
+        run_in_service("assessment", lambda session: assessment_policy.diff(session, book))
+        + run_in_service("planning", lambda session: planning_policy.diff(session, book))
+        + run_in_service("intake", lambda session: triage_policy.diff(session, book))
     )
     if json_out:
         click.echo(as_json({"version": book.version, "label": book.label, "effective_from": book.effective_from, "moves": moves}))
@@ -148,9 +110,9 @@ def policy_apply(file: str, applied_by: str, json_out: bool) -> None:
                    f"paths that begin start under it, not under {book.version}, until the processes run with {file}", err=True)
     # The version is recorded with the assessments' signals; then each service tells its own. A
     # failure part way is mended by applying again: each tells only what is not yet on the version.
-    applied = run_in_assessment(lambda session: assessment_policy.apply(session, book, applied_by=applied_by))
-    plans = run_in("planning", lambda session: planning_policy.apply(session, book))
-    triage_told, triage_moves = run_in("intake", lambda session: triage_policy.apply(session, book))
+    applied = run_in_service("assessment", lambda session: assessment_policy.apply(session, book, applied_by=applied_by))
+    plans = run_in_service("planning", lambda session: planning_policy.apply(session, book))
+    triage_told, triage_moves = run_in_service("intake", lambda session: triage_policy.apply(session, book))
     moves = nearest_first(applied.moves + plans.moves + triage_moves)
     if json_out:
         told = {"assessments": applied.signalled, "plans": plans.signalled, "triage": triage_told}
@@ -168,7 +130,7 @@ def policy_versions() -> None:
     """The policy versions applied, latest first."""
     from services.assessment import policy as assessment_policy
 
-    rows = run_in_assessment(assessment_policy.versions)
+    rows = run_in_service("assessment", assessment_policy.versions)
     for row in rows:
         effective = row.effective_from.isoformat() if row.effective_from else "-"
         click.echo(f"{row.version}  {row.label or '-'}  effective {effective}  applied {row.applied_at:%Y-%m-%d %H:%M} by {row.applied_by}")

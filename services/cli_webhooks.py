@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 
 import click
 
 from services.cli import fail, get_settings
+from services.cli_database import run_in_service
 from shared.settings import ConfigurationError
 
 @click.group()
@@ -15,26 +15,11 @@ def webhooks() -> None:
 
 
 def run_in_notifications(work):
-    """Run `work(session)` in the notifications database (brought up to date first) and commit;
-    a WebhookCommandError ends the command with its reason."""
-    from services.notifications.app import MIGRATIONS
-    from shared.db import Database
-
+    """Run `work(session, settings)` in the notifications database (brought up to date first) and
+    commit; a WebhookCommandError ends the command with its reason."""
     settings = get_settings()
-
-    async def go():
-        database = Database("notifications", settings.service_database_url("notifications"))
-        try:
-            await database.migrate(MIGRATIONS)
-            async with database.session() as session:
-                result = await work(session, settings)
-                await session.commit()
-                return result
-        finally:
-            await database.dispose()
-
     try:
-        return asyncio.run(go())
+        return run_in_service("notifications", lambda session: work(session, settings), settings)
     except WebhookCommandError as error:
         fail(str(error))
     except ConfigurationError as error:

@@ -5,7 +5,6 @@ workflow-command relay."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from datetime import date, timedelta
@@ -15,10 +14,10 @@ from click.testing import CliRunner
 from sqlmodel import select
 
 from services.assessment import service as assessment_service
-from services.assessment.app import MIGRATIONS
 from services.assessment.models import PolicyVersion
 from services.assessment.records import AssessmentRecord
 from services.cli import main
+from services.cli_database import run_in_service
 from shared.contracts import assessment_workflow_id
 from shared.db import Database
 from shared.policy import load_policy, read_policy
@@ -44,36 +43,19 @@ def record(municipality_code: str, status: str = "awaiting", **fields) -> Assess
     )
 
 
-def in_database(settings, work):
-    """`work(session)` in the assessment database (the command runs its own event loop: so do these)."""
-
-    async def go():
-        database = Database("assessment", settings.service_database_url("assessment"))
-        try:
-            await database.migrate(MIGRATIONS)
-            async with database.session() as session:
-                result = await work(session)
-                await session.commit()
-                return result
-        finally:
-            await database.dispose()
-
-    return asyncio.run(go())
-
-
 def saved(settings, *records: AssessmentRecord) -> None:
     async def save(session):
         for each in records:
             await assessment_service.save_assessment(session, each)
 
-    in_database(settings, save)
+    run_in_service("assessment", settings=settings, work=save)
 
 
 def rows(settings, table) -> list:
     async def read(session):
         return list((await session.exec(select(table))).all())
 
-    return in_database(settings, read)
+    return run_in_service("assessment", settings=settings, work=read)
 
 
 def test_diff_shows_the_moves_and_apply_tells_the_open_assessments(settings, tmp_path):
@@ -175,24 +157,6 @@ async def test_a_new_path_names_its_policy_version_and_the_case_takes_a_moved_de
         await database.dispose()
 
 
-def in_service(settings, service: str, work):
-    """`work(session)` in another service's database (planning, intake)."""
-    from services.cli_policy import migrations
-
-    async def go():
-        database = Database(service, settings.service_database_url(service))
-        try:
-            await database.migrate(migrations(service))
-            async with database.session() as session:
-                result = await work(session)
-                await session.commit()
-                return result
-        finally:
-            await database.dispose()
-
-    return asyncio.run(go())
-
-
 def test_diff_and_apply_reach_the_plans_and_the_triage_queue(settings, tmp_path):
     from services.intake import service as intake_service
     from services.intake.models import ResidentRegistered
@@ -217,14 +181,14 @@ def test_diff_and_apply_reach_the_plans_and_the_triage_queue(settings, tmp_path)
         for each in (waiting, active):
             await planning_service.save_plan(session, each)
 
-    in_service(settings, "planning", plans)
+    run_in_service("planning", settings=settings, work=plans)
     data = with_identity_code(registration(municipality_code="109", residence_basis="family"))
 
     async def queued(session):
         return await intake_service.register_resident(session, event=event(data), data=ResidentRegistered.model_validate(data),
                                                       policy=load_policy().for_municipality("109"), data_key=settings.data_key_bytes)
 
-    case = in_service(settings, "intake", queued).case
+    case = run_in_service("intake", settings=settings, work=queued).case
     assert case.status == "needs_triage"
     new = tmp_path / "amended.toml"
     new.write_text('label = "681/2023 amended"\nplan_start_days = 30\nplan_review_months = 4\ntriage_decision_days = 30\n')
@@ -251,10 +215,10 @@ def test_diff_and_apply_reach_the_plans_and_the_triage_queue(settings, tmp_path)
         return [(c.workflow_id, c.signal, unwrap(c)[1]["version"])
                 for c in (await session.exec(select(WorkflowCommand).where(WorkflowCommand.kind == "signal"))).all()]
 
-    assert sorted(in_service(settings, "planning", signals)) == sorted(
+    assert sorted(run_in_service("planning", settings=settings, work=signals)) == sorted(
         (plan_workflow_id(r.case_id), "policy_changed", version) for r in (waiting, active)
     )
-    assert in_service(settings, "intake", signals) == [(triage_workflow_id(case.id), "policy_changed", version)]
+    assert run_in_service("intake", settings=settings, work=signals) == [(triage_workflow_id(case.id), "policy_changed", version)]
 
     # The clock moves the deadline (its activity, as the signal makes it run): the case row then names the new version.
     from datetime import datetime as _datetime, time as _time
@@ -278,6 +242,6 @@ def test_diff_and_apply_reach_the_plans_and_the_triage_queue(settings, tmp_path)
     async def row(session):
         return (await session.get(ClientCase, case.id)).model_dump()
 
-    in_service(settings, "intake", move)
-    after = in_service(settings, "intake", row)
+    run_in_service("intake", settings=settings, work=move)
+    after = run_in_service("intake", settings=settings, work=row)
     assert (after["next_deadline_on"], after["next_deadline_policy_version"]) == (moved_to, version)
