@@ -22,11 +22,11 @@ from services.intake.models import (
     ServiceReported,
 )
 from services.intake.outbox import SOURCE, notify
+from services.intake.case_events import announce_case, publish_client_recorded
 from services.intake.service import (
     ID_NAMESPACE,
     Registration,
     Residence,
-    announce_case,
     case_of,
     find_client,
     identity_hash_matches,
@@ -34,7 +34,6 @@ from services.intake.service import (
     open_client,
     path_input,
     previous_identity_hashes,
-    publish_client_recorded,
 )
 from services.intake.workflows import path_workflow_id
 from services.intake.sources.service import SourceNotAllowed, authenticated_source

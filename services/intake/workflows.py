@@ -40,7 +40,6 @@ with workflow.unsafe.imports_passed_through():
         NotificationRequested,
         PlanInput,
         PlanOutcome,
-        PlanTimings,
         Stage,
         assessment_workflow_id,
         plan_workflow_id,

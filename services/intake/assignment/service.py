@@ -8,6 +8,7 @@ from sqlalchemy import update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake import service as intake
+from services.intake.case_events import publish_case_changed, publish_domain_event
 from services.intake.models import ClientCase
 from shared.auth import StaffUser
 from shared.contracts import CASE_ASSIGNED
@@ -32,9 +33,9 @@ async def _case(session: AsyncSession, user: StaffUser, case_id: UUID) -> Client
 def _record(session: AsyncSession, case: ClientCase, reason: str, user: StaffUser) -> None:
     case.updated_at = intake.now()
     session.add(case)
-    intake._publish_case_updated(session, case, reason, changed_by=_by(user))
+    publish_case_changed(session, case, reason, changed_by=_by(user))
     assigned_on = case.updated_at.astimezone(intake.FINNISH_TIME).date()
-    intake.publish_domain_event(session, case, CASE_ASSIGNED, {"assignee_sub": case.assignee_sub, "assigned_on": assigned_on})
+    publish_domain_event(session, case, CASE_ASSIGNED, {"assignee_sub": case.assignee_sub, "assigned_on": assigned_on})
 
 
 async def assign(session: AsyncSession, *, user: StaffUser, case_id: UUID, sub: str, name: str) -> ClientCase:

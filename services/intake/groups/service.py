@@ -10,7 +10,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.models import Client, ClientCase, ClientGroups
-from services.intake.service import announce_case, publish_client_recorded
+from services.intake.case_events import announce_case, publish_client_recorded
 from shared.access import RecordRead, log_reads
 from shared.auth import StaffUser, scoped
 from shared.client_groups import ordered

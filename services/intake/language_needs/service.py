@@ -11,7 +11,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.models import Client, ClientCase, LanguageNeeds
-from services.intake.service import announce_case, publish_client_recorded
+from services.intake.case_events import announce_case, publish_client_recorded
 from services.intake.workflows import path_workflow_id
 from shared.auth import StaffUser, scoped
 from shared.contracts import LANGUAGE_NEEDS_SIGNAL, LanguageNeedsChanged, plan_workflow_id

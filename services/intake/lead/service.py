@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.identity import DecisionRefused, Lead, decide_lead_by_staff
 from services.intake.models import Client, ClientCase
-from services.intake.service import announce_case, publish_client_recorded
+from services.intake.case_events import announce_case, publish_client_recorded
 from shared.auth import StaffUser, scoped
 from shared.clock import now
 from shared.refusals import Conflict, NotFound

@@ -6,7 +6,7 @@ I/O goes through the activities named here; time is `workflow.now()`.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 from temporalio import workflow

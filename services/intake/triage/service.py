@@ -11,7 +11,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.intake.identity import DecisionRefused, decide_by_staff
 from services.intake.models import Client, ClientCase
-from services.intake.service import announce_case, apply_case_change, hold_case, path_input, publish_client_recorded, start_path
+from services.intake.case_events import announce_case, publish_client_recorded
+from services.intake.service import apply_case_change, hold_case, path_input, start_path
 from services.intake.triage.models import TargetGroupDecision, TriageItem
 from services.intake.triage.workflows import DECIDED_SIGNAL, TriageDeadline, TriageDeadlineMoved, triage_workflow_id
 from services.intake.workflows import path_workflow_id
