@@ -21,7 +21,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from shared.auth import StaffUser
 from shared.clock import now
 from shared.db import UtcDateTime
-from shared.figures import TOTAL, PeriodFigures, TargetResult, figures_answer, log_figures_query, month_end
+from shared.figures import TOTAL, PeriodFigures, TargetResult, month_end
+from shared.figures_answer import figures_answer, log_figures_query
 from shared.refusals import Forbidden, Refused
 
 

@@ -11,6 +11,8 @@
 #   RABBITMQ_PASSWORD_PRODUCER_<NAME>  each producing system's user `producer-<name>` (kotopolku.inbound
 #                                 only), e.g. RABBITMQ_PASSWORD_PRODUCER_HAMEENLINNA_REGISTER for
 #                                 producer-hameenlinna-register (upper case, - as _)
+#   RABBITMQ_PASSWORD_CONSUMER_<NAME>  each subscribing system's user `consumer-<name>` (its own queue
+#                                 only), e.g. RABBITMQ_PASSWORD_CONSUMER_EMPLOYMENT_AUTHORITY
 #   RABBITMQ_ADMIN_PASSWORD       user kotopolku-admin     (operators; management UI)
 set -euo pipefail
 
@@ -42,12 +44,13 @@ expressions=(
     -e "s|\"name\": \"kotopolku\",|\"name\": \"kotopolku\", \"password\": \"$services\",|"
     -e "s|\"name\": \"kotopolku-admin\",|\"name\": \"kotopolku-admin\", \"password\": \"$admin\",|"
 )
-producers=$(grep -o '"name": "producer-[A-Za-z0-9-]*",' "$template" | sed -e 's/"name": "//' -e 's/",$//' || true)
-for user in $producers; do
+# One user per subscribing system (`consumer-…`): it reads its own queue and nothing else.
+systems=$(grep -o '"name": "\(producer\|consumer\)-[A-Za-z0-9-]*",' "$template" | sed -e 's/"name": "//' -e 's/",$//' || true)
+for user in $systems; do
     variable=RABBITMQ_PASSWORD_$(printf '%s' "$user" | tr 'a-z-' 'A-Z_')
     expressions+=(-e "s|\"name\": \"$user\",|\"name\": \"$user\", \"password\": \"$(password "$variable")\",|")
 done
-expected=$((2 + $(printf '%s' "$producers" | grep -c . || true)))
+expected=$((2 + $(printf '%s' "$systems" | grep -c . || true)))
 
 umask 077
 sed "${expressions[@]}" "$template" > "$output.tmp"

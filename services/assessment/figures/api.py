@@ -17,7 +17,8 @@ from services.assessment.figures.models import AssessmentFacts, AssessmentFigure
 from services.assessment.models import Assessment, AssessmentFigureTarget
 from shared import clock
 from shared.auth import StaffUser, require_role, scoped
-from shared.figures import CSV, RESPONSES, Across, FigureReader, Format, Period, check_groupings, look_ahead, months_ahead, months_back, protect
+from shared.figures import CSV, look_ahead, months_ahead, months_back, protect
+from shared.figures_answer import RESPONSES, Across, FigureReader, Format, Period, check_groupings
 from shared.service import ServiceContext, context_dependency, session_dependency
 from shared.targets import FigureSource, Target, TargetsSet, figures_response, read_targets, store_targets, targets_from_csv
 

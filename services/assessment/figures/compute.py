@@ -14,7 +14,8 @@ from statistics import mean, median
 from typing import Iterable
 
 from services.assessment.figures.models import AssessmentFacts, AssessmentFigures, GroupFigures, Grouping
-from shared.figures import figures_csv, monthly_series, period_figures, share, within
+from shared.figures import monthly_series, period_figures, share, within
+from shared.figures_answer import figures_csv
 
 __all__ = ["assessment_figures", "assessment_series", "figures_csv", "figures_of"]
 

@@ -16,7 +16,8 @@ from services.intake.figures.models import NoticeFacts, RecruitmentFigures
 from services.intake.notices.models import RecruitmentNotice
 from shared import clock
 from shared.auth import StaffUser, scoped
-from shared.figures import RESPONSES, FigureReader, Format, Period, look_ahead, months_ahead, protect
+from shared.figures import look_ahead, months_ahead, protect
+from shared.figures_answer import RESPONSES, FigureReader, Format, Period
 from shared.service import ServiceContext, context_dependency, session_dependency
 from shared.targets import FigureSource, figures_response
 

@@ -13,7 +13,8 @@ from services.notifications.client_page.api import page_identity
 from services.notifications.client_page.identity import ClientIdentity
 from services.notifications.feedback import service
 from services.notifications.feedback.models import FeedbackAnswerWrite, FeedbackFigures
-from shared.figures import RESPONSES, FigureReader, Format, Grouping, Period, check_groupings
+from shared.figures import Grouping
+from shared.figures_answer import RESPONSES, FigureReader, Format, Period, check_groupings
 from shared.targets import FigureSource, figures_response
 
 router = APIRouter(tags=["feedback"])

@@ -16,7 +16,8 @@ from services.planning.figures.models import (
     END_REASONS, LANGUAGE_MEASURES, Grouping, MeasureFacts, MeasureFigures, MeasureGroupFigures, MeasureOfPlan, PlanFacts, PlanFigures,
     PlanGroupFigures,
 )
-from shared.figures import figures_csv, monthly_series, period_figures, share, within
+from shared.figures import monthly_series, period_figures, share, within
+from shared.figures_answer import figures_csv
 
 __all__ = ["figures_csv", "figures_of", "level_rank", "measure_facts", "measure_figures", "measures_of", "plan_facts", "plan_figures", "plan_series", "reaches"]
 CEFR_ORDER = ("A1.1", "A1.2", "A1.3", "A2.1", "A2.2", "B1.1", "B1.2", "B2.1", "B2.2", "C1.1", "C1.2", "C2")
