@@ -30,13 +30,13 @@ ACTIVITY_OPTIONS: dict[str, Any] = dict(
 )
 # Intake's activities (`record_case_change`, `request_notification`): intake owns the case.
 INTAKE_OPTIONS: dict[str, Any] = dict(ACTIVITY_OPTIONS, task_queue=task_queue("intake"))
-# The workflow's record is written by a local activity: the worker runs it at once, inside the
-# workflow task, and the history keeps only its marker. Per write that is one activity task and one
-# workflow task less for the Temporal server, and one round trip less before a staff command is
-# answered. Fit for it: a short, idempotent write (the record whole, by its id) to the database of
-# the worker's own service. Retried like the other activities; a write that keeps failing
-# (the database away) goes on being retried by timers, as a normal activity would be.
-RECORD_SAVED_LOCALLY = "record-saved-by-local-activity"
+# The workflow's record is written by a local activity (`record_locally` in its input): the worker
+# runs it at once, inside the workflow task, and the history keeps only its marker. Per write that
+# is one activity task and one workflow task less for the Temporal server, and one round trip less
+# before a staff command is answered. Fit for it: a short, idempotent write (the record whole, by
+# its id) to the database of the worker's own service; retried like the other activities.
+# Decided by the input rather than by `workflow.patched`: what a workflow does is then plain from
+# its input, and its history has no patch marker to be retired later.
 LOCAL_ACTIVITY_OPTIONS: dict[str, Any] = dict(ACTIVITY_OPTIONS)
 
 
@@ -132,14 +132,13 @@ def action_entry(entry_type: type[Entry], action: str, actor: StaffActor | None)
     )
 
 
-async def save_record(activity: str, record: Any, entry: Any) -> None:
+async def save_record(activity: str, record: Any, entry: Any, *, locally: bool) -> None:
     """Note `entry` (an `action_entry`) on the record, then the service's activity writes it whole:
-    as a local activity, or as before in a workflow that wrote its record before that change (the
-    patch is decided once per workflow run, so a run keeps one way throughout). Retire the old
-    branch when no assessment or plan started before the change can still be replayed: plans run
-    up to years, so check the visibility list for runs without the patch's marker."""
+    as a local activity (`locally`, the input's `record_locally`), or as a normal one in a workflow
+    started before that change. Retire the normal one when no assessment or plan started before it
+    runs any more (plans run up to years: look for running ones without `record_locally`)."""
     record.actions.append(entry)
-    if workflow.patched(RECORD_SAVED_LOCALLY):
+    if locally:
         await workflow.execute_local_activity(activity, record, **LOCAL_ACTIVITY_OPTIONS)
     else:
         await workflow.execute_activity(activity, record, **ACTIVITY_OPTIONS)

@@ -72,6 +72,10 @@ class AssessmentInput(BaseModel):
     lead: str | None = None  # who led when the path began: municipality | employment_authority
     # The policy version its deadline came from (shared.policy PolicyBook.version); None: from before versions.
     policy_version: str | None = None
+    # Its own record is written by a local activity (shared/case_workflows.py save_record); False
+    # in assessments started before, which go on writing it by a normal activity (their recorded
+    # histories replay on their input, so no patch marker is needed).
+    record_locally: bool = False
 
 
 class AssessmentOutcome(BaseModel):
@@ -157,6 +161,10 @@ class PlanInput(BaseModel):
     carried: dict[str, Any] | None = None
     # continue-as-new also after this many history events (Temporal's own suggestion comes first)
     history_limit: int = 20_000
+    # Its own record is written by a local activity (shared/case_workflows.py save_record); False
+    # in plans started before, which go on writing it by a normal activity (their recorded
+    # histories replay on their input, so no patch marker is needed).
+    record_locally: bool = False
 
 
 LANGUAGE_NEEDS_SIGNAL = "language_needs"  # to the path and the plan: staff changed the client's language needs

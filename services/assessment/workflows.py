@@ -419,7 +419,7 @@ class AssessmentWorkflow(DeadlineClock):
         self.case_stage, self.case_status = stage, status
 
     async def _save(self, action: str, actor: Actor | None) -> None:
-        await save_record("record_assessment", self.record, action_entry(Action, action, actor))
+        await save_record("record_assessment", self.record, action_entry(Action, action, actor), locally=self.given.record_locally)
 
     async def _notify(self, kind: str, role: str, params: dict[str, Any]) -> None:
         await request_notification(

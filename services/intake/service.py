@@ -277,6 +277,7 @@ def path_input(client: Client, case: ClientCase, policy: Policy, *, became_clien
             birth_date=client.birth_date,
             lead=client.lead,
             policy_version=policy.version or None,  # the version its deadline came from
+            record_locally=True,
         ),
         plan=plan_timings(policy),
         client_languages=list(dict.fromkeys([client.native_language, *client.preferred_languages])),

@@ -149,6 +149,7 @@ class ClientPathWorkflow:
                     interpreter_language=outcome.interpreter_language,
                     wellbeing_county_participant=outcome.wellbeing_county_participant,
                     wellbeing_county_participant_sub=outcome.wellbeing_county_participant_sub,
+                    record_locally=True,  # an argument, which replay does not compare: no patch needed
                 )
                 if workflow.patched(PLAN_GETS_RECORDED_NEED):
                     plan = plan.model_copy(update=self._interpreter_need(path, outcome))

@@ -428,7 +428,7 @@ class IntegrationPlanWorkflow(PlanClock):
         self.state.case_stage, self.state.case_status = stage, status
 
     async def _save(self, action: str, actor: Actor | None) -> None:
-        await save_record("record_plan", self.record, action_entry(Action, action, actor))
+        await save_record("record_plan", self.record, action_entry(Action, action, actor), locally=self.given.record_locally)
 
     async def _notify(self, kind: str, role: str, params: dict[str, Any]) -> None:
         """Through intake, which fills in the case's municipality as it is now (the client may

@@ -52,6 +52,7 @@ async def test_a_registration_records_the_client_and_the_case_and_announces_both
     assert registered.created and registered.path is not None
     assert (registered.case.stage, registered.case.status) == (Stage.intake, CaseStatus.received)
     assert registered.path.assessment_due_on == add_months(date(2027, 1, 10), POLICY.assessment_start_months)
+    assert registered.path.assessment.record_locally  # a new assessment writes its record by a local activity
     # The case is announced once, when the path opens in the same transaction (service.start_path,
     # tests/integration/test_registration_thread.py), not first as received.
     assert [message["type"] for message in await outbox(database)] == [CLIENT_RECORDED]

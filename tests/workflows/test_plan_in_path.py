@@ -92,6 +92,14 @@ async def test_all_plans_reaching_the_time_limit_close_the_case(time_skipping_en
         assert (final.stage, final.status) == ("closed", "time_limit")
         assert (recorded.changes[-1].status, recorded.changes[-1].reason) == ("time_limit", "case.closed.time_limit")
         assert (await plan.result()).reason == "time_limit"
+        # The path starts its plan writing the plan's record by a local activity (record_locally).
+        from temporalio.api.enums.v1 import EventType
+
+        from services.planning.records import PlanRecord
+
+        scheduled = [e.activity_task_scheduled_event_attributes.activity_type.name for e in (await plan.fetch_history()).events
+                     if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]
+        assert "record_plan" not in scheduled and any(isinstance(record, PlanRecord) for record in recorded.records)
 
 
 async def test_a_move_takes_the_plan_to_the_new_municipality(time_skipping_env):
