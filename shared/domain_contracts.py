@@ -161,16 +161,21 @@ DOMAIN_EVENTS: dict[str, type[DomainEvent]] = {
     CASE_ASSIGNED: CaseAssigned,
     CASE_CLOSED: CaseClosed,
 }
-# The hand-over to the employment authority (issue 16): the assessments and plans of the clients
-# it leads (jobseekers, or handed to it by a decision) are its record, not the municipality's (no
-# Koto-AJ export): each such domain event is followed by one of the `fi.kotopolku.jobseeker.`
-# family, with the same data, for the authority to bind (docs/koto-aj.md).
+# The hand-over to the employment authority (issue 16): the assessments, plans, measures and case
+# closures of the clients it leads (jobseekers, or handed to it by a decision) are its record, not
+# the municipality's (no Koto-AJ export): each such domain event is followed by one of the
+# `fi.kotopolku.jobseeker.` family, with the same data, for the authority to bind (docs/koto-aj.md).
 HANDED_TO_EMPLOYMENT_AUTHORITY: dict[str, str] = {
     ASSESSMENT_COMPLETED: "fi.kotopolku.jobseeker.assessment.completed.v1",
     PLAN_MADE: "fi.kotopolku.jobseeker.plan.made.v1",
     PLAN_REVIEWED: "fi.kotopolku.jobseeker.plan.reviewed.v1",
     PLAN_EXTENDED: "fi.kotopolku.jobseeker.plan.extended.v1",
     PLAN_ENDED: "fi.kotopolku.jobseeker.plan.ended.v1",
+    MEASURE_REFERRED: "fi.kotopolku.jobseeker.measure.referred.v1",
+    MEASURE_STARTED: "fi.kotopolku.jobseeker.measure.started.v1",
+    MEASURE_COMPLETED: "fi.kotopolku.jobseeker.measure.completed.v1",
+    MEASURE_INTERRUPTED: "fi.kotopolku.jobseeker.measure.interrupted.v1",
+    CASE_CLOSED: "fi.kotopolku.jobseeker.case.closed.v1",
 }
 EMPLOYMENT_AUTHORITY_EVENTS: dict[str, type[DomainEvent]] = {
     handed: DOMAIN_EVENTS[domain] for domain, handed in HANDED_TO_EMPLOYMENT_AUTHORITY.items()

@@ -1,8 +1,8 @@
-"""Jobseekers' assessments and plans are handed to the employment authority as events (issue 16),
-against real RabbitMQ, a real Temporal dev server, SQLite and PostgreSQL: for a client the
-authority leads, each assessment.completed / plan.made / plan.reviewed / plan.ended is followed by
-its `fi.kotopolku.jobseeker.` event with the same data and no personal data beyond the case's ids;
-a client the municipality leads gets none."""
+"""Jobseekers' assessments, plans, measures and closures are handed to the employment authority as
+events (issue 16), against real RabbitMQ, a real Temporal dev server, SQLite and PostgreSQL: for a
+client the authority leads, each assessment.completed / plan.made / measure.referred /
+plan.reviewed / plan.ended / case.closed is followed by its `fi.kotopolku.jobseeker.` event with the
+same data and no personal data beyond the case's ids; a client the municipality leads gets none."""
 
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ from support import event, eventually, make_settings, publish, registration, run
 HANDED = [
     "fi.kotopolku.jobseeker.assessment.completed.v1",
     "fi.kotopolku.jobseeker.plan.made.v1",
+    "fi.kotopolku.jobseeker.measure.referred.v1",
     "fi.kotopolku.jobseeker.plan.reviewed.v1",
     "fi.kotopolku.jobseeker.plan.ended.v1",
+    "fi.kotopolku.jobseeker.case.closed.v1",
 ]
 
 
@@ -39,7 +41,7 @@ async def _ok(call) -> bool:
 
 
 async def walk_the_path(http, staff, family_name: str) -> str:
-    """Assessment, plan, a review and closure of the client's case; its case id."""
+    """Assessment, a plan with a referred measure, a review and closure of the client's case; its case id."""
     async def registered():
         items = (await http.get("/api/v1/cases", params={"q": family_name}, headers=staff)).json()["items"]
         return [item for item in items if item["status"] == "awaiting_assessment"]
@@ -52,7 +54,7 @@ async def walk_the_path(http, staff, family_name: str) -> str:
     await ok(http, "POST", f"{assessment}/complete", staff, {"plan_needed": True, "plan_type": "individual"})
     plan = f"/api/v1/cases/{case_id}/plan"
     await eventually(lambda: _ok(http.get(plan, headers=staff)), what="the plan workflow")
-    await ok(http, "POST", plan, staff, {"type": "individual"})
+    await ok(http, "POST", plan, staff, {"type": "individual", "measures": [{"kind": "other", "status": "referred"}]})
     await ok(http, "POST", f"{plan}/reviews", staff, {"reviewed_on": day})
     await ok(http, "POST", f"/api/v1/cases/{case_id}/closure", staff, {"reason": "employed"})
     return case_id
