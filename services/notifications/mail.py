@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import tomllib
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from pathlib import Path
 
 import aiosmtplib
 import structlog
+from sqlalchemy import or_, update
 from sqlmodel import select
 
 from services.notifications.models import Notification
@@ -24,6 +25,9 @@ from shared.settings import Settings
 log = structlog.get_logger(__name__)
 
 MAX_ATTEMPTS = 10
+# How long a loop holds the mail it is sending: longer than one SMTP exchange (its timeout is 30 s).
+CLAIM_SECONDS = 120
+SEND_SECONDS = 35  # the longest one mail takes to leave (the SMTP timeout is 30 s)
 
 
 class Recipients:
@@ -92,34 +96,62 @@ class MailDelivery:
 
     async def deliver_pending(self) -> tuple[int, bool]:
         """Mail what is pending; (how many were sent, whether the server refused or was away)."""
+        claimed_until = datetime.now(timezone.utc) + timedelta(seconds=CLAIM_SECONDS)
+        claimed = await self._claim()
+        delivered, failed = 0, False
+        for index, notification in enumerate(claimed):
+            if datetime.now(timezone.utc) > claimed_until - timedelta(seconds=SEND_SECONDS):
+                for waiting in claimed[index:]:  # the claim would run out while sending: next round
+                    await self._settle(waiting.id)
+                break
+            to = self.recipients.addresses(notification.municipality_code, notification.recipient_role)
+            if not to or not self.settings.smtp_host:
+                await self._settle(notification.id, email_state="none")  # shown on the dashboard only
+                continue
+            try:
+                await send(self.settings, compose(notification, self.settings.mail_from, to))
+            except (aiosmtplib.SMTPException, OSError) as error:
+                attempts = notification.email_attempts + 1
+                if attempts >= MAX_ATTEMPTS:  # no more attempts: it stays unsent
+                    metrics.notifications_failed.labels("staff", "email", "failed").inc()
+                await self._settle(notification.id, email_attempts=attempts, email_error=str(error)[:500])
+                log.warning("e-mail not sent yet", notification_id=str(notification.id), error=str(error))
+                for waiting in claimed[index + 1:]:  # the server is away: the rest wait for the next round
+                    await self._settle(waiting.id)
+                failed = True
+                break
+            await self._settle(notification.id, email_state="sent", emailed_at=datetime.now(timezone.utc))
+            delivered += 1
+        return delivered, failed
+
+    async def _claim(self) -> list[Notification]:
+        """The oldest pending mail no other loop holds, held by this one for CLAIM_SECONDS (each by a
+        conditional update: of two loops that read the same row, one gets it)."""
+        at = datetime.now(timezone.utc)
+        free = or_(Notification.email_claimed_until.is_(None), Notification.email_claimed_until < at)
         async with self.database.session() as session:
             pending = (
                 await session.exec(
                     select(Notification)
-                    .where(Notification.email_state == "pending", Notification.email_attempts < MAX_ATTEMPTS)
+                    .where(Notification.email_state == "pending", Notification.email_attempts < MAX_ATTEMPTS, free)
                     .order_by(Notification.created_at)
                     .limit(20)
                 )
             ).all()
-            delivered, failed = 0, False
+            claimed = []
             for notification in pending:
-                to = self.recipients.addresses(notification.municipality_code, notification.recipient_role)
-                if not to or not self.settings.smtp_host:
-                    notification.email_state = "none"  # shown on the dashboard only
-                else:
-                    try:
-                        await send(self.settings, compose(notification, self.settings.mail_from, to))
-                    except (aiosmtplib.SMTPException, OSError) as error:
-                        notification.email_attempts += 1
-                        notification.email_error = str(error)[:500]
-                        if notification.email_attempts >= MAX_ATTEMPTS:  # no more attempts: it stays unsent
-                            metrics.notifications_failed.labels("staff", "email", "failed").inc()
-                        session.add(notification)
-                        log.warning("e-mail not sent yet", notification_id=str(notification.id), error=str(error))
-                        failed = True
-                        break
-                    notification.email_state, notification.emailed_at = "sent", datetime.now(timezone.utc)
-                    delivered += 1
-                session.add(notification)
+                taken = await session.exec(
+                    update(Notification)
+                    .where(Notification.id == notification.id, Notification.email_state == "pending", free)
+                    .values(email_claimed_until=at + timedelta(seconds=CLAIM_SECONDS))
+                )
+                if taken.rowcount == 1:
+                    claimed.append(notification)
             await session.commit()
-            return delivered, failed
+        return claimed
+
+    async def _settle(self, notification_id, **values) -> None:
+        """What became of a claimed mail (nothing given: let go for the next round); the claim ends."""
+        async with self.database.session() as session:
+            await session.exec(update(Notification).where(Notification.id == notification_id).values(email_claimed_until=None, **values))
+            await session.commit()

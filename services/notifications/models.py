@@ -99,6 +99,9 @@ class Notification(SQLModel, table=True):
     email_attempts: int = 0
     email_error: str | None = None
     emailed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # While a delivery loop sends it: another loop (another notifications process) leaves it alone;
+    # a loop that died while sending is taken over once this has passed.
+    email_claimed_until: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class AccessLogEntry(SQLModel, table=True):

@@ -12,6 +12,7 @@ from email.message import EmailMessage
 
 import aiosmtplib
 import structlog
+from sqlalchemy import update
 from sqlmodel import select
 
 from services.notifications import mail
@@ -25,6 +26,9 @@ from shared.settings import Settings
 log = structlog.get_logger(__name__)
 
 MAX_ATTEMPTS = 10
+# How long a loop holds the messages it is sending: longer than one SMTP exchange or gateway call.
+CLAIM_SECONDS = 120
+SEND_SECONDS = 35  # the longest one message takes to leave (SMTP's timeout is 30 s)
 NO_MAIL_SERVER = "no mail server configured (KOTOPOLKU_SMTP_HOST)"
 NO_SMS_GATEWAY = "no SMS gateway configured (KOTOPOLKU_SMS_GATEWAY_URL)"
 
@@ -60,16 +64,11 @@ class ClientMessageDelivery:
 
     async def deliver_pending(self) -> int:
         """Send what is due; how many were tried."""
-        async with self.database.session() as session:
-            due = (
-                await session.exec(
-                    select(ClientMessage)
-                    .where(ClientMessage.state == "pending", ClientMessage.next_attempt_at <= now())
-                    .order_by(ClientMessage.created_at)
-                    .limit(20)
-                )
-            ).all()
+        claimed_until = now() + timedelta(seconds=CLAIM_SECONDS)
+        due = await self._claim()
         for message in due:
+            if now() > claimed_until - timedelta(seconds=SEND_SECONDS):
+                break  # the claim would run out while sending: the rest are sent when it has passed
             error = await self._send(message)
             async with self.database.session() as session:
                 current = await session.get(ClientMessage, message.id)
@@ -91,6 +90,32 @@ class ClientMessageDelivery:
                 session.add(current)
                 await session.commit()
         return len(due)
+
+    async def _claim(self) -> list[ClientMessage]:
+        """The oldest due messages, each held by this loop for CLAIM_SECONDS (its next attempt moved
+        past them by a conditional update): another loop — another notifications process — leaves
+        them alone, so a message leaves once; one whose loop died is sent when the claim has passed."""
+        at = now()
+        async with self.database.session() as session:
+            due = (
+                await session.exec(
+                    select(ClientMessage)
+                    .where(ClientMessage.state == "pending", ClientMessage.next_attempt_at <= at)
+                    .order_by(ClientMessage.created_at)
+                    .limit(20)
+                )
+            ).all()
+            claimed = []
+            for message in due:
+                taken = await session.exec(
+                    update(ClientMessage)
+                    .where(ClientMessage.id == message.id, ClientMessage.state == "pending", ClientMessage.next_attempt_at == message.next_attempt_at)
+                    .values(next_attempt_at=at + timedelta(seconds=CLAIM_SECONDS))
+                )
+                if taken.rowcount == 1:
+                    claimed.append(message)
+            await session.commit()
+        return claimed
 
     async def _send(self, message: ClientMessage) -> str | None:
         """None when sent, else why not."""
