@@ -11,12 +11,12 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
-from typing import AsyncIterator
+from typing import Any, AsyncIterator, Iterable
 
 from alembic import command
 from alembic.config import Config
 
-from sqlalchemy import Column, DateTime, TypeDecorator, event, text
+from sqlalchemy import Column, DateTime, TypeDecorator, event, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -148,3 +148,15 @@ class UtcDateTime(TypeDecorator):
 
 def utc_column(*, nullable: bool = False, index: bool = False) -> Column:
     return Column(UtcDateTime(), nullable=nullable, index=index)
+
+
+async def claim_rows(session: AsyncSession, table: type, ids: Iterable[Any], *still_free: Any, **claim: Any) -> set[Any]:
+    """Of the rows `ids` (just read as free to take), those that still meet `still_free` get the
+    `claim` values, in one conditional update; the ids taken. Of two loops that read the same rows,
+    each row goes to one: the second update finds it no longer free (PostgreSQL waits for the
+    first to commit and looks again; SQLite has one writer at a time). The caller commits."""
+    ids = list(ids)
+    if not ids:
+        return set()
+    taken = await session.exec(update(table).where(table.id.in_(ids), *still_free).values(**claim).returning(table.id))
+    return set(taken.scalars().all())

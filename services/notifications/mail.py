@@ -19,7 +19,7 @@ from sqlmodel import select
 from services.notifications.models import Notification
 from services.notifications.templates import render, title
 from shared import metrics, municipalities
-from shared.db import Database
+from shared.db import Database, claim_rows
 from shared.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -125,8 +125,7 @@ class MailDelivery:
         return delivered, failed
 
     async def _claim(self) -> list[Notification]:
-        """The oldest pending mail no other loop holds, held by this one for CLAIM_SECONDS (each by a
-        conditional update: of two loops that read the same row, one gets it)."""
+        """The oldest pending mail no other loop holds, held by this one for CLAIM_SECONDS."""
         at = datetime.now(timezone.utc)
         free = or_(Notification.email_claimed_until.is_(None), Notification.email_claimed_until < at)
         async with self.database.session() as session:
@@ -138,17 +137,12 @@ class MailDelivery:
                     .limit(20)
                 )
             ).all()
-            claimed = []
-            for notification in pending:
-                taken = await session.exec(
-                    update(Notification)
-                    .where(Notification.id == notification.id, Notification.email_state == "pending", free)
-                    .values(email_claimed_until=at + timedelta(seconds=CLAIM_SECONDS))
-                )
-                if taken.rowcount == 1:
-                    claimed.append(notification)
+            taken = await claim_rows(
+                session, Notification, [notification.id for notification in pending],
+                Notification.email_state == "pending", free, email_claimed_until=at + timedelta(seconds=CLAIM_SECONDS),
+            )
             await session.commit()
-        return claimed
+        return [notification for notification in pending if notification.id in taken]
 
     async def _settle(self, notification_id, **values) -> None:
         """What became of a claimed mail (nothing given: let go for the next round); the claim ends."""

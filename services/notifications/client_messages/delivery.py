@@ -12,7 +12,6 @@ from email.message import EmailMessage
 
 import aiosmtplib
 import structlog
-from sqlalchemy import update
 from sqlmodel import select
 
 from services.notifications import mail
@@ -20,7 +19,7 @@ from services.notifications.client_messages import sms
 from services.notifications.client_messages.models import ClientMessage
 from shared import metrics
 from shared.clock import now, wait_at_most
-from shared.db import Database
+from shared.db import Database, claim_rows
 from shared.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -93,8 +92,8 @@ class ClientMessageDelivery:
 
     async def _claim(self) -> list[ClientMessage]:
         """The oldest due messages, each held by this loop for CLAIM_SECONDS (its next attempt moved
-        past them by a conditional update): another loop — another notifications process — leaves
-        them alone, so a message leaves once; one whose loop died is sent when the claim has passed."""
+        past the claim): another loop — another notifications process — leaves them alone, so a
+        message leaves once; one whose loop died is sent when the claim has passed."""
         at = now()
         async with self.database.session() as session:
             due = (
@@ -105,17 +104,13 @@ class ClientMessageDelivery:
                     .limit(20)
                 )
             ).all()
-            claimed = []
-            for message in due:
-                taken = await session.exec(
-                    update(ClientMessage)
-                    .where(ClientMessage.id == message.id, ClientMessage.state == "pending", ClientMessage.next_attempt_at == message.next_attempt_at)
-                    .values(next_attempt_at=at + timedelta(seconds=CLAIM_SECONDS))
-                )
-                if taken.rowcount == 1:
-                    claimed.append(message)
+            taken = await claim_rows(
+                session, ClientMessage, [message.id for message in due],
+                ClientMessage.state == "pending", ClientMessage.next_attempt_at <= at,
+                next_attempt_at=at + timedelta(seconds=CLAIM_SECONDS),
+            )
             await session.commit()
-        return claimed
+        return [message for message in due if message.id in taken]
 
     async def _send(self, message: ClientMessage) -> str | None:
         """None when sent, else why not."""

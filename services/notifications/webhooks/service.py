@@ -35,6 +35,7 @@ from shared.auth import StaffUser
 from shared.clock import now
 from shared.contracts import NotificationKind
 from shared.crypto import seal, unseal
+from shared.db import claim_rows
 from shared.envelope import Envelope
 from shared.pagination import Page, Pagination, paginate
 from shared.settings import Settings
@@ -234,22 +235,12 @@ async def claim_due(session: AsyncSession, lease: timedelta, limit: int = 50) ->
         .limit(limit)
     )
     candidates = list(await session.exec(query))
-    claimed = []
-    for delivery, subscription in candidates:
-        result = await session.exec(
-            update(WebhookDelivery)
-            .where(
-                WebhookDelivery.id == delivery.id,
-                WebhookDelivery.state == "pending",
-                WebhookDelivery.attempts == delivery.attempts,
-                WebhookDelivery.next_attempt_at == delivery.next_attempt_at,
-            )
-            .values(next_attempt_at=at + lease)
-        )
-        if result.rowcount == 1:
-            claimed.append((delivery, subscription))
+    taken = await claim_rows(
+        session, WebhookDelivery, [delivery.id for delivery, _ in candidates],
+        WebhookDelivery.state == "pending", WebhookDelivery.next_attempt_at <= at, next_attempt_at=at + lease,
+    )
     await session.commit()
-    return claimed
+    return [(delivery, subscription) for delivery, subscription in candidates if delivery.id in taken]
 
 
 async def settle_delivered(session: AsyncSession, delivery_id: int, status: int) -> None:
