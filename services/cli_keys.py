@@ -31,16 +31,21 @@ def _current(key: bytes, sealed: bytes) -> bytes:
     return sealed if sealed_with_current(key, sealed) else seal(key, unseal(key, sealed))
 
 
-async def rekey_clients(session, key: bytes, after=None) -> tuple[Counts, object]:
-    """One batch of intake's clients with a sealed identity code (ordered by id, after `after`)."""
+async def _next_batch(session, table, after, *conditions) -> list:
+    """The next BATCH rows of `table` by id, after `after` (None: from the first)."""
     from sqlmodel import select
 
+    query = select(table).where(*conditions).order_by(table.id).limit(BATCH)
+    if after is not None:
+        query = query.where(table.id > after)
+    return list((await session.exec(query)).all())
+
+
+async def rekey_clients(session, key: bytes, after=None) -> tuple[Counts, object]:
+    """One batch of intake's clients with a sealed identity code (ordered by id, after `after`)."""
     from services.intake.models import Client
 
-    query = select(Client).where(Client.identity_code_sealed.is_not(None)).order_by(Client.id).limit(BATCH)
-    if after is not None:
-        query = query.where(Client.id > after)
-    clients = (await session.exec(query)).all()
+    clients = await _next_batch(session, Client, after, Client.identity_code_sealed.is_not(None))
     counts = Counts()
     for client in clients:
         counts.seen += 1
@@ -60,14 +65,9 @@ async def rekey_clients(session, key: bytes, after=None) -> tuple[Counts, object
 
 async def rekey_webhook_secrets(session, key: bytes, after=None) -> tuple[Counts, object]:
     """One batch of notifications' webhook subscriptions (their signing secrets are sealed)."""
-    from sqlmodel import select
-
     from services.notifications.webhooks.models import WebhookSubscription
 
-    query = select(WebhookSubscription).order_by(WebhookSubscription.id).limit(BATCH)
-    if after is not None:
-        query = query.where(WebhookSubscription.id > after)
-    subscriptions = (await session.exec(query)).all()
+    subscriptions = await _next_batch(session, WebhookSubscription, after)
     counts = Counts()
     for subscription in subscriptions:
         counts.seen += 1
