@@ -182,6 +182,18 @@ async def eventually(check: Callable[[], Awaitable[Any]], *, timeout: float = 30
     raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value: {last!r}")
 
 
+async def ok(http, method: str, path: str, staff, body: dict | None = None) -> dict:
+    """A staff call that must answer 200; its JSON."""
+    response = await http.request(method, path, json=body, headers=staff)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def answers_200(call: Awaitable[Any]) -> bool:
+    """Whether a request answers 200 (for `eventually`: a workflow's record is there)."""
+    return (await call).status_code == 200
+
+
 async def register_source(
     runtime: Runtime, source: str = PRODUCER, municipalities: list[str] | None = None, *, broker_user: str | None = None
 ) -> None:

@@ -10,7 +10,7 @@ import pytest
 from playwright.async_api import async_playwright, expect
 
 from shared.auth import mint_token
-from support import app_of, event, eventually, every_count_shown, free_port, make_settings, person, publish, registration, running, serving
+from support import answers_200, app_of, event, eventually, every_count_shown, free_port, make_settings, person, publish, registration, running, serving
 from test_dashboard_browser import chromium
 
 pytestmark = pytest.mark.e2e
@@ -26,16 +26,12 @@ async def _awaiting_plan(http: httpx.AsyncClient, amqp_url: str, staff: dict[str
 
     [case_id] = await eventually(registered, what="the registered case")
     assessment = f"/api/v1/cases/{case_id}/assessment"
-    await eventually(lambda: _ok(http.get(assessment, headers=staff)), what="the assessment workflow")
+    await eventually(lambda: answers_200(http.get(assessment, headers=staff)), what="the assessment workflow")
     assert (await http.post(f"{assessment}/start", json={}, headers=staff)).status_code == 200
     completed = await http.post(f"{assessment}/complete", json={"plan_needed": True, "plan_type": "individual"}, headers=staff)
     assert completed.status_code == 200, completed.text
-    await eventually(lambda: _ok(http.get(f"/api/v1/cases/{case_id}/plan", headers=staff)), what="the case's plan workflow")
+    await eventually(lambda: answers_200(http.get(f"/api/v1/cases/{case_id}/plan", headers=staff)), what="the case's plan workflow")
     return case_id
-
-
-async def _ok(call) -> bool:
-    return (await call).status_code == 200
 
 
 async def test_a_caseworker_records_groups_and_chooses_the_plans_participant_and_family(tmp_path, amqp_url, temporal_address):

@@ -12,7 +12,7 @@ import pytest
 
 from shared.clock import today
 from shared.contracts import CASE_UPDATED, DOMAIN_EVENTS, EVENTS_EXCHANGE, SERVICE_REPORTED
-from support import event, eventually, make_settings, publish, registration, running, token, with_identity_code
+from support import answers_200, event, eventually, make_settings, ok, publish, registration, running, token, with_identity_code
 
 EXPECTED = [
     "fi.kotopolku.assessment.scheduled.v1",
@@ -30,12 +30,6 @@ EXPECTED = [
 @pytest.fixture
 def settings(tmp_path, amqp_url, temporal_address, database_url):
     return make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url)
-
-
-async def ok(http, method: str, path: str, staff, body: dict | None = None) -> dict:
-    response = await http.request(method, path, json=body, headers=staff)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def test_a_clients_path_publishes_its_domain_events_in_order_each_once(settings, amqp_url):
@@ -59,13 +53,13 @@ async def test_a_clients_path_publishes_its_domain_events_in_order_each_once(set
         case_id, client_id = case["case_id"], case["client_id"]
         day = today().isoformat()
         assessment = f"/api/v1/cases/{case_id}/assessment"
-        await eventually(lambda: _ok(http.get(assessment, headers=staff)), what="the assessment workflow")
+        await eventually(lambda: answers_200(http.get(assessment, headers=staff)), what="the assessment workflow")
         await ok(http, "POST", f"{assessment}/schedule", staff, {"on": day, "interpreter_language": "so"})
         await ok(http, "POST", f"{assessment}/start", staff, {})
         await ok(http, "POST", f"{assessment}/complete", staff, {"plan_needed": True, "plan_type": "individual"})
 
         plan = f"/api/v1/cases/{case_id}/plan"
-        await eventually(lambda: _ok(http.get(plan, headers=staff)), what="the plan workflow")
+        await eventually(lambda: answers_200(http.get(plan, headers=staff)), what="the plan workflow")
         made = await ok(http, "POST", plan, staff, {"type": "individual"})
         assert made["timeline"][-1]["reason"] == "plan.made: individual"
         await ok(http, "POST", f"{plan}/measures", staff, {
@@ -125,7 +119,3 @@ async def test_a_clients_path_publishes_its_domain_events_in_order_each_once(set
     started = by_type["fi.kotopolku.measure.started.v1"]
     assert (started["measure_id"], started["days_from_referral"]) == (referred["measure_id"], 0)
     assert by_type["fi.kotopolku.assessment.scheduled.v1"]["interpreter_language"] == "so"
-
-
-async def _ok(call) -> bool:
-    return (await call).status_code == 200

@@ -13,7 +13,7 @@ import pytest
 
 from shared.clock import today
 from shared.contracts import EMPLOYMENT_AUTHORITY_EVENTS, EVENTS_EXCHANGE, HANDED_TO_EMPLOYMENT_AUTHORITY
-from support import event, eventually, make_settings, publish, registration, running, token, with_identity_code
+from support import answers_200, event, eventually, make_settings, ok, publish, registration, running, token, with_identity_code
 
 HANDED = [
     "fi.kotopolku.jobseeker.assessment.completed.v1",
@@ -30,16 +30,6 @@ def settings(tmp_path, amqp_url, temporal_address, database_url):
     return make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=database_url)
 
 
-async def ok(http, method: str, path: str, staff, body: dict | None = None) -> dict:
-    response = await http.request(method, path, json=body, headers=staff)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-async def _ok(call) -> bool:
-    return (await call).status_code == 200
-
-
 async def walk_the_path(http, staff, family_name: str) -> str:
     """Assessment, a plan with a referred measure, a review and closure of the client's case; its case id."""
     async def registered():
@@ -49,11 +39,11 @@ async def walk_the_path(http, staff, family_name: str) -> str:
     [case] = await eventually(registered, what=f"the case of {family_name} awaiting its assessment")
     case_id, day = case["case_id"], today().isoformat()
     assessment = f"/api/v1/cases/{case_id}/assessment"
-    await eventually(lambda: _ok(http.get(assessment, headers=staff)), what="the assessment workflow")
+    await eventually(lambda: answers_200(http.get(assessment, headers=staff)), what="the assessment workflow")
     await ok(http, "POST", f"{assessment}/start", staff, {})
     await ok(http, "POST", f"{assessment}/complete", staff, {"plan_needed": True, "plan_type": "individual"})
     plan = f"/api/v1/cases/{case_id}/plan"
-    await eventually(lambda: _ok(http.get(plan, headers=staff)), what="the plan workflow")
+    await eventually(lambda: answers_200(http.get(plan, headers=staff)), what="the plan workflow")
     await ok(http, "POST", plan, staff, {"type": "individual", "measures": [{"kind": "other", "status": "referred"}]})
     await ok(http, "POST", f"{plan}/reviews", staff, {"reviewed_on": day})
     await ok(http, "POST", f"/api/v1/cases/{case_id}/closure", staff, {"reason": "employed"})

@@ -13,13 +13,7 @@ import aio_pika
 
 from shared.clock import today
 from shared.contracts import EVENTS_EXCHANGE, MEASURE_REFERRED, PLAN_REVIEWED
-from support import event, eventually, make_settings, person, publish, registration, running, token, with_identity_code
-
-
-async def ok(http, method: str, path: str, staff, body: dict | None = None) -> dict:
-    response = await http.request(method, path, json=body, headers=staff)
-    assert response.status_code == 200, response.text
-    return response.json()
+from support import event, eventually, make_settings, ok, person, publish, registration, running, token, with_identity_code
 
 
 async def test_referrals_and_reviews_tell_the_recorded_interpreter_need_and_the_place(tmp_path, amqp_url, temporal_address, database_url):

@@ -20,7 +20,7 @@ from shared.contracts import RESIDENT_MOVED, SERVICE_REPORTED, plan_workflow_id
 from shared.figures import month_end
 from shared.i18n import MESSAGES
 from shared.policy import add_months
-from support import event, every_count_shown, eventually, make_settings, person, publish, registration, running, token
+from support import answers_200, event, eventually, every_count_shown, make_settings, person, publish, registration, running, token
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ async def case_awaiting_plan(http, amqp_url, staff, complete: dict | None = None
     [case] = await eventually(found, what="the registered case")
     case_id = case["case_id"]
     assessment = f"/api/v1/cases/{case_id}/assessment"
-    await eventually(lambda: _ok(http.get(assessment, headers=staff)), what="the assessment workflow")
+    await eventually(lambda: answers_200(http.get(assessment, headers=staff)), what="the assessment workflow")
     assert (await http.post(f"{assessment}/start", json={}, headers=staff)).status_code == 200
     body = complete or {"plan_needed": True, "plan_type": "individual"}
     completed = await http.post(f"{assessment}/complete", json=body, headers=staff)
@@ -68,10 +68,6 @@ async def case_awaiting_plan(http, amqp_url, staff, complete: dict | None = None
 
     await eventually(plan_open, what="the case's plan workflow")
     return completed.json()
-
-
-async def _ok(call) -> bool:
-    return (await call).status_code == 200
 
 
 COMMANDS = {
@@ -305,4 +301,3 @@ async def test_a_plan_moves_with_its_client(settings, amqp_url):
         params = {"from": today().replace(day=1).isoformat(), "to": month_end(today()).isoformat()}
         figures = {code: (await http.get("/api/v1/figures/plans", params=params, headers=token(settings, code))).json() for code in ("109", "837")}
         assert (figures["837"]["total"]["plans_made"], figures["109"]["total"]["plans_made"]) == (1, 0)
-
