@@ -204,3 +204,22 @@ async def database(tmp_path, database_url):
     await database.migrate(INTAKE_MIGRATIONS)
     yield database
     await database.dispose()
+
+
+@pytest.fixture(scope="module")
+def spans():
+    """Every span this process finishes while the module's tests run, in memory (the tracing tests
+    read them). The global tracer provider can be set only once, so each module adds its own
+    exporter to it."""
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    exporter = InMemorySpanExporter()
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):
+        provider = TracerProvider()
+        trace.set_tracer_provider(provider)
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return exporter

@@ -11,28 +11,12 @@ import logging
 
 import aio_pika
 import pytest
-from opentelemetry import trace
 from opentelemetry.trace import SpanKind
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from shared.contracts import CASE_UPDATED, EVENTS_EXCHANGE, RESIDENT_REGISTERED
 from shared.logging import configure_logging
 from shared.tracing import span
 from support import event, eventually, publish, registration, running, token
-
-
-@pytest.fixture(scope="module")
-def spans() -> InMemorySpanExporter:
-    """Every finished span of this process, in memory (the global provider can be set only once)."""
-    exporter = InMemorySpanExporter()
-    provider = trace.get_tracer_provider()
-    if not isinstance(provider, TracerProvider):
-        provider = TracerProvider()
-        trace.set_tracer_provider(provider)
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    return exporter
 
 
 @pytest.fixture

@@ -14,9 +14,6 @@ from temporalio import workflow
 # The sandbox re-imports this module for the test workflow: what it needs not is passed through.
 with workflow.unsafe.imports_passed_through():
     import pytest
-    from opentelemetry import trace
-    from opentelemetry.sdk.trace import TracerProvider
-    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
     from pydantic import BaseModel
     from sqlmodel import select
@@ -51,18 +48,6 @@ class TracedGreeter:
     @workflow.signal(name="say")
     def say(self, word: str) -> None:
         self.heard.append(word)
-
-
-@pytest.fixture(scope="module")
-def spans() -> InMemorySpanExporter:
-    """Every finished span of this process, in memory (the global provider can be set only once)."""
-    exporter = InMemorySpanExporter()
-    provider = trace.get_tracer_provider()
-    if not isinstance(provider, TracerProvider):
-        provider = TracerProvider()
-        trace.set_tracer_provider(provider)
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    return exporter
 
 
 @pytest.fixture
