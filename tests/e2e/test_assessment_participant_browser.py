@@ -9,8 +9,8 @@ import pytest
 from playwright.async_api import async_playwright, expect
 
 from shared.auth import mint_token
+from browser import launch, signed_in
 from support import app_of, event, eventually, free_port, make_settings, publish, registration, running, serving
-from test_dashboard_browser import chromium
 
 pytestmark = pytest.mark.e2e
 
@@ -40,13 +40,8 @@ async def test_a_caseworker_chooses_the_assessments_county_participant(tmp_path,
                 await eventually(open_, what="the assessment workflow")
                 assert (await http.post(f"{assessment}/start", json={}, headers=staff)).status_code == 200
 
-            browser = await playwright.chromium.launch(
-                executable_path=chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-            )
-            page = await (await browser.new_context(locale="sv-FI")).new_page()
-            await page.goto(base + "/")
-            await page.fill("#token", jwt)
-            await page.click("#signin-submit")
+            browser = await launch(playwright)
+            page = await signed_in(browser, base, jwt, locale="sv-FI")
             row = page.locator(f"#cases tr[data-case-id='{case_id}']")
             await expect(row).to_have_attribute("data-status", "assessment_in_progress", timeout=20_000)
             await row.locator("button").first.click()

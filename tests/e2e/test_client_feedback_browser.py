@@ -18,9 +18,9 @@ from sqlmodel import select
 from services.notifications.client_messages.models import ClientMessage
 from services.notifications.feedback.models import FeedbackAnswer
 from shared.clock import today
+from browser import launch, signed_in
 from support import app_of, event, eventually, free_port, make_settings, person, publish, registration, running, serving, token, with_identity_code
 from test_client_page_browser import PHONE, date_text
-from test_dashboard_browser import chromium
 
 pytestmark = pytest.mark.e2e
 
@@ -65,9 +65,7 @@ async def test_the_client_reads_their_plans_services_and_answers_a_feedback_ques
             url = re.search(r"(http\S+/client/#\S+)", sent["page_link"]).group(1)
             code = re.search(r"\b(\d{6})\b", sent["page_code"]).group(1)
 
-            browser = await playwright.chromium.launch(
-                executable_path=chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-            )
+            browser = await launch(playwright)
             page = await (await browser.new_context(locale="fi-FI", **PHONE)).new_page()
             await page.goto(url)
             await page.fill("#code", code)
@@ -127,10 +125,7 @@ async def test_the_client_reads_their_plans_services_and_answers_a_feedback_ques
                 return client["integration_language"] == "sv"
 
             await eventually(shown_on_case, what="the language needs on the case")
-            staff_page = await (await browser.new_context(locale="fi-FI")).new_page()
-            await staff_page.goto(base + "/")
-            await staff_page.fill("#token", staff["Authorization"].removeprefix("Bearer "))
-            await staff_page.click("#signin-submit")
+            staff_page = await signed_in(browser, base, staff["Authorization"].removeprefix("Bearer "))
             await staff_page.locator(f"#cases tr[data-case-id='{case_id}']").click()
             client_details = staff_page.locator("#detail-client")
             await expect(client_details).to_contain_text("Tulkki", timeout=20_000)

@@ -10,8 +10,8 @@ import pytest
 from playwright.async_api import async_playwright, expect
 
 from shared.auth import mint_token
+from browser import launch, signed_in
 from support import answers_200, app_of, event, eventually, every_count_shown, free_port, make_settings, person, publish, registration, running, serving
-from test_dashboard_browser import chromium
 
 pytestmark = pytest.mark.e2e
 
@@ -47,13 +47,8 @@ async def test_a_caseworker_records_groups_and_chooses_the_plans_participant_and
                 child = await _awaiting_plan(http, amqp_url, staff, household_id="HML-HH-7", person=person(given_names="Hodan", birth_date="2015-06-01"))
                 case_id = await _awaiting_plan(http, amqp_url, staff, household_id="HML-HH-7", client_groups=["disabled"])
 
-            browser = await playwright.chromium.launch(
-                executable_path=chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-            )
-            page = await (await browser.new_context(locale="fi-FI")).new_page()
-            await page.goto(base + "/")
-            await page.fill("#token", jwt)
-            await page.click("#signin-submit")
+            browser = await launch(playwright)
+            page = await signed_in(browser, base, jwt)
             row = page.locator(f"#cases tr[data-case-id='{case_id}']")
             await expect(row).to_have_attribute("data-status", "awaiting_plan", timeout=20_000)
             await row.locator("button").first.click()

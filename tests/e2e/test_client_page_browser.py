@@ -19,8 +19,8 @@ from playwright.async_api import async_playwright, expect
 
 from services.notifications.client_page.models import ClientLink
 from shared.clock import now
+from browser import launch, signed_in
 from support import app_of, event, eventually, free_port, make_settings, person, publish, registration, running, serving, token, with_identity_code
-from test_dashboard_browser import chromium
 
 pytestmark = pytest.mark.e2e
 
@@ -94,9 +94,7 @@ async def test_the_client_reads_their_next_step_in_arabic_and_finnish_and_old_li
             assert (await http.put("/api/v1/municipalities/091/welcome", json={"items": [own]}, headers=coordinator)).status_code == 200
 
             link_id, url, code = await new_link()
-            browser = await playwright.chromium.launch(
-                executable_path=chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-            )
+            browser = await launch(playwright)
             page = await (await browser.new_context(locale="fi-FI", **PHONE)).new_page()
             await page.goto(url)
 
@@ -140,10 +138,7 @@ async def test_the_client_reads_their_next_step_in_arabic_and_finnish_and_old_li
             await page.click("#sr-submit")
             await expect(page.locator("#sr-sent")).to_be_visible()
 
-            staff_page = await (await browser.new_context(locale="fi-FI")).new_page()
-            await staff_page.goto(base + "/")
-            await staff_page.fill("#token", staff["Authorization"].removeprefix("Bearer "))
-            await staff_page.click("#signin-submit")
+            staff_page = await signed_in(browser, base, staff["Authorization"].removeprefix("Bearer "))
             await staff_page.locator(f"#cases tr[data-case-id='{case['case_id']}']").click()
             told = staff_page.locator("#self-report")
             await expect(told).to_have_attribute("data-verified", "false", timeout=20_000)

@@ -3,7 +3,6 @@ new client's case arrive live, read it in Finnish and Swedish, open it."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, timedelta
 
 import httpx
@@ -14,25 +13,17 @@ from services.intake.employers import service
 from shared.auth import mint_token
 from shared.clock import today as finnish_today
 from shared.figures import month_end
+from browser import launch, signed_in
 from support import app_of, event, every_count_shown, eventually, free_port, make_settings, notice, person, publish, registration, running, serving
 
 pytestmark = pytest.mark.e2e
-
-
-def chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.fail("Chromium is needed for the dashboard tests: `apt-get install chromium` (.ci/run does)", pytrace=False)
-    return path
 
 
 async def test_staff_follow_a_new_case_live_in_finnish_and_swedish(tmp_path, amqp_url, temporal_address):
     settings = make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=None)
     async with running(settings) as (runtime, _http):
         async with serving(app_of(runtime), free_port()) as base, async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-            )
+            browser = await launch(playwright)
             page = await (await browser.new_context(locale="fi-FI")).new_page()
             await page.goto(base + "/")
 
@@ -78,9 +69,7 @@ async def test_staff_acknowledge_a_recruitment_notice(tmp_path, amqp_url, tempor
                 assert submitted.status_code == 201, submitted.text
                 notice_id = submitted.json()["id"]
 
-            browser = await playwright.chromium.launch(
-                executable_path=chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-            )
+            browser = await launch(playwright)
             page = await (await browser.new_context(locale="fi-FI")).new_page()
             await page.goto(base + "/")
             await expect(page.locator("#signin-view")).to_be_visible()
@@ -122,9 +111,7 @@ async def test_a_caseworker_takes_a_case_and_runs_its_assessment(tmp_path, amqp_
     settings = make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=None, policy_file=every_count_shown(tmp_path))
     async with running(settings) as (runtime, _http):
         async with serving(app_of(runtime), free_port()) as base, async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-            )
+            browser = await launch(playwright)
             page = await (await browser.new_context(locale="fi-FI")).new_page()
             await page.goto(base + "/")
             token = mint_token(settings, sub="aino", name="Aino Virtanen", roles=["caseworker"], municipalities=["109"])
@@ -247,13 +234,8 @@ async def test_a_caseworker_draws_up_follows_and_closes_a_plan_in_finnish_and_sw
             async with httpx.AsyncClient(base_url=base) as http:
                 case_id = await _case_awaiting_plan(http, amqp_url, {"Authorization": f"Bearer {jwt}"})
 
-            browser = await playwright.chromium.launch(
-                executable_path=chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-            )
-            page = await (await browser.new_context(locale="fi-FI")).new_page()
-            await page.goto(base + "/")
-            await page.fill("#token", jwt)
-            await page.click("#signin-submit")
+            browser = await launch(playwright)
+            page = await signed_in(browser, base, jwt)
             await expect(page.locator("#app-view")).to_be_visible()
             row = page.locator(f"#cases tr[data-case-id='{case_id}']")
             await expect(row).to_have_attribute("data-status", "awaiting_plan", timeout=20_000)
@@ -382,9 +364,7 @@ async def test_a_coordinator_sees_the_figures_as_charts_in_two_languages_and_dow
         await eventually(counted, what="the six new clients in the figures", timeout=90)
 
         async with serving(app_of(runtime), free_port()) as base, async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-            )
+            browser = await launch(playwright)
             page = await (await browser.new_context(locale="sv-FI", accept_downloads=True)).new_page()
             await page.goto(base + "/")
             signin = mint_token(settings, sub="co-109", name="Kaisa Koordinaattori", roles=["coordinator"], municipalities=["109"])
@@ -462,9 +442,7 @@ async def test_a_caseworker_decides_a_target_group_from_the_triage_queue_in_finn
     settings = make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=None)
     async with running(settings) as (runtime, _http):
         async with serving(app_of(runtime), free_port()) as base, async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-            )
+            browser = await launch(playwright)
             page = await (await browser.new_context(locale="fi-FI")).new_page()
             await page.goto(base + "/")
             token = mint_token(settings, sub="aino", name="Aino Virtanen", roles=["caseworker"], municipalities=["109"])

@@ -15,8 +15,8 @@ import pytest
 from playwright.async_api import async_playwright, expect
 
 from services.demo import CLIENTS, MUNICIPALITIES, RECRUIT
+from browser import launch
 from support import free_port
-from test_dashboard_browser import chromium
 from test_processes import KOTOPOLKU, environment, processes, wait_ready  # noqa: F401  (environment: a fixture)
 
 pytestmark = pytest.mark.e2e
@@ -103,9 +103,7 @@ async def test_the_demo_fills_kotopolku_once_and_the_dashboard_shows_it(kotopolk
 
     # The dashboard, signed in with the printed token, shows the demo's cases (the README's screenshot).
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
+        browser = await launch(playwright)
         page = await (await browser.new_context(locale="en-GB", viewport={"width": 1440, "height": 1000})).new_page()
         await page.goto(base + "/")
         await page.fill("#token", token)

@@ -13,8 +13,8 @@ from playwright.async_api import async_playwright, expect
 
 from shared.auth import mint_token
 from shared.i18n import texts_under
+from browser import launch
 from support import app_of, free_port, make_settings, running, serving
-from test_dashboard_browser import chromium
 
 pytestmark = pytest.mark.e2e
 
@@ -62,9 +62,7 @@ async def test_every_module_of_the_dashboard_and_the_client_page_loads_without_e
     settings = make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=None)
     async with running(settings, ["notifications"]) as (runtime, _http):
         async with serving(app_of(runtime), free_port()) as base, async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-            )
+            browser = await launch(playwright)
             page = await watched(browser)
             await page.goto(base + "/")
             await expect(page.locator("#signin-view")).to_be_visible()

@@ -8,28 +8,17 @@ import pytest
 from playwright.async_api import async_playwright, expect
 
 from shared.auth import mint_token
+from browser import launch, signed_in
 from support import app_of, free_port, make_settings, running, serving
-from test_dashboard_browser import chromium
 
 pytestmark = pytest.mark.e2e
-
-
-async def signed_in(browser, base: str, token: str):
-    page = await (await browser.new_context(locale="fi-FI")).new_page()
-    await page.goto(base + "/")
-    await page.fill("#token", token)
-    await page.click("#signin-submit")
-    await expect(page.locator("#app-view")).to_be_visible()
-    return page
 
 
 async def test_an_admin_subscribes_a_case_system_from_the_dashboard(tmp_path, amqp_url, temporal_address):
     settings = make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=None)
     async with running(settings, ["notifications"]) as (runtime, http):
         async with serving(app_of(runtime), free_port()) as base, async_playwright() as playwright:
-            browser = await playwright.chromium.launch(
-                executable_path=chromium(), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-            )
+            browser = await launch(playwright)
             caseworker = await signed_in(browser, base, mint_token(settings, sub="aino", name="Aino", roles=["caseworker"], municipalities=["109"]))
             await expect(caseworker.locator("#app-view")).to_be_visible()
             await expect(caseworker.locator("#webhooks")).to_be_hidden()
