@@ -241,9 +241,17 @@ async def empty_queues(amqp_url: str, runtime: Runtime) -> None:
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A free port below the kernel's ephemeral range (32768 up): a port the kernel handed out could
+    be handed out again, e.g. to one of the embedded Temporal server's own listeners, before the
+    process under test binds it."""
+    while True:
+        port = random.randint(20000, 32000)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def app_of(runtime: Runtime):
