@@ -240,18 +240,25 @@ async def empty_queues(amqp_url: str, runtime: Runtime) -> None:
                     await channel.queue_delete(name)
 
 
+_port_picker = random.Random()  # its own: tests and libraries (Hypothesis) may seed the shared one
+_ports_given: set[int] = set()
+
+
 def free_port() -> int:
     """A free port below the kernel's ephemeral range (32768 up): a port the kernel handed out could
     be handed out again, e.g. to one of the embedded Temporal server's own listeners, before the
-    process under test binds it."""
+    process under test binds it. Never the same port twice in one test run."""
     while True:
-        port = random.randint(20000, 32000)
+        port = _port_picker.randint(20000, 32000)
+        if port in _ports_given:
+            continue
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
                 continue
-            return port
+        _ports_given.add(port)
+        return port
 
 
 def app_of(runtime: Runtime):
