@@ -167,6 +167,7 @@ DOMAIN_EVENTS: dict[str, type[DomainEvent]] = {
 # `fi.kotopolku.jobseeker.` family, with the same data, for the authority to bind (docs/koto-aj.md).
 HANDED_TO_EMPLOYMENT_AUTHORITY: dict[str, str] = {
     ASSESSMENT_COMPLETED: "fi.kotopolku.jobseeker.assessment.completed.v1",
+    ASSESSMENT_CORRECTED: "fi.kotopolku.jobseeker.assessment.corrected.v1",  # handed by intake on its own queue
     PLAN_MADE: "fi.kotopolku.jobseeker.plan.made.v1",
     PLAN_REVIEWED: "fi.kotopolku.jobseeker.plan.reviewed.v1",
     PLAN_EXTENDED: "fi.kotopolku.jobseeker.plan.extended.v1",

@@ -10,6 +10,7 @@ from services.intake.assignment.api import router as assignment_router
 from services.intake.closure.api import router as closure_router
 from services.intake.figures.api import router as figures_router
 from services.intake.handlers import subscriptions
+from services.intake.handover import handlers as handover_handlers
 from services.intake.notices.activities import NoticeActivities
 from services.intake.notices.workflows import RecruitmentNoticeWorkflow
 from services.intake.triage.activities import TriageActivities
@@ -24,7 +25,7 @@ def build(ctx: ServiceContext) -> ServiceParts:
     return ServiceParts(
         migrations=MIGRATIONS,
         routers=[*ROUTERS, assignment_router, closure_router, figures_router],
-        subscriptions=subscriptions(ctx),
+        subscriptions=subscriptions(ctx) + handover_handlers.subscriptions(ctx),
         workflows=[ClientPathWorkflow, RecruitmentNoticeWorkflow, TriageDeadlineWorkflow],
         activities=IntakeActivities(ctx).all() + NoticeActivities(ctx).all() + TriageActivities(ctx).all(),
         sends_workflow_commands=True,
