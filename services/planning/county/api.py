@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.planning.county import service
 from services.planning.county_staff import service as county_staff
 from services.planning.models import IntegrationPlan
+from shared import municipalities
 from shared.access import RecordRead, log_reads
 from shared.auth import StaffUser, require_role
 from shared.pagination import PageParams
@@ -30,7 +31,13 @@ def _read(plan: IntegrationPlan) -> RecordRead:
 
 
 def _shown(plan: IntegrationPlan) -> dict[str, Any]:
-    return {"case_id": plan.case_id, "client_id": plan.client_id, "municipality_code": plan.municipality_code, "plan": plan.record}
+    municipality = municipalities.get(plan.municipality_code)
+    return {
+        "case_id": plan.case_id, "client_id": plan.client_id, "municipality_code": plan.municipality_code,
+        "municipality_name": municipality.name_fi if municipality else plan.municipality_code,
+        "municipality_name_sv": municipality.name_sv if municipality else plan.municipality_code,
+        "plan": plan.record,
+    }
 
 
 @router.get("", summary="The multi-sectoral plans of the county's municipalities (read-only)")

@@ -31,6 +31,8 @@ export function loadMe() {
       // a region's working group sees the figures only (docs/roles.md)
       var roles = me.roles || [];
       document.body.classList.toggle("figures-only", roles.length > 0 && roles.every(function (role) { return role === "region"; }));
+      // a wellbeing services county's staff see their county's multi-sectoral plans (county.js)
+      document.body.classList.toggle("county-only", roles.length > 0 && roles.every(function (role) { return role === "wellbeing_county"; }));
       renderDetail();
       renderTargetForm();
     },

@@ -8,7 +8,8 @@
  * /dashboard/texts/<lang>.json by ../lib/i18n.js); data from the API is only ever inserted as
  * text (never as HTML). The sections: state.js (the one state object), ui.js (helpers),
  * loading.js, live.js, views.js, actions.js, panels.js, client-messages.js, assessment.js,
- * forms.js, plan.js, figures.js, charts.js; the page's webhooks section is ../webhooks.js.
+ * forms.js, plan.js, figures.js, charts.js, and the county's view county.js (added as a section, below);
+ * the page's webhooks section is ../webhooks.js.
  *
  * Adding a section: put its markup in dashboard.html (hidden until it has something to show),
  * write static/dashboard/<name>.js that imports what it needs (addSection from ./sections.js,
@@ -33,6 +34,7 @@ import { DEFAULT_LANG, LANGS, STORAGE_KEY, state } from "./state.js";
 import { $, debounce } from "./ui.js";
 import { renderAll, renderError } from "./views.js";
 // Added sections, one import each (they register themselves with addSection):
+import "./county.js";
 
 var wantedLang = null; // the language chosen last, while its texts load
 
