@@ -3,8 +3,7 @@
  * (GET /api/v1/county/plans, /api/v1/county/plans/{case_id}, /api/v1/county/assessments/{case_id}).
  * The section shows itself only when the list answers: for every other role it stays hidden. */
 import { addSection } from "./sections.js";
-import { state } from "./state.js";
-import { $, api, append, clear, errorState, errorText, h, t, term, timeEl } from "./ui.js";
+import { $, api, append, clear, errorState, errorText, h, municipalityName, t, term, timeEl } from "./ui.js";
 import { dlRow } from "./views.js";
 
 var county = { items: null, error: null, open: null, request: 0 };
@@ -42,10 +41,6 @@ function show(item) {
   );
 }
 
-function municipality(item) {
-  return (state.lang === "sv" && item.municipality_name_sv) || item.municipality_name || item.municipality_code;
-}
-
 function date(value) {
   return value ? timeEl(value) : "–";
 }
@@ -58,7 +53,7 @@ function renderRows() {
     var open = h("button", { type: "button", className: "secondary small" }, t("county_show"));
     open.addEventListener("click", function () { show(item); });
     append(body, h("tr", { dataset: { caseId: item.case_id } },
-      h("td", null, municipality(item)),
+      h("td", null, municipalityName(item)),
       h("td", null, date(plan.plan_on)),
       h("td", null, term("plan_status", plan.status)),
       h("td", null, date(plan.review_due_on)),
@@ -75,7 +70,7 @@ function renderDetail() {
   detail.hidden = !county.open;
   if (!county.open) return;
   var item = county.open.item, plan = item.plan || {}, assessment = county.open.assessment;
-  append(detail, h("h3", null, t("county_detail_title", { municipality: municipality(item) })));
+  append(detail, h("h3", null, t("county_detail_title", { municipality: municipalityName(item) })));
   var facts = h("dl", { id: "county-facts" });
   append(facts, dlRow(t("field_plan_type"), term("plan_type", plan.type)));
   append(facts, dlRow(t("county_col_plan_on"), date(plan.plan_on)));
