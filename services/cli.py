@@ -16,7 +16,7 @@ import click
 import uvicorn
 
 from services.cli_database import run_in_service
-from services.runner import Runtime, StartupError, create_app
+from services.runner import Runtime, StartupError, create_app, settle_memory
 from shared.auth import AuthError, mint_token
 from shared.logging import configure_logging
 from shared.tracing import configure_tracing, otlp_endpoint
@@ -79,6 +79,7 @@ def run(port: int | None) -> None:
         def announce() -> None:
             from services.demo import way_in
 
+            settle_memory()
             click.echo(
                 "\nKotopolku is running.\n"
                 f"  Dashboard:    {base}/\n"
@@ -112,7 +113,7 @@ def serve(service: str, port: int | None) -> None:
         fail(str(error))
     runtime = Runtime(settings, [service], workers=False)
     try:
-        serve_app(runtime, create_app(runtime), settings.http_host, port)
+        serve_app(runtime, create_app(runtime, on_started=settle_memory), settings.http_host, port)
     except StartupError as error:
         fail(str(error))
 
@@ -126,7 +127,7 @@ def worker(service: str, port: int | None) -> None:
     runtime = Runtime(settings, [service], consumers=False)
     if port is not None:
         try:
-            serve_app(runtime, create_app(runtime, api_routes=False), settings.http_host, port)
+            serve_app(runtime, create_app(runtime, on_started=settle_memory, api_routes=False), settings.http_host, port)
         except StartupError as error:
             fail(str(error))
         return
@@ -138,6 +139,7 @@ def worker(service: str, port: int | None) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         await runtime.start()
+        settle_memory()
         try:
             failed = asyncio.create_task(runtime.failed.wait())
             stopped = asyncio.create_task(stop.wait())
