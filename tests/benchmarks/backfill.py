@@ -30,8 +30,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
-from benchmark import BIN, CpuUse, Feed, Registrations, children, kotopolku, load  # noqa: E402
+from benchmark import BIN, Feed, Registrations, kotopolku  # noqa: E402
 from faults.waiting import true_within  # noqa: E402
+from measuring import CpuUse, children, load  # noqa: E402
 from steady_load import _ready, rss_mb  # noqa: E402
 from support import PRODUCER, free_port  # noqa: E402
 

@@ -11,7 +11,7 @@ minutes:
     (clients/s, and the ratio to raw Temporal);
   - Kotopolku steady: `--rate` registrations a second for `--seconds` → case on the feed (p50, p99);
   - staff commands: 5 staff at once each starting assessments (`POST …/assessment/start`), answered
-    with the case as the projection shows it (p50, p99);
+    with the case as the projection shows it (p50, p99), and the CPU time each command costs;
   - memory: resident set size of Kotopolku and of its Temporal server after the load;
   - the machine's load (`/proc/loadavg`) at the start and the end: the machine may be shared.
   - CPU time per client (Kotopolku and its Temporal server, until the burst's work is all done)
@@ -49,69 +49,13 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
 from faults.waiting import true_within  # noqa: E402
+from measuring import CpuUse, children, load, top_functions  # noqa: E402
 from steady_load import _ready, rss_mb, steady, summary  # noqa: E402
 from support import PRODUCER, event, free_port, person, registration  # noqa: E402
 
 BIN = Path(sys.executable).parent
 STAFF = 5
 CLIENT_NAMESPACE = uuid.UUID("0f8c8f5e-51a4-4c84-9a7e-4b7d1c0f6b10")  # intake names a client after (source, external_ref)
-
-
-def load() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time a process has used (its threads included)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-class CpuUse:
-    """CPU time spent by some processes between `start()` and `stop()`, less what they spend
-    idle (their timers and polls, measured before `start()`). Unlike rates and latencies, it
-    hardly changes when other work shares the machine: the cost of one client."""
-
-    def __init__(self, pids: dict[str, list[int]]) -> None:
-        self.pids, self.began, self.used = pids, {}, {}
-        self.idle: dict[str, float] = {}  # CPU seconds a second each group spends with nothing to do
-        self.started_at = 0.0
-
-    def _now(self) -> dict[str, float]:
-        return {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in self.pids.items()}
-
-    async def measure_idle(self, seconds: float = 4) -> None:
-        before = self._now()
-        await asyncio.sleep(seconds)
-        self.idle = {name: (used - before[name]) / seconds for name, used in self._now().items()}
-
-    def start(self) -> None:
-        self.began, self.started_at = self._now(), time.perf_counter()
-
-    def stop(self) -> dict[str, float]:
-        elapsed = time.perf_counter() - self.started_at
-        self.used = {
-            name: max(0.0, seconds - self.began[name] - self.idle.get(name, 0.0) * elapsed) for name, seconds in self._now().items()
-        }
-        return self.used
-
-    def per_item_ms(self, count: int) -> dict[str, float]:
-        return {name: round(1000 * seconds / count, 1) for name, seconds in self.used.items()}
-
-    async def until_quiet(self, limit: float = 180) -> None:
-        """Waits until the processes are back to idle (within 5 % of a core of it, over 2 s): what
-        a burst set going (workflows, relays) is counted too, not only what reached the feed."""
-        idle = sum(self.idle.values())
-        deadline, last = time.perf_counter() + limit, self._now()
-        while time.perf_counter() < deadline:
-            await asyncio.sleep(2)
-            now = self._now()
-            if (sum(now.values()) - sum(last.values())) / 2 < idle + 0.05:
-                return
-            last = now
 
 
 # --- raw RabbitMQ -------------------------------------------------------------------------------
@@ -292,10 +236,14 @@ async def kotopolku_steady(registrations: Registrations, feed: Feed, rate: float
     return result
 
 
-async def staff_commands(base: str, tokens: list[str], cases: list[str]) -> dict:
-    """Each staff member starts the assessments of their share of the cases, one after another."""
+async def staff_commands(base: str, tokens: list[str], cases: list[str], cpu: CpuUse | None = None) -> dict:
+    """Each staff member starts the assessments of their share of the cases, one after another;
+    with `cpu`, also what each command cost in CPU time (staff at once queue for it)."""
     latencies: list[float] = []
     failures: Counter = Counter()
+    if cpu is not None:
+        await cpu.measure_idle()
+        cpu.start()
 
     async def staff(token: str, mine: list[str]) -> None:
         async with httpx.AsyncClient(base_url=base, timeout=60, headers={"Authorization": f"Bearer {token}"}) as client:
@@ -311,6 +259,9 @@ async def staff_commands(base: str, tokens: list[str], cases: list[str]) -> dict
     await asyncio.gather(*(staff(token, cases[i::len(tokens)]) for i, token in enumerate(tokens)))
     result = summary(f"Kotopolku: staff command answered with the changed case, {len(tokens)} staff at once", latencies, time.perf_counter() - started)
     result["failures"] = dict(failures)
+    if cpu is not None:
+        cpu.stop()
+        result["cpu_ms_each"] = cpu.per_item_ms(len(cases))
     return result
 
 
@@ -320,34 +271,6 @@ async def staff_commands(base: str, tokens: list[str], cases: list[str]) -> dict
 def kotopolku(*args: str, env: dict) -> str:
     done = subprocess.run([str(BIN / "kotopolku"), *args], env=env, capture_output=True, text=True, check=True)
     return done.stdout.strip().splitlines()[-1]
-
-
-def children(pid: int) -> list[int]:
-    try:
-        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
-def top_functions(raw_profile: Path, limit: int = 12) -> dict:
-    """py-spy's raw (collapsed) stacks → the functions most often on top (self), and Kotopolku's own
-    functions most often anywhere on the stack (total: what they and all they call took)."""
-    own, total, samples = Counter(), Counter(), 0
-    for line in raw_profile.read_text().splitlines():
-        stack, _, count = line.rpartition(" ")
-        if not count.isdigit():
-            continue
-        frames = stack.split(";")
-        samples += int(count)
-        own[frames[-1]] += int(count)
-        for frame in set(frames):
-            if "services/" in frame or "shared/" in frame:  # Kotopolku's own code, whatever it calls
-                total[frame] += int(count)
-
-    def share(counter: Counter) -> list[tuple[str, float]]:
-        return [(frame, round(100 * n / samples, 1)) for frame, n in counter.most_common(limit)]
-
-    return {"samples": samples, "self": share(own), "total": share(total)}
 
 
 async def main() -> None:
@@ -412,7 +335,7 @@ async def main() -> None:
                 profiler.wait(timeout=60)
             results.append(await kotopolku_steady(registrations, feed, args.rate, args.seconds))
             cases = [feed.case_of[client] for client in clients[: args.commands]]
-        results.append(await staff_commands(base, tokens, cases))
+        results.append(await staff_commands(base, tokens, cases, CpuUse({"kotopolku": [server.pid], "temporal_server": temporal_pids})))
         report["memory_mb"] = {
             "kotopolku": rss_mb(server.pid),
             "temporal_server": round(sum(rss_mb(pid) for pid in temporal_pids), 1),
@@ -455,19 +378,26 @@ def print_table(report: dict) -> None:
 
 
 def print_cpu(results: list[dict]) -> None:
-    """CPU time per item, the figure a shared machine hardly moves; and the rate the burst's cost
-    would allow beside the raw workflow's on the same cores."""
+    """CPU time per item, the figure a shared machine hardly moves; the rate the burst's cost would
+    allow beside the raw workflow's on the same cores; and what staff at once queue for."""
     costs = {row["what"]: row["cpu_ms_each"] for row in results if "cpu_ms_each" in row}
     if not costs:
         return
+
+    def label(what: str) -> str:
+        return "a staff command" if "staff" in what else "a client" if what.startswith("Kotopolku") else what.split(":")[0]
+
     print("\nCPU time each (ms): " + "; ".join(
-        f"{what.split(':')[0]}: " + " + ".join(f"{name} {ms}" for name, ms in parts.items()) + f" = {round(sum(parts.values()), 1)}"
+        f"{label(what)}: " + " + ".join(f"{name} {ms}" for name, ms in parts.items()) + f" = {round(sum(parts.values()), 1)}"
         for what, parts in costs.items()
     ))
     raw = next((sum(parts.values()) for what, parts in costs.items() if what.startswith("raw Temporal")), None)
     own = next((sum(parts.values()) for what, parts in costs.items() if what.startswith("Kotopolku: burst")), None)
     if raw and own:
         print(f"By CPU time, a client costs {own / raw:.2f} raw one-activity workflows: CPU-bound, the burst could reach {raw / own:.2f} × raw Temporal")
+    command = next((parts.get("kotopolku") for what, parts in costs.items() if "staff" in what), None)
+    if command:
+        print(f"A staff command costs Kotopolku's one process {command} ms of CPU: {STAFF} commands at once take {STAFF * command:.0f} ms of it together")
 
 
 if __name__ == "__main__":

@@ -41,8 +41,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
-from benchmark import BIN, CpuUse, Feed, Registrations, kotopolku, kotopolku_burst, load, raw_temporal_burst  # noqa: E402
+from benchmark import BIN, Feed, Registrations, kotopolku, kotopolku_burst, raw_temporal_burst  # noqa: E402
 from faults.waiting import true_within  # noqa: E402
+from measuring import CpuUse, load  # noqa: E402
 from steady_load import _ready, rss_mb  # noqa: E402
 from support import PRODUCER, free_port, port_open  # noqa: E402
 
