@@ -51,6 +51,16 @@ def get(code: str) -> Municipality | None:
     return _by_code().get(code)
 
 
+def names(code: str) -> dict[str, str]:
+    """`municipality_name` and `municipality_name_sv` as the case and the county's view show them:
+    the code itself where the classification has no such municipality (any more)."""
+    municipality = get(code)
+    return {
+        "municipality_name": municipality.name_fi if municipality else code,
+        "municipality_name_sv": municipality.name_sv if municipality else code,
+    }
+
+
 def exists(code: str) -> bool:
     return code in _by_code()
 

@@ -43,13 +43,11 @@ STREAM_POLL_SECONDS = 2.0
 
 def case_read(view: CaseView, client: ClientView | None) -> dict:
     deadline = Deadline(kind=view.next_deadline_kind, due_on=view.next_deadline_on) if view.next_deadline_kind else None
-    municipality = municipalities.get(view.municipality_code)
     return dict(
         case_id=view.case_id,
         client_id=view.client_id,
         municipality_code=view.municipality_code,
-        municipality_name=municipality.name_fi if municipality else view.municipality_code,
-        municipality_name_sv=municipality.name_sv if municipality else view.municipality_code,
+        **municipalities.names(view.municipality_code),
         stage=view.stage,
         status=view.status,
         next_deadline=deadline,

@@ -80,3 +80,8 @@ def test_csv_is_bundled_in_tree():
     assert path.parent.parent == Path(municipalities.__file__).resolve().parent
     assert path.is_file()
     assert path.name == "municipalities.csv"
+
+
+def test_names_as_a_case_shows_them():
+    assert municipalities.names("905") == {"municipality_name": "Vaasa", "municipality_name_sv": "Vasa"}
+    assert municipalities.names("999") == {"municipality_name": "999", "municipality_name_sv": "999"}  # not in the classification

@@ -31,11 +31,9 @@ def _read(plan: IntegrationPlan) -> RecordRead:
 
 
 def _shown(plan: IntegrationPlan) -> dict[str, Any]:
-    municipality = municipalities.get(plan.municipality_code)
     return {
         "case_id": plan.case_id, "client_id": plan.client_id, "municipality_code": plan.municipality_code,
-        "municipality_name": municipality.name_fi if municipality else plan.municipality_code,
-        "municipality_name_sv": municipality.name_sv if municipality else plan.municipality_code,
+        **municipalities.names(plan.municipality_code),
         "plan": plan.record,
     }
 
