@@ -195,22 +195,28 @@ class WaitingConnection(sqlite3.Connection):
     def executemany(self, sql, parameters, /):
         return self.cursor().executemany(sql, parameters)
 
-    # A transaction is open only once something was written (the driver begins one before the
-    # first INSERT, UPDATE or DELETE): only its end can let a waiting writer in.
+    def _writing(self) -> bool:
+        """A transaction is open only once something was written (the driver begins one before the
+        first INSERT, UPDATE or DELETE): only its end can let a waiting writer in."""
+        try:
+            return self.in_transaction
+        except sqlite3.ProgrammingError:  # closed already
+            return False
+
     def commit(self):
-        wrote = self.in_transaction
+        wrote = self._writing()
         _waiting(self.writer_turns, super().commit)
         if wrote:
             self.writer_turns.next_turn()
 
     def rollback(self):
-        wrote = self.in_transaction
+        wrote = self._writing()
         super().rollback()
         if wrote:
             self.writer_turns.next_turn()
 
     def close(self):
-        wrote = self.in_transaction
+        wrote = self._writing()
         super().close()
         if wrote:
             self.writer_turns.next_turn()

@@ -100,3 +100,20 @@ def test_busy_is_tried_again_and_a_replaced_snapshot_is_not():
     with pytest.raises(sqlite3.OperationalError):
         _waiting(_WriterTurns(), call)
     assert len(calls) == 1
+
+
+def test_a_connection_closes_twice_and_a_rolled_back_write_lets_the_next_writer_in(tmp_path):
+    path = str(tmp_path / "plain.db")
+    first, second = sqlite3.connect(path, factory=WaitingConnection), sqlite3.connect(path, factory=WaitingConnection)
+    first.execute("CREATE TABLE visit (n INTEGER)")
+    first.commit()
+    assert first.writer_turns is second.writer_turns  # one file, one queue of writers in this process
+    first.execute("INSERT INTO visit VALUES (1)")
+    turn = first.writer_turns.turn
+    first.rollback()
+    assert first.writer_turns.turn == turn + 1
+    second.execute("INSERT INTO visit VALUES (2)")
+    second.commit()
+    first.close()
+    first.close()  # as sqlite3's own connections do, a second close does nothing
+    second.close()
