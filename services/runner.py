@@ -54,9 +54,8 @@ assert tuple(SERVICE_APPS) == SERVICES
 
 # The longest pause before a consumer whose broker went away tries again (seconds).
 CONSUMER_MAX_PAUSE = 4.0
-# For the background loops to end once cancelled: longer than a statement waits for SQLite's write
-# lock (30 s, shared/db.py), since a loop cancelled while its database call waits for another
-# writer ends when that call does.
+# For the background loops to end once cancelled: longer than SQLite's busy timeout (30 s), since a
+# loop cancelled while its database call waits for another writer ends when that call does.
 STOP_GRACE_SECONDS = 35.0
 
 

@@ -10,11 +10,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from functools import partial
-import os
 from pathlib import Path
-import sqlite3
-import threading
-import time
 from typing import Any, AsyncIterator, Iterable
 
 from alembic import command
@@ -36,9 +32,7 @@ class Database:
             database = make_url(url).database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: AsyncEngine = create_async_engine(
-                url, connect_args={"timeout": 0, "factory": WaitingConnection}, hide_parameters=True
-            )
+            self.engine: AsyncEngine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
             event.listen(self.engine.sync_engine, "connect", partial(_sqlite_pragmas, synchronous=sqlite_synchronous))
         else:
             # Every connection works in the service's own schema (tables, migrations, raw DDL alike).
@@ -102,124 +96,13 @@ def _sqlite_pragmas(dbapi_connection, _record, *, synchronous: str = "full") -> 
     # WAL: readers (the dashboard) never wait for the writer, and a commit appends to the log
     # instead of rewriting pages; with synchronous=FULL each commit is still flushed to disk before
     # it is answered (NORMAL saves that flush at the price of the last commits on a power cut).
-    # A writer waits for another's commit in `WaitingConnection`, not in SQLite's busy handler.
+    # The busy timeout lets a writer wait for another's commit instead of failing at once.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA synchronous={'NORMAL' if synchronous == 'normal' else 'FULL'}")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=0")
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
-
-
-# How long a statement waits for SQLite's one writer before it fails ("database is locked"), and
-# how long it waits at most before it looks again when no commit in this process woke it (the
-# writer may be another process).
-SQLITE_WRITER_WAIT_SECONDS = 30.0
-SQLITE_WRITER_LOOK_AGAIN_SECONDS = (0.001, 0.002, 0.005, 0.01)
-
-
-class _WriterTurns:
-    """One SQLite file's write lock as this process sees it: each commit or rollback of a write
-    transaction here is a new turn, which wakes the connections waiting for the lock at once."""
-
-    def __init__(self) -> None:
-        self.turn = 0
-        self.changed = threading.Condition()
-
-    def next_turn(self) -> None:
-        with self.changed:
-            self.turn += 1
-            self.changed.notify_all()
-
-    def wait_for_next(self, seen: int, timeout: float) -> None:
-        with self.changed:
-            if self.turn == seen:
-                self.changed.wait(timeout)
-
-
-_writer_turns: dict[str, _WriterTurns] = {}
-_writer_turns_made = threading.Lock()
-
-
-def _turns_of(database: str) -> _WriterTurns:
-    with _writer_turns_made:
-        return _writer_turns.setdefault(database, _WriterTurns())
-
-
-def _waiting(turns: _WriterTurns, call, *args):
-    """Run `call`; while another connection holds the write lock (SQLITE_BUSY), wait until a write
-    transaction of this process ends, or a few milliseconds when none does, and try again, for up to
-    30 s. SQLite's own busy handler sleeps in growing steps of up to 100 ms instead, so a write
-    queued behind a few short ones waited up to ten times as long as they took; polling in short
-    steps instead cost the burst CPU time (docs/benchmarks.md). SQLITE_BUSY_SNAPSHOT (the
-    transaction read a snapshot another writer has since replaced) is not waited on: only a new
-    transaction can succeed, as with SQLite's own handler."""
-    started = time.monotonic()
-    attempt = 0
-    while True:
-        seen = turns.turn
-        try:
-            return call(*args)
-        except sqlite3.OperationalError as error:
-            if getattr(error, "sqlite_errorcode", None) != sqlite3.SQLITE_BUSY:
-                raise
-            if time.monotonic() - started > SQLITE_WRITER_WAIT_SECONDS:
-                raise
-        turns.wait_for_next(seen, SQLITE_WRITER_LOOK_AGAIN_SECONDS[min(attempt, len(SQLITE_WRITER_LOOK_AGAIN_SECONDS) - 1)])
-        attempt += 1
-
-
-class WaitingCursor(sqlite3.Cursor):
-    def execute(self, sql, parameters=(), /):
-        return _waiting(self.connection.writer_turns, super().execute, sql, parameters)
-
-    def executemany(self, sql, parameters, /):
-        return _waiting(self.connection.writer_turns, super().executemany, sql, parameters)
-
-
-class WaitingConnection(sqlite3.Connection):
-    """An SQLite connection whose statements wait for the write lock as `_waiting` says, and whose
-    write transactions, when they end, wake this process's other connections to the same file. The
-    aiosqlite driver runs each connection in a thread of its own: a wait blocks only that one."""
-
-    def __init__(self, database, *args, **kwargs) -> None:
-        super().__init__(database, *args, **kwargs)
-        self.writer_turns = _turns_of(os.path.abspath(database) if database != ":memory:" else f":memory:{id(self)}")
-
-    def cursor(self, factory=WaitingCursor):
-        return super().cursor(factory)
-
-    def execute(self, sql, parameters=(), /):
-        return self.cursor().execute(sql, parameters)
-
-    def executemany(self, sql, parameters, /):
-        return self.cursor().executemany(sql, parameters)
-
-    def _writing(self) -> bool:
-        """A transaction is open only once something was written (the driver begins one before the
-        first INSERT, UPDATE or DELETE): only its end can let a waiting writer in."""
-        try:
-            return self.in_transaction
-        except sqlite3.ProgrammingError:  # closed already
-            return False
-
-    def commit(self):
-        wrote = self._writing()
-        _waiting(self.writer_turns, super().commit)
-        if wrote:
-            self.writer_turns.next_turn()
-
-    def rollback(self):
-        wrote = self._writing()
-        super().rollback()
-        if wrote:
-            self.writer_turns.next_turn()
-
-    def close(self):
-        wrote = self._writing()
-        super().close()
-        if wrote:
-            self.writer_turns.next_turn()
 
 
 def run_migrations_online(context, target_metadata, tables: set[str]) -> None:
