@@ -250,7 +250,7 @@ def settle_memory() -> None:
     """Once a process has started: what it has loaded by now (modules, models, routes, the
     workers) lives as long as the process, so the garbage collector stops looking at it. Its full
     collections, which stop every request and workflow while they run, then scan only what came
-    later: in `make benchmark` they took 250–330 ms before, 120–135 ms after (docs/benchmarks.md).
+    later: in `make benchmark` they took 250–330 ms before, 117–135 ms after (docs/benchmarks.md).
     For a process's entry point only: a test process that runs many runtimes would keep every
     runtime's leftovers for good."""
     gc.collect()
