@@ -16,7 +16,7 @@ import click
 import uvicorn
 
 from services.cli_database import run_in_service
-from services.runner import Runtime, StartupError, create_app, settle_memory
+from services.runner import Runtime, StartupError, WorkerProcess, create_app, run_until_stopped, settle_memory
 from shared.auth import AuthError, mint_token
 from shared.logging import configure_logging
 from shared.tracing import configure_tracing, otlp_endpoint
@@ -72,8 +72,10 @@ def run(port: int | None) -> None:
     port = port or settings.http_port
     temporal_server = start_embedded_temporal(settings)
     try:
-        runtime = Runtime(settings)
+        runtime = Runtime(settings, workers=not settings.run_worker_process)
         asyncio.run(runtime.migrate())
+        if settings.run_worker_process:
+            runtime.worker_process = WorkerProcess.fork(settings, runtime.services_with_workers())
         base = settings.public_url or f"http://{settings.http_host}:{port}"
 
         def announce() -> None:
@@ -132,25 +134,8 @@ def worker(service: str, port: int | None) -> None:
             fail(str(error))
         return
 
-    async def go() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        await runtime.start()
-        settle_memory()
-        try:
-            failed = asyncio.create_task(runtime.failed.wait())
-            stopped = asyncio.create_task(stop.wait())
-            await asyncio.wait([failed, stopped], return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            await runtime.stop()
-        if runtime.failed.is_set():
-            raise StartupError("the Temporal worker stopped (see the log above)")
-
     try:
-        asyncio.run(go())
+        asyncio.run(run_until_stopped(runtime))
     except StartupError as error:
         fail(str(error))
 
@@ -300,8 +285,14 @@ def serve_app(runtime: Runtime, app, host: str, port: int) -> None:
     config = uvicorn_config(app, runtime.settings, host, port)
     server = uvicorn.Server(config)
     # uvicorn shuts down cleanly on SIGTERM and then raises the signal again with the handler it
-    # found: make that handler an orderly exit, so that what `run` started (Temporal) is stopped too.
-    signal.signal(signal.SIGTERM, _exit_quietly)
+    # found: make that handler an orderly exit, so that what `run` started (Temporal) is stopped too,
+    # non-zero when the process stops because a worker did (`_stop_on_failure`).
+    def exit_in_order(_signum, _frame) -> None:
+        if runtime.failed.is_set():
+            raise StartupError("a Temporal worker stopped (see the log above)")
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, exit_in_order)
     try:
         server.run()
     except KeyboardInterrupt:
@@ -310,10 +301,6 @@ def serve_app(runtime: Runtime, app, host: str, port: int) -> None:
         raise StartupError(f"the HTTP server did not start on {host}:{port} (see the log above)")
     if runtime.failed.is_set():
         raise StartupError("a Temporal worker stopped (see the log above)")
-
-
-def _exit_quietly(_signum, _frame) -> None:
-    raise SystemExit(0)
 
 
 def port_open(host: str, port: int) -> bool:

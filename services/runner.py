@@ -11,6 +11,7 @@ import asyncio
 import gc
 import os
 import signal
+import sys
 import time
 from contextlib import asynccontextmanager
 from types import ModuleType
@@ -89,9 +90,14 @@ class Runtime:
         self.temporal: Client | None = None
         self._tasks: list[asyncio.Task] = []
         self._workers: list[Worker] = []
+        # `kotopolku run`'s workers when they run in a process of their own (set once it is forked).
+        self.worker_process: WorkerProcess | None = None
         # Set when a part that must not restart (a Temporal worker) stopped: the process must exit.
         self.failed = asyncio.Event()
         self._stopping = False
+
+    def services_with_workers(self) -> list[str]:
+        return [name for name, parts in self.parts.items() if parts.workflows or parts.activities]
 
     async def migrate(self) -> None:
         for name, ctx in self.contexts.items():
@@ -142,6 +148,8 @@ class Runtime:
                 self._spawn(f"{name} worker", worker.run, restart=False)
         if consumers:
             self._spawn("consumer lag", lambda: run_consumer_lag(self.amqp, consumers))
+        if self.worker_process is not None:
+            self._spawn("worker process", self.worker_process.wait_until_ended, restart=False)
         log.info("services started", services=list(self.contexts), consumers=self.consumers_enabled, workers=self.workers_enabled)
 
     async def stop(self) -> list[str]:
@@ -162,6 +170,8 @@ class Runtime:
                 log.error("background task did not stop", task=name)
         self._tasks.clear()
         self._workers.clear()
+        if self.worker_process is not None:
+            await self.worker_process.stop()
         if self.amqp is not None:
             await self.amqp.close()
         for ctx in self.contexts.values():
@@ -184,6 +194,8 @@ class Runtime:
 
         checks["rabbitmq"] = rabbitmq
         checks["temporal"] = temporal_server
+        if self.worker_process is not None:
+            checks["worker process"] = self.worker_process.check
         return checks
 
     def _spawn(self, name: str, run, *, restart: bool = True, max_pause: float = 30.0) -> None:
@@ -205,8 +217,8 @@ class Runtime:
                     failures += 1
                     log.error("background task failed", task=name, error=describe_error(error), restart=restart)
                     if not restart:
-                        self.failed.set()
-                        raise
+                        self.failed.set()  # the process ends (logged above; nothing awaits this task)
+                        return
                     if time.monotonic() - started > 60:
                         failures = 1  # it ran well for a while: this is a new failure, not the same one again
                     await asyncio.sleep(min(max_pause, 0.5 * 2.0**failures))
@@ -255,6 +267,123 @@ def settle_memory() -> None:
     runtime's leftovers for good."""
     gc.collect()
     gc.freeze()
+
+
+async def run_until_stopped(runtime: Runtime, *, stop_signals=(signal.SIGINT, signal.SIGTERM), parent: int | None = None) -> None:
+    """Runs the runtime (without HTTP) until one of `stop_signals` comes or, given `parent` (the read
+    end of a pipe whose write end only the parent holds), until the parent process is gone; raises
+    StartupError when a Temporal worker stopped for good."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in stop_signals:
+        loop.add_signal_handler(signum, stop.set)
+    if parent is not None:
+
+        def parent_gone() -> None:  # the pipe reads as closed: whatever way the parent ended
+            loop.remove_reader(parent)
+            stop.set()
+
+        loop.add_reader(parent, parent_gone)
+    await runtime.start()
+    settle_memory()
+    try:
+        failed = asyncio.create_task(runtime.failed.wait())
+        stopped = asyncio.create_task(stop.wait())
+        await asyncio.wait([failed, stopped], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        await runtime.stop()
+    if runtime.failed.is_set():
+        raise StartupError("the Temporal worker stopped (see the log above)")
+
+
+class WorkerProcess:
+    """`kotopolku run`'s Temporal workers in a second process, forked from `run` once the databases
+    are migrated: on a machine with more than one core the workflows and activities no longer wait
+    for the HTTP requests, consumers and live feed on one interpreter, nor they for the workflows
+    (docs/benchmarks.md). Forked rather than started afresh, it shares the modules `run` has loaded.
+
+    The two end together. `run` stops it in order when it stops itself; it stops when `run` is gone
+    in any way, kill -9 included (a pipe only `run` holds open reads as closed); and when it ends
+    on its own, `run` ends too (non-zero), as when a Temporal worker stops in one process, so that
+    a supervisor starts the pair again. Ctrl-C reaches both: this one leaves it to `run`."""
+
+    STOP_WITHIN = STOP_GRACE_SECONDS + 15.0  # its workers' shutdown, then its loops' grace
+
+    def __init__(self, pid: int, parent_end: int) -> None:
+        self.pid: int | None = pid
+        self._parent_end = parent_end  # kept open while `run` lives
+        self.status: int | None = None
+
+    @classmethod
+    def fork(cls, settings: Settings, services: list[str]) -> "WorkerProcess":
+        """Call with no other thread running: after the migration, before the HTTP server starts."""
+        settle_memory()  # what both use stays untouched by the collector, so its pages stay shared
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(write_end)
+            code = 1
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                runtime = Runtime(settings, services, consumers=False)
+                asyncio.run(run_until_stopped(runtime, stop_signals=(signal.SIGTERM,), parent=read_end))
+                code = 0
+            except StartupError as error:
+                log.error("the worker process stops", error=str(error))
+            except BaseException:
+                log.exception("the worker process failed")
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)  # never back into `run`'s own code
+        os.close(read_end)
+        log.info("worker process started", pid=pid, services=services)
+        return cls(pid, write_end)
+
+    def _reaped(self) -> bool:
+        """True once the process has ended (its status collected)."""
+        if self.pid is None:
+            return True
+        pid, status = os.waitpid(self.pid, os.WNOHANG)
+        if pid == 0:
+            return False
+        self.pid, self.status = None, os.waitstatus_to_exitcode(status)
+        return True
+
+    async def check(self) -> None:
+        if self._reaped():
+            raise ConnectionError(f"the worker process ended ({self.status})")
+
+    async def wait_until_ended(self) -> None:
+        """Returns never while the process runs: raises once it has ended."""
+        if self.pid is not None:
+            ended = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            handle = os.pidfd_open(self.pid)
+            loop.add_reader(handle, ended.set)
+            try:
+                await ended.wait()
+            finally:
+                loop.remove_reader(handle)
+                os.close(handle)
+        self._reaped()
+        raise RuntimeError(f"the worker process ended ({self.status})")
+
+    async def stop(self) -> None:
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            deadline = time.monotonic() + self.STOP_WITHIN
+            while not self._reaped() and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            if not self._reaped():
+                log.error("the worker process did not stop; killed", pid=self.pid)
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+                self.pid = None
+        os.close(self._parent_end)
 
 
 def create_app(runtime: Runtime, on_started: Callable[[], None] | None = None, *, api_routes: bool = True) -> FastAPI:

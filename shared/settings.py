@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     temporal_ui_url: str = "http://127.0.0.1:8233"
     temporal_embedded: bool = True  # `kotopolku run` starts a dev server when none answers
+    # `kotopolku run` runs the Temporal workers in a second process, so that on a machine with more
+    # than one core the workflows do not wait for the HTTP requests, consumers and feed (or they for
+    # the workflows) on one interpreter (docs/benchmarks.md); false: everything in one process.
+    run_worker_process: bool = True
 
     # Staff authentication (OIDC-style JWT). With a public key set, tokens are RS256/ES256 from
     # the organisation's identity provider and `dev-token` is refused.

@@ -5,7 +5,7 @@ register first connects.
     make benchmark-backfill   (or: .venv/bin/python tests/benchmarks/backfill.py --count 10000)
 
 Reports, at every `--step` (1,000) clients on the live feed: the time since the burst began and
-the resident memory of Kotopolku and of its Temporal server; then the time until everything the
+the memory (proportional set size) of Kotopolku's processes and of its Temporal server; then the time until everything the
 burst set going is done (every path and assessment started) and the memory after it. Writes JSON
 (`--output`). The target (issue 13): every case on the feed, the two together under 800 MB.
 """
@@ -32,17 +32,17 @@ sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
 from benchmark import BIN, Feed, Registrations, kotopolku  # noqa: E402
 from faults.waiting import true_within  # noqa: E402
-from measuring import CpuUse, children, load  # noqa: E402
-from steady_load import _ready, rss_mb  # noqa: E402
+from measuring import CpuUse, load, memory_mb, run_processes  # noqa: E402
+from steady_load import _ready  # noqa: E402
 from support import PRODUCER, free_port  # noqa: E402
 
 
-async def backfill(base: str, viewer: str, amqp_url: str, count: int, step: int, kotopolku_pid: int, temporal_pids: list[int]) -> dict:
+async def backfill(base: str, viewer: str, amqp_url: str, count: int, step: int, kotopolku_pids: list[int], temporal_pids: list[int]) -> dict:
     def memory() -> dict:
-        return {"kotopolku": rss_mb(kotopolku_pid), "temporal_server": round(sum(rss_mb(pid) for pid in temporal_pids), 1)}
+        return {"kotopolku": memory_mb(kotopolku_pids), "temporal_server": memory_mb(temporal_pids)}
 
     steps: list[dict] = []
-    cpu = CpuUse({"kotopolku": [kotopolku_pid], "temporal_server": temporal_pids})
+    cpu = CpuUse({"kotopolku": kotopolku_pids, "temporal_server": temporal_pids})
     connection = await aio_pika.connect(amqp_url)
     async with connection, Feed(base, viewer) as feed:
         registrations = Registrations(await connection.channel(publisher_confirms=True))
@@ -120,7 +120,7 @@ async def main() -> None:
     try:
         if not await true_within(lambda: _ready(base), 120):
             raise SystemExit(f"kotopolku run did not start; see {workdir / 'kotopolku.log'}")
-        report["result"] = await backfill(base, viewer, args.amqp_url, args.count, args.step, server.pid, children(server.pid))
+        report["result"] = await backfill(base, viewer, args.amqp_url, args.count, args.step, *run_processes(server.pid))
     finally:
         server.send_signal(signal.SIGINT)
         try:

@@ -2,8 +2,8 @@
 
     make benchmark     (or: .venv/bin/python tests/benchmarks/benchmark.py --burst 300 --rate 10 --seconds 20)
 
-Starts `kotopolku run` exactly as `make run` does (all four services in one process, SQLite files,
-the embedded Temporal dev server it starts itself), then measures, on the same machine in the same
+Starts `kotopolku run` exactly as `make run` does (all four services, their Temporal workers in a
+second process it forks, SQLite files, the embedded Temporal dev server it starts itself), then measures, on the same machine in the same
 minutes:
   - raw RabbitMQ: a burst of persistent messages published with confirms and consumed (messages/s);
   - raw Temporal: a burst of one-activity workflows on Kotopolku's own Temporal server (workflows/s);
@@ -12,7 +12,7 @@ minutes:
   - Kotopolku steady: `--rate` registrations a second for `--seconds` → case on the feed (p50, p99);
   - staff commands: 5 staff at once each starting assessments (`POST …/assessment/start`), answered
     with the case as the projection shows it (p50, p99), and the CPU time each command costs;
-  - memory: resident set size of Kotopolku and of its Temporal server after the load;
+  - memory: proportional set size (and RSS) of Kotopolku's processes and of its Temporal server after the load;
   - the machine's load (`/proc/loadavg`) at the start and the end: the machine may be shared.
   - CPU time per client (Kotopolku and its Temporal server, until the burst's work is all done)
     and per raw workflow (the server and the client with its worker): the one figure that other
@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
 from faults.waiting import true_within  # noqa: E402
-from measuring import CpuUse, children, load, top_functions  # noqa: E402
+from measuring import CpuUse, load, memory_mb, run_processes, top_functions  # noqa: E402
 from steady_load import _ready, rss_mb, steady, summary  # noqa: E402
 from support import PRODUCER, event, free_port, person, registration  # noqa: E402
 
@@ -310,7 +310,7 @@ async def main() -> None:
         server = subprocess.Popen([str(BIN / "kotopolku"), "run"], env=env, stdout=subprocess.DEVNULL, stderr=open(workdir / "kotopolku.log", "w"))
         if not await true_within(lambda: _ready(base), 120):
             raise SystemExit(f"kotopolku run did not start; see {workdir / 'kotopolku.log'}")
-        temporal_pids = children(server.pid)
+        kotopolku_pids, temporal_pids = run_processes(server.pid)
 
         results.append(await raw_rabbitmq_burst(args.amqp_url, args.burst))
         raw_temporal = await raw_temporal_burst(f"127.0.0.1:{temporal_port}", args.burst, temporal_pids)
@@ -326,7 +326,7 @@ async def main() -> None:
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 )
                 await asyncio.sleep(1)
-            cpu = CpuUse({"kotopolku": [server.pid], "temporal_server": temporal_pids})
+            cpu = CpuUse({"kotopolku": kotopolku_pids, "temporal_server": temporal_pids})
             burst, clients = await kotopolku_burst(registrations, feed, args.burst, raw_temporal["per_second"], cpu)
             results.append(burst)
             print(json.dumps(results), flush=True)  # the figures so far, should a later step fail
@@ -335,12 +335,10 @@ async def main() -> None:
                 profiler.wait(timeout=60)
             results.append(await kotopolku_steady(registrations, feed, args.rate, args.seconds))
             cases = [feed.case_of[client] for client in clients[: args.commands]]
-        results.append(await staff_commands(base, tokens, cases, CpuUse({"kotopolku": [server.pid], "temporal_server": temporal_pids})))
-        report["memory_mb"] = {
-            "kotopolku": rss_mb(server.pid),
-            "temporal_server": round(sum(rss_mb(pid) for pid in temporal_pids), 1),
-        }
+        results.append(await staff_commands(base, tokens, cases, CpuUse({"kotopolku": kotopolku_pids, "temporal_server": temporal_pids})))
+        report["memory_mb"] = {"kotopolku": memory_mb(kotopolku_pids), "temporal_server": memory_mb(temporal_pids)}
         report["memory_mb"]["together"] = round(sum(report["memory_mb"].values()), 1)
+        report["rss_mb"] = {"kotopolku": round(sum(rss_mb(pid) for pid in kotopolku_pids), 1), "temporal_server": round(sum(rss_mb(pid) for pid in temporal_pids), 1)}
     finally:
         if server is not None:
             server.send_signal(signal.SIGINT)
@@ -366,7 +364,9 @@ def print_table(report: dict) -> None:
     print_cpu(report["results"])
     memory = report.get("memory_mb", {})
     if memory:
-        print(f"\nMemory (RSS) after the load: Kotopolku {memory['kotopolku']} MB + its Temporal server {memory['temporal_server']} MB = {memory['together']} MB")
+        rss = report["rss_mb"]
+        print(f"\nMemory (PSS) after the load: Kotopolku {memory['kotopolku']} MB + its Temporal server {memory['temporal_server']} MB = {memory['together']} MB"
+              f" (RSS: {rss['kotopolku']} + {rss['temporal_server']} MB)")
     machine = report["machine"]
     print(f"Machine: {machine['cpus']} CPUs, load {machine['load_at_start']} at the start, {machine['load_at_end']} at the end")
     if "profile" in report:
@@ -394,10 +394,10 @@ def print_cpu(results: list[dict]) -> None:
     raw = next((sum(parts.values()) for what, parts in costs.items() if what.startswith("raw Temporal")), None)
     own = next((sum(parts.values()) for what, parts in costs.items() if what.startswith("Kotopolku: burst")), None)
     if raw and own:
-        print(f"By CPU time, a client costs {own / raw:.2f} raw one-activity workflows: CPU-bound, the burst could reach {raw / own:.2f} × raw Temporal")
+        print(f"By CPU time, a client (with all it sets going) costs {own / raw:.2f} raw one-activity workflows")
     command = next((parts.get("kotopolku") for what, parts in costs.items() if "staff" in what), None)
     if command:
-        print(f"A staff command costs Kotopolku's one process {command} ms of CPU: {STAFF} commands at once take {STAFF * command:.0f} ms of it together")
+        print(f"A staff command costs Kotopolku's processes {command} ms of CPU: {STAFF} commands at once take {STAFF * command:.0f} ms of it together")
 
 
 if __name__ == "__main__":

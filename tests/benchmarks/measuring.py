@@ -74,6 +74,33 @@ def children(pid: int) -> list[int]:
         return []
 
 
+def memory_mb(pids: list[int]) -> float:
+    """What processes take of the machine's memory: their proportional set size (a page shared by n
+    processes counts 1/n in each), so that `run` and the worker process it forked, which share the
+    pages of what `run` had loaded, are not counted twice (their RSS would). For one process alone
+    it is its RSS, less its share of the libraries other processes also map."""
+    total = 0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1])
+    return round(total / 1024, 1)
+
+
+def run_processes(pid: int) -> tuple[list[int], list[int]]:
+    """`kotopolku run`'s processes: its own (itself, and a worker process where it starts one),
+    and its embedded Temporal server's."""
+    own, temporal = [pid], []
+    for child in children(pid):
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        program = command.split(b"\0", 1)[0]
+        (temporal if program.rsplit(b"/", 1)[-1] == b"temporal" else own).append(child)
+    return own, temporal
+
+
 def top_functions(raw_profile: Path, limit: int = 12) -> dict:
     """py-spy's raw (collapsed) stacks → the functions most often on top (self), and Kotopolku's own
     functions most often anywhere on the stack (total: what they and all they call took)."""

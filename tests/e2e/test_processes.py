@@ -119,6 +119,9 @@ async def test_kotopolku_run_starts_everything_and_streams_case_updates(environm
         output = (tmp_path / "process-0.log").read_text()
         assert f"Dashboard:    {base}/" in output and f"{base}/docs" in output and f"http://127.0.0.1:{ui_port}" in output
         assert (Path(env["KOTOPOLKU_VAR_DIR"]) / "temporal.db").exists()
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(f"{base}/readyz")).json()["checks"]["worker process"] == "ok"
+        [worker] = worker_processes(running[0].pid)  # the workflows run beside the HTTP server, not in it
 
         async with httpx.AsyncClient(timeout=httpx.Timeout(60)) as client:
             async with client.stream("GET", f"{base}/api/v1/cases/stream", headers={"Authorization": f"Bearer {token}"}) as stream:
@@ -144,6 +147,7 @@ async def test_kotopolku_run_starts_everything_and_streams_case_updates(environm
     [process] = running
     assert process.returncode == 0, _tail(tmp_path)  # Ctrl-C stops cleanly ...
     assert not port_open("127.0.0.1", temporal_port)  # ... including the Temporal server it started
+    assert not alive(worker)  # ... and its worker process
 
 
 async def _read_events(stream: httpx.Response, wanted: int) -> list[dict]:
@@ -204,3 +208,51 @@ async def test_kotopolku_run_stopped_by_its_supervisor_stops_the_temporal_server
             if process.poll() is None:
                 process.kill()
     assert not port_open("127.0.0.1", temporal_port)
+
+
+def worker_processes(run_pid: int) -> list[int]:
+    """`kotopolku run`'s worker process (a fork of it), not the Temporal server it started."""
+    found = []
+    for child in Path(f"/proc/{run_pid}/task/{run_pid}/children").read_text().split():
+        if Path(f"/proc/{child}/cmdline").read_bytes() == Path(f"/proc/{run_pid}/cmdline").read_bytes():
+            found.append(int(child))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Running (a process that ended and is not yet reaped is a zombie: not running)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+async def test_kotopolku_run_and_its_worker_process_end_together(environment, tmp_path):
+    http_port, temporal_port = free_port(), free_port()
+    env = {
+        **environment,
+        "KOTOPOLKU_HTTP_PORT": str(http_port),
+        "KOTOPOLKU_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",
+        "KOTOPOLKU_TEMPORAL_UI_URL": f"http://127.0.0.1:{free_port()}",
+    }
+    # The worker process ends (a crash): `run` ends too, non-zero, so that a supervisor starts both again.
+    with processes(["run"], env=env, logs=tmp_path) as running:
+        await wait_ready(f"http://127.0.0.1:{http_port}", running, tmp_path)
+        [worker] = worker_processes(running[0].pid)
+        os.kill(worker, signal.SIGKILL)
+        assert running[0].wait(timeout=60) == 1, _tail(tmp_path)
+    assert "a Temporal worker stopped" in (tmp_path / "process-0.log").read_text()
+    assert not port_open("127.0.0.1", temporal_port)
+
+    # `run` is killed: its worker process does not run on alone.
+    with processes(["run"], env=env, logs=tmp_path) as running:
+        await wait_ready(f"http://127.0.0.1:{http_port}", running, tmp_path)
+        [worker] = worker_processes(running[0].pid)
+        running[0].kill()
+        running[0].wait()
+        deadline = time.monotonic() + 60
+        while alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not alive(worker), _tail(tmp_path)
+    for line in subprocess.run(["pgrep", "-f", f"--port {temporal_port}"], capture_output=True, text=True).stdout.split():
+        os.kill(int(line), signal.SIGTERM)  # the Temporal server a killed `run` could not stop
