@@ -311,7 +311,7 @@ class WorkerProcess:
 
     def __init__(self, pid: int, parent_end: int) -> None:
         self.pid: int | None = pid
-        self._parent_end = parent_end  # kept open while `run` lives
+        self._parent_end: int | None = parent_end  # kept open while `run` lives
         self.status: int | None = None
 
     @classmethod
@@ -383,7 +383,9 @@ class WorkerProcess:
                 os.kill(self.pid, signal.SIGKILL)
                 os.waitpid(self.pid, 0)
                 self.pid = None
-        os.close(self._parent_end)
+        if self._parent_end is not None:
+            os.close(self._parent_end)
+            self._parent_end = None
 
 
 def create_app(runtime: Runtime, on_started: Callable[[], None] | None = None, *, api_routes: bool = True) -> FastAPI:

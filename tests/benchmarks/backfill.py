@@ -37,12 +37,14 @@ from steady_load import _ready  # noqa: E402
 from support import PRODUCER, free_port  # noqa: E402
 
 
-async def backfill(base: str, viewer: str, amqp_url: str, count: int, step: int, kotopolku_pids: list[int], temporal_pids: list[int]) -> dict:
+async def backfill(base: str, viewer: str, amqp_url: str, count: int, step: int, processes: dict[str, list[int]]) -> dict:
+    kotopolku_pids, temporal_pids = processes["kotopolku"] + processes["kotopolku_workers"], processes["temporal_server"]
+
     def memory() -> dict:
         return {"kotopolku": memory_mb(kotopolku_pids), "temporal_server": memory_mb(temporal_pids)}
 
     steps: list[dict] = []
-    cpu = CpuUse({"kotopolku": kotopolku_pids, "temporal_server": temporal_pids})
+    cpu = CpuUse(processes)
     connection = await aio_pika.connect(amqp_url)
     async with connection, Feed(base, viewer) as feed:
         registrations = Registrations(await connection.channel(publisher_confirms=True))
@@ -87,7 +89,8 @@ def print_report(report: dict) -> None:
     print(f"\n{result['on_feed']} of {result['count']} on the feed; everything done after {result['all_done_seconds']} s; "
           f"memory after: Kotopolku {after['kotopolku']} + Temporal {after['temporal_server']} = {result['memory_mb_together']} MB")
     cpu = result["cpu_ms_each"]
-    print(f"CPU time each client: Kotopolku {cpu['kotopolku']} ms + Temporal {cpu['temporal_server']} ms")
+    print(f"CPU time each client: Kotopolku {cpu['kotopolku']} ms + its worker process {cpu.get('kotopolku_workers', 0)} ms"
+          f" + Temporal {cpu['temporal_server']} ms")
     machine = report["machine"]
     print(f"Machine: {machine['cpus']} CPUs, load {machine['load_at_start']} at the start, {machine['load_at_end']} at the end")
 
@@ -120,7 +123,7 @@ async def main() -> None:
     try:
         if not await true_within(lambda: _ready(base), 120):
             raise SystemExit(f"kotopolku run did not start; see {workdir / 'kotopolku.log'}")
-        report["result"] = await backfill(base, viewer, args.amqp_url, args.count, args.step, *run_processes(server.pid))
+        report["result"] = await backfill(base, viewer, args.amqp_url, args.count, args.step, run_processes(server.pid))
     finally:
         server.send_signal(signal.SIGINT)
         try:

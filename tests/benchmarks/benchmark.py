@@ -310,7 +310,8 @@ async def main() -> None:
         server = subprocess.Popen([str(BIN / "kotopolku"), "run"], env=env, stdout=subprocess.DEVNULL, stderr=open(workdir / "kotopolku.log", "w"))
         if not await true_within(lambda: _ready(base), 120):
             raise SystemExit(f"kotopolku run did not start; see {workdir / 'kotopolku.log'}")
-        kotopolku_pids, temporal_pids = run_processes(server.pid)
+        processes = run_processes(server.pid)
+        temporal_pids, kotopolku_pids = processes["temporal_server"], processes["kotopolku"] + processes["kotopolku_workers"]
 
         results.append(await raw_rabbitmq_burst(args.amqp_url, args.burst))
         raw_temporal = await raw_temporal_burst(f"127.0.0.1:{temporal_port}", args.burst, temporal_pids)
@@ -326,7 +327,7 @@ async def main() -> None:
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 )
                 await asyncio.sleep(1)
-            cpu = CpuUse({"kotopolku": kotopolku_pids, "temporal_server": temporal_pids})
+            cpu = CpuUse(processes)
             burst, clients = await kotopolku_burst(registrations, feed, args.burst, raw_temporal["per_second"], cpu)
             results.append(burst)
             print(json.dumps(results), flush=True)  # the figures so far, should a later step fail
@@ -335,7 +336,7 @@ async def main() -> None:
                 profiler.wait(timeout=60)
             results.append(await kotopolku_steady(registrations, feed, args.rate, args.seconds))
             cases = [feed.case_of[client] for client in clients[: args.commands]]
-        results.append(await staff_commands(base, tokens, cases, CpuUse({"kotopolku": kotopolku_pids, "temporal_server": temporal_pids})))
+        results.append(await staff_commands(base, tokens, cases, CpuUse(processes)))
         report["memory_mb"] = {"kotopolku": memory_mb(kotopolku_pids), "temporal_server": memory_mb(temporal_pids)}
         report["memory_mb"]["together"] = round(sum(report["memory_mb"].values()), 1)
         report["rss_mb"] = {"kotopolku": round(sum(rss_mb(pid) for pid in kotopolku_pids), 1), "temporal_server": round(sum(rss_mb(pid) for pid in temporal_pids), 1)}
@@ -395,7 +396,7 @@ def print_cpu(results: list[dict]) -> None:
     own = next((sum(parts.values()) for what, parts in costs.items() if what.startswith("Kotopolku: burst")), None)
     if raw and own:
         print(f"By CPU time, a client (with all it sets going) costs {own / raw:.2f} raw one-activity workflows")
-    command = next((parts.get("kotopolku") for what, parts in costs.items() if "staff" in what), None)
+    command = next((round(parts["kotopolku"] + parts.get("kotopolku_workers", 0), 1) for what, parts in costs.items() if "staff" in what), None)
     if command:
         print(f"A staff command costs Kotopolku's processes {command} ms of CPU: {STAFF} commands at once take {STAFF * command:.0f} ms of it together")
 

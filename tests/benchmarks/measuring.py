@@ -87,18 +87,17 @@ def memory_mb(pids: list[int]) -> float:
     return round(total / 1024, 1)
 
 
-def run_processes(pid: int) -> tuple[list[int], list[int]]:
-    """`kotopolku run`'s processes: its own (itself, and a worker process where it starts one),
-    and its embedded Temporal server's."""
-    own, temporal = [pid], []
+def run_processes(pid: int) -> dict[str, list[int]]:
+    """`kotopolku run`'s processes: itself, the worker process it forks (where it does), and its
+    embedded Temporal server."""
+    found: dict[str, list[int]] = {"kotopolku": [pid], "kotopolku_workers": [], "temporal_server": []}
     for child in children(pid):
         try:
-            command = Path(f"/proc/{child}/cmdline").read_bytes()
+            program = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0", 1)[0]
         except OSError:
             continue
-        program = command.split(b"\0", 1)[0]
-        (temporal if program.rsplit(b"/", 1)[-1] == b"temporal" else own).append(child)
-    return own, temporal
+        found["temporal_server" if program.rsplit(b"/", 1)[-1] == b"temporal" else "kotopolku_workers"].append(child)
+    return found
 
 
 def top_functions(raw_profile: Path, limit: int = 12) -> dict:

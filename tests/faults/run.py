@@ -8,7 +8,7 @@ same time) are never touched; runs Kotopolku as `make run` does (`kotopolku run`
 registered with `kotopolku sources add`); and in separate rounds publishes a burst of distinct
 resident registrations and, while they are being processed:
 
-  1. kills Kotopolku with SIGKILL and starts it again;
+  1. kills Kotopolku (`run` and its worker process) with SIGKILL and starts it again;
   2. kills Kotopolku and its Temporal server with SIGKILL and starts both again;
   3. restarts RabbitMQ (stop_app, a pause, start_app);
   4. restarts PostgreSQL (services on PostgreSQL: KOTOPOLKU_DATABASE_URL);

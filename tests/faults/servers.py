@@ -259,8 +259,10 @@ class Kotopolku(OwnServer):
             return False
 
     def kill(self) -> None:
+        """SIGKILL to `run` and the worker process it forked at once (its process group: the suite
+        runs its own Temporal server), as when the machine kills them, with no chance to stop in order."""
         if self.process is not None and self.process.poll() is None:
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
 
     def stop(self) -> None:
