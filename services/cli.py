@@ -333,6 +333,7 @@ def start_embedded_temporal(settings: Settings) -> subprocess.Popen | None:
         ],
         stdout=log_file,
         stderr=subprocess.STDOUT,
+        env={**os.environ, "GOMEMLIMIT": f"{settings.temporal_embedded_memory_mb}MiB"},
         start_new_session=True,  # Ctrl-C reaches us; we stop it in order
     )
     deadline = time.monotonic() + 60

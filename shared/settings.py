@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     temporal_ui_url: str = "http://127.0.0.1:8233"
     temporal_embedded: bool = True  # `kotopolku run` starts a dev server when none answers
+    # The embedded dev server's memory (Go's soft limit, GOMEMLIMIT): near it, its garbage collector
+    # works harder instead of letting the heap grow; it is never stopped for it. With 300 MB it kept
+    # to about 330 MB through 10 000 clients, where it grew to 476 MB without (docs/benchmarks.md).
+    temporal_embedded_memory_mb: int = Field(300, ge=64, le=65_536)
     # `kotopolku run` runs the Temporal workers in a second process, so that on a machine with more
     # than one core the workflows do not wait for the HTTP requests, consumers and feed (or they for
     # the workflows) on one interpreter (docs/benchmarks.md); false: everything in one process.

@@ -122,6 +122,8 @@ async def test_kotopolku_run_starts_everything_and_streams_case_updates(environm
         async with httpx.AsyncClient() as client:
             assert (await client.get(f"{base}/readyz")).json()["checks"]["worker process"] == "ok"
         [worker] = worker_processes(running[0].pid)  # the workflows run beside the HTTP server, not in it
+        [temporal] = set(children(running[0].pid)) - {worker}
+        assert b"GOMEMLIMIT=300MiB" in Path(f"/proc/{temporal}/environ").read_bytes().split(b"\0")  # its memory bounded
 
         async with httpx.AsyncClient(timeout=httpx.Timeout(60)) as client:
             async with client.stream("GET", f"{base}/api/v1/cases/stream", headers={"Authorization": f"Bearer {token}"}) as stream:
@@ -210,13 +212,14 @@ async def test_kotopolku_run_stopped_by_its_supervisor_stops_the_temporal_server
     assert not port_open("127.0.0.1", temporal_port)
 
 
+def children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
 def worker_processes(run_pid: int) -> list[int]:
     """`kotopolku run`'s worker process (a fork of it), not the Temporal server it started."""
-    found = []
-    for child in Path(f"/proc/{run_pid}/task/{run_pid}/children").read_text().split():
-        if Path(f"/proc/{child}/cmdline").read_bytes() == Path(f"/proc/{run_pid}/cmdline").read_bytes():
-            found.append(int(child))
-    return found
+    command = Path(f"/proc/{run_pid}/cmdline").read_bytes()
+    return [child for child in children(run_pid) if Path(f"/proc/{child}/cmdline").read_bytes() == command]
 
 
 def alive(pid: int) -> bool:
