@@ -317,6 +317,8 @@ class WorkerProcess:
     @classmethod
     def fork(cls, settings: Settings, services: list[str]) -> "WorkerProcess":
         """Call with no other thread running: after the migration, before the HTTP server starts."""
+        if not hasattr(os, "pidfd_open"):
+            raise StartupError("a worker process needs Linux: set KOTOPOLKU_RUN_WORKER_PROCESS=false")
         settle_memory()  # what both use stays untouched by the collector, so its pages stay shared
         read_end, write_end = os.pipe()
         pid = os.fork()

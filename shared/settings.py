@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import os
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -70,7 +71,8 @@ class Settings(BaseSettings):
     # `kotopolku run` runs the Temporal workers in a second process, so that on a machine with more
     # than one core the workflows do not wait for the HTTP requests, consumers and feed (or they for
     # the workflows) on one interpreter (docs/benchmarks.md); false: everything in one process.
-    run_worker_process: bool = True
+    # Linux only (it forks, and watches the process through a pidfd).
+    run_worker_process: bool = sys.platform == "linux"
 
     # Staff authentication (OIDC-style JWT). With a public key set, tokens are RS256/ES256 from
     # the organisation's identity provider and `dev-token` is refused.
