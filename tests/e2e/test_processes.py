@@ -193,13 +193,7 @@ async def test_a_worker_can_answer_health_probes(environment, temporal_address, 
 
 
 async def test_kotopolku_run_stopped_by_its_supervisor_stops_the_temporal_server_it_started(environment, tmp_path):
-    http_port, temporal_port = free_port(), free_port()
-    env = {
-        **environment,
-        "KOTOPOLKU_HTTP_PORT": str(http_port),
-        "KOTOPOLKU_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",
-        "KOTOPOLKU_TEMPORAL_UI_URL": f"http://127.0.0.1:{free_port()}",
-    }
+    env, http_port, temporal_port = run_environment(environment)
     with (tmp_path / "run.log").open("w") as log:
         process = subprocess.Popen([KOTOPOLKU, "run"], env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
@@ -210,6 +204,18 @@ async def test_kotopolku_run_stopped_by_its_supervisor_stops_the_temporal_server
             if process.poll() is None:
                 process.kill()
     assert not port_open("127.0.0.1", temporal_port)
+
+
+def run_environment(environment: dict) -> tuple[dict, int, int]:
+    """`kotopolku run` on free ports, where no Temporal answers: it starts its embedded server."""
+    http_port, temporal_port = free_port(), free_port()
+    env = {
+        **environment,
+        "KOTOPOLKU_HTTP_PORT": str(http_port),
+        "KOTOPOLKU_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",
+        "KOTOPOLKU_TEMPORAL_UI_URL": f"http://127.0.0.1:{free_port()}",
+    }
+    return env, http_port, temporal_port
 
 
 def children(pid: int) -> list[int]:
@@ -231,13 +237,7 @@ def alive(pid: int) -> bool:
 
 
 async def test_kotopolku_run_and_its_worker_process_end_together(environment, tmp_path):
-    http_port, temporal_port = free_port(), free_port()
-    env = {
-        **environment,
-        "KOTOPOLKU_HTTP_PORT": str(http_port),
-        "KOTOPOLKU_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",
-        "KOTOPOLKU_TEMPORAL_UI_URL": f"http://127.0.0.1:{free_port()}",
-    }
+    env, http_port, temporal_port = run_environment(environment)
     # The worker process ends (a crash): `run` ends too, non-zero, so that a supervisor starts both again.
     with processes(["run"], env=env, logs=tmp_path) as running:
         await wait_ready(f"http://127.0.0.1:{http_port}", running, tmp_path)
