@@ -21,6 +21,7 @@ resident registrations and, while they are being processed:
   9. takes a webhook receiver subscribed to the case events down mid-burst (connection refused
      for half of --webhook-outage seconds, then 503 for the other half), then up: every case event
      published on kotopolku.events is acknowledged once, none twice by webhook-id (faults/webhooks.py).
+ 10. kills `run`'s worker process alone with SIGKILL: `run` must end too, non-zero, and is started again.
 
 Every round runs with a short retry budget (KOTOPOLKU_RETRY_DELAYS_SECONDS), so an outage that
 spent the retries meant for bad data would show up as dead letters. After each round it waits for
@@ -279,6 +280,11 @@ async def kill_kotopolku(suite: Suite, kotopolku: Kotopolku) -> None:
     await kotopolku.start()
 
 
+async def kill_worker_process(suite: Suite, kotopolku: Kotopolku) -> None:
+    kotopolku.kill_worker_process()  # `run` ends on its own, non-zero
+    await kotopolku.start()
+
+
 async def kill_kotopolku_and_temporal(suite: Suite, kotopolku: Kotopolku) -> None:
     kotopolku.kill()
     suite.temporal.kill()
@@ -365,6 +371,7 @@ ROUNDS = [
     Round(7, "Temporal frozen for 20 s", temporal_frozen, by_default=False),
     Round(8, "Temporal answering RESOURCE_EXHAUSTED for 30 s", temporal_rate_limited),
     Round(9, "webhook receiver down", webhook_receiver_down, webhooks=True),
+    Round(10, "kill -9 Kotopolku's worker process", kill_worker_process),
 ]
 
 

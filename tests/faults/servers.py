@@ -265,6 +265,24 @@ class Kotopolku(OwnServer):
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
 
+    def kill_worker_process(self) -> None:
+        """SIGKILL to `run`'s worker process alone (a fork of `run`: the same command line). `run`
+        must then end on its own, non-zero, for its supervisor (here the suite) to start it again."""
+        command = Path(f"/proc/{self.process.pid}/cmdline").read_bytes()
+        workers = [
+            int(child) for child in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+            if Path(f"/proc/{child}/cmdline").read_bytes() == command
+        ]
+        if not workers:
+            raise CannotProduce("kotopolku run has no worker process (KOTOPOLKU_RUN_WORKER_PROCESS is off?)")
+        os.kill(workers[0], signal.SIGKILL)
+        try:
+            code = self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("kotopolku run went on for 60 s without its worker process") from None
+        if code == 0:
+            raise AssertionError("kotopolku run ended with 0 when its worker process was killed: a supervisor would not restart it")
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
