@@ -251,11 +251,13 @@ async def test_kotopolku_run_and_its_worker_process_end_together(environment, tm
     with processes(["run"], env=env, logs=tmp_path) as running:
         await wait_ready(f"http://127.0.0.1:{http_port}", running, tmp_path)
         [worker] = worker_processes(running[0].pid)
+        [temporal] = set(children(running[0].pid)) - {worker}
         running[0].kill()
         running[0].wait()
-        deadline = time.monotonic() + 60
-        while alive(worker) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not alive(worker), _tail(tmp_path)
-    for line in subprocess.run(["pgrep", "-f", f"--port {temporal_port}"], capture_output=True, text=True).stdout.split():
-        os.kill(int(line), signal.SIGTERM)  # the Temporal server a killed `run` could not stop
+        try:
+            deadline = time.monotonic() + 60
+            while alive(worker) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert not alive(worker), _tail(tmp_path)
+        finally:
+            os.kill(temporal, signal.SIGTERM)  # the Temporal server a killed `run` could not stop
