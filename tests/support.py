@@ -290,6 +290,28 @@ async def serving(app, port: int, config: uvicorn.Config | None = None):
         await task
 
 
+def children(pid: int) -> list[int]:
+    """A running process's children (none once it has ended)."""
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def run_worker_processes(run_pid: int) -> list[int]:
+    """`kotopolku run`'s worker process (a fork of it: the same command line), not the Temporal
+    server it started."""
+    command = Path(f"/proc/{run_pid}/cmdline").read_bytes()
+    found = []
+    for child in children(run_pid):
+        try:
+            if Path(f"/proc/{child}/cmdline").read_bytes() == command:
+                found.append(child)
+        except OSError:
+            pass  # ended meanwhile
+    return found
+
+
 def port_open(host: str, port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(0.5)

@@ -1,5 +1,5 @@
-"""How the benchmarks measure the processes they start: CPU time, the machine's load, a process's
-children, and py-spy's samples summed up."""
+"""How the benchmarks measure the processes they start: CPU time, memory, the machine's load,
+`kotopolku run`'s processes, and py-spy's samples summed up."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import os
 import time
 from collections import Counter
 from pathlib import Path
+
+from support import children, run_worker_processes
 
 
 def load() -> str:
@@ -67,13 +69,6 @@ class CpuUse:
             last = now
 
 
-def children(pid: int) -> list[int]:
-    try:
-        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
 def memory_mb(pids: list[int]) -> float:
     """What processes take of the machine's memory: their proportional set size (a page shared by n
     processes counts 1/n in each), so that `run` and the worker process it forked, which share the
@@ -90,14 +85,8 @@ def memory_mb(pids: list[int]) -> float:
 def run_processes(pid: int) -> dict[str, list[int]]:
     """`kotopolku run`'s processes: itself, the worker process it forks (where it does), and its
     embedded Temporal server."""
-    found: dict[str, list[int]] = {"kotopolku": [pid], "kotopolku_workers": [], "temporal_server": []}
-    for child in children(pid):
-        try:
-            program = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0", 1)[0]
-        except OSError:
-            continue
-        found["temporal_server" if program.rsplit(b"/", 1)[-1] == b"temporal" else "kotopolku_workers"].append(child)
-    return found
+    workers = run_worker_processes(pid)
+    return {"kotopolku": [pid], "kotopolku_workers": workers, "temporal_server": [child for child in children(pid) if child not in workers]}
 
 
 def top_functions(raw_profile: Path, limit: int = 12) -> dict:

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support import PRODUCER, event, eventually, free_port, port_open, publish, registration
+from support import PRODUCER, children, event, eventually, free_port, port_open, publish, registration, run_worker_processes
 
 pytestmark = pytest.mark.e2e
 KOTOPOLKU = str(Path(sys.executable).with_name("kotopolku"))
@@ -121,7 +121,7 @@ async def test_kotopolku_run_starts_everything_and_streams_case_updates(environm
         assert (Path(env["KOTOPOLKU_VAR_DIR"]) / "temporal.db").exists()
         async with httpx.AsyncClient() as client:
             assert (await client.get(f"{base}/readyz")).json()["checks"]["worker process"] == "ok"
-        [worker] = worker_processes(running[0].pid)  # the workflows run beside the HTTP server, not in it
+        [worker] = run_worker_processes(running[0].pid)  # the workflows run beside the HTTP server, not in it
         [temporal] = set(children(running[0].pid)) - {worker}
         assert b"GOMEMLIMIT=300MiB" in Path(f"/proc/{temporal}/environ").read_bytes().split(b"\0")  # its memory bounded
 
@@ -218,16 +218,6 @@ def run_environment(environment: dict) -> tuple[dict, int, int]:
     return env, http_port, temporal_port
 
 
-def children(pid: int) -> list[int]:
-    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-
-
-def worker_processes(run_pid: int) -> list[int]:
-    """`kotopolku run`'s worker process (a fork of it), not the Temporal server it started."""
-    command = Path(f"/proc/{run_pid}/cmdline").read_bytes()
-    return [child for child in children(run_pid) if Path(f"/proc/{child}/cmdline").read_bytes() == command]
-
-
 def alive(pid: int) -> bool:
     """Running (a process that ended and is not yet reaped is a zombie: not running)."""
     try:
@@ -241,7 +231,7 @@ async def test_kotopolku_run_and_its_worker_process_end_together(environment, tm
     # The worker process ends (a crash): `run` ends too, non-zero, so that a supervisor starts both again.
     with processes(["run"], env=env, logs=tmp_path) as running:
         await wait_ready(f"http://127.0.0.1:{http_port}", running, tmp_path)
-        [worker] = worker_processes(running[0].pid)
+        [worker] = run_worker_processes(running[0].pid)
         os.kill(worker, signal.SIGKILL)
         assert running[0].wait(timeout=60) == 1, _tail(tmp_path)
     assert "a Temporal worker stopped" in (tmp_path / "process-0.log").read_text()
@@ -250,7 +240,7 @@ async def test_kotopolku_run_and_its_worker_process_end_together(environment, tm
     # `run` is killed: its worker process does not run on alone.
     with processes(["run"], env=env, logs=tmp_path) as running:
         await wait_ready(f"http://127.0.0.1:{http_port}", running, tmp_path)
-        [worker] = worker_processes(running[0].pid)
+        [worker] = run_worker_processes(running[0].pid)
         [temporal] = set(children(running[0].pid)) - {worker}
         running[0].kill()
         running[0].wait()

@@ -19,7 +19,7 @@ from typing import Awaitable, Callable
 import httpx
 
 from faults.waiting import true_within
-from support import free_port, port_open
+from support import free_port, port_open, run_worker_processes
 
 BIN = Path(sys.executable).parent
 RETRY_DELAYS = [0.5, 1.0, 2.0]  # the whole retry budget: 3.5 s (then a message is dead-lettered)
@@ -268,11 +268,7 @@ class Kotopolku(OwnServer):
     def kill_worker_process(self) -> None:
         """SIGKILL to `run`'s worker process alone (a fork of `run`: the same command line). `run`
         must then end on its own, non-zero, for its supervisor (here the suite) to start it again."""
-        command = Path(f"/proc/{self.process.pid}/cmdline").read_bytes()
-        workers = [
-            int(child) for child in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
-            if Path(f"/proc/{child}/cmdline").read_bytes() == command
-        ]
+        workers = run_worker_processes(self.process.pid)
         if not workers:
             raise CannotProduce("kotopolku run has no worker process (KOTOPOLKU_RUN_WORKER_PROCESS is off?)")
         os.kill(workers[0], signal.SIGKILL)
