@@ -17,8 +17,19 @@ from temporalio.api.common.v1 import Payload
 from temporalio.client import Client
 from temporalio.contrib.opentelemetry import TracingInterceptor
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes, PayloadCodec
-from temporalio.worker import Worker
+from temporalio.bridge.proto.workflow_activation import WorkflowActivation
+from temporalio.bridge.proto.workflow_completion import WorkflowActivationCompletion
+from temporalio.converter import (
+    ActivitySerializationContext,
+    DataConverter,
+    DefaultFailureConverterWithEncodedAttributes,
+    PayloadCodec,
+    SerializationContext,
+    StorageDriverStoreContext,
+    StorageDriverWorkflowInfo,
+    WorkflowSerializationContext,
+)
+from temporalio.worker import Worker, WorkflowInstance, WorkflowInstanceDetails
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from shared.crypto import seal, unseal
@@ -85,6 +96,65 @@ def cache_workflow_bytecode(workflows: Iterable[type]) -> None:
                 pass
 
 
+class WorkflowContextSandbox(SandboxedWorkflowRunner):
+    """The SDK's sandbox, but payloads are encoded and decoded without asking the workflow in it
+    which serialization context each belongs to.
+
+    For every activation it decodes and every completion it encodes, temporalio asks the workflow
+    instance, once per payload list and pass, whether the payloads belong to the workflow, to one
+    of its activities or to a child. Asked of a sandboxed workflow, each question is a small
+    program compiled and run with the sandbox's imports put in place: in `make benchmark` that was
+    a tenth of the worker process's samples while staff gave commands (docs/benchmarks.md). The
+    answer only chooses a converter for the context. Kotopolku's converter, codec and failure
+    converter take no context (`context_free`), so every answer gives the same converter; this
+    runner answers with the workflow's own context, the SDK's answer for payloads of no command,
+    without entering the sandbox. Where the converter does take a context, `build_worker` uses
+    the SDK's runner unchanged."""
+
+    def create_instance(self, det: WorkflowInstanceDetails) -> WorkflowInstance:
+        return _WorkflowContextInstance(super().create_instance(det))
+
+
+class _WorkflowContextInstance(WorkflowInstance):
+    """A sandboxed workflow instance, every payload of it in its workflow's context."""
+
+    def __init__(self, sandboxed: WorkflowInstance) -> None:
+        self._sandboxed = sandboxed
+        info = sandboxed.get_info()
+        self._context = WorkflowSerializationContext(namespace=info.namespace, workflow_id=info.workflow_id)
+        self._store_context = StorageDriverStoreContext(
+            target=StorageDriverWorkflowInfo(id=info.workflow_id, run_id=info.run_id, type=info.workflow_type, namespace=info.namespace)
+        )
+
+    def activate(self, act: WorkflowActivation) -> WorkflowActivationCompletion:
+        return self._sandboxed.activate(act)
+
+    def get_serialization_context(self, command_info: object) -> SerializationContext | None:
+        return self._context
+
+    def get_external_store_context(self, command_info: object) -> StorageDriverStoreContext:
+        return self._store_context
+
+    def get_info(self):  # noqa: ANN201 (temporalio.workflow.Info)
+        return self._sandboxed.get_info()
+
+    def get_thread_id(self) -> int | None:
+        return self._sandboxed.get_thread_id()
+
+
+def context_free(converter: DataConverter) -> bool:
+    """Whether no part of `converter` takes a serialization context: given one, the SDK's converter
+    answers with itself (nor does it keep payloads in an external store)."""
+    contexts = (
+        WorkflowSerializationContext(namespace="default", workflow_id="probe"),
+        ActivitySerializationContext(
+            namespace="default", activity_id="1", activity_type="probe", activity_task_queue="probe",
+            workflow_id="probe", workflow_type="probe", is_local=False,
+        ),
+    )
+    return converter.external_storage is None and all(converter.with_context(context) is converter for context in contexts)
+
+
 def build_worker(
     client: Client, task_queue: str, workflows: Iterable[type], activities: Iterable, *, max_cached_workflows: int = 200
 ) -> Worker:
@@ -92,15 +162,15 @@ def build_worker(
     1,000, each with its own sandboxed copy of the workflow module: a few hundred MB at a burst)."""
     workflows = list(workflows)
     cache_workflow_bytecode(workflows)
+    restrictions = SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
+    runner = WorkflowContextSandbox if context_free(client.data_converter) else SandboxedWorkflowRunner
     return Worker(
         client,
         task_queue=task_queue,
         workflows=workflows,
         activities=list(activities),
         max_cached_workflows=max_cached_workflows,
-        workflow_runner=SandboxedWorkflowRunner(
-            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
-        ),
+        workflow_runner=runner(restrictions=restrictions),
     )
 
 
