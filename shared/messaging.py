@@ -39,7 +39,7 @@ import aio_pika
 import structlog
 from pydantic import BaseModel
 from aio_pika.abc import AbstractChannel, AbstractRobustConnection
-from sqlalchemy import Column, LargeBinary, delete, event as sa_event, func, or_, update
+from sqlalchemy import Column, LargeBinary, and_, case, delete, event as sa_event, func, or_, update
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -285,10 +285,17 @@ class Relay:
 
     async def claim(self) -> list:
         """The oldest waiting rows no other relay holds, leased to this one (in one short write).
-        A row whose key has an earlier unsent row outside this claim is left for a later round."""
+        A row whose key has an earlier unsent row outside this claim is left for a later round.
+        A round that finds nothing free to claim (nor sent rows to forget) only reads: on SQLite it
+        takes no write lock, so the relays' polls and the rounds of a relay whose rows another
+        process's relay holds never make a writer wait."""
         table = self.table
         key = getattr(table, self.ordering_key)
+        sweep_due = time.monotonic() >= self._next_sweep
         async with self.database.session() as session:
+            free = await self.measure_backlog(session)
+            if not free and not sweep_due:
+                return []
             if self.database.is_sqlite:
                 await _take_write_lock(session, table)
             now = utcnow()
@@ -318,23 +325,26 @@ class Relay:
                 claimed = [row for row in candidates if row.id in ours]
                 if claimed:
                     await session.exec(update(table).where(table.id.in_(ours)).values(claimed_until=now + self.lease))
-            if len(candidates) < self.batch_size and time.monotonic() >= self._next_sweep:
+            if len(candidates) < self.batch_size and sweep_due:
                 # Nothing more waits: forget what was sent long ago (once a minute, not every round).
                 await session.exec(delete(table).where(getattr(table, self.sent_at) < now - self.retention))
                 self._next_sweep = time.monotonic() + SWEEP_INTERVAL_SECONDS
-            await self.measure_backlog(session)  # in the claim's transaction: no session of its own
             await session.commit()
         return claimed
 
-    async def measure_backlog(self, session: AsyncSession) -> None:
-        """The rows still waiting, and the oldest's age, for the operator's gauges (one indexed count)."""
+    async def measure_backlog(self, session: AsyncSession) -> int:
+        """The rows still waiting, and the oldest's age, for the operator's gauges (one indexed
+        count, a read); says how many of those waiting no relay holds."""
         table = self.table
-        waiting, oldest = (
-            await session.exec(select(func.count(), func.min(table.created_at)).where(getattr(table, self.sent_at).is_(None)))
+        unsent = getattr(table, self.sent_at).is_(None)
+        free = and_(*self.waiting(), or_(table.claimed_until.is_(None), table.claimed_until < utcnow()))
+        waiting, oldest, claimable = (
+            await session.exec(select(func.count(), func.min(table.created_at), func.count(case((free, 1)))).where(unsent))
         ).one()
         labels = (self.database.service, self.what)
         metrics.relay_backlog.labels(*labels).set(waiting)
         metrics.relay_oldest_waiting_seconds.labels(*labels).set((utcnow() - oldest).total_seconds() if oldest else 0)
+        return claimable
 
     async def mark(self, claimed: list, sent: list, changes: dict[int, dict] | None = None) -> None:
         """In one short write: the rows sent, the others' changes (their error), the claim let go."""

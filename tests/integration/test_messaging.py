@@ -377,6 +377,28 @@ async def test_a_writer_commits_while_the_relay_waits_for_the_broker(database, c
         await asyncio.gather(publishing, return_exceptions=True)
 
 
+async def test_a_relay_with_nothing_free_to_claim_only_reads(database, connection):
+    """Rows another relay holds (a relay in the worker process, say) are not this relay's to claim:
+    its round reads that and takes no write lock, so it never waits for a writer (nor makes one
+    wait); the gauges still count the rows."""
+    from shared import metrics
+
+    key = f"test.held-by-another.{uuid.uuid4().hex[:8]}"
+    async with database.session() as session:
+        for n in range(2):
+            add_event(session, an_event(key, n), exchange=INTERNAL_EXCHANGE)
+        await session.commit()
+    holder, other = OutboxRelay(database, connection), OutboxRelay(database, connection)
+    assert len(await holder.claim()) == 2
+    assert await other.claim() == []  # its first round also forgets old sent rows: a write
+    async with database.session() as writer:
+        add_event(writer, an_event(key, 2), exchange=INTERNAL_EXCHANGE)
+        await writer.flush()  # an open write transaction (SQLite: the database's one write lock)
+        assert await asyncio.wait_for(other.claim(), 5) == []
+        await writer.rollback()
+    assert metrics.relay_backlog.labels(database.service, "outbox relay")._value.get() == 2
+
+
 async def test_relays_share_the_outbox_and_keep_each_subjects_order(database, connection):
     """Several relays each take a part of the batch (different subjects side by side), and the
     events of one subject never overtake each other."""
