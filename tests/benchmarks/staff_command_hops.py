@@ -1,0 +1,150 @@
+"""Where a staff command's time goes, hop by hop, on `kotopolku run`'s defaults.
+
+    .venv/bin/python tests/benchmarks/staff_command_hops.py --burst 300 --commands 100
+
+Starts `kotopolku run` as `make benchmark` does, registers `--burst` clients, then 5 staff at once
+start the assessments of the first `--commands` cases (their workflows have left the worker's
+cache, as a real caseworker's cases have). Each command's send and answer times are matched with
+its assessment's history, whose events carry the Temporal server's times (the same clock): the
+hops before the update reaches the workflow, the update's two workflow tasks and intake's
+activity between them, and the wait for the projection after. Prints p50, p90 and p99 per hop
+and the CPU time each command cost each process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import aio_pika
+import httpx
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchmark import BIN, PRODUCER, STAFF, CpuUse, Feed, Registrations, _ready, free_port, kotopolku, kotopolku_burst, run_processes, true_within  # noqa: E402
+from shared.contracts import assessment_workflow_id  # noqa: E402
+
+HOPS = {
+    "to_task": "request → the update's workflow task scheduled (HTTP, the case check, the update's call)",
+    "task_waits": "that workflow task waits for the worker",
+    "task_runs": "that workflow task runs, until intake's activity is scheduled",
+    "activity_waits": "intake's activity waits for the worker",
+    "activity_runs": "intake's activity (record_case_change)",
+    "next_task_waits": "the next workflow task waits",
+    "next_task_runs": "it runs: the record's local activity, the update's answer",
+    "projection": "update answered → HTTP answer (projection, read, access log)",
+    "whole": "the whole command",
+}
+
+
+def hops(events: list, sent: float, answered: float) -> dict[str, float]:
+    """The hops of the last update in an assessment's history (event times, seconds)."""
+    def at(index: int) -> float:
+        return events[index].event_time.ToDatetime().timestamp()
+
+    def first(kind: int, after: int) -> int:
+        return next(i for i in range(after, len(events)) if events[i].event_type == kind)
+
+    accepted = max(i for i, e in enumerate(events) if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED)
+    scheduled = max(i for i in range(accepted) if events[i].event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED)
+    started = first(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, scheduled)
+    activity = first(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, accepted)
+    activity_started = first(EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED, activity)
+    activity_done = first(EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, activity)
+    next_task = first(EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, activity_done)
+    next_started = first(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED, next_task)
+    completed = first(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED, accepted)
+    return {
+        "to_task": at(scheduled) - sent,
+        "task_waits": at(started) - at(scheduled),
+        "task_runs": at(activity) - at(started),
+        "activity_waits": at(activity_started) - at(activity),
+        "activity_runs": at(activity_done) - at(activity_started),
+        "next_task_waits": at(next_started) - at(next_task),
+        "next_task_runs": at(completed) - at(next_started),
+        "projection": answered - at(completed),
+        "whole": answered - sent,
+    }
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return round(1000 * ordered[min(len(ordered) - 1, int(share * len(ordered)))], 1)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--burst", type=int, default=300, help="clients registered first")
+    parser.add_argument("--commands", type=int, default=100, help="staff commands in all (5 staff), on the first cases")
+    parser.add_argument("--amqp-url", default=os.environ.get("KOTOPOLKU_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="kotopolku-staff-hops-"))
+    temporal_port, http_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "KOTOPOLKU_VAR_DIR": str(workdir / "var"),
+        "KOTOPOLKU_AMQP_URL": args.amqp_url,
+        "KOTOPOLKU_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",  # `run` starts its embedded server there
+        "KOTOPOLKU_TEMPORAL_UI_URL": f"http://127.0.0.1:{free_port()}",
+        "KOTOPOLKU_HTTP_PORT": str(http_port),
+        "KOTOPOLKU_LOG_LEVEL": "WARNING",
+    }
+    env.pop("KOTOPOLKU_DATABASE_URL", None)
+    base = f"http://127.0.0.1:{http_port}"
+    kotopolku("sources", "add", PRODUCER, "--municipality", "109", env=env)
+    viewer = kotopolku("dev-token", "--role", "coordinator", "--municipality", "109", env=env)
+    tokens = [kotopolku("dev-token", "--role", "caseworker", "--municipality", "109", "--sub", f"hops-{i}", env=env) for i in range(STAFF)]
+    server = subprocess.Popen([str(BIN / "kotopolku"), "run"], env=env, stdout=subprocess.DEVNULL, stderr=open(workdir / "kotopolku.log", "w"))
+    try:
+        if not await true_within(lambda: _ready(base), 120):
+            raise SystemExit(f"kotopolku run did not start; see {workdir / 'kotopolku.log'}")
+        processes = run_processes(server.pid)
+        connection = await aio_pika.connect(args.amqp_url)
+        async with connection, Feed(base, viewer) as feed:
+            registrations = Registrations(await connection.channel(publisher_confirms=True))
+            _, clients = await kotopolku_burst(registrations, feed, args.burst, 1.0, CpuUse(processes))
+            cases = [feed.case_of[client] for client in clients[: args.commands]]
+        cpu = CpuUse(processes)
+        await cpu.measure_idle()
+        cpu.start()
+        times: dict[str, tuple[float, float]] = {}
+
+        async def staff(token: str, mine: list[str]) -> None:
+            async with httpx.AsyncClient(base_url=base, timeout=60, headers={"Authorization": f"Bearer {token}"}) as client:
+                for case_id in mine:
+                    sent = time.time()
+                    response = await client.post(f"/api/v1/cases/{case_id}/assessment/start", json={})
+                    if response.status_code == 200:
+                        times[case_id] = (sent, time.time())
+
+        await asyncio.gather(*(staff(token, cases[i::STAFF]) for i, token in enumerate(tokens)))
+        cpu.stop()
+        temporal = await Client.connect(f"127.0.0.1:{temporal_port}")
+        rows = []
+        for case_id, (sent, answered) in times.items():
+            history = await temporal.get_workflow_handle(assessment_workflow_id(uuid.UUID(case_id))).fetch_history()
+            rows.append(hops(list(history.events), sent, answered))
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=60)
+    print(f"{len(rows)} commands answered 200 of {len(cases)}; ms")
+    print(f"{'hop':<92} {'p50':>7} {'p90':>7} {'p99':>7}")
+    for key, what in HOPS.items():
+        values = [row[key] for row in rows]
+        print(f"{what:<92} {percentile(values, 0.5):>7} {percentile(values, 0.9):>7} {percentile(values, 0.99):>7}")
+    print("CPU time per command, ms:", cpu.per_item_ms(len(rows)))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
