@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
-from benchmark import BIN, Feed, Registrations, kotopolku  # noqa: E402
+from benchmark import BIN, Feed, Registrations, kotopolku, run_environment  # noqa: E402
 from faults.waiting import true_within  # noqa: E402
 from measuring import CpuUse, load, memory_mb, run_processes  # noqa: E402
 from steady_load import _ready  # noqa: E402
@@ -105,16 +105,7 @@ async def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="kotopolku-backfill-"))
     temporal_port, http_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "KOTOPOLKU_VAR_DIR": str(workdir / "var"),
-        "KOTOPOLKU_AMQP_URL": args.amqp_url,
-        "KOTOPOLKU_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",  # `run` starts its embedded server there
-        "KOTOPOLKU_TEMPORAL_UI_URL": f"http://127.0.0.1:{free_port()}",
-        "KOTOPOLKU_HTTP_PORT": str(http_port),
-        "KOTOPOLKU_LOG_LEVEL": "WARNING",
-    }
-    env.pop("KOTOPOLKU_DATABASE_URL", None)
+    env = run_environment(workdir, args.amqp_url, temporal_port, http_port)
     base = f"http://127.0.0.1:{http_port}"
     report: dict = {"date": date.today().isoformat(), "machine": {"cpus": os.cpu_count(), "load_at_start": load()}}
     kotopolku("sources", "add", PRODUCER, "--municipality", "109", env=env)

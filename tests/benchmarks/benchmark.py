@@ -273,6 +273,22 @@ def kotopolku(*args: str, env: dict) -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
+def run_environment(workdir: Path, amqp_url: str, temporal_port: int, http_port: int) -> dict:
+    """`kotopolku run`'s environment as `make run` has it: SQLite files under `workdir`, its embedded
+    Temporal server on `temporal_port` (nothing answers there: `run` starts it), quiet logs."""
+    env = {
+        **os.environ,
+        "KOTOPOLKU_VAR_DIR": str(workdir / "var"),
+        "KOTOPOLKU_AMQP_URL": amqp_url,
+        "KOTOPOLKU_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",
+        "KOTOPOLKU_TEMPORAL_UI_URL": f"http://127.0.0.1:{free_port()}",
+        "KOTOPOLKU_HTTP_PORT": str(http_port),
+        "KOTOPOLKU_LOG_LEVEL": "WARNING",
+    }
+    env.pop("KOTOPOLKU_DATABASE_URL", None)
+    return env
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--burst", type=int, default=300, help="registrations in the burst (and raw workflows, raw messages)")
@@ -287,16 +303,7 @@ async def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="kotopolku-benchmark-"))
     temporal_port, http_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "KOTOPOLKU_VAR_DIR": str(workdir / "var"),
-        "KOTOPOLKU_AMQP_URL": args.amqp_url,
-        "KOTOPOLKU_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",  # nothing answers there: `run` starts its embedded server
-        "KOTOPOLKU_TEMPORAL_UI_URL": f"http://127.0.0.1:{free_port()}",
-        "KOTOPOLKU_HTTP_PORT": str(http_port),
-        "KOTOPOLKU_LOG_LEVEL": "WARNING",
-    }
-    env.pop("KOTOPOLKU_DATABASE_URL", None)  # the make-run default: SQLite files under the var dir
+    env = run_environment(workdir, args.amqp_url, temporal_port, http_port)
     if args.database_url:
         env["KOTOPOLKU_DATABASE_URL"] = args.database_url
     base = f"http://127.0.0.1:{http_port}"

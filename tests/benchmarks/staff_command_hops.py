@@ -31,7 +31,9 @@ from temporalio.client import Client
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchmark import BIN, PRODUCER, STAFF, CpuUse, Feed, Registrations, _ready, free_port, kotopolku, kotopolku_burst, run_processes, true_within  # noqa: E402
+from benchmark import (  # noqa: E402
+    BIN, PRODUCER, STAFF, CpuUse, Feed, Registrations, _ready, free_port, kotopolku, kotopolku_burst, run_environment, run_processes, true_within,
+)
 from shared.contracts import assessment_workflow_id  # noqa: E402
 
 HOPS = {
@@ -91,16 +93,7 @@ async def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="kotopolku-staff-hops-"))
     temporal_port, http_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "KOTOPOLKU_VAR_DIR": str(workdir / "var"),
-        "KOTOPOLKU_AMQP_URL": args.amqp_url,
-        "KOTOPOLKU_TEMPORAL_ADDRESS": f"127.0.0.1:{temporal_port}",  # `run` starts its embedded server there
-        "KOTOPOLKU_TEMPORAL_UI_URL": f"http://127.0.0.1:{free_port()}",
-        "KOTOPOLKU_HTTP_PORT": str(http_port),
-        "KOTOPOLKU_LOG_LEVEL": "WARNING",
-    }
-    env.pop("KOTOPOLKU_DATABASE_URL", None)
+    env = run_environment(workdir, args.amqp_url, temporal_port, http_port)
     base = f"http://127.0.0.1:{http_port}"
     kotopolku("sources", "add", PRODUCER, "--municipality", "109", env=env)
     viewer = kotopolku("dev-token", "--role", "coordinator", "--municipality", "109", env=env)
