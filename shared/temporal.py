@@ -103,9 +103,9 @@ class WorkflowContextSandbox(SandboxedWorkflowRunner):
     For every activation it decodes and every completion it encodes, temporalio asks the workflow
     instance, once per payload list and pass, whether the payloads belong to the workflow, to one
     of its activities or to a child. Asked of a sandboxed workflow, each question is a small
-    program compiled and run with the sandbox's imports put in place: in `make benchmark` that was
-    a tenth of the worker process's samples while staff gave commands (docs/benchmarks.md). The
-    answer only chooses a converter for the context. Kotopolku's converter, codec and failure
+    program compiled and run with the sandbox's imports put in place: without them, replaying a
+    recorded assessment took 12 % less CPU time (docs/benchmarks.md). The answer only chooses a
+    converter for the context. Kotopolku's converter, codec and failure
     converter take no context (`context_free`), so every answer gives the same converter; this
     runner answers with the workflow's own context, the SDK's answer for payloads of no command,
     without entering the sandbox. Where the converter does take a context, `build_worker` uses
