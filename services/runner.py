@@ -34,7 +34,8 @@ from shared.db import Database
 from shared.http import BodySizeLimit, DevelopmentSecretsLocalOnly, health_router, install_error_handlers
 from shared.consumer import Consumer
 from shared.consumer_lag import run_consumer_lag
-from shared.messaging import OutboxRelay, describe_error
+from shared.messaging import describe_error
+from shared.relays import OutboxRelay
 from shared.policy import load_policy
 from shared.service import ServiceContext, ServiceParts
 from shared.settings import SERVICES, Settings

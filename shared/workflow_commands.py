@@ -3,7 +3,7 @@
 A state change that must start or tell a Temporal workflow writes a `workflow_command` row in the
 same transaction (`start_workflow`, `signal_workflow`); the `WorkflowCommandRelay` sends the rows
 to Temporal once committed and marks them sent, claiming and marking like the outbox relay
-(shared/messaging.py: no transaction held while Temporal answers; several relays share the work).
+(shared/relays.py: no transaction held while Temporal answers; several relays share the work).
 So:
 - a rolled-back transaction leaves no workflow behind (nothing was sent);
 - each workflow's commands leave in the order they were written (their ordering key is the
@@ -46,7 +46,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from shared import metrics
 from shared.clock import now
 from shared.db import Database, utc_column
-from shared.messaging import SEND_TIME_LIMIT, Relay, describe_error, lanes, wake_relays_after_commit
+from shared.messaging import describe_error, wake_relays_after_commit
+from shared.relays import SEND_TIME_LIMIT, Relay, lanes
 from shared.tracing import SpanKind, current_traceparent, span
 
 log = structlog.get_logger(__name__)

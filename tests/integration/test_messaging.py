@@ -15,7 +15,8 @@ from sqlmodel import select
 from shared.contracts import INTERNAL_EXCHANGE
 from shared.envelope import Envelope
 from shared.consumer import Consumer, Rejected, Subscription
-from shared.messaging import OutboxMessage, OutboxRelay, ProcessedEvent, add_event
+from shared.messaging import OutboxMessage, ProcessedEvent, add_event
+from shared.relays import OutboxRelay
 from support import dead_letters, eventually
 
 

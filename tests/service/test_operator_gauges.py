@@ -14,7 +14,8 @@ from services.notifications.app import MIGRATIONS as NOTIFICATIONS_MIGRATIONS
 from shared.db import Database
 from sqlmodel import select
 
-from shared.messaging import OutboxMessage, OutboxRelay, utcnow
+from shared.messaging import OutboxMessage, utcnow
+from shared.relays import OutboxRelay
 from test_cases_due_soon import change
 
 
