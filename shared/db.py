@@ -7,6 +7,7 @@ unqualified models and migrations serve both.
 
 from __future__ import annotations
 
+import sqlite3
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 from functools import partial
@@ -32,7 +33,9 @@ class Database:
             database = make_url(url).database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: AsyncEngine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+            self.engine: AsyncEngine = create_async_engine(
+                url, connect_args={"timeout": 30, "factory": RollingBackConnection}, hide_parameters=True
+            )
             event.listen(self.engine.sync_engine, "connect", partial(_sqlite_pragmas, synchronous=sqlite_synchronous))
         else:
             # Every connection works in the service's own schema (tables, migrations, raw DDL alike).
@@ -90,6 +93,24 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class RollingBackConnection(sqlite3.Connection):
+    """A SQLite connection that rolls back what it holds when it is closed.
+
+    A task cancelled between a query and reading its rows (Kotopolku stopping, a caller gone) has
+    its connection closed by the pool with that query's cursor still open. Python's sqlite3 then
+    leaves the connection open behind the scenes, with its transaction, until the cursor is freed;
+    a transaction that had written keeps SQLite's one write lock, and every other writer of the
+    file waits for it until its busy timeout ("database is locked"). Rolling back first ends the
+    transaction, and with it the lock, whatever cursor is still open."""
+
+    def close(self) -> None:
+        try:
+            if self.in_transaction:
+                self.rollback()
+        finally:
+            super().close()
 
 
 def _sqlite_pragmas(dbapi_connection, _record, *, synchronous: str = "full") -> None:
