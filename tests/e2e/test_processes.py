@@ -193,7 +193,7 @@ async def test_a_worker_can_answer_health_probes(environment, temporal_address, 
 
 
 async def test_kotopolku_run_stopped_by_its_supervisor_stops_the_temporal_server_it_started(environment, tmp_path):
-    env, http_port, temporal_port = run_environment(environment)
+    env, http_port, temporal_port = environment_on_free_ports(environment)
     with (tmp_path / "run.log").open("w") as log:
         process = subprocess.Popen([KOTOPOLKU, "run"], env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
@@ -206,7 +206,7 @@ async def test_kotopolku_run_stopped_by_its_supervisor_stops_the_temporal_server
     assert not port_open("127.0.0.1", temporal_port)
 
 
-def run_environment(environment: dict) -> tuple[dict, int, int]:
+def environment_on_free_ports(environment: dict) -> tuple[dict, int, int]:
     """`kotopolku run` on free ports, where no Temporal answers: it starts its embedded server."""
     http_port, temporal_port = free_port(), free_port()
     env = {
@@ -227,7 +227,7 @@ def alive(pid: int) -> bool:
 
 
 async def test_kotopolku_run_and_its_worker_process_end_together(environment, tmp_path):
-    env, http_port, temporal_port = run_environment(environment)
+    env, http_port, temporal_port = environment_on_free_ports(environment)
     # The worker process ends (a crash): `run` ends too, non-zero, so that a supervisor starts both again.
     with processes(["run"], env=env, logs=tmp_path) as running:
         await wait_ready(f"http://127.0.0.1:{http_port}", running, tmp_path)
