@@ -27,6 +27,7 @@ from temporalio.worker import Worker
 from services.assessment import app as assessment_app
 from services.intake import app as intake_app
 from services.notifications import app as notifications_app
+from services.notifications.api import CaseReads
 from services.planning import app as planning_app
 from shared import temporal
 from shared.contracts import task_queue
@@ -417,6 +418,8 @@ def create_app(runtime: Runtime, on_started: Callable[[], None] | None = None, *
     app.state.settings = runtime.settings
     app.state.contexts = runtime.contexts  # routes reach their service's context through it
     app.state.workflow_command_services = [name for name, parts in runtime.parts.items() if parts.sends_workflow_commands]
+    if api_routes and "notifications" in runtime.contexts:
+        app.state.case_reads = CaseReads(runtime.contexts["notifications"])  # shared/cases.py reads cases directly
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, limit=runtime.settings.max_request_bytes)
     app.add_middleware(DevelopmentSecretsLocalOnly, active=runtime.settings.uses_development_secrets)

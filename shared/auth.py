@@ -165,6 +165,7 @@ async def current_staff(request: Request) -> StaffUser:
         if not hasattr(request.app.state, "rate_limits"):
             request.app.state.rate_limits = {}
         limiter(request.app.state.rate_limits, "staff_requests", settings.staff_requests_per_minute, 60).check(user.sub)
+    request.state.staff = user  # the caller, for reads made on their behalf (shared/cases.py)
     return user
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
-from typing import Annotated, Any, AsyncIterator
+from typing import Annotated, Any, AsyncIterator, Protocol
 from uuid import UUID
 
 import httpx
@@ -28,12 +28,28 @@ import httpx
 from shared.ratelimit import READ_BACK_HEADER, read_back_proof
 from fastapi import Depends, Request
 
-from shared.auth import SESSION_COOKIE, CurrentStaff
+from shared.auth import SESSION_COOKIE, CurrentStaff, StaffUser
 from shared.refusals import NotFound, Refused
 
 CASE_PATH = "/api/v1/cases/{case_id}"
 WAIT_SECONDS = 10.0  # the longest a command's answer waits for the projection (the change still arrives later)
 READ_TIMEOUT_SECONDS = 5.0
+
+
+class CaseReads(Protocol):
+    """The notifications service's case reads, where it runs in this process (app.state.case_reads)."""
+
+    async def exists(self, user: StaffUser, case_id: UUID) -> bool: ...
+
+    async def detail(
+        self, user: StaffUser, case_id: UUID, *, changed_since: datetime | None = None, wait: float = WAIT_SECONDS
+    ) -> dict[str, Any] | None: ...
+
+
+def _in_process(request: Request) -> tuple[CaseReads, StaffUser] | None:
+    """The in-process reads and the caller they are made for, when both are there."""
+    reads, user = getattr(request.app.state, "case_reads", None), getattr(request.state, "staff", None)
+    return (reads, user) if reads is not None and user is not None else None
 
 
 def _credentials(request: Request) -> tuple[dict[str, str], dict[str, str]]:
@@ -95,6 +111,9 @@ async def _read(client: httpx.AsyncClient, request: Request, case_id: UUID, *, m
 
 async def read_case(request: Request, case_id: UUID) -> dict[str, Any] | None:
     """The case as the caller may see it now; None when they may not (or it is not known)."""
+    if local := _in_process(request):
+        reads, user = local
+        return await reads.detail(user, case_id)
     async with _notifications(request) as client:
         return await _read(client, request, case_id)
 
@@ -104,10 +123,14 @@ async def case_after(request: Request, case_id: UUID, changed_at: datetime, *, w
     seconds, as it is then: the change still arrives, only later)."""
     if changed_at.tzinfo is None:
         changed_at = changed_at.replace(tzinfo=timezone.utc)
-    async with _notifications(request) as client:
-        # The notifications service holds the read until its commit; the HTTP timeout must outlast that.
-        client.timeout = httpx.Timeout(READ_TIMEOUT_SECONDS + wait)
-        case = await _read(client, request, case_id, changed_since=changed_at.isoformat(), wait=str(wait))
+    if local := _in_process(request):
+        reads, user = local
+        case = await reads.detail(user, case_id, changed_since=changed_at, wait=wait)
+    else:
+        async with _notifications(request) as client:
+            # The notifications service holds the read until its commit; the HTTP timeout must outlast that.
+            client.timeout = httpx.Timeout(READ_TIMEOUT_SECONDS + wait)
+            case = await _read(client, request, case_id, changed_since=changed_at.isoformat(), wait=str(wait))
     if case is None:
         raise NotFound("case_not_found")
     return case
@@ -115,6 +138,11 @@ async def case_after(request: Request, case_id: UUID, changed_at: datetime, *, w
 
 async def case_visible(case_id: UUID, request: Request, user: CurrentStaff) -> None:
     """404 unless the case is there for the user: checked before a command is sent, showing nothing."""
+    if local := _in_process(request):
+        reads, user = local
+        if not await reads.exists(user, case_id):
+            raise NotFound("case_not_found")
+        return
     async with _notifications(request) as client:
         if await _read(client, request, case_id, method="HEAD") is None:
             raise NotFound("case_not_found")

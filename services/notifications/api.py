@@ -29,7 +29,7 @@ from services.notifications.models import (
 from services.notifications.templates import render
 from shared import municipalities
 from shared.client_groups import groups_on, young_below_age
-from shared.auth import CurrentStaff, require_role
+from shared.auth import CurrentStaff, StaffUser, require_role
 from shared.clock import now, today
 from shared.contracts import Deadline, Stage, from_record
 from shared.http import ApiError
@@ -146,9 +146,8 @@ MAX_WAIT_SECONDS = 10.0
 
 @router.get("/cases/{case_id}", response_model=CaseDetail)
 async def get_case(
-    case: Annotated[tuple[CaseView, ClientView | None], Depends(visible_case)],
+    case_id: UUID,
     user: CurrentStaff,
-    session: Session,
     ctx: NotificationsContext,
     changed_since: Annotated[
         datetime | None,
@@ -156,13 +155,26 @@ async def get_case(
     ] = None,
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS, description="The longest wait for `changed_since`, seconds")] = MAX_WAIT_SECONDS,
 ) -> CaseDetail:
+    return found(await case_detail(ctx, user, case_id, changed_since=changed_since, wait=wait), "case_not_found")
+
+
+async def case_detail(
+    ctx: ServiceContext, user: StaffUser, case_id: UUID, *, changed_since: datetime | None = None, wait: float = MAX_WAIT_SECONDS
+) -> CaseDetail | None:
+    """The case as `GET /api/v1/cases/{case_id}` shows it, once it shows a change made at or after
+    `changed_since` (waiting at most `wait` seconds); None when the user may not see it. The read
+    is logged (one access-log row however long it waited)."""
+    async with ctx.db.session() as session:
+        case = await service.get_case(session, user, case_id)
+    if case is not None and changed_since is not None and case[0].changed_at < _aware(changed_since):
+        case = await service.case_once_changed(ctx, user, case_id, _aware(changed_since), wait)  # no connection held meanwhile
+    if case is None:
+        return None
     view, client = case
-    if changed_since is not None and view.changed_at < _aware(changed_since):
-        await session.close()  # no connection held while waiting
-        view, client = found(await service.case_once_changed(ctx, user, view.case_id, _aware(changed_since), wait), "case_not_found")
-    changes = await service.timeline(session, view.case_id)
-    await service.log_access(session, user, view, "case.read")
-    await session.commit()
+    async with ctx.db.session() as session:
+        changes = await service.timeline(session, view.case_id)
+        await service.log_access(session, user, view, "case.read")
+        await session.commit()
     timeline = [
         TimelineEntry(
             at=change.data["changed_at"],
@@ -179,6 +191,26 @@ async def get_case(
     if not deadlines and view.next_deadline_kind:
         deadlines = [Deadline(kind=view.next_deadline_kind, due_on=view.next_deadline_on)]
     return CaseDetail(**case_read(view, client), deadlines=deadlines, timeline=timeline)
+
+
+class CaseReads:
+    """The case reads of shared/cases.py when notifications runs in the same process: the same
+    answers as its routes, called directly for the caller already authenticated (a staff command
+    reads the case before and after it; through the whole application each read cost as much as
+    the command's own work)."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    async def exists(self, user: StaffUser, case_id: UUID) -> bool:
+        async with self.ctx.db.session() as session:
+            return await service.get_case(session, user, case_id) is not None
+
+    async def detail(
+        self, user: StaffUser, case_id: UUID, *, changed_since: datetime | None = None, wait: float = MAX_WAIT_SECONDS
+    ) -> dict | None:
+        detail = await case_detail(self.ctx, user, case_id, changed_since=changed_since, wait=min(wait, MAX_WAIT_SECONDS))
+        return None if detail is None else detail.model_dump(mode="json", by_alias=True)
 
 
 def _aware(at: datetime) -> datetime:

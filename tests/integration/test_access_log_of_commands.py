@@ -1,10 +1,13 @@
 """A staff command answers with the case once the projection shows its change, and that answer is
 one read in the access log — however long the projection took to catch up (the answer waits for
-the projection's commit instead of looking again and again)."""
+the projection's commit instead of looking again and again). Where the notifications service runs
+in the same process, the command reads the case by calling it, not by a request of its own."""
 
 from __future__ import annotations
 
 import asyncio
+
+from opentelemetry.trace import SpanKind
 
 from services.notifications import service as notifications_service
 from support import event, eventually, publish, registration, running, token
@@ -12,7 +15,7 @@ from support import event, eventually, publish, registration, running, token
 LAG_SECONDS = 1.0
 
 
-async def test_a_command_is_one_read_in_the_access_log_while_the_projection_lags(settings, amqp_url, monkeypatch):
+async def test_a_command_is_one_read_in_the_access_log_while_the_projection_lags(settings, amqp_url, monkeypatch, spans):
     setup = token(settings, "109", role="coordinator", sub="setup")
     anna = token(settings, "109", role="caseworker", sub="cw-anna")
     coordinator = token(settings, "109", role="coordinator", sub="co-kaisa")
@@ -38,9 +41,13 @@ async def test_a_command_is_one_read_in_the_access_log_while_the_projection_lags
 
         monkeypatch.setattr(notifications_service, "apply_case_changed", lagging)
 
+        spans.clear()
         started = await http.post(f"/api/v1/cases/{case_id}/assessment/start", json={}, headers=anna)
         assert started.status_code == 200, started.text
         assert started.json()["status"] == "assessment_in_progress"  # the answer shows the change
+        # One request through the application: the check before and the read after were calls.
+        served = [span.name for span in spans.get_finished_spans() if span.kind == SpanKind.SERVER and "http.request.method" in span.attributes]
+        assert served == ["POST /api/v1/cases/{case_id}/assessment/start"], served
         assert await reads_by(http, coordinator, "cw-anna") == [("case.read", case_id)]
 
         taken = await http.post(f"/api/v1/cases/{case_id}/assignee/take", headers=anna)
