@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import InterfaceError
 
 from services.intake.app import MIGRATIONS
+from shared import messaging
 from shared.db import Database
 from shared.messaging import run_relay
 
@@ -31,7 +32,7 @@ def test_a_database_migrated_in_one_event_loop_serves_the_next(postgres_url):
     assert asyncio.run(serve()) == 1
 
 
-async def test_a_waiting_relay_logs_what_failed_without_the_statement_and_its_parameters():
+async def test_a_waiting_relay_logs_what_failed_without_the_statement_and_its_parameters(monkeypatch):
     """A database going away mid-statement: SQLAlchemy's message carries the statement and its
     parameters (names, addresses); the relay's warning names the error, not the data."""
     error = InterfaceError(
@@ -42,6 +43,9 @@ async def test_a_waiting_relay_logs_what_failed_without_the_statement_and_its_pa
         raise error
 
     with structlog.testing.capture_logs() as logs:
+        # A fresh logger: once Kotopolku's logging is configured (by an earlier test in this
+        # process) the module's logger keeps the processors it first used, and nothing is captured.
+        monkeypatch.setattr(messaging, "log", structlog.get_logger(messaging.__name__))
         relay = asyncio.create_task(run_relay(send_pending, batch_size=10, poll_interval=0.1, what="test relay"))
         await asyncio.sleep(0.3)
         relay.cancel()
