@@ -139,8 +139,8 @@ async def case_after(request: Request, case_id: UUID, changed_at: datetime, *, w
 async def case_visible(case_id: UUID, request: Request, user: CurrentStaff) -> None:
     """404 unless the case is there for the user: checked before a command is sent, showing nothing."""
     if local := _in_process(request):
-        reads, user = local
-        if not await reads.exists(user, case_id):
+        reads, caller = local
+        if not await reads.exists(caller, case_id):
             raise NotFound("case_not_found")
         return
     async with _notifications(request) as client:
