@@ -166,12 +166,12 @@ async def case_detail(
     is logged (one access-log row however long it waited)."""
     async with ctx.db.session() as session:
         case = await service.get_case(session, user, case_id)
-    if case is not None and changed_since is not None and case[0].changed_at < _aware(changed_since):
-        case = await service.case_once_changed(ctx, user, case_id, _aware(changed_since), wait)  # no connection held meanwhile
-    if case is None:
-        return None
-    view, client = case
-    async with ctx.db.session() as session:
+        if case is not None and changed_since is not None and case[0].changed_at < _aware(changed_since):
+            await session.close()  # no connection held while waiting
+            case = await service.case_once_changed(ctx, user, case_id, _aware(changed_since), wait)
+        if case is None:
+            return None
+        view, client = case
         changes = await service.timeline(session, view.case_id)
         await service.log_access(session, user, view, "case.read")
         await session.commit()
