@@ -12,6 +12,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends
 from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from services.assessment import commands
@@ -29,7 +30,7 @@ from shared import staff_commands
 from shared.access import RecordRead, log_reads
 from shared.cases import VisibleCase
 from shared.contracts import assessment_workflow_id
-from shared.refusals import NotFound
+from shared.refusals import NotFound, Refused
 from shared.service import ServiceContext, context_dependency, session_dependency
 from shared.staff_commands import CaseWorker, CommandRoute, StaffCommands
 
@@ -60,6 +61,9 @@ async def get_assessment(case_id: UUID, case: VisibleCase, user: CaseWorker, ctx
         if error.status == RPCStatusCode.NOT_FOUND:
             raise NotFound("assessment_not_found") from None
         raise staff_commands.rpc_refusal(error, ASSESSMENT_COMMANDS.not_open) from None
+    except WorkflowQueryFailedError:
+        # The worker could not answer (e.g. the workflow's replay overran its deadline): try again.
+        raise Refused("dependency_down", status=503, parts="Temporal (query failed)") from None
     record = RecordRead(kind="assessment", record_id=case_id, municipality_code=case["municipality_code"], client_id=case["client_id"], case_id=case_id)
     log_reads(session, service="assessment", user=user, action="assessment.read", records=[record])
     await session.commit()

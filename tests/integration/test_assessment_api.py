@@ -13,6 +13,7 @@ from datetime import timedelta
 from uuid import uuid4
 
 import pytest
+from temporalio.client import WorkflowHandle, WorkflowQueryFailedError
 from temporalio.exceptions import ApplicationError
 
 from services.assessment import api as assessment_api
@@ -287,3 +288,17 @@ async def test_a_coordinator_assigns_and_a_caseworker_takes(settings, amqp_url):
         assert taken.json()["assignee_sub"] == "cw-other"
         reasons = [entry["reason"] for entry in taken.json()["timeline"]]
         assert reasons[-3:] == ["assignee.assigned", "assignee.removed", "assignee.taken"]
+
+
+async def test_a_query_the_worker_cannot_answer_is_a_503_naming_temporal(settings, amqp_url, monkeypatch):
+    staff = token(settings, "109")
+    async with running(settings) as (_runtime, http):
+        case = await registered_case(http, amqp_url, staff)
+
+        async def failing(*_args, **_kwargs):
+            raise WorkflowQueryFailedError("Encoded failure")  # as when the replay overran its deadline
+
+        monkeypatch.setattr(WorkflowHandle, "query", failing)
+        answer = await http.get(f"/api/v1/cases/{case['case_id']}/assessment", headers=staff)
+        assert answer.status_code == 503, answer.text
+        assert "Temporal" in answer.text
