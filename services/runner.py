@@ -144,7 +144,7 @@ class Runtime:
             if self.workers_enabled and (parts.workflows or parts.activities):
                 worker = temporal.build_worker(
                     self.temporal, task_queue(name), parts.workflows, parts.activities,
-                    max_cached_workflows=self.settings.worker_max_cached_workflows,
+                    max_cached_workflows=self.settings.worker_max_cached_workflows, sandboxed=self.settings.worker_sandbox,
                 )
                 self._workers.append(worker)
                 self._spawn(f"{name} worker", worker.run, restart=False)

@@ -121,6 +121,13 @@ class Settings(BaseSettings):
     # memory however many clients are on their path; one evicted is replayed from its history when
     # it next has something to do.
     worker_max_cached_workflows: int = Field(200, ge=0, le=10_000)
+    # Whether the workers run each workflow inside Temporal's sandbox. Off: a workflow's first step
+    # and each replay of one that left the cache cost a fraction of the CPU time (the sandbox runs the
+    # workflow's module afresh for each), which keeps a replay on a busy machine well inside
+    # Temporal's 2 s limit for one step. What the sandbox guards against, a workflow calling the
+    # clock, chance or I/O itself, is caught by the tests instead: they run every workflow in it and
+    # replay every recorded history both ways (docs/benchmarks.md, 2026-12-06, afternoon).
+    worker_sandbox: bool = False
 
     # Events that fail for a reason that may pass are retried after these pauses, then dead-lettered.
     retry_delays_seconds: list[float] = Field(default_factory=lambda: [1, 5, 30, 120, 600])

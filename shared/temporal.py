@@ -29,7 +29,7 @@ from temporalio.converter import (
     StorageDriverWorkflowInfo,
     WorkflowSerializationContext,
 )
-from temporalio.worker import Worker, WorkflowInstance, WorkflowInstanceDetails
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker, WorkflowInstance, WorkflowInstanceDetails
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from shared.crypto import seal, unseal
@@ -156,11 +156,19 @@ def context_free(converter: DataConverter) -> bool:
 
 
 def build_worker(
-    client: Client, task_queue: str, workflows: Iterable[type], activities: Iterable, *, max_cached_workflows: int = 200
+    client: Client, task_queue: str, workflows: Iterable[type], activities: Iterable, *, max_cached_workflows: int = 200,
+    sandboxed: bool = True,
 ) -> Worker:
     """A worker keeping at most `max_cached_workflows` workflows in memory (the SDK's default is
-    1,000, each with its own sandboxed copy of the workflow module: a few hundred MB at a burst)."""
+    1,000, each with its own sandboxed copy of the workflow module: a few hundred MB at a burst).
+    `sandboxed` runs each workflow in Temporal's sandbox, as the tests do; Kotopolku's own workers
+    follow the setting `worker_sandbox` (off unless set: shared/settings.py says why)."""
     workflows = list(workflows)
+    if not sandboxed:
+        return Worker(
+            client, task_queue=task_queue, workflows=workflows, activities=list(activities),
+            max_cached_workflows=max_cached_workflows, workflow_runner=UnsandboxedWorkflowRunner(),
+        )
     cache_workflow_bytecode(workflows)
     restrictions = SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
     runner = WorkflowContextSandbox if context_free(client.data_converter) else SandboxedWorkflowRunner
