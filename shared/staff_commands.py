@@ -7,6 +7,7 @@ route answers with the case once the projection shows the change (shared.cases.c
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import inspect
 import json
@@ -35,6 +36,11 @@ if TYPE_CHECKING:
     from shared.service import ServiceContext
 
 R = TypeVar("R", bound=BaseModel)
+
+# How long a command waits for its workflow to carry it out. An update normally answers within a
+# second; one that does not (its workflow stuck behind an activity, Temporal overloaded) gets a
+# 503 that says it may still be carried out, instead of holding the request open without end.
+ANSWER_WAIT_SECONDS = 30.0
 
 
 def update_id(name: str, user: StaffUser, key: str | None) -> str | None:
@@ -117,19 +123,25 @@ async def execute_update(
     asked = request_hash(workflow_id, name, command)
     if key:
         await refuse_reused_key(db, user, key, asked)
+    answer_wait = asyncio.timeout(ANSWER_WAIT_SECONDS)
     try:
-        result = await handle.execute_update(name, command, id=update_id(name, user, key), result_type=result_type)
-        if key:
-            await remember_key(db, user, key, asked)
-        return result
+        async with answer_wait:
+            result = await handle.execute_update(name, command, id=update_id(name, user, key), result_type=result_type)
     except WorkflowUpdateFailedError as error:
         if isinstance(error.cause, ApplicationError):
             raise refusal_of(error.cause, fallback) from None
         raise
     except RPCError as error:
         raise rpc_refusal(error, not_open) from None
-    except WorkflowUpdateRPCTimeoutOrCancelledError:
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+        if answer_wait.expired():
+            # Perhaps accepted: the update then completes later. The same Idempotency-Key names
+            # the same update, so a repeat with it waits for that one instead of giving it twice.
+            raise Refused("command_not_answered", status=503, headers={"Retry-After": "5"}) from None
         raise Refused("dependency_down", status=503, parts="Temporal (timeout)") from None
+    if key:
+        await remember_key(db, user, key, asked)
+    return result
 
 
 CASE_ANSWER: dict[int | str, dict[str, Any]] = {
@@ -138,7 +150,9 @@ CASE_ANSWER: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such case, or not of the user's municipalities"},
     409: {"description": "The command does not fit the case's state (reason in fi/sv/en)"},
     422: {"description": "The body (or what it asks) is not valid: every bad field, or the reason in fi/sv/en"},
-    503: {"description": "Temporal is not reachable: nothing was done, try again"},
+    503: {"description": "Temporal is not reachable (`dependency_down`: nothing was done, try again), or the command was "
+                f"not answered within {ANSWER_WAIT_SECONDS:.0f} s (`command_not_answered`: it may still be carried out; repeat it with the same "
+                "Idempotency-Key to wait for it without giving it twice)"},
 }
 
 CaseWorker = Annotated[StaffUser, require_role("caseworker", "coordinator")]
