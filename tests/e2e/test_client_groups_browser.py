@@ -58,6 +58,14 @@ async def test_a_caseworker_records_groups_and_chooses_the_plans_participant_and
             await page.click("#client-groups-decision summary")
             await page.check("#client-group-stay_at_home_parents")
             await page.fill("#client-groups-reason", "Hoitaa kotona kahta lasta")
+            # A live change of the case draws its view afresh: the form stays open and filled in.
+            async with httpx.AsyncClient(base_url=base) as http:
+                needs = {"interpreter": {"language": "so"}, "integration_language": "sv"}
+                assert (await http.put(f"/api/v1/cases/{case_id}/language-needs", json=needs, headers=staff)).status_code == 200
+            await expect(page.locator("#detail-client")).to_contain_text("Kotoutumisen kieliRuotsi", timeout=15_000)
+            await expect(page.locator("#client-groups-decision")).to_have_attribute("open", "", timeout=5_000)
+            await expect(page.locator("#client-group-stay_at_home_parents")).to_be_checked()
+            await expect(page.locator("#client-groups-reason")).to_have_value("Hoitaa kotona kahta lasta")
             await page.click("#client-groups-form button[type='submit']")
             await expect(page.locator("#client-groups-status")).to_have_text("Ryhmät tallennettu.", timeout=15_000)
             await expect(page.locator("#client-groups-now")).to_have_text("Kotivanhempi, Vammainen henkilö", timeout=15_000)

@@ -7,6 +7,8 @@
  * an unaccompanied minor's guardian or representative and the reason; it sends
  * `PUT /api/v1/cases/{id}/client-groups`. The case view follows the change through the live feed
  * as after any command; a refusal is shown in the user's language. Data is only inserted as text.
+ * The case view is drawn afresh at every live change of the case: the form is then built again,
+ * open or closed, filled in and with its last answer as the user left it.
  */
 import { createI18n } from "/static/lib/i18n.js";
 
@@ -14,6 +16,8 @@ const RECORDED = ["stay_at_home_parents", "disabled", "unaccompanied_minors", "f
 const i18n = createI18n("/dashboard/texts/");
 const t = (key, params) => i18n.t(key, params); // the catalogue's `dashboard.*`, prefix removed
 let mayDecide = false;
+// The form as the user left it, for the case it was on: { caseId, open, values: {id: value}, status }.
+let kept = { caseId: null, open: false, values: {}, status: null };
 
 function el(tag, attrs = {}, text) {
   const node = document.createElement(tag);
@@ -71,7 +75,30 @@ function form(caseId, now) {
     send(caseId, body, status).catch((error) => (status.textContent = String(error.message)));
   });
   box.appendChild(formEl);
+  keepAsLeft(box, caseId, status);
   return box;
+}
+
+function keepAsLeft(box, caseId, status) {
+  if (kept.caseId !== caseId) kept = { caseId, open: false, values: {}, status: null };
+  const controls = box.querySelectorAll("input, select, textarea");
+  for (const control of controls) {
+    if (Object.prototype.hasOwnProperty.call(kept.values, control.id)) {
+      if (control.type === "checkbox") control.checked = kept.values[control.id];
+      else control.value = kept.values[control.id];
+    }
+    const keep = () => (kept.values[control.id] = control.type === "checkbox" ? control.checked : control.value);
+    control.addEventListener("input", keep);
+    control.addEventListener("change", keep);
+  }
+  box.open = kept.open;
+  box.addEventListener("toggle", () => (kept.open = box.open));
+  if (kept.status) {
+    status.textContent = kept.status.text;
+    status.className = kept.status.className;
+  }
+  new MutationObserver(() => (kept.status = { text: status.textContent, className: status.className }))
+    .observe(status, { childList: true, characterData: true, subtree: true, attributes: true });
 }
 
 function upgrade() {
