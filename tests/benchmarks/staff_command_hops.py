@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchmark import (  # noqa: E402
     BIN, PRODUCER, STAFF, CpuUse, Feed, Registrations, _ready, free_port, kotopolku, kotopolku_burst, run_environment, run_processes, true_within,
 )
+from measuring import top_functions  # noqa: E402
 from shared.contracts import assessment_workflow_id  # noqa: E402
 
 HOPS = {
@@ -88,6 +89,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--burst", type=int, default=300, help="clients registered first")
     parser.add_argument("--commands", type=int, default=100, help="staff commands in all (5 staff), on the first cases")
+    parser.add_argument("--profile", action="store_true", help="sample `run` and its worker process with py-spy during the commands")
     parser.add_argument("--amqp-url", default=os.environ.get("KOTOPOLKU_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
     args = parser.parse_args()
 
@@ -99,6 +101,7 @@ async def main() -> None:
     viewer = kotopolku("dev-token", "--role", "coordinator", "--municipality", "109", env=env)
     tokens = [kotopolku("dev-token", "--role", "caseworker", "--municipality", "109", "--sub", f"hops-{i}", env=env) for i in range(STAFF)]
     server = subprocess.Popen([str(BIN / "kotopolku"), "run"], env=env, stdout=subprocess.DEVNULL, stderr=open(workdir / "kotopolku.log", "w"))
+    profilers: dict[str, subprocess.Popen] = {}
     try:
         if not await true_within(lambda: _ready(base), 120):
             raise SystemExit(f"kotopolku run did not start; see {workdir / 'kotopolku.log'}")
@@ -111,6 +114,8 @@ async def main() -> None:
         cpu = CpuUse(processes)
         await cpu.measure_idle()
         cpu.start()
+        if args.profile:
+            profilers = profiling(processes, workdir)
         times: dict[str, tuple[float, float]] = {}
 
         async def staff(token: str, mine: list[str]) -> None:
@@ -123,6 +128,9 @@ async def main() -> None:
 
         await asyncio.gather(*(staff(token, cases[i::STAFF]) for i, token in enumerate(tokens)))
         cpu.stop()
+        for profiler in profilers.values():
+            profiler.send_signal(signal.SIGINT)
+            profiler.wait(timeout=60)
         temporal = await Client.connect(f"127.0.0.1:{temporal_port}")
         rows = []
         for case_id, (sent, answered) in times.items():
@@ -137,6 +145,26 @@ async def main() -> None:
         values = [row[key] for row in rows]
         print(f"{what:<92} {percentile(values, 0.5):>7} {percentile(values, 0.9):>7} {percentile(values, 0.99):>7}")
     print("CPU time per command, ms:", cpu.per_item_ms(len(rows)))
+    for name in profilers:
+        profile = top_functions(workdir / f"profile-{name}.txt", limit=25)
+        print(f"\n{name}, {profile['samples']} samples holding the interpreter; % on top (self), then % anywhere (Kotopolku's own):")
+        for frame, share in profile["self"]:
+            print(f"  {share:5.1f}  {frame}")
+        for frame, share in profile["total"]:
+            print(f"  {share:5.1f}  {frame}")
+
+
+def profiling(processes: dict[str, list[int]], workdir: Path) -> dict[str, subprocess.Popen]:
+    """py-spy on `run` and on its worker process: only the thread holding the interpreter."""
+    pids = {"run": processes["kotopolku"][0], **{f"worker-{i}": pid for i, pid in enumerate(processes["kotopolku_workers"])}}
+    return {
+        name: subprocess.Popen(
+            [str(BIN / "py-spy"), "record", "--pid", str(pid), "--gil", "--format", "raw", "--rate", "100",
+             "--output", str(workdir / f"profile-{name}.txt")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        for name, pid in pids.items()
+    }
 
 
 if __name__ == "__main__":
