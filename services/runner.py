@@ -98,6 +98,11 @@ class Runtime:
         self.failed = asyncio.Event()
         self._stopping = False
 
+    @property
+    def workers(self) -> tuple[Worker, ...]:
+        """The Temporal workers running in this process (none until started, or where they are forked)."""
+        return tuple(self._workers)
+
     def services_with_workers(self) -> list[str]:
         return [name for name, parts in self.parts.items() if parts.workflows or parts.activities]
 

@@ -15,8 +15,11 @@ from temporalio.worker import UnsandboxedWorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 with workflow.unsafe.imports_passed_through():
+    import pytest
+
     from shared.settings import load_settings
-    from shared.temporal import build_worker
+    from shared.temporal import WorkflowContextSandbox, build_worker
+    from support import make_settings, running
 
 def a_queue() -> str:
     return f"workflow-runner-{uuid.uuid4()}"  # one worker per queue and client
@@ -68,3 +71,11 @@ async def _first_task_failure(handle):
             if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED:
                 return event.workflow_task_failed_event_attributes.failure
         await asyncio.sleep(0.2)
+
+
+@pytest.mark.parametrize("sandbox", [False, True])
+async def test_kotopolku_builds_its_workers_as_the_setting_says(tmp_path, amqp_url, temporal_address, sandbox):
+    settings = make_settings(tmp_path, amqp_url=amqp_url, temporal_address=temporal_address, database_url=None, worker_sandbox=sandbox)
+    async with running(settings) as (runtime, _http):
+        runners = {type(worker.config()["workflow_runner"]) for worker in runtime.workers}
+    assert runners == ({WorkflowContextSandbox} if sandbox else {UnsandboxedWorkflowRunner})
