@@ -80,6 +80,8 @@ async def connect(address: str, namespace: str, key: bytes) -> Client:
 # The sandbox re-imports workflow modules for every run; these are deterministic libraries and
 # the shared contracts, loaded once and shared instead (it makes every path start cheaper).
 PASSTHROUGH_MODULES = ("pydantic", "pydantic_core", "annotated_types", "typing_inspection", "shared", "opentelemetry")
+# The sandbox's restrictions wherever Kotopolku runs a workflow in it (its workers, the tests' replays).
+SANDBOX_RESTRICTIONS = SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
 
 
 def cache_workflow_bytecode(workflows: Iterable[type]) -> None:
@@ -161,24 +163,22 @@ def build_worker(
 ) -> Worker:
     """A worker keeping at most `max_cached_workflows` workflows in memory (the SDK's default is
     1,000, each with its own sandboxed copy of the workflow module: a few hundred MB at a burst).
-    `sandboxed` runs each workflow in Temporal's sandbox, as the tests do; Kotopolku's own workers
-    follow the setting `worker_sandbox` (off unless set: shared/settings.py says why)."""
+    `sandboxed` runs each workflow in Temporal's sandbox, as the workflow tests do; Kotopolku's own
+    workers follow the setting `worker_sandbox` (off unless set: shared/settings.py says why)."""
     workflows = list(workflows)
-    if not sandboxed:
-        return Worker(
-            client, task_queue=task_queue, workflows=workflows, activities=list(activities),
-            max_cached_workflows=max_cached_workflows, workflow_runner=UnsandboxedWorkflowRunner(),
-        )
-    cache_workflow_bytecode(workflows)
-    restrictions = SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
-    runner = WorkflowContextSandbox if context_free(client.data_converter) else SandboxedWorkflowRunner
+    if sandboxed:
+        cache_workflow_bytecode(workflows)
+        runner = WorkflowContextSandbox if context_free(client.data_converter) else SandboxedWorkflowRunner
+        workflow_runner = runner(restrictions=SANDBOX_RESTRICTIONS)
+    else:
+        workflow_runner = UnsandboxedWorkflowRunner()
     return Worker(
         client,
         task_queue=task_queue,
         workflows=workflows,
         activities=list(activities),
         max_cached_workflows=max_cached_workflows,
-        workflow_runner=runner(restrictions=restrictions),
+        workflow_runner=workflow_runner,
     )
 
 

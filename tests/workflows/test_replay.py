@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer, UnsandboxedWorkflowRunner
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from services.assessment.workflows import AssessmentWorkflow
 from services.intake.notices.workflows import RecruitmentNoticeWorkflow
@@ -19,13 +19,13 @@ from services.intake.triage.workflows import TriageDeadlineWorkflow
 from services.intake.workflows import ClientPathWorkflow
 from services.planning.workflows import IntegrationPlanWorkflow
 from shared.settings import load_settings
-from shared.temporal import PASSTHROUGH_MODULES, data_converter
+from shared.temporal import SANDBOX_RESTRICTIONS, data_converter
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 
 RUNNERS = {
-    "sandboxed": lambda: SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)),
+    "sandboxed": lambda: SandboxedWorkflowRunner(restrictions=SANDBOX_RESTRICTIONS),
     "unsandboxed": UnsandboxedWorkflowRunner,
 }
 

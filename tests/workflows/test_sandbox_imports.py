@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from services.assessment.workflows import AssessmentWorkflow
 from services.intake.notices.workflows import RecruitmentNoticeWorkflow
@@ -20,7 +20,7 @@ from services.intake.triage.workflows import TriageDeadlineWorkflow
 from services.intake.workflows import ClientPathWorkflow
 from services.planning.workflows import IntegrationPlanWorkflow
 from shared.settings import load_settings
-from shared.temporal import PASSTHROUGH_MODULES, data_converter
+from shared.temporal import SANDBOX_RESTRICTIONS, data_converter
 
 HISTORIES = Path(__file__).parent / "histories"
 WORKFLOWS = [ClientPathWorkflow, AssessmentWorkflow, IntegrationPlanWorkflow, TriageDeadlineWorkflow, RecruitmentNoticeWorkflow]
@@ -45,7 +45,7 @@ async def test_the_sandbox_runs_only_the_workflow_module_again(history, monkeypa
     replayer = Replayer(
         workflows=WORKFLOWS,
         data_converter=data_converter(load_settings().data_key_bytes),
-        workflow_runner=SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)),
+        workflow_runner=SandboxedWorkflowRunner(restrictions=SANDBOX_RESTRICTIONS),
     )
     recorded = WorkflowHistory.from_json("recorded", (HISTORIES / history).read_text())
     await replayer.replay_workflow(recorded)  # what a process imports once, the first time

@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from shared.temporal import WorkflowContextSandbox, build_worker
     from support import make_settings, running
 
+
 def a_queue() -> str:
     return f"workflow-runner-{uuid.uuid4()}"  # one worker per queue and client
 
