@@ -125,8 +125,8 @@ class Settings(BaseSettings):
     # and each replay of one that left the cache cost a fraction of the CPU time (the sandbox runs the
     # workflow's module afresh for each), which keeps a replay on a busy machine well inside
     # Temporal's 2 s limit for one step. What the sandbox guards against, a workflow calling the
-    # clock, chance or I/O itself, is caught by the tests instead: they run every workflow in it and
-    # replay every recorded history both ways (docs/benchmarks.md, 2026-12-06, afternoon).
+    # clock, chance or I/O itself, is caught by the workflow tests instead: they run every workflow
+    # in it, and every recorded history is replayed both ways (docs/benchmarks.md, 2026-12-06, afternoon).
     worker_sandbox: bool = False
 
     # Events that fail for a reason that may pass are retried after these pauses, then dead-lettered.
