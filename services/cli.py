@@ -21,7 +21,7 @@ from shared.auth import AuthError, mint_token
 from shared.logging import configure_logging
 from shared.tracing import configure_tracing, otlp_endpoint
 from shared.settings import SERVICES, ConfigurationError, Settings, load_settings
-from shared.temporal import embedded_server_pragmas
+from shared.temporal import embedded_server_options
 
 service_argument = click.argument("service", type=click.Choice(SERVICES))
 
@@ -328,7 +328,7 @@ def start_embedded_temporal(settings: Settings) -> subprocess.Popen | None:
         [
             binary, "server", "start-dev",
             "--ip", host, "--port", str(port), "--ui-port", ui_port,
-            "--db-filename", str(settings.var_dir / "temporal.db"), *embedded_server_pragmas(settings.sqlite_synchronous),
+            "--db-filename", str(settings.var_dir / "temporal.db"), *embedded_server_options(settings.sqlite_synchronous),
             "--log-level", "warn",
         ],
         stdout=log_file,

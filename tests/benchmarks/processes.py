@@ -47,7 +47,7 @@ from measuring import CpuUse, load  # noqa: E402
 from steady_load import _ready, rss_mb  # noqa: E402
 from support import PRODUCER, free_port, port_open  # noqa: E402
 
-from shared.temporal import embedded_server_pragmas  # noqa: E402
+from shared.temporal import embedded_server_options  # noqa: E402
 
 SERVICES = ("intake", "assessment", "planning", "notifications")
 WITH_WORKFLOWS = ("intake", "assessment", "planning")
@@ -112,7 +112,7 @@ class Round:
         binary = shutil.which("temporal") or str(BIN / "temporal")
         self.temporal = subprocess.Popen(
             [binary, "server", "start-dev", "--ip", "127.0.0.1", "--port", str(self.temporal_port), "--headless",
-             "--db-filename", str(self.workdir / "temporal.db"), *embedded_server_pragmas("full"), "--log-level", "warn"],
+             "--db-filename", str(self.workdir / "temporal.db"), *embedded_server_options("full"), "--log-level", "warn"],
             stdout=subprocess.DEVNULL, stderr=open(self.workdir / "temporal.log", "w"), start_new_session=True,
         )
         deadline = time.monotonic() + 60
