@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from shared.temporal import TASK_READS
 from support import PRODUCER, children, event, eventually, free_port, port_open, publish, registration, run_worker_processes
 
 pytestmark = pytest.mark.e2e
@@ -198,12 +199,27 @@ async def test_kotopolku_run_stopped_by_its_supervisor_stops_the_temporal_server
         process = subprocess.Popen([KOTOPOLKU, "run"], env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             await wait_ready(f"http://127.0.0.1:{http_port}", [process], tmp_path)
+            # Started with the embedded settings: a WAL file, and its tasks passed on at once.
+            arguments = server_arguments(temporal_port)
+            assert "journal_mode=wal" in arguments and " ".join(TASK_READS) in " ".join(arguments), arguments
             process.send_signal(signal.SIGTERM)  # what systemd and Kubernetes send
             assert process.wait(timeout=30) == 0, _tail(tmp_path)
         finally:
             if process.poll() is None:
                 process.kill()
     assert not port_open("127.0.0.1", temporal_port)
+
+
+def server_arguments(port: int) -> list[str]:
+    """The command line of the Temporal dev server listening on `port`."""
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            arguments = cmdline.read_bytes().decode().split("\0")
+        except OSError:  # it ended meanwhile
+            continue
+        if "start-dev" in arguments and str(port) in arguments:
+            return arguments
+    raise AssertionError(f"no Temporal dev server on port {port}")
 
 
 def environment_on_free_ports(environment: dict) -> tuple[dict, int, int]:
