@@ -19,6 +19,7 @@ from typing import Awaitable, Callable
 import httpx
 
 from faults.waiting import true_within
+from shared.temporal import embedded_server_options
 from support import free_port, port_open, run_worker_processes
 
 BIN = Path(sys.executable).parent
@@ -196,7 +197,7 @@ class TemporalServer(OwnServer):
         values = [option for key, value in (dynamic_config or {}).items() for option in ("--dynamic-config-value", f"{key}={json.dumps(value)}")]
         self.process = subprocess.Popen(
             [self.binary, "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", str(self.port),
-             "--db-filename", str(self.dir / "temporal.db"), "--sqlite-pragma", "journal_mode=wal", "--log-level", "error", *values],
+             "--db-filename", str(self.dir / "temporal.db"), *embedded_server_options(), "--log-level", "error", *values],
             stdout=open(self.dir / "log", "ab"), stderr=subprocess.STDOUT, start_new_session=True,
         )
         await wait_for(lambda: port_open("127.0.0.1", self.port), "the Temporal dev server listening", 60)
