@@ -184,10 +184,10 @@ def build_worker(
 
 # How often a Temporal server's history shard reads its queue of tasks to pass on (a workflow task
 # after a start, a signal or an activity's end; an activity task; a child workflow's start). The
-# server's default, 20 reads a second per shard, held each such task up to 50 ms when the shard
-# was not busy, about 45 ms at each step of one client's path: a cluster spreads its workflows
-# over many shards, the dev server has one. At 1 000 an idle step waits about 2 ms, at no
-# measured cost in CPU time or in a burst's rate (docs/benchmarks.md, 2026-12-06, late).
+# server's default, 20 reads a second per shard, holds each such task up to 50 ms once more than
+# about 20 a second pass (one workflow after another: 45 ms at each step); a cluster spreads its
+# workflows over many shards, the dev server has one. At 1 000 such a step waits about 2 ms, at
+# no measured cost in CPU time or in a burst's rate (docs/benchmarks.md, 2026-12-06, late).
 EMBEDDED_TASK_READS_PER_SECOND = 1000
 TASK_READS = ["--dynamic-config-value", f"history.transferProcessorMaxPollRPS={EMBEDDED_TASK_READS_PER_SECOND}"]
 

@@ -2,9 +2,11 @@
 
     .venv/bin/python tests/benchmarks/staff_command_hops.py --burst 300 --commands 100
 
-Starts `kotopolku run` as `make benchmark` does, registers `--burst` clients, then 5 staff at once
-start the assessments of the first `--commands` cases (their workflows have left the worker's
-cache, as a real caseworker's cases have). Each command's send and answer times are matched with
+Starts `kotopolku run` as `make benchmark` does, registers `--burst` clients, then `--staff` (5)
+staff at once, each giving the next command as soon as the last is answered (or `--pause`
+seconds later: `--staff 1 --pause 0.5` is one caseworker on a quiet day), start the assessments
+of the first `--commands` cases (their workflows have left the worker's cache, as a real
+caseworker's cases have). Each command's send and answer times are matched with
 its assessment's history, whose events carry the Temporal server's times (the same clock): the
 hops before the update reaches the workflow, the update's two workflow tasks and intake's
 activity between them, and the wait for the projection after. Prints p50, p90 and p99 per hop
@@ -88,7 +90,9 @@ def percentile(values: list[float], share: float) -> float:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--burst", type=int, default=300, help="clients registered first")
-    parser.add_argument("--commands", type=int, default=100, help="staff commands in all (5 staff), on the first cases")
+    parser.add_argument("--commands", type=int, default=100, help="staff commands in all, on the first cases")
+    parser.add_argument("--staff", type=int, default=STAFF, help="staff giving commands at once (each the next as soon as the last is answered)")
+    parser.add_argument("--pause", type=float, default=0.0, help="seconds each staff member waits before the next command")
     parser.add_argument("--profile", action="store_true", help="sample `run` and its worker process with py-spy during the commands")
     parser.add_argument("--amqp-url", default=os.environ.get("KOTOPOLKU_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
     args = parser.parse_args()
@@ -99,7 +103,7 @@ async def main() -> None:
     base = f"http://127.0.0.1:{http_port}"
     kotopolku("sources", "add", PRODUCER, "--municipality", "109", env=env)
     viewer = kotopolku("dev-token", "--role", "coordinator", "--municipality", "109", env=env)
-    tokens = [kotopolku("dev-token", "--role", "caseworker", "--municipality", "109", "--sub", f"hops-{i}", env=env) for i in range(STAFF)]
+    tokens = [kotopolku("dev-token", "--role", "caseworker", "--municipality", "109", "--sub", f"hops-{i}", env=env) for i in range(args.staff)]
     server = subprocess.Popen([str(BIN / "kotopolku"), "run"], env=env, stdout=subprocess.DEVNULL, stderr=open(workdir / "kotopolku.log", "w"))
     profilers: dict[str, subprocess.Popen] = {}
     try:
@@ -125,8 +129,9 @@ async def main() -> None:
                     response = await client.post(f"/api/v1/cases/{case_id}/assessment/start", json={})
                     if response.status_code == 200:
                         times[case_id] = (sent, time.time())
+                    await asyncio.sleep(args.pause)
 
-        await asyncio.gather(*(staff(token, cases[i::STAFF]) for i, token in enumerate(tokens)))
+        await asyncio.gather(*(staff(token, cases[i::args.staff]) for i, token in enumerate(tokens)))
         cpu.stop()
         for profiler in profilers.values():
             profiler.send_signal(signal.SIGINT)
