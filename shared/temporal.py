@@ -189,7 +189,7 @@ def build_worker(
 # workflows over many shards, the dev server has one. At 1 000 such a step waits about 2 ms, at
 # no measured cost in CPU time or in a burst's rate (docs/benchmarks.md, 2026-12-06, late).
 EMBEDDED_TASK_READS_PER_SECOND = 1000
-TASK_READS = ["--dynamic-config-value", f"history.transferProcessorMaxPollRPS={EMBEDDED_TASK_READS_PER_SECOND}"]
+TASK_READS = ("--dynamic-config-value", f"history.transferProcessorMaxPollRPS={EMBEDDED_TASK_READS_PER_SECOND}")
 
 
 def embedded_server_options(synchronous: str = "full") -> list[str]:

@@ -200,7 +200,7 @@ async def test_kotopolku_run_stopped_by_its_supervisor_stops_the_temporal_server
         try:
             await wait_ready(f"http://127.0.0.1:{http_port}", [process], tmp_path)
             # Started with the embedded settings: a WAL file, and its tasks passed on at once.
-            arguments = server_arguments(temporal_port)
+            arguments = embedded_server_arguments(process.pid)
             assert "journal_mode=wal" in arguments and " ".join(TASK_READS) in " ".join(arguments), arguments
             process.send_signal(signal.SIGTERM)  # what systemd and Kubernetes send
             assert process.wait(timeout=30) == 0, _tail(tmp_path)
@@ -210,16 +210,16 @@ async def test_kotopolku_run_stopped_by_its_supervisor_stops_the_temporal_server
     assert not port_open("127.0.0.1", temporal_port)
 
 
-def server_arguments(port: int) -> list[str]:
-    """The command line of the Temporal dev server listening on `port`."""
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+def embedded_server_arguments(run_pid: int) -> list[str]:
+    """The command line of the Temporal dev server `kotopolku run` started (one of its children)."""
+    for child in children(run_pid):
         try:
-            arguments = cmdline.read_bytes().decode().split("\0")
+            arguments = Path(f"/proc/{child}/cmdline").read_bytes().decode().split("\0")
         except OSError:  # it ended meanwhile
             continue
-        if "start-dev" in arguments and str(port) in arguments:
+        if "start-dev" in arguments:
             return arguments
-    raise AssertionError(f"no Temporal dev server on port {port}")
+    raise AssertionError(f"`kotopolku run` ({run_pid}) started no Temporal dev server")
 
 
 def environment_on_free_ports(environment: dict) -> tuple[dict, int, int]:
