@@ -22,6 +22,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from shared import sqlite_driver
+
 
 class Database:
     def __init__(self, service: str, url: str, *, sqlite_synchronous: str = "full") -> None:
@@ -33,8 +35,10 @@ class Database:
             database = make_url(url).database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
+            # The same aiosqlite driver, with one trip to its thread per statement (sqlite_driver.py).
             self.engine: AsyncEngine = create_async_engine(
-                url, connect_args={"timeout": 30, "factory": RollingBackConnection}, hide_parameters=True
+                make_url(url).set(drivername=sqlite_driver.DRIVERNAME),
+                connect_args={"timeout": 30, "factory": RollingBackConnection}, hide_parameters=True,
             )
             event.listen(self.engine.sync_engine, "connect", partial(_sqlite_pragmas, synchronous=sqlite_synchronous))
         else:
