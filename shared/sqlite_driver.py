@@ -4,7 +4,7 @@ aiosqlite runs each SQLite connection in a thread of its own; every call on it i
 back (a queue, then a wake-up of the event loop). SQLAlchemy's adapter makes four for a statement
 (open a cursor, execute, fetch the rows, close the cursor) and one more for each commit and
 rollback, also when there is nothing to commit or roll back. The trips, not SQLite, were most of
-the CPU time a statement cost (docs/benchmarks.md, "2026-12-06, night 2"): here a statement runs,
+the CPU time a statement cost (docs/benchmarks.md, "2026-12-06, last"): here a statement runs,
 its rows are fetched and its cursor closed in one trip, and a commit or rollback outside a
 transaction makes none.
 
