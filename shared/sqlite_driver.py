@@ -117,18 +117,21 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
     _cursor_cls = OneTripCursor
 
-    def _open(self) -> bool:
+    def _in_transaction(self) -> bool:
+        """Read from the event loop's thread while no statement of this connection runs. A statement
+        cancelled while in the thread goes on there, but SQLAlchemy then invalidates the connection:
+        its close follows the statement in the thread and rolls back (shared.db.RollingBackConnection)."""
         connection = self._connection._connection  # None once closed
         return connection is not None and connection.in_transaction
 
     def rollback(self) -> None:
-        # The pool rolls back every connection it gets back; outside a transaction that is a trip
-        # for nothing. (Reading `in_transaction` from this thread is safe: no statement is running.)
-        if self._open():
+        # The session and then the pool roll back every connection they are done with; outside a
+        # transaction that is a trip for nothing.
+        if self._in_transaction():
             super().rollback()
 
     def commit(self) -> None:
-        if self._open():
+        if self._in_transaction():
             super().commit()
 
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
+import time
 
 import aiosqlite
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from shared import sqlite_driver
 from shared.db import Database
 
 
@@ -101,3 +104,47 @@ async def test_a_writer_waiting_for_the_lock_leaves_the_event_loop_free(database
     async with database.session() as session:
         names = dict((await session.exec(text("SELECT id, name FROM client"))).all())
     assert names == {1: "Aino O.", 2: "Bashir B."}
+
+
+
+async def test_a_write_cancelled_before_it_ran_is_rolled_back_once_it_has(database, tmp_path, monkeypatch):
+    """A cancelled statement runs on in the connection's thread, and may begin its transaction after
+    the session has let go (which, seeing none yet, makes no trip to roll back). The connection must
+    not go back to the pool in the middle of that write, holding the file's write lock: SQLAlchemy
+    invalidates it, and its close, after the statement, rolls back."""
+    started = threading.Event()
+    run_statement = sqlite_driver._run_statement
+
+    def slow_to_start(*args):
+        started.set()
+        time.sleep(0.3)  # the thread busy a moment: the task is cancelled before the statement begins
+        return run_statement(*args)
+
+    async def write() -> None:
+        async with database.session() as session:
+            await session.exec(text("UPDATE client SET name = 'Cancelled' WHERE id = 1"))
+            await session.commit()
+
+    async with database.session() as session:  # the pool's connection, already open
+        await session.exec(text("SELECT 1"))
+    monkeypatch.setattr(sqlite_driver, "_run_statement", slow_to_start)
+    writer = asyncio.create_task(write())
+    while not started.is_set():
+        await asyncio.sleep(0.01)
+    writer.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await writer
+    monkeypatch.setattr(sqlite_driver, "_run_statement", run_statement)
+    await asyncio.sleep(0.5)  # the statement has run in the thread by now
+
+    other_process = sqlite3.connect(tmp_path / "intake.db", timeout=1)
+    try:
+        other_process.execute("UPDATE client SET name = 'Bashir B.' WHERE id = 2")  # the write lock is free
+        other_process.commit()
+    finally:
+        other_process.close()
+    async with database.session() as session:  # the same pooled connection: no write left open in it
+        await session.exec(text("UPDATE client SET name = 'Aino A.' WHERE id = 1"))
+        await session.commit()
+        names = dict((await session.exec(text("SELECT id, name FROM client"))).all())
+    assert names == {1: "Aino A.", 2: "Bashir B."}
