@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import collections
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.connectors.asyncio import AsyncAdapt_dbapi_cursor
@@ -33,8 +34,18 @@ from sqlalchemy.util.concurrency import await_
 DRIVERNAME = "sqlite+kotopolku"  # in an engine's URL; settings still take sqlite+aiosqlite://
 
 
-def _run_statement(connection: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> tuple:
-    """In the connection's thread: the statement, its rows and what the cursor says of it."""
+@dataclass(slots=True)
+class Statement:
+    """What a cursor says of its finished statement (closed in the thread, its rows taken)."""
+
+    description: Any = None
+    rowcount: int = -1
+    lastrowid: int | None = None
+    arraysize: int = 1
+
+
+def _run_statement(connection: sqlite3.Connection, operation: str, parameters: Any, many: bool) -> tuple[Statement, list]:
+    """In the connection's thread: the statement run, its rows, its cursor closed."""
     cursor = connection.cursor()
     try:
         if many:
@@ -43,45 +54,25 @@ def _run_statement(connection: sqlite3.Connection, operation: str, parameters: A
             cursor.execute(operation)
         else:
             cursor.execute(operation, parameters)
-        description = cursor.description
-        rows = cursor.fetchall() if description else ()
-        return description, rows, cursor.rowcount, cursor.lastrowid
+        rows = cursor.fetchall() if cursor.description else []
+        return Statement(cursor.description, cursor.rowcount, cursor.lastrowid), rows
     finally:
         cursor.close()
 
 
 class OneTripCursor(AsyncAdapt_dbapi_cursor):
-    """A cursor whose statement makes one trip to the thread: the rows come back with it."""
+    """A cursor whose statement makes one trip to the thread: the rows come back with it. In
+    place of aiosqlite's cursor it keeps the last statement's `Statement`, which the adapter's
+    own `description`, `rowcount`, `lastrowid` and `arraysize` read."""
 
-    __slots__ = ("_description", "_rowcount", "_lastrowid", "_arraysize")
+    __slots__ = ()
 
     def __init__(self, adapt_connection: AsyncAdapt_aiosqlite_connection) -> None:
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection._connection
-        self._cursor = None  # no aiosqlite cursor: each statement opens and closes its own
+        self._cursor = Statement()
         self._soft_closed_memoized = {}
         self._rows = collections.deque()
-        self._description, self._rowcount, self._lastrowid, self._arraysize = None, -1, None, 1
-
-    @property
-    def description(self):
-        return self._description
-
-    @property
-    def rowcount(self) -> int:
-        return self._rowcount
-
-    @property
-    def lastrowid(self):
-        return self._lastrowid
-
-    @property
-    def arraysize(self) -> int:
-        return self._arraysize
-
-    @arraysize.setter
-    def arraysize(self, value: int) -> None:
-        self._arraysize = value
 
     async def _async_soft_close(self) -> None:
         return None  # the rows are here already and the cursor is closed
@@ -97,12 +88,13 @@ class OneTripCursor(AsyncAdapt_dbapi_cursor):
 
     def _run(self, operation: Any, parameters: Any, many: bool) -> None:
         try:
-            self._description, rows, self._rowcount, self._lastrowid = await_(self._in_thread(operation, parameters, many))
+            statement, rows = await_(self._in_thread(operation, parameters, many))
         except Exception as error:
             self._adapt_connection._handle_exception(error)
-        self._rows = collections.deque(rows)
+        statement.arraysize = self._cursor.arraysize
+        self._cursor, self._rows = statement, collections.deque(rows)
 
-    async def _in_thread(self, operation: Any, parameters: Any, many: bool) -> tuple:
+    async def _in_thread(self, operation: Any, parameters: Any, many: bool) -> tuple[Statement, list]:
         async with self._adapt_connection._execute_mutex:
             return await self._connection._execute(_run_statement, self._connection._conn, operation, parameters, many)
 
