@@ -79,6 +79,10 @@ class Subscription:
     # A service with a second queue for the same events (webhooks, client messages beside the case
     # projection) keeps that queue's processed events apart: the inbox row's source is prefixed.
     inbox_scope: str = ""
+    # An event its handler changed nothing for leaves no inbox row either, so that it costs no write:
+    # only for handlers that write with `session.add` and for which seeing such an event again is
+    # harmless (the webhooks: most events are wanted by no subscription).
+    inbox_only_when_written: bool = False
     max_attempts: int = 6
     retry_delays: list[float] = field(default_factory=lambda: [1, 5, 30, 120, 600])  # seconds
 
@@ -256,10 +260,14 @@ class Consumer:
                 if await session.get(ProcessedEvent, self._inbox_key(envelope)) is not None:
                     return "duplicate event ignored"
                 await handler(session, envelope)
-                session.add(
-                    ProcessedEvent(source=self._inbox_key(envelope)[0], event_id=envelope.id, event_type=envelope.type, processed_at=utcnow())
-                )
-                await session.commit()
+                if sub.inbox_only_when_written and not (session.new or session.dirty or session.deleted):
+                    outcome = "event processed, nothing to record"
+                else:
+                    session.add(
+                        ProcessedEvent(source=self._inbox_key(envelope)[0], event_id=envelope.id, event_type=envelope.type, processed_at=utcnow())
+                    )
+                    await session.commit()
+                    outcome = "event processed"
         except IntegrityError:
             if not await self._already_processed(envelope):
                 raise
@@ -267,7 +275,7 @@ class Consumer:
         metrics.events_processed.labels(sub.queue, envelope.type).inc()
         if sub.on_committed is not None:
             await sub.on_committed(envelope)
-        return "event processed"
+        return outcome
 
     async def _wait_while_not_ready(self, error: Exception) -> bool:
         """True when what the handler needs is away (the error was not the message's fault): the

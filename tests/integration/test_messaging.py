@@ -288,6 +288,41 @@ async def test_an_integrity_error_that_is_not_a_duplicate_delivery_is_retried_no
         task.cancel()
 
 
+async def test_an_event_its_handler_changed_nothing_for_leaves_no_inbox_row_and_none_is_applied_twice(database, connection):
+    """The webhooks' queue sees every public event, and most are wanted by no subscription: such an
+    event costs no write. One the handler wrote for is remembered as ever: its repeat changes nothing."""
+    queue_name = f"kotopolku.test.{uuid.uuid4().hex[:8]}"
+    calls: list[int] = []
+
+    async def handler(session, event: Envelope) -> None:
+        calls.append(event.data["n"])
+        if event.data["n"] == 1:  # wanted: something to record
+            add_event(session, an_event("test.recorded", 1), exchange=INTERNAL_EXCHANGE)
+
+    subscription = Subscription(
+        queue=queue_name, bindings=[(INTERNAL_EXCHANGE, "test.maybe")], handlers={"test.maybe": handler}, inbox_only_when_written=True,
+    )
+    consumer = Consumer(subscription, database, connection, lanes=1)  # one lane: handled in the order sent
+    task = asyncio.create_task(consumer.run())
+    try:
+        await eventually(lambda: _declared(consumer), what="the consumer's queue")
+        exchange = await (await connection.channel()).get_exchange(INTERNAL_EXCHANGE)
+        unwanted, wanted = an_event("test.maybe", 0), an_event("test.maybe", 1)
+        for sent in (unwanted, wanted, wanted, unwanted):
+            await exchange.publish(aio_pika.Message(sent.to_json(), content_type="application/cloudevents+json"), routing_key="test.maybe")
+
+        async def all_handled() -> bool:
+            return len(calls) == 3
+
+        await eventually(all_handled, what="the unwanted event handled twice, the wanted once")
+        assert calls == [0, 1, 0]  # the wanted event's repeat was a duplicate: not handled again
+        async with database.session() as session:
+            assert (await session.exec(select(ProcessedEvent.event_id))).all() == [wanted.id]
+            assert (await session.exec(select(func.count()).select_from(OutboxMessage))).one() == 1
+    finally:
+        task.cancel()
+
+
 async def test_a_consumer_waits_while_its_database_is_away_without_spending_attempts(database, connection, amqp_url):
     queue_name = f"kotopolku.test.{uuid.uuid4().hex[:8]}"
     database_away = True

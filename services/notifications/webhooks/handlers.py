@@ -45,4 +45,5 @@ def subscriptions(ctx: ServiceContext) -> list[Subscription]:
             recorded.discard((event.source, event.id))
             wakeup(ctx).wake()
 
-    return [Subscription(queue=QUEUE, bindings=[(EVENTS_EXCHANGE, "#")], handlers=EveryType(handle), on_committed=committed, inbox_scope=QUEUE)]
+    return [Subscription(queue=QUEUE, bindings=[(EVENTS_EXCHANGE, "#")], handlers=EveryType(handle), on_committed=committed, inbox_scope=QUEUE,
+                         inbox_only_when_written=True)]

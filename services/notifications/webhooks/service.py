@@ -179,7 +179,7 @@ async def record_event(session: AsyncSession, event: Envelope) -> int:
     municipality = data.get("municipality_code")
     if not isinstance(municipality, str):
         return 0  # an event of no municipality can't be scoped to anyone's
-    body = event.to_json().decode()
+    body = None
     recorded = 0
     at = now()
     # A disabled subscription keeps collecting (in order): a replay sends everything it missed.
@@ -188,6 +188,7 @@ async def record_event(session: AsyncSession, event: Envelope) -> int:
         allowed = municipality in subscription.municipalities and municipality in subscription.creator_municipalities
         if not (wanted and allowed):
             continue
+        body = body or event.to_json().decode()
         session.add(
             WebhookDelivery(
                 webhook_id=f"msg_{uuid.uuid4().hex}",
