@@ -39,6 +39,7 @@ from shared.refusals import found
 from shared.service import ServiceContext, context_dependency, session_dependency
 
 STREAM_POLL_SECONDS = 2.0
+STREAM_PAGE = 200  # changes read at a time
 
 
 def case_read(view: CaseView, client: ClientView | None) -> dict:
@@ -123,13 +124,14 @@ async def stream(
         if reload:  # too far back to replay: the client reloads its lists, and resumes from here next time
             yield ServerSentEvent(event="reset", id=str(after), raw_data=json.dumps({"reason": "resume_point_too_old"}))
         while not await request.is_disconnected() and (user.expires_at is None or now() < user.expires_at):
+            version = feed.version  # before the read: a change committed after it ends the wait below at once
             async with ctx.db.session() as session:
-                changes = await service.changes_after(session, user, after)
+                changes = await service.changes_after(session, user, after, limit=STREAM_PAGE)
             for change in changes:
                 after = change.id
                 yield ServerSentEvent(event="case.updated", id=str(change.id), raw_data=json.dumps(service.public_change(change.data)))
-            if not changes:
-                await feed.wait(STREAM_POLL_SECONDS)
+            if len(changes) < STREAM_PAGE:  # all there was: one read for each wake, not a second one to find nothing
+                await feed.wait(STREAM_POLL_SECONDS, after=version)
     finally:
         service.stream_limits(ctx).give_back(user.sub)
 

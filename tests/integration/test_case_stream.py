@@ -84,6 +84,35 @@ async def test_the_feed_survives_strange_resume_ids_and_bounds_its_replay(embedd
                 assert (after["event"], after["id"]) == ("case.updated", str(far + 1))
 
 
+async def test_a_stream_reads_once_for_each_change_it_is_woken_for(embedded_settings):
+    """Every committed change wakes every open stream of the process: each then reads what is new
+    once, and waits again (not a second read to find nothing, which doubled the reads of a busy feed)."""
+    from sqlalchemy import event
+
+    from services.notifications.service import case_feed
+
+    async with running(embedded_settings, ["notifications"]) as (runtime, _http):
+        ctx = runtime.contexts["notifications"]
+        reads: list[str] = []
+
+        def count(_connection, _cursor, statement, *_args) -> None:
+            if "FROM case_change" in statement and "case_change.id >" in statement:
+                reads.append(statement)
+
+        event.listen(ctx.db.engine.sync_engine, "before_cursor_execute", count)
+        async with serving(app_of(runtime), free_port()) as base, httpx.AsyncClient(timeout=30) as client:
+            async with client.stream("GET", f"{base}/api/v1/cases/stream", headers=token(embedded_settings, "109")) as stream:
+                lines = stream.aiter_lines()
+                await asyncio.sleep(0.5)  # its first read (nothing yet), then it waits
+                for _ in range(3):
+                    reads.clear()
+                    await write(runtime, a_change(await next_id(runtime)))
+                    await case_feed(ctx).notify()  # as the consumer does after the change's commit
+                    [change] = await events(lines, 1)
+                    await asyncio.sleep(0.3)
+                    assert change["event"] == "case.updated" and len(reads) == 1
+
+
 async def next_id(runtime) -> int:
     from sqlalchemy import func
     from sqlmodel import select
