@@ -166,11 +166,11 @@ async def case_detail(
     """The case as `GET /api/v1/cases/{case_id}` shows it, once it shows a change made at or after
     `changed_since` (waiting at most `wait` seconds); None when the user may not see it. The read
     is logged (one access-log row however long it waited)."""
+    if changed_since is not None:  # (no connection held while it waits)
+        case = await service.case_once_changed(ctx, user, case_id, _aware(changed_since), wait)
     async with ctx.db.session() as session:
-        case = await service.get_case(session, user, case_id)
-        if case is not None and changed_since is not None and case[0].changed_at < _aware(changed_since):
-            await session.close()  # no connection held while waiting
-            case = await service.case_once_changed(ctx, user, case_id, _aware(changed_since), wait)
+        if changed_since is None:
+            case = await service.get_case(session, user, case_id)
         if case is None:
             return None
         view, client = case
@@ -206,7 +206,7 @@ class CaseReads:
 
     async def exists(self, user: StaffUser, case_id: UUID) -> bool:
         async with self.ctx.db.session() as session:
-            return await service.get_case(session, user, case_id) is not None
+            return await service.case_exists(session, user, case_id)
 
     async def detail(
         self, user: StaffUser, case_id: UUID, *, changed_since: datetime | None = None, wait: float = MAX_WAIT_SECONDS

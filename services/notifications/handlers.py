@@ -8,6 +8,7 @@ the convention of every service's handlers.py."""
 from __future__ import annotations
 
 from functools import partial
+from uuid import UUID
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -41,9 +42,14 @@ async def personal_data_read(ctx: ServiceContext, session: AsyncSession, event: 
 
 
 async def wake_streams(ctx: ServiceContext, event: Envelope) -> None:
-    """After a case change commits, the live streams of this process look at once."""
+    """After a case change commits, the live streams of this process look at once, and the reads
+    waiting for that case (its subject, as intake publishes it)."""
     if event.type == CASE_CHANGED:
-        await service.case_feed(ctx).notify()
+        try:
+            case_id = UUID(event.subject or "")
+        except ValueError:
+            case_id = None
+        await service.case_feed(ctx).notify(case_id)
 
 
 # The internal events the notifications service handles, by type (its queue is bound to each).

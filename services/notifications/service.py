@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from typing import Iterator
 from uuid import UUID
 
 from sqlalchemy import func, or_, text
@@ -37,17 +39,37 @@ class CaseFeed:
     def __init__(self) -> None:
         self._changed = asyncio.Condition()
         self.version = 0  # changes committed so far: a waiter that read at version v misses none after it
+        # The case reads waiting for a change of one case (a staff command's answer): only that
+        # case's change wakes them, not every change of the municipality.
+        self._watchers: dict[UUID, set[asyncio.Event]] = {}
 
-    async def notify(self) -> None:
+    async def notify(self, case_id: UUID | None = None) -> None:
+        """A change of `case_id` committed (of some case, when None: every waiting read looks)."""
         async with self._changed:
             self.version += 1
             self._changed.notify_all()
+        for watchers in [self._watchers.get(case_id, set())] if case_id is not None else list(self._watchers.values()):
+            for watcher in watchers:
+                watcher.set()
 
     async def wait(self, timeout: float, *, after: int | None = None) -> None:
         """Until the next change (or the first change after `version` `after`), at most `timeout` s."""
         seen = self.version if after is None else after
         async with self._changed:
             await wait_at_most(timeout, self._changed.wait_for(lambda: self.version != seen))
+
+    @contextmanager
+    def watching(self, case_id: UUID) -> Iterator[asyncio.Event]:
+        """An event set by the next change of the case committed in this process."""
+        watcher = asyncio.Event()
+        self._watchers.setdefault(case_id, set()).add(watcher)
+        try:
+            yield watcher
+        finally:
+            watchers = self._watchers[case_id]
+            watchers.discard(watcher)
+            if not watchers:
+                del self._watchers[case_id]
 
 
 # A waiting case read looks again at least this often: a change another replica committed wakes no one here.
@@ -58,18 +80,18 @@ async def case_once_changed(
     ctx: ServiceContext, user: StaffUser, case_id: UUID, since: datetime, wait: float
 ) -> tuple[CaseView, ClientView | None] | None:
     """The case once the projection shows a change made at or after `since` (or, after `wait`
-    seconds, as it is then), woken by the commit of each change rather than polling; no connection
-    is held while it waits."""
+    seconds, as it is then), woken by the commit of the case's changes rather than polling; no
+    connection is held while it waits."""
     feed = case_feed(ctx)
     deadline = asyncio.get_running_loop().time() + wait
     while True:
-        version = feed.version  # before the read: a change committed after it wakes the wait below
-        async with ctx.db.session() as session:
-            found = await get_case(session, user, case_id)
-        left = deadline - asyncio.get_running_loop().time()
-        if found is None or found[0].changed_at >= since or left <= 0:
-            return found
-        await feed.wait(min(left, CASE_RECHECK_SECONDS), after=version)
+        with feed.watching(case_id) as changed:  # before the read: a change committed after it ends the wait at once
+            async with ctx.db.session() as session:
+                found = await get_case(session, user, case_id)
+            left = deadline - asyncio.get_running_loop().time()
+            if found is None or found[0].changed_at >= since or left <= 0:
+                return found
+            await wait_at_most(min(left, CASE_RECHECK_SECONDS), changed.wait())
 
 
 def case_feed(ctx: ServiceContext) -> CaseFeed:
@@ -202,6 +224,12 @@ async def list_cases(
         )
     query = query.order_by(CaseView.next_deadline_on.is_(None), CaseView.next_deadline_on, CaseView.changed_at.desc())
     return await paginate(session, query, pagination, tuple)
+
+
+async def case_exists(session: AsyncSession, user: StaffUser, case_id: UUID) -> bool:
+    """Whether the case is there for the user (its key alone: nothing of the case is loaded)."""
+    query = scoped(select(CaseView.case_id).where(CaseView.case_id == case_id), CaseView.municipality_code, user)
+    return (await session.exec(query)).first() is not None
 
 
 async def get_case(session: AsyncSession, user: StaffUser, case_id: UUID) -> tuple[CaseView, ClientView | None] | None:
