@@ -62,7 +62,8 @@ def parse_data(model: type[ModelT], event: Envelope) -> ModelT:
         raise Rejected(f"data of {event.type} is invalid: {describe_errors(error)}") from None
 
 
-Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+# A handler returns nothing; one of a subscription `inbox_only_when_written` says whether it wrote.
+Handler = Callable[[AsyncSession, Envelope], Awaitable[bool | None]]
 ContextT = TypeVar("ContextT")
 ServiceHandler = Callable[[ContextT, AsyncSession, Envelope], Awaitable[None]]
 
@@ -79,9 +80,9 @@ class Subscription:
     # A service with a second queue for the same events (webhooks, client messages beside the case
     # projection) keeps that queue's processed events apart: the inbox row's source is prefixed.
     inbox_scope: str = ""
-    # An event its handler changed nothing for leaves no inbox row either, so that it costs no write:
-    # only for handlers that write with `session.add` and for which seeing such an event again is
-    # harmless (the webhooks: most events are wanted by no subscription).
+    # An event its handler wrote nothing for (it returns False) leaves no inbox row either, so that
+    # it costs no write: for handlers to which the same event coming again is harmless when it
+    # changed nothing the first time (the webhooks: most events are wanted by no subscription).
     inbox_only_when_written: bool = False
     max_attempts: int = 6
     retry_delays: list[float] = field(default_factory=lambda: [1, 5, 30, 120, 600])  # seconds
@@ -259,8 +260,8 @@ class Consumer:
             async with self.database.session() as session:
                 if await session.get(ProcessedEvent, self._inbox_key(envelope)) is not None:
                     return "duplicate event ignored"
-                await handler(session, envelope)
-                if sub.inbox_only_when_written and not (session.new or session.dirty or session.deleted):
+                wrote = await handler(session, envelope)
+                if sub.inbox_only_when_written and not wrote:
                     outcome = "event processed, nothing to record"
                 else:
                     session.add(

@@ -294,10 +294,12 @@ async def test_an_event_its_handler_changed_nothing_for_leaves_no_inbox_row_and_
     queue_name = f"kotopolku.test.{uuid.uuid4().hex[:8]}"
     calls: list[int] = []
 
-    async def handler(session, event: Envelope) -> None:
+    async def handler(session, event: Envelope) -> bool:
         calls.append(event.data["n"])
-        if event.data["n"] == 1:  # wanted: something to record
-            add_event(session, an_event("test.recorded", 1), exchange=INTERNAL_EXCHANGE)
+        if event.data["n"] != 1:
+            return False
+        add_event(session, an_event("test.recorded", 1), exchange=INTERNAL_EXCHANGE)  # wanted: something to record
+        return True
 
     subscription = Subscription(
         queue=queue_name, bindings=[(INTERNAL_EXCHANGE, "test.maybe")], handlers={"test.maybe": handler}, inbox_only_when_written=True,

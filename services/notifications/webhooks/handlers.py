@@ -36,9 +36,11 @@ def subscriptions(ctx: ServiceContext) -> list[Subscription]:
     # wanted by no subscription, and a wake costs the loop a round of queries).
     recorded: set[tuple[str, str]] = set()
 
-    async def handle(session: AsyncSession, event: Envelope) -> None:
-        if await event_published(ctx, session, event):
-            recorded.add((event.source, event.id))
+    async def handle(session: AsyncSession, event: Envelope) -> bool:
+        if not await event_published(ctx, session, event):
+            return False  # wanted by no subscription: nothing to record, not even the inbox row
+        recorded.add((event.source, event.id))
+        return True
 
     async def committed(event: Envelope) -> None:
         if (event.source, event.id) in recorded:
