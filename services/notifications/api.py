@@ -35,7 +35,7 @@ from shared.contracts import Deadline, Stage, from_record
 from shared.http import ApiError
 from shared.pagination import Page, PageParams
 from shared.ratelimit import limiter
-from shared.refusals import found
+from shared.refusals import NotFound, found
 from shared.service import ServiceContext, context_dependency, session_dependency
 
 STREAM_POLL_SECONDS = 2.0
@@ -137,9 +137,12 @@ async def stream(
 
 
 @router.head("/cases/{case_id}", status_code=204)
-async def case_exists(case: Annotated[tuple[CaseView, ClientView | None], Depends(visible_case)]) -> Response:
+async def case_exists(case_id: UUID, user: CurrentStaff, session: Session) -> Response:
     """204 when the case exists and is of one of the user's municipalities, else 404: shows no
-    personal data, so it is not an access (a staff command checks the case this way first)."""
+    personal data, so it is not an access (a staff command checks the case this way first; only
+    its key is read, as `CaseReads.exists` reads it in one process)."""
+    if not await service.case_exists(session, user, case_id):
+        raise NotFound("case_not_found")
     return Response(status_code=204)
 
 
