@@ -106,7 +106,6 @@ async def test_a_writer_waiting_for_the_lock_leaves_the_event_loop_free(database
     assert names == {1: "Aino O.", 2: "Bashir B."}
 
 
-
 async def test_a_write_cancelled_before_it_ran_is_rolled_back_once_it_has(database, tmp_path, monkeypatch):
     """A cancelled statement runs on in the connection's thread, and may begin its transaction after
     the session has let go (which, seeing none yet, makes no trip to roll back). The connection must
