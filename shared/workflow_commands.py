@@ -210,6 +210,9 @@ class WorkflowCommandRelay(Relay):
                     id=row.workflow_id,
                     task_queue=row.task_queue,
                     id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                    # Where this process runs the task queue's worker, its first step comes back with
+                    # the answer instead of through the server's queue; elsewhere nothing changes.
+                    request_eager_start=True,
                 )
             elif row.kind == SIGNAL and row.signal:
                 handle = self.temporal.get_workflow_handle(row.workflow_id)

@@ -1,4 +1,4 @@
-"""What the client's path and its child workflows agree on: the initial assessment's and the
+"""What the client's path and the workflows it waits for agree on: the initial assessment's and the
 integration plan's workflow ids, inputs, timings, signals and outcomes. Part of the contracts
 (`shared.contracts` exports these names too); imported by workflows, so pydantic only.
 Recorded histories hold these models as JSON: add fields with defaults, never rename one."""
@@ -12,7 +12,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 
-# --- the initial assessment: a child workflow of the client's path (services/assessment) ---------
+# --- the initial assessment: beside the client's path, or (before) its child (services/assessment)
 
 ASSESSMENT_WORKFLOW = "Assessment"
 
@@ -76,6 +76,9 @@ class AssessmentInput(BaseModel):
     # in assessments started before, which go on writing it by a normal activity (their recorded
     # histories replay on their input, so no patch marker is needed).
     record_locally: bool = False
+    # The client's path started beside it by intake (`ClientPathInput.assessment_beside`), told its
+    # outcome by signal; None: the assessment is its path's child workflow and tells its parent.
+    path_workflow_id: str | None = None
 
 
 class AssessmentOutcome(BaseModel):

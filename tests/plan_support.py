@@ -72,11 +72,22 @@ async def made(env, handle, **body) -> c.CommandResult:
     return await update(handle, c.MAKE, await command(env, make=c.MakePlan(type="individual", **body)))
 
 
+async def start_beside(env, path_input: ClientPathInput):
+    """The assessment beside its path, as intake's relay starts it."""
+    assert path_input.assessment is not None
+    given = path_input.assessment.model_copy(update={"path_workflow_id": f"client-{path_input.client_id}"})
+    return await env.client.start_workflow(
+        AssessmentWorkflow.run, given, id=assessment_workflow_id(path_input.case_id), task_queue=task_queue("assessment")
+    )
+
+
 async def path_with_plan(env, recorded: Recorded, timings=TIMINGS, *, moved_during_assessment_to: str | None = None,
-                         interpreter: tuple[str, str | None] | None = None, language_needs: LanguageNeedsChanged | None = None):
+                         interpreter: tuple[str, str | None] | None = None, language_needs: LanguageNeedsChanged | None = None,
+                         beside: bool = False):
     """A path whose assessment is completed with a plan needed, and whose plan has started (the
     client moving first, if told; with the interpreter need recorded at registration, and staff
-    changing it during the assessment, if given)."""
+    changing it during the assessment, if given). The path starts its assessment as its child, or,
+    `beside`, both start as intake starts them today."""
     today = await env_today(env)
     client_id, case_id = uuid.uuid4(), uuid.uuid4()
     assessment = AssessmentInput(
@@ -89,8 +100,11 @@ async def path_with_plan(env, recorded: Recorded, timings=TIMINGS, *, moved_duri
         assessment_overdue_at=datetime.combine(assessment.due_on + timedelta(days=1), datetime.min.time(), tzinfo=FINNISH_TIME),
         coordinator_escalation_after=timedelta(days=14), assessment=assessment, plan=timings, client_languages=["so", "en"],
         interpreter_language=interpreter[0] if interpreter else None, interpreter_dialect=interpreter[1] if interpreter else None,
+        assessment_beside=beside,
     )
     path = await env.client.start_workflow(ClientPathWorkflow.run, path_input, id=f"client-{client_id}", task_queue=task_queue("intake"))
+    if beside:
+        await start_beside(env, path_input)
     assessment_handle = env.client.get_workflow_handle(assessment_workflow_id(case_id))
     await described(assessment_handle)
     actor = ac.Actor(sub="cw", name="Kaisa")

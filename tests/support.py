@@ -447,6 +447,26 @@ async def workers(env, recorded: RecordedActivities, *services: str, path: bool 
         yield
 
 
+async def start_written(client, database, *types: str) -> dict[str, Any]:
+    """Start the workflows of `types` whose starts a service wrote (its `workflow_command` rows), as
+    its relay would, and mark them sent; their handles by workflow id. For the time-skipping test
+    server, which knows no conflict policy."""
+    from sqlmodel import select
+
+    from shared.workflow_commands import START, WorkflowCommand
+
+    handles = {}
+    async with database.session() as session:
+        rows = (await session.exec(select(WorkflowCommand).where(
+            WorkflowCommand.kind == START, WorkflowCommand.workflow_type.in_(types), WorkflowCommand.sent_at.is_(None)
+        ))).all()
+        for row in rows:
+            handles[row.workflow_id] = await client.start_workflow(row.workflow_type, row.arg, id=row.workflow_id, task_queue=row.task_queue)
+            row.sent_at = datetime.now().astimezone()
+        await session.commit()
+    return handles
+
+
 async def env_today(env) -> date:
     """Today in Finland by the test server's clock (which skips time), not the wall clock."""
     return (await env.get_current_time()).astimezone(FINNISH_TIME).date()

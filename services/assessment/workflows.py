@@ -1,5 +1,6 @@
-"""The initial assessment (`assessment-<case_id>`, task queue kotopolku-assessment): a child
-workflow of the client's path. Import-light and deterministic: the sandbox re-imports it.
+"""The initial assessment (`assessment-<case_id>`, task queue kotopolku-assessment): started by
+intake beside the client's path, which it tells its outcome (before 2026-12-07: the path's child
+workflow, telling its parent). Import-light and deterministic: the sandbox re-imports it.
 
 It keeps the start deadline as a durable timer that a staff command cuts short: reminders before
 it (policy), the caseworker told when it passes (case status `assessment_overdue`), the
@@ -64,7 +65,7 @@ with workflow.unsafe.imports_passed_through():
         from_record,
     )
 
-PATH_COMPLETED_SIGNAL = "assessment_completed"  # tells the parent path the outcome at once
+PATH_COMPLETED_SIGNAL = "assessment_completed"  # tells the path the outcome at once
 # A running assessment follows a policy applied after it began (the `policy_changed` signal). Its
 # check can go once no worker older than this change runs (docs/policy.md).
 POLICY_RECOMPUTE = "policy-recompute"
@@ -429,10 +430,13 @@ class AssessmentWorkflow(DeadlineClock):
         )
 
     async def _tell_path(self) -> None:
+        """The path learns the outcome: the path beside it (started with it by intake), or the
+        path whose child it is."""
         parent = workflow.info().parent
-        if parent is None:
+        path_id = self.given.path_workflow_id or (parent.workflow_id if parent else None)
+        if path_id is None:
             return
         try:
-            await workflow.get_external_workflow_handle(parent.workflow_id).signal(PATH_COMPLETED_SIGNAL, self.outcome)
+            await workflow.get_external_workflow_handle(path_id).signal(PATH_COMPLETED_SIGNAL, self.outcome)
         except Exception:  # the path has ended: it will not need the outcome
             workflow.logger.warning("the client's path could not be told the assessment's outcome")

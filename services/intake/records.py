@@ -35,6 +35,11 @@ class ClientPathInput(BaseModel):
     # Intake moved the case into the assessment stage in the transaction that started the path, so
     # the path does not report its opening back; False in paths started before (they report it).
     opened: bool = False
+    # Intake started the assessment beside the path, in the same transaction: two workflows, neither
+    # the other's child. The path waits for the assessment's outcome signal; it starts no child
+    # (half the Temporal server's work per client of a child's start, docs/benchmarks.md). False
+    # in paths started before, which start their assessment as a child.
+    assessment_beside: bool = False
 
 
 class PathState(BaseModel):

@@ -18,7 +18,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from shared.durable import wait_until
+    from shared.durable import refuse, wait_until
     from services.intake.closure.commands import CLOSE, CloseCase, Closure
     from services.intake.notices.matching.records import NoticeMatch
     # The path's input and state: built once per process, not once per workflow run.
@@ -29,7 +29,6 @@ with workflow.unsafe.imports_passed_through():
         PLAN_CLOSE_SIGNAL,
         PLAN_WORKFLOW,
         LANGUAGE_NEEDS_SIGNAL,
-        AssessmentInput,
         AssessmentOutcome,
         CaseChange,
         CaseStatus,
@@ -90,6 +89,7 @@ class ClientPathWorkflow:
         self.assessment_outcome: AssessmentOutcome | None = None
         self.path: ClientPathInput | None = None
         self.closing: Closure | None = None  # the case is being closed (the `close` update)
+        self.telling_assessment = False  # a `close` is telling the assessment beside the path
         self.plan_child: workflow.ChildWorkflowHandle | None = None
         self.plan_outcome: PlanOutcome | None = None
         self.language_needs: LanguageNeedsChanged | None = None  # staff changed them after the path opened
@@ -98,7 +98,8 @@ class ClientPathWorkflow:
     async def run(self, path: ClientPathInput) -> PathState:
         self.path = path
         deadline = Deadline(kind=DeadlineKind.assessment_start, due_on=path.assessment_due_on)
-        if path.opened and workflow.patched(OPENED_BY_INTAKE):
+        # (A path with its assessment beside it started after both changes: no patch marker to ask.)
+        if path.opened and (path.assessment_beside or workflow.patched(OPENED_BY_INTAKE)):
             # Intake moved the case, in the transaction that started this path: the same table
             # tells the path where the case now is, without a round trip to say what intake knows.
             self.state.stage, self.state.status = lifecycle.move(self.state.stage, self.state.status, Fact.path_opened)
@@ -107,13 +108,14 @@ class ClientPathWorkflow:
             # The timeline shows the event that opened the path as the reason (CONTRACT §3).
             await self._change(path, Fact.path_opened, deadline, path.reason)
 
-        if path.assessment is not None and workflow.patched(ASSESSMENT_AS_CHILD):
+        if path.assessment is not None and (path.assessment_beside or workflow.patched(ASSESSMENT_AS_CHILD)):
             if self.closing is not None:  # closed before the assessment began
                 return await self._closed()
-            # The assessment service keeps the deadline and the staff commands (child workflow).
-            outcome = await self._assess(path.assessment)
+            # The assessment service keeps the deadline and the staff commands (its own workflow).
+            outcome = await self._assess(path)
             if self.closing is not None:
                 return await self._closed()
+            assert outcome is not None
             if outcome.cancelled:
                 self.state.stage, self.state.status, self.state.next_deadline = Stage.closed, CaseStatus.completed, None
                 return self.state
@@ -182,9 +184,16 @@ class ClientPathWorkflow:
         await workflow.wait_condition(lambda: self.state.stage == Stage.closed)
         return self.state
 
-    async def _assess(self, given: AssessmentInput) -> AssessmentOutcome:
-        """Start the assessment and wait for its outcome: told at once on completion (the
-        assessment stays open a while for corrections), or its end when cancelled."""
+    async def _assess(self, path: ClientPathInput) -> AssessmentOutcome | None:
+        """Wait for the assessment's outcome: told at once on completion (the assessment stays open
+        a while for corrections), or its end when cancelled; None when the case closes first. An
+        assessment beside the path was started by intake; before that, the path started it as its
+        child."""
+        given = path.assessment
+        assert given is not None
+        if path.assessment_beside:
+            await workflow.wait_condition(lambda: self.assessment_outcome is not None or self.closing is not None)
+            return self.assessment_outcome
         child = await workflow.start_child_workflow(
             ASSESSMENT_WORKFLOW,
             given,
@@ -244,17 +253,30 @@ class ClientPathWorkflow:
     def check_close(self, closure: Closure) -> None:
         if self.path is None:
             raise ApplicationError("the client's path has not started yet", {"status": 409, "params": {}}, type="case_not_open", non_retryable=True)
-        if self.closing is not None or self.state.stage == Stage.closed:
+        if self.closing is not None or self.telling_assessment or self.state.stage == Stage.closed:
             raise ApplicationError("the case is already closed", {"status": 409, "params": {}}, type="case_already_closed", non_retryable=True)
 
     async def close(self, path: ClientPathInput, closure: Closure) -> CommandResult:
-        self.closing = closure
         reason = closure.closure.reason
-        if path.assessment is not None:
-            try:  # the assessment ends: cancelled if still open, no more corrections if completed
+        if path.assessment_beside and self.assessment_outcome is None:
+            # Its start left with the path's, but may not have reached Temporal yet (it is retried
+            # while Temporal is busy): a signal it never received would leave it running for a
+            # closed case, so the close waits for it — refused now, staff try again in a moment.
+            self.telling_assessment = True
+            try:
                 await workflow.get_external_workflow_handle(assessment_workflow_id(path.case_id)).signal("case_closed", "case_closed")
-            except Exception:  # it has ended already
-                workflow.logger.info("the assessment had ended before the case closed")
+            except Exception:
+                raise refuse("assessment_still_starting", "the assessment is still starting: close the case again in a moment")
+            finally:
+                self.telling_assessment = False
+            self.closing = closure
+        else:
+            self.closing = closure
+            if path.assessment is not None:
+                try:  # the assessment ends: cancelled if still open, no more corrections if completed
+                    await workflow.get_external_workflow_handle(assessment_workflow_id(path.case_id)).signal("case_closed", "case_closed")
+                except Exception:  # it has ended already
+                    workflow.logger.info("the assessment had ended before the case closed")
         if self.plan_child is not None and self.plan_outcome is None:
             await self.plan_child.signal(PLAN_CLOSE_SIGNAL, reason.value)
             await workflow.wait_condition(lambda: self.plan_outcome is not None)

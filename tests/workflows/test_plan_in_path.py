@@ -9,6 +9,7 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
+from temporalio.client import WorkflowUpdateFailedError
 
 from services.intake.closure.commands import CLOSE, CloseCase, Closure
 from services.intake.workflows import ClientPathInput, ClientPathWorkflow
@@ -27,13 +28,18 @@ from shared.contracts import (
 from shared.policy import add_months
 from shared.workflow_payloads import CommandResult
 from support import env_today, sleep_until, workers
-from plan_support import TIMINGS, Recorded, command, made, path_with_plan, described, state, update
+from plan_support import TIMINGS, Recorded, command, made, path_with_plan, described, start_beside, state, update
 
 
-async def test_the_path_starts_the_plan_and_closing_ends_both(time_skipping_env):
+@pytest.mark.parametrize("beside", [False, True], ids=["assessment as the path's child", "assessment beside the path"])
+async def test_the_path_starts_the_plan_and_closing_ends_both(time_skipping_env, beside):
     env, recorded = time_skipping_env, Recorded()
     async with workers(env, recorded, "planning", "assessment", path=True):
-        path, plan, case_id = await path_with_plan(env, recorded)
+        path, plan, case_id = await path_with_plan(env, recorded, beside=beside)
+        history = await path.fetch_history()
+        started_children = [event for event in history.events if event.HasField("start_child_workflow_execution_initiated_event_attributes")]
+        # Beside: the assessment told its outcome by signal, and the plan is the path's one child.
+        assert len(started_children) == (1 if beside else 2)
         given_plan = (await plan.query(IntegrationPlanWorkflow.current)).record
         assert given_plan.plan_start_due_on == await env_today(env) + timedelta(days=14)
         await made(env, plan)
@@ -54,7 +60,8 @@ async def test_the_path_starts_the_plan_and_closing_ends_both(time_skipping_env)
             await path.execute_update(CLOSE, closure, result_type=CommandResult)
 
 
-async def test_closing_during_the_assessment_cancels_it_and_ends_the_path(time_skipping_env):
+@pytest.mark.parametrize("beside", [False, True], ids=["assessment as the path's child", "assessment beside the path"])
+async def test_closing_during_the_assessment_cancels_it_and_ends_the_path(time_skipping_env, beside):
     env, recorded = time_skipping_env, Recorded()
     async with workers(env, recorded, "planning", "assessment", path=True):
         today = await env_today(env)
@@ -63,15 +70,20 @@ async def test_closing_during_the_assessment_cancels_it_and_ends_the_path(time_s
             client_id=client_id, case_id=case_id, municipality_code="109", became_client_on=today, due_on=today + timedelta(days=60),
             timings=AssessmentTimings(reminder_days=[14], escalation_days=14, interview_reminder_days=1, plan_start_days=14),
         )
-        path = await env.client.start_workflow(
-            ClientPathWorkflow.run,
-            ClientPathInput(
-                client_id=client_id, case_id=case_id, municipality_code="109", reason="test", assessment_due_on=assessment.due_on,
-                assessment_overdue_at=datetime.combine(assessment.due_on, datetime.min.time(), tzinfo=FINNISH_TIME),
-                coordinator_escalation_after=timedelta(days=14), assessment=assessment, plan=TIMINGS,
-            ),
-            id=f"client-{client_id}", task_queue=task_queue("intake"),
+        path_input = ClientPathInput(
+            client_id=client_id, case_id=case_id, municipality_code="109", reason="test", assessment_due_on=assessment.due_on,
+            assessment_overdue_at=datetime.combine(assessment.due_on, datetime.min.time(), tzinfo=FINNISH_TIME),
+            coordinator_escalation_after=timedelta(days=14), assessment=assessment, plan=TIMINGS, assessment_beside=beside,
         )
+        path = await env.client.start_workflow(ClientPathWorkflow.run, path_input, id=f"client-{client_id}", task_queue=task_queue("intake"))
+        if beside:
+            closure = Closure(closure=CloseCase(reason="declined"), today=today)
+            # Its start not yet at Temporal: the close is refused, nothing changes, staff try again.
+            with pytest.raises(WorkflowUpdateFailedError) as refused:
+                await path.execute_update(CLOSE, closure, result_type=CommandResult)
+            assert refused.value.cause.type == "assessment_still_starting"
+            assert all(change.stage != "closed" for change in recorded.changes)
+            await start_beside(env, path_input)
         child = env.client.get_workflow_handle(assessment_workflow_id(case_id), result_type=AssessmentOutcome)
         await described(child)
         result = await path.execute_update(CLOSE, Closure(closure=CloseCase(reason="declined"), today=today), result_type=CommandResult)

@@ -15,14 +15,15 @@ from services.intake.app import MIGRATIONS
 from services.intake.models import ClientCase, ResidentRegistered
 from services.intake.triage import service as triage
 from services.intake.triage.models import TargetGroupDecision
-from services.intake.workflows import CLIENT_PATH_WORKFLOW, ClientPathInput, ClientPathWorkflow
+from services.intake.workflows import CLIENT_PATH_WORKFLOW, ClientPathInput
 from shared.auth import StaffUser
+from shared.contracts import ASSESSMENT_WORKFLOW
 from shared.clock import today
-from shared.contracts import task_queue
+
 from shared.db import Database
 from shared.policy import add_months, load_policy
 from shared.workflow_commands import WorkflowCommand
-from support import RecordedActivities, event, registration, workers
+from support import RecordedActivities, event, registration, start_written, workers
 
 BOOK = load_policy()
 DATA_KEY = b"k" * 32
@@ -77,7 +78,8 @@ async def test_no_clock_without_a_target_group_and_the_triaged_clock_runs_from_t
     assert path.opened
 
     async with workers(env, activities, "assessment", path=True):
-        handle = await env.client.start_workflow(ClientPathWorkflow.run, path, id=f"client-{path.client_id}", task_queue=task_queue("intake"))
+        # The path and its assessment beside it, as intake's relay starts them.
+        handle = (await start_written(env.client, database, CLIENT_PATH_WORKFLOW, ASSESSMENT_WORKFLOW))[f"client-{path.client_id}"]
         # A month on: counted from the registration the deadline would have passed already.
         await env.sleep(timedelta(days=30))
         assert activities.notifications == []
