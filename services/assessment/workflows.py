@@ -20,6 +20,7 @@ assessment's own tables and, through intake's `record_case_change` activity, on 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -66,6 +67,7 @@ with workflow.unsafe.imports_passed_through():
     )
 
 PATH_COMPLETED_SIGNAL = "assessment_completed"  # tells the path the outcome at once
+PATH_TOLD_AGAIN_AFTER = timedelta(seconds=10)  # a path beside it whose start has not yet reached Temporal
 # A running assessment follows a policy applied after it began (the `policy_changed` signal). Its
 # check can go once no worker older than this change runs (docs/policy.md).
 POLICY_RECOMPUTE = "policy-recompute"
@@ -436,7 +438,25 @@ class AssessmentWorkflow(DeadlineClock):
         path_id = self.given.path_workflow_id or (parent.workflow_id if parent else None)
         if path_id is None:
             return
+        if not await self._signal_path(path_id):
+            if self.given.path_workflow_id is None:  # its parent has ended: it will not need the outcome
+                workflow.logger.warning("the client's path could not be told the assessment's outcome")
+            else:  # the path beside it may not be at Temporal yet: told later, the command answers now
+                self._telling_path = asyncio.create_task(self._tell_path_later(path_id))
+
+    async def _tell_path_later(self, path_id: str) -> None:
+        """Told again, with growing pauses, until it is there (its start is retried while Temporal is
+        busy, or waits for an admin), unless the case closes first (only the path closes it)."""
+        pause = PATH_TOLD_AGAIN_AFTER
+        while not self.closed:
+            await workflow.sleep(pause)
+            if await self._signal_path(path_id):
+                return
+            pause = min(pause * 2, timedelta(hours=1))
+
+    async def _signal_path(self, path_id: str) -> bool:
         try:
             await workflow.get_external_workflow_handle(path_id).signal(PATH_COMPLETED_SIGNAL, self.outcome)
-        except Exception:  # the path has ended: it will not need the outcome
-            workflow.logger.warning("the client's path could not be told the assessment's outcome")
+        except Exception:  # not there: not yet started, or ended
+            return False
+        return True

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
+from services.assessment import commands as ac
 from services.intake.closure.commands import CLOSE, CloseCase, Closure
 from services.intake.workflows import ClientPathInput, ClientPathWorkflow
 from services.planning import commands as c
@@ -22,7 +23,9 @@ from shared.contracts import (
     AssessmentOutcome,
     AssessmentTimings,
     ClientMoved,
+    PlanOutcome,
     assessment_workflow_id,
+    plan_workflow_id,
     task_queue,
 )
 from shared.policy import add_months
@@ -137,3 +140,35 @@ async def test_a_move_takes_the_plan_to_the_new_municipality(time_skipping_env):
         saved = [record for record in recorded.records if getattr(record, "plan_id", None) == after.plan_id]
         assert saved[-1].municipality_code == "837"
         assert [action.action for action in after.actions].count("moved") == 1
+
+
+async def test_an_assessment_beside_its_path_tells_a_path_whose_start_came_late(time_skipping_env):
+    """The path's start may reach Temporal after its assessment's (retried while Temporal is busy):
+    an outcome that found no path is told again until the path is there, and the plan follows."""
+    env, recorded = time_skipping_env, Recorded()
+    async with workers(env, recorded, "planning", "assessment", path=True):
+        today = await env_today(env)
+        client_id, case_id = uuid.uuid4(), uuid.uuid4()
+        assessment = AssessmentInput(
+            client_id=client_id, case_id=case_id, municipality_code="109", became_client_on=today, due_on=today + timedelta(days=60),
+            timings=AssessmentTimings(reminder_days=[14], escalation_days=14, interview_reminder_days=1, plan_start_days=14),
+        )
+        path_input = ClientPathInput(
+            client_id=client_id, case_id=case_id, municipality_code="109", reason="test", assessment_due_on=assessment.due_on,
+            assessment_overdue_at=datetime.combine(assessment.due_on, datetime.min.time(), tzinfo=FINNISH_TIME),
+            coordinator_escalation_after=timedelta(days=14), assessment=assessment, plan=TIMINGS, assessment_beside=True,
+        )
+        started = await start_beside(env, path_input)
+        actor = ac.Actor(sub="cw", name="Kaisa")
+        await started.execute_update(ac.START, ac.Command(actor=actor, today=today), result_type=ac.CommandResult)
+        completed = await started.execute_update(  # answered at once, though no path heard it
+            ac.COMPLETE, ac.Command(actor=actor, today=today, complete=ac.CompleteAssessment(plan_needed=True, plan_type="individual")),
+            result_type=ac.CommandResult,
+        )
+        assert completed.status == "awaiting_plan"
+
+        path = await env.client.start_workflow(ClientPathWorkflow.run, path_input, id=f"client-{client_id}", task_queue=task_queue("intake"))
+        await env.sleep(timedelta(minutes=2))  # the assessment tells it again
+        plan = env.client.get_workflow_handle(plan_workflow_id(case_id), result_type=PlanOutcome)
+        await described(plan)
+        assert (await path.query(ClientPathWorkflow.current_state)).stage == "planning"
