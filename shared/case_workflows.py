@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, Callable, Protocol, TypeVar
 from uuid import UUID
 
 from pydantic_core import to_jsonable_python
@@ -142,6 +142,29 @@ async def save_record(activity: str, record: Any, entry: Any, *, locally: bool) 
         await workflow.execute_local_activity(activity, record, **LOCAL_ACTIVITY_OPTIONS)
     else:
         await workflow.execute_activity(activity, record, **ACTIVITY_OPTIONS)
+
+
+async def tell_workflow(workflow_id: str, signal: str, arg: Any) -> bool:
+    """Signal another workflow; False when it is not there (not started yet, or ended)."""
+    try:
+        await workflow.get_external_workflow_handle(workflow_id).signal(signal, arg)
+    except Exception:
+        return False
+    return True
+
+
+async def tell_until_there(
+    workflow_id: str, signal: str, arg: Any, *, no_longer_needed: Callable[[], bool],
+    first_pause: timedelta = timedelta(seconds=10), longest_pause: timedelta = timedelta(hours=1),
+) -> None:
+    """Signal again, after growing pauses, until the workflow is there (its start may reach Temporal
+    late: it is retried while Temporal is busy, or waits for an admin) or no longer needs telling."""
+    pause = first_pause
+    while not no_longer_needed():
+        await workflow.sleep(pause)
+        if await tell_workflow(workflow_id, signal, arg):
+            return
+        pause = min(pause * 2, longest_pause)
 
 
 async def request_notification(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from services.assessment import commands as ac
 from services.assessment.workflows import AssessmentWorkflow
@@ -72,6 +72,21 @@ async def made(env, handle, **body) -> c.CommandResult:
     return await update(handle, c.MAKE, await command(env, make=c.MakePlan(type="individual", **body)))
 
 
+def new_path_input(today: date, **fields) -> ClientPathInput:
+    """A new client's path input, its assessment's with it (due in 60 days, overdue from that day);
+    `fields` set the path's own."""
+    client_id, case_id = uuid.uuid4(), uuid.uuid4()
+    assessment = AssessmentInput(
+        client_id=client_id, case_id=case_id, municipality_code="109", became_client_on=today, due_on=today + timedelta(days=60),
+        timings=AssessmentTimings(reminder_days=[14], escalation_days=14, interview_reminder_days=1, plan_start_days=14),
+    )
+    return ClientPathInput(**{
+        "client_id": client_id, "case_id": case_id, "municipality_code": "109", "reason": "test", "assessment_due_on": assessment.due_on,
+        "assessment_overdue_at": datetime.combine(assessment.due_on, datetime.min.time(), tzinfo=FINNISH_TIME),
+        "coordinator_escalation_after": timedelta(days=14), "assessment": assessment, "plan": TIMINGS, **fields,
+    })
+
+
 async def start_beside(env, path_input: ClientPathInput):
     """The assessment beside its path, as intake's relay starts it."""
     assert path_input.assessment is not None
@@ -89,19 +104,14 @@ async def path_with_plan(env, recorded: Recorded, timings=TIMINGS, *, moved_duri
     changing it during the assessment, if given). The path starts its assessment as its child, or,
     `beside`, both start as intake starts them today."""
     today = await env_today(env)
-    client_id, case_id = uuid.uuid4(), uuid.uuid4()
-    assessment = AssessmentInput(
-        client_id=client_id, case_id=case_id, municipality_code="109", became_client_on=today, due_on=today + timedelta(days=60),
-        timings=AssessmentTimings(reminder_days=[14], escalation_days=14, interview_reminder_days=1, plan_start_days=14),
-    )
-    path_input = ClientPathInput(
-        client_id=client_id, case_id=case_id, municipality_code="109", reason="fi.kotopolku.resident.registered.v1",
-        assessment_due_on=assessment.due_on,
-        assessment_overdue_at=datetime.combine(assessment.due_on + timedelta(days=1), datetime.min.time(), tzinfo=FINNISH_TIME),
-        coordinator_escalation_after=timedelta(days=14), assessment=assessment, plan=timings, client_languages=["so", "en"],
+    path_input = new_path_input(
+        today, reason="fi.kotopolku.resident.registered.v1",
+        assessment_overdue_at=datetime.combine(today + timedelta(days=61), datetime.min.time(), tzinfo=FINNISH_TIME),
+        plan=timings, client_languages=["so", "en"],
         interpreter_language=interpreter[0] if interpreter else None, interpreter_dialect=interpreter[1] if interpreter else None,
         assessment_beside=beside,
     )
+    client_id, case_id = path_input.client_id, path_input.case_id
     path = await env.client.start_workflow(ClientPathWorkflow.run, path_input, id=f"client-{client_id}", task_queue=task_queue("intake"))
     if beside:
         await start_beside(env, path_input)

@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from shared.durable import refuse, wait_until
     from shared.case_workflows import (
         ACTIVITY_OPTIONS, DeadlineClock, action_entry, record_case_change, request_notification, required_body, save_record,
+        tell_until_there, tell_workflow,
     )
     from services.assessment.records import AWAITING, CANCELLED, COMPLETED, IN_PROGRESS, SCHEDULED, Action, AssessmentRecord, CorrectionRecord, AssessmentState
     from services.assessment.commands import (
@@ -67,7 +68,6 @@ with workflow.unsafe.imports_passed_through():
     )
 
 PATH_COMPLETED_SIGNAL = "assessment_completed"  # tells the path the outcome at once
-PATH_TOLD_AGAIN_AFTER = timedelta(seconds=10)  # a path beside it whose start has not yet reached Temporal
 # A running assessment follows a policy applied after it began (the `policy_changed` signal). Its
 # check can go once no worker older than this change runs (docs/policy.md).
 POLICY_RECOMPUTE = "policy-recompute"
@@ -436,27 +436,12 @@ class AssessmentWorkflow(DeadlineClock):
         path whose child it is."""
         parent = workflow.info().parent
         path_id = self.given.path_workflow_id or (parent.workflow_id if parent else None)
-        if path_id is None:
+        if path_id is None or await tell_workflow(path_id, PATH_COMPLETED_SIGNAL, self.outcome):
             return
-        if not await self._signal_path(path_id):
-            if self.given.path_workflow_id is None:  # its parent has ended: it will not need the outcome
-                workflow.logger.warning("the client's path could not be told the assessment's outcome")
-            else:  # the path beside it may not be at Temporal yet: told later, the command answers now
-                self._telling_path = asyncio.create_task(self._tell_path_later(path_id))
-
-    async def _tell_path_later(self, path_id: str) -> None:
-        """Told again, with growing pauses, until it is there (its start is retried while Temporal is
-        busy, or waits for an admin), unless the case closes first (only the path closes it)."""
-        pause = PATH_TOLD_AGAIN_AFTER
-        while not self.closed:
-            await workflow.sleep(pause)
-            if await self._signal_path(path_id):
-                return
-            pause = min(pause * 2, timedelta(hours=1))
-
-    async def _signal_path(self, path_id: str) -> bool:
-        try:
-            await workflow.get_external_workflow_handle(path_id).signal(PATH_COMPLETED_SIGNAL, self.outcome)
-        except Exception:  # not there: not yet started, or ended
-            return False
-        return True
+        if self.given.path_workflow_id is None:  # its parent has ended: it will not need the outcome
+            workflow.logger.warning("the client's path could not be told the assessment's outcome")
+        else:  # the path beside it may not be at Temporal yet: told later (only the path closes the
+            # case, so closed means it was there); the command answers now. Kept: a task needs a holder.
+            self._telling_path = asyncio.create_task(
+                tell_until_there(path_id, PATH_COMPLETED_SIGNAL, self.outcome, no_longer_needed=lambda: self.closed)
+            )

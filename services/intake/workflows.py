@@ -18,6 +18,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    from shared.case_workflows import tell_workflow
     from shared.durable import refuse, wait_until
     from services.intake.closure.commands import CLOSE, CloseCase, Closure
     from services.intake.notices.matching.records import NoticeMatch
@@ -263,20 +264,16 @@ class ClientPathWorkflow:
             # while Temporal is busy): a signal it never received would leave it running for a
             # closed case, so the close waits for it — refused now, staff try again in a moment.
             self.telling_assessment = True
-            try:
-                await workflow.get_external_workflow_handle(assessment_workflow_id(path.case_id)).signal("case_closed", "case_closed")
-            except Exception:
+            told = await tell_workflow(assessment_workflow_id(path.case_id), "case_closed", "case_closed")
+            self.telling_assessment = False
+            if not told:
                 raise refuse("assessment_still_starting", "the assessment is still starting: close the case again in a moment")
-            finally:
-                self.telling_assessment = False
             self.closing = closure
         else:
             self.closing = closure
-            if path.assessment is not None:
-                try:  # the assessment ends: cancelled if still open, no more corrections if completed
-                    await workflow.get_external_workflow_handle(assessment_workflow_id(path.case_id)).signal("case_closed", "case_closed")
-                except Exception:  # it has ended already
-                    workflow.logger.info("the assessment had ended before the case closed")
+            # The assessment ends: cancelled if still open, no more corrections if completed.
+            if path.assessment is not None and not await tell_workflow(assessment_workflow_id(path.case_id), "case_closed", "case_closed"):
+                workflow.logger.info("the assessment had ended before the case closed")
         if self.plan_child is not None and self.plan_outcome is None:
             await self.plan_child.signal(PLAN_CLOSE_SIGNAL, reason.value)
             await workflow.wait_condition(lambda: self.plan_outcome is not None)

@@ -5,23 +5,19 @@ client's moves."""
 from __future__ import annotations
 
 import asyncio
-import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
 from services.assessment import commands as ac
 from services.intake.closure.commands import CLOSE, CloseCase, Closure
-from services.intake.workflows import ClientPathInput, ClientPathWorkflow
+from services.intake.workflows import ClientPathWorkflow
 from services.planning import commands as c
 from services.planning.workflows import IntegrationPlanWorkflow
-from shared.clock import FINNISH_TIME
 from shared.contracts import (
     PLAN_MOVED_SIGNAL,
-    AssessmentInput,
     AssessmentOutcome,
-    AssessmentTimings,
     ClientMoved,
     PlanOutcome,
     assessment_workflow_id,
@@ -31,7 +27,7 @@ from shared.contracts import (
 from shared.policy import add_months
 from shared.workflow_payloads import CommandResult
 from support import env_today, sleep_until, workers
-from plan_support import TIMINGS, Recorded, command, made, path_with_plan, described, start_beside, state, update
+from plan_support import TIMINGS, Recorded, command, made, new_path_input, path_with_plan, described, start_beside, state, update
 
 
 @pytest.mark.parametrize("beside", [False, True], ids=["assessment as the path's child", "assessment beside the path"])
@@ -68,16 +64,8 @@ async def test_closing_during_the_assessment_cancels_it_and_ends_the_path(time_s
     env, recorded = time_skipping_env, Recorded()
     async with workers(env, recorded, "planning", "assessment", path=True):
         today = await env_today(env)
-        client_id, case_id = uuid.uuid4(), uuid.uuid4()
-        assessment = AssessmentInput(
-            client_id=client_id, case_id=case_id, municipality_code="109", became_client_on=today, due_on=today + timedelta(days=60),
-            timings=AssessmentTimings(reminder_days=[14], escalation_days=14, interview_reminder_days=1, plan_start_days=14),
-        )
-        path_input = ClientPathInput(
-            client_id=client_id, case_id=case_id, municipality_code="109", reason="test", assessment_due_on=assessment.due_on,
-            assessment_overdue_at=datetime.combine(assessment.due_on, datetime.min.time(), tzinfo=FINNISH_TIME),
-            coordinator_escalation_after=timedelta(days=14), assessment=assessment, plan=TIMINGS, assessment_beside=beside,
-        )
+        path_input = new_path_input(today, assessment_beside=beside)
+        client_id, case_id = path_input.client_id, path_input.case_id
         path = await env.client.start_workflow(ClientPathWorkflow.run, path_input, id=f"client-{client_id}", task_queue=task_queue("intake"))
         if beside:
             closure = Closure(closure=CloseCase(reason="declined"), today=today)
@@ -148,16 +136,8 @@ async def test_an_assessment_beside_its_path_tells_a_path_whose_start_came_late(
     env, recorded = time_skipping_env, Recorded()
     async with workers(env, recorded, "planning", "assessment", path=True):
         today = await env_today(env)
-        client_id, case_id = uuid.uuid4(), uuid.uuid4()
-        assessment = AssessmentInput(
-            client_id=client_id, case_id=case_id, municipality_code="109", became_client_on=today, due_on=today + timedelta(days=60),
-            timings=AssessmentTimings(reminder_days=[14], escalation_days=14, interview_reminder_days=1, plan_start_days=14),
-        )
-        path_input = ClientPathInput(
-            client_id=client_id, case_id=case_id, municipality_code="109", reason="test", assessment_due_on=assessment.due_on,
-            assessment_overdue_at=datetime.combine(assessment.due_on, datetime.min.time(), tzinfo=FINNISH_TIME),
-            coordinator_escalation_after=timedelta(days=14), assessment=assessment, plan=TIMINGS, assessment_beside=True,
-        )
+        path_input = new_path_input(today, assessment_beside=True)
+        client_id, case_id = path_input.client_id, path_input.case_id
         started = await start_beside(env, path_input)
         actor = ac.Actor(sub="cw", name="Kaisa")
         await started.execute_update(ac.START, ac.Command(actor=actor, today=today), result_type=ac.CommandResult)
