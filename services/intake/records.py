@@ -37,7 +37,7 @@ class ClientPathInput(BaseModel):
     opened: bool = False
     # Intake started the assessment beside the path, in the same transaction: two workflows, neither
     # the other's child. The path waits for the assessment's outcome signal; it starts no child
-    # (half the Temporal server's work per client of a child's start, docs/benchmarks.md). False
+    # (the Temporal server's CPU time per client fell by a quarter to a third, docs/benchmarks.md). False
     # in paths started before, which start their assessment as a child.
     assessment_beside: bool = False
 

@@ -293,7 +293,7 @@ async def start_path(session: AsyncSession, case: ClientCase, path: ClientPathIn
     transaction (by the lifecycle table, as when the path reported it), and the path starts once
     the transaction commits, told that its opening is recorded: one round trip less per client.
     Its assessment starts beside it, once the same transaction commits, rather than as the path's
-    child: for the Temporal server two starts cost far less than a start and a child's start."""
+    child: for the Temporal server two starts cost less than a start and a child's start."""
     deadline = Deadline(kind=DeadlineKind.assessment_start, due_on=path.assessment_due_on)
     stage, status = lifecycle.move(Stage(case.stage), CaseStatus(case.status), Fact.path_opened)
     # The timeline shows the event that opened the path as the reason (CONTRACT §3).
