@@ -16,7 +16,8 @@ import click
 import uvicorn
 
 from services.cli_database import run_in_service
-from services.runner import Runtime, StartupError, WorkerProcess, create_app, run_until_stopped, settle_memory
+from services.runner import Runtime, StartupError, create_app, run_until_stopped, settle_memory
+from services.worker_process import WorkerProcess
 from shared.auth import AuthError, mint_token
 from shared.logging import configure_logging
 from shared.tracing import configure_tracing, otlp_endpoint

@@ -11,11 +11,11 @@ import asyncio
 import gc
 import os
 import signal
-import sys
 import time
 from contextlib import asynccontextmanager
+from functools import partial
 from types import ModuleType
-from typing import Callable
+from typing import TYPE_CHECKING, Awaitable, Callable
 
 import aio_pika
 import structlog
@@ -29,20 +29,23 @@ from services.intake import app as intake_app
 from services.notifications import app as notifications_app
 from services.notifications.api import CaseReads
 from services.planning import app as planning_app
-from shared import temporal
+from shared import metrics, temporal
 from shared.contracts import task_queue
 from shared.db import Database
 from shared.http import BodySizeLimit, DevelopmentSecretsLocalOnly, health_router, install_error_handlers
 from shared.consumer import Consumer
 from shared.consumer_lag import run_consumer_lag
-from shared.messaging import describe_error
+from shared.messaging import describe_error, outbox_key, wake_relays
 from shared.relays import OutboxRelay
 from shared.policy import load_policy
 from shared.service import ServiceContext, ServiceParts
 from shared.settings import SERVICES, Settings
-from shared.workflow_commands import WorkflowCommandRelay
+from shared.workflow_commands import WorkflowCommand, WorkflowCommandRelay
 from shared.tracing import TraceRequests
 from shared.workflow_commands_api import router as workflow_commands_router
+
+if TYPE_CHECKING:
+    from services.worker_process import WorkerProcess
 
 log = structlog.get_logger(__name__)
 
@@ -129,7 +132,11 @@ class Runtime:
             ctx.temporal = self.temporal
             parts = self.parts[name]
             self._spawn(f"{name} outbox relay", OutboxRelay(ctx.db, self.amqp).run)
-            if parts.sends_workflow_commands:
+            if parts.sends_workflow_commands and self.worker_process is not None:
+                # Sent from the worker process, where a start is eager (services/worker_process.py).
+                key = outbox_key(ctx.db.engine, WorkflowCommand)
+                self._spawn(f"{name} workflow commands, to the worker process", partial(self.worker_process.pass_on_commits, name, key))
+            elif parts.sends_workflow_commands:
                 self._spawn(f"{name} workflow commands", WorkflowCommandRelay(ctx.db, self.temporal).run)
             if self.consumers_enabled:
                 for subscription in parts.subscriptions:
@@ -184,6 +191,18 @@ class Runtime:
         for ctx in self.contexts.values():
             await ctx.db.dispose()
         return unstopped
+
+    def wake_workflow_commands(self, service: str) -> None:
+        """Another process committed workflow commands of `service`: its relay here sends them now."""
+        if service in self.contexts:
+            wake_relays({outbox_key(self.contexts[service].db.engine, WorkflowCommand)})
+
+    async def metrics(self) -> bytes:
+        """The exposition at `/metrics`: this process's metrics and its worker process's."""
+        others = None
+        if self.worker_process is not None and (workers := await self.worker_process.metrics()) is not None:
+            others = {"workers": workers}
+        return metrics.exposition(others)
 
     def readiness_checks(self) -> dict:
         checks = {f"database:{name}": ctx.db.ping for name, ctx in self.contexts.items()}
@@ -276,21 +295,17 @@ def settle_memory() -> None:
     gc.freeze()
 
 
-async def run_until_stopped(runtime: Runtime, *, stop_signals=(signal.SIGINT, signal.SIGTERM), parent: int | None = None) -> None:
-    """Runs the runtime (without HTTP) until one of `stop_signals` comes or, given `parent` (the read
-    end of a pipe whose write end only the parent holds), until the parent process is gone; raises
-    StartupError when a Temporal worker stopped for good."""
+async def run_until_stopped(
+    runtime: Runtime, *, stop_signals=(signal.SIGINT, signal.SIGTERM), parent: Callable[[asyncio.Event], Awaitable[None]] | None = None,
+) -> None:
+    """Runs the runtime (without HTTP) until one of `stop_signals` comes or, given `parent` (what
+    listens to the process that forked this one, services/worker_process.py), until it sets the
+    stop event it is given; raises StartupError when a Temporal worker stopped for good."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in stop_signals:
         loop.add_signal_handler(signum, stop.set)
-    if parent is not None:
-
-        def parent_gone() -> None:  # the pipe reads as closed: whatever way the parent ended
-            loop.remove_reader(parent)
-            stop.set()
-
-        loop.add_reader(parent, parent_gone)
+    listening = asyncio.create_task(parent(stop)) if parent is not None else None
     await runtime.start()
     settle_memory()
     try:
@@ -299,102 +314,10 @@ async def run_until_stopped(runtime: Runtime, *, stop_signals=(signal.SIGINT, si
         await asyncio.wait([failed, stopped], return_when=asyncio.FIRST_COMPLETED)
     finally:
         await runtime.stop()
+        if listening is not None:
+            listening.cancel()
     if runtime.failed.is_set():
         raise StartupError("the Temporal worker stopped (see the log above)")
-
-
-class WorkerProcess:
-    """`kotopolku run`'s Temporal workers in a second process, forked from `run` once the databases
-    are migrated: on a machine with more than one core the workflows and activities no longer wait
-    for the HTTP requests, consumers and live feed on one interpreter, nor they for the workflows
-    (docs/benchmarks.md). Forked rather than started afresh, it shares the modules `run` has loaded.
-
-    The two end together. `run` stops it in order when it stops itself; it stops when `run` is gone
-    in any way, kill -9 included (a pipe only `run` holds open reads as closed); and when it ends
-    on its own, `run` ends too (non-zero), as when a Temporal worker stops in one process, so that
-    a supervisor starts the pair again. Ctrl-C reaches both: this one leaves it to `run`."""
-
-    STOP_WITHIN = STOP_GRACE_SECONDS + 15.0  # its workers' shutdown, then its loops' grace
-
-    def __init__(self, pid: int, parent_end: int) -> None:
-        self.pid: int | None = pid
-        self._parent_end: int | None = parent_end  # kept open while `run` lives
-        self.status: int | None = None
-
-    @classmethod
-    def fork(cls, settings: Settings, services: list[str]) -> "WorkerProcess":
-        """Call with no other thread running: after the migration, before the HTTP server starts."""
-        if not hasattr(os, "pidfd_open"):
-            raise StartupError("a worker process needs Linux: set KOTOPOLKU_RUN_WORKER_PROCESS=false")
-        settle_memory()  # what both use stays untouched by the collector, so its pages stay shared
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.close(write_end)
-            code = 1
-            try:
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-                runtime = Runtime(settings, services, consumers=False)
-                asyncio.run(run_until_stopped(runtime, stop_signals=(signal.SIGTERM,), parent=read_end))
-                code = 0
-            except StartupError as error:
-                log.error("the worker process stops", error=str(error))
-            except BaseException:
-                log.exception("the worker process failed")
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(code)  # never back into `run`'s own code
-        os.close(read_end)
-        log.info("worker process started", pid=pid, services=services)
-        return cls(pid, write_end)
-
-    def _reaped(self) -> bool:
-        """True once the process has ended (its status collected)."""
-        if self.pid is None:
-            return True
-        pid, status = os.waitpid(self.pid, os.WNOHANG)
-        if pid == 0:
-            return False
-        self.pid, self.status = None, os.waitstatus_to_exitcode(status)
-        return True
-
-    async def check(self) -> None:
-        if self._reaped():
-            raise ConnectionError(f"the worker process ended ({self.status})")
-
-    async def wait_until_ended(self) -> None:
-        """Returns never while the process runs: raises once it has ended."""
-        if self.pid is not None:
-            ended = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            handle = os.pidfd_open(self.pid)
-            loop.add_reader(handle, ended.set)
-            try:
-                await ended.wait()
-            finally:
-                loop.remove_reader(handle)
-                os.close(handle)
-        self._reaped()
-        raise RuntimeError(f"the worker process ended ({self.status})")
-
-    async def stop(self) -> None:
-        if self.pid is not None:
-            try:
-                os.kill(self.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            deadline = time.monotonic() + self.STOP_WITHIN
-            while not self._reaped() and time.monotonic() < deadline:
-                await asyncio.sleep(0.1)
-            if not self._reaped():
-                log.error("the worker process did not stop; killed", pid=self.pid)
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-                self.pid = None
-        if self._parent_end is not None:
-            os.close(self._parent_end)
-            self._parent_end = None
 
 
 def create_app(runtime: Runtime, on_started: Callable[[], None] | None = None, *, api_routes: bool = True) -> FastAPI:
@@ -429,7 +352,7 @@ def create_app(runtime: Runtime, on_started: Callable[[], None] | None = None, *
     app.add_middleware(BodySizeLimit, limit=runtime.settings.max_request_bytes)
     app.add_middleware(DevelopmentSecretsLocalOnly, active=runtime.settings.uses_development_secrets)
     app.add_middleware(TraceRequests)  # outermost: the request's span covers the whole answer
-    app.include_router(health_router(runtime.readiness_checks))
+    app.include_router(health_router(runtime.readiness_checks, runtime.metrics))
     if api_routes:  # a worker process serves only its health and metrics
         for parts in runtime.parts.values():
             for router in parts.routers:

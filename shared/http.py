@@ -170,8 +170,9 @@ def install_error_handlers(app: FastAPI) -> None:
 Check = Callable[[], Awaitable[None]]
 
 
-def health_router(checks: Callable[[], dict[str, Check]]) -> APIRouter:
-    """`/healthz` (the process is up), `/readyz` (every dependency answers, else 503 naming it)."""
+def health_router(checks: Callable[[], dict[str, Check]], exposition: Callable[[], Awaitable[bytes]] | None = None) -> APIRouter:
+    """`/healthz` (the process is up), `/readyz` (every dependency answers, else 503 naming it),
+    `/metrics` (`exposition`, by default this process's metrics)."""
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz")
@@ -195,6 +196,7 @@ def health_router(checks: Callable[[], dict[str, Check]]) -> APIRouter:
 
     @router.get("/metrics", include_in_schema=False)
     async def metrics() -> PlainTextResponse:
-        return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
+        text = await exposition() if exposition is not None else generate_latest()
+        return PlainTextResponse(text.decode(), media_type=CONTENT_TYPE_LATEST)
 
     return router

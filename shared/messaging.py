@@ -163,13 +163,19 @@ async def run_relay(
                 await wait_at_most(poll_interval, wakeup.wait())
 
 
+def wake_relays(written: set[Hashable]) -> None:
+    """Wake the relays of these outboxes (`outbox_key`s of this process): after a commit that
+    wrote to them, or when another process that wrote to them says so (services/worker_process.py)."""
+    for wakeup in _relay_wakeups:
+        if wakeup.key is None or wakeup.key in written:
+            wakeup.set()
+
+
 @sa_event.listens_for(Session, "after_commit")
 def _wake_relays(session: Session) -> None:
     written = session.info.pop("outboxes_written", None)
     if written:
-        for wakeup in _relay_wakeups:
-            if wakeup.key is None or wakeup.key in written:
-                wakeup.set()
+        wake_relays(written)
 
 
 @sa_event.listens_for(Session, "after_rollback")

@@ -1,6 +1,9 @@
 """Prometheus counters every service shares; exposed at `/metrics`."""
 
-from prometheus_client import Counter, Gauge
+from typing import Iterable
+
+from prometheus_client import REGISTRY, Counter, Gauge, Metric, generate_latest
+from prometheus_client.parser import text_string_to_metric_families
 
 events_published = Counter(
     "kotopolku_events_published", "Events published from an outbox", ["service", "type"]
@@ -68,3 +71,37 @@ consumer_oldest_in_hand_seconds = Gauge(
     "How long the oldest message a consumer of the queue has taken has waited to be finished (0 when none)",
     ["queue"],
 )
+
+
+class _Families:
+    """Metric families already collected, in the shape `generate_latest` reads."""
+
+    def __init__(self, families: Iterable[Metric]) -> None:
+        self.families = list(families)
+
+    def collect(self) -> Iterable[Metric]:
+        return self.families
+
+
+def exposition(others: dict[str, str] | None = None) -> bytes:
+    """This process's metrics, with those of the processes in `others` (name → their exposition),
+    each of their samples labelled `process="<name>"`: `kotopolku run`'s worker process counts
+    what it sends and runs, and `run`'s `/metrics` shows it (services/worker_process.py)."""
+    if not others:
+        return generate_latest()
+    families = {family.name: family for family in REGISTRY.collect()}
+    for process, text in others.items():
+        for family in text_string_to_metric_families(text):
+            # Their counters' `_created` series (which the text format gives as families of their
+            # own) would repeat this process's: left out.
+            samples = [
+                sample._replace(labels={**sample.labels, "process": process}) for sample in family.samples if not sample.name.endswith("_created")
+            ]
+            if not samples:
+                continue
+            if family.name in families and families[family.name].type == family.type:
+                families[family.name].samples.extend(samples)
+            elif family.name not in families:
+                family.samples = samples
+                families[family.name] = family
+    return generate_latest(_Families(families.values()))

@@ -17,7 +17,7 @@ from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services.assessment.records import AssessmentFields
-from shared.db import utc_column
+from shared.db import empty_list, utc_column
 from shared.targets import TargetFields
 
 
@@ -27,7 +27,7 @@ class Assessment(AssessmentFields, table=True):
     __tablename__ = "assessment"
 
     id: UUID = Field(primary_key=True)
-    actions: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # who did what, when
+    actions: list[dict[str, Any]] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))  # who did what, when
     updated_at: datetime = Field(sa_column=utc_column())
 
 

@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
         CaseStatus,
         Stage,
     )
+    from shared.db import empty_dict
     from shared.workflow_payloads import Action
 
 # The assessment's own statuses (its table's `status`), beside the case's.
@@ -39,7 +40,7 @@ class AssessmentProgress(SQLModel):
     completed_on: date | None = None
     plan_needed: bool | None = None
     plan_type: str | None = None
-    parts: dict[str, Any] = Field(default_factory=dict, sa_type=JSON, nullable=False)  # the interview, by part
+    parts: dict[str, Any] = Field(default_factory=empty_dict, sa_type=JSON, nullable=False)  # the interview, by part
     overdue: bool = False
     escalated: bool = False
     # The policy version the start deadline came from (a change applied to it names the new one).

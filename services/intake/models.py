@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field as TableField, SQLModel
 
-from shared.db import UtcDateTime, utc_column
+from shared.db import UtcDateTime, empty_list, utc_column
 
 from services.intake.identity import StatedTargetGroup, validate_identity_code
 from shared.client_groups import GuardianRole, RecordedGroup
@@ -233,7 +233,7 @@ class Client(SQLModel, table=True):
     sex: str | None = None
     nationality: str
     native_language: str
-    preferred_languages: list[str] = TableField(default_factory=list, sa_column=Column(JSON, nullable=False))
+    preferred_languages: list[str] = TableField(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     # An interpreter needed (its language, and the dialect as the client names it); the integration
     # language the client chose (fi | sv). From the registration, or recorded by staff.
     interpreter_language: str | None = None
@@ -284,7 +284,7 @@ class ClientCase(SQLModel, table=True):
     # None: set before versions were kept). The statutory deadlines name theirs in their workflows.
     next_deadline_policy_version: str | None = None
     # Every open deadline (CONTRACT §5), as [{"kind": …, "due_on": "YYYY-MM-DD"}]; next_deadline is the nearest.
-    deadlines: list[dict] = TableField(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    deadlines: list[dict] = TableField(default_factory=empty_list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     assignee_sub: str | None = None  # the caseworker who has the case (the token's `sub`)
     assignee_name: str | None = None
     opened_on: date

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field as SchemaField
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from shared.db import utc_column
+from shared.db import empty_dict, empty_list, utc_column
 
 from shared.contracts import CaseStatus, Deadline, Stage
 
@@ -31,7 +31,7 @@ class CaseView(SQLModel, table=True):
     assignee: str | None = None  # the assignee's name, as staff read it
     assignee_sub: str | None = Field(default=None, index=True)  # who the case's caseworker notifications go to
     # Every open deadline, from the latest change: [{"kind": …, "due_on": "YYYY-MM-DD"}]
-    deadlines: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    deadlines: list[dict] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     reason: str
     changed_at: datetime = Field(sa_column=utc_column())
 
@@ -47,7 +47,7 @@ class ClientView(SQLModel, table=True):
     birth_date: date
     nationality: str
     native_language: str
-    preferred_languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    preferred_languages: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     residence_basis: str
     lead: str
     eligible: bool
@@ -66,7 +66,7 @@ class ClientView(SQLModel, table=True):
     # The client's contact for messages to them (client_messages/), and the channels they refused.
     email: str | None = None
     phone: str | None = None
-    refused_channels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    refused_channels: list[str] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False, server_default="[]"))
 
 
 class CaseChange(SQLModel, table=True):
@@ -92,7 +92,7 @@ class Notification(SQLModel, table=True):
     recipient_sub: str | None = Field(default=None, index=True)  # one person (the case's assignee), else the role
     case_id: UUID | None = Field(default=None, index=True)
     client_id: UUID | None = None
-    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    params: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(sa_column=utc_column())
     # E-mail delivery: pending while email_state is "pending"; "sent", or "none" (nobody to mail).
     email_state: str = Field(default="pending", index=True)

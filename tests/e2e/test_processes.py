@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from shared.temporal import TASK_READS
 from support import PRODUCER, children, event, eventually, free_port, port_open, publish, registration, run_worker_processes
@@ -139,6 +140,21 @@ async def test_kotopolku_run_starts_everything_and_streams_case_updates(environm
         assert data[1]["municipality_code"] == "049" and data[1]["next_deadline"]["kind"] == "assessment_start"
         assert data[0]["case_id"] != data[1]["case_id"]
         assert int(received[1]["id"]) > int(received[0]["id"])
+
+        # The worker process sent both registrations' starts (eager there: it runs their task
+        # queues' workers), and `run`'s /metrics shows its counters beside `run`'s own.
+        async def starts_sent() -> dict[str, float]:
+            async with httpx.AsyncClient() as client:
+                text = (await client.get(f"{base}/metrics")).text
+            sent = {
+                sample.labels.get("process", "run"): sample.value
+                for family in text_string_to_metric_families(text) for sample in family.samples
+                if sample.name == "kotopolku_workflow_commands_sent_total" and sample.labels["service"] == "intake"
+                and sample.labels["kind"] == "start"
+            }
+            return sent if sent.get("workers") == 4 else None  # a path and its assessment each
+
+        assert await eventually(starts_sent, timeout=30, what="the starts counted at /metrics") == {"workers": 4}
 
         # Resuming with Last-Event-ID replays what came after it.
         async with httpx.AsyncClient(timeout=httpx.Timeout(30)) as client:

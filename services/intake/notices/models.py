@@ -23,7 +23,7 @@ from sqlmodel import Field as TableField, SQLModel
 from services.intake.employers.models import EmployerSummary
 from services.intake.models import Strict, _known_municipality
 from shared.clock import today as finnish_today
-from shared.db import utc_column
+from shared.db import empty_list, utc_column
 
 
 RECRUIT_MIN_AGE, RECRUIT_MAX_AGE = 15, 100
@@ -89,7 +89,7 @@ class EmploymentFields(Strict):
 
 class FamilyFields(Strict):
     adults: int = 1  # the recruit included
-    children_birth_years: list[int] = Field(default_factory=list)
+    children_birth_years: list[int] = Field(default_factory=empty_list)
 
 
 class NoticeContactFields(Strict):

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field as TableField, SQLModel
 
-from shared.db import utc_column
+from shared.db import empty_list, utc_column
 
 # The broker login a source added without --broker-user publishes with: RabbitMQ's default user,
 # which RabbitMQ itself lets connect from the same machine only (the embedded development setup).
@@ -21,7 +21,7 @@ class ProducingSource(SQLModel, table=True):
 
     source: str = TableField(primary_key=True)
     name: str
-    municipalities: list[str] = TableField(default_factory=list, sa_column=Column(JSON, nullable=False))
+    municipalities: list[str] = TableField(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     # The RabbitMQ user this system publishes as: RabbitMQ refuses a message whose AMQP `user_id`
     # is not the connection's user, so this (not the event's `source`) says who sent a message.
     broker_user: str = DEFAULT_BROKER_USER

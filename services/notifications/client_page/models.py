@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from services.notifications.feedback.models import FeedbackQuestion
-from shared.db import utc_column
+from shared.db import empty_list, utc_column
 
 
 class ClientLink(SQLModel, table=True):
@@ -196,7 +196,7 @@ class ClientSelfReport(SQLModel, table=True):
     case_id: UUID = Field(primary_key=True)
     client_id: UUID = Field(index=True)
     municipality_code: str = Field(index=True)
-    languages: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    languages: list[dict] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     education: str = ""
     work_history: str = ""
     goals: str = ""

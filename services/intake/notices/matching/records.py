@@ -11,6 +11,11 @@ from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
 
+def _none_yet() -> list:
+    """A plain function, not `list`: see shared/db.py `empty_list` (not imported: this module stays light)."""
+    return []
+
+
 class NoticeMatch(SQLModel):
     """What the employer's recruitment notice tells about a client's job and family."""
 
@@ -21,4 +26,4 @@ class NoticeMatch(SQLModel):
     workplace_municipality_code: str
     expected_arrival_on: date
     family_adults: int
-    children_birth_years: list[int] = Field(default_factory=list, sa_type=JSON, nullable=False)
+    children_birth_years: list[int] = Field(default_factory=_none_yet, sa_type=JSON, nullable=False)
