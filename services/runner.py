@@ -127,6 +127,8 @@ class Runtime:
             ),
             "start it with `temporal server start-dev` (or `kotopolku run`) or set KOTOPOLKU_TEMPORAL_ADDRESS",
         )
+        if self.worker_process is not None:
+            await self.worker_process.connect()
         consumers: list[Consumer] = []
         for name, ctx in self.contexts.items():
             ctx.temporal = self.temporal

@@ -54,7 +54,7 @@ class WorkerProcess:
 
     STOP_WITHIN = STOP_GRACE_SECONDS + 15.0  # its workers' shutdown, then its loops' grace
 
-    def __init__(self, pid: int, channel: socket.socket) -> None:
+    def __init__(self, pid: int | None, channel: socket.socket) -> None:
         self.pid: int | None = pid
         self._channel: socket.socket | None = channel  # kept open while `run` lives
         self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
@@ -93,15 +93,18 @@ class WorkerProcess:
 
     # --- what `run` says to it --------------------------------------------------------------------
 
-    async def _stream(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        if self._streams is None:  # on `run`'s event loop, the first time it is needed
-            if self._channel is None:
-                raise ConnectionError("the worker process has stopped")
+    async def connect(self) -> None:
+        """On `run`'s event loop, before anything is said (`Runtime.start`)."""
+        if self._streams is None and self._channel is not None:
             self._streams = await asyncio.open_connection(sock=self._channel, limit=LINE_LIMIT)
+
+    def _stream(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if self._streams is None:
+            raise ConnectionError("the worker process is not connected")
         return self._streams
 
     async def _say(self, line: str) -> None:
-        _, writer = await self._stream()
+        _, writer = self._stream()
         writer.write(line.encode() + b"\n")
         await writer.drain()
 
@@ -122,7 +125,7 @@ class WorkerProcess:
             asked = self._asked
             try:
                 await self._say(f"metrics {asked}")
-                reader, _ = await self._stream()
+                reader, _ = self._stream()
                 async with asyncio.timeout(METRICS_WAIT_SECONDS):
                     while line := await reader.readline():  # a whole line or nothing, even when cut off
                         number, text = json.loads(line)
