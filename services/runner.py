@@ -134,7 +134,7 @@ class Runtime:
             ctx.temporal = self.temporal
             parts = self.parts[name]
             self._spawn(f"{name} outbox relay", OutboxRelay(ctx.db, self.amqp).run)
-            if parts.sends_workflow_commands and self.worker_process is not None:
+            if parts.sends_workflow_commands and self.worker_process is not None and name in self.worker_process.services:
                 # Sent from the worker process, where a start is eager (services/worker_process.py).
                 key = outbox_key(ctx.db.engine, WorkflowCommand)
                 self._spawn(f"{name} workflow commands, to the worker process", partial(self.worker_process.pass_on_commits, name, key))

@@ -54,8 +54,9 @@ class WorkerProcess:
 
     STOP_WITHIN = STOP_GRACE_SECONDS + 15.0  # its workers' shutdown, then its loops' grace
 
-    def __init__(self, pid: int | None, channel: socket.socket) -> None:
+    def __init__(self, pid: int | None, channel: socket.socket, services: list[str]) -> None:
         self.pid: int | None = pid
+        self.services = services  # whose workers (and workflow-command relays) it runs
         self._channel: socket.socket | None = channel  # kept open while `run` lives
         self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
         self._asking = asyncio.Lock()  # one question about metrics at a time
@@ -89,7 +90,7 @@ class WorkerProcess:
                 os._exit(code)  # never back into `run`'s own code
         workers_end.close()
         log.info("worker process started", pid=pid, services=services)
-        return cls(pid, runs_end)
+        return cls(pid, runs_end, services)
 
     # --- what `run` says to it --------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ class _WorkerRuntime:
 
 async def test_a_commit_in_run_wakes_the_worker_processs_relay_and_its_metrics_reach_run():
     runs_end, workers_end = socket.socketpair()
-    run = WorkerProcess(pid=None, channel=runs_end)  # no process: stop() only closes the socket
+    run = WorkerProcess(pid=None, channel=runs_end, services=["intake"])  # no process: stop() only closes the socket
     workers, stop = _WorkerRuntime(), asyncio.Event()
     listening = asyncio.create_task(listen_to_run(workers_end, workers, stop))
     await run.connect()
@@ -50,7 +50,7 @@ async def test_a_commit_in_run_wakes_the_worker_processs_relay_and_its_metrics_r
 async def test_metrics_not_answered_in_time_are_left_out_and_a_late_answer_is_not_taken_for_the_next(monkeypatch):
     monkeypatch.setattr(worker_process, "METRICS_WAIT_SECONDS", 0.2)
     runs_end, workers_end = socket.socketpair()
-    run = WorkerProcess(pid=None, channel=runs_end)  # no process: stop() only closes the socket
+    run = WorkerProcess(pid=None, channel=runs_end, services=["intake"])  # no process: stop() only closes the socket
     await run.connect()
     reader, writer = await asyncio.open_connection(sock=workers_end)
 
