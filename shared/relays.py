@@ -49,8 +49,6 @@ RELAY_LEASE = timedelta(seconds=45)
 SEND_TIME_LIMIT = 20.0
 # How often a relay deletes the rows sent longer ago than their retention.
 SWEEP_INTERVAL_SECONDS = 60.0
-# How often a relay with work in hand counts its backlog (the gauges); an idle one counts every round.
-COUNT_INTERVAL_SECONDS = 1.0
 
 
 async def _take_write_lock(session: AsyncSession, table: type[SQLModel]) -> None:
@@ -93,8 +91,6 @@ class Relay:
         self.retention = retention
         self.lease = lease
         self._next_sweep = 0.0  # when sent rows past their retention are next deleted (monotonic)
-        self._next_count = 0.0  # when a relay with work in hand next counts its backlog (monotonic)
-        self._had_work = False  # the last round claimed rows
 
     async def relay(self, send_pending: Callable[[], Awaitable[int]]) -> None:
         await run_relay(
@@ -114,19 +110,14 @@ class Relay:
         A row whose key has an earlier unsent row outside this claim is left for a later round.
         A round that finds nothing free to claim (nor sent rows to forget) only reads: on SQLite it
         takes no write lock, so the relays' polls and the rounds of a relay whose rows another
-        process's relay holds never make a writer wait. That takes a count first; a relay whose
-        last round claimed rows (woken by each commit of a burst or of staff commands, its rows
-        most likely free) counts at most once a second, and so one statement less a round."""
+        process's relay holds never make a writer wait."""
         table = self.table
         key = getattr(table, self.ordering_key)
         sweep_due = time.monotonic() >= self._next_sweep
         async with self.database.session() as session:
-            if not self._had_work or sweep_due or time.monotonic() >= self._next_count:
-                free = await self.measure_backlog(session)
-                self._next_count = time.monotonic() + COUNT_INTERVAL_SECONDS
-                if not free and not sweep_due:
-                    self._had_work = False
-                    return []
+            free = await self.measure_backlog(session)
+            if not free and not sweep_due:
+                return []
             if self.database.is_sqlite:
                 await _take_write_lock(session, table)
             now = utcnow()
@@ -161,7 +152,6 @@ class Relay:
                 await session.exec(delete(table).where(getattr(table, self.sent_at) < now - self.retention))
                 self._next_sweep = time.monotonic() + SWEEP_INTERVAL_SECONDS
             await session.commit()
-        self._had_work = bool(claimed)
         return claimed
 
     async def measure_backlog(self, session: AsyncSession) -> int:

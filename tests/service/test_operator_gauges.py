@@ -8,7 +8,6 @@ import uuid
 from datetime import timedelta
 
 from prometheus_client import REGISTRY
-from sqlalchemy import event as sa_event
 
 from services.notifications import service
 from services.notifications.app import MIGRATIONS as NOTIFICATIONS_MIGRATIONS
@@ -24,18 +23,14 @@ def gauge(name: str, **labels: str) -> float | None:
     return REGISTRY.get_sample_value(name, labels)
 
 
-async def _waiting_rows(database: Database, *minutes_ago: int) -> None:
+async def test_the_outbox_backlog_and_its_oldest_age_are_measured_each_round(database):
     async with database.session() as session:
-        for minutes in minutes_ago:
+        for minutes in (90, 5):
             session.add(OutboxMessage(
                 event_id=str(uuid.uuid4()), event_type="client.registered", exchange="kotopolku.events", routing_key="client.registered",
                 ordering_key=str(uuid.uuid4()), body=b"{}", created_at=utcnow() - timedelta(minutes=minutes),
             ))
         await session.commit()
-
-
-async def test_the_outbox_backlog_and_its_oldest_age_are_measured_at_least_once_a_second(database):
-    await _waiting_rows(database, 90, 5)
     relay = OutboxRelay(database, connection=None)  # claims and marks only: nothing is published here
 
     claimed = await relay.claim()
@@ -43,36 +38,9 @@ async def test_the_outbox_backlog_and_its_oldest_age_are_measured_at_least_once_
     assert gauge("kotopolku_relay_oldest_waiting_seconds", service="intake", relay="outbox relay") >= 90 * 60
 
     await relay.mark(claimed, sent=claimed)
-    relay._next_count = 0.0  # a second later
     await relay.claim()
     assert gauge("kotopolku_relay_backlog", service="intake", relay="outbox relay") == 0
     assert gauge("kotopolku_relay_oldest_waiting_seconds", service="intake", relay="outbox relay") == 0
-
-
-async def test_a_relay_with_work_in_hand_counts_its_backlog_at_most_once_a_second(database):
-    """Woken by each commit of a burst, a relay claims without counting first (one statement less a
-    round); idle, it counts every round, so that it takes no write lock for nothing."""
-    counts = []
-
-    def note(_conn, _cursor, statement, *_args) -> None:
-        if "count(" in statement.lower():
-            counts.append(statement)
-
-    sa_event.listen(database.engine.sync_engine, "before_cursor_execute", note)
-    relay = OutboxRelay(database, connection=None)
-    await _waiting_rows(database, 1)
-    await relay.claim()
-    assert len(counts) == 1  # idle before: counted first
-    for _ in range(3):  # three more commits, three more rounds within the second
-        await _waiting_rows(database, 0)
-        assert len(await relay.claim()) == 1
-    assert len(counts) == 1
-    relay._next_count = 0.0  # a second later
-    await _waiting_rows(database, 0)
-    assert len(await relay.claim()) == 1
-    assert len(counts) == 2
-    assert await relay.claim() == []  # nothing left: the next round counts again
-    assert await relay.claim() == [] and len(counts) == 3
 
 
 async def test_the_open_cases_past_a_deadline_are_counted(tmp_path):
