@@ -199,7 +199,7 @@ class Runtime:
         if service in self.contexts:
             wake_relays({outbox_key(self.contexts[service].db.engine, WorkflowCommand)})
 
-    async def metrics(self) -> bytes:
+    async def metrics_exposition(self) -> bytes:
         """The exposition at `/metrics`: this process's metrics and its worker process's."""
         others = None
         if self.worker_process is not None and (workers := await self.worker_process.metrics()) is not None:
@@ -354,7 +354,7 @@ def create_app(runtime: Runtime, on_started: Callable[[], None] | None = None, *
     app.add_middleware(BodySizeLimit, limit=runtime.settings.max_request_bytes)
     app.add_middleware(DevelopmentSecretsLocalOnly, active=runtime.settings.uses_development_secrets)
     app.add_middleware(TraceRequests)  # outermost: the request's span covers the whole answer
-    app.include_router(health_router(runtime.readiness_checks, runtime.metrics))
+    app.include_router(health_router(runtime.readiness_checks, runtime.metrics_exposition))
     if api_routes:  # a worker process serves only its health and metrics
         for parts in runtime.parts.values():
             for router in parts.routers:

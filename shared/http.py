@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from temporalio.service import RPCError
 
 from shared.i18n import all_languages, catalogue, negotiate, translate
@@ -170,9 +170,9 @@ def install_error_handlers(app: FastAPI) -> None:
 Check = Callable[[], Awaitable[None]]
 
 
-def health_router(checks: Callable[[], dict[str, Check]], exposition: Callable[[], Awaitable[bytes]] | None = None) -> APIRouter:
+def health_router(checks: Callable[[], dict[str, Check]], exposition: Callable[[], Awaitable[bytes]]) -> APIRouter:
     """`/healthz` (the process is up), `/readyz` (every dependency answers, else 503 naming it),
-    `/metrics` (`exposition`, by default this process's metrics)."""
+    `/metrics` (`exposition`: the Prometheus text of the process, and of its worker process)."""
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz")
@@ -196,7 +196,6 @@ def health_router(checks: Callable[[], dict[str, Check]], exposition: Callable[[
 
     @router.get("/metrics", include_in_schema=False)
     async def metrics() -> PlainTextResponse:
-        text = await exposition() if exposition is not None else generate_latest()
-        return PlainTextResponse(text.decode(), media_type=CONTENT_TYPE_LATEST)
+        return PlainTextResponse((await exposition()).decode(), media_type=CONTENT_TYPE_LATEST)
 
     return router

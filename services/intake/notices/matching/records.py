@@ -10,10 +10,7 @@ from uuid import UUID
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
-
-def _none_yet() -> list:
-    """A plain function, not `list`: see shared/db.py `empty_list` (not imported: this module stays light)."""
-    return []
+from shared.db import empty_list
 
 
 class NoticeMatch(SQLModel):
@@ -26,4 +23,4 @@ class NoticeMatch(SQLModel):
     workplace_municipality_code: str
     expected_arrival_on: date
     family_adults: int
-    children_birth_years: list[int] = Field(default_factory=_none_yet, sa_type=JSON, nullable=False)
+    children_birth_years: list[int] = Field(default_factory=empty_list, sa_type=JSON, nullable=False)
