@@ -17,7 +17,7 @@ minutes:
   - CPU time per client (Kotopolku and its Temporal server, until the burst's work is all done)
     and per raw workflow (the server and the client with its worker): the one figure that other
     work on a shared machine hardly changes.
-Prints one table, writes JSON (`--output`). With `--profile`, py-spy samples the Kotopolku process
+Prints one table, writes JSON (`--output`). With `--profile`, py-spy samples `run` and its worker process
 during the burst, only the thread holding the GIL (Python running, not waiting), and the table is
 followed by the top functions (self time and total).
 """
@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
 from faults.waiting import true_within  # noqa: E402
-from measuring import CpuUse, load, memory_mb, run_processes, top_functions  # noqa: E402
+from measuring import CpuUse, load, memory_mb, profiling, run_processes, top_functions  # noqa: E402
 from steady_load import _ready, rss_mb, steady, summary  # noqa: E402
 from support import PRODUCER, event, free_port, person, registration  # noqa: E402
 
@@ -295,7 +295,7 @@ async def main() -> None:
     parser.add_argument("--rate", type=float, default=10, help="registrations a second in the steady run")
     parser.add_argument("--seconds", type=float, default=20, help="length of the steady run")
     parser.add_argument("--commands", type=int, default=100, help="staff commands in all (5 staff)")
-    parser.add_argument("--profile", action="store_true", help="sample the Kotopolku process with py-spy during the burst")
+    parser.add_argument("--profile", action="store_true", help="sample `run` and its worker process with py-spy during the burst")
     parser.add_argument("--amqp-url", default=os.environ.get("KOTOPOLKU_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
     parser.add_argument("--database-url", help="KOTOPOLKU_DATABASE_URL for the run (default: SQLite, as make run)")
     parser.add_argument("--output", type=Path, default=ROOT / "var" / "benchmark.json")
@@ -309,7 +309,8 @@ async def main() -> None:
     base = f"http://127.0.0.1:{http_port}"
     results: list[dict] = []
     report: dict = {"date": date.today().isoformat(), "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0], "load_at_start": load()}}
-    server = profiler = None
+    server = None
+    profilers: dict[str, subprocess.Popen] = {}
     try:
         kotopolku("sources", "add", PRODUCER, "--municipality", "109", env=env)
         viewer = kotopolku("dev-token", "--role", "coordinator", "--municipality", "109", env=env)
@@ -328,17 +329,13 @@ async def main() -> None:
         async with connection, Feed(base, viewer) as feed:
             registrations = Registrations(await connection.channel(publisher_confirms=True))
             if args.profile:
-                profiler = subprocess.Popen(
-                    [str(BIN / "py-spy"), "record", "--pid", str(server.pid), "--gil", "--format", "raw", "--rate", "50",
-                     "--output", str(workdir / "profile.txt")],
-                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                )
+                profilers = profiling(processes, workdir, rate=50)
                 await asyncio.sleep(1)
             cpu = CpuUse(processes)
             burst, clients = await kotopolku_burst(registrations, feed, args.burst, raw_temporal["per_second"], cpu)
             results.append(burst)
             print(json.dumps(results), flush=True)  # the figures so far, should a later step fail
-            if profiler is not None:
+            for profiler in profilers.values():
                 profiler.send_signal(signal.SIGINT)
                 profiler.wait(timeout=60)
             results.append(await kotopolku_steady(registrations, feed, args.rate, args.seconds))
@@ -356,8 +353,8 @@ async def main() -> None:
                 server.kill()
     report["machine"]["load_at_end"] = load()
     report["results"] = results
-    if args.profile and (workdir / "profile.txt").exists():
-        report["profile"] = top_functions(workdir / "profile.txt")
+    profiles = {name: workdir / f"profile-{name}.txt" for name in profilers}
+    report["profiles"] = {name: top_functions(path) for name, path in profiles.items() if path.exists()}
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2))
     print_table(report)
@@ -377,11 +374,11 @@ def print_table(report: dict) -> None:
               f" (RSS: {rss['kotopolku']} + {rss['temporal_server']} MB)")
     machine = report["machine"]
     print(f"Machine: {machine['cpus']} CPUs, load {machine['load_at_start']} at the start, {machine['load_at_end']} at the end")
-    if "profile" in report:
-        print(f"\nProfile of Kotopolku during the burst ({report['profile']['samples']} samples), % of samples:")
+    for name, profile in report.get("profiles", {}).items():
+        print(f"\nProfile of {name} during the burst ({profile['samples']} samples), % of samples:")
         for kind in ("self", "total"):
             print(f"  {kind}:")
-            for frame, share in report["profile"][kind]:
+            for frame, share in profile[kind]:
                 print(f"    {share:>5}  {frame}")
 
 

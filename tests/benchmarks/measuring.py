@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -108,3 +110,16 @@ def top_functions(raw_profile: Path, limit: int = 12) -> dict:
         return [(frame, round(100 * n / samples, 1)) for frame, n in counter.most_common(limit)]
 
     return {"samples": samples, "self": share(own), "total": share(total)}
+
+
+def profiling(processes: dict[str, list[int]], workdir: Path, rate: int = 100) -> dict[str, subprocess.Popen]:
+    """py-spy on `run` and on its worker process: only the thread holding the interpreter."""
+    pids = {"run": processes["kotopolku"][0], **{f"worker-{i}": pid for i, pid in enumerate(processes["kotopolku_workers"])}}
+    return {
+        name: subprocess.Popen(
+            [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid), "--gil", "--format", "raw", "--rate", str(rate),
+             "--output", str(workdir / f"profile-{name}.txt")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        for name, pid in pids.items()
+    }

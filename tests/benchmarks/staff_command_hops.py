@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchmark import (  # noqa: E402
     BIN, PRODUCER, STAFF, CpuUse, Feed, Registrations, _ready, free_port, kotopolku, kotopolku_burst, run_environment, run_processes, true_within,
 )
-from measuring import top_functions  # noqa: E402
+from measuring import profiling, top_functions  # noqa: E402
 from shared.contracts import assessment_workflow_id  # noqa: E402
 
 HOPS = {
@@ -157,19 +157,6 @@ async def main() -> None:
             print(f"  {share:5.1f}  {frame}")
         for frame, share in profile["total"]:
             print(f"  {share:5.1f}  {frame}")
-
-
-def profiling(processes: dict[str, list[int]], workdir: Path) -> dict[str, subprocess.Popen]:
-    """py-spy on `run` and on its worker process: only the thread holding the interpreter."""
-    pids = {"run": processes["kotopolku"][0], **{f"worker-{i}": pid for i, pid in enumerate(processes["kotopolku_workers"])}}
-    return {
-        name: subprocess.Popen(
-            [str(BIN / "py-spy"), "record", "--pid", str(pid), "--gil", "--format", "raw", "--rate", "100",
-             "--output", str(workdir / f"profile-{name}.txt")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        for name, pid in pids.items()
-    }
 
 
 if __name__ == "__main__":
