@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared import sqlite_driver
+from shared import metrics, sqlite_driver
 
 
 class Database:
@@ -47,6 +47,9 @@ class Database:
                 url, pool_pre_ping=True, connect_args={"server_settings": {"search_path": self.schema}}, hide_parameters=True
             )
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        # Statements per registration or per command: what a change to the code costs the database.
+        count = metrics.database_statements.labels(service).inc
+        event.listen(self.engine.sync_engine, "before_cursor_execute", lambda *_args: count())
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

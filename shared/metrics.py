@@ -20,6 +20,9 @@ events_dead_lettered = Counter(
 workflow_commands_sent = Counter(
     "kotopolku_workflow_commands_sent", "Workflow starts and signals sent to Temporal after their commit", ["service", "kind"]
 )
+database_statements = Counter(
+    "kotopolku_database_statements", "SQL statements sent to a service's database (a batch of rows counts once)", ["service"]
+)
 consumer_pauses = Counter(
     "kotopolku_consumer_pauses", "Times a consumer paused because its database (or Temporal) was away", ["queue"]
 )

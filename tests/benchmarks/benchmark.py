@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
 from faults.waiting import true_within  # noqa: E402
-from measuring import CpuUse, load, memory_mb, profiling, run_processes, top_functions  # noqa: E402
+from measuring import CpuUse, database_statements, load, memory_mb, profiling, run_processes, statements_each, top_functions  # noqa: E402
 from steady_load import _ready, rss_mb, steady, summary  # noqa: E402
 from support import PRODUCER, event, free_port, person, registration  # noqa: E402
 
@@ -332,7 +332,9 @@ async def main() -> None:
                 profilers = profiling(processes, workdir, rate=50)
                 await asyncio.sleep(1)
             cpu = CpuUse(processes)
+            counted = await database_statements(base)
             burst, clients = await kotopolku_burst(registrations, feed, args.burst, raw_temporal["per_second"], cpu)
+            burst["statements_each"] = statements_each(counted, await database_statements(base), args.burst)
             results.append(burst)
             print(json.dumps(results), flush=True)  # the figures so far, should a later step fail
             for profiler in profilers.values():
@@ -340,7 +342,9 @@ async def main() -> None:
                 profiler.wait(timeout=60)
             results.append(await kotopolku_steady(registrations, feed, args.rate, args.seconds))
             cases = [feed.case_of[client] for client in clients[: args.commands]]
+        counted = await database_statements(base)
         results.append(await staff_commands(base, tokens, cases, CpuUse(processes)))
+        results[-1]["statements_each"] = statements_each(counted, await database_statements(base), len(cases))
         report["memory_mb"] = {"kotopolku": memory_mb(kotopolku_pids), "temporal_server": memory_mb(temporal_pids)}
         report["memory_mb"]["together"] = round(sum(report["memory_mb"].values()), 1)
         report["rss_mb"] = {"kotopolku": round(sum(rss_mb(pid) for pid in kotopolku_pids), 1), "temporal_server": round(sum(rss_mb(pid) for pid in temporal_pids), 1)}
@@ -400,6 +404,11 @@ def print_cpu(results: list[dict]) -> None:
     own = next((sum(parts.values()) for what, parts in costs.items() if what.startswith("Kotopolku: burst")), None)
     if raw and own:
         print(f"By CPU time, a client (with all it sets going) costs {own / raw:.2f} raw one-activity workflows")
+    statements = {label(row["what"]): row["statements_each"] for row in results if "statements_each" in row}
+    if statements:
+        print("SQL statements each: " + "; ".join(
+            f"{what}: " + " + ".join(f"{process} {count:g}" for process, count in counts.items()) for what, counts in statements.items()
+        ))
     command = next((round(parts["kotopolku"] + parts.get("kotopolku_workers", 0), 1) for what, parts in costs.items() if "staff" in what), None)
     if command:
         print(f"A staff command costs Kotopolku's processes {command} ms of CPU: {STAFF} commands at once take {STAFF * command:.0f} ms of it together")

@@ -11,6 +11,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
 from support import children, run_worker_processes
 
 
@@ -123,3 +126,21 @@ def profiling(processes: dict[str, list[int]], workdir: Path, rate: int = 100) -
         )
         for name, pid in pids.items()
     }
+
+
+async def database_statements(base: str) -> Counter:
+    """SQL statements `kotopolku run` has sent its databases so far, by process ("run" and, as its
+    /metrics labels them, "workers"): a count that the machine's speed does not change."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        text = (await client.get(f"{base}/metrics")).text
+    counted: Counter = Counter()
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "kotopolku_database_statements_total":
+                counted[sample.labels.get("process", "run")] += sample.value
+    return counted
+
+
+def statements_each(before: Counter, after: Counter, items: int) -> dict[str, float]:
+    return {process: round((after[process] - before[process]) / items, 1) for process in sorted(after)}
+
