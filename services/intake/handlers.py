@@ -125,7 +125,7 @@ async def open_path(ctx: ServiceContext, session: AsyncSession, registration: se
     them arrives (for those offered guidance or waiting for triage too), and a path learns of the job."""
     if not registration.matches_notices:
         return
-    matching = await match_notices_for_client(session, registration.client)
+    matching = await match_notices_for_client(session, registration.client, just_recorded=registration.created)
     if registration.path is not None:
         # Started once the registration commits, idempotent by id: a redelivery finds it running.
         await service.start_path(session, registration.case, registration.path)

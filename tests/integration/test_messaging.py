@@ -9,7 +9,7 @@ import uuid
 
 import aio_pika
 import pytest
-from sqlalchemy import func
+from sqlalchemy import event as sa_event, func
 from sqlmodel import select
 
 from shared.contracts import INTERNAL_EXCHANGE
@@ -290,9 +290,17 @@ async def test_an_integrity_error_that_is_not_a_duplicate_delivery_is_retried_no
 
 async def test_an_event_its_handler_changed_nothing_for_leaves_no_inbox_row_and_none_is_applied_twice(database, connection):
     """The webhooks' queue sees every public event, and most are wanted by no subscription: such an
-    event costs no write. One the handler wrote for is remembered as ever: its repeat changes nothing."""
+    event costs no write, nor a look into the inbox. One the handler wrote for is remembered as
+    ever: its repeat changes nothing (what the handler wrote again is rolled back)."""
     queue_name = f"kotopolku.test.{uuid.uuid4().hex[:8]}"
     calls: list[int] = []
+    inbox_reads: list[str] = []
+
+    def count_inbox_reads(_connection, _cursor, statement: str, *_args) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM inbox" in statement:
+            inbox_reads.append(statement)
+
+    sa_event.listen(database.engine.sync_engine, "before_cursor_execute", count_inbox_reads)
 
     async def handler(session, event: Envelope) -> bool:
         calls.append(event.data["n"])
@@ -314,15 +322,17 @@ async def test_an_event_its_handler_changed_nothing_for_leaves_no_inbox_row_and_
             await exchange.publish(aio_pika.Message(sent.to_json(), content_type="application/cloudevents+json"), routing_key="test.maybe")
 
         async def all_handled() -> bool:
-            return len(calls) == 3
+            return len(calls) == 4
 
-        await eventually(all_handled, what="the unwanted event handled twice, the wanted once")
-        assert calls == [0, 1, 0]  # the wanted event's repeat was a duplicate: not handled again
+        await eventually(all_handled, what="every delivery handled")
+        assert calls == [0, 1, 1, 0]
+        assert len(inbox_reads) == 2  # the wanted event's two deliveries; the unwanted ones read nothing
         async with database.session() as session:
             assert (await session.exec(select(ProcessedEvent.event_id))).all() == [wanted.id]
             assert (await session.exec(select(func.count()).select_from(OutboxMessage))).one() == 1
     finally:
         task.cancel()
+        sa_event.remove(database.engine.sync_engine, "before_cursor_execute", count_inbox_reads)
 
 
 async def test_a_consumer_waits_while_its_database_is_away_without_spending_attempts(database, connection, amqp_url):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlmodel import select
 
 from services.intake import service as intake
@@ -66,7 +67,7 @@ async def register(database, *, given_names="Nguyen Van", family_name="An", birt
         )
         outcome = None
         if registered.created and registered.path is not None:
-            outcome = await matching.match_notices_for_client(session, registered.client)
+            outcome = await matching.match_notices_for_client(session, registered.client, just_recorded=registered.created)
         await session.commit()
     return registered.client, outcome
 
@@ -79,6 +80,24 @@ async def notice_status(database, notice_id) -> str:
 async def open_reviews(database) -> list[MatchReview]:
     async with database.session() as session:
         return list(await session.exec(select(MatchReview).where(MatchReview.status == "open").order_by(MatchReview.created_at)))
+
+
+async def test_a_resident_recorded_just_now_is_matched_without_looking_for_a_notice_on_their_case(database):
+    """A statement less per registration: a client recorded in this transaction has no notice yet."""
+    owner = await employer(database)
+    submitted = await submit(database, owner)
+    statements: list[str] = []
+
+    def record(_connection, _cursor, statement: str, *_args) -> None:
+        statements.append(statement)
+
+    sa_event.listen(database.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        client, outcome = await register(database)
+    finally:
+        sa_event.remove(database.engine.sync_engine, "before_cursor_execute", record)
+    assert outcome.result == "matched" and outcome.matched == (submitted.notice_id, client.id)
+    assert not [statement for statement in statements if statement.lstrip().startswith("SELECT case_employment.")]
 
 
 @pytest.mark.parametrize(

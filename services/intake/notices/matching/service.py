@@ -81,10 +81,11 @@ async def _unmatched_clients_like(
 Candidate = tuple[RecruitmentNotice, Client, str]  # (notice, client, "exact" | "partial")
 
 
-async def match_notices_for_client(session: AsyncSession, client: Client) -> MatchOutcome:
+async def match_notices_for_client(session: AsyncSession, client: Client, *, just_recorded: bool = False) -> MatchOutcome:
     """Registration after the notice: match a newly registered resident to the open notices of
-    the municipality. The caller sends `outcome.signals` (after starting the client's path)."""
-    if (await session.exec(select(CaseEmployment).where(CaseEmployment.client_id == client.id))).first() is not None:
+    the municipality. The caller sends `outcome.signals` (after starting the client's path).
+    `just_recorded`: the client was recorded in this transaction, so no notice is on their case yet."""
+    if not just_recorded and (await session.exec(select(CaseEmployment).where(CaseEmployment.client_id == client.id))).first() is not None:
         return MatchOutcome()
     person = PersonKey.of_record(client)
     candidates: list[Candidate] = []
