@@ -4,14 +4,13 @@ clear goes to the staff review queue — never a guess."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event as sa_event
 from sqlmodel import select
 
 from services.intake import service as intake
-from services.intake.app import MIGRATIONS
 from services.intake.employers import service as employers
 from services.intake.models import ResidentRegistered
 from services.intake.notices import service as notices
@@ -21,7 +20,6 @@ from services.intake.notices.models import NoticeCreate, RecruitmentNotice
 from shared.pagination import Pagination
 from shared.refusals import NotFound
 from shared.auth import StaffUser
-from shared.db import Database
 from shared.policy import load_policy
 from shared.workflow_commands import WorkflowCommand
 from shared.clock import today as finnish_today
