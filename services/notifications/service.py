@@ -28,6 +28,7 @@ from shared.clock import now, today, wait_at_most
 from shared.contracts import CaseChanged, CaseUpdated, ClientRecorded, NotificationRequested, PersonalDataRead, Stage
 from shared.consumer import Rejected
 from shared.pagination import Page, Pagination, paginate
+from shared.rows import put_unless_newer
 from shared.service import ServiceContext
 
 
@@ -119,35 +120,28 @@ async def apply_case_changed(session: AsyncSession, update: CaseChanged) -> None
             changed_at=update.changed_at,
         )
     )
-    view = await session.get(CaseView, update.case_id)
-    if view is not None and view.changed_at > update.changed_at:
-        return  # an older change arriving late: it joins the timeline but does not overwrite
-    view = view or CaseView(case_id=update.case_id, client_id=update.client_id)
-    view.municipality_code = update.municipality_code
-    view.stage = update.stage
-    view.status = update.status
-    view.next_deadline_kind = update.next_deadline.kind if update.next_deadline else None
-    view.next_deadline_on = update.next_deadline.due_on if update.next_deadline else None
-    view.deadlines = [deadline.model_dump(mode="json") for deadline in update.deadlines]
-    view.assignee_sub, view.assignee = update.assignee_sub, update.assignee_name
-    view.reason = update.reason
-    view.changed_at = update.changed_at
-    session.add(view)
+    # An older change arriving late joins the timeline but does not overwrite the view.
+    await put_unless_newer(session, CaseView, {
+        "case_id": update.case_id,
+        "client_id": update.client_id,
+        "municipality_code": update.municipality_code,
+        "stage": update.stage,
+        "status": update.status,
+        "next_deadline_kind": update.next_deadline.kind if update.next_deadline else None,
+        "next_deadline_on": update.next_deadline.due_on if update.next_deadline else None,
+        "deadlines": [deadline.model_dump(mode="json") for deadline in update.deadlines],
+        "assignee_sub": update.assignee_sub,
+        "assignee": update.assignee_name,
+        "reason": update.reason,
+        "changed_at": update.changed_at,
+    }, newer="changed_at", keep={"client_id"})
 
 
 async def apply_client_recorded(session: AsyncSession, recorded: ClientRecorded, recorded_at: datetime) -> None:
     """Who the client is, as of `recorded_at` (the event's time): an older record arriving late
     (a retry, another relay) does not overwrite a newer one."""
     fields = recorded.model_dump(include=set(ClientView.model_fields)) | {"recorded_at": recorded_at}
-    existing = await session.get(ClientView, recorded.client_id)
-    if existing is None:
-        session.add(ClientView(**fields))
-    elif existing.recorded_at is not None and existing.recorded_at > recorded_at:
-        return
-    else:
-        for name, value in fields.items():
-            setattr(existing, name, value)
-        session.add(existing)
+    await put_unless_newer(session, ClientView, fields, newer="recorded_at")
 
 
 def public_change(data: dict) -> dict:
