@@ -26,7 +26,7 @@ from services.intake.case_events import (
 )
 from services.intake.duplicates.service import flag_possible_duplicates
 from services.intake.handover import employment
-from services.intake.language_needs.booking import unmet_need
+from services.intake.language_needs.booking import BOOKINGS, unmet_need
 from services.intake.identity import Admission, Eligibility, decide_admission, decide_eligibility, decide_lead
 from services.intake.models import (
     CASE_TRANSITIONS,
@@ -384,12 +384,13 @@ async def apply_case_change(session: AsyncSession, change: CaseChange, *, once: 
         if await session.get(ProcessedEvent, (ACTIVITY_SOURCE, once)) is not None:
             return case.updated_at
         session.add(ProcessedEvent(source=ACTIVITY_SOURCE, event_id=once, event_type="record_case_change", processed_at=now()))
+    fact = Fact(change.fact) if change.fact else None
     await change_case(
         session, case, change.stage, change.status, change.next_deadline, change.reason,
-        deadlines=change.deadlines, changed_by=change.changed_by, announce=change.announce,
-        fact=Fact(change.fact) if change.fact else None, details=change.details,
+        deadlines=change.deadlines, changed_by=change.changed_by, announce=change.announce, fact=fact, details=change.details,
     )
-    unmet = unmet_need(await session.get(Client, case.client_id), Fact(change.fact) if change.fact else None, change.details)
+    # Only a booking asks about the client's interpreter need: no other change reads the client.
+    unmet = unmet_need(await session.get(Client, case.client_id), fact, change.details) if fact in BOOKINGS else None
     if unmet is not None:  # a booking without the recorded interpreter: the timeline says so
         announce_case(session, case, unmet, changed_by=change.changed_by)
     return case.updated_at
