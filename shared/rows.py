@@ -4,45 +4,38 @@ end either way."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable, TypeVar
+from typing import Any, Iterable
 
 from sqlalchemy import inspect, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-Row = TypeVar("Row", bound=SQLModel)
-
-
-async def put_row(session: AsyncSession, table: type[Row], **values: Any) -> Row:
-    """The row with these values (the primary key among them), added or overwritten in the
-    caller's unit of work."""
-    [key] = [column.key for column in inspect(table).primary_key]
-    row = await session.get(table, values[key])
-    if row is None:
-        row = table(**values)
-    else:
-        for name, value in values.items():
-            if name != key:
-                setattr(row, name, value)
-    session.add(row)
-    return row
+async def put_row(session: AsyncSession, table: type[SQLModel], **values: Any) -> None:
+    """The row with these values (the primary key among them) added, or the one there overwritten
+    (the columns not given keep what it has), in one statement of the caller's transaction."""
+    await _put(session, table, values)
 
 
 async def put_unless_newer(session: AsyncSession, table: type[SQLModel], values: dict[str, Any], *, newer: str, keep: Iterable[str] = ()) -> None:
-    """The row with these values (the primary key among them) added, or the one there overwritten
-    unless its `newer` column is later than the value given (an older change arriving late), in one
-    statement: a projection's write, with no read before it. Columns in `keep` are written only when
-    the row is added; columns not given keep what the row has (or their defaults, when added)."""
+    """As `put_row`, unless the row there is newer (its `newer` column later than the value given):
+    a projection's write of a change that may arrive after a later one. Columns in `keep` are
+    written only when the row is added."""
+    await _put(session, table, values, newer=newer, keep=keep)
+
+
+async def _put(session: AsyncSession, table: type[SQLModel], values: dict[str, Any], *, newer: str | None = None, keep: Iterable[str] = ()) -> None:
+    # No read before the write: an insert that updates the row of its key when there is one.
     columns = table.__table__.columns
     keys = {column.key for column in inspect(table).primary_key}
     added = table(**values)  # the model's defaults for the columns not given
     statement = (postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert)(table.__table__)
     statement = statement.values({column.key: getattr(added, column.key) for column in columns})
-    there, given = columns[newer], statement.excluded[newer]
+    kept = keys | set(keep)
+    where = None
+    if newer is not None:
+        there, given = columns[newer], statement.excluded[newer]
+        where = or_(there.is_(None), there <= given)
     await session.exec(statement.on_conflict_do_update(
-        index_elements=sorted(keys),
-        set_={name: statement.excluded[name] for name in values if name not in keys and name not in set(keep)},
-        where=or_(there.is_(None), there <= given),
+        index_elements=sorted(keys), set_={name: statement.excluded[name] for name in values if name not in kept}, where=where,
     ))
-

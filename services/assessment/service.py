@@ -21,10 +21,10 @@ SOURCE = service_source("assessment")
 TYPED_COLUMNS = {"case_id", "client_id", "became_client_on", "due_on", "started_on", "completed_on", "birth_date"}
 
 
-async def save_assessment(session: AsyncSession, record: AssessmentRecord) -> Assessment:
+async def save_assessment(session: AsyncSession, record: AssessmentRecord) -> None:
     """Write the assessment as the workflow has it now (its workflow is the one writer of a row)."""
     values = {**record.model_dump(mode="json", exclude={"assessment_id"}), **record.model_dump(include=TYPED_COLUMNS)}
-    return await put_row(session, Assessment, id=record.assessment_id, updated_at=now(), **values)
+    await put_row(session, Assessment, id=record.assessment_id, updated_at=now(), **values)
 
 
 async def record_correction(session: AsyncSession, correction: CorrectionRecord) -> None:

@@ -28,10 +28,10 @@ async def record_service_report(session: AsyncSession, report: ServiceReport) ->
 PLAN_COLUMNS = {"case_id", "client_id", "municipality_code", "status", "type", "plan_on", "ends_on", "end_reason"}
 
 
-async def save_plan(session: AsyncSession, record: PlanRecord) -> IntegrationPlan:
+async def save_plan(session: AsyncSession, record: PlanRecord) -> None:
     """Write the plan as its workflow has it now (the workflow is the one writer of its row)."""
     columns = record.model_dump(include=PLAN_COLUMNS)
-    return await put_row(session, IntegrationPlan, id=record.plan_id, **columns, record=record.model_dump(mode="json"), updated_at=now())
+    await put_row(session, IntegrationPlan, id=record.plan_id, **columns, record=record.model_dump(mode="json"), updated_at=now())
 
 
 async def plan_of_case(session: AsyncSession, case_id: UUID) -> IntegrationPlan | None:

@@ -38,9 +38,9 @@ async def authorise(session: AsyncSession, user: StaffUser, service_code: str, n
     return existing
 
 
-async def put_service(session: AsyncSession, service: ServiceItem) -> ServiceMapEntry:
+async def put_service(session: AsyncSession, service: ServiceItem) -> None:
     """Add the service, or replace the one with its code."""
-    return await put_row(session, ServiceMapEntry, **service.model_dump(mode="json"), updated_at=now())
+    await put_row(session, ServiceMapEntry, **service.model_dump(mode="json"), updated_at=now())
 
 
 async def remove_service(session: AsyncSession, service_code: str) -> bool:
