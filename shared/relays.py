@@ -5,8 +5,8 @@ How a relay sends without holding anything across the network:
 1. **claim** a batch in one short write transaction: the oldest waiting rows that no other relay
    holds, each marked `claimed_until` (a lease). On PostgreSQL they are read `FOR UPDATE SKIP
    LOCKED`, so relays of one service (replicas, `serve` beside `worker`) claim different rows at the
-   same moment; on SQLite (one writer) the claim takes the write lock first and the claims follow
-   one another.
+   same moment; on SQLite (one writer) the claims follow one another. One statement finds the rows
+   and leases them; the few left for a later round (see Order) are let go before the commit.
 2. **send** with no transaction and no connection held: the broker's confirms are awaited together
    (pipelined), Temporal's calls run side by side.
 3. **mark** what was sent in one short write, and let go of the rest of the claim.
@@ -49,12 +49,6 @@ RELAY_LEASE = timedelta(seconds=45)
 SEND_TIME_LIMIT = 20.0
 # How often a relay deletes the rows sent longer ago than their retention.
 SWEEP_INTERVAL_SECONDS = 60.0
-
-
-async def _take_write_lock(session: AsyncSession, table: type[SQLModel]) -> None:
-    """SQLite has one writer at a time: a write that changes nothing takes its lock first, so that
-    the claim's read and write see the same rows (another relay's claim waits for this one)."""
-    await session.exec(update(table).where(table.id.is_(None)).values(attempts=table.attempts))
 
 
 def lanes(rows: list, key: str) -> list[list]:
@@ -118,18 +112,20 @@ class Relay:
             free = await self.measure_backlog(session)
             if not free and not sweep_due:
                 return []
-            if self.database.is_sqlite:
-                await _take_write_lock(session, table)
             now = utcnow()
-            query = (
-                select(table)
+            oldest_free = (
+                select(table.id)
                 .where(*self.waiting(), or_(table.claimed_until.is_(None), table.claimed_until < now))
                 .order_by(table.id)
                 .limit(self.batch_size)
             )
             if not self.database.is_sqlite:
-                query = query.with_for_update(skip_locked=True)
-            candidates = list((await session.exec(query)).all())
+                oldest_free = oldest_free.with_for_update(skip_locked=True)
+            # One statement finds and leases them (on SQLite it takes the one write lock: the claims
+            # of relays follow one another).
+            lease = update(table).where(table.id.in_(oldest_free)).values(claimed_until=now + self.lease).returning(table)
+            leased = (await session.exec(lease.execution_options(synchronize_session=False))).scalars().all() if free else []
+            candidates = sorted(leased, key=lambda row: row.id)
             claimed: list = []
             if candidates:
                 # Every unsent row of these keys up to the last candidate, claimed by anyone or not
@@ -145,8 +141,8 @@ class Relay:
                     elif row_key in blocked:
                         ours.discard(row_id)
                 claimed = [row for row in candidates if row.id in ours]
-                if claimed:
-                    await session.exec(update(table).where(table.id.in_(ours)).values(claimed_until=now + self.lease))
+                if len(claimed) < len(candidates):  # let go of those left for a later round
+                    await session.exec(update(table).where(table.id.in_({row.id for row in candidates} - ours)).values(claimed_until=None))
             if len(candidates) < self.batch_size and sweep_due:
                 # Nothing more waits: forget what was sent long ago (once a minute, not every round).
                 await session.exec(delete(table).where(getattr(table, self.sent_at) < now - self.retention))

@@ -1,0 +1,64 @@
+"""What a relay's claim costs the database (SQLite and PostgreSQL): its count for the gauges, one
+write that finds the oldest free rows and leases them, and one look at the earlier rows of their
+keys — the rows of a key another relay holds are let go again in the same transaction."""
+
+from __future__ import annotations
+
+import uuid
+
+import aio_pika
+import pytest
+from sqlalchemy import event as sa_event
+
+from shared.contracts import INTERNAL_EXCHANGE
+from shared.envelope import Envelope
+from shared.messaging import add_event
+from shared.relays import OutboxRelay
+
+
+@pytest.fixture
+async def connection(amqp_url):
+    connection = await aio_pika.connect_robust(amqp_url)
+    yield connection
+    await connection.close()
+
+
+def an_event(subject: str, n: int) -> Envelope:
+    return Envelope.new(type="test.claimed", source="urn:kotopolku:test", data={"n": n}, subject=subject)
+
+
+async def write(database, *events: Envelope) -> None:
+    async with database.session() as session:
+        for event in events:
+            add_event(session, event, exchange=INTERNAL_EXCHANGE)
+        await session.commit()
+
+
+async def claim_counting(database, relay: OutboxRelay) -> tuple[list, list[str]]:
+    sent: list[str] = []
+
+    def record(_connection, _cursor, statement: str, *_args) -> None:
+        sent.append(" ".join(statement.split()).split(" ")[0])
+
+    sa_event.listen(database.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        return await relay.claim(), sent
+    finally:
+        sa_event.remove(database.engine.sync_engine, "before_cursor_execute", record)
+
+
+async def test_a_claim_is_a_count_one_leasing_write_and_a_look_at_earlier_rows(database, connection):
+    first, second = OutboxRelay(database, connection), OutboxRelay(database, connection)
+    await first.claim()  # its first round forgets old sent rows: not what is counted below
+    await second.claim()
+    a, b = f"case-{uuid.uuid4()}", f"case-{uuid.uuid4()}"
+    await write(database, an_event(a, 1), an_event(a, 2))
+    claimed, sent = await claim_counting(database, first)
+    assert [row.ordering_key for row in claimed] == [a, a]
+    assert sent == ["SELECT", "UPDATE", "SELECT"]
+
+    # The first relay holds a's rows: a's next row waits for them, b's goes.
+    await write(database, an_event(a, 3), an_event(b, 1))
+    claimed, sent = await claim_counting(database, second)
+    assert [row.ordering_key for row in claimed] == [b]
+    assert sent == ["SELECT", "UPDATE", "SELECT", "UPDATE"]  # a's row let go again
