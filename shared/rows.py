@@ -4,6 +4,7 @@ end either way."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, Iterable
 
 from sqlalchemy import inspect, or_
@@ -26,16 +27,25 @@ async def put_unless_newer(session: AsyncSession, table: type[SQLModel], values:
 
 async def _put(session: AsyncSession, table: type[SQLModel], values: dict[str, Any], *, newer: str | None = None, keep: Iterable[str] = ()) -> None:
     # No read before the write: an insert that updates the row of its key when there is one.
-    columns = table.__table__.columns
-    keys = {column.key for column in inspect(table).primary_key}
     added = table(**values)  # the model's defaults for the columns not given
-    statement = (postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert)(table.__table__)
-    statement = statement.values({column.key: getattr(added, column.key) for column in columns})
-    kept = keys | set(keep)
+    row = {column.key: getattr(added, column.key) for column in table.__table__.columns}
+    statement = _upsert(table, session.bind.dialect.name, frozenset(values), newer, frozenset(keep))
+    await session.exec(statement, params=row)
+
+
+@cache
+def _upsert(table: type[SQLModel], dialect: str, given: frozenset[str], newer: str | None, keep: frozenset[str]) -> Any:
+    """The statement, built once for each shape (building it costs more than running it); the
+    row's values are its parameters."""
+    columns = table.__table__.columns
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table.__table__)
+    kept = {column.key for column in inspect(table).primary_key} | keep
     where = None
     if newer is not None:
-        there, given = columns[newer], statement.excluded[newer]
-        where = or_(there.is_(None), there <= given)
-    await session.exec(statement.on_conflict_do_update(
-        index_elements=sorted(keys), set_={name: statement.excluded[name] for name in values if name not in kept}, where=where,
-    ))
+        there, given_time = columns[newer], statement.excluded[newer]
+        where = or_(there.is_(None), there <= given_time)
+    return statement.on_conflict_do_update(
+        index_elements=sorted(column.key for column in inspect(table).primary_key),
+        set_={name: statement.excluded[name] for name in sorted(given) if name not in kept},
+        where=where,
+    )
