@@ -27,10 +27,15 @@ async def put_unless_newer(session: AsyncSession, table: type[SQLModel], values:
 
 async def _put(session: AsyncSession, table: type[SQLModel], values: dict[str, Any], *, newer: str | None = None, keep: Iterable[str] = ()) -> None:
     # No read before the write: an insert that updates the row of its key when there is one.
-    added = table(**values)  # the model's defaults for the columns not given
-    row = {column.key: getattr(added, column.key) for column in table.__table__.columns}
-    statement = _upsert(table, session.bind.dialect.name, frozenset(values), newer, frozenset(keep))
-    await session.exec(statement, params=row)
+    given = frozenset(values)
+    row = {name: None if field.is_required() else field.get_default(call_default_factory=True) for name, field in _left_out(table, given)} | values
+    await session.exec(_upsert(table, session.bind.dialect.name, given, newer, frozenset(keep)), params=row)
+
+
+@cache
+def _left_out(table: type[SQLModel], given: frozenset[str]) -> list[tuple[str, Any]]:
+    """The columns not given, with their model fields: their defaults fill them in a new row."""
+    return [(column.key, table.model_fields[column.key]) for column in table.__table__.columns if column.key not in given]
 
 
 @cache
