@@ -20,7 +20,7 @@ import aio_pika
 import structlog
 from pydantic import BaseModel
 from aio_pika.abc import AbstractChannel
-from sqlalchemy import Column, LargeBinary, event as sa_event
+from sqlalchemy import Column, LargeBinary, event as sa_event, insert, inspect as sa_inspect
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -181,6 +181,27 @@ def _wake_relays(session: Session) -> None:
 @sa_event.listens_for(Session, "after_rollback")
 def _forget_writes(session: Session) -> None:
     session.info.pop("outboxes_written", None)  # rolled back: nothing new to send
+
+
+# Tables whose rows a transaction only adds, for a relay to read once it has committed (the outbox,
+# the workflow commands): at each flush their new rows go in one statement per table, not one each
+# with the ORM asking the database back for every row's id. Nothing reads those ids in between.
+WRITTEN_IN_BATCHES: set[type[SQLModel]] = {OutboxMessage}
+
+
+@sa_event.listens_for(Session, "before_flush")
+def _insert_in_batches(session: Session, _context: Any, _instances: Any) -> None:
+    batches: dict[type[SQLModel], list[SQLModel]] = {}
+    for row in session.new:
+        if type(row) in WRITTEN_IN_BATCHES:
+            batches.setdefault(type(row), []).append(row)
+    for table, rows in batches.items():
+        rows.sort(key=lambda row: sa_inspect(row).insert_order)  # the order they were written: the relays keep it
+        columns = [column.key for column in table.__table__.columns if column.key != "id"]
+        values = [{key: getattr(row, key) for key in columns} for row in rows]
+        for row in rows:
+            session.expunge(row)
+        session.connection().execute(insert(table.__table__), values)
 
 
 # --- topology ---------------------------------------------------------------------------------

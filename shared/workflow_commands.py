@@ -46,7 +46,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from shared import metrics
 from shared.clock import now
 from shared.db import Database, utc_column
-from shared.messaging import describe_error, wake_relays_after_commit
+from shared.messaging import WRITTEN_IN_BATCHES, describe_error, wake_relays_after_commit
 from shared.relays import SEND_TIME_LIMIT, Relay, lanes
 from shared.tracing import SpanKind, current_traceparent, span
 
@@ -80,6 +80,9 @@ class WorkflowCommand(SQLModel, table=True):
     last_error: str | None = None
     claimed_until: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))  # a relay's lease
     given_up_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True, index=True))  # refused: for an admin
+
+
+WRITTEN_IN_BATCHES.add(WorkflowCommand)
 
 
 class GivenUp(Exception):
