@@ -117,7 +117,12 @@ class WorkerProcess:
             while True:
                 await written.wait()
                 written.clear()
-                await self._say(f"wake {service}")
+                try:
+                    await self._say(f"wake {service}")
+                except (OSError, RuntimeError):
+                    if self._reaped():
+                        return  # the worker process has ended: `wait_until_ended` says so, and `run` ends
+                    raise
 
     async def metrics(self) -> str | None:
         """The worker process's metrics (their exposition), or None when it does not answer soon."""

@@ -63,3 +63,21 @@ async def test_metrics_not_answered_in_time_are_left_out_and_a_late_answer_is_no
     assert await asking == "in time"  # ... and is not taken for question 2's
     writer.close()
     await run.stop()
+
+
+async def test_a_commit_after_the_worker_process_has_gone_ends_the_passing_on_quietly():
+    """`run` learns that its worker process ended from watching the process, and ends; a commit in
+    between finds the socket closed, which is no second error."""
+    runs_end, workers_end = socket.socketpair()
+    run = WorkerProcess(pid=None, channel=runs_end, services=["intake"])  # no process: as one that has ended
+    await run.connect()
+    workers_end.close()
+    key = ("engine", "workflow_command")
+    passing_on = asyncio.create_task(run.pass_on_commits("intake", key))
+    await asyncio.sleep(0)
+    for _ in range(3):  # the first write may still reach the socket's buffer
+        wake_relays({key})
+        await asyncio.sleep(0.05)
+    assert await asyncio.wait_for(passing_on, timeout=5) is None
+    await run.stop()
+
