@@ -119,8 +119,9 @@ class Settings(BaseSettings):
     sqlite_synchronous: Literal["full", "normal"] = "full"
     # Workflows a Temporal worker keeps in memory between their steps (per task queue): a bound on
     # memory however many clients are on their path; one evicted is replayed from its history when
-    # it next has something to do.
-    worker_max_cached_workflows: int = Field(200, ge=0, le=10_000)
+    # it next has something to do (a staff command on it then costs about 5 ms more CPU time). 500
+    # kept 10 000 clients in 716 MB with the Temporal server (docs/benchmarks.md).
+    worker_max_cached_workflows: int = Field(500, ge=0, le=10_000)
     # Whether the workers run each workflow inside Temporal's sandbox. Off: a workflow's first step
     # and each replay of one that left the cache cost a fraction of the CPU time (the sandbox runs the
     # workflow's module afresh for each), which keeps a replay on a busy machine well inside

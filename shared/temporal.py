@@ -158,7 +158,7 @@ def context_free(converter: DataConverter) -> bool:
 
 
 def build_worker(
-    client: Client, task_queue: str, workflows: Iterable[type], activities: Iterable, *, max_cached_workflows: int = 200,
+    client: Client, task_queue: str, workflows: Iterable[type], activities: Iterable, *, max_cached_workflows: int = 500,
     sandboxed: bool = True,
 ) -> Worker:
     """A worker keeping at most `max_cached_workflows` workflows in memory (the SDK's default is
