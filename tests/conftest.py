@@ -200,12 +200,26 @@ def embedded_settings(tmp_path, amqp_url, temporal_address) -> Settings:
 
 
 @pytest_asyncio.fixture
-async def database(tmp_path, database_url):
+async def database(service_database):
     """Intake's database alone, migrated (SQLite and PostgreSQL): for its service functions."""
-    database = Database("intake", database_url or f"sqlite+aiosqlite:///{tmp_path / 'intake.db'}")
-    await database.migrate(INTAKE_MIGRATIONS)
-    yield database
-    await database.dispose()
+    return await service_database("intake", INTAKE_MIGRATIONS)
+
+
+@pytest_asyncio.fixture
+async def service_database(tmp_path, database_url):
+    """`await service_database(service, migrations)`: that service's database alone, migrated
+    (SQLite and PostgreSQL), disposed of after the test."""
+    opened: list[Database] = []
+
+    async def open_migrated(service: str, migrations) -> Database:
+        database = Database(service, database_url or f"sqlite+aiosqlite:///{tmp_path / f'{service}.db'}")
+        opened.append(database)
+        await database.migrate(migrations)
+        return database
+
+    yield open_migrated
+    for database in opened:
+        await database.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -9,16 +9,17 @@ import random
 import socket
 import time
 import uuid
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Iterator
 from urllib.parse import urlsplit
 
 import aio_pika
 import httpx
 import uvicorn
 import pytest
+from sqlalchemy import event as sa_event
 from temporalio import activity
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
@@ -57,6 +58,22 @@ def every_count_shown(tmp_path: Path) -> Path:
     policy = tmp_path / "policy-every-count.toml"
     policy.write_text("figures_smallest_cell = 1\n", encoding="utf-8")
     return policy
+
+
+@contextmanager
+def statements_sent(database) -> Iterator[list[str]]:
+    """The SQL statements `database` is sent inside the block, whitespace folded: what a change
+    costs the database, counted exactly."""
+    sent: list[str] = []
+
+    def record(_connection, _cursor, statement: str, *_args) -> None:
+        sent.append(" ".join(statement.split()))
+
+    sa_event.listen(database.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        sa_event.remove(database.engine.sync_engine, "before_cursor_execute", record)
 
 
 def person(**overrides) -> dict[str, Any]:

@@ -5,29 +5,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import event as sa_event
 
 from services.intake import service as intake
 from services.intake.models import ResidentRegistered
 from shared.policy import load_policy
 from shared.contracts import CaseChange
-from support import event, registration, with_identity_code
+from support import event, registration, statements_sent, with_identity_code
 
 
 async def changed(database, change: CaseChange) -> list[str]:
     """The statements `apply_case_change` sent."""
-    sent: list[str] = []
-
-    def record(_connection, _cursor, statement: str, *_args) -> None:
-        sent.append(" ".join(statement.split()))
-
-    sa_event.listen(database.engine.sync_engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(database) as sent:
         async with database.session() as session:
             await intake.apply_case_change(session, change, once="activity-1")
             await session.commit()
-    finally:
-        sa_event.remove(database.engine.sync_engine, "before_cursor_execute", record)
     return sent
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event as sa_event
 from sqlmodel import select
 
 from services.intake import service as intake
@@ -23,7 +22,7 @@ from shared.auth import StaffUser
 from shared.policy import load_policy
 from shared.workflow_commands import WorkflowCommand
 from shared.clock import today as finnish_today
-from support import event, make_business_id, notice, person, registration
+from support import event, make_business_id, notice, person, registration, statements_sent
 
 POLICY = load_policy().default
 
@@ -84,18 +83,10 @@ async def test_a_resident_recorded_just_now_is_matched_without_looking_for_a_not
     """A statement less per registration: a client recorded in this transaction has no notice yet."""
     owner = await employer(database)
     submitted = await submit(database, owner)
-    statements: list[str] = []
-
-    def record(_connection, _cursor, statement: str, *_args) -> None:
-        statements.append(statement)
-
-    sa_event.listen(database.engine.sync_engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(database) as statements:
         client, outcome = await register(database)
-    finally:
-        sa_event.remove(database.engine.sync_engine, "before_cursor_execute", record)
     assert outcome.result == "matched" and outcome.matched == (submitted.notice_id, client.id)
-    assert not [statement for statement in statements if statement.lstrip().startswith("SELECT case_employment.")]
+    assert not [statement for statement in statements if statement.startswith("SELECT case_employment.")]
 
 
 @pytest.mark.parametrize(

@@ -3,32 +3,24 @@ SQLite and PostgreSQL), in the order they were written, and only if the transact
 
 from __future__ import annotations
 
-from sqlalchemy import event as sa_event
 from sqlmodel import select
 
 from shared.contracts import INTERNAL_EXCHANGE
 from shared.envelope import Envelope
 from shared.messaging import OutboxMessage, add_event
 from shared.workflow_commands import WorkflowCommand, signal_workflow, start_workflow
+from support import statements_sent
 
 
 async def test_events_and_commands_go_in_one_statement_per_table_in_their_order(database):
-    sent: list[str] = []
-
-    def record(_connection, _cursor, statement: str, *_args) -> None:
-        sent.append(" ".join(statement.split()))
-
     events = [Envelope.new(type="test.written", source="urn:kotopolku:test", data={"n": n}, subject="case-1") for n in range(3)]
-    sa_event.listen(database.engine.sync_engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(database) as sent:
         async with database.session() as session:
             for event in events:
                 add_event(session, event, exchange=INTERNAL_EXCHANGE)
             start_workflow(session, "Greeter", {"name": "hei"}, id="client-1", task_queue="test")
             signal_workflow(session, "client-1", "say", "moi")
             await session.commit()
-    finally:
-        sa_event.remove(database.engine.sync_engine, "before_cursor_execute", record)
     assert [statement.split(" (")[0] for statement in sent if statement.startswith("INSERT")] == [
         "INSERT INTO outbox", "INSERT INTO workflow_command"
     ]

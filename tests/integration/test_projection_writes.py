@@ -7,7 +7,6 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import pytest_asyncio
-from sqlalchemy import event as sa_event
 
 from services.notifications import handlers, service
 from services.notifications.app import MIGRATIONS
@@ -15,14 +14,12 @@ from services.notifications.models import CaseView, ClientView
 from shared.contracts import CASE_CHANGED, CaseChanged, ClientRecorded
 from shared.db import Database
 from shared.envelope import Envelope
+from support import statements_sent
 
 
 @pytest_asyncio.fixture
-async def notifications_db(tmp_path, database_url):
-    database = Database("notifications", database_url or f"sqlite+aiosqlite:///{tmp_path / 'notifications.db'}")
-    await database.migrate(MIGRATIONS)
-    yield database
-    await database.dispose()
+async def notifications_db(service_database):
+    return await service_database("notifications", MIGRATIONS)
 
 
 def recorded(client_id: uuid.UUID, case_id: uuid.UUID, family_name: str) -> ClientRecorded:
@@ -44,18 +41,10 @@ def changed(case_id: uuid.UUID, client_id: uuid.UUID, status: str, at: datetime,
 
 async def apply(database: Database, event: Envelope) -> list[str]:
     """The statements the projection sent for the event."""
-    sent: list[str] = []
-
-    def record(_connection, _cursor, statement: str, *_args) -> None:
-        sent.append(" ".join(statement.split()))
-
-    sa_event.listen(database.engine.sync_engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(database) as sent:
         async with database.session() as session:
             await handlers.case_changed(None, session, event)
             await session.commit()
-    finally:
-        sa_event.remove(database.engine.sync_engine, "before_cursor_execute", record)
     return sent
 
 

@@ -8,12 +8,12 @@ import uuid
 
 import aio_pika
 import pytest
-from sqlalchemy import event as sa_event
 
 from shared.contracts import INTERNAL_EXCHANGE
 from shared.envelope import Envelope
 from shared.messaging import add_event
 from shared.relays import OutboxRelay
+from support import statements_sent
 
 
 @pytest.fixture
@@ -35,16 +35,10 @@ async def write(database, *events: Envelope) -> None:
 
 
 async def claim_counting(database, relay: OutboxRelay) -> tuple[list, list[str]]:
-    sent: list[str] = []
-
-    def record(_connection, _cursor, statement: str, *_args) -> None:
-        sent.append(" ".join(statement.split()).split(" ")[0])
-
-    sa_event.listen(database.engine.sync_engine, "before_cursor_execute", record)
-    try:
-        return await relay.claim(), sent
-    finally:
-        sa_event.remove(database.engine.sync_engine, "before_cursor_execute", record)
+    """The rows claimed, and the kind of each statement the claim sent."""
+    with statements_sent(database) as sent:
+        claimed = await relay.claim()
+    return claimed, [statement.split(" ")[0] for statement in sent]
 
 
 async def test_a_claim_is_a_count_one_leasing_write_and_a_look_at_earlier_rows(database, connection):

@@ -8,37 +8,26 @@ import json
 from pathlib import Path
 
 import pytest_asyncio
-from sqlalchemy import event as sa_event
 
 from services.planning.app import MIGRATIONS
 from services.planning.servicemap import service as servicemap
 from services.planning.servicemap.models import ServiceItem, ServiceMapEntry
 from shared.db import Database
+from support import statements_sent
 
 EXAMPLE = Path(servicemap.__file__).with_name("example.json")
 
 
 @pytest_asyncio.fixture
-async def planning_db(tmp_path, database_url):
-    database = Database("planning", database_url or f"sqlite+aiosqlite:///{tmp_path / 'planning.db'}")
-    await database.migrate(MIGRATIONS)
-    yield database
-    await database.dispose()
+async def planning_db(service_database):
+    return await service_database("planning", MIGRATIONS)
 
 
 async def put(database: Database, item: ServiceItem) -> list[str]:
-    sent: list[str] = []
-
-    def record(_connection, _cursor, statement: str, *_args) -> None:
-        sent.append(" ".join(statement.split()))
-
-    sa_event.listen(database.engine.sync_engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(database) as sent:
         async with database.session() as session:
             await servicemap.put_service(session, item)
             await session.commit()
-    finally:
-        sa_event.remove(database.engine.sync_engine, "before_cursor_execute", record)
     return sent
 
 
