@@ -43,14 +43,15 @@ def _upsert(table: type[SQLModel], dialect: str, given: frozenset[str], newer: s
     """The statement, built once for each shape (building it costs more than running it); the
     row's values are its parameters."""
     columns = table.__table__.columns
+    keys = sorted(column.key for column in inspect(table).primary_key)
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table.__table__)
-    kept = {column.key for column in inspect(table).primary_key} | keep
+    kept = {*keys, *keep}
     where = None
     if newer is not None:
         there, given_time = columns[newer], statement.excluded[newer]
         where = or_(there.is_(None), there <= given_time)
     return statement.on_conflict_do_update(
-        index_elements=sorted(column.key for column in inspect(table).primary_key),
+        index_elements=keys,
         set_={name: statement.excluded[name] for name in sorted(given) if name not in kept},
         where=where,
     )

@@ -9,7 +9,7 @@ import uuid
 
 import aio_pika
 import pytest
-from sqlalchemy import event as sa_event, func
+from sqlalchemy import func
 from sqlmodel import select
 
 from shared.contracts import INTERNAL_EXCHANGE
@@ -17,7 +17,7 @@ from shared.envelope import Envelope
 from shared.consumer import Consumer, Rejected, Subscription
 from shared.messaging import OutboxMessage, ProcessedEvent, add_event
 from shared.relays import OutboxRelay
-from support import dead_letters, eventually
+from support import dead_letters, eventually, statements_sent
 
 
 @pytest.fixture
@@ -294,13 +294,6 @@ async def test_an_event_its_handler_changed_nothing_for_leaves_no_inbox_row_and_
     ever: its repeat changes nothing (what the handler wrote again is rolled back)."""
     queue_name = f"kotopolku.test.{uuid.uuid4().hex[:8]}"
     calls: list[int] = []
-    inbox_reads: list[str] = []
-
-    def count_inbox_reads(_connection, _cursor, statement: str, *_args) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "FROM inbox" in statement:
-            inbox_reads.append(statement)
-
-    sa_event.listen(database.engine.sync_engine, "before_cursor_execute", count_inbox_reads)
 
     async def handler(session, event: Envelope) -> bool:
         calls.append(event.data["n"])
@@ -318,13 +311,15 @@ async def test_an_event_its_handler_changed_nothing_for_leaves_no_inbox_row_and_
         await eventually(lambda: _declared(consumer), what="the consumer's queue")
         exchange = await (await connection.channel()).get_exchange(INTERNAL_EXCHANGE)
         unwanted, wanted = an_event("test.maybe", 0), an_event("test.maybe", 1)
-        for sent in (unwanted, wanted, wanted, unwanted):
-            await exchange.publish(aio_pika.Message(sent.to_json(), content_type="application/cloudevents+json"), routing_key="test.maybe")
 
         async def all_handled() -> bool:
             return len(calls) == 4
 
-        await eventually(all_handled, what="every delivery handled")
+        with statements_sent(database) as statements:
+            for sent in (unwanted, wanted, wanted, unwanted):
+                await exchange.publish(aio_pika.Message(sent.to_json(), content_type="application/cloudevents+json"), routing_key="test.maybe")
+            await eventually(all_handled, what="every delivery handled")
+        inbox_reads = [statement for statement in statements if statement.startswith("SELECT") and "FROM inbox" in statement]
         assert calls == [0, 1, 1, 0]
         assert len(inbox_reads) == 2  # the wanted event's two deliveries; the unwanted ones read nothing
         async with database.session() as session:
@@ -332,7 +327,6 @@ async def test_an_event_its_handler_changed_nothing_for_leaves_no_inbox_row_and_
             assert (await session.exec(select(func.count()).select_from(OutboxMessage))).one() == 1
     finally:
         task.cancel()
-        sa_event.remove(database.engine.sync_engine, "before_cursor_execute", count_inbox_reads)
 
 
 async def test_a_consumer_waits_while_its_database_is_away_without_spending_attempts(database, connection, amqp_url):
