@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import subprocess
 import sys
@@ -113,6 +114,12 @@ def top_functions(raw_profile: Path, limit: int = 12) -> dict:
         return [(frame, round(100 * n / samples, 1)) for frame, n in counter.most_common(limit)]
 
     return {"samples": samples, "self": share(own), "total": share(total)}
+
+
+def percentile(ordered: list[float], share: float) -> float:
+    """The nearest-rank percentile of sorted values: the smallest value with at least `share` of
+    them at or below it. Of 100 values, p99 is the 99th, not the largest (`max_ms` is that)."""
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 def profiling(processes: dict[str, list[int]], workdir: Path, rate: int = 100) -> dict[str, subprocess.Popen]:

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchmark import (  # noqa: E402
     BIN, PRODUCER, STAFF, CpuUse, Feed, Registrations, _ready, free_port, kotopolku, kotopolku_burst, run_environment, run_processes, true_within,
 )
-from measuring import profiling, top_functions  # noqa: E402
+from measuring import percentile, profiling, top_functions  # noqa: E402
 from shared.contracts import assessment_workflow_id  # noqa: E402
 
 HOPS = {
@@ -82,9 +82,8 @@ def hops(events: list, sent: float, answered: float) -> dict[str, float]:
     }
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return round(1000 * ordered[min(len(ordered) - 1, int(share * len(ordered)))], 1)
+def ms_at(values: list[float], share: float) -> float:
+    return round(1000 * percentile(sorted(values), share), 1)
 
 
 async def main() -> None:
@@ -120,15 +119,15 @@ async def main() -> None:
         cpu.start()
         if args.profile:
             profilers = profiling(processes, workdir)
-        times: dict[str, tuple[float, float]] = {}
+        times: dict[str, tuple[float, float, int]] = {}  # sent, answered, its place in the staff member's turn
 
         async def staff(token: str, mine: list[str]) -> None:
             async with httpx.AsyncClient(base_url=base, timeout=60, headers={"Authorization": f"Bearer {token}"}) as client:
-                for case_id in mine:
+                for turn, case_id in enumerate(mine):
                     sent = time.time()
                     response = await client.post(f"/api/v1/cases/{case_id}/assessment/start", json={})
                     if response.status_code == 200:
-                        times[case_id] = (sent, time.time())
+                        times[case_id] = (sent, time.time(), turn)
                     await asyncio.sleep(args.pause)
 
         await asyncio.gather(*(staff(token, cases[i::args.staff]) for i, token in enumerate(tokens)))
@@ -138,9 +137,9 @@ async def main() -> None:
             profiler.wait(timeout=60)
         temporal = await Client.connect(f"127.0.0.1:{temporal_port}")
         rows = []
-        for case_id, (sent, answered) in times.items():
+        for case_id, (sent, answered, turn) in times.items():
             history = await temporal.get_workflow_handle(assessment_workflow_id(uuid.UUID(case_id))).fetch_history()
-            rows.append(hops(list(history.events), sent, answered))
+            rows.append(hops(list(history.events), sent, answered) | {"turn": turn})
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=60)
@@ -148,8 +147,11 @@ async def main() -> None:
     print(f"{'hop':<92} {'p50':>7} {'p90':>7} {'p99':>7}")
     for key, what in HOPS.items():
         values = [row[key] for row in rows]
-        print(f"{what:<92} {percentile(values, 0.5):>7} {percentile(values, 0.9):>7} {percentile(values, 0.99):>7}")
+        print(f"{what:<92} {ms_at(values, 0.5):>7} {ms_at(values, 0.9):>7} {ms_at(values, 0.99):>7}")
     print("CPU time per command, ms:", cpu.per_item_ms(len(rows)))
+    print("\nThe five slowest commands, ms per hop (" + ", ".join(HOPS) + "):")
+    for row in sorted(rows, key=lambda row: row["whole"], reverse=True)[:5]:
+        print("  " + " ".join(f"{1000 * row[key]:7.1f}" for key in HOPS) + f"   turn {row['turn']}")
     for name in profilers:
         profile = top_functions(workdir / f"profile-{name}.txt", limit=25)
         print(f"\n{name}, {profile['samples']} samples holding the interpreter; % on top (self), then % anywhere (Kotopolku's own):")

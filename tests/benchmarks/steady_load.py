@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from faults.waiting import true_within  # noqa: E402
 from support import PRODUCER, event, free_port, person, port_open, registration  # noqa: E402
+from measuring import percentile  # noqa: E402
 from shared.clock import today as finnish_today
 
 BIN = Path(sys.executable).parent
@@ -50,7 +51,7 @@ def summary(name: str, latencies: list[float], seconds: float) -> dict:
     ordered = sorted(latencies)
 
     def pct(p: float) -> float:
-        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else float("nan")
+        return percentile(ordered, p) * 1000 if ordered else float("nan")
 
     return {
         "what": name,
