@@ -76,6 +76,11 @@ def statements_sent(database) -> Iterator[list[str]]:
         sa_event.remove(database.engine.sync_engine, "before_cursor_execute", record)
 
 
+def an_event(routing_key: str, n: int = 0) -> Envelope:
+    """An internal test event of type `routing_key`, numbered `n` in its data."""
+    return Envelope.new(type=routing_key, source="urn:kotopolku:test", data={"n": n})
+
+
 def person(**overrides) -> dict[str, Any]:
     data = {
         "given_names": "Amina",

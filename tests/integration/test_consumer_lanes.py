@@ -9,7 +9,6 @@ import random
 import uuid
 
 import aio_pika
-import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -18,13 +17,6 @@ from shared.contracts import INTERNAL_EXCHANGE
 from shared.envelope import Envelope
 from shared.messaging import ProcessedEvent, add_event
 from support import eventually
-
-
-@pytest.fixture
-async def connection(amqp_url):
-    connection = await aio_pika.connect_robust(amqp_url)
-    yield connection
-    await connection.close()
 
 
 def about(client_id: str, n: int, routing_key: str) -> Envelope:

@@ -6,21 +6,11 @@ from __future__ import annotations
 
 import uuid
 
-import aio_pika
-import pytest
-
 from shared.contracts import INTERNAL_EXCHANGE
 from shared.envelope import Envelope
 from shared.messaging import add_event
 from shared.relays import OutboxRelay
 from support import statements_sent
-
-
-@pytest.fixture
-async def connection(amqp_url):
-    connection = await aio_pika.connect_robust(amqp_url)
-    yield connection
-    await connection.close()
 
 
 def an_event(subject: str, n: int) -> Envelope:
