@@ -12,7 +12,9 @@ minutes:
   - Kotopolku steady: `--rate` registrations a second for `--seconds` → case on the feed (p50, p99);
   - staff commands: 5 staff at once each starting assessments (`POST …/assessment/start`), answered
     with the case as the projection shows it (p50, p99), and the CPU time each command costs; each
-    staff member's first command is timed apart (the first of its kind since `run` started);
+    staff member's first command is timed apart (the first of its kind since `run` started); then
+    the same at a busy team's pace (each staff member's next command `--staff-pause` s after the
+    last answer);
   - memory: proportional set size (and RSS) of Kotopolku's processes and of its Temporal server after the load;
   - the machine's load (`/proc/loadavg`) at the start and the end: the machine may be shared.
   - CPU time per client (Kotopolku and its Temporal server, until the burst's work is all done)
@@ -237,11 +239,12 @@ async def kotopolku_steady(registrations: Registrations, feed: Feed, rate: float
     return result
 
 
-async def staff_commands(base: str, tokens: list[str], cases: list[str], cpu: CpuUse | None = None) -> dict:
-    """Each staff member starts the assessments of their share of the cases, one after another;
-    with `cpu`, also what each command cost in CPU time (staff at once queue for it). Each staff
-    member's first command is not counted but reported apart (`first_commands_ms`): it is the first
-    of its kind since `run` started, and pays once for what later ones find ready."""
+async def staff_commands(base: str, tokens: list[str], cases: list[str], cpu: CpuUse | None = None, *, pause: float = 0.0) -> dict:
+    """Each staff member starts the assessments of their share of the cases, one after another
+    (`pause` seconds after each answer; none: as fast as they are answered); with `cpu`, also what
+    each command cost in CPU time (staff at once queue for it). Each staff member's first command
+    is not counted but reported apart (`first_commands_ms`): it may be the first of its kind since
+    `run` started, and pay once for what later ones find ready."""
     latencies: list[float] = []
     turns: list[tuple[float, int]] = []  # (seconds, the command's place in its staff member's turn)
     first: list[float] = []
@@ -263,6 +266,7 @@ async def staff_commands(base: str, tokens: list[str], cases: list[str], cpu: Cp
             if took is not None:
                 latencies.append(took)
                 turns.append((took, turn))
+            await asyncio.sleep(pause)
 
     try:
         for took in await asyncio.gather(*(start_assessment(client, mine[0]) for client, mine in zip(clients, shares))):
@@ -277,7 +281,8 @@ async def staff_commands(base: str, tokens: list[str], cases: list[str], cpu: Cp
     finally:
         for client in clients:
             await client.aclose()
-    result = summary(f"Kotopolku: staff command answered with the changed case, {len(tokens)} staff at once", latencies, elapsed)
+    pace = f", {pause:g} s pauses" if pause else ""
+    result = summary(f"Kotopolku: staff command answered with the changed case, {len(tokens)} staff at once{pace}", latencies, elapsed)
     result["failures"] = dict(failures)
     result["first_commands_ms"] = sorted(round(seconds * 1000, 1) for seconds in first)
     result["slowest"] = [{"ms": round(seconds * 1000, 1), "turn": turn} for seconds, turn in sorted(turns, reverse=True)[:5]]
@@ -316,7 +321,8 @@ async def main() -> None:
     parser.add_argument("--burst", type=int, default=300, help="registrations in the burst (and raw workflows, raw messages)")
     parser.add_argument("--rate", type=float, default=10, help="registrations a second in the steady run")
     parser.add_argument("--seconds", type=float, default=20, help="length of the steady run")
-    parser.add_argument("--commands", type=int, default=100, help="staff commands in all (5 staff)")
+    parser.add_argument("--commands", type=int, default=100, help="staff commands in all (5 staff), in each of the two rounds")
+    parser.add_argument("--staff-pause", type=float, default=1.0, help="seconds each staff member waits after an answer in the second round")
     parser.add_argument("--profile", action="store_true", help="sample `run` and its worker process with py-spy during the burst")
     parser.add_argument("--amqp-url", default=os.environ.get("KOTOPOLKU_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"))
     parser.add_argument("--database-url", help="KOTOPOLKU_DATABASE_URL for the run (default: SQLite, as make run)")
@@ -363,10 +369,13 @@ async def main() -> None:
                 profiler.send_signal(signal.SIGINT)
                 profiler.wait(timeout=60)
             results.append(await kotopolku_steady(registrations, feed, args.rate, args.seconds))
-            cases = [feed.case_of[client] for client in clients[: args.commands + STAFF]]  # one first command each, not counted
+            # One first command each, not counted; then as fast as answered, then at a busy team's pace.
+            cases = [feed.case_of[client] for client in clients[: 2 * (args.commands + STAFF)]]
         counted = await database_statements(base)
-        results.append(await staff_commands(base, tokens, cases, CpuUse(processes)))
-        results[-1]["statements_each"] = statements_each(counted, await database_statements(base), len(cases))  # the first commands too
+        fast, paced = cases[: args.commands + STAFF], cases[args.commands + STAFF:]
+        results.append(await staff_commands(base, tokens, fast, CpuUse(processes)))
+        results[-1]["statements_each"] = statements_each(counted, await database_statements(base), len(fast))  # the first commands too
+        results.append(await staff_commands(base, tokens, paced, pause=args.staff_pause))
         report["memory_mb"] = {"kotopolku": memory_mb(kotopolku_pids), "temporal_server": memory_mb(temporal_pids)}
         report["memory_mb"]["together"] = round(sum(report["memory_mb"].values()), 1)
         report["rss_mb"] = {"kotopolku": round(sum(rss_mb(pid) for pid in kotopolku_pids), 1), "temporal_server": round(sum(rss_mb(pid) for pid in temporal_pids), 1)}
@@ -388,13 +397,13 @@ async def main() -> None:
 
 
 def print_table(report: dict) -> None:
-    print(f"\n{'what':<84} {'n':>5} {'missing':>7} {'/s':>7} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8}")
+    print(f"\n{'what':<92} {'n':>5} {'missing':>7} {'/s':>7} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8}")
     for row in report["results"]:
         ratio = row.get("ratio_to_raw_temporal", "")
-        print(f"{row['what']:<84} {row['count']:>5} {row.get('missing', ''):>7} {row['per_second']:>7} {ratio:>6} {row.get('p50_ms', ''):>8} {row.get('p99_ms', ''):>8}")
+        print(f"{row['what']:<92} {row['count']:>5} {row.get('missing', ''):>7} {row['per_second']:>7} {ratio:>6} {row.get('p50_ms', ''):>8} {row.get('p99_ms', ''):>8}")
     for row in report["results"]:
         if "first_commands_ms" in row:
-            print("Staff commands: each staff member's first (not counted above): " + ", ".join(f"{ms:g}" for ms in row["first_commands_ms"])
+            print(row["what"].split(", ", 1)[1] + ": each staff member's first command (not counted above): " + ", ".join(f"{ms:g}" for ms in row["first_commands_ms"])
                   + " ms; the slowest counted: " + ", ".join(f"{slow['ms']:g} ms (command {slow['turn']})" for slow in row["slowest"]))
     print_cpu(report["results"])
     memory = report.get("memory_mb", {})
