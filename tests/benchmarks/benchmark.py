@@ -260,7 +260,8 @@ async def staff_commands(base: str, tokens: list[str], cases: list[str], cpu: Cp
         failures[response.status_code] += 1
         return None
 
-    async def staff(client: httpx.AsyncClient, mine: list[str]) -> None:
+    async def staff(client: httpx.AsyncClient, mine: list[str], offset: float) -> None:
+        await asyncio.sleep(offset)  # with pauses, each on their own rhythm, not all at the same moment
         for turn, case_id in enumerate(mine, start=1):
             took = await start_assessment(client, case_id)
             if took is not None:
@@ -276,7 +277,7 @@ async def staff_commands(base: str, tokens: list[str], cases: list[str], cpu: Cp
             await cpu.measure_idle()
             cpu.start()
         started = time.perf_counter()
-        await asyncio.gather(*(staff(client, mine[1:]) for client, mine in zip(clients, shares)))
+        await asyncio.gather(*(staff(client, mine[1:], i * pause / len(clients)) for i, (client, mine) in enumerate(zip(clients, shares))))
         elapsed = time.perf_counter() - started
     finally:
         for client in clients:
