@@ -53,6 +53,7 @@ sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
 from faults.waiting import true_within  # noqa: E402
 from measuring import CpuUse, database_statements, load, memory_mb, profiling, run_processes, statements_each, top_functions  # noqa: E402
+from tables import print_table  # noqa: E402
 from steady_load import _ready, rss_mb, steady, summary  # noqa: E402
 from support import PRODUCER, event, free_port, person, registration  # noqa: E402
 
@@ -393,61 +394,8 @@ async def main() -> None:
     report["profiles"] = {name: top_functions(path) for name, path in profiles.items() if path.exists()}
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2))
-    print_table(report)
+    print_table(report, staff=STAFF)
     print(f"Figures written to {args.output}")
-
-
-def print_table(report: dict) -> None:
-    print(f"\n{'what':<92} {'n':>5} {'missing':>7} {'/s':>7} {'ratio':>6} {'p50 ms':>8} {'p99 ms':>8}")
-    for row in report["results"]:
-        ratio = row.get("ratio_to_raw_temporal", "")
-        print(f"{row['what']:<92} {row['count']:>5} {row.get('missing', ''):>7} {row['per_second']:>7} {ratio:>6} {row.get('p50_ms', ''):>8} {row.get('p99_ms', ''):>8}")
-    for row in report["results"]:
-        if "first_commands_ms" in row:
-            print(row["what"].split(", ", 1)[1] + ": each staff member's first command (not counted above): " + ", ".join(f"{ms:g}" for ms in row["first_commands_ms"])
-                  + " ms; the slowest counted: " + ", ".join(f"{slow['ms']:g} ms (command {slow['turn']})" for slow in row["slowest"]))
-    print_cpu(report["results"])
-    memory = report.get("memory_mb", {})
-    if memory:
-        rss = report["rss_mb"]
-        print(f"\nMemory (PSS) after the load: Kotopolku {memory['kotopolku']} MB + its Temporal server {memory['temporal_server']} MB = {memory['together']} MB"
-              f" (RSS: {rss['kotopolku']} + {rss['temporal_server']} MB)")
-    machine = report["machine"]
-    print(f"Machine: {machine['cpus']} CPUs, load {machine['load_at_start']} at the start, {machine['load_at_end']} at the end")
-    for name, profile in report.get("profiles", {}).items():
-        print(f"\nProfile of {name} during the burst ({profile['samples']} samples), % of samples:")
-        for kind in ("self", "total"):
-            print(f"  {kind}:")
-            for frame, share in profile[kind]:
-                print(f"    {share:>5}  {frame}")
-
-
-def print_cpu(results: list[dict]) -> None:
-    """CPU time per item, the figure a shared machine hardly moves; the rate the burst's cost would
-    allow beside the raw workflow's on the same cores; and what staff at once queue for."""
-    costs = {row["what"]: row["cpu_ms_each"] for row in results if "cpu_ms_each" in row}
-    if not costs:
-        return
-
-    def label(what: str) -> str:
-        return "a staff command" if "staff" in what else "a client" if what.startswith("Kotopolku") else what.split(":")[0]
-
-    print("\nCPU time each (ms): " + "; ".join(
-        f"{label(what)}: " + " + ".join(f"{name} {ms}" for name, ms in parts.items()) + f" = {round(sum(parts.values()), 1)}"
-        for what, parts in costs.items()
-    ))
-    raw = next((sum(parts.values()) for what, parts in costs.items() if what.startswith("raw Temporal")), None)
-    own = next((sum(parts.values()) for what, parts in costs.items() if what.startswith("Kotopolku: burst")), None)
-    if raw and own:
-        print(f"By CPU time, a client (with all it sets going) costs {own / raw:.2f} raw one-activity workflows")
-    statements = {label(row["what"]): row["statements_each"] for row in results if "statements_each" in row}
-    if statements:
-        print("SQL statements each: " + "; ".join(
-            f"{what}: " + " + ".join(f"{process} {count:g}" for process, count in counts.items()) for what, counts in statements.items()
-        ))
-    command = next((round(parts["kotopolku"] + parts.get("kotopolku_workers", 0), 1) for what, parts in costs.items() if "staff" in what), None)
-    if command:
-        print(f"A staff command costs Kotopolku's processes {command} ms of CPU: {STAFF} commands at once take {STAFF * command:.0f} ms of it together")
 
 
 if __name__ == "__main__":
