@@ -19,6 +19,7 @@ import sys
 import uuid
 from pathlib import Path
 
+import aio_pika
 import pytest
 import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
@@ -83,6 +84,14 @@ def amqp_url(amqp_base_url):
             subprocess.run([rabbitmqctl, "delete_vhost", vhost], capture_output=True)
             return
     yield amqp_base_url
+
+
+@pytest.fixture
+async def connection(amqp_url):
+    """A robust connection to the test broker, as the services hold one."""
+    connection = await aio_pika.connect_robust(amqp_url)
+    yield connection
+    await connection.close()
 
 
 @pytest.fixture(scope="session")
