@@ -32,8 +32,9 @@ from services.planning.records import PlanRecord
 from services.planning.workflows import IntegrationPlanWorkflow
 from services.runner import Runtime, create_app
 from shared.auth import mint_token
-from shared.contracts import INBOUND_EXCHANGE, RESIDENT_REGISTERED, CaseChange, NotificationRequested, task_queue
+from shared.contracts import INBOUND_EXCHANGE, INTERNAL_EXCHANGE, RESIDENT_REGISTERED, CaseChange, NotificationRequested, task_queue
 from shared.envelope import JSON_CONTENT_TYPE, STRUCTURED_CONTENT_TYPE, Envelope
+from shared.messaging import add_event
 from shared.settings import Settings, load_settings
 from shared.clock import FINNISH_TIME, today as finnish_today
 from shared.temporal import build_worker
@@ -76,9 +77,17 @@ def statements_sent(database) -> Iterator[list[str]]:
         sa_event.remove(database.engine.sync_engine, "before_cursor_execute", record)
 
 
-def an_event(routing_key: str, n: int = 0) -> Envelope:
+def an_event(routing_key: str, n: int = 0, *, subject: str | None = None) -> Envelope:
     """An internal test event of type `routing_key`, numbered `n` in its data."""
-    return Envelope.new(type=routing_key, source="urn:kotopolku:test", data={"n": n})
+    return Envelope.new(type=routing_key, source="urn:kotopolku:test", data={"n": n}, subject=subject)
+
+
+async def write_events(database, *events: Envelope) -> None:
+    """The events in the outbox (to the internal exchange), in one committed transaction."""
+    async with database.session() as session:
+        for event in events:
+            add_event(session, event, exchange=INTERNAL_EXCHANGE)
+        await session.commit()
 
 
 def person(**overrides) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-
 from services.intake import service as intake
 from services.intake.models import ResidentRegistered
 from shared.policy import load_policy

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
 
 import aio_pika
 from sqlalchemy import func
@@ -13,9 +15,33 @@ from sqlmodel import select
 
 from shared.contracts import INTERNAL_EXCHANGE
 from shared.consumer import Consumer, Rejected, Subscription
-from shared.envelope import Envelope
+from shared.envelope import STRUCTURED_CONTENT_TYPE, Envelope
 from shared.messaging import OutboxMessage, ProcessedEvent, add_event
 from support import an_event, dead_letters, eventually, statements_sent
+
+
+@asynccontextmanager
+async def running(consumer: Consumer, connection) -> AsyncIterator[aio_pika.abc.AbstractExchange]:
+    """The consumer at work, its queue declared; gives the internal exchange to publish to."""
+    task = asyncio.create_task(consumer.run())
+    try:
+        await eventually(lambda: _declared(consumer), what="the consumer's queue")
+        yield await (await connection.channel()).get_exchange(INTERNAL_EXCHANGE)
+    finally:
+        task.cancel()
+
+
+async def _declared(consumer: Consumer) -> bool:
+    return consumer.channel is not None
+
+
+def as_message(event: Envelope, **headers) -> aio_pika.Message:
+    return aio_pika.Message(event.to_json(), content_type=STRUCTURED_CONTENT_TYPE, headers=headers or None)
+
+
+async def was_processed(database, event: Envelope) -> bool:
+    async with database.session() as session:
+        return await session.get(ProcessedEvent, (event.source, event.id)) is not None
 
 
 async def test_consumer_retries_what_may_pass_and_dead_letters_what_cannot(database, connection, amqp_url):
@@ -41,17 +67,9 @@ async def test_consumer_retries_what_may_pass_and_dead_letters_what_cannot(datab
         max_attempts=3,
         retry_delays=[0.2, 0.4],
     )
-    consumer = Consumer(subscription, database, connection)
-    task = asyncio.create_task(consumer.run())
-    try:
-        await eventually(lambda: _declared(consumer), what="the consumer's queue")
-        channel = await connection.channel()
-        exchange = await channel.get_exchange(INTERNAL_EXCHANGE)
+    async with running(Consumer(subscription, database, connection), connection) as exchange:
         for n in (1, 2, 3, 4):
-            await exchange.publish(
-                aio_pika.Message(an_event("test.consume", n).to_json(), content_type="application/cloudevents+json"),
-                routing_key="test.consume",
-            )
+            await exchange.publish(as_message(an_event("test.consume", n)), routing_key="test.consume")
 
         dead = await dead_letters(amqp_url, subscription.dead_letter_queue, wanted=2)
         reasons = {json.loads(message.body)["data"]["n"]: message.headers["x-kotopolku-error"] for message in dead}
@@ -64,12 +82,6 @@ async def test_consumer_retries_what_may_pass_and_dead_letters_what_cannot(datab
             effects = (await session.exec(select(func.count()).select_from(OutboxMessage))).one()
         assert len(processed) == 2  # 1 (after its retries) and 4
         assert effects == 2  # only the committed attempts left their effect
-    finally:
-        task.cancel()
-
-
-async def _declared(consumer: Consumer) -> bool:
-    return consumer.channel is not None
 
 
 async def test_a_short_retry_is_not_held_behind_a_long_one(database, connection):
@@ -96,24 +108,17 @@ async def test_a_short_retry_is_not_held_behind_a_long_one(database, connection)
         max_attempts=5,
         retry_delays=[0.3, 60],  # a first failure waits 0.3 s, a second one a minute
     )
-    consumer = Consumer(subscription, database, connection)
-    task = asyncio.create_task(consumer.run())
-    try:
-        await eventually(lambda: _declared(consumer), what="the consumer's queue")
-        channel = await connection.channel()
-        exchange = await channel.get_exchange(INTERNAL_EXCHANGE)
+    async with running(Consumer(subscription, database, connection), connection) as exchange:
 
         async def send(name: str) -> None:
-            body = Envelope.new(type="test.order", source="urn:kotopolku:test", data={"name": name}).to_json()
-            await exchange.publish(aio_pika.Message(body, content_type="application/cloudevents+json"), routing_key="test.order")
+            sent = Envelope.new(type="test.order", source="urn:kotopolku:test", data={"name": name})
+            await exchange.publish(as_message(sent), routing_key="test.order")
 
         await send("long")
         await asyncio.wait_for(long_waits.wait(), timeout=10)
         await send("short")
         await asyncio.wait_for(done.wait(), timeout=10)
         assert seen == {"long": 2, "short": 2}  # the long wait is still waiting
-    finally:
-        task.cancel()
 
 
 async def test_an_attempt_count_set_by_a_producer_does_not_steer_retries(database, connection, amqp_url):
@@ -129,26 +134,14 @@ async def test_an_attempt_count_set_by_a_producer_does_not_steer_retries(databas
         queue=queue_name, bindings=[(INTERNAL_EXCHANGE, "test.forged")], handlers={"test.forged": handler},
         max_attempts=3, retry_delays=[0.2],
     )
-    consumer = Consumer(subscription, database, connection)
-    task = asyncio.create_task(consumer.run())
-    try:
-        await eventually(lambda: _declared(consumer), what="the consumer's queue")
-        channel = await connection.channel()
-        exchange = await channel.get_exchange(INTERNAL_EXCHANGE)
+    async with running(Consumer(subscription, database, connection), connection) as exchange:
         sent = an_event("test.forged")
         for forged in (99, "99:0000", "5:forged", -5):
-            message = aio_pika.Message(sent.to_json(), content_type="application/cloudevents+json", headers={"x-kotopolku-attempt": forged})
-            await exchange.publish(message, routing_key="test.forged")
-
-        async def processed():
-            async with database.session() as session:
-                return await session.get(ProcessedEvent, (sent.source, sent.id)) is not None
+            await exchange.publish(as_message(sent, **{"x-kotopolku-attempt": forged}), routing_key="test.forged")
 
         # A forged "99th attempt" would have been dead-lettered at its first failure.
-        await eventually(processed, what="the event processed on its second attempt")
+        await eventually(lambda: was_processed(database, sent), what="the event processed on its second attempt")
         assert await dead_letters(amqp_url, subscription.dead_letter_queue, timeout=1, wanted=1) == []
-    finally:
-        task.cancel()
 
 
 async def test_an_integrity_error_that_is_not_a_duplicate_delivery_is_retried_not_dropped(database, connection):
@@ -166,23 +159,11 @@ async def test_an_integrity_error_that_is_not_a_duplicate_delivery_is_retried_no
         queue=queue_name, bindings=[(INTERNAL_EXCHANGE, "test.integrity")], handlers={"test.integrity": handler},
         retry_delays=[0.2],
     )
-    consumer = Consumer(subscription, database, connection)
-    task = asyncio.create_task(consumer.run())
-    try:
-        await eventually(lambda: _declared(consumer), what="the consumer's queue")
-        channel = await connection.channel()
-        exchange = await channel.get_exchange(INTERNAL_EXCHANGE)
+    async with running(Consumer(subscription, database, connection), connection) as exchange:
         sent = an_event("test.integrity")
-        await exchange.publish(aio_pika.Message(sent.to_json(), content_type="application/cloudevents+json"), routing_key="test.integrity")
-
-        async def processed():
-            async with database.session() as session:
-                return await session.get(ProcessedEvent, (sent.source, sent.id)) is not None
-
-        await eventually(processed, what="the event processed on its second attempt")
+        await exchange.publish(as_message(sent), routing_key="test.integrity")
+        await eventually(lambda: was_processed(database, sent), what="the event processed on its second attempt")
         assert calls == [sent.id, sent.id]
-    finally:
-        task.cancel()
 
 
 async def test_an_event_its_handler_changed_nothing_for_leaves_no_inbox_row_and_none_is_applied_twice(database, connection):
@@ -203,10 +184,7 @@ async def test_an_event_its_handler_changed_nothing_for_leaves_no_inbox_row_and_
         queue=queue_name, bindings=[(INTERNAL_EXCHANGE, "test.maybe")], handlers={"test.maybe": handler}, inbox_only_when_written=True,
     )
     consumer = Consumer(subscription, database, connection, lanes=1)  # one lane: handled in the order sent
-    task = asyncio.create_task(consumer.run())
-    try:
-        await eventually(lambda: _declared(consumer), what="the consumer's queue")
-        exchange = await (await connection.channel()).get_exchange(INTERNAL_EXCHANGE)
+    async with running(consumer, connection) as exchange:
         unwanted, wanted = an_event("test.maybe", 0), an_event("test.maybe", 1)
 
         async def all_handled() -> bool:
@@ -214,7 +192,7 @@ async def test_an_event_its_handler_changed_nothing_for_leaves_no_inbox_row_and_
 
         with statements_sent(database) as statements:
             for sent in (unwanted, wanted, wanted, unwanted):
-                await exchange.publish(aio_pika.Message(sent.to_json(), content_type="application/cloudevents+json"), routing_key="test.maybe")
+                await exchange.publish(as_message(sent), routing_key="test.maybe")
             await eventually(all_handled, what="every delivery handled")
         inbox_reads = [statement for statement in statements if statement.startswith("SELECT") and "FROM inbox" in statement]
         assert calls == [0, 1, 1, 0]
@@ -222,8 +200,6 @@ async def test_an_event_its_handler_changed_nothing_for_leaves_no_inbox_row_and_
         async with database.session() as session:
             assert (await session.exec(select(ProcessedEvent.event_id))).all() == [wanted.id]
             assert (await session.exec(select(func.count()).select_from(OutboxMessage))).one() == 1
-    finally:
-        task.cancel()
 
 
 async def test_a_consumer_waits_while_its_database_is_away_without_spending_attempts(database, connection, amqp_url):
@@ -244,25 +220,17 @@ async def test_a_consumer_waits_while_its_database_is_away_without_spending_atte
         queue=queue_name, bindings=[(INTERNAL_EXCHANGE, "test.outage")], handlers={"test.outage": handler},
         max_attempts=2, retry_delays=[0.1],  # bad data would be dead-lettered at its second failure
     )
-    consumer = Consumer(subscription, database, amqp_url, ready=ready)
-    task = asyncio.create_task(consumer.run())
-    try:
-        await eventually(lambda: _declared(consumer), what="the consumer's queue")
-        channel = await connection.channel()
-        exchange = await channel.get_exchange(INTERNAL_EXCHANGE)
+    async with running(Consumer(subscription, database, amqp_url, ready=ready), connection) as exchange:
         sent = [an_event("test.outage", n) for n in range(3)]
         for event in sent:
-            await exchange.publish(aio_pika.Message(event.to_json(), content_type="application/cloudevents+json"), routing_key="test.outage")
+            await exchange.publish(as_message(event), routing_key="test.outage")
         await asyncio.sleep(3)  # the outage: far longer than the whole retry budget
         assert calls == [sent[0].id]  # the consumer paused at the first failure and took nothing more
         database_away = False
 
         async def all_processed():
-            async with database.session() as session:
-                return all([await session.get(ProcessedEvent, (event.source, event.id)) for event in sent])
+            return all([await was_processed(database, event) for event in sent])
 
         await eventually(all_processed, what="every event processed once the database is back")
         assert calls == [sent[0].id, sent[0].id, sent[1].id, sent[2].id]  # in order, nothing twice
         assert await dead_letters(amqp_url, subscription.dead_letter_queue, timeout=1) == []
-    finally:
-        task.cancel()

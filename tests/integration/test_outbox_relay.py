@@ -15,7 +15,7 @@ from shared.contracts import INTERNAL_EXCHANGE
 from shared.envelope import Envelope
 from shared.messaging import OutboxMessage, add_event
 from shared.relays import OutboxRelay
-from support import an_event, eventually
+from support import an_event, eventually, write_events
 
 
 async def bound_queue(connection, routing_key: str):
@@ -45,9 +45,7 @@ async def test_outbox_publishes_only_what_was_committed_including_rows_left_by_a
     queue = await bound_queue(connection, key)
 
     # Written while no relay runs (as if the process died right after the commit).
-    async with database.session() as session:
-        add_event(session, an_event(key, 1), exchange=INTERNAL_EXCHANGE)
-        await session.commit()
+    await write_events(database, an_event(key, 1))
     # A rolled-back change takes its event with it.
     async with database.session() as session:
         add_event(session, an_event(key, 2), exchange=INTERNAL_EXCHANGE)
@@ -55,9 +53,7 @@ async def test_outbox_publishes_only_what_was_committed_including_rows_left_by_a
 
     relay = asyncio.create_task(OutboxRelay(database, connection, poll_interval=0.2).run())
     try:
-        async with database.session() as session:
-            add_event(session, an_event(key, 3), exchange=INTERNAL_EXCHANGE)
-            await session.commit()
+        await write_events(database, an_event(key, 3))
         received = await take(queue, 2)
         assert [body["data"]["n"] for body in received] == [1, 3]
         assert not await take(queue, 1, timeout=0.5)  # nothing twice
@@ -74,9 +70,7 @@ async def test_outbox_publishes_only_what_was_committed_including_rows_left_by_a
 
 async def test_an_internal_event_nobody_would_receive_waits_in_the_outbox(database, connection):
     key = f"test.unroutable.{uuid.uuid4().hex[:8]}"
-    async with database.session() as session:
-        add_event(session, an_event(key, 1), exchange=INTERNAL_EXCHANGE)
-        await session.commit()
+    await write_events(database, an_event(key, 1))
     relay = OutboxRelay(database, connection, must_reach_a_consumer=frozenset({key}))
     channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
     with pytest.raises(Exception):
@@ -95,10 +89,7 @@ async def test_an_internal_event_nobody_would_receive_waits_in_the_outbox(databa
 async def test_several_relays_of_one_service_keep_its_events_in_order(database, connection, database_url):
     key = f"test.order.{uuid.uuid4().hex[:8]}"
     queue = await bound_queue(connection, key)
-    async with database.session() as session:
-        for n in range(300):
-            add_event(session, an_event(key, n), exchange=INTERNAL_EXCHANGE)
-        await session.commit()
+    await write_events(database, *(an_event(key, n) for n in range(300)))
     relays = [asyncio.create_task(OutboxRelay(database, connection, batch_size=7, poll_interval=0.05).run()) for _ in range(3)]
     try:
         received = await take(queue, 300, timeout=120)
@@ -132,10 +123,7 @@ class HeldChannel:
 async def test_a_writer_commits_while_the_relay_waits_for_the_broker(database, connection):
     key = f"test.held.{uuid.uuid4().hex[:8]}"
     queue = await bound_queue(connection, key)
-    async with database.session() as session:
-        for n in range(3):
-            add_event(session, an_event(key, n), exchange=INTERNAL_EXCHANGE)
-        await session.commit()
+    await write_events(database, *(an_event(key, n) for n in range(3)))
     relay = OutboxRelay(database, connection)
     channel = HeldChannel(await connection.channel(publisher_confirms=True, on_return_raises=True))
     publishing = asyncio.create_task(relay.publish_pending(channel))
@@ -163,10 +151,7 @@ async def test_a_relay_with_nothing_free_to_claim_only_reads(database, connectio
     from shared import metrics
 
     key = f"test.held-by-another.{uuid.uuid4().hex[:8]}"
-    async with database.session() as session:
-        for n in range(2):
-            add_event(session, an_event(key, n), exchange=INTERNAL_EXCHANGE)
-        await session.commit()
+    await write_events(database, *(an_event(key, n) for n in range(2)))
     holder, other = OutboxRelay(database, connection), OutboxRelay(database, connection)
     assert len(await holder.claim()) == 2
     assert await other.claim() == []  # its first round also forgets old sent rows: a write
@@ -183,11 +168,7 @@ async def test_relays_share_the_outbox_and_keep_each_subjects_order(database, co
     events of one subject never overtake each other."""
     key = f"test.subjects.{uuid.uuid4().hex[:8]}"
     queue = await bound_queue(connection, key)
-    async with database.session() as session:
-        for n in range(200):
-            event = Envelope.new(type=key, source="urn:kotopolku:test", data={"n": n}, subject=f"case-{n % 10}")
-            add_event(session, event, exchange=INTERNAL_EXCHANGE)
-        await session.commit()
+    await write_events(database, *(an_event(key, n, subject=f"case-{n % 10}") for n in range(200)))
     relays = [asyncio.create_task(OutboxRelay(database, connection, batch_size=7, poll_interval=0.05).run()) for _ in range(3)]
     try:
         received = await take(queue, 200, timeout=120)
@@ -208,9 +189,7 @@ async def test_a_commit_wakes_only_the_relays_of_the_outbox_it_wrote(database):
     with relay_wakeup(outbox_key(database.engine, OutboxMessage)) as events, relay_wakeup(
         outbox_key(database.engine, WorkflowCommand)
     ) as commands:
-        async with database.session() as session:
-            add_event(session, an_event("test.wake"), exchange=INTERNAL_EXCHANGE)
-            await session.commit()
+        await write_events(database, an_event("test.wake"))
         assert events.is_set() and not commands.is_set()
         events.clear()
         async with database.session() as session:

@@ -6,22 +6,13 @@ from __future__ import annotations
 
 import uuid
 
-from shared.contracts import INTERNAL_EXCHANGE
 from shared.envelope import Envelope
-from shared.messaging import add_event
 from shared.relays import OutboxRelay
-from support import statements_sent
+from support import an_event, statements_sent, write_events
 
 
-def an_event(subject: str, n: int) -> Envelope:
-    return Envelope.new(type="test.claimed", source="urn:kotopolku:test", data={"n": n}, subject=subject)
-
-
-async def write(database, *events: Envelope) -> None:
-    async with database.session() as session:
-        for event in events:
-            add_event(session, event, exchange=INTERNAL_EXCHANGE)
-        await session.commit()
+def about(subject: str, n: int) -> Envelope:
+    return an_event("test.claimed", n, subject=subject)
 
 
 async def claim_counting(database, relay: OutboxRelay) -> tuple[list, list[str]]:
@@ -36,13 +27,13 @@ async def test_a_claim_is_a_count_one_leasing_write_and_a_look_at_earlier_rows(d
     await first.claim()  # its first round forgets old sent rows: not what is counted below
     await second.claim()
     a, b = f"case-{uuid.uuid4()}", f"case-{uuid.uuid4()}"
-    await write(database, an_event(a, 1), an_event(a, 2))
+    await write_events(database, about(a, 1), about(a, 2))
     claimed, sent = await claim_counting(database, first)
     assert [row.ordering_key for row in claimed] == [a, a]
     assert sent == ["SELECT", "UPDATE", "SELECT"]
 
     # The first relay holds a's rows: a's next row waits for them, b's goes.
-    await write(database, an_event(a, 3), an_event(b, 1))
+    await write_events(database, about(a, 3), about(b, 1))
     claimed, sent = await claim_counting(database, second)
     assert [row.ordering_key for row in claimed] == [b]
     assert sent == ["SELECT", "UPDATE", "SELECT", "UPDATE"]  # a's row let go again

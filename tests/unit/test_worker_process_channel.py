@@ -80,4 +80,3 @@ async def test_a_commit_after_the_worker_process_has_gone_ends_the_passing_on_qu
         await asyncio.sleep(0.05)
     assert await asyncio.wait_for(passing_on, timeout=5) is None
     await run.stop()
-
