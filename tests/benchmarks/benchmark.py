@@ -14,7 +14,8 @@ minutes:
     with the case as the projection shows it (p50, p99), and the CPU time each command costs; each
     staff member's first command is timed apart (the first of its kind since `run` started); then
     the same at a busy team's pace (each staff member's next command `--staff-pause` s after the
-    last answer);
+    last answer); just before them, raw Temporal's floor for the same shape: 5 clients at once,
+    each giving updates that run one activity before they answer, on plain workflows (p50, p99);
   - memory: proportional set size (and RSS) of Kotopolku's processes and of its Temporal server after the load;
   - the machine's load (`/proc/loadavg`) at the start and the end: the machine may be shared.
   - CPU time per client (Kotopolku and its Temporal server, until the burst's work is all done)
@@ -127,6 +128,63 @@ async def raw_temporal_burst(address: str, count: int, server_pids: list[int]) -
         "what": f"raw Temporal: {count} one-activity workflows at once", "count": count, "per_second": round(count / elapsed, 1),
         "cpu_ms_each": cpu.per_item_ms(count),
     }
+
+
+@workflow.defn(name="BenchmarkCommands")
+class Commands:
+    """Takes updates that each run one activity before they answer: the shape of a staff command
+    through Temporal (Kotopolku's adds the case check, a local activity and the projection's wait)."""
+
+    def __init__(self) -> None:
+        self.done = False
+
+    @workflow.run
+    async def run(self) -> None:
+        await workflow.wait_condition(lambda: self.done)
+
+    @workflow.update(name="benchmark_command")
+    async def command(self) -> str:
+        return await workflow.execute_activity(step, start_to_close_timeout=timedelta(seconds=30))
+
+    @workflow.signal(name="benchmark_done")
+    def finish(self) -> None:
+        self.done = True
+
+
+async def raw_temporal_commands(address: str, staff: int, commands: int, server_pids: list[int]) -> dict:
+    """`staff` clients at once, each sending updates to its share of `commands` workflows, the next
+    as soon as the last is answered, as the staff round does (each client's first update is not
+    counted): the floor that Temporal itself sets for staff commands on this machine."""
+    cpu = CpuUse({"temporal_server": server_pids, "client_and_worker": [os.getpid()]})
+    client = await Client.connect(address)
+    latencies: list[float] = []
+
+    async def command(handle) -> float:
+        began = time.perf_counter()
+        await handle.execute_update(Commands.command)
+        return time.perf_counter() - began
+
+    async def one_client(share: list) -> None:
+        for handle in share[1:]:
+            latencies.append(await command(handle))
+
+    async with Worker(client, task_queue="benchmark-commands", workflows=[Commands], activities=[step], workflow_runner=UnsandboxedWorkflowRunner()):
+        handles = [
+            await client.start_workflow(Commands.run, id=f"benchmark-commands-{uuid.uuid4()}", task_queue="benchmark-commands")
+            for _ in range(commands + staff)
+        ]
+        shares = [handles[i::staff] for i in range(staff)]
+        await asyncio.gather(*(command(share[0]) for share in shares))
+        await cpu.measure_idle()
+        cpu.start()
+        started = time.perf_counter()
+        await asyncio.gather(*(one_client(share) for share in shares))
+        elapsed = time.perf_counter() - started
+        cpu.stop()
+        await asyncio.gather(*(handle.signal(Commands.finish) for handle in handles))
+    result = summary(f"raw Temporal: {staff} clients at once, each giving updates that run one activity", latencies, elapsed)
+    result["cpu_ms_each"] = cpu.per_item_ms(len(latencies))
+    return result
 
 
 # --- Kotopolku ----------------------------------------------------------------------------------
@@ -373,6 +431,7 @@ async def main() -> None:
             results.append(await kotopolku_steady(registrations, feed, args.rate, args.seconds))
             # One first command each, not counted; then as fast as answered, then at a busy team's pace.
             cases = [feed.case_of[client] for client in clients[: 2 * (args.commands + STAFF)]]
+        results.append(await raw_temporal_commands(f"127.0.0.1:{temporal_port}", STAFF, args.commands, temporal_pids))
         counted = await database_statements(base)
         fast, paced = cases[: args.commands + STAFF], cases[args.commands + STAFF:]
         results.append(await staff_commands(base, tokens, fast, CpuUse(processes)))

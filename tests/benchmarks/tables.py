@@ -13,6 +13,7 @@ def print_table(report: dict, *, staff: int) -> None:
         if "first_commands_ms" in row:
             print(row["what"].split(", ", 1)[1] + ": each staff member's first command (not counted above): " + ", ".join(f"{ms:g}" for ms in row["first_commands_ms"])
                   + " ms; the slowest counted: " + ", ".join(f"{slow['ms']:g} ms (command {slow['turn']})" for slow in row["slowest"]))
+    print_raw_commands(report["results"])
     print_cpu(report["results"], staff)
     memory = report.get("memory_mb", {})
     if memory:
@@ -29,6 +30,15 @@ def print_table(report: dict, *, staff: int) -> None:
                 print(f"    {share:>5}  {frame}")
 
 
+def print_raw_commands(results: list[dict]) -> None:
+    """The staff commands beside the floor Temporal sets for the same shape on the same machine."""
+    raw = next((row for row in results if row["what"].startswith("raw Temporal") and "updates" in row["what"]), None)
+    staff = next((row for row in results if "staff" in row["what"] and "pauses" not in row["what"]), None)
+    if raw and staff:
+        print(f"Staff commands as fast as answered beside raw Temporal's updates of one activity: p50 {staff['p50_ms']} against {raw['p50_ms']} ms"
+              f" ({staff['p50_ms'] / raw['p50_ms']:.1f} ×), p99 {staff['p99_ms']} against {raw['p99_ms']} ms ({staff['p99_ms'] / raw['p99_ms']:.1f} ×)")
+
+
 def print_cpu(results: list[dict], staff: int) -> None:
     """CPU time per item, the figure a shared machine hardly moves; the rate the burst's cost would
     allow beside the raw workflow's on the same cores; and what staff at once queue for."""
@@ -37,7 +47,9 @@ def print_cpu(results: list[dict], staff: int) -> None:
         return
 
     def label(what: str) -> str:
-        return "a staff command" if "staff" in what else "a client" if what.startswith("Kotopolku") else what.split(":")[0]
+        if what.startswith("raw Temporal"):
+            return "a raw update" if "updates" in what else "a raw workflow"
+        return "a staff command" if "staff" in what else "a client"
 
     print("\nCPU time each (ms): " + "; ".join(
         f"{label(what)}: " + " + ".join(f"{name} {ms}" for name, ms in parts.items()) + f" = {round(sum(parts.values()), 1)}"
