@@ -41,7 +41,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
 
-from benchmark import BIN, Feed, Registrations, kotopolku, kotopolku_burst, raw_temporal_burst  # noqa: E402
+from benchmark import BIN, Feed, Registrations, kotopolku, kotopolku_burst  # noqa: E402
+from raw import raw_temporal_burst  # noqa: E402
 from faults.waiting import true_within  # noqa: E402
 from measuring import CpuUse, load  # noqa: E402
 from steady_load import _ready, rss_mb  # noqa: E402
