@@ -26,7 +26,7 @@ from shared.contracts import (
     task_queue,
 )
 from shared.policy import load_policy, plan_timings
-from support import RecordedActivities, env_today
+from workflow_support import RecordedActivities, env_today
 
 TIMINGS = plan_timings(load_policy().default)  # 14 days, 1, 6, 12 and 24 months, reminders 14 and 3 days, 70 hours
 ACTOR = c.Actor(sub="caseworker-1", name="Kaisa Virtanen")

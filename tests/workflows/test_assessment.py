@@ -21,7 +21,7 @@ from shared.contracts import (
     assessment_workflow_id,
     task_queue,
 )
-from support import RecordedActivities, env_today, refused, sleep_until, workers
+from workflow_support import RecordedActivities, env_today, refused, sleep_until, workers
 
 TIMINGS = AssessmentTimings(reminder_days=[14, 3], escalation_days=14, interview_reminder_days=1, plan_start_days=14)
 ACTOR = c.Actor(sub="caseworker-1", name="Kaisa Virtanen")

@@ -10,7 +10,7 @@ from temporalio.client import WorkflowHandle
 from services.intake.workflows import DEADLINE_MISSED, ClientPathInput, ClientPathWorkflow
 from shared.contracts import task_queue
 from shared.policy import add_months
-from support import RecordedActivities, workers
+from workflow_support import RecordedActivities, workers
 
 
 def path_input(start: datetime) -> ClientPathInput:

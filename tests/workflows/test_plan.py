@@ -19,7 +19,7 @@ from shared.contracts import (
 )
 from shared.i18n import MESSAGES
 from shared.policy import add_months
-from support import env_today, refused, sleep_until, workers
+from workflow_support import env_today, refused, sleep_until, workers
 from plan_support import TIMINGS, Recorded, command, given, made, start, state, update
 
 

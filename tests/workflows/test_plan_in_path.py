@@ -26,7 +26,7 @@ from shared.contracts import (
 )
 from shared.policy import add_months
 from shared.workflow_payloads import CommandResult
-from support import env_today, sleep_until, workers
+from workflow_support import env_today, sleep_until, workers
 from plan_support import TIMINGS, Recorded, command, made, new_path_input, path_with_plan, described, start_beside, state, update
 
 

@@ -17,7 +17,7 @@ from services.planning.workflows import IntegrationPlanWorkflow
 from shared.contracts import LANGUAGE_NEEDS_SIGNAL, LanguageNeedsChanged
 from shared.settings import load_settings
 from shared.temporal import data_converter
-from support import workers
+from workflow_support import workers
 from plan_support import Recorded, command, made, path_with_plan, state, update
 
 HISTORIES = Path(__file__).parent / "histories"

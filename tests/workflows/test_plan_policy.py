@@ -23,7 +23,8 @@ from shared.policy import add_months, load_policy, plan_timings, read_policy
 from shared.settings import load_settings
 from shared.temporal import data_converter
 from shared.workflow_commands import WorkflowCommandRelay
-from support import env_today, eventually, sleep_until, workers
+from support import eventually
+from workflow_support import env_today, sleep_until, workers
 from plan_support import TIMINGS, Recorded, command, given, made, start, state, update
 
 OLD = load_policy().version

@@ -21,7 +21,8 @@ from shared.policy import add_months, load_policy, read_policy
 from shared.settings import load_settings
 from shared.temporal import data_converter
 from shared.workflow_commands import WorkflowCommandRelay
-from support import env_today, eventually, sleep_until, workers
+from support import eventually
+from workflow_support import env_today, sleep_until, workers
 from test_assessment import TIMINGS, Recorded, given, start
 
 OLD = load_policy().version

@@ -17,7 +17,7 @@ from services.assessment import commands as c
 from services.assessment.workflows import AssessmentWorkflow
 from shared.settings import load_settings
 from shared.temporal import data_converter
-from support import workers
+from workflow_support import workers
 from test_assessment import Recorded, command, given, start
 
 HISTORIES = Path(__file__).parent / "histories"

@@ -23,7 +23,8 @@ from shared.clock import today
 from shared.db import Database
 from shared.policy import add_months, load_policy
 from shared.workflow_commands import WorkflowCommand
-from support import RecordedActivities, event, registration, start_written, workers
+from support import event, registration
+from workflow_support import RecordedActivities, start_written, workers
 
 BOOK = load_policy()
 DATA_KEY = b"k" * 32

@@ -15,7 +15,7 @@ from temporalio.worker.workflow_sandbox import _runner
 from services.assessment import commands as c
 from shared.settings import load_settings
 from shared.temporal import ENCODING, EncryptionCodec, context_free, data_converter
-from support import workers
+from workflow_support import workers
 from test_assessment import Recorded, command, given, start
 
 
