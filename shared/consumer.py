@@ -16,6 +16,11 @@ channel's prefetch), so the lanes hold a bounded number of messages. Events nami
 different ways (a registration by `external_ref`, a move by identity code) may land in different
 lanes; a handler that finds no client yet retries later, as it did when the registration was
 still on its way.
+
+A lane with messages waiting may handle up to `together` of them in one transaction (SQLite's
+one writer then takes one turn and one commit for them all): consecutive events of different
+people, as independent as the events other lanes handle at the same moment. If that transaction
+fails, nothing of it is kept and each of its messages is handled alone, with its own outcome.
 """
 
 from __future__ import annotations
@@ -25,90 +30,29 @@ import hashlib
 import hmac
 import secrets
 import time
-import zlib
-from dataclasses import dataclass, field
-from functools import partial
-from typing import Any, Awaitable, Callable, TypeVar
+from typing import Awaitable, Callable
 
 import aio_pika
 import structlog
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
-from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared import metrics
 from shared.db import Database
-from shared.envelope import Envelope, InvalidEvent, describe_errors, parse_amqp
+from shared.envelope import Envelope, InvalidEvent, parse_amqp
 from shared.messaging import ProcessedEvent, declare_exchanges, describe_error, utcnow
+from shared.subscription import Handler, Rejected, Subscription, lane_of, person_of
 from shared.tracing import SpanKind, span
 
 log = structlog.get_logger(__name__)
-ModelT = TypeVar("ModelT", bound=BaseModel)
 
 ERROR_HEADER = "x-kotopolku-error"
 ATTEMPT_HEADER = "x-kotopolku-attempt"
 
 
-class Rejected(Exception):
-    """The event can never be processed as it is; the text says why (goes to the dead letter)."""
-
-
-def parse_data(model: type[ModelT], event: Envelope) -> ModelT:
-    """The event's data as the model, or Rejected naming every bad field."""
-    try:
-        return model.model_validate(event.data)
-    except ValidationError as error:
-        raise Rejected(f"data of {event.type} is invalid: {describe_errors(error)}") from None
-
-
-# A handler returns nothing; one of a subscription `inbox_only_when_written` says whether it wrote.
-Handler = Callable[[AsyncSession, Envelope], Awaitable[bool | None]]
-ContextT = TypeVar("ContextT")
-ServiceHandler = Callable[[ContextT, AsyncSession, Envelope], Awaitable[None]]
-
-
-@dataclass
-class Subscription:
-    """One durable queue of a service, bound to an exchange, with a handler per event type."""
-
-    queue: str
-    bindings: list[tuple[str, str]]  # (exchange, routing key pattern)
-    handlers: dict[str, Handler]
-    dead_letter_queue: str = ""
-    on_committed: Callable[[Envelope], Awaitable[None]] | None = None  # e.g. wake live streams
-    # A service with a second queue for the same events (webhooks, client messages beside the case
-    # projection) keeps that queue's processed events apart: the inbox row's source is prefixed.
-    inbox_scope: str = ""
-    # An event its handler wrote nothing for (it returns False) leaves no inbox row either, so that
-    # it costs no write: for handlers to which the same event coming again is harmless when it
-    # changed nothing the first time (the webhooks: most events are wanted by no subscription).
-    inbox_only_when_written: bool = False
-    max_attempts: int = 6
-    retry_delays: list[float] = field(default_factory=lambda: [1, 5, 30, 120, 600])  # seconds
-
-    def __post_init__(self) -> None:
-        self.dead_letter_queue = self.dead_letter_queue or f"{self.queue}.dead"
-
-    @classmethod
-    def of_service(
-        cls, ctx: ContextT, queue: str, exchange: str, handlers: dict[str, ServiceHandler[ContextT]],
-        *, routing_keys: list[str] | None = None, **options: Any,
-    ) -> Subscription:
-        """The convention of every service's handlers.py: module-level `handler(ctx, session, event)`
-        functions by event type, given the service's context; the queue is bound to `exchange` for
-        each event type they handle, or for `routing_keys` when given."""
-        return cls(
-            queue=queue,
-            bindings=[(exchange, key) for key in (routing_keys or handlers)],
-            handlers={event_type: partial(handler, ctx) for event_type, handler in handlers.items()},
-            **options,
-        )
-
-    def retry_queue(self, delay: float) -> str:
-        """One delay queue per pause: messages in a queue expire in order, so a queue where all
-        wait equally long never holds a short wait behind a long one."""
-        return f"{self.queue}.retry.{round(delay * 1000)}ms"
+class DuplicateInBatch(Exception):
+    """An event of a batch was processed before: the batch is handled one event at a time."""
 
 
 class Consumer:
@@ -122,6 +66,7 @@ class Consumer:
         ready: Callable[[], Awaitable[None]] | None = None,
         lanes: int = 8,
         in_flight: int = 32,
+        together: int = 1,
     ) -> None:
         self.subscription = subscription
         self.database = database
@@ -133,6 +78,7 @@ class Consumer:
         self.ready = ready or database.ping
         self.lanes = lanes
         self.in_flight = in_flight
+        self.together = together
         # Cleared while a dependency is away: every lane waits, not only the one that noticed.
         self._resumed = asyncio.Event()
         self._resumed.set()
@@ -205,14 +151,86 @@ class Consumer:
                 lanes[lane_of(event, len(lanes))].put_nowait((message, event))
 
     async def _work(self, lane: asyncio.Queue[tuple[AbstractIncomingMessage, Envelope | InvalidEvent]]) -> None:
-        """One lane: its messages one at a time, in order."""
+        """One lane: its messages in order, one at a time or, while more wait, several together."""
+        held: tuple[AbstractIncomingMessage, Envelope | InvalidEvent] | None = None
         while True:
-            message, event = await lane.get()
+            batch = [held or await lane.get()]
+            held = None
+            people = {self._together_as(batch[0][1])}
+            while len(batch) < self.together and None not in people and not lane.empty():
+                item = lane.get_nowait()
+                person = self._together_as(item[1])
+                if person is None or person in people:
+                    held = item  # first in the next turn: its person's events keep their order
+                    break
+                people.add(person)
+                batch.append(item)
             await self._resumed.wait()
             try:
-                await self._handle(message, event)
+                if len(batch) == 1:
+                    await self._handle(*batch[0])
+                else:
+                    await self._handle_together(batch)
             finally:
-                self._in_hand.pop(message.delivery_tag, None)
+                for message, _ in batch:
+                    self._in_hand.pop(message.delivery_tag, None)
+
+    def _together_as(self, event: Envelope | InvalidEvent) -> str | None:
+        """Who the event is about, when it may share a transaction with other people's events:
+        None for an unreadable event, one of an unknown type, or one naming no person."""
+        if not isinstance(event, Envelope) or self.subscription.handlers.get(event.type) is None:
+            return None
+        return person_of(event) or None
+
+    async def _handle_together(self, batch: list[tuple[AbstractIncomingMessage, Envelope | InvalidEvent]]) -> None:
+        """Several events of different people in one transaction; if it fails, each alone."""
+        events: list[Envelope] = []
+        for message, event in batch:
+            assert isinstance(event, Envelope)
+            object.__setattr__(event, "_broker_user", message.user_id)
+            events.append(event)
+        sub = self.subscription
+        try:
+            outcomes, recorded = await self._process_together(events)
+        except Exception as error:
+            log.info("events handled one at a time", queue=sub.queue, count=len(batch), error=describe_error(error))
+            for message, event in batch:
+                await self._handle(message, event)
+            return
+        for envelope in recorded:
+            metrics.events_processed.labels(sub.queue, envelope.type).inc()
+            if sub.on_committed is not None:
+                await sub.on_committed(envelope)
+        for (message, event), outcome in zip(batch, outcomes):
+            log.info(outcome, event_id=event.id, event_type=event.type, source=event.source, queue=self.subscription.queue)
+            await message.ack()
+
+    async def _process_together(self, events: list[Envelope]) -> tuple[list[str], list[Envelope]]:
+        """As `_process`, for several events in one transaction (all of them or nothing): each
+        one's outcome, and those processed."""
+        sub = self.subscription
+        outcomes: list[str] = []
+        recorded: list[Envelope] = []
+        async with self.database.session() as session:
+            for envelope in events:
+                with span(f"consume {envelope.type}", traceparent=envelope.trace_parent(), kind=SpanKind.CONSUMER,
+                          messaging_destination_name=sub.queue, messaging_message_id=envelope.id):
+                    if not sub.inbox_only_when_written and await self._seen(session, envelope):
+                        outcomes.append("duplicate event ignored")
+                        continue
+                    wrote = await sub.handlers[envelope.type](session, envelope)
+                    if sub.inbox_only_when_written and not wrote:
+                        outcomes.append("event processed, nothing to record")
+                    elif sub.inbox_only_when_written and await self._seen(session, envelope):
+                        raise DuplicateInBatch(envelope.id)  # handled alone, what it wrote rolled back
+                    else:
+                        session.add(ProcessedEvent(
+                            source=self._inbox_key(envelope)[0], event_id=envelope.id, event_type=envelope.type, processed_at=utcnow(),
+                        ))
+                        outcomes.append("event processed")
+                    recorded.append(envelope)
+            await session.commit()
+        return outcomes, recorded
 
     async def _close_own_connection(self) -> None:
         if self._own_connection is not None and not self._own_connection.is_closed:
@@ -353,32 +371,6 @@ class Consumer:
         await message.ack()
         metrics.events_retried.labels(sub.queue, event_type).inc()
         log.warning("event will be retried", queue=sub.queue, attempt=attempt, delay_seconds=delay, error=reason)
-
-
-# Where an event names the person it is about: its data itself, or the data's `person_ref` / `person`.
-PERSON_KEYS = ("external_ref", "personal_identity_code", "client_id")
-
-
-def person_of(event: Envelope) -> str:
-    """The identity of the person the event is about, as it names them ("" when it names none).
-    `external_ref` is the source's own reference, so it counts together with the source."""
-    data = event.data if isinstance(event.data, dict) else {}
-    for holder in (data, data.get("person_ref"), data.get("person")):
-        if not isinstance(holder, dict):
-            continue
-        for key in PERSON_KEYS:
-            value = holder.get(key)
-            if value and isinstance(value, (str, int)):
-                scope = event.source if key == "external_ref" else ""
-                return f"{key}|{scope}|{value}"
-    return ""
-
-
-def lane_of(event: Envelope | InvalidEvent, lanes: int) -> int:
-    """A stable lane for the person (a crc32: the same in every process and run); lane 0 for
-    events naming no one and for unreadable messages."""
-    person = person_of(event) if isinstance(event, Envelope) else ""
-    return zlib.crc32(person.encode()) % lanes if person else 0
 
 
 UNKNOWN_TYPE = "(unknown)"  # one metrics label for every unknown type: producers can't grow the label set

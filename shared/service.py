@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
 from shared.db import Database
-from shared.consumer import Subscription
+from shared.subscription import Subscription
 from shared.policy import PolicyBook
 from shared.settings import Settings
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.consumer import Subscription
+from shared.subscription import Subscription
 from shared.service import ServiceContext
 
 

@@ -37,7 +37,7 @@ from shared.contracts import (
     plan_workflow_id,
 )
 from shared.envelope import Envelope
-from shared.consumer import Subscription, parse_data
+from shared.subscription import Subscription, parse_data
 from shared.policy import assessment_timings
 from shared.service import ServiceContext
 

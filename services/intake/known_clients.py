@@ -40,7 +40,7 @@ from services.intake.sources.service import SourceNotAllowed, authenticated_sour
 from shared.clock import FINNISH_TIME, now
 from shared.contracts import INTERNAL_EXCHANGE, CaseStatus, SERVICE_REPORT_RECEIVED, ServiceReport, from_record
 from shared.envelope import Envelope
-from shared.consumer import Rejected
+from shared.subscription import Rejected
 from shared.messaging import publish
 from shared.policy import Policy
 

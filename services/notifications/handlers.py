@@ -16,7 +16,7 @@ from services.notifications import service
 from shared.contracts import CASE_CHANGED, CLIENT_RECORDED, INTERNAL_EXCHANGE, NOTIFICATION_REQUESTED, PERSONAL_DATA_READ
 from shared.contracts import CaseChanged, ClientRecorded, NotificationRequested, PersonalDataRead
 from shared.envelope import Envelope
-from shared.consumer import Subscription, parse_data
+from shared.subscription import Subscription, parse_data
 from shared.service import ServiceContext
 
 QUEUE = "kotopolku.notifications"

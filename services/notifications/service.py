@@ -26,7 +26,7 @@ from shared import metrics
 from shared.auth import StaffUser, scoped
 from shared.clock import now, today, wait_at_most
 from shared.contracts import CaseChanged, CaseUpdated, ClientRecorded, NotificationRequested, PersonalDataRead, Stage
-from shared.consumer import Rejected
+from shared.subscription import Rejected
 from shared.pagination import Page, Pagination, paginate
 from shared.rows import put_unless_newer
 from shared.service import ServiceContext

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.planning import service
 from shared.contracts import INTERNAL_EXCHANGE, SERVICE_REPORT_RECEIVED, ServiceReport
 from shared.envelope import Envelope
-from shared.consumer import Subscription, parse_data
+from shared.subscription import Subscription, parse_data
 from shared.service import ServiceContext
 
 QUEUE = "kotopolku.planning"

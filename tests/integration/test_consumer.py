@@ -14,7 +14,8 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from shared.contracts import INTERNAL_EXCHANGE
-from shared.consumer import Consumer, Rejected, Subscription
+from shared.consumer import Consumer
+from shared.subscription import Rejected, Subscription
 from shared.envelope import STRUCTURED_CONTENT_TYPE, Envelope
 from shared.messaging import OutboxMessage, ProcessedEvent, add_event
 from support import an_event, dead_letters, eventually, statements_sent

@@ -11,7 +11,8 @@ import aio_pika
 from prometheus_client import REGISTRY
 
 from shared import metrics
-from shared.consumer import Consumer, Subscription
+from shared.consumer import Consumer
+from shared.subscription import Subscription
 from shared.consumer_lag import measure_consumer_lag
 from shared.contracts import INTERNAL_EXCHANGE
 from shared.envelope import Envelope

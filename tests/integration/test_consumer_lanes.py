@@ -12,7 +12,8 @@ import aio_pika
 from sqlalchemy import func
 from sqlmodel import select
 
-from shared.consumer import Consumer, Subscription, lane_of, person_of
+from shared.consumer import Consumer
+from shared.subscription import Subscription, lane_of, person_of
 from shared.contracts import INTERNAL_EXCHANGE
 from shared.envelope import Envelope
 from shared.messaging import ProcessedEvent, add_event

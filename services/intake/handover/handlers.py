@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.intake.case_events import publish_domain_event
 from services.intake.handover import employment
 from services.intake.models import ClientCase
-from shared.consumer import Rejected, Subscription, parse_data
+from shared.subscription import Rejected, Subscription, parse_data
 from shared.contracts import ASSESSMENT_CORRECTED, EVENTS_EXCHANGE, HANDED_TO_EMPLOYMENT_AUTHORITY, service_source
 from shared.domain_contracts import AssessmentCorrected, DomainEvent
 from shared.envelope import Envelope

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.intake.sources.models import DEFAULT_BROKER_USER, ProducingSource
 from shared.clock import now
 from shared.envelope import Envelope
-from shared.consumer import Rejected
+from shared.subscription import Rejected
 
 
 class SourceNotAllowed(Rejected):

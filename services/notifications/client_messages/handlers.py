@@ -8,7 +8,7 @@ import asyncio
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifications.client_messages import service
-from shared.consumer import Subscription
+from shared.subscription import Subscription
 from shared.contracts import (
     ASSESSMENT_SCHEDULED, CASE_CLOSED, EVENTS_EXCHANGE, MEASURE_COMPLETED, MEASURE_STARTED, PLAN_ENDED, PLAN_MADE, PLAN_REVIEWED,
 )

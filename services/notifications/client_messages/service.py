@@ -25,7 +25,7 @@ from shared.contracts import (
     PLAN_REVIEWED,
     from_record,
 )
-from shared.consumer import parse_data
+from shared.subscription import parse_data
 from shared.envelope import Envelope
 
 # Closures the client hears of: a registration found not eligible never started a path to end.

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifications.client_page.models import ClientMeasure, MeasureOnPage
 from services.notifications.feedback import service as feedback
-from shared.consumer import Subscription, parse_data
+from shared.subscription import Subscription, parse_data
 from shared.contracts import (
     CASE_CLOSED,
     DOMAIN_EVENTS,

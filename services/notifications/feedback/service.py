@@ -17,7 +17,7 @@ from services.notifications.feedback.models import (
 from services.notifications.models import ClientView
 from shared.auth import StaffUser, scoped
 from shared.clock import now
-from shared.consumer import parse_data
+from shared.subscription import parse_data
 from shared.contracts import CaseClosed
 from shared.envelope import Envelope
 from shared.figures import TOTAL, GroupedFacts, Grouping, period_figures

@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.notifications.webhooks import service
 from services.notifications.webhooks.delivery import wakeup
-from shared.consumer import Subscription
+from shared.subscription import Subscription
 from shared.contracts import EVENTS_EXCHANGE
 from shared.envelope import Envelope
 from shared.service import ServiceContext
