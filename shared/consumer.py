@@ -51,8 +51,14 @@ ERROR_HEADER = "x-kotopolku-error"
 ATTEMPT_HEADER = "x-kotopolku-attempt"
 
 
-class DuplicateInBatch(Exception):
-    """An event of a batch was processed before: the batch is handled one event at a time."""
+# What became of an event (the log's message).
+PROCESSED = "event processed"
+NOTHING_TO_RECORD = "event processed, nothing to record"
+DUPLICATE = "duplicate event ignored"
+
+
+class WroteForDuplicate(Exception):
+    """The handler wrote for an event processed before: what it wrote must be rolled back."""
 
 
 class Consumer:
@@ -184,53 +190,30 @@ class Consumer:
 
     async def _handle_together(self, batch: list[tuple[AbstractIncomingMessage, Envelope | InvalidEvent]]) -> None:
         """Several events of different people in one transaction; if it fails, each alone."""
-        events: list[Envelope] = []
-        for message, event in batch:
-            assert isinstance(event, Envelope)
-            object.__setattr__(event, "_broker_user", message.user_id)
-            events.append(event)
-        sub = self.subscription
+        events = [event for _, event in batch]
+        assert all(isinstance(event, Envelope) for event in events)  # only envelopes are batched (_together_as)
         try:
-            outcomes, recorded = await self._process_together(events)
+            outcomes = await self._process_together(events)
         except Exception as error:
-            log.info("events handled one at a time", queue=sub.queue, count=len(batch), error=describe_error(error))
+            log.info("events handled one at a time", queue=self.subscription.queue, count=len(batch), error=describe_error(error))
             for message, event in batch:
                 await self._handle(message, event)
             return
-        for envelope in recorded:
-            metrics.events_processed.labels(sub.queue, envelope.type).inc()
-            if sub.on_committed is not None:
-                await sub.on_committed(envelope)
-        for (message, event), outcome in zip(batch, outcomes):
-            log.info(outcome, event_id=event.id, event_type=event.type, source=event.source, queue=self.subscription.queue)
-            await message.ack()
+        for (message, _), envelope, outcome in zip(batch, events, outcomes):
+            if outcome != DUPLICATE:
+                await self._committed(envelope)
+            await self._finish(message, envelope, outcome)
 
-    async def _process_together(self, events: list[Envelope]) -> tuple[list[str], list[Envelope]]:
+    async def _process_together(self, events: list[Envelope]) -> list[str]:
         """As `_process`, for several events in one transaction (all of them or nothing): each
-        one's outcome, and those processed."""
-        sub = self.subscription
+        one's outcome."""
         outcomes: list[str] = []
-        recorded: list[Envelope] = []
         async with self.database.session() as session:
             for envelope in events:
-                with span(f"consume {envelope.type}", traceparent=envelope.trace_parent(), kind=SpanKind.CONSUMER,
-                          messaging_destination_name=sub.queue, messaging_message_id=envelope.id):
-                    if not sub.inbox_only_when_written and await self._seen(session, envelope):
-                        outcomes.append("duplicate event ignored")
-                        continue
-                    wrote = await sub.handlers[envelope.type](session, envelope)
-                    if sub.inbox_only_when_written and not wrote:
-                        outcomes.append("event processed, nothing to record")
-                    elif sub.inbox_only_when_written and await self._seen(session, envelope):
-                        raise DuplicateInBatch(envelope.id)  # handled alone, what it wrote rolled back
-                    else:
-                        session.add(ProcessedEvent(
-                            source=self._inbox_key(envelope)[0], event_id=envelope.id, event_type=envelope.type, processed_at=utcnow(),
-                        ))
-                        outcomes.append("event processed")
-                    recorded.append(envelope)
+                with self._span(envelope):
+                    outcomes.append(await self._apply(session, self.subscription.handlers[envelope.type], envelope))
             await session.commit()
-        return outcomes, recorded
+        return outcomes
 
     async def _close_own_connection(self) -> None:
         if self._own_connection is not None and not self._own_connection.is_closed:
@@ -247,17 +230,18 @@ class Consumer:
         sub = self.subscription
         if isinstance(envelope, InvalidEvent):
             return await self._dead_letter(message, str(envelope), event_type="(invalid)")
-        object.__setattr__(envelope, "_broker_user", message.user_id)  # the broker-validated login (never the event's own attribute)
         handler = sub.handlers.get(envelope.type)
         if handler is None:
             return await self._dead_letter(message, f"unknown event type {envelope.type!r}", UNKNOWN_TYPE)
-        # The producer's trace goes on here: what the handler writes (events, workflow commands) carries it.
-        with span(f"consume {envelope.type}", traceparent=envelope.trace_parent(), kind=SpanKind.CONSUMER,
-                  messaging_destination_name=sub.queue, messaging_message_id=envelope.id):
+        with self._span(envelope):
             await self._handle_known(message, envelope, handler)
 
+    def _span(self, envelope: Envelope):
+        """The producer's trace goes on here: what the handler writes (events, workflow commands) carries it."""
+        return span(f"consume {envelope.type}", traceparent=envelope.trace_parent(), kind=SpanKind.CONSUMER,
+                    messaging_destination_name=self.subscription.queue, messaging_message_id=envelope.id)
+
     async def _handle_known(self, message: AbstractIncomingMessage, envelope: Envelope, handler: Handler) -> None:
-        sub = self.subscription
         while True:
             try:
                 outcome = await self._process(handler, envelope)
@@ -268,37 +252,50 @@ class Consumer:
                     continue  # it was the database (or Temporal) away: the same message again
                 return await self._retry(message, envelope.type, error)
             break
-        log.info(outcome, event_id=envelope.id, event_type=envelope.type, source=envelope.source, queue=sub.queue)
+        await self._finish(message, envelope, outcome)
+
+    async def _finish(self, message: AbstractIncomingMessage, envelope: Envelope, outcome: str) -> None:
+        log.info(outcome, event_id=envelope.id, event_type=envelope.type, source=envelope.source, queue=self.subscription.queue)
         await message.ack()
 
     async def _process(self, handler: Handler, envelope: Envelope) -> str:
         """The handler's effect and the inbox row, committed together (or nothing)."""
-        sub = self.subscription
         try:
             async with self.database.session() as session:
-                # A subscription that records only what it writes asks its inbox only then: most
-                # of its events write nothing, and a statement less each is felt in a burst.
-                if not sub.inbox_only_when_written and await self._seen(session, envelope):
-                    return "duplicate event ignored"
-                wrote = await handler(session, envelope)
-                if sub.inbox_only_when_written and not wrote:
-                    outcome = "event processed, nothing to record"
-                elif sub.inbox_only_when_written and await self._seen(session, envelope):
-                    return "duplicate event ignored"  # what the handler wrote is rolled back
-                else:
-                    session.add(
-                        ProcessedEvent(source=self._inbox_key(envelope)[0], event_id=envelope.id, event_type=envelope.type, processed_at=utcnow())
-                    )
+                outcome = await self._apply(session, handler, envelope)
+                if outcome == PROCESSED:
                     await session.commit()
-                    outcome = "event processed"
+        except WroteForDuplicate:
+            return DUPLICATE  # what the handler wrote is rolled back
         except IntegrityError:
             if not await self._already_processed(envelope):
                 raise
-            return "duplicate event ignored"  # a concurrent delivery of the same event committed first
-        metrics.events_processed.labels(sub.queue, envelope.type).inc()
-        if sub.on_committed is not None:
-            await sub.on_committed(envelope)
+            return DUPLICATE  # a concurrent delivery of the same event committed first
+        if outcome != DUPLICATE:
+            await self._committed(envelope)
         return outcome
+
+    async def _apply(self, session: AsyncSession, handler: Handler, envelope: Envelope) -> str:
+        """The handler's effect and the event's inbox row, in `session` (the caller commits): the
+        outcome. WroteForDuplicate when the handler wrote for an event processed before."""
+        sub = self.subscription
+        # A subscription that records only what it writes asks its inbox only then: most of its
+        # events write nothing, and a statement less each is felt in a burst.
+        if not sub.inbox_only_when_written and await self._seen(session, envelope):
+            return DUPLICATE
+        wrote = await handler(session, envelope)
+        if sub.inbox_only_when_written and not wrote:
+            return NOTHING_TO_RECORD
+        if sub.inbox_only_when_written and await self._seen(session, envelope):
+            raise WroteForDuplicate(envelope.id)
+        session.add(ProcessedEvent(source=self._inbox_key(envelope)[0], event_id=envelope.id, event_type=envelope.type, processed_at=utcnow()))
+        return PROCESSED
+
+    async def _committed(self, envelope: Envelope) -> None:
+        """After the commit of an event that was not a duplicate."""
+        metrics.events_processed.labels(self.subscription.queue, envelope.type).inc()
+        if self.subscription.on_committed is not None:
+            await self.subscription.on_committed(envelope)
 
     async def _wait_while_not_ready(self, error: Exception) -> bool:
         """True when what the handler needs is away (the error was not the message's fault): the
@@ -378,9 +375,11 @@ UNKNOWN_TYPE = "(unknown)"  # one metrics label for every unknown type: producer
 
 def _parse(message: AbstractIncomingMessage) -> Envelope | InvalidEvent:
     try:
-        return parse_amqp(message.body, message.content_type, message.headers)
+        event = parse_amqp(message.body, message.content_type, message.headers)
     except InvalidEvent as error:
         return error
+    object.__setattr__(event, "_broker_user", message.user_id)  # the broker-validated login (never the event's own attribute)
+    return event
 
 
 def own_headers(message: AbstractIncomingMessage) -> dict:
