@@ -147,7 +147,7 @@ class Runtime:
                     consumer = Consumer(
                         subscription, ctx.db, self.settings.amqp_url, secret=self.settings.data_key_bytes,
                         lanes=self.settings.consumer_lanes or (1 if ctx.db.is_sqlite else 8), in_flight=self.settings.consumer_in_flight,
-                        together=self.settings.consumer_together or (16 if ctx.db.is_sqlite else 1),
+                        together=self.settings.consumer_together,
                     )
                     await consumer.declare()  # queues exist before anyone publishes
                     consumers.append(consumer)

@@ -110,10 +110,10 @@ class Settings(BaseSettings):
     # for each other (docs/benchmarks.md).
     consumer_lanes: int | None = Field(None, ge=1, le=256)
     consumer_in_flight: int = Field(32, ge=1, le=1000)
-    # A lane with events waiting handles up to this many of different people in one transaction.
-    # Unset: 16 on SQLite (one turn at its single writer and one commit for them all), 1 on
-    # PostgreSQL, whose lanes already write side by side (docs/benchmarks.md).
-    consumer_together: int | None = Field(None, ge=1, le=256)
+    # A lane with events waiting handles up to this many of different people in one transaction:
+    # on SQLite one turn at its single writer and one commit for them all; on PostgreSQL fewer
+    # commits beside the other lanes' (both: docs/benchmarks.md). 1: each event alone.
+    consumer_together: int = Field(16, ge=1, le=256)
 
     # How SQLite (Kotopolku's own files and the embedded Temporal server's) makes a commit durable.
     # "full": each commit is on disk before it is answered, so an event acked or a workflow start
