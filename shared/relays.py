@@ -25,14 +25,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import cached_property
+from types import SimpleNamespace
 from typing import Any, Awaitable, Callable
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractRobustConnection
-from sqlalchemy import and_, case, delete, func, or_, update
-from sqlmodel import SQLModel, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy import Row, and_, bindparam, case, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import SQLModel
 
 from shared import metrics
 from shared.contracts import EVENTS_EXCHANGE, MUNICIPALITY_HEADER, MUST_REACH_A_CONSUMER
@@ -97,89 +99,98 @@ class Relay:
 
     def waiting(self) -> list:
         """The conditions of a row that waits to be sent."""
-        return [getattr(self.table, self.sent_at).is_(None)]
+        return [self.table.__table__.c[self.sent_at].is_(None)]
+
+    @cached_property
+    def statements(self) -> SimpleNamespace:
+        """A round's statements, built once with their values as parameters: building them anew each
+        round took as long as running them (docs/benchmarks.md)."""
+        table = self.table.__table__
+        key, sent_at, claimed_until = table.c[self.ordering_key], table.c[self.sent_at], table.c.claimed_until
+        at = bindparam("now", type_=claimed_until.type)
+        free = and_(*self.waiting(), or_(claimed_until.is_(None), claimed_until < at))
+        oldest_free = select(table.c.id).where(free).order_by(table.c.id).limit(self.batch_size)
+        if not self.database.is_sqlite:
+            oldest_free = oldest_free.with_for_update(skip_locked=True)
+        ids = bindparam("ids", expanding=True)
+        return SimpleNamespace(
+            # The rows still waiting, the oldest's time, and how many of them no relay holds.
+            backlog=select(func.count(), func.min(table.c.created_at), func.count(case((free, 1)))).where(sent_at.is_(None)),
+            # One statement finds and leases them (on SQLite it takes the one write lock: the claims
+            # of relays follow one another).
+            lease=update(table).where(table.c.id.in_(oldest_free)).values(claimed_until=bindparam("until", type_=claimed_until.type))
+            .returning(*table.c),
+            # Every unsent row of the claimed keys up to the last one claimed.
+            earlier=select(table.c.id, key).where(sent_at.is_(None), key.in_(bindparam("keys", expanding=True)), table.c.id <= bindparam("last"))
+            .order_by(table.c.id),
+            let_go=update(table).where(table.c.id.in_(ids)).values(claimed_until=None),
+            sent=update(table).where(table.c.id.in_(ids)).values({sent_at: bindparam("now", type_=sent_at.type), claimed_until: None}),
+            forget=delete(table).where(sent_at < bindparam("before", type_=sent_at.type)),
+        )
 
     async def claim(self) -> list:
         """The oldest waiting rows no other relay holds, leased to this one (in one short write).
         A row whose key has an earlier unsent row outside this claim is left for a later round.
         A round that finds nothing free to claim (nor sent rows to forget) only reads: on SQLite it
         takes no write lock, so the relays' polls and the rounds of a relay whose rows another
-        process's relay holds never make a writer wait."""
-        table = self.table
-        key = getattr(table, self.ordering_key)
+        process's relay holds never make a writer wait.
+
+        The rows are the table's columns (`row.id`, `row.body`…), read and written on a connection
+        rather than through an ORM session: a relay round is a few statements on one table, and
+        the session's unit of work added a third to their CPU time (docs/benchmarks.md)."""
+        statements = self.statements
         sweep_due = time.monotonic() >= self._next_sweep
-        async with self.database.session() as session:
-            free = await self.measure_backlog(session)
+        async with self.database.engine.connect() as connection:
+            now = utcnow()
+            free = await self.measure_backlog(connection, now)
             if not free and not sweep_due:
                 return []
-            now = utcnow()
-            oldest_free = (
-                select(table.id)
-                .where(*self.waiting(), or_(table.claimed_until.is_(None), table.claimed_until < now))
-                .order_by(table.id)
-                .limit(self.batch_size)
-            )
-            if not self.database.is_sqlite:
-                oldest_free = oldest_free.with_for_update(skip_locked=True)
-            # One statement finds and leases them (on SQLite it takes the one write lock: the claims
-            # of relays follow one another).
-            lease = update(table).where(table.id.in_(oldest_free)).values(claimed_until=now + self.lease).returning(table)
-            leased = (await session.exec(lease.execution_options(synchronize_session=False))).scalars().all() if free else []
+            leased = (await connection.execute(statements.lease, {"now": now, "until": now + self.lease})).all() if free else []
             candidates = sorted(leased, key=lambda row: row.id)
             claimed: list = []
             if candidates:
-                # Every unsent row of these keys up to the last candidate, claimed by anyone or not
-                # (another relay's claim still being written is seen here as unsent: it blocks too).
-                earlier = select(table.id, key).where(
-                    getattr(table, self.sent_at).is_(None), key.in_({getattr(row, self.ordering_key) for row in candidates}),
-                    table.id <= candidates[-1].id,
-                ).order_by(table.id)
+                # Another relay's claim still being written is seen here as unsent: it blocks too.
+                keys = list({getattr(row, self.ordering_key) for row in candidates})
                 ours, blocked = {row.id for row in candidates}, set()
-                for row_id, row_key in (await session.exec(earlier)).all():
+                for row_id, row_key in (await connection.execute(statements.earlier, {"keys": keys, "last": candidates[-1].id})).all():
                     if row_id not in ours:
                         blocked.add(row_key)  # an earlier row of the key is another relay's, or was given up
                     elif row_key in blocked:
                         ours.discard(row_id)
                 claimed = [row for row in candidates if row.id in ours]
                 if len(claimed) < len(candidates):  # let go of those left for a later round
-                    await session.exec(update(table).where(table.id.in_({row.id for row in candidates} - ours)).values(claimed_until=None))
+                    await connection.execute(statements.let_go, {"ids": [row.id for row in candidates if row.id not in ours]})
             if len(candidates) < self.batch_size and sweep_due:
                 # Nothing more waits: forget what was sent long ago (once a minute, not every round).
-                await session.exec(delete(table).where(getattr(table, self.sent_at) < now - self.retention))
+                await connection.execute(statements.forget, {"before": now - self.retention})
                 self._next_sweep = time.monotonic() + SWEEP_INTERVAL_SECONDS
-            await session.commit()
+            await connection.commit()
         return claimed
 
-    async def measure_backlog(self, session: AsyncSession) -> int:
+    async def measure_backlog(self, connection: AsyncConnection, now: datetime | None = None) -> int:
         """The rows still waiting, and the oldest's age, for the operator's gauges (one indexed
         count, a read); says how many of those waiting no relay holds."""
-        table = self.table
-        unsent = getattr(table, self.sent_at).is_(None)
-        free = and_(*self.waiting(), or_(table.claimed_until.is_(None), table.claimed_until < utcnow()))
-        waiting, oldest, claimable = (
-            await session.exec(select(func.count(), func.min(table.created_at), func.count(case((free, 1)))).where(unsent))
-        ).one()
+        now = now or utcnow()
+        waiting, oldest, claimable = (await connection.execute(self.statements.backlog, {"now": now})).one()
         labels = (self.database.service, self.what)
         metrics.relay_backlog.labels(*labels).set(waiting)
-        metrics.relay_oldest_waiting_seconds.labels(*labels).set((utcnow() - oldest).total_seconds() if oldest else 0)
+        metrics.relay_oldest_waiting_seconds.labels(*labels).set((now - oldest).total_seconds() if oldest else 0)
         return claimable
 
     async def mark(self, claimed: list, sent: list, changes: dict[int, dict] | None = None) -> None:
         """In one short write: the rows sent, the others' changes (their error), the claim let go."""
-        table = self.table
+        table = self.table.__table__
         changes = changes or {}
-        async with self.database.session() as session:
+        async with self.database.engine.connect() as connection:
             if sent:
-                await session.exec(
-                    update(table).where(table.id.in_([row.id for row in sent])).values({self.sent_at: utcnow(), "claimed_until": None})
-                )
+                await connection.execute(self.statements.sent, {"ids": [row.id for row in sent], "now": utcnow()})
             for row_id, values in changes.items():
-                await session.exec(update(table).where(table.id == row_id).values(claimed_until=None, **values))
+                await connection.execute(update(table).where(table.c.id == row_id).values(claimed_until=None, **values))
             done = {row.id for row in sent} | set(changes)
             rest = [row.id for row in claimed if row.id not in done]
             if rest:
-                await session.exec(update(table).where(table.id.in_(rest)).values(claimed_until=None))
-            await session.commit()
+                await connection.execute(self.statements.let_go, {"ids": rest})
+            await connection.commit()
 
 
 class OutboxRelay(Relay):
@@ -220,10 +231,10 @@ class OutboxRelay(Relay):
         claimed = await self.claim()
         if not claimed:
             return 0
-        sent: list[OutboxMessage] = []
+        sent: list[Row] = []
         failed: dict[int, BaseException] = {}
 
-        async def publish_in_order(rows: list[OutboxMessage]) -> None:
+        async def publish_in_order(rows: list[Row]) -> None:
             for row in rows:
                 exchange = await channel.get_exchange(row.exchange, ensure=False)
                 try:

@@ -34,8 +34,7 @@ from typing import Any
 import structlog
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
-from sqlalchemy import JSON, Column, exists, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import JSON, Column, Row, exists, update
 from sqlmodel import Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
@@ -100,7 +99,7 @@ def _json(arg: Any) -> Any:
     return to_jsonable_python(arg)
 
 
-def unwrap(row: WorkflowCommand) -> tuple[str | None, Any]:
+def unwrap(row: WorkflowCommand | Row) -> tuple[str | None, Any]:
     """The `traceparent` the command was written in (None if none) and its argument: from its own
     column, or from the argument of a row written before that column."""
     stored = row.arg
@@ -145,11 +144,11 @@ class WorkflowCommandRelay(Relay):
 
     def waiting(self) -> list:
         # Not given up, nor behind a command of its workflow that was: those would fill every batch.
-        earlier = aliased(WorkflowCommand)
+        commands, earlier = WorkflowCommand.__table__.c, WorkflowCommand.__table__.alias().c
         behind_given_up = exists().where(
-            earlier.workflow_id == WorkflowCommand.workflow_id, earlier.id < WorkflowCommand.id, earlier.given_up_at.is_not(None)
+            earlier.workflow_id == commands.workflow_id, earlier.id < commands.id, earlier.given_up_at.is_not(None)
         )
-        return [WorkflowCommand.sent_at.is_(None), WorkflowCommand.given_up_at.is_(None), ~behind_given_up]
+        return [commands.sent_at.is_(None), commands.given_up_at.is_(None), ~behind_given_up]
 
     async def send_pending(self) -> int:
         """Send one batch; says how many rows it claimed. Raises (after marking what was sent) when
@@ -157,12 +156,12 @@ class WorkflowCommandRelay(Relay):
         claimed = await self.claim()
         if not claimed:
             return 0
-        sent: list[WorkflowCommand] = []
+        sent: list[Row] = []
         changes: dict[int, dict] = {}
         may_pass: list[BaseException] = []
         calls = asyncio.Semaphore(IN_FLIGHT)
 
-        async def send_in_order(rows: list[WorkflowCommand]) -> None:
+        async def send_in_order(rows: list[Row]) -> None:
             for row in rows:
                 if may_pass:
                     return  # the batch stops at the first failure that may pass
@@ -195,14 +194,14 @@ class WorkflowCommandRelay(Relay):
             raise may_pass[0]
         return len(claimed)
 
-    async def _send(self, row: WorkflowCommand) -> None:
+    async def _send(self, row: Row) -> None:
         """Send one command; GivenUp when it can never be carried out as it is. Sent in a span
         continuing the trace it was written in: Temporal's interceptor carries it to the workflow."""
         traceparent, arg = unwrap(row)
         with span(f"{row.kind} {row.workflow_type or row.signal}", traceparent=traceparent, kind=SpanKind.PRODUCER):
             await self._send_arg(row, arg)
 
-    async def _send_arg(self, row: WorkflowCommand, arg: Any) -> None:
+    async def _send_arg(self, row: Row, arg: Any) -> None:
         try:
             if row.kind == START:
                 if not (row.workflow_type and row.task_queue):
