@@ -7,6 +7,7 @@ unqualified models and migrations serve both.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
@@ -111,6 +112,12 @@ class RollingBackConnection(sqlite3.Connection):
     a transaction that had written keeps SQLite's one write lock, and every other writer of the
     file waits for it until its busy timeout ("database is locked"). Rolling back first ends the
     transaction, and with it the lock, whatever cursor is still open."""
+
+    def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(database, *args, **kwargs)
+        # Which file's writers take turns (shared/sqlite_driver.py); a database in memory has none.
+        plain = isinstance(database, (str, Path)) and str(database) not in ("", ":memory:") and not str(database).startswith("file:")
+        self.path = os.path.abspath(database) if plain else None
 
     def close(self) -> None:
         try:

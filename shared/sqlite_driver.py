@@ -11,14 +11,22 @@ transaction makes none.
 The statement still runs in the connection's thread, never on the event loop: a writer waiting for
 another process's write lock (the busy timeout) holds up only its own connection.
 
+The writers of one process take turns on each file (`WriterTurns`): a transaction's first write
+waits on the event loop for the one before it to end, and starts the moment it has. Left to
+SQLite, a writer that finds the file's one write lock taken sleeps in its busy handler, in steps
+of 1, 2, 5, 10 ms and longer, so it waited several times as long as the write before it took
+(docs/benchmarks.md). Another process's writers are still waited for in SQLite's busy handler.
+
 Depends on aiosqlite's `Connection._execute` (run a function in the connection's thread), pinned
 with aiosqlite in pyproject.toml; every SQLite test goes through it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import sqlite3
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +40,27 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
 from sqlalchemy.util.concurrency import await_
 
 DRIVERNAME = "sqlite+kotopolku"  # in an engine's URL; settings still take sqlite+aiosqlite://
+
+# Statements before which Python's sqlite3 begins a transaction: a write transaction's first.
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+# As long as SQLite's own busy timeout (shared/db.py): a writer waits no longer for its turn.
+TURN_WAIT_SECONDS = 30.0
+
+
+class WriterTurns:
+    """One lock per SQLite file and event loop: held by this process's writer of that file from its
+    transaction's first write to its end (commit, rollback or the connection closed)."""
+
+    _locks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]]" = weakref.WeakKeyDictionary()
+
+    @classmethod
+    def of(cls, path: str) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        return cls._locks.setdefault(loop, {}).setdefault(path, asyncio.Lock())
+
+
+def begins_writing(operation: str) -> bool:
+    return operation.lstrip()[:7].upper().startswith(WRITES)
 
 
 @dataclass(slots=True)
@@ -95,7 +124,10 @@ class OneTripCursor(AsyncAdapt_dbapi_cursor):
         self._cursor, self._rows = statement, collections.deque(rows)
 
     async def _in_thread(self, operation: Any, parameters: Any, many: bool) -> tuple[Statement, list]:
-        async with self._adapt_connection._execute_mutex:
+        adapt = self._adapt_connection
+        if adapt._turn is None and adapt._path and begins_writing(operation) and not adapt._in_transaction():
+            await adapt._take_turn()
+        async with adapt._execute_mutex:
             return await self._connection._execute(_run_statement, self._connection._conn, operation, parameters, many)
 
     def nextset(self) -> None:
@@ -106,8 +138,40 @@ class OneTripCursor(AsyncAdapt_dbapi_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    __slots__ = ("_path", "_turn", "_turn_loop")
     _cursor_cls = OneTripCursor
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        # The file, when it is one (shared.db.RollingBackConnection says): a database in memory is
+        # each connection's own, with no writer to wait for.
+        self._path: str | None = getattr(connection._conn, "path", None)
+        self._turn: asyncio.Lock | None = None
+        self._turn_loop: asyncio.AbstractEventLoop | None = None
+
+    async def _take_turn(self) -> None:
+        turn = WriterTurns.of(self._path)
+        try:
+            async with asyncio.timeout(TURN_WAIT_SECONDS):
+                await turn.acquire()
+        except TimeoutError:
+            raise sqlite3.OperationalError("database is locked") from None  # as SQLite says it
+        self._turn, self._turn_loop = turn, asyncio.get_running_loop()
+
+    def _give_turn(self) -> None:
+        """After the transaction's end. A connection the pool closes from elsewhere (the garbage
+        collector of another thread) gives its turn back on its event loop."""
+        turn, self._turn = self._turn, None
+        if turn is None:
+            return
+        try:
+            here = asyncio.get_running_loop()
+        except RuntimeError:
+            here = None
+        if here is self._turn_loop:
+            turn.release()
+        else:
+            self._turn_loop.call_soon_threadsafe(turn.release)
 
     def _in_transaction(self) -> bool:
         """Read from the event loop's thread while no statement of this connection runs. A statement
@@ -119,12 +183,30 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     def rollback(self) -> None:
         # The session and then the pool roll back every connection they are done with; outside a
         # transaction that is a trip for nothing.
-        if self._in_transaction():
-            super().rollback()
+        try:
+            if self._in_transaction():
+                super().rollback()
+        finally:
+            self._give_turn()
 
     def commit(self) -> None:
-        if self._in_transaction():
-            super().commit()
+        try:
+            if self._in_transaction():
+                super().commit()
+        finally:
+            self._give_turn()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._give_turn()
+
+    def terminate(self) -> None:
+        try:
+            super().terminate()
+        finally:
+            self._give_turn()
 
 
 class OneTripDbapi(AsyncAdapt_aiosqlite_dbapi):

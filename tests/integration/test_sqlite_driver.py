@@ -1,6 +1,6 @@
 """The SQLite driver (shared/sqlite_driver.py): one trip to the connection's thread a statement,
-the same results as aiosqlite's own adapter, and a writer that waits for the lock without
-holding up the event loop."""
+the same results as aiosqlite's own adapter, a writer that waits for the lock without holding up
+the event loop, and the writers of one process taking turns."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import time
 
 import aiosqlite
 import pytest
-from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import event, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from shared import sqlite_driver
 from shared.db import Database
@@ -147,3 +147,57 @@ async def test_a_write_cancelled_before_it_ran_is_rolled_back_once_it_has(databa
         await session.commit()
         names = dict((await session.exec(text("SELECT id, name FROM client"))).all())
     assert names == {1: "Aino A.", 2: "Bashir B."}
+
+
+@pytest.fixture
+def no_busy_wait(database):
+    """SQLite's busy handler off: a writer that finds the write lock taken fails at once."""
+    def off(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout=0")
+        cursor.close()
+
+    event.listen(database.engine.sync_engine, "connect", off)
+    return database
+
+
+async def writing(database: Database, row_id: int, name: str, hold: float = 0.05) -> None:
+    """A write transaction that keeps the loop busy elsewhere a moment before it commits."""
+    async with database.session() as session:
+        await session.exec(text(f"UPDATE client SET name = '{name}' WHERE id = {row_id}"))
+        await asyncio.sleep(hold)
+        await session.commit()
+
+
+async def test_the_writers_of_a_process_take_turns_instead_of_meeting_the_lock(no_busy_wait):
+    """Each transaction's first write waits on the event loop for the one before to end: with SQLite's
+    busy handler off, none of them finds the write lock taken ('database is locked')."""
+    await asyncio.gather(*(writing(no_busy_wait, 1 + i % 2, f"name {i}") for i in range(6)))
+    async with no_busy_wait.session() as session:
+        names = dict((await session.exec(text("SELECT id, name FROM client"))).all())
+    assert names[1] in {"name 0", "name 2", "name 4"} and names[2] in {"name 1", "name 3", "name 5"}
+
+
+async def test_a_turn_is_given_back_by_a_rollback_an_error_and_a_cancelled_writer(no_busy_wait):
+    async with no_busy_wait.session() as session:  # rolled back, not committed
+        await session.exec(text("UPDATE client SET name = 'never' WHERE id = 1"))
+    with pytest.raises(IntegrityError):
+        async with no_busy_wait.session() as session:
+            await session.exec(text("UPDATE client SET name = 'Bashir' WHERE id = 1"))  # not unique
+    cancelled = asyncio.create_task(writing(no_busy_wait, 1, "cancelled", hold=10))
+    await asyncio.sleep(0.2)
+    cancelled.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    await asyncio.wait_for(writing(no_busy_wait, 1, "Aino A."), 5)  # its turn came at once
+    async with no_busy_wait.session() as session:
+        assert (await session.exec(text("SELECT name FROM client WHERE id = 1"))).scalar() == "Aino A."
+
+
+async def test_a_writer_waits_for_its_turn_no_longer_than_for_the_lock(database, monkeypatch):
+    monkeypatch.setattr(sqlite_driver, "TURN_WAIT_SECONDS", 0.2)
+    holder = asyncio.create_task(writing(database, 1, "held", hold=1.0))
+    await asyncio.sleep(0.1)
+    with pytest.raises(OperationalError, match="database is locked"):
+        await writing(database, 2, "waited too long")
+    await holder
