@@ -11,7 +11,7 @@ transaction makes none.
 The statement still runs in the connection's thread, never on the event loop: a writer waiting for
 another process's write lock (the busy timeout) holds up only its own connection.
 
-The writers of one process take turns on each file (`WriterTurns`): a transaction's first write
+The writers of one process take turns on each file (`writer_turn`): a transaction's first write
 waits on the event loop for the one before it to end, and starts the moment it has. Left to
 SQLite, a writer that finds the file's one write lock taken sleeps in its busy handler, in steps
 of 1, 2, 5, 10 ms and longer, so it waited several times as long as the write before it took
@@ -47,16 +47,13 @@ WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 TURN_WAIT_SECONDS = 30.0
 
 
-class WriterTurns:
-    """One lock per SQLite file and event loop: held by this process's writer of that file from its
-    transaction's first write to its end (commit, rollback or the connection closed)."""
+_turns: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]]" = weakref.WeakKeyDictionary()
 
-    _locks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]]" = weakref.WeakKeyDictionary()
 
-    @classmethod
-    def of(cls, path: str) -> asyncio.Lock:
-        loop = asyncio.get_running_loop()
-        return cls._locks.setdefault(loop, {}).setdefault(path, asyncio.Lock())
+def writer_turn(path: str) -> asyncio.Lock:
+    """The lock of a SQLite file on this event loop: held by this process's writer of that file from
+    its transaction's first write to its end (commit, rollback or the connection closed)."""
+    return _turns.setdefault(asyncio.get_running_loop(), {}).setdefault(path, asyncio.Lock())
 
 
 def begins_writing(operation: str) -> bool:
@@ -150,7 +147,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         self._turn_loop: asyncio.AbstractEventLoop | None = None
 
     async def _take_turn(self) -> None:
-        turn = WriterTurns.of(self._path)
+        turn = writer_turn(self._path)
         try:
             async with asyncio.timeout(TURN_WAIT_SECONDS):
                 await turn.acquire()
